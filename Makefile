@@ -1,0 +1,20 @@
+# The two commands of the README: `make demo` and `make test`.
+# Each creates the project's virtual environment when it is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/activate: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/activate
+
+.PHONY: venv demo test bench
+venv: $(BIN)/activate
+
+demo: venv
+	$(BIN)/python -m Admin < Admin/sample-tournament.json
+
+test: venv
+	$(BIN)/python -m pytest
