@@ -1,0 +1,96 @@
+"""The referee: one best-of-N series of Santorini games between two players.
+
+Each player first learns its opponent's name. Every game starts on an empty
+board; the first player of game 1 is the one listed first, and the first
+player alternates from game to game. The players place their workers
+alternately (first, second, first, second), then take turns until one wins:
+by reaching height 3, because the other gave up, or because the other has no
+legal turn left. A player that misbehaves (see `safe_call`, plus illegal
+placements and actions) loses the series at once, irregularly.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from Admin.encounter import EncounterResult, Entrant
+from Admin.safe_call import Failure, safe_call
+from Common.actions import Action, GiveUp
+from Common.board import WORKERS_PER_PLAYER, Board, WorkerPlace
+from Common.geometry import Place
+from Common.names import Name, Worker
+from Common.results import EncounterOutcome
+from Common.rules import action_error, apply_action, has_legal_turn, is_winning, placement_error
+
+DEFAULT_BEST_OF = 3
+DEFAULT_TIME_PER_CALL = 2.0
+
+
+class Misbehaved(Exception):
+    """Raised inside the referee when `culprit` broke the rules; ends the series."""
+
+    def __init__(self, culprit: Entrant, reason: str) -> None:
+        super().__init__(reason)
+        self.culprit = culprit
+        self.reason = reason
+
+
+@attrs.define
+class Referee:
+    """Referees series of `best_of` games, allowing each call `time_per_call` seconds."""
+
+    best_of: int = DEFAULT_BEST_OF
+    time_per_call: float = DEFAULT_TIME_PER_CALL
+
+    async def __call__(self, first: Entrant, second: Entrant) -> EncounterResult:
+        """Play the series between `first` and `second` and say who won."""
+        wins = {first.name: 0, second.name: 0}
+        try:
+            for entrant, opponent in ((first, second), (second, first)):
+                await self._ask(entrant, entrant.player.start_encounter, opponent.name)
+            game = 0
+            while max(wins.values()) * 2 <= self.best_of:
+                starter, other = (first, second) if game % 2 == 0 else (second, first)
+                wins[await self._play_game(starter, other)] += 1
+                game += 1
+        except Misbehaved as misbehaviour:
+            winner = second if misbehaviour.culprit is first else first
+            outcome = EncounterOutcome(winner.name, misbehaviour.culprit.name, irregular=True)
+            return EncounterResult(outcome, misbehaviour.reason)
+        winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
+        return EncounterResult(EncounterOutcome(winner.name, loser.name))
+
+    async def _play_game(self, starter: Entrant, other: Entrant) -> Name:
+        """Play one game; the name of its winner."""
+        board = Board.empty()
+        placed: list[WorkerPlace] = []
+        for number in range(1, WORKERS_PER_PLAYER + 1):
+            for entrant in (starter, other):
+                place = await self._ask(entrant, entrant.player.place_worker, tuple(placed), expect=Place)
+                error = placement_error(board, place)
+                if error is not None:
+                    raise Misbehaved(entrant, f"illegal placement: {error}")
+                worker = WorkerPlace(Worker(entrant.name, number), place)
+                placed.append(worker)
+                board = board.with_worker(worker.worker, place)
+        mover, waiting = starter, other
+        while True:
+            if not has_legal_turn(board, mover.name):
+                return waiting.name
+            action = await self._ask(mover, mover.player.take_turn, board, expect=Action)
+            error = action_error(board, mover.name, action)
+            if error is not None:
+                raise Misbehaved(mover, f"illegal action: {error}")
+            if isinstance(action, GiveUp):
+                return waiting.name
+            if is_winning(board, action):
+                return mover.name
+            board = apply_action(board, action)
+            mover, waiting = waiting, mover
+
+    async def _ask(self, entrant: Entrant, method, *args, expect=None):
+        """One safe call; raises Misbehaved on failure."""
+        answer = await safe_call(method, *args, time_limit=self.time_per_call, expect=expect)
+        if isinstance(answer, Failure):
+            raise Misbehaved(entrant, answer.reason)
+        return answer

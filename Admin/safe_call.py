@@ -1,0 +1,59 @@
+"""The one way the administrators call into a player: bounded, and never raising.
+
+`safe_call` runs one call of a player's method under a time limit and turns
+everything that can go wrong into a Failure value that names the reason: no
+answer in time, any exception (a local bug, a broken connection, a message of
+the wrong shape), or an answer of the wrong type. Nothing else in Admin
+catches a player's exceptions. Cancellation from outside (the tournament being
+stopped) is not a failure of the player and passes through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import attrs
+import trio
+
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Failure:
+    """A player misbehaved during one call; `reason` says how, for a person."""
+
+    reason: str
+
+
+def describe(value: Any, limit: int = 60) -> str:
+    """A short description of a value a player answered with."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+async def safe_call(
+    method: Callable[..., Awaitable[Any]],
+    *args: Any,
+    time_limit: float,
+    expect: Any = None,
+) -> Any:
+    """`await method(*args)`, or a Failure when it is late, raises, or answers other than `expect`.
+
+    `expect` is a type, a union of types, or None for calls whose answer is ignored.
+    """
+    name = getattr(method, "__name__", "call")
+    with trio.move_on_after(time_limit) as deadline:
+        try:
+            answer = await method(*args)
+        except Exception as error:  # noqa: BLE001 - turning these into values is this module's purpose
+            return Failure(f"{name}: {type(error).__name__}: {error}")
+    if deadline.cancelled_caught:
+        return Failure(f"{name}: no answer within {time_limit:g} s")
+    if expect is not None and not isinstance(answer, expect):
+        return Failure(f"{name}: answered {describe(answer)}, which is not a {_type_name(expect)}")
+    return answer
+
+
+def _type_name(expect: Any) -> str:
+    return getattr(expect, "__name__", None) or " or ".join(t.__name__ for t in expect.__args__)
