@@ -19,7 +19,9 @@ from typing import Any, TypeVar, get_origin
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence, list_structure_factory
 from cattrs.errors import (
+    AttributeValidationNote,
     BaseValidationError,
+    ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
     IterableValidationNote,
@@ -63,6 +65,20 @@ def whole_number(value: Any, lowest: int | None = None, highest: int | None = No
     if (lowest is not None and value < lowest) or (highest is not None and value > highest):
         bounds = f"in {lowest}..{highest}" if highest is not None else f">= {lowest}"
         raise ValueError(f"expected a whole number {bounds}, got {value}")
+    return value
+
+
+def positive_number(value: Any) -> float:
+    """`value` if it is a JSON number greater than 0; ValueError otherwise."""
+    if type(value) not in (int, float) or not value > 0:
+        raise ValueError(f"expected a positive number, got {show(value)}")
+    return value
+
+
+def odd_number(value: Any) -> int:
+    """`value` if it is a positive odd JSON integer; ValueError otherwise."""
+    if whole_number(value, 1) % 2 == 0:
+        raise ValueError(f"expected an odd whole number, got {value}")
     return value
 
 
@@ -117,13 +133,13 @@ def coordinate(value: Any) -> int:
 
 
 def east_west(value: Any) -> EastWest:
-    if value not in _EAST_WEST:
+    if type(value) is not str or value not in _EAST_WEST:
         raise ValueError(f"expected EAST, PUT or WEST, got {show(value)}")
     return EastWest(value)
 
 
 def north_south(value: Any) -> NorthSouth:
-    if value not in _NORTH_SOUTH:
+    if type(value) is not str or value not in _NORTH_SOUTH:
         raise ValueError(f"expected NORTH, PUT or SOUTH, got {show(value)}")
     return NorthSouth(value)
 
@@ -154,7 +170,7 @@ def _placement(value: Any, _: type = Placement) -> Placement:
 def _cell(value: Any) -> tuple[int, Worker | None]:
     if type(value) is int:
         return whole_number(value, 0, MAX_HEIGHT), None
-    if type(value) is str and value[:1].isdigit():
+    if type(value) is str and value[:1].isascii() and value[:1].isdigit():
         height = int(value[0])
         if height >= MAX_HEIGHT:
             raise ValueError(f"a worker stands on height 0..3, got {show(value)}")
@@ -289,21 +305,45 @@ def strict_converter() -> cattrs.Converter:
     return converter
 
 
-def register_json_object(converter: cattrs.Converter, cls: type, keys: dict[str, str]) -> None:
-    """Structure the attrs class `cls` from a JSON object, with `keys` mapping field names to JSON keys."""
-    structure_fields = make_dict_structure_fn(
-        cls,
-        converter,
-        _cattrs_forbid_extra_keys=True,
-        **{field: override(rename=key) for field, key in keys.items()},
-    )
+def register_json_object(
+    converter: cattrs.Converter,
+    cls: type,
+    keys: dict[str, str],
+    checks: dict[str, Callable[[Any], Any]] | None = None,
+) -> None:
+    """Structure the attrs class `cls` from a JSON object.
+
+    `keys` maps field names to JSON keys; `checks` maps field names to
+    functions that structure (and range-check) that key's value.
+    """
+    checks = checks or {}
+    overrides = {
+        field: override(rename=key, struct_hook=(lambda value, _, check=checks[field]: check(value)) if field in checks else None)
+        for field, key in keys.items()
+    }
+    structure_fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
 
     def structure(value: Any, _: type) -> Any:
         if type(value) is not dict:
             raise ValueError(f"expected a JSON object, got {show(value)}")
-        return structure_fields(value, cls)
+        try:
+            return structure_fields(value, cls)
+        except ClassValidationError as error:
+            _name_keys(error, keys)
+            raise
 
     converter.register_structure_hook(cls, structure)
+
+
+def _name_keys(error: ClassValidationError, keys: dict[str, str]) -> None:
+    """Make the paths of `error` name the JSON keys a person wrote, not the fields they are renamed to."""
+    for exception in error.exceptions:
+        exception.__notes__ = [
+            AttributeValidationNote(note, keys.get(note.name, note.name), note.type)
+            if isinstance(note, AttributeValidationNote)
+            else note
+            for note in getattr(exception, "__notes__", [])
+        ]
 
 
 def _wire_converter() -> cattrs.Converter:
@@ -348,6 +388,19 @@ def structure(data: Any, type_: type[T] | Any, converter: cattrs.Converter = WIR
         return converter.structure(data, type_)
     except (ValueError, TypeError, BaseValidationError) as error:
         raise StructureError("; ".join(transform_error(error, format_exception=_describe))) from None
+
+
+def parse_document(text: str, type_: type[T], converter: cattrs.Converter) -> T:
+    """The JSON document `text` as a `type_`, or StructureError saying what is wrong and where."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant)
+    except ValueError as error:
+        raise StructureError(f"not JSON: {error}") from None
+    return structure(data, type_, converter)
+
+
+def _no_constant(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON number")
 
 
 def unstructure(value: Any) -> Any:

@@ -1,0 +1,168 @@
+"""xserver: sign-up windows on TCP, then round-robin tournaments among those who signed up.
+
+`main` reads the configuration on standard input, and for each tournament
+opens a sign-up window, turns every connection that signed up into a
+RemotePlayer, adds the house players first, runs the shared tournament
+manager and prints the Results as one line of JSON on standard output. Logs
+go to standard error; when it is a terminal, a status line shows progress.
+
+Exit status: 0 done; 1 too few players signed up; 2 bad configuration or
+house player; 3 cannot listen on the port; 130 stopped (Ctrl-C, SIGTERM).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+import trio
+
+from Admin.manager import Observer, TournamentManager
+from Admin.naming import NameRegistry
+from Admin.referee import Referee
+from Common.names import Name
+from Common.player import Player
+from Common.results import Results
+from Common.wire import StructureError, unstructure
+from Player.loader import PlayerLoadError
+from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
+from Remote.remote_player import RemotePlayer
+from Remote.signup import SignedUp, SignUpWindow
+
+log = logging.getLogger("xserver")
+
+EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN, EXIT_STOPPED = 0, 1, 2, 3, 130
+
+
+class ServerLog(Observer):
+    """Tells the organiser on standard error what happens; keeps a status line on a terminal."""
+
+    def __init__(self, status: Callable[[str], None]) -> None:
+        self.status = status
+
+    def renamed(self, requested: Name, assigned: Name | None) -> None:
+        if assigned is None:
+            log.info("%s: name taken and cannot be extended; left out", requested)
+        else:
+            log.info("%s: name taken; plays as %s", requested, assigned)
+
+    def misbehaved(self, name: Name, reason: str) -> None:
+        log.info("%s misbehaved: %s", name, reason)
+
+    def encounter_finished(self, result, finished: int, total: int) -> None:
+        if result is not None:
+            outcome = result.outcome
+            log.info("%s beat %s%s", outcome.winner, outcome.loser, " (irregular)" if outcome.irregular else "")
+        self.status(f"encounters finished: {finished} of {total}")
+
+
+def _status_line(stream) -> Callable[[str], None]:
+    """A function that shows a one-line status on `stream` if it is a terminal, else does nothing."""
+    if not stream.isatty():
+        return lambda text: None
+    return lambda text: print(f"\r\033[K{text}", end="", file=stream, flush=True)
+
+
+async def serve(
+    config: ServerConfiguration,
+    house_players: Callable[[], list[tuple[Name, Player]]],
+    publish: Callable[[Results], None],
+) -> int:
+    """Run the tournaments `config` asks for; the exit status."""
+    status = _status_line(sys.stderr)
+    manager = TournamentManager(
+        Referee(best_of=config.best_of, time_per_call=config.time_per_call),
+        time_per_call=config.time_per_call,
+        observer=ServerLog(status),
+    )
+    while True:
+        house = house_players()
+        try:
+            signed_up = await _sign_up(config, [name for name, _ in house], status)
+        except OSError as error:
+            log.error("cannot listen on port %d: %s", config.port, error.strerror or error)
+            return EXIT_CANNOT_LISTEN
+        remote = [(entry.name, RemotePlayer(entry.channel)) for entry in signed_up]
+        try:
+            count = len(house) + len(remote)
+            if count < config.min_players:
+                log.info("only %d of at least %d players signed up; no tournament", count, config.min_players)
+                if config.repeat:
+                    continue
+                return EXIT_TOO_FEW
+            log.info("tournament of %d players starts", count)
+            publish(await manager.run(house + remote))
+        finally:
+            for _, player in remote:
+                await player.aclose()
+        if not config.repeat:
+            return EXIT_DONE
+
+
+async def _sign_up(config: ServerConfiguration, house_names: list[Name], status: Callable[[str], None]) -> list[SignedUp]:
+    listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
+    host, port = listeners[0].socket.getsockname()[:2]
+    log.info("listening on %s:%d for %g s", host, port, config.waiting_for)
+    registry = NameRegistry()
+    for name in house_names:
+        registry.assign(name)
+
+    def signed_up(entry: SignedUp) -> None:
+        log.info("%s signed up", entry.name)
+        status(f"signed up: {len(house_names) + len(window.signed_up)}")
+
+    window = SignUpWindow(listeners, config.waiting_for, SERVER_MAX_MESSAGE_BYTES, registry, on_sign_up=signed_up)
+    try:
+        return await window.run()
+    finally:
+        for listener in listeners:
+            await trio.aclose_forcefully(listener)
+
+
+async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
+    """Run `main`; Ctrl-C or SIGTERM stops it, every connection closing as it unwinds."""
+    result = EXIT_STOPPED
+    async with trio.open_nursery() as nursery:
+
+        async def stop_on_signal() -> None:
+            with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    log.info("stopped")
+                    nursery.cancel_scope.cancel()
+
+        async def run_main() -> None:
+            nonlocal result
+            result = await main()
+            nursery.cancel_scope.cancel()
+
+        nursery.start_soon(stop_on_signal)
+        nursery.start_soon(run_main)
+    return result
+
+
+def main() -> int:
+    """xserver's whole life: parse, start, print."""
+    logging.basicConfig(format="xserver: %(message)s", level=logging.INFO, stream=sys.stderr)
+    try:
+        config = read_server_configuration(sys.stdin.read())
+        house_entries = [entry for entry in config.house_players]
+        for entry in house_entries:
+            entry.create()
+    except (StructureError, PlayerLoadError) as error:
+        print(f"xserver: configuration: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+
+    def publish(results: Results) -> None:
+        print(json.dumps(unstructure(results)), flush=True)
+
+    def house_players() -> list[tuple[Name, Player]]:
+        return [(entry.name, entry.create()) for entry in house_entries]
+
+    return trio.run(_until_terminated, lambda: serve(config, house_players, publish))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
