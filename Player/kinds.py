@@ -1,0 +1,37 @@
+"""The built-in players of each Kind that a configuration may name.
+
+A Kind is "good" (plays by the rules), "breaker" (answers in time but breaks
+a rule) or "infinite" (stops answering):
+* good: the good strategy of Player/strategic.py;
+* breaker: moves the opponent's worker at its first turn, so it breaks a rule
+  in its first game whether it moves first or second;
+* infinite: never answers its first placement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from Player.misbehaving import IllegalAction, NeverPlaces
+from Player.strategic import GoodStrategy
+from Player.strategy import Strategy
+
+KINDS: tuple[str, ...] = ("good", "breaker", "infinite")
+
+_BUILT_IN: dict[str, Callable[[], Strategy]] = {
+    "good": GoodStrategy,
+    "breaker": lambda: IllegalAction(1),
+    "infinite": NeverPlaces,
+}
+
+
+def is_kind(value: object) -> bool:
+    """Whether `value` is one of KINDS."""
+    return type(value) is str and value in KINDS
+
+
+def built_in_strategy(kind: str) -> Strategy:
+    """A fresh built-in strategy of `kind`; ValueError for anything not in KINDS."""
+    if not is_kind(kind):
+        raise ValueError(f"unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
+    return _BUILT_IN[kind]()

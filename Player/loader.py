@@ -1,0 +1,113 @@
+"""Turning a configuration's [Kind, Name, PathString] into a LocalPlayer.
+
+A PathString names a player file (see README.md): a Python file that defines
+`make_strategy()`. A relative path is looked up in the current directory
+first, then in the project root (the directory that holds Player/), so that
+"Player/strategic.py" works from anywhere. An empty PathString means the
+built-in player of the Kind. Whatever goes wrong raises PlayerLoadError with
+one line that names the file and the problem, never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from Common.names import Name, is_name
+from Player.kinds import KINDS, built_in_strategy, is_kind
+from Player.local import LocalPlayer
+from Player.strategy import Strategy
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+"""The directory that holds Player/, where relative player paths are looked up second."""
+
+FACTORY = "make_strategy"
+
+
+class PlayerLoadError(Exception):
+    """A player cannot be made; the message is one line naming the file (or Kind) and the problem."""
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(path: str, problem: str) -> PlayerLoadError:
+    return PlayerLoadError(f"player file {path!r}: {_one_line(problem)}")
+
+
+def find_player_file(path: str) -> Path:
+    """The file `path` names: as given if absolute, else in the current directory, else in the project root."""
+    given = Path(path)
+    candidates = [given] if given.is_absolute() else [Path.cwd() / given, PROJECT_ROOT / given]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    for candidate in candidates:
+        if candidate.exists():
+            raise _fail(path, f"{candidate} is not a file")
+    where = " or ".join(str(candidate.parent) for candidate in candidates)
+    raise _fail(path, f"no such file (looked in {where})")
+
+
+def _module_name(file: Path) -> str:
+    """A module name of its own for each file, recognisable in tracebacks."""
+    stem = re.sub(r"\W", "_", file.stem)
+    digest = hashlib.sha256(str(file).encode()).hexdigest()[:12]
+    return f"santorini_player_{stem}_{digest}"
+
+
+def _import(path: str, file: Path) -> ModuleType:
+    name = _module_name(file)
+    spec = importlib.util.spec_from_file_location(name, file)
+    if spec is None or spec.loader is None:
+        raise _fail(path, "is not a Python source file (expected a name ending in .py)")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        sys.modules.pop(name, None)
+        where = f"line {error.lineno}" if error.filename in (None, str(file)) else f"{error.filename} line {error.lineno}"
+        raise _fail(path, f"syntax error at {where}: {error.msg}") from None
+    except OSError as error:
+        sys.modules.pop(name, None)
+        raise _fail(path, f"cannot be read: {error.strerror or error}") from None
+    except (Exception, SystemExit) as error:
+        sys.modules.pop(name, None)
+        raise _fail(path, f"raised {type(error).__name__} while loading: {error}") from None
+    return module
+
+
+def load_strategy(path: str) -> Strategy:
+    """The Strategy that the player file at `path` makes; PlayerLoadError if there is none."""
+    file = find_player_file(path)
+    module = _import(path, file)
+    factory = getattr(module, FACTORY, None)
+    if factory is None:
+        raise _fail(path, f"defines no {FACTORY}()")
+    if not callable(factory):
+        raise _fail(path, f"{FACTORY} is not a function but {type(factory).__name__}")
+    try:
+        strategy = factory()
+    except (Exception, SystemExit) as error:
+        raise _fail(path, f"{FACTORY}() raised {type(error).__name__}: {error}") from None
+    if not isinstance(strategy, Strategy):
+        shown = repr(strategy)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise _fail(path, f"{FACTORY}() returned {shown} of type {type(strategy).__name__}, not a Strategy")
+    return strategy
+
+
+def make_local_player(kind: str, name: Name, path: str) -> LocalPlayer:
+    """The player `name` of `kind`: from the file at `path`, or the built-in one of `kind` when `path` is ""."""
+    if not is_kind(kind):
+        raise PlayerLoadError(f"player {name!r}: unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
+    if not is_name(name):
+        raise PlayerLoadError(f"player {name!r}: a name is 1 to 64 lowercase letters")
+    strategy = load_strategy(path) if path else built_in_strategy(kind)
+    return LocalPlayer(name, strategy)
