@@ -1,0 +1,115 @@
+"""A whole tournament on this machine: xserver and xclients as processes on 127.0.0.1.
+
+The demo (`make demo`, `python -m Remote.loopback SERVER.json CLIENTS.json`)
+and the end-to-end tests use it. The server's configuration gets port 0, so
+the operating system picks a free port; the port is read from the server's
+`listening on` log line and given to the clients. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import attrs
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LISTENING = re.compile(r"listening on [^ ]*:(\d+) ")
+START_TIME_LIMIT = 30.0
+
+
+@attrs.frozen
+class Finished:
+    """What a finished process printed, and its exit status."""
+
+    status: int
+    output: str
+    log: str
+
+    def json(self) -> object:
+        return json.loads(self.output)
+
+
+class ServerProcess:
+    """An xserver process on 127.0.0.1 and a free port; its log is collected (and echoed if `echo`)."""
+
+    def __init__(self, config: dict, echo: bool = False) -> None:
+        config = {**config, "port": 0, "host": "127.0.0.1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "Remote.server"],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.process.stdin.write(json.dumps(config))
+        self.process.stdin.close()
+        self.log_lines: list[str] = []
+        self.port: int | None = None
+        self._listening = threading.Event()
+        self._echo = echo
+        self._output: list[str] = []
+        self._readers = [
+            threading.Thread(target=self._read_log, daemon=True),
+            threading.Thread(target=lambda: self._output.append(self.process.stdout.read()), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+        if not self._listening.wait(START_TIME_LIMIT) or self.port is None:
+            self.process.kill()
+            raise RuntimeError(f"xserver did not start listening: {''.join(self.log_lines)}")
+
+    def _read_log(self) -> None:
+        for line in self.process.stderr:
+            self.log_lines.append(line)
+            if self._echo:
+                print(line, end="", file=sys.stderr, flush=True)
+            match = LISTENING.search(line)
+            if match and self.port is None:
+                self.port = int(match[1])
+                self._listening.set()
+        self._listening.set()
+
+    def finish(self, time_limit: float) -> Finished:
+        """Wait for the server to exit by itself (subprocess.TimeoutExpired after `time_limit`)."""
+        self.process.wait(timeout=time_limit)
+        for reader in self._readers:
+            reader.join(time_limit)
+        return Finished(self.process.returncode, "".join(self._output), "".join(self.log_lines))
+
+
+def run_clients(config: dict, port: int, time_limit: float, echo: bool = False) -> Finished:
+    """Run xclients against 127.0.0.1:`port` until it exits."""
+    config = {**config, "ip": "127.0.0.1", "port": port}
+    finished = subprocess.run(
+        [sys.executable, "-m", "Remote.client"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        timeout=time_limit,
+    )
+    if echo:
+        print(finished.stderr, end="", file=sys.stderr, flush=True)
+    return Finished(finished.returncode, finished.stdout, finished.stderr)
+
+
+def main() -> int:
+    """Run the tournament of the two configuration files named on the command line; print both outputs."""
+    server_file, clients_file = sys.argv[1:3]
+    server_config = json.loads(Path(server_file).read_text())
+    server = ServerProcess(server_config, echo=True)
+    clients = run_clients(json.loads(Path(clients_file).read_text()), server.port, time_limit=600, echo=True)
+    server_done = server.finish(time_limit=600)
+    print(f"xserver printed:  {server_done.output.strip()}  (exit {server_done.status})")
+    print(f"xclients printed: {clients.output.strip()}  (exit {clients.status})")
+    return max(server_done.status, clients.status)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
