@@ -24,6 +24,7 @@ from Common.player import Player
 from Common.results import PlayingAs, Results
 from Common.wire import board_to_json, structure, unstructure
 from Remote.channel import ChannelError, MessageChannel
+from Remote.statistics import CallStatistics
 
 
 class UnexpectedMessage(ChannelError):
@@ -33,8 +34,9 @@ class UnexpectedMessage(ChannelError):
 class RemotePlayer(Player):
     """A player whose moves come over `channel`."""
 
-    def __init__(self, channel: MessageChannel) -> None:
+    def __init__(self, channel: MessageChannel, statistics: CallStatistics | None = None) -> None:
         self._channel = channel
+        self._statistics = statistics or CallStatistics()
         self._closed_because: str | None = None
 
     async def playing_as(self, name: Name) -> None:
@@ -63,17 +65,22 @@ class RemotePlayer(Player):
         """Send `message`; if `reply_type` is given, receive exactly one value of that type."""
         if self._closed_because is not None:
             raise ChannelError(f"the connection is closed: {self._closed_because}")
+        started = trio.current_time()
         try:
             self._refuse_unasked_values()
             await self._channel.send(message)
             if reply_type is None:
-                return None
-            reply = await self._channel.receive()
-            self._refuse_unasked_values()
-            return structure(reply, reply_type)
+                answer = None
+            else:
+                reply = await self._channel.receive()
+                self._refuse_unasked_values()
+                answer = structure(reply, reply_type)
         except BaseException as failure:
+            self._statistics.record(trio.current_time() - started, failed=True)
             await self.aclose(f"after an earlier failure ({type(failure).__name__})")
             raise
+        self._statistics.record(trio.current_time() - started)
+        return answer
 
     def _refuse_unasked_values(self) -> None:
         if self._channel.buffered_value_pending():

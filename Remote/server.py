@@ -31,6 +31,7 @@ from Player.loader import PlayerLoadError
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.remote_player import RemotePlayer
 from Remote.signup import SignedUp, SignUpWindow
+from Remote.statistics import CallStatistics
 
 log = logging.getLogger("xserver")
 
@@ -85,7 +86,8 @@ async def serve(
         except OSError as error:
             log.error("cannot listen on port %d: %s", config.port, error.strerror or error)
             return EXIT_CANNOT_LISTEN
-        remote = [(entry.name, RemotePlayer(entry.channel)) for entry in signed_up]
+        statistics = CallStatistics()
+        remote = [(entry.name, RemotePlayer(entry.channel, statistics)) for entry in signed_up]
         try:
             count = len(house) + len(remote)
             if count < config.min_players:
@@ -94,7 +96,10 @@ async def serve(
                     continue
                 return EXIT_TOO_FEW
             log.info("tournament of %d players starts", count)
+            started = trio.current_time()
             publish(await manager.run(house + remote))
+            figures = {"players": count, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
+            log.info("statistics %s", json.dumps(figures))
         finally:
             for _, player in remote:
                 await player.aclose()
