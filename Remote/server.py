@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -34,6 +35,9 @@ from Remote.signup import SignedUp, SignUpWindow
 from Remote.statistics import CallStatistics
 
 log = logging.getLogger("xserver")
+
+SEQUENTIAL_VARIABLE = "XSERVER_SEQUENTIAL"
+"""Set to 1 to play encounters one after another, for benchmarks that compare."""
 
 EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN, EXIT_STOPPED = 0, 1, 2, 3, 130
 
@@ -77,6 +81,7 @@ async def serve(
     manager = TournamentManager(
         Referee(best_of=config.best_of, time_per_call=config.time_per_call),
         time_per_call=config.time_per_call,
+        concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
         observer=ServerLog(status),
     )
     while True:
