@@ -14,7 +14,7 @@ $(BIN)/activate: setup.cfg pyproject.toml
 venv: $(BIN)/activate
 
 demo: venv
-	$(BIN)/python -m Admin < Admin/sample-tournament.json
+	$(BIN)/python -m Remote.loopback server-tests/7-in.json client-tests/7-in.json
 
 test: venv
 	$(BIN)/python -m pytest
