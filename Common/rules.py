@@ -18,6 +18,8 @@ def placement_error(board: Board, place: Place) -> str | None:
     """Why a worker may not be put on `place`, or None."""
     if not board.is_free(place):
         return f"square [{place.x}, {place.y}] is occupied"
+    if board.height(place) == MAX_HEIGHT:
+        return f"square [{place.x}, {place.y}] is a capped tower"
     return None
 
 
