@@ -100,6 +100,20 @@ class Board:
         heights[place.index] += 1
         return Board(heights, self.workers)
 
+    def after_turn(self, worker: Worker, target: Place, floor: Place) -> Board:
+        """This board after `worker` steps to `target` and builds on `floor`.
+
+        Only for a turn the rules found legal: the result is not validated again,
+        because a legal turn keeps every invariant of a Board.
+        """
+        workers = tuple(WorkerPlace(worker, target) if wp.worker == worker else wp for wp in self.workers)
+        heights = list(self.heights)
+        heights[floor.index] += 1
+        board = object.__new__(Board)
+        object.__setattr__(board, "heights", tuple(heights))
+        object.__setattr__(board, "workers", workers)
+        return board
+
     def rows(self) -> Iterable[tuple[tuple[int, Worker | None], ...]]:
         """The squares row by row, north to south, each as (height, worker or None)."""
         standing = {wp.place: wp.worker for wp in self.workers}

@@ -41,11 +41,15 @@ def move_target(board: Board, worker: Worker, direction: Direction) -> tuple[Pla
     return target, None
 
 
-def build_error(board: Board, place: Place | None) -> str | None:
-    """Why no floor may be built on `place` (None: off the board), or None."""
+def build_error(board: Board, place: Place | None, vacated: Place | None = None, arrived: Place | None = None) -> str | None:
+    """Why no floor may be built on `place` (None: off the board), or None.
+
+    `vacated` and `arrived` describe the move just made: the square left is
+    free, the square reached is not.
+    """
     if place is None:
         return "the build is off the board"
-    if not board.is_free(place):
+    if place == arrived or (place != vacated and not board.is_free(place)):
         return f"the build at [{place.x}, {place.y}] is on a worker"
     if board.height(place) == MAX_HEIGHT:
         return f"the build at [{place.x}, {place.y}] is on a capped tower"
@@ -65,8 +69,7 @@ def action_error(board: Board, player: Name, action: Action) -> str | None:
         if board.height(target) != WINNING_HEIGHT:
             return f"a move without a build must reach height 3, [{target.x}, {target.y}] has height {board.height(target)}"
         return None
-    moved = board.with_move(action.worker, target)
-    return build_error(moved, target.step(action.build))
+    return build_error(board, target.step(action.build), vacated=board.place_of(action.worker), arrived=target)
 
 
 def is_winning(board: Board, action: Action) -> bool:
@@ -80,8 +83,7 @@ def is_winning(board: Board, action: Action) -> bool:
 def apply_action(board: Board, action: MoveAndBuild) -> Board:
     """The board after the legal, not winning `action`."""
     target, _ = move_target(board, action.worker, action.move)
-    moved = board.with_move(action.worker, target)
-    return moved.with_floor(target.step(action.build))
+    return board.after_turn(action.worker, target, target.step(action.build))
 
 
 def legal_actions(board: Board, player: Name) -> Iterator[WinningMove | MoveAndBuild]:
@@ -93,12 +95,17 @@ def legal_actions(board: Board, player: Name) -> Iterator[WinningMove | MoveAndB
                 continue
             if board.height(target) == WINNING_HEIGHT:
                 yield WinningMove(wp.worker, move)
-            moved = board.with_move(wp.worker, target)
             for build in DIRECTIONS:
-                if build_error(moved, target.step(build)) is None:
+                if build_error(board, target.step(build), vacated=wp.place, arrived=target) is None:
                     yield MoveAndBuild(wp.worker, move, build)
 
 
 def has_legal_turn(board: Board, player: Name) -> bool:
-    """Whether `player` can take any turn but giving up."""
-    return next(legal_actions(board, player), None) is not None
+    """Whether `player` can take any turn but giving up.
+
+    That is whether any of its workers can move: a move onto height 3 wins
+    without a build, and after any other move the square just left takes one.
+    """
+    return any(
+        move_target(board, wp.worker, move)[1] is None for wp in board.workers_of(player) for move in DIRECTIONS
+    )
