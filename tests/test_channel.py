@@ -1,0 +1,171 @@
+"""Remote.channel over in-memory streams: values in, values out, one error family for the peer's faults."""
+
+from __future__ import annotations
+
+import pytest
+import trio
+import trio.testing
+
+from Remote.channel import (
+    ChannelError,
+    ConnectionBroken,
+    MessageChannel,
+    PeerClosed,
+    ProtocolViolation,
+)
+from Remote.framing import ErrorKind
+
+LIMIT = 64 * 1024
+
+
+def channel_and_raw_peer(limit: int = LIMIT) -> tuple[MessageChannel, trio.abc.Stream]:
+    ours, theirs = trio.testing.memory_stream_pair()
+    return MessageChannel(ours, limit), theirs
+
+
+async def test_values_sent_on_one_channel_arrive_on_the_other() -> None:
+    left, right = trio.testing.memory_stream_pair()
+    sender, receiver = MessageChannel(left, LIMIT), MessageChannel(right, LIMIT)
+    values = ["alice", [], [["alice1", 0, 0]], [[0, "0alice1"], [1, 2]], {"a": None}, 7, True]
+    for value in values:
+        await sender.send(value)
+    assert [await receiver.receive() for _ in values] == values
+
+
+async def test_send_writes_compact_json_and_a_newline() -> None:
+    channel, peer = channel_and_raw_peer()
+    await channel.send(["alice1", "EAST", "SOUTH"])
+    assert await peer.receive_some() == b'["alice1","EAST","SOUTH"]\n'
+
+
+async def test_a_value_trickled_one_byte_per_send_arrives_whole() -> None:
+    channel, peer = channel_and_raw_peer()
+    data = '{\n  "a": [1, "é"]\n}'.encode()
+    received = []
+
+    async def receive() -> None:
+        received.append(await channel.receive())
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(receive)
+        for byte in data:
+            await trio.testing.wait_all_tasks_blocked()  # the receiver has taken every byte so far
+            assert received == []
+            await peer.send_all(bytes([byte]))
+    assert received == [{"a": [1, "é"]}]
+
+
+async def test_a_receive_cancelled_half_way_loses_no_bytes() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"[1, ")
+    with trio.CancelScope() as scope:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(channel.receive)
+            await trio.testing.wait_all_tasks_blocked()
+            scope.cancel()
+    await peer.send_all(b"2]\n")
+    assert await channel.receive() == [1, 2]
+
+
+async def test_the_end_of_the_stream_between_values_is_a_clean_close() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"[1]\n")
+    await peer.aclose()
+    assert await channel.receive() == [1]
+    for _ in range(2):
+        with pytest.raises(PeerClosed, match="^the peer closed the connection$"):
+            await channel.receive()
+
+
+async def test_a_number_ended_by_the_end_of_the_stream_is_received() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"42")
+    await peer.aclose()
+    assert await channel.receive() == 42
+    with pytest.raises(PeerClosed):
+        await channel.receive()
+
+
+async def test_the_end_of_the_stream_inside_a_value_is_a_violation() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b'[1, "tw')
+    await peer.aclose()
+    with pytest.raises(ProtocolViolation, match="^end of stream inside an unfinished value$") as raised:
+        await channel.receive()
+    assert raised.value.kind is ErrorKind.UNFINISHED
+
+
+async def test_garbage_is_a_violation_every_time_after() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"[1 2]\n[3]\n")
+    for _ in range(2):
+        with pytest.raises(ProtocolViolation, match="^malformed JSON: Expecting ',' delimiter at byte 3$"):
+            await channel.receive()
+
+
+async def test_an_over_long_message_is_a_violation() -> None:
+    channel, peer = channel_and_raw_peer(limit=8)
+    await peer.send_all(b"[1,2,3,4,5]\n")
+    with pytest.raises(ProtocolViolation, match="^message longer than 8 bytes$") as raised:
+        await channel.receive()
+    assert raised.value.kind is ErrorKind.TOO_LONG
+
+
+async def test_a_second_value_in_the_same_chunk_is_seen_as_pending() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"[1]\n[2]\n")
+    assert await channel.receive() == [1]
+    assert channel.buffered_value_pending()
+    assert await channel.receive() == [2]
+    assert not channel.buffered_value_pending()
+
+
+async def test_the_start_of_a_value_is_pending_and_white_space_is_not() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"[1]\n \n")
+    assert await channel.receive() == [1]
+    assert not channel.buffered_value_pending()
+    await peer.send_all(b"[2")
+    with trio.CancelScope() as scope:  # let one receive read the bytes, then stop it
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(channel.receive)
+            await trio.testing.wait_all_tasks_blocked()
+            scope.cancel()
+    assert channel.buffered_value_pending()
+
+
+async def test_sending_to_a_peer_that_closed_is_a_broken_connection() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.aclose()
+    with pytest.raises(ConnectionBroken, match="^the connection broke"):
+        await channel.send([0, 0])
+
+
+async def test_a_broken_receive_is_a_broken_connection() -> None:
+    async def break_it() -> None:
+        raise trio.BrokenResourceError("connection reset by peer")
+
+    stream = trio.StapledStream(
+        trio.testing.MemorySendStream(), trio.testing.MemoryReceiveStream(receive_some_hook=break_it)
+    )
+    with pytest.raises(ConnectionBroken, match="^the connection broke: connection reset by peer$"):
+        await MessageChannel(stream, LIMIT).receive()
+
+
+@pytest.mark.parametrize("error", [PeerClosed, ProtocolViolation, ConnectionBroken])
+def test_every_fault_of_the_peer_is_a_channel_error(error: type[Exception]) -> None:
+    assert issubclass(error, ChannelError)
+
+
+async def test_aclose_closes_the_stream() -> None:
+    channel, peer = channel_and_raw_peer()
+    await channel.aclose()
+    assert await peer.receive_some() == b""
+
+
+async def test_leaving_an_async_with_block_closes_the_channel() -> None:
+    channel, peer = channel_and_raw_peer()
+    async with channel:
+        await channel.send(1)
+    assert await peer.receive_some() == b"1\n"
+    assert await peer.receive_some() == b""
