@@ -68,6 +68,13 @@ def whole_number(value: Any, lowest: int | None = None, highest: int | None = No
     return value
 
 
+def string(value: Any, what: str) -> str:
+    """`value` if it is a JSON string; ValueError describing it as `what` otherwise."""
+    if type(value) is not str:
+        raise ValueError(f"expected {what}, got {show(value)}")
+    return value
+
+
 def positive_number(value: Any) -> float:
     """`value` if it is a JSON number greater than 0; ValueError otherwise."""
     if type(value) not in (int, float) or not value > 0:

@@ -14,7 +14,7 @@ import attrs
 import cattrs
 
 from Common.names import Name
-from Common.wire import array, elements, name, show
+from Common.wire import array, elements, name, show, string
 from Player.kinds import KINDS, is_kind
 from Player.loader import make_local_player
 from Player.local import LocalPlayer
@@ -40,9 +40,7 @@ def _kind(value: Any) -> str:
 
 
 def _path(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError(f"expected a path string (\"\" for a built-in player), got {show(value)}")
-    return value
+    return string(value, 'a path string ("" for a built-in player)')
 
 
 def _player_entry(value: Any, _: type = PlayerEntry) -> PlayerEntry:

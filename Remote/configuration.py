@@ -12,7 +12,16 @@ from typing import Any
 import attrs
 
 from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL
-from Common.wire import odd_number, parse_document, positive_number, register_json_object, show, strict_converter, whole_number
+from Common.wire import (
+    odd_number,
+    parse_document,
+    positive_number,
+    register_json_object,
+    show,
+    strict_converter,
+    string,
+    whole_number,
+)
 from Player.configuration import ObserverEntry, PlayerEntry, register_entries
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
@@ -54,9 +63,7 @@ def _repeat(value: Any) -> int:
 
 
 def _host(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError(f"expected a host name or a numeric address, got {show(value)}")
-    return value
+    return string(value, "a host name or a numeric address")
 
 
 _CONVERTER = strict_converter()
