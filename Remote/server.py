@@ -64,20 +64,39 @@ class ServerLog(Observer):
         self.status(f"encounters finished: {finished} of {total}")
 
 
-def _status_line(stream) -> Callable[[str], None]:
-    """A function that shows a one-line status on `stream` if it is a terminal, else does nothing."""
-    if not stream.isatty():
-        return lambda text: None
-    return lambda text: print(f"\r\033[K{text}", end="", file=stream, flush=True)
+class StatusLine(logging.StreamHandler):
+    """On a terminal, a status line under the log: each log record clears it and draws it again.
+
+    Elsewhere (a file, a pipe) it logs plainly and shows no status.
+    """
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.on_terminal = stream.isatty()
+        self.text = ""
+
+    def show(self, text: str) -> None:
+        if self.on_terminal:
+            self.text = text
+            self.stream.write(f"\r\033[K{text}")
+            self.flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.on_terminal:
+            self.stream.write("\r\033[K")
+        super().emit(record)
+        if self.on_terminal and self.text:
+            self.stream.write(self.text)
+            self.flush()
 
 
 async def serve(
     config: ServerConfiguration,
     house_players: Callable[[], list[tuple[Name, Player]]],
     publish: Callable[[Results], None],
+    status: Callable[[str], None] = lambda text: None,
 ) -> int:
-    """Run the tournaments `config` asks for; the exit status."""
-    status = _status_line(sys.stderr)
+    """Run the tournaments `config` asks for, showing progress with `status`; the exit status."""
     manager = TournamentManager(
         Referee(best_of=config.best_of, time_per_call=config.time_per_call),
         time_per_call=config.time_per_call,
@@ -102,7 +121,9 @@ async def serve(
                 return EXIT_TOO_FEW
             log.info("tournament of %d players starts", count)
             started = trio.current_time()
-            publish(await manager.run(house + remote))
+            results = await manager.run(house + remote)
+            status("")
+            publish(results)
             figures = {"players": count, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
             log.info("statistics %s", json.dumps(figures))
         finally:
@@ -155,7 +176,9 @@ async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
 
 def main() -> int:
     """xserver's whole life: parse, start, print."""
-    logging.basicConfig(format="xserver: %(message)s", level=logging.INFO, stream=sys.stderr)
+    status_line = StatusLine(sys.stderr)
+    status_line.setFormatter(logging.Formatter("xserver: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[status_line])
     try:
         config = read_server_configuration(sys.stdin.read())
         house_entries = [entry for entry in config.house_players]
@@ -171,7 +194,7 @@ def main() -> int:
     def house_players() -> list[tuple[Name, Player]]:
         return [(entry.name, entry.create()) for entry in house_entries]
 
-    return trio.run(_until_terminated, lambda: serve(config, house_players, publish))
+    return trio.run(_until_terminated, lambda: serve(config, house_players, publish, status_line.show))
 
 
 if __name__ == "__main__":
