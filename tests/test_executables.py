@@ -1,0 +1,225 @@
+"""xserver and xclients as a user meets them: processes, standard streams, exit statuses, signals.
+
+Each test runs `python -m Remote.server` or `python -m Remote.client` (and once
+the real `./xserver` launcher) from the project root, on 127.0.0.1, and looks
+only at what a user sees: what is printed where, the exit status, and
+whether the server listens.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from Remote.client import CONNECT_ATTEMPTS
+from Remote.loopback import LISTENING, PROJECT_ROOT, ServerProcess, run_clients
+from tests.raw_client import HOST, stop, wait_for_log_sync
+
+LIMIT = 60.0
+WINDOW = 1.5
+"""Seconds of sign-up: enough for an xclients process to start and sign up."""
+SERVER = [sys.executable, "-m", "Remote.server"]
+CLIENTS = [sys.executable, "-m", "Remote.client"]
+GOOD_SERVER = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "host": HOST}
+GOOD_CLIENTS = {"players": [["good", "ann", ""]], "observers": [], "ip": HOST, "port": 1}
+
+
+def run(command: list[str], stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=PROJECT_ROOT, input=stdin, capture_output=True, text=True, timeout=LIMIT)
+
+
+def with_key(config: dict, key: str, value: object) -> str:
+    return json.dumps({**config, key: value})
+
+
+def without_key(config: dict, key: str) -> str:
+    return json.dumps({k: v for k, v in config.items() if k != key})
+
+
+def assert_one_line_about(finished: subprocess.CompletedProcess, program: str, offending: str) -> None:
+    """Exit status 2, nothing on standard output, one line on standard error that names `offending`."""
+    assert finished.returncode == 2, finished.stderr
+    assert finished.stdout == ""
+    lines = finished.stderr.splitlines()
+    assert len(lines) == 1, finished.stderr
+    assert lines[0].startswith(f"{program}: ") and offending in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(
+    "stdin, offending",
+    [
+        ("{ this is not json", "not JSON"),
+        (without_key(GOOD_SERVER, "port"), "port"),
+        (with_key(GOOD_SERVER, "waiting for", "ten"), "waiting for"),
+        (with_key(GOOD_SERVER, "port", 70000), "port"),
+        (with_key(GOOD_SERVER, "repeat", True), "repeat"),
+        (with_key(GOOD_SERVER, "colour", "blue"), "colour"),
+        (with_key(GOOD_SERVER, "best of", 4), "best of"),
+        (with_key(GOOD_SERVER, "house players", [["wizard", "merlin", ""]]), "house players"),
+        (with_key(GOOD_SERVER, "house players", [["good", "merlin", "/no/such/player.py"]]), "/no/such/player.py"),
+    ],
+    ids=["not JSON", "no port", "waiting for ten", "port 70000", "repeat true", "unknown key", "best of 4",
+         "unknown kind", "missing player file"],
+)
+def test_a_bad_server_configuration_is_one_line_naming_the_key_and_nothing_listens(stdin, offending):
+    finished = run(SERVER, stdin)
+    assert_one_line_about(finished, "xserver", offending)
+    assert "listening" not in finished.stderr
+
+
+@pytest.fixture
+def broken_player_file(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("def make_strategy(:\n    return None\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "key, value, offending",
+    [
+        ("players", "abc", "players"),
+        ("players", [["good", "Alice", ""]], "Alice"),
+        ("ip", 5, "ip"),
+        ("players", [["good", "ann", "BROKEN"]], "BROKEN"),
+    ],
+    ids=["players abc", "name Alice", "ip 5", "syntax error in player file"],
+)
+def test_a_bad_client_configuration_is_one_line_naming_the_key(key, value, offending, broken_player_file):
+    if offending == "BROKEN":
+        value, offending = [["good", "ann", broken_player_file]], broken_player_file
+    finished = run(CLIENTS, with_key(GOOD_CLIENTS, key, value))
+    assert_one_line_about(finished, "xclients", offending)
+
+
+def test_the_xserver_launcher_runs_the_server_and_reports_a_bad_configuration():
+    up_to_date = subprocess.run(["make", "-q", "-C", str(PROJECT_ROOT), "venv"], capture_output=True, timeout=LIMIT)
+    if up_to_date.returncode != 0:
+        pytest.skip("the virtual environment is out of date: the launcher would reinstall it")
+    finished = subprocess.run(
+        [str(PROJECT_ROOT / "xserver")],
+        input=with_key(GOOD_SERVER, "repeat", 2),
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
+    )
+    assert_one_line_about(finished, "xserver", "repeat")
+
+
+def test_too_few_players_is_exit_status_1_with_the_count_and_no_results():
+    server = ServerProcess({"min players": 3, "waiting for": 1, "repeat": 0})
+    try:
+        with socket.create_connection((HOST, server.port), timeout=LIMIT) as solo:
+            solo.sendall(b'"solo"\n')
+            wait_for_log_sync(server, "solo signed up")
+            finished = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert finished.status == 1, finished.log
+    assert finished.output == ""
+    assert "only 1 of at least 3 players signed up" in finished.log
+    assert "Traceback" not in finished.log
+
+
+def listening_ports(server: ServerProcess, count: int) -> list[int]:
+    return [int(LISTENING.search(line)[1]) for line in wait_for_log_sync(server, "listening on", count, LIMIT)]
+
+
+def players(*names: str) -> dict:
+    return {"players": [["good", name, ""] for name in names], "observers": []}
+
+
+def test_repeat_opens_window_after_window_and_runs_a_tournament_in_each_that_has_enough_players_until_sigterm():
+    server = ServerProcess({"min players": 2, "waiting for": WINDOW, "repeat": 1})
+    try:
+        wait_for_log_sync(server, "only 0 of at least 2 players signed up; no tournament")
+        first = run_clients(players("ann", "ben"), listening_ports(server, 2)[1], LIMIT)
+        second = run_clients(players("cat", "dan", "eve"), listening_ports(server, 3)[2], LIMIT)
+        listening_ports(server, 4)  # the fourth window is open: both tournaments are over
+        server.process.send_signal(signal.SIGTERM)
+        finished = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert (first.status, second.status) == (0, 0), first.log + second.log
+    assert finished.status == 130, finished.log
+    assert "Traceback" not in finished.log
+    printed = [json.loads(line) for line in finished.output.splitlines()]
+    assert printed == [first.json(), second.json()]
+    assert {name for outcome in printed[0] for name in outcome[:2]} == {"ann", "ben"}
+    assert {name for outcome in printed[1] for name in outcome[:2]} == {"cat", "dan", "eve"}
+    assert len(printed[1]) == 3
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_during_sign_up_stops_the_server_with_status_130_and_no_traceback(stop_signal):
+    server = ServerProcess({"min players": 2, "waiting for": LIMIT, "repeat": 0})
+    try:
+        server.process.send_signal(stop_signal)
+        finished = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert finished.status == 130, finished.log
+    assert finished.output == ""
+    assert "Traceback" not in finished.log
+
+
+@pytest.mark.parametrize(
+    "stop_signal, server_status",
+    [(signal.SIGINT, 130), (signal.SIGTERM, 130), (signal.SIGKILL, -signal.SIGKILL)],
+    ids=["SIGINT", "SIGTERM", "SIGKILL"],
+)
+def test_when_the_server_stops_mid_tournament_xclients_ends_and_prints_no_results(stop_signal, server_status, tmp_path):
+    server = ServerProcess({"min players": 2, "waiting for": WINDOW, "repeat": 0, "time per call": LIMIT})
+    config = tmp_path / "clients.json"
+    entries = [["infinite", "inf", ""], ["good", "ann", ""]]
+    config.write_text(json.dumps({"players": entries, "observers": [], "ip": HOST, "port": server.port}))
+    with config.open() as stdin:
+        clients = subprocess.Popen(
+            CLIENTS, cwd=PROJECT_ROOT, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+    try:
+        wait_for_log_sync(server, "tournament of 2 players starts")  # and inf does not answer for a minute
+        server.process.send_signal(stop_signal)
+        finished = server.finish(LIMIT)
+        output, errors = clients.communicate(timeout=LIMIT)
+    finally:
+        stop(server)
+        if clients.poll() is None:
+            clients.kill()
+            clients.wait(LIMIT)
+    assert finished.status == server_status, finished.log
+    assert finished.output == ""
+    if stop_signal != signal.SIGKILL:
+        assert "Traceback" not in finished.log
+    assert clients.returncode == 0, errors
+    assert json.loads(output) == [], errors
+    assert "Traceback" not in errors
+
+
+def test_xclients_gives_up_after_its_retries_when_nothing_listens_on_the_port():
+    with socket.socket() as bound:  # bound but not listening: connections are refused, and no one else gets the port
+        bound.bind((HOST, 0))
+        port = bound.getsockname()[1]
+        finished = run(CLIENTS, json.dumps({**GOOD_CLIENTS, "port": port}))
+    assert finished.returncode == 1, finished.stderr
+    assert json.loads(finished.stdout) == []
+    lines = finished.stderr.splitlines()
+    assert sum("trying again" in line for line in lines) == CONNECT_ATTEMPTS - 1, finished.stderr
+    assert f"ann cannot sign up at {HOST}:{port}" in lines[-1], finished.stderr
+    assert "Traceback" not in finished.stderr
+
+
+def test_a_port_in_use_is_exit_status_3_with_a_message():
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        finished = run(SERVER, json.dumps({**GOOD_SERVER, "port": port}))
+    assert finished.returncode == 3, finished.stderr
+    assert finished.stdout == ""
+    assert f"cannot listen on port {port}" in finished.stderr
+    assert "Traceback" not in finished.stderr

@@ -1,0 +1,402 @@
+"""Hostile clients in a real tournament: xserver on 127.0.0.1, honest players, and one offender.
+
+Each test runs xserver as a process, signs up one hostile client (a RawClient
+or a bare socket) and honest players (the project's own client, in this
+process, with the good strategy), and checks what a participant would see:
+the tournament completes, the honest players play each other and receive the
+Results the server prints, and the offender either never counts (it appears
+nowhere in the Results) or loses irregularly and plays no further. Where the
+server says why it turned a connection away, its log is checked too.
+
+Where the order of sign-ups matters, the offender signs up first: the test
+waits for the server's `<name> signed up` log line before the honest players
+connect, so the offender is listed first in the schedule.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+from collections.abc import Awaitable, Callable
+from itertools import combinations
+from typing import Any
+
+import attrs
+import pytest
+import trio
+
+from Common.wire import unstructure
+from Player.configuration import PlayerEntry
+from Remote.client import run_clients
+from Remote.configuration import ClientConfiguration
+from Remote.loopback import Finished, ServerProcess
+from tests.raw_client import HOST, PLACEMENT, RawClient, compact, pretty, stop, wait_for_log
+
+WINDOW = 0.75
+"""Seconds of sign-up: every client here signs up within milliseconds of the server's `listening on`."""
+TIME_PER_CALL = 1.0
+LIMIT = 60.0
+"""A generous bound on every wait."""
+HONEST = ("ann", "ben")
+OFFENDER = "carl"
+MEGABYTE = 1 << 20
+BOARD = json.loads(
+    '[[0,0,0,0,0,0],[0,"0alice1",0,0,0,0],[0,0,1,0,0,0],[0,0,0,0,0,"0bob2"],[0,0,0,0,0,1],["0alice2",0,0,0,0,"0bob1"]]'
+)
+
+
+@attrs.frozen
+class Scene:
+    """What a hostile client gets to know: the server, and an event set once the honest players are done."""
+
+    server: ServerProcess
+    honest_done: trio.Event
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+
+Hostile = Callable[[Scene, Any], Awaitable[Any]]
+"""Connects and misbehaves; calls `task_status.started()` when the honest players may sign up; returns a report."""
+
+
+@attrs.frozen
+class Tournament:
+    finished: Finished
+    honest_results: list | None
+    honest_all_well: bool
+    hostile: Any
+
+    @property
+    def results(self) -> list:
+        assert self.finished.status == 0, self.finished.log
+        lines = self.finished.output.splitlines()
+        assert len(lines) == 1, self.finished.output
+        return json.loads(lines[0])
+
+
+async def play_honestly(port: int, names: tuple[str, ...]) -> tuple[list | None, bool]:
+    """The project's own client with good players: the Results they received (as JSON), and whether all went well."""
+    config = ClientConfiguration(players=(), observers=(), ip=HOST, port=port)
+    players = [(name, PlayerEntry("good", name, "").create()) for name in names]
+    results, all_well = await run_clients(config, players)
+    return (None if results is None else json.loads(json.dumps(unstructure(results)))), all_well
+
+
+async def tournament(
+    hostile: Hostile, honest: tuple[str, ...] = HONEST, window: float = WINDOW, time_per_call: float = TIME_PER_CALL
+) -> Tournament:
+    """A whole tournament among `honest` players and whatever `hostile` does."""
+    config = {"min players": 2, "waiting for": window, "repeat": 0, "time per call": time_per_call}
+    server = await trio.to_thread.run_sync(ServerProcess, config)
+    try:
+        scene = Scene(server, trio.Event())
+        report: dict[str, Any] = {}
+        with trio.fail_after(LIMIT):
+            async with trio.open_nursery() as nursery:
+
+                async def run_hostile(task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+                    report["hostile"] = await hostile(scene, task_status)
+
+                await nursery.start(run_hostile)
+                honest_results, all_well = await play_honestly(server.port, honest)
+                scene.honest_done.set()
+        finished = await trio.to_thread.run_sync(server.finish, LIMIT)
+    finally:
+        stop(server)
+    return Tournament(finished, honest_results, all_well, report.get("hostile"))
+
+
+def assert_honest_players_played_each_other(played: Tournament, honest: tuple[str, ...] = HONEST) -> list:
+    """The tournament completed, every pair of honest players has one regular outcome, and they got the Results."""
+    results = played.results
+    for pair in combinations(honest, 2):
+        between = [outcome for outcome in results if set(outcome[:2]) == set(pair)]
+        assert len(between) == 1 and len(between[0]) == 2, (pair, results)
+    assert played.honest_all_well and played.honest_results == results, (played.honest_results, results)
+    return results
+
+
+def assert_never_counted(played: Tournament, honest: tuple[str, ...] = HONEST) -> None:
+    results = assert_honest_players_played_each_other(played, honest)
+    assert {name for outcome in results for name in outcome[:2]} == set(honest), results
+    assert len(results) == len(honest) * (len(honest) - 1) // 2
+
+
+def assert_lost_irregularly_first(played: Tournament, offender: str = OFFENDER) -> None:
+    """The offender, listed first, lost its first encounter irregularly and played no other."""
+    results = assert_honest_players_played_each_other(played)
+    assert len(results) == 2, results  # the offender's second encounter left no outcome
+    winner, loser, *irregular = results[0]
+    assert (loser, irregular) == (offender, ["irregular"]) and winner in HONEST, results
+    assert f"{offender} misbehaved:" in played.finished.log
+
+
+async def signed_up_first(
+    scene: Scene, task_status: Any, write: Callable[[Any], bytes] = compact, chunk: int | None = None
+) -> RawClient:
+    """A RawClient that has signed up and that the server has counted; the honest players may now follow."""
+    client = await RawClient.connect(scene.port, OFFENDER)
+    await client.sign_up(write, chunk)
+    await wait_for_log(scene.server, f"xserver: {OFFENDER} signed up")
+    task_status.started()
+    return client
+
+
+# ------------------------------------------------------------------ never counts
+
+
+@pytest.mark.parametrize("beginning", [b"", b'"car'], ids=["nothing", "half a name"])
+async def test_a_connection_that_never_finishes_a_name_never_counts_and_is_closed(beginning):
+    async def silent(scene: Scene, task_status: Any) -> RawClient:
+        client = await RawClient.connect(scene.port, OFFENDER)
+        await client.send(beginning)
+        task_status.started()
+        await client.read_until_closed()
+        return client
+
+    played = await tournament(silent)
+    assert_never_counted(played)
+    assert played.hostile.closed_by_server and played.hostile.received == []
+
+
+@pytest.mark.parametrize(
+    "garbage, why",
+    [
+        (b"\xff\xfe\x00\x01garbage\n", "invalid UTF-8"),
+        (b"hello, world\n", "malformed JSON"),
+        (b'["carl"]\n', "which is not a name"),
+        (b"[" * 100 + b"\n", "nesting deeper than 64 levels"),
+    ],
+    ids=["bad UTF-8", "not JSON", "an array", "too deep"],
+)
+async def test_garbage_instead_of_a_name_never_counts_and_the_server_says_why(garbage, why):
+    async def garbled(scene: Scene, task_status: Any) -> RawClient:
+        client = await RawClient.connect(scene.port, OFFENDER)
+        await client.send(garbage)
+        task_status.started()
+        await client.read_until_closed()
+        return client
+
+    played = await tournament(garbled)
+    assert_never_counted(played)
+    assert played.hostile.closed_by_server and played.hostile.received == []
+    rejections = [line for line in played.finished.log.splitlines() if why in line]
+    assert len(rejections) == 1 and "closed" in rejections[0], played.finished.log
+
+
+@pytest.mark.parametrize(
+    "megabyte", [b" " * MEGABYTE, b'"' + b"a" * MEGABYTE], ids=["white space", "an unfinished string"]
+)
+async def test_a_megabyte_without_a_newline_never_counts_and_the_server_survives_and_says_why(megabyte):
+    async def flooding(scene: Scene, task_status: Any) -> RawClient:
+        client = await RawClient.connect(scene.port, OFFENDER)
+        task_status.started()
+        try:
+            await client.send(megabyte)
+        except trio.BrokenResourceError:
+            pass  # the server closed the connection before taking it all: as it should
+        await client.read_until_closed()
+        return client
+
+    played = await tournament(flooding)
+    assert_never_counted(played)
+    assert played.hostile.closed_by_server and played.hostile.received == []
+    assert "message longer than 65536 bytes" in played.finished.log
+
+
+@pytest.mark.parametrize("name", ["Alice1", "bob!", "x" * 10_000], ids=["Alice1", "bob!", "10000 letters"])
+async def test_a_name_that_is_not_lowercase_letters_within_64_never_counts(name):
+    async def misnamed(scene: Scene, task_status: Any) -> RawClient:
+        client = await RawClient.connect(scene.port, name)
+        await client.sign_up()
+        task_status.started()
+        await client.read_until_closed()
+        return client
+
+    played = await tournament(misnamed)
+    assert_never_counted(played)
+    assert played.hostile.closed_by_server and played.hostile.received == []
+    assert "which is not a name; closed" in played.finished.log
+
+
+async def test_three_hundred_connections_that_never_sign_up_leave_four_honest_players_alone():
+    honest = ("ann", "ben", "cat", "dan")
+    idle = 300
+
+    async def crowd(scene: Scene, task_status: Any) -> list[RawClient]:
+        clients: list[RawClient] = []
+        async with trio.open_nursery() as nursery:
+
+            async def one() -> None:
+                client = await RawClient.connect(scene.port, OFFENDER)
+                clients.append(client)
+
+            for _ in range(idle):
+                nursery.start_soon(one)
+        task_status.started()
+        for client in clients:
+            await client.read_until_closed()
+        return clients
+
+    played = await tournament(crowd, honest=honest, window=2.0)
+    assert_never_counted(played, honest)
+    assert len(played.hostile) == idle
+    assert all(client.closed_by_server and client.received == [] for client in played.hostile)
+
+
+# ------------------------------------------------------------------ counts and plays
+
+
+def without_newline(value: Any) -> bytes:
+    return compact(value).rstrip(b"\n")
+
+
+def crlf(value: Any) -> bytes:
+    return compact(value).rstrip(b"\n") + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    "write, name_chunk, chunk",
+    [(compact, 1, None), (pretty, None, None), (without_newline, None, None), (crlf, None, None), (compact, None, 3)],
+    ids=["name one byte at a time", "pretty-printed without newline", "compact without newline", "CR LF line ends",
+         "three bytes at a time"],
+)
+async def test_a_client_that_writes_its_messages_differently_plays_like_anyone_else(write, name_chunk, chunk):
+    async def unusual(scene: Scene, task_status: Any) -> tuple[RawClient, list | None, list]:
+        client = await signed_up_first(scene, task_status, write, name_chunk)
+        received = await client.play(write=write, chunk=chunk)
+        return client, received, await client.read_until_closed()
+
+    played = await tournament(unusual)
+    results = assert_honest_players_played_each_other(played)
+    client, received, after_results = played.hostile
+    assert received == results and after_results == [] and client.closed_by_server
+    assert len(results) == 3 and all(len(outcome) == 2 for outcome in results), results
+    assert sum(OFFENDER in outcome for outcome in results) == 2
+    assert "misbehaved" not in played.finished.log
+
+
+# ------------------------------------------------------------------ loses irregularly
+
+
+async def hang_up(client: RawClient, kind: str, message: Any) -> bool:
+    await client.aclose()
+    return True
+
+
+async def reset(client: RawClient, kind: str, message: Any) -> bool:
+    client.stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    await client.aclose()
+    return True
+
+
+@pytest.mark.parametrize(
+    "series, how",
+    [(0, hang_up), (1, hang_up), (2, hang_up), (2, reset)],
+    ids=["right after signing up", "in game 2 of its first encounter", "in game 2 of its second encounter",
+         "by a reset in game 2 of its second encounter"],
+)
+async def test_a_client_that_disconnects_loses_that_encounter_irregularly_and_plays_no_more(series, how):
+    honest = ("ann", "ben", "cat")
+
+    async def quitter(scene: Scene, task_status: Any) -> RawClient:
+        client = await signed_up_first(scene, task_status)
+        if series == 0:
+            await how(client, "", None)
+            return client
+
+        def in_game_two(client: RawClient, kind: str) -> bool:
+            return kind == PLACEMENT and client.series == series and client.games_in_series == 2
+
+        assert await client.play(misbehave_when=in_game_two, misbehaviour=how) is None
+        return client
+
+    played = await tournament(quitter, honest=honest)
+    results = assert_honest_players_played_each_other(played, honest)
+    quit_in = max(series, 1)
+    against_offender = [outcome for outcome in results if OFFENDER in outcome]
+    assert len(results) == 3 + quit_in, results  # its later encounters left no outcome
+    assert [outcome[1:] for outcome in against_offender] == [[OFFENDER]] * (quit_in - 1) + [[OFFENDER, "irregular"]]
+    assert {outcome[0] for outcome in against_offender} <= set(honest) and len(against_offender) == quit_in
+    reasons = [line for line in played.finished.log.splitlines() if f"{OFFENDER} misbehaved:" in line]
+    assert len(reasons) == 1 and ("closed the connection" in reasons[0] or "connection broke" in reasons[0]), reasons
+    if series:
+        assert played.hostile.series == series and played.hostile.games_in_series == 2
+
+
+def answer_with(value: bytes) -> Callable[[RawClient, str, Any], Awaitable[bool]]:
+    async def misbehaviour(client: RawClient, kind: str, message: Any) -> bool:
+        await client.send(value)
+        return False
+
+    return misbehaviour
+
+
+def first_request(client: RawClient, kind: str) -> bool:
+    return client.requests == 1
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [compact(BOARD), compact("here"), compact([9, 9]), b"[" + b"9" * 5000 + b", 2]\n"],
+    ids=["a Board", "a string", "off the board", "a 5000-digit number"],
+)
+async def test_a_client_that_answers_a_placement_with_the_wrong_shape_loses_irregularly(reply):
+    async def wrong(scene: Scene, task_status: Any) -> tuple[RawClient, list | None]:
+        client = await signed_up_first(scene, task_status)
+        return client, await client.play(misbehave_when=first_request, misbehaviour=answer_with(reply))
+
+    played = await tournament(wrong)
+    assert_lost_irregularly_first(played)
+    client, received = played.hostile
+    assert received is None and client.closed_by_server and client.requests == 1
+    assert f"{OFFENDER} misbehaved: place_worker" in played.finished.log
+
+
+async def twice(client: RawClient, kind: str, message: Any) -> bool:
+    answer = compact(client.legal_answer(kind, message))
+    await client.send(answer + answer)
+    return False
+
+
+@pytest.mark.parametrize("misbehaviour", [twice, None], ids=["two answers to a placement", "a value right after its name"])
+async def test_a_client_that_sends_a_value_where_none_is_expected_loses_irregularly(misbehaviour):
+    async def greedy(scene: Scene, task_status: Any) -> tuple[RawClient, list | None]:
+        client = await RawClient.connect(scene.port, OFFENDER)
+        await client.send(compact(OFFENDER) + (b"" if misbehaviour else compact([0, 0])))
+        await wait_for_log(scene.server, f"xserver: {OFFENDER} signed up")
+        task_status.started()
+        return client, await client.play(misbehave_when=first_request, misbehaviour=misbehaviour)
+
+    played = await tournament(greedy)
+    assert_lost_irregularly_first(played)
+    client, received = played.hostile
+    assert received is None and client.closed_by_server
+    reasons = [line for line in played.finished.log.splitlines() if f"{OFFENDER} misbehaved:" in line]
+    assert len(reasons) == 1, played.finished.log
+    assert "sent a value where none was expected" in reasons[0]
+
+
+@pytest.mark.parametrize("half_an_answer", [None, b"[2, "], ids=["stops reading", "half an answer, then silence"])
+async def test_a_client_that_goes_quiet_loses_irregularly_when_its_time_runs_out(half_an_answer):
+    async def quiet(scene: Scene, task_status: Any) -> RawClient:
+        client = await signed_up_first(scene, task_status)
+        if half_an_answer is not None:
+
+            async def trail_off(client: RawClient, kind: str, message: Any) -> bool:
+                await client.send(half_an_answer)
+                return False
+
+            assert await client.play(misbehave_when=first_request, misbehaviour=trail_off) is None
+        await scene.honest_done.wait()
+        await client.aclose()
+        return client
+
+    played = await tournament(quiet)
+    assert_lost_irregularly_first(played)
+    assert f"{OFFENDER} misbehaved: place_worker: no answer within {TIME_PER_CALL:g} s" in played.finished.log
+    if half_an_answer is not None:
+        assert played.hostile.closed_by_server and played.hostile.requests == 1
