@@ -17,7 +17,7 @@ import trio
 from Admin.manager import TournamentManager
 from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, Referee
 from Common.wire import StructureError, odd_number, parse_document, positive_number, register_json_object, strict_converter, unstructure
-from Player.configuration import ObserverEntry, PlayerEntry, register_entries
+from Player.configuration import ObserverEntry, PlayerEntry, create_players, register_entries
 from Player.loader import PlayerLoadError
 
 
@@ -44,7 +44,7 @@ register_json_object(
 def main() -> int:
     try:
         config = parse_document(sys.stdin.read(), LocalTournament, _CONVERTER)
-        players = [(entry.name, entry.create()) for entry in config.players]
+        players = create_players(config.players, "players")
     except (StructureError, PlayerLoadError) as error:
         print(f"python -m Admin: configuration: {error}", file=sys.stderr)
         return 2

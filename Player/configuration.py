@@ -8,6 +8,7 @@ xclients' "players".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -16,7 +17,7 @@ import cattrs
 from Common.names import Name
 from Common.wire import array, elements, name, show, string
 from Player.kinds import KINDS, is_kind
-from Player.loader import make_local_player
+from Player.loader import PlayerLoadError, make_local_player
 from Player.local import LocalPlayer
 
 
@@ -31,6 +32,17 @@ class PlayerEntry:
     def create(self) -> LocalPlayer:
         """The player this entry describes; PlayerLoadError if its file cannot be loaded."""
         return make_local_player(self.kind, self.name, self.path)
+
+
+def create_players(entries: Sequence[PlayerEntry], key: str) -> list[tuple[Name, LocalPlayer]]:
+    """The players of `entries`, listed under `key` in a configuration; PlayerLoadError names the entry."""
+    players = []
+    for index, entry in enumerate(entries):
+        try:
+            players.append((entry.name, entry.create()))
+        except PlayerLoadError as error:
+            raise PlayerLoadError(f"{error} @ $.{key}[{index}]") from None
+    return players
 
 
 def _kind(value: Any) -> str:

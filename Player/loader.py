@@ -50,7 +50,7 @@ def find_player_file(path: str) -> Path:
     for candidate in candidates:
         if candidate.exists():
             raise _fail(path, f"{candidate} is not a file")
-    where = " or ".join(str(candidate.parent) for candidate in candidates)
+    where = " or ".join(dict.fromkeys(str(candidate.parent) for candidate in candidates))
     raise _fail(path, f"no such file (looked in {where})")
 
 

@@ -21,6 +21,7 @@ import trio
 
 from Common.results import Results
 from Common.wire import StructureError, unstructure
+from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.channel import ChannelError, MessageChannel
 from Remote.configuration import CLIENT_MAX_MESSAGE_BYTES, ClientConfiguration, read_client_configuration
@@ -92,7 +93,7 @@ def main() -> int:
     logging.basicConfig(format="xclients: %(message)s", level=logging.INFO, stream=sys.stderr)
     try:
         config = read_client_configuration(sys.stdin.read())
-        players = [(entry.name, entry.create()) for entry in config.players]
+        players = create_players(config.players, "players")
     except (StructureError, PlayerLoadError) as error:
         print(f"xclients: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION

@@ -28,6 +28,7 @@ from Common.names import Name
 from Common.player import Player
 from Common.results import Results
 from Common.wire import StructureError, unstructure
+from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.remote_player import RemotePlayer
@@ -181,9 +182,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, handlers=[status_line])
     try:
         config = read_server_configuration(sys.stdin.read())
-        house_entries = [entry for entry in config.house_players]
-        for entry in house_entries:
-            entry.create()
+        create_players(config.house_players, "house players")
     except (StructureError, PlayerLoadError) as error:
         print(f"xserver: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
@@ -192,7 +191,7 @@ def main() -> int:
         print(json.dumps(unstructure(results)), flush=True)
 
     def house_players() -> list[tuple[Name, Player]]:
-        return [(entry.name, entry.create()) for entry in house_entries]
+        return create_players(config.house_players, "house players")
 
     return trio.run(_until_terminated, lambda: serve(config, house_players, publish, status_line.show))
 

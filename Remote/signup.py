@@ -74,23 +74,23 @@ class SignUpWindow:
             nursery.start_soon(self._read_name, MessageChannel(stream, self.max_message_bytes))
 
     async def _read_name(self, channel: MessageChannel) -> None:
-        signed_up = False
+        closed_because = "it sent no name before the window closed"
         try:
             with trio.move_on_after(self.name_time_limit) as deadline:
                 message = await channel.receive()
             if deadline.cancelled_caught:
-                log.info("a connection sent no name within %g s; closed", self.name_time_limit)
+                closed_because = f"it sent no name within {self.name_time_limit:g} s"
             elif not is_name(message):
-                log.info("a connection sent %s, which is not a name; closed", show(message))
+                closed_because = f"it sent {show(message)}, which is not a name"
             elif self._open and self.registry.assign(message) is None:
-                log.info("%s cannot be made unique within 64 letters; closed", message)
+                closed_because = f"{message} cannot be made unique within 64 letters"
             elif self._open:
-                signed_up = True
+                closed_because = None
                 self.signed_up.append(SignedUp(message, channel))
                 self.on_sign_up(self.signed_up[-1])
         except ChannelError as error:
-            log.info("a connection failed before signing up: %s; closed", error)
+            closed_because = f"it failed before signing up: {error}"
         finally:
-            if not signed_up:
+            if closed_because is not None:
+                log.info("a connection was closed: %s", closed_because)
                 await trio.aclose_forcefully(channel)
-

@@ -160,6 +160,7 @@ async def test_a_connection_that_never_finishes_a_name_never_counts_and_is_close
     played = await tournament(silent)
     assert_never_counted(played)
     assert played.hostile.closed_by_server and played.hostile.received == []
+    assert "a connection was closed: it sent no name before the window closed" in played.finished.log
 
 
 @pytest.mark.parametrize(
@@ -219,7 +220,8 @@ async def test_a_name_that_is_not_lowercase_letters_within_64_never_counts(name)
     played = await tournament(misnamed)
     assert_never_counted(played)
     assert played.hostile.closed_by_server and played.hostile.received == []
-    assert "which is not a name; closed" in played.finished.log
+    assert "a connection was closed: it sent" in played.finished.log
+    assert "which is not a name" in played.finished.log
 
 
 async def test_three_hundred_connections_that_never_sign_up_leave_four_honest_players_alone():
