@@ -18,3 +18,6 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/run_all.py
