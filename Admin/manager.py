@@ -17,8 +17,7 @@ It knows nothing of the game; a referee function plays each encounter.
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import attrs
 import trio
@@ -44,9 +43,31 @@ class Observer:
         """One more encounter is over (None: not played, a player was out); `finished` of `total`."""
 
 
-def round_robin(count: int) -> list[tuple[int, int]]:
-    """The pairings of `count` players, as index pairs in schedule order."""
-    return [(first, second) for first in range(count) for second in range(first + 1, count)]
+@attrs.frozen
+class RoundRobin:
+    """The pairings of `count` players in schedule order: player 1 against 2..n, then 2 against 3..n, ...
+
+    Computed, not stored: a round robin of 1,000 players has 499,500 pairings.
+    A pairing is a pair of player indices, the earlier player first; its
+    index is its position in the schedule.
+    """
+
+    count: int
+
+    def __len__(self) -> int:
+        return self.count * (self.count - 1) // 2
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return ((first, second) for first in range(self.count) for second in range(first + 1, self.count))
+
+    def index(self, first: int, second: int) -> int:
+        """The position of the pairing of `first` and `second` (first < second) in the schedule."""
+        return first * self.count - first * (first + 1) // 2 + second - first - 1
+
+    def opponent(self, player: int, played: int) -> int | None:
+        """The opponent of `player` in its encounter after `played` others, or None when it is through."""
+        opponent = played if played < player else played + 1
+        return opponent if opponent < self.count else None
 
 
 def revise(played: Sequence[EncounterOutcome]) -> Results:
@@ -101,11 +122,8 @@ class _Tournament:
                 self.entrants.append(Entrant(assigned, player))
             if assigned is not None and assigned != requested:
                 self.renamed.append(self.entrants[-1])
-        self.schedule = round_robin(len(self.entrants))
-        self.waiting: list[deque[int]] = [deque() for _ in self.entrants]
-        for index, pairing in enumerate(self.schedule):
-            for player in pairing:
-                self.waiting[player].append(index)
+        self.schedule = RoundRobin(len(self.entrants))
+        self.played = [0] * len(self.entrants)
         self.out: set[Name] = set()
         self.outcomes: dict[int, EncounterOutcome] = {}
         self.finished = 0
@@ -116,12 +134,13 @@ class _Tournament:
                 nursery.start_soon(self._tell_name, entrant)
         if self.manager.concurrent:
             async with trio.open_nursery() as nursery:
-                for index in range(len(self.schedule)):
-                    if self._is_next_for_both(index):
-                        nursery.start_soon(self._play_in_turn, index, nursery)
+                for player in range(len(self.entrants)):
+                    opponent = self._free_opponent(player)
+                    if opponent is not None and player < opponent:
+                        nursery.start_soon(self._play_in_turn, player, opponent, nursery)
         else:
-            for index in range(len(self.schedule)):
-                await self._play(index)
+            for first, second in self.schedule:
+                await self._play(first, second)
         results = revise([self.outcomes[index] for index in sorted(self.outcomes)])
         async with trio.open_nursery() as nursery:
             for entrant in self.entrants:
@@ -129,24 +148,34 @@ class _Tournament:
                     nursery.start_soon(self._tell_results, entrant, results)
         return results
 
-    def _is_next_for_both(self, index: int) -> bool:
-        return all(self.waiting[player][0] == index for player in self.schedule[index])
+    def _free_opponent(self, player: int) -> int | None:
+        """The opponent of `player`'s next encounter if both are free for it: each has played all before it."""
+        opponent = self.schedule.opponent(player, self.played[player])
+        if opponent is not None and self.schedule.opponent(opponent, self.played[opponent]) == player:
+            return opponent
+        return None
 
-    async def _play_in_turn(self, index: int, nursery: trio.Nursery) -> None:
-        """Play encounter `index`, then start each of its players' next encounters whose other player is free."""
-        await self._play(index)
-        for player in self.schedule[index]:
-            self.waiting[player].popleft()
-        for player in self.schedule[index]:
-            if self.waiting[player] and self._is_next_for_both(self.waiting[player][0]):
-                nursery.start_soon(self._play_in_turn, self.waiting[player][0], nursery)
+    async def _play_in_turn(self, first: int, second: int, nursery: trio.Nursery) -> None:
+        """Play the encounter of `first` and `second`, then start each one's next encounter if it can.
 
-    async def _play(self, index: int) -> None:
-        first, second = (self.entrants[player] for player in self.schedule[index])
+        The two next encounters differ (these two players meet only once), and
+        an encounter becomes free exactly when the later of its players'
+        previous encounters ends, so each starts once.
+        """
+        await self._play(first, second)
+        for player in (first, second):
+            self.played[player] += 1
+        for player in (first, second):
+            opponent = self._free_opponent(player)
+            if opponent is not None:
+                nursery.start_soon(self._play_in_turn, min(player, opponent), max(player, opponent), nursery)
+
+    async def _play(self, first_index: int, second_index: int) -> None:
+        first, second = self.entrants[first_index], self.entrants[second_index]
         result = None
         if first.name not in self.out and second.name not in self.out:
             result = await self.manager.referee(first, second)
-            self.outcomes[index] = result.outcome
+            self.outcomes[self.schedule.index(first_index, second_index)] = result.outcome
             if result.outcome.irregular:
                 self._put_out(result.outcome.loser, result.misbehaviour or "misbehaved")
         self.finished += 1

@@ -4,7 +4,7 @@ import pytest
 import trio
 
 from Admin.encounter import EncounterResult
-from Admin.manager import Observer, TournamentManager, revise, round_robin
+from Admin.manager import Observer, RoundRobin, TournamentManager, revise
 from Admin.referee import Referee
 from Common.results import EncounterOutcome as Outcome
 from tests.doubles import GIVE_UP, HANG, RAISE, ScriptedPlayer
@@ -23,8 +23,20 @@ def as_json(results):
 
 
 def test_the_schedule_pairs_player_one_with_all_others_first_earlier_player_listed_first():
-    assert round_robin(4) == [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
-    assert round_robin(1) == [] and round_robin(0) == []
+    assert list(RoundRobin(4)) == [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]
+    assert list(RoundRobin(1)) == [] and list(RoundRobin(0)) == [] and len(RoundRobin(0)) == 0
+
+
+@pytest.mark.parametrize("count", [2, 3, 7, 12])
+def test_the_computed_schedule_agrees_with_itself(count):
+    schedule = RoundRobin(count)
+    pairings = list(schedule)
+    assert len(schedule) == len(pairings)
+    assert [schedule.index(first, second) for first, second in pairings] == list(range(len(pairings)))
+    for player in range(count):
+        mine = [pairing for pairing in pairings if player in pairing]
+        opponents = [schedule.opponent(player, played) for played in range(count)]
+        assert opponents == [first + second - player for first, second in mine] + [None]
 
 
 async def test_players_that_hang_at_placement_and_at_turn_lose_irregularly_and_meet_no_one_else(autojump_clock):
