@@ -15,12 +15,12 @@ import attrs
 
 from Admin.encounter import EncounterResult, Entrant
 from Admin.safe_call import Failure, safe_call
-from Common.actions import Action, GiveUp
+from Common.actions import Action
 from Common.board import WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.geometry import Place
 from Common.names import Name, Worker
 from Common.results import EncounterOutcome
-from Common.rules import action_error, apply_action, has_legal_turn, is_winning, placement_error
+from Common.rules import has_legal_turn, judge_turn, placement_error
 
 DEFAULT_BEST_OF = 3
 DEFAULT_TIME_PER_CALL = 2.0
@@ -78,14 +78,14 @@ class Referee:
             if not has_legal_turn(board, mover.name):
                 return waiting.name
             action = await self._ask(mover, mover.player.take_turn, board, expect=Action)
-            error = action_error(board, mover.name, action)
-            if error is not None:
-                raise Misbehaved(mover, f"illegal action: {error}")
-            if isinstance(action, GiveUp):
+            verdict = judge_turn(board, mover.name, action)
+            if verdict.error is not None:
+                raise Misbehaved(mover, f"illegal action: {verdict.error}")
+            if verdict.gives_up:
                 return waiting.name
-            if is_winning(board, action):
+            if verdict.wins:
                 return mover.name
-            board = apply_action(board, action)
+            board = verdict.board
             mover, waiting = waiting, mover
 
     async def _ask(self, entrant: Entrant, method, *args, expect=None):

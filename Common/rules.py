@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import attrs
+
 from Common.actions import Action, GiveUp, MoveAndBuild, WinningMove
 from Common.board import MAX_HEIGHT, WINNING_HEIGHT, Board
 from Common.geometry import DIRECTIONS, Direction, Place
@@ -25,20 +27,26 @@ def placement_error(board: Board, place: Place) -> str | None:
 
 def move_target(board: Board, worker: Worker, direction: Direction) -> tuple[Place | None, str | None]:
     """Where `worker` lands stepping in `direction`, or the reason it cannot."""
+    _, target, error = _step(board, worker, direction)
+    return target, error
+
+
+def _step(board: Board, worker: Worker, direction: Direction) -> tuple[Place | None, Place | None, str | None]:
+    """Where `worker` stands and lands stepping in `direction`, or the reason it cannot."""
     start = board.place_of(worker)
     if start is None:
-        return None, f"worker {worker} is not on the board"
+        return None, None, f"worker {worker} is not on the board"
     target = start.step(direction)
     if target is None:
-        return None, f"worker {worker} would step off the board"
+        return start, None, f"worker {worker} would step off the board"
     if not board.is_free(target):
-        return None, f"worker {worker} would step onto another worker at [{target.x}, {target.y}]"
+        return start, None, f"worker {worker} would step onto another worker at [{target.x}, {target.y}]"
     height = board.height(target)
     if height == MAX_HEIGHT:
-        return None, f"worker {worker} would step onto a capped tower at [{target.x}, {target.y}]"
+        return start, None, f"worker {worker} would step onto a capped tower at [{target.x}, {target.y}]"
     if height > board.height(start) + 1:
-        return None, f"worker {worker} would climb more than one floor to [{target.x}, {target.y}]"
-    return target, None
+        return start, None, f"worker {worker} would climb more than one floor to [{target.x}, {target.y}]"
+    return start, target, None
 
 
 def build_error(board: Board, place: Place | None, vacated: Place | None = None, arrived: Place | None = None) -> str | None:
@@ -56,34 +64,56 @@ def build_error(board: Board, place: Place | None, vacated: Place | None = None,
     return None
 
 
+@attrs.frozen
+class Verdict:
+    """What an action comes to: illegal (`error` says why), giving up, winning, or the board after it."""
+
+    error: str | None = None
+    gives_up: bool = False
+    wins: bool = False
+    board: Board | None = None
+
+
+def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
+    """Judge `player`'s `action` on `board` and, if it is legal and the game goes on, apply it."""
+    if isinstance(action, GiveUp):
+        if action.name != player:
+            return Verdict(error=f"gave up in the name of {action.name}, not {player}")
+        return Verdict(gives_up=True)
+    if action.worker.owner != player:
+        return Verdict(error=f"worker {action.worker} belongs to {action.worker.owner}, not {player}")
+    start, target, error = _step(board, action.worker, action.move)
+    if error is not None:
+        return Verdict(error=error)
+    reaches_the_top = board.height(target) == WINNING_HEIGHT
+    if isinstance(action, WinningMove):
+        if not reaches_the_top:
+            return Verdict(
+                error=f"a move without a build must reach height 3, [{target.x}, {target.y}] has height {board.height(target)}"
+            )
+        return Verdict(wins=True)
+    build = target.step(action.build)
+    error = build_error(board, build, vacated=start, arrived=target)
+    if error is not None:
+        return Verdict(error=error)
+    if reaches_the_top:
+        return Verdict(wins=True)
+    return Verdict(board=board.after_turn(action.worker, target, build))
+
+
 def action_error(board: Board, player: Name, action: Action) -> str | None:
     """Why `player` may not take `action` on `board`, or None."""
-    if isinstance(action, GiveUp):
-        return None if action.name == player else f"gave up in the name of {action.name}, not {player}"
-    if action.worker.owner != player:
-        return f"worker {action.worker} belongs to {action.worker.owner}, not {player}"
-    target, error = move_target(board, action.worker, action.move)
-    if error is not None:
-        return error
-    if isinstance(action, WinningMove):
-        if board.height(target) != WINNING_HEIGHT:
-            return f"a move without a build must reach height 3, [{target.x}, {target.y}] has height {board.height(target)}"
-        return None
-    return build_error(board, target.step(action.build), vacated=board.place_of(action.worker), arrived=target)
+    return judge_turn(board, player, action).error
 
 
 def is_winning(board: Board, action: Action) -> bool:
     """Whether the legal `action` wins the game at once (its worker reaches height 3)."""
-    if isinstance(action, GiveUp):
-        return False
-    target, _ = move_target(board, action.worker, action.move)
-    return target is not None and board.height(target) == WINNING_HEIGHT
+    return not isinstance(action, GiveUp) and judge_turn(board, action.worker.owner, action).wins
 
 
 def apply_action(board: Board, action: MoveAndBuild) -> Board:
     """The board after the legal, not winning `action`."""
-    target, _ = move_target(board, action.worker, action.move)
-    return board.after_turn(action.worker, target, target.step(action.build))
+    return judge_turn(board, action.worker.owner, action).board
 
 
 def legal_actions(board: Board, player: Name) -> Iterator[WinningMove | MoveAndBuild]:
