@@ -36,9 +36,11 @@ def _heights(board: Board, attribute: attrs.Attribute, heights: tuple[int, ...])
             raise ValueError(f"a height is a whole number in 0..{MAX_HEIGHT}, got {height!r}")
 
 
+def _in_name_order(workers: Iterable[WorkerPlace]) -> tuple[WorkerPlace, ...]:
+    return tuple(sorted(workers, key=lambda wp: (wp.worker.owner, wp.worker.number)))
+
+
 def _workers(board: Board, attribute: attrs.Attribute, workers: tuple[WorkerPlace, ...]) -> None:
-    if list(workers) != sorted(workers):
-        raise ValueError("workers must be listed in order of their names")
     if len({wp.worker for wp in workers}) != len(workers):
         raise ValueError("a worker stands on the board twice")
     if len({wp.place for wp in workers}) != len(workers):
@@ -56,7 +58,7 @@ class Board:
     """Heights in row-major order (north to south, west to east) and the workers."""
 
     heights: tuple[int, ...] = attrs.field(converter=tuple, validator=_heights)
-    workers: tuple[WorkerPlace, ...] = attrs.field(converter=lambda ws: tuple(sorted(ws)), validator=_workers)
+    workers: tuple[WorkerPlace, ...] = attrs.field(converter=_in_name_order, validator=_workers)
 
     @classmethod
     def empty(cls) -> Board:
