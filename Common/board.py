@@ -85,7 +85,7 @@ class Board:
 
     def is_free(self, place: Place) -> bool:
         """Whether no worker stands on `place`."""
-        return all(wp.place != place for wp in self.workers)
+        return not any(wp.place == place for wp in self.workers)
 
     def with_worker(self, worker: Worker, place: Place) -> Board:
         """This board with `worker` put on `place`."""

@@ -90,3 +90,15 @@ DIRECTIONS: tuple[Direction, ...] = tuple(
     for east_west in EastWest
     if (east_west, north_south) != (EastWest.PUT, NorthSouth.PUT)
 )
+
+
+def _neighbours(place: Place) -> tuple[tuple[Direction, int], ...]:
+    steps = ((direction, place.step(direction)) for direction in DIRECTIONS)
+    return tuple((direction, target.index) for direction, target in steps if target is not None)
+
+
+NEIGHBOURS: tuple[tuple[tuple[Direction, int], ...], ...] = tuple(_neighbours(place) for place in PLACES)
+"""For each square index: (direction, neighbouring square index), in the order of DIRECTIONS."""
+
+NEIGHBOUR_INDICES: tuple[tuple[int, ...], ...] = tuple(tuple(index for _, index in row) for row in NEIGHBOURS)
+"""For each square index: the indices of its neighbouring squares, in the order of DIRECTIONS."""

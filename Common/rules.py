@@ -12,7 +12,7 @@ import attrs
 
 from Common.actions import Action, GiveUp, MoveAndBuild, WinningMove
 from Common.board import MAX_HEIGHT, WINNING_HEIGHT, Board
-from Common.geometry import DIRECTIONS, Direction, Place
+from Common.geometry import DIRECTIONS, NEIGHBOUR_INDICES, Direction, Place
 from Common.names import Name, Worker
 
 
@@ -136,6 +136,10 @@ def has_legal_turn(board: Board, player: Name) -> bool:
     That is whether any of its workers can move: a move onto height 3 wins
     without a build, and after any other move the square just left takes one.
     """
-    return any(
-        move_target(board, wp.worker, move)[1] is None for wp in board.workers_of(player) for move in DIRECTIONS
-    )
+    occupied = {wp.place.index for wp in board.workers}
+    heights = board.heights
+    for wp in board.workers_of(player):
+        ceiling = min(heights[wp.place.index] + 1, WINNING_HEIGHT)
+        if any(square not in occupied and heights[square] <= ceiling for square in NEIGHBOUR_INDICES[wp.place.index]):
+            return True
+    return False

@@ -12,6 +12,7 @@ as the configurations of the executables.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar, get_origin
@@ -31,7 +32,7 @@ from cattrs.v import transform_error
 
 from Common.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.board import MAX_HEIGHT, WORKERS_PER_PLAYER, Board, WorkerPlace
-from Common.geometry import SIZE, Direction, EastWest, NorthSouth, Place
+from Common.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
 from Common.names import Name, Worker, is_name
 from Common.results import EncounterOutcome, PlayingAs, Results
 
@@ -132,7 +133,13 @@ def name(value: Any) -> Name:
 def worker(value: Any) -> Worker:
     if type(value) is not str:
         raise ValueError(f"expected a worker such as \"alice1\", got {show(value)}")
-    return Worker.parse(value)
+    return _parse_worker(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_worker(text: str) -> Worker:
+    """Workers are immutable, and every reply names one: a few thousand parsed ones are kept."""
+    return Worker.parse(text)
 
 
 def coordinate(value: Any) -> int:
@@ -160,13 +167,14 @@ _NORTH_SOUTH = frozenset(n.value for n in NorthSouth)
 
 
 def _place(value: Any, _: type = Place) -> Place:
-    return Place(*elements(array(value, "a place [x, y]", range(2, 3)), [coordinate, coordinate], Place))
+    x, y = elements(array(value, "a place [x, y]", range(2, 3)), [coordinate, coordinate], Place)
+    return PLACES[y * SIZE + x]
 
 
 def _worker_place(value: Any, _: type = WorkerPlace) -> WorkerPlace:
     parts = array(value, "a worker place [worker, x, y]", range(3, 4))
     standing, x, y = elements(parts, [worker, coordinate, coordinate], WorkerPlace)
-    return WorkerPlace(standing, Place(x, y))
+    return WorkerPlace(standing, PLACES[y * SIZE + x])
 
 
 def _placement(value: Any, _: type = Placement) -> Placement:
@@ -205,10 +213,14 @@ def _board(value: Any, _: type = Board) -> Board:
     return Board(heights, workers)
 
 
+_DIRECTION_OF = {(direction.east_west, direction.north_south): direction for direction in DIRECTIONS}
+
+
 def _direction(east_west: EastWest, north_south: NorthSouth) -> Direction:
-    if east_west is EastWest.PUT and north_south is NorthSouth.PUT:
+    direction = _DIRECTION_OF.get((east_west, north_south))
+    if direction is None:
         raise ValueError('["PUT", "PUT"] is not a direction')
-    return Direction(east_west, north_south)
+    return direction
 
 
 def _action(value: Any, _: type = Action) -> Action:

@@ -34,22 +34,11 @@ from __future__ import annotations
 
 from Common.actions import Action, GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.board import MAX_HEIGHT, WINNING_HEIGHT, Board
-from Common.geometry import DIRECTIONS, PLACES, SIZE, Direction, Place
+from Common.geometry import NEIGHBOUR_INDICES, NEIGHBOURS, PLACES, SIZE, Place
 from Common.names import Name
 from Player.strategy import Strategy
 
 MAX_THREATS_COUNTED = 2
-
-
-def _neighbours(place: Place) -> tuple[tuple[Direction, int], ...]:
-    steps = ((direction, place.step(direction)) for direction in DIRECTIONS)
-    return tuple((direction, target.index) for direction, target in steps if target is not None)
-
-
-NEIGHBOURS: tuple[tuple[tuple[Direction, int], ...], ...] = tuple(_neighbours(place) for place in PLACES)
-"""For each square index: (direction, neighbouring square index), in the order of DIRECTIONS."""
-
-NEIGHBOUR_INDICES: tuple[tuple[int, ...], ...] = tuple(tuple(index for _, index in row) for row in NEIGHBOURS)
 
 
 def _distance_from_centre(place: Place) -> int:
