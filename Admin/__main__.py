@@ -16,7 +16,8 @@ import trio
 
 from Admin.manager import TournamentManager
 from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, Referee
-from Common.wire import StructureError, odd_number, parse_document, positive_number, register_json_object, strict_converter, unstructure
+from Common.strict import StructureError, odd_number, parse_document, positive_number, register_json_object, strict_converter
+from Common.wire import unstructure
 from Player.configuration import ObserverEntry, PlayerEntry, create_players, register_entries
 from Player.loader import PlayerLoadError
 

@@ -1,127 +1,31 @@
-"""The one strict converter between JSON values and the classes of Common.
+"""The one strict converter between JSON values and the wire types of Common (spec section 2).
 
 `structure(data, Type)` turns a decoded JSON value into a Common value or
 raises StructureError with one line that names the offending value by its
-path (`$[1][2]`, `$.port`); `unstructure(value)` is the inverse. Strict means
-no coercion at all: `true` is not a number, `"5"` is not a number, a string is
-not a list, an object must have exactly the keys its class names.
-
-`strict_converter()` gives the same strictness to other JSON documents, such
-as the configurations of the executables.
+path (`$[1][2]`); `unstructure(value)` is the inverse. The strictness comes
+from `Common/strict.py`; the shapes of the messages are here. Boards may
+arrive short (missing cells are height 0) and always leave as the full 6 x 6.
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Callable
-from typing import Any, TypeVar, get_origin
+from typing import Any, TypeVar
 
 import cattrs
-from cattrs.cols import homogenous_tuple_structure_factory, is_sequence, list_structure_factory
-from cattrs.errors import (
-    AttributeValidationNote,
-    BaseValidationError,
-    ClassValidationError,
-    ForbiddenExtraKeysError,
-    IterableValidationError,
-    IterableValidationNote,
-)
-from cattrs.gen import make_dict_structure_fn, override
-from cattrs.v import transform_error
 
 from Common.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.board import MAX_HEIGHT, WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
 from Common.names import Name, Worker, is_name
 from Common.results import EncounterOutcome, PlayingAs, Results
+from Common.strict import array, each, elements, show, strict_converter, whole_number
+from Common.strict import structure as structure_with
 
 T = TypeVar("T")
 
 IRREGULAR = "irregular"
 PLAYING_AS = "playing-as"
-
-
-class StructureError(ValueError):
-    """A JSON value does not have the shape its type demands; the message is one line."""
-
-
-def show(value: Any, limit: int = 40) -> str:
-    """`value` as the JSON text a person would recognise, cut to `limit` characters."""
-    try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-# ---------------------------------------------------------------------------
-# Strict building blocks
-
-
-def whole_number(value: Any, lowest: int | None = None, highest: int | None = None) -> int:
-    """`value` if it is a JSON integer within the bounds; ValueError otherwise."""
-    if type(value) is not int:
-        raise ValueError(f"expected a whole number, got {show(value)}")
-    if (lowest is not None and value < lowest) or (highest is not None and value > highest):
-        bounds = f"in {lowest}..{highest}" if highest is not None else f">= {lowest}"
-        raise ValueError(f"expected a whole number {bounds}, got {value}")
-    return value
-
-
-def string(value: Any, what: str) -> str:
-    """`value` if it is a JSON string; ValueError describing it as `what` otherwise."""
-    if type(value) is not str:
-        raise ValueError(f"expected {what}, got {show(value)}")
-    return value
-
-
-def positive_number(value: Any) -> float:
-    """`value` if it is a JSON number greater than 0; ValueError otherwise."""
-    if type(value) not in (int, float) or not value > 0:
-        raise ValueError(f"expected a positive number, got {show(value)}")
-    return value
-
-
-def odd_number(value: Any) -> int:
-    """`value` if it is a positive odd JSON integer; ValueError otherwise."""
-    if whole_number(value, 1) % 2 == 0:
-        raise ValueError(f"expected an odd whole number, got {value}")
-    return value
-
-
-def array(value: Any, what: str, lengths: range | None = None) -> list:
-    """`value` if it is a JSON array whose length is in `lengths`; ValueError otherwise."""
-    if type(value) is not list:
-        raise ValueError(f"expected {what} (a JSON array), got {show(value)}")
-    if lengths is not None and len(value) not in lengths:
-        if len(lengths) == 1:
-            expected = str(lengths[0])
-        elif lengths.step == 1:
-            expected = f"{lengths[0]} to {lengths[-1]}"
-        else:
-            expected = " or ".join(map(str, lengths))
-        raise ValueError(f"expected {what} of {expected} elements, got {len(value)}")
-    return value
-
-
-def elements(values: list, structure_each: list[Callable[[Any], Any]], type_: Any) -> list:
-    """Structure `values[i]` with `structure_each[i]`, reporting every failure with its index, the cattrs way."""
-    results, errors = [], []
-    for index, (value, structure_one) in enumerate(zip(values, structure_each, strict=True)):
-        try:
-            results.append(structure_one(value))
-        except (ValueError, TypeError, BaseValidationError) as error:
-            error.add_note(IterableValidationNote(f"Structuring {type_} @ index {index}", index, type_))
-            errors.append(error)
-    if errors:
-        raise IterableValidationError(f"While structuring {type_}", errors, type_)
-    return results
-
-
-def each(values: list, structure_one: Callable[[Any], T], type_: Any) -> list[T]:
-    """Structure every element of `values` alike (see `elements`)."""
-    return elements(values, [structure_one] * len(values), type_)
 
 
 def name(value: Any) -> Name:
@@ -292,81 +196,9 @@ def _outcome_to_json(outcome: EncounterOutcome) -> list[str]:
 # The converters
 
 
-def _strict_primitive(kind: type, description: str) -> Callable[[Any, type], Any]:
-    def structure(value: Any, _: type) -> Any:
-        if type(value) is not kind and not (kind is float and type(value) is int):
-            raise ValueError(f"expected {description}, got {show(value)}")
-        return value
-
-    return structure
-
-
-def _strict_sequence_factory(type_: Any, converter: cattrs.Converter) -> Callable[[Any, type], Any]:
-    origin = get_origin(type_) or type_
-    make = homogenous_tuple_structure_factory if origin is tuple else list_structure_factory
-    structure_elements = make(type_, converter)
-
-    def structure(value: Any, _: type) -> Any:
-        return structure_elements(array(value, "a list"), type_)
-
-    return structure
-
-
-def strict_converter() -> cattrs.Converter:
-    """A converter that coerces nothing: exact JSON types, lists only from arrays, no unknown keys."""
-    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    converter.register_structure_hook(int, _strict_primitive(int, "a whole number"))
-    converter.register_structure_hook(float, _strict_primitive(float, "a number"))
-    converter.register_structure_hook(str, _strict_primitive(str, "a string"))
-    converter.register_structure_hook(bool, _strict_primitive(bool, "true or false"))
-    converter.register_structure_hook_factory(is_sequence, _strict_sequence_factory)
-    converter.register_structure_hook(Name, lambda value, _: name(value))
-    return converter
-
-
-def register_json_object(
-    converter: cattrs.Converter,
-    cls: type,
-    keys: dict[str, str],
-    checks: dict[str, Callable[[Any], Any]] | None = None,
-) -> None:
-    """Structure the attrs class `cls` from a JSON object.
-
-    `keys` maps field names to JSON keys; `checks` maps field names to
-    functions that structure (and range-check) that key's value.
-    """
-    checks = checks or {}
-    overrides = {
-        field: override(rename=key, struct_hook=(lambda value, _, check=checks[field]: check(value)) if field in checks else None)
-        for field, key in keys.items()
-    }
-    structure_fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
-
-    def structure(value: Any, _: type) -> Any:
-        if type(value) is not dict:
-            raise ValueError(f"expected a JSON object, got {show(value)}")
-        try:
-            return structure_fields(value, cls)
-        except ClassValidationError as error:
-            _name_keys(error, keys)
-            raise
-
-    converter.register_structure_hook(cls, structure)
-
-
-def _name_keys(error: ClassValidationError, keys: dict[str, str]) -> None:
-    """Make the paths of `error` name the JSON keys a person wrote, not the fields they are renamed to."""
-    for exception in error.exceptions:
-        exception.__notes__ = [
-            AttributeValidationNote(note, keys.get(note.name, note.name), note.type)
-            if isinstance(note, AttributeValidationNote)
-            else note
-            for note in getattr(exception, "__notes__", [])
-        ]
-
-
 def _wire_converter() -> cattrs.Converter:
     converter = strict_converter()
+    converter.register_structure_hook(Name, lambda value, _: name(value))
     for cls, structure_hook in [
         (Place, _place),
         (WorkerPlace, _worker_place),
@@ -393,33 +225,9 @@ def _wire_converter() -> cattrs.Converter:
 WIRE = _wire_converter()
 
 
-def _describe(error: BaseException, type_: type | None) -> str:
-    if isinstance(error, ForbiddenExtraKeysError):
-        return f"unknown key {', '.join(show(key) for key in sorted(error.extra_fields))}"
-    if isinstance(error, KeyError):
-        return "required key missing"
-    return str(error)
-
-
-def structure(data: Any, type_: type[T] | Any, converter: cattrs.Converter = WIRE) -> T:
-    """`data` as a value of `type_`, or StructureError naming what is wrong and where."""
-    try:
-        return converter.structure(data, type_)
-    except (ValueError, TypeError, BaseValidationError) as error:
-        raise StructureError("; ".join(transform_error(error, format_exception=_describe))) from None
-
-
-def parse_document(text: str, type_: type[T], converter: cattrs.Converter) -> T:
-    """The JSON document `text` as a `type_`, or StructureError saying what is wrong and where."""
-    try:
-        data = json.loads(text, parse_constant=_no_constant)
-    except ValueError as error:
-        raise StructureError(f"not JSON: {error}") from None
-    return structure(data, type_, converter)
-
-
-def _no_constant(constant: str) -> Any:
-    raise ValueError(f"{constant} is not a JSON number")
+def structure(data: Any, type_: type[T] | Any) -> T:
+    """`data` as a value of the wire type `type_`, or StructureError naming what is wrong and where."""
+    return structure_with(data, type_, WIRE)
 
 
 def unstructure(value: Any) -> Any:
@@ -427,4 +235,3 @@ def unstructure(value: Any) -> Any:
     if isinstance(value, tuple):
         return [WIRE.unstructure(element) for element in value]
     return WIRE.unstructure(value)
-

@@ -15,7 +15,8 @@ import attrs
 import cattrs
 
 from Common.names import Name
-from Common.wire import array, elements, name, show, string
+from Common.strict import array, elements, show, string
+from Common.wire import name
 from Player.kinds import KINDS, is_kind
 from Player.loader import PlayerLoadError, make_local_player
 from Player.local import LocalPlayer

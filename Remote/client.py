@@ -20,7 +20,8 @@ import sys
 import trio
 
 from Common.results import Results
-from Common.wire import StructureError, unstructure
+from Common.strict import StructureError
+from Common.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.channel import ChannelError, MessageChannel

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL
-from Common.wire import (
+from Common.strict import (
     odd_number,
     parse_document,
     positive_number,

@@ -27,7 +27,8 @@ from Admin.referee import Referee
 from Common.names import Name
 from Common.player import Player
 from Common.results import Results
-from Common.wire import StructureError, unstructure
+from Common.strict import StructureError
+from Common.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration

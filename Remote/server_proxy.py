@@ -29,7 +29,8 @@ from Common.board import Board
 from Common.names import Name
 from Common.player import Player
 from Common.results import PlayingAs, Results
-from Common.wire import PLAYING_AS, StructureError, structure, unstructure
+from Common.strict import StructureError
+from Common.wire import PLAYING_AS, structure, unstructure
 from Remote.channel import ChannelError, MessageChannel
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ import trio
 
 from Admin.naming import NameRegistry
 from Common.names import Name, is_name
-from Common.wire import show
+from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from Common.board import Board
 from Common.geometry import Place
 from Common.names import Name, Worker
 from Common.results import EncounterOutcome, PlayingAs, Results
-from Common.wire import StructureError, structure
+from Common.strict import StructureError
+from Common.wire import structure
 from Player.local import LocalPlayer
 from Player.misbehaving import NeverTakesTurn
 from Player.strategic import GoodStrategy

@@ -17,7 +17,9 @@ from Common.board import Board, WorkerPlace
 from Common.geometry import PLACES, SIZE, Place
 from Common.names import Name, Worker
 from Common.results import EncounterOutcome, PlayingAs, Results
-from Common.wire import StructureError, register_json_object, strict_converter, structure, unstructure
+from Common import strict
+from Common.strict import StructureError, register_json_object, strict_converter
+from Common.wire import name, structure, unstructure
 
 EXAMPLE_BOARD = [
     [0, 0, 0, 0, 0, 0],
@@ -44,7 +46,7 @@ def rejection(data: Any, type_: Any, converter: Any = None) -> str:
         if converter is None:
             structure(data, type_)
         else:
-            structure(data, type_, converter)
+            strict.structure(data, type_, converter)
     message = str(caught.value)
     assert "\n" not in message
     return message
@@ -84,6 +86,7 @@ class Config:
 
 def config_converter() -> Any:
     converter = strict_converter()
+    converter.register_structure_hook(Name, lambda value, _: name(value))
     register_json_object(
         converter, Config, {"port": "port", "waiting_for": "waiting for", "names": "names", "repeat": "repeat"}
     )
@@ -216,7 +219,7 @@ def test_a_short_board_has_height_zero_where_cells_are_missing(short: tuple[list
 def structure_or_refuse(data: Any, type_: Any, converter: Any = None) -> Any:
     """`data` as a `type_`, or None when refused with a one-line message that names a path."""
     try:
-        value = structure(data, type_) if converter is None else structure(data, type_, converter)
+        value = structure(data, type_) if converter is None else strict.structure(data, type_, converter)
     except StructureError as error:
         message = str(error)
         assert "\n" not in message
@@ -575,9 +578,9 @@ def test_every_problem_is_reported_with_its_own_path() -> None:
 
 
 def test_a_configuration_parses() -> None:
-    assert structure(GOOD_CONFIG, Config, config_converter()) == Config(56789, 10, [Name("alice"), Name("bob")])
-    assert structure({**GOOD_CONFIG, "repeat": True}, Config, config_converter()).repeat is True
-    assert structure({**GOOD_CONFIG, "waiting for": 0.5}, Config, config_converter()).waiting_for == 0.5
+    assert strict.structure(GOOD_CONFIG, Config, config_converter()) == Config(56789, 10, [Name("alice"), Name("bob")])
+    assert strict.structure({**GOOD_CONFIG, "repeat": True}, Config, config_converter()).repeat is True
+    assert strict.structure({**GOOD_CONFIG, "waiting for": 0.5}, Config, config_converter()).waiting_for == 0.5
 
 
 def test_an_unknown_key_is_refused_by_name() -> None:
