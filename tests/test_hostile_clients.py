@@ -148,16 +148,22 @@ async def signed_up_first(
 # ------------------------------------------------------------------ never counts
 
 
-@pytest.mark.parametrize("beginning", [b"", b'"car'], ids=["nothing", "half a name"])
-async def test_a_connection_that_never_finishes_a_name_never_counts_and_is_closed(beginning):
-    async def silent(scene: Scene, task_status: Any) -> RawClient:
+def sending_only(data: bytes):
+    """A hostile client that connects, sends `data` instead of a name, and waits to be closed."""
+
+    async def hostile(scene: Scene, task_status: Any) -> RawClient:
         client = await RawClient.connect(scene.port, OFFENDER)
-        await client.send(beginning)
+        await client.send(data)
         task_status.started()
         await client.read_until_closed()
         return client
 
-    played = await tournament(silent)
+    return hostile
+
+
+@pytest.mark.parametrize("beginning", [b"", b'"car'], ids=["nothing", "half a name"])
+async def test_a_connection_that_never_finishes_a_name_never_counts_and_is_closed(beginning):
+    played = await tournament(sending_only(beginning))
     assert_never_counted(played)
     assert played.hostile.closed_by_server and played.hostile.received == []
     assert "a connection was closed: it sent no name before the window closed" in played.finished.log
@@ -174,14 +180,7 @@ async def test_a_connection_that_never_finishes_a_name_never_counts_and_is_close
     ids=["bad UTF-8", "not JSON", "an array", "too deep"],
 )
 async def test_garbage_instead_of_a_name_never_counts_and_the_server_says_why(garbage, why):
-    async def garbled(scene: Scene, task_status: Any) -> RawClient:
-        client = await RawClient.connect(scene.port, OFFENDER)
-        await client.send(garbage)
-        task_status.started()
-        await client.read_until_closed()
-        return client
-
-    played = await tournament(garbled)
+    played = await tournament(sending_only(garbage))
     assert_never_counted(played)
     assert played.hostile.closed_by_server and played.hostile.received == []
     rejections = [line for line in played.finished.log.splitlines() if why in line]
