@@ -9,10 +9,13 @@ whether the server listens.
 from __future__ import annotations
 
 import json
+import os
+import pty
 import signal
 import socket
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -223,3 +226,40 @@ def test_a_port_in_use_is_exit_status_3_with_a_message():
     assert finished.stdout == ""
     assert f"cannot listen on port {port}" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+HOUSE_ONLY = {"min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "repeat": 0,
+              "house players": [["good", "ann", ""], ["good", "bob", ""]]}
+
+
+def test_on_a_terminal_the_server_shows_progress_in_a_status_line_and_elsewhere_it_does_not():
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal
+    )
+    os.close(terminal)
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    output, _ = process.communicate(json.dumps(HOUSE_ONLY).encode(), timeout=60)
+    reader.join(10)
+    os.close(controller)
+    assert process.returncode == 0
+    assert json.loads(output) in ([["ann", "bob"]], [["bob", "ann"]])
+    assert b"\r\x1b[Kencounters finished: 1 of 1" in shown
+    assert b"xserver: statistics" in shown
+
+    piped = run([sys.executable, "-m", "Remote.server"], json.dumps(HOUSE_ONLY))
+    assert piped.returncode == 0
+    assert "encounters finished" not in piped.stderr and "\x1b[" not in piped.stderr
