@@ -118,9 +118,10 @@ class _Tournament:
             assigned = registry.assign(requested)
             if assigned != requested:
                 self.observer.renamed(requested, assigned)
-            if assigned is not None:
-                self.entrants.append(Entrant(assigned, player))
-            if assigned is not None and assigned != requested:
+            if assigned is None:
+                continue
+            self.entrants.append(Entrant(assigned, player))
+            if assigned != requested:
                 self.renamed.append(self.entrants[-1])
         self.schedule = RoundRobin(len(self.entrants))
         self.played = [0] * len(self.entrants)

@@ -11,6 +11,9 @@ placements and actions) loses the series at once, irregularly.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import attrs
 
 from Admin.encounter import EncounterResult, Entrant
@@ -88,7 +91,7 @@ class Referee:
             board = verdict.board
             mover, waiting = waiting, mover
 
-    async def _ask(self, entrant: Entrant, method, *args, expect=None):
+    async def _ask(self, entrant: Entrant, method: Callable[..., Awaitable[Any]], *args: Any, expect: Any = None) -> Any:
         """One safe call; raises Misbehaved on failure."""
         answer = await safe_call(method, *args, time_limit=self.time_per_call, expect=expect)
         if isinstance(answer, Failure):

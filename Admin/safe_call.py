@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import attrs
 import trio
 
+from Common.strict import shorten
+
 T = TypeVar("T")
 
 
@@ -24,12 +26,6 @@ class Failure:
     """A player misbehaved during one call; `reason` says how, for a person."""
 
     reason: str
-
-
-def describe(value: Any, limit: int = 60) -> str:
-    """A short description of a value a player answered with."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 async def safe_call(
@@ -51,7 +47,7 @@ async def safe_call(
     if deadline.cancelled_caught:
         return Failure(f"{name}: no answer within {time_limit:g} s")
     if expect is not None and not isinstance(answer, expect):
-        return Failure(f"{name}: answered {describe(answer)}, which is not a {_type_name(expect)}")
+        return Failure(f"{name}: answered {shorten(repr(answer), 60)}, which is not a {_type_name(expect)}")
     return answer
 
 

@@ -91,11 +91,6 @@ class Board:
         """This board with `worker` put on `place`."""
         return Board(self.heights, (*self.workers, WorkerPlace(worker, place)))
 
-    def with_move(self, worker: Worker, place: Place) -> Board:
-        """This board with `worker` moved to `place`."""
-        moved = (WorkerPlace(worker, place) if wp.worker == worker else wp for wp in self.workers)
-        return Board(self.heights, moved)
-
     def with_floor(self, place: Place) -> Board:
         """This board with one more floor on `place`."""
         heights = list(self.heights)

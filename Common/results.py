@@ -11,7 +11,6 @@ import attrs
 from Common.names import Name, name_validator
 
 
-
 @attrs.frozen
 class EncounterOutcome:
     """`winner` beat `loser`; `irregular` when the loser misbehaved."""

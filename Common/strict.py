@@ -35,13 +35,18 @@ class StructureError(ValueError):
     """A JSON value does not have the shape its type demands; the message is one line."""
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text`, cut to `limit` characters (ending in "...") when it is longer, for a one-line message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def show(value: Any, limit: int = 40) -> str:
     """`value` as the JSON text a person would recognise, cut to `limit` characters."""
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shorten(text, limit)
 
 
 def whole_number(value: Any, lowest: int | None = None, highest: int | None = None) -> int:

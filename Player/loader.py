@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 
 from Common.names import Name, is_name
+from Common.strict import shorten
 from Player.kinds import KINDS, built_in_strategy, is_kind
 from Player.local import LocalPlayer
 from Player.strategy import Strategy
@@ -97,8 +98,7 @@ def load_strategy(path: str) -> Strategy:
     except (Exception, SystemExit) as error:
         raise _fail(path, f"{FACTORY}() raised {type(error).__name__}: {error}") from None
     if not isinstance(strategy, Strategy):
-        shown = repr(strategy)
-        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        shown = shorten(repr(strategy), 40)
         raise _fail(path, f"{FACTORY}() returned {shown} of type {type(strategy).__name__}, not a Strategy")
     return strategy
 

@@ -29,7 +29,7 @@ from Common.board import Board
 from Common.names import Name
 from Common.player import Player
 from Common.results import PlayingAs, Results
-from Common.strict import StructureError
+from Common.strict import StructureError, shorten
 from Common.wire import PLAYING_AS, structure, unstructure
 from Remote.channel import ChannelError, MessageChannel
 
@@ -48,7 +48,7 @@ def classify(message: Any, in_series: bool) -> type | Any:
     if type(message) is str:
         return Name
     if type(message) is not list:
-        raise ServerMisbehaved(f"unexpected message from the server: {_show(message)}")
+        raise ServerMisbehaved(f"unexpected message from the server: {shorten(repr(message), 80)}")
     if not message:
         return Placement if in_series else Results
     if message[0] == PLAYING_AS:
@@ -59,11 +59,6 @@ def classify(message: Any, in_series: bool) -> type | Any:
             return Placement
         return Results
     return Board
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 @attrs.define
