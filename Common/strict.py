@@ -12,6 +12,7 @@ types in `Common/wire.py` and of the executables' configurations.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar, get_origin
 
@@ -66,11 +67,24 @@ def string(value: Any, what: str) -> str:
     return value
 
 
+NOT_FINITE = "a number too large to be finite"
+"""How a message shows a number such as `1e400`, which `json` reads as infinity."""
+
+
+def finite_number(value: Any) -> float:
+    """`value` if it is a finite JSON number; ValueError otherwise."""
+    if type(value) not in (int, float):
+        raise ValueError(f"expected a number, got {show(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {NOT_FINITE}")
+    return value
+
+
 def positive_number(value: Any) -> float:
-    """`value` if it is a JSON number greater than 0; ValueError otherwise."""
+    """`value` if it is a finite JSON number greater than 0; ValueError otherwise."""
     if type(value) not in (int, float) or not value > 0:
         raise ValueError(f"expected a positive number, got {show(value)}")
-    return value
+    return finite_number(value)
 
 
 def odd_number(value: Any) -> int:
@@ -118,7 +132,7 @@ def _strict_primitive(kind: type, description: str) -> Callable[[Any, type], Any
     def structure(value: Any, _: type) -> Any:
         if type(value) is not kind and not (kind is float and type(value) is int):
             raise ValueError(f"expected {description}, got {show(value)}")
-        return value
+        return finite_number(value) if kind is float else value
 
     return structure
 

@@ -18,7 +18,7 @@ from Common.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAn
 from Common.board import MAX_HEIGHT, WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
 from Common.names import Name, Worker, is_name
-from Common.results import EncounterOutcome, PlayingAs, Results
+from Common.results import KICK_REASON_LIMIT, EncounterOutcome, Kicked, PlayingAs, Results
 from Common.strict import array, each, elements, show, strict_converter, whole_number
 from Common.strict import structure as structure_with
 
@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 IRREGULAR = "irregular"
 PLAYING_AS = "playing-as"
+KICKED = "kicked"
 
 
 def name(value: Any) -> Name:
@@ -154,14 +155,26 @@ def _results(value: Any, _: type = Results) -> Results:
 
 def _playing_as(value: Any, _: type = PlayingAs) -> PlayingAs:
     parts = array(value, f"[\"{PLAYING_AS}\", name]", range(2, 3))
-    _, new_name = elements(parts, [_playing_as_tag, name], PlayingAs)
+    _, new_name = elements(parts, [lambda tag: _tag(tag, PLAYING_AS), name], PlayingAs)
     return PlayingAs(new_name)
 
 
-def _playing_as_tag(value: Any) -> str:
-    if value != PLAYING_AS:
-        raise ValueError(f"expected \"{PLAYING_AS}\", got {show(value)}")
+def _tag(value: Any, tag: str) -> str:
+    if value != tag:
+        raise ValueError(f"expected \"{tag}\", got {show(value)}")
     return value
+
+
+def _kick_reason(value: Any) -> str:
+    if type(value) is not str or len(value) > KICK_REASON_LIMIT:
+        raise ValueError(f"expected a reason of at most {KICK_REASON_LIMIT} characters, got {show(value)}")
+    return value
+
+
+def _kicked(value: Any, _: type = Kicked) -> Kicked:
+    parts = array(value, f"[\"{KICKED}\", reason]", range(2, 3))
+    _, reason = elements(parts, [lambda tag: _tag(tag, KICKED), _kick_reason], Kicked)
+    return Kicked(reason)
 
 
 # ---------------------------------------------------------------------------
@@ -205,6 +218,7 @@ def _wire_converter() -> cattrs.Converter:
         (Board, _board),
         (EncounterOutcome, _outcome),
         (PlayingAs, _playing_as),
+        (Kicked, _kicked),
     ]:
         converter.register_structure_hook(cls, structure_hook)
     converter.register_structure_hook(Worker, lambda value, _: worker(value))
@@ -217,6 +231,7 @@ def _wire_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(Board, board_to_json)
     converter.register_unstructure_hook(EncounterOutcome, _outcome_to_json)
     converter.register_unstructure_hook(PlayingAs, lambda pa: [PLAYING_AS, pa.name])
+    converter.register_unstructure_hook(Kicked, lambda kicked: [KICKED, kicked.reason])
     for cls in (GiveUp, WinningMove, MoveAndBuild):
         converter.register_unstructure_hook(cls, action_to_json)
     return converter

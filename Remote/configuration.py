@@ -26,6 +26,8 @@ from Player.configuration import ObserverEntry, PlayerEntry, register_entries
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
 CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+DEFAULT_RETRY_SECONDS = 10.0
+"""How long xclients keeps trying a connection that the server refuses (no server listening yet)."""
 
 
 @attrs.frozen
@@ -50,6 +52,7 @@ class ClientConfiguration:
     observers: tuple[ObserverEntry, ...]
     ip: str
     port: int
+    retry_for: float = DEFAULT_RETRY_SECONDS
 
 
 def _port(value: Any) -> int:
@@ -94,8 +97,8 @@ register_json_object(
 register_json_object(
     _CONVERTER,
     ClientConfiguration,
-    keys={"players": "players", "observers": "observers", "ip": "ip", "port": "port"},
-    checks={"ip": _host, "port": _port},
+    keys={"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"},
+    checks={"ip": _host, "port": _port, "retry_for": positive_number},
 )
 
 
