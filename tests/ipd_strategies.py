@@ -1,24 +1,30 @@
-"""Hypothesis strategies for the data definitions of Common/ipd, one per definition.
+"""Hypothesis strategies for the data definitions of Common/ipd, one per definition, and a match without a referee.
 
 Values come in two forms: Common.ipd values (for round trips, scoring and
 folds) and the JSON a peer would send, written here by hand rather than by
 Common.ipd.wire. `round_robins()` makes whole tournaments of random scores,
-for the revisions and the Standings.
+for the revisions and the Standings. `play_match` drives the Match fold
+with two functions that settle replies, so that the scoring examples and
+the strategies are tested without threads or clocks.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from Common.ipd.chance import Horizon, MatchKey
+from Common.ipd.match import Match, RoundResult
 from Common.ipd.messages import MatchOver, MatchStart, MoveReply, MoveRequest, PlayingAs, TournamentResults
 from Common.ipd.moves import MOVES, PREVS, RECORDED, Prev, Totals
 from Common.ipd.names import MAX_NAME_LENGTH, MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH, NAME_CHARACTERS, Name
-from Common.ipd.outcomes import Irregular, Scored, Standing
+from Common.ipd.outcomes import Irregular, Misbehaved, Scored, Standing
 from Common.ipd.scoring import Payoffs
 from Common.ipd.settings import IPDSettings
+from Player.ipd.strategy import Strategy
 
 QUICK = settings(max_examples=40, deadline=None)
 """For properties of cheap values: enough examples to vary every part, and the whole suite stays fast."""
@@ -257,3 +263,57 @@ def round_robins(draw: st.DrawFn, most_players: int = 6, repetitions: int = 2) -
                 first_score, second_score = draw(st.integers(0, 5 * rounds)), draw(st.integers(0, 5 * rounds))
                 matches.append(Scored(first, second, first_score, second_score, rounds))
     return RoundRobin(players, tuple(matches))
+
+
+# ---------------------------------------------------------------------------
+# Playing a match without a referee (a pure adapter: no threads, no clocks)
+
+Decider = Callable[[int, Prev | None], str | None]
+"""What settles a player's reply in a round, given the round and its Prev: a Move, or None for a forfeit."""
+
+
+def deciding(strategy: Strategy, me: Name) -> Decider:
+    """The Decider that asks `strategy` (playing as `me`) for each move."""
+    return lambda round_, prev: strategy.move(me, round_, prev)
+
+
+@attrs.frozen
+class PlayedMatch:
+    """A match played by `play_match`: how it ended, every round, and every request each player received."""
+
+    played: Scored | Misbehaved
+    rounds: tuple[RoundResult, ...]
+    first_requests: tuple[MoveRequest, ...]
+    second_requests: tuple[MoveRequest, ...]
+    first_over: MatchOver
+    second_over: MatchOver
+
+
+def play_match(settings: IPDSettings, key: MatchKey, first: Decider, second: Decider) -> PlayedMatch:
+    """Play the match of `key` with the Match fold, settling each round with the two Deciders."""
+    match = Match(settings, key)
+    rounds, first_requests, second_requests = [], [], []
+    while not match.over:
+        first_request, second_request = match.request(key.first), match.request(key.second)
+        first_requests.append(first_request)
+        second_requests.append(second_request)
+        rounds.append(match.settle(first(first_request.round, first_request.prev), second(second_request.round, second_request.prev)))
+    return PlayedMatch(
+        match.played(), tuple(rounds), tuple(first_requests), tuple(second_requests),
+        match.match_over(key.first), match.match_over(key.second),
+    )
+
+
+def play_strategies(settings: IPDSettings, key: MatchKey, first: Strategy, second: Strategy) -> PlayedMatch:
+    """Play the match of `key` between two strategies, telling them of its start and end as a player would."""
+    first.start_match(key.first, key.second)
+    second.start_match(key.second, key.first)
+    played = play_match(settings, key, deciding(first, key.first), deciding(second, key.second))
+    for strategy, me, over in [(first, key.first, played.first_over), (second, key.second, played.second_over)]:
+        strategy.match_over(me, over.prev, over.totals, over.rounds)
+    return played
+
+
+def fixed_length(rounds: int, **changes: object) -> IPDSettings:
+    """Settings whose matches all last `rounds` rounds, without noise."""
+    return IPDSettings(min_rounds=rounds, max_rounds=rounds, seed=0, **changes)

@@ -1,0 +1,149 @@
+"""One match as a fold: settled replies in, Prevs, totals, forfeits and the outcome out.
+
+The referee asks both players for round k (`request(player)`), settles each
+reply (a Move, or None when it came too late), and hands both to `settle`.
+The fold draws the round's chance (noise, and whether it was the last),
+scores the round, and says what each player is told next. It does no I/O
+and keeps no history: its memory does not grow with the rounds.
+
+A player that forfeits more than "forfeits allowed" rounds of one match
+misbehaves: after that round `culprits` names it and the match is over.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from Common.ipd.chance import MatchChance, MatchKey
+from Common.ipd.messages import MatchOver, MoveRequest
+from Common.ipd.moves import PREVS, Prev, Recorded, Totals, is_recorded
+from Common.ipd.names import Name
+from Common.ipd.outcomes import Misbehaved, Played, Scored
+from Common.ipd.scoring import payoff_table, with_noise
+from Common.ipd.settings import IPDSettings
+
+
+@attrs.frozen
+class RoundResult:
+    """One settled round: what was scored for each player (after noise), and what each scored."""
+
+    round: int
+    first: Recorded
+    second: Recorded
+    first_score: int
+    second_score: int
+
+
+class Match:
+    """The state of one match between `key.first` and `key.second` under `settings`.
+
+    One Match per match, used by one task: it holds the match's generator.
+    """
+
+    def __init__(self, settings: IPDSettings, key: MatchKey) -> None:
+        if key.first == key.second:
+            raise ValueError(f"a match needs two different players, got {key.first} twice")
+        self.first: Name = key.first
+        self.second: Name = key.second
+        self._chance = MatchChance(key, settings.horizon, settings.noise)
+        self._table = payoff_table(settings.payoffs)
+        self._forfeits_allowed = settings.forfeits_allowed
+        self._round = 1
+        self._last: Prev | None = None  # the last round, seen by the first player
+        self._first_total = 0
+        self._second_total = 0
+        self._first_forfeits = 0
+        self._second_forfeits = 0
+        self._ended = False
+
+    # -- what the referee asks ------------------------------------------------
+
+    @property
+    def round(self) -> int:
+        """The round to be played next (1 before the first)."""
+        return self._round
+
+    @property
+    def rounds_played(self) -> int:
+        return self._round - 1
+
+    @property
+    def over(self) -> bool:
+        """Whether no round remains: the last one was drawn, or someone forfeited too often."""
+        return self._ended or bool(self.culprits)
+
+    @property
+    def culprits(self) -> frozenset[Name]:
+        """The players that forfeited more rounds than allowed (misbehaviour)."""
+        allowed = self._forfeits_allowed
+        culprits = set()
+        if self._first_forfeits > allowed:
+            culprits.add(self.first)
+        if self._second_forfeits > allowed:
+            culprits.add(self.second)
+        return frozenset(culprits)
+
+    def forfeits(self, player: Name) -> int:
+        """How many rounds `player` forfeited in this match so far."""
+        return self._first_forfeits if self._is_first(player) else self._second_forfeits
+
+    def totals(self, player: Name) -> Totals:
+        """The scores so far, seen by `player`."""
+        if self._is_first(player):
+            return Totals(self._first_total, self._second_total)
+        return Totals(self._second_total, self._first_total)
+
+    def prev(self, player: Name) -> Prev | None:
+        """The last round played, seen by `player` (None before the first)."""
+        last = self._last
+        if last is None or self._is_first(player):
+            return last
+        return PREVS[(last.theirs, last.mine)]
+
+    def request(self, player: Name) -> MoveRequest:
+        """What `player` is asked in the next round."""
+        if self.over:
+            raise ValueError("the match is over: no round remains")
+        return MoveRequest(self._round, self.prev(player))
+
+    def match_over(self, player: Name) -> MatchOver:
+        """What `player` is told at the end of the match."""
+        return MatchOver(self.prev(player), self.totals(player), self.rounds_played)
+
+    def played(self) -> Played:
+        """How the match ended: Scored, or Misbehaved naming the culprits; only once it is over."""
+        if not self.over:
+            raise ValueError("the match is not over yet")
+        culprits = self.culprits
+        if culprits:
+            return Misbehaved(self.first, self.second, culprits)
+        return Scored(self.first, self.second, self._first_total, self._second_total, self.rounds_played)
+
+    # -- the step of the fold -------------------------------------------------
+
+    def settle(self, first: Recorded, second: Recorded) -> RoundResult:
+        """Score the round with both settled replies (None: forfeited), and move on to the next."""
+        if self.over:
+            raise ValueError("the match is over: no round remains")
+        if not (is_recorded(first) and is_recorded(second)):
+            raise ValueError(f'settled replies are "C", "D" or None, got {first!r} and {second!r}')
+        draw = self._chance.draw_round()
+        scored_first = with_noise(first, draw.flip_first)
+        scored_second = with_noise(second, draw.flip_second)
+        first_score, second_score = self._table[scored_first, scored_second]
+        self._first_total += first_score
+        self._second_total += second_score
+        self._first_forfeits += first is None
+        self._second_forfeits += second is None
+        self._last = PREVS[(scored_first, scored_second)]
+        result = RoundResult(self._round, scored_first, scored_second, first_score, second_score)
+        self._round += 1
+        self._ended = draw.last
+        return result
+
+    def _is_first(self, player: Name) -> bool:
+        if player == self.first:
+            return True
+        if player == self.second:
+            return False
+        raise ValueError(f"{player!r} does not play in this match")
