@@ -1,0 +1,49 @@
+"""The IPD's pure layers import only what their layer may: read from the source, not from a run."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ALLOWED_PROJECT_IMPORTS = {
+    "Common/ipd": ("Common.ipd", "Common.strict"),
+    "Player/ipd": ("Common.ipd", "Common.strict", "Player.ipd"),
+}
+PROJECT = ("Common", "Player", "Admin", "Remote")
+NO_IO = {"trio", "socket", "asyncio", "time", "os", "pathlib", "io", "subprocess", "selectors", "logging", "sys"}
+
+
+def imports(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return found
+
+
+def modules(directory: str) -> list[Path]:
+    return sorted((ROOT / directory).glob("*.py"))
+
+
+@pytest.mark.parametrize("directory", ALLOWED_PROJECT_IMPORTS)
+def test_the_ipd_layers_import_only_what_they_may(directory: str) -> None:
+    allowed = ALLOWED_PROJECT_IMPORTS[directory]
+    assert modules(directory)
+    for path in modules(directory):
+        for name in imports(path):
+            if name.split(".")[0] in PROJECT:
+                assert name.startswith(allowed), f"{path.relative_to(ROOT)} imports {name}"
+            assert name.split(".")[0] not in NO_IO, f"{path.relative_to(ROOT)} imports {name}, which does I/O or tells time"
+
+
+@pytest.mark.parametrize("directory", ALLOWED_PROJECT_IMPORTS)
+def test_every_module_opens_with_its_purpose_and_is_in_the_readme(directory: str) -> None:
+    readme = (ROOT / directory / "README.md").read_text()
+    for path in modules(directory):
+        assert ast.get_docstring(ast.parse(path.read_text())), f"{path.name} has no docstring"
+        assert f"`{path.name}`" in readme, f"{path.name} is not in {directory}/README.md"
