@@ -17,7 +17,9 @@
 `Common/strict.py`) to structure IPDSettings from a JSON object holding any
 of these keys and no other; an error is one line naming the key, such as
 `expected a number in 0..1, got 2 @ $.noise`. SETTINGS_KEYS lists the keys,
-so that a host can tell the IPD's keys from its own.
+so that a host can tell the IPD's keys from its own and structure them
+apart; KEYS, CHECKS and `check_rounds_together` are the parts, for a host
+that would rather merge them into a configuration class of its own.
 """
 
 from __future__ import annotations
@@ -179,15 +181,32 @@ class _PayoffKeys:
     punishment: int
 
 
-def _payoffs(converter: cattrs.Converter) -> Callable[[Any], Payoffs]:
-    def check(value: Any) -> Payoffs:
-        keys = converter.structure(value, _PayoffKeys)
-        problem = payoff_problem(keys.reward, keys.sucker, keys.temptation, keys.punishment)
-        if problem is not None:
-            raise ValueError(problem)
-        return Payoffs(keys.reward, keys.sucker, keys.temptation, keys.punishment)
+_PAYOFF_CONVERTER = strict_converter()
+register_json_object(_PAYOFF_CONVERTER, _PayoffKeys, PAYOFF_KEYS, {field: whole_number for field in PAYOFF_KEYS})
 
-    return check
+
+def payoffs(value: Any) -> Payoffs:
+    """`value` as Payoffs if it is a JSON object of four whole numbers "R", "S", "T", "P" that make a dilemma."""
+    keys = _PAYOFF_CONVERTER.structure(value, _PayoffKeys)
+    problem = payoff_problem(keys.reward, keys.sucker, keys.temptation, keys.punishment)
+    if problem is not None:
+        raise ValueError(problem)
+    return Payoffs(keys.reward, keys.sucker, keys.temptation, keys.punishment)
+
+
+CHECKS: dict[str, Callable[[Any], Any]] = {
+    "payoffs": payoffs,
+    "min_rounds": lambda value: whole_number(value, 1),
+    "end_probability": probability,
+    "max_rounds": lambda value: whole_number(value, 1),
+    "seed": lambda value: whole_number(value, 0),
+    "noise": probability,
+    "time_per_move": seconds,
+    "forfeits_allowed": lambda value: whole_number(value, 0),
+    "repetitions": lambda value: whole_number(value, 1),
+    "pairings": pairings,
+}
+"""The check of each field's value (structuring it), for `register_json_object`; see also `check_rounds_together`."""
 
 
 # ---------------------------------------------------------------------------
@@ -196,40 +215,23 @@ def _payoffs(converter: cattrs.Converter) -> Callable[[Any], Payoffs]:
 
 def register_settings(converter: cattrs.Converter) -> None:
     """Teach the strict `converter` to structure IPDSettings from a JSON object of the IPD's keys."""
-    register_json_object(
-        converter,
-        _PayoffKeys,
-        PAYOFF_KEYS,
-        {field: whole_number for field in PAYOFF_KEYS},
-    )
-    register_json_object(
-        converter,
-        IPDSettings,
-        KEYS,
-        {
-            "payoffs": _payoffs(converter),
-            "min_rounds": lambda value: whole_number(value, 1),
-            "end_probability": probability,
-            "max_rounds": lambda value: whole_number(value, 1),
-            "seed": lambda value: whole_number(value, 0),
-            "noise": probability,
-            "time_per_move": seconds,
-            "forfeits_allowed": lambda value: whole_number(value, 0),
-            "repetitions": lambda value: whole_number(value, 1),
-            "pairings": pairings,
-        },
-    )
+    register_json_object(converter, IPDSettings, KEYS, CHECKS)
     structure_fields = converter.get_structure_hook(IPDSettings)
 
     def structure(value: Any, type_: type) -> IPDSettings:
-        _check_rounds_together(value)
+        check_rounds_together(value)
         return structure_fields(value, type_)
 
     converter.register_structure_hook(IPDSettings, structure)
 
 
-def _check_rounds_together(value: Any) -> None:
-    """Refuse "min rounds" above "max rounds", naming "min rounds", when both are otherwise good."""
+def check_rounds_together(value: Any) -> None:
+    """Refuse "min rounds" above "max rounds" in the JSON object `value`, naming "min rounds".
+
+    Only when both are otherwise good (or left out): a bad value of either is
+    reported by its own check. Raises a cattrs ClassValidationError, which
+    `Common.strict.structure` renders as `... @ $.min rounds`.
+    """
     if type(value) is not dict:
         return
     min_rounds = value.get("min rounds", DEFAULT_MIN_ROUNDS)
