@@ -2,13 +2,15 @@
 
 Reads `{"players": [[Kind, Name, PathString], ...], "observers": []}` on
 standard input (optionally also "time per call" and "best of"), runs the
-tournament and prints the Results as one line of JSON. A bad configuration
-gets one line naming the offending key and exit status 2.
+tournament and prints the Results as one line of JSON. Every misbehaviour,
+with its reason, and the standings at the end go to standard error. A bad
+configuration gets one line naming the offending key and exit status 2.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import attrs
@@ -16,6 +18,7 @@ import trio
 
 from Admin.manager import TournamentManager
 from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, Referee
+from Admin.tournament_log import TournamentLog
 from Common.strict import StructureError, odd_number, parse_document, positive_number, register_json_object, strict_converter
 from Common.wire import unstructure
 from Player.configuration import ObserverEntry, PlayerEntry, create_players, register_entries
@@ -42,14 +45,22 @@ register_json_object(
 )
 
 
+PROGRAM = "python -m Admin"
+
+
 def main() -> int:
+    logging.basicConfig(format=f"{PROGRAM}: %(message)s", level=logging.INFO, stream=sys.stderr)
     try:
         config = parse_document(sys.stdin.read(), LocalTournament, _CONVERTER)
         players = create_players(config.players, "players")
     except (StructureError, PlayerLoadError) as error:
-        print(f"python -m Admin: configuration: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: configuration: {error}", file=sys.stderr)
         return 2
-    manager = TournamentManager(Referee(config.best_of, config.time_per_call), time_per_call=config.time_per_call)
+    manager = TournamentManager(
+        Referee(config.best_of, config.time_per_call),
+        time_per_call=config.time_per_call,
+        observer=TournamentLog(logging.getLogger("Admin")),
+    )
     results = trio.run(manager.run, players)
     print(json.dumps(unstructure(results)), flush=True)
     return 0

@@ -7,7 +7,9 @@ It knows nothing of the game; a referee function plays each encounter.
 * Schedule: player 1 against players 2..n, then player 2 against 3..n, and so
   on; in each pairing the earlier player is listed first.
 * Misbehaviour: a player that misbehaves loses that encounter irregularly and
-  plays no further encounter; its earlier wins are revised (`revise`).
+  plays no further encounter; its earlier wins are revised (`revise`). It is
+  told why (`kicked`, under a short time limit, in a task of its own so that
+  nobody waits for it).
 * Concurrency: encounters run concurrently, but each player plays its own
   encounters one at a time and in schedule order, so every player sees the
   messages it would see in a sequential run, and the Results are the same.
@@ -27,11 +29,18 @@ from Admin.naming import NameRegistry
 from Admin.safe_call import Failure, safe_call
 from Common.names import Name
 from Common.player import Player
-from Common.results import EncounterOutcome, Results
+from Common.results import KICK_REASON_LIMIT, EncounterOutcome, Results
+from Common.strict import shorten
+
+KICK_TIME_LIMIT = 0.5
+"""Seconds a misbehaving player has to take the message that says why it is out."""
 
 
 class Observer:
     """Hears what happens in a tournament, for logs and progress displays; every method may be left out."""
+
+    def started(self, names: Sequence[Name]) -> None:
+        """The tournament starts among `names`, the assigned names in sign-up order."""
 
     def renamed(self, requested: Name, assigned: Name | None) -> None:
         """A player asked for `requested` and plays as `assigned` (None: no name fits; it is left out)."""
@@ -41,6 +50,9 @@ class Observer:
 
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
         """One more encounter is over (None: not played, a player was out); `finished` of `total`."""
+
+    def finished(self, results: Results) -> None:
+        """The tournament is over: these are its Results, delivered to every player still in."""
 
 
 @attrs.frozen
@@ -130,6 +142,12 @@ class _Tournament:
         self.finished = 0
 
     async def run(self) -> Results:
+        async with trio.open_nursery() as kicks:
+            self.kicks = kicks
+            return await self._run()
+
+    async def _run(self) -> Results:
+        self.observer.started([entrant.name for entrant in self.entrants])
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)
@@ -147,6 +165,7 @@ class _Tournament:
             for entrant in self.entrants:
                 if entrant.name not in self.out:
                     nursery.start_soon(self._tell_results, entrant, results)
+        self.observer.finished(results)
         return results
 
     def _free_opponent(self, player: int) -> int | None:
@@ -178,18 +197,27 @@ class _Tournament:
             result = await self.manager.referee(first, second)
             self.outcomes[self.schedule.index(first_index, second_index)] = result.outcome
             if result.outcome.irregular:
-                self._put_out(result.outcome.loser, result.misbehaviour or "misbehaved")
+                culprit = first if result.outcome.loser == first.name else second
+                self._put_out(culprit, result.misbehaviour or "misbehaved")
         self.finished += 1
         self.observer.encounter_finished(result, self.finished, len(self.schedule))
 
-    def _put_out(self, name: Name, reason: str) -> None:
-        self.out.add(name)
-        self.observer.misbehaved(name, reason)
+    def _put_out(self, culprit: Entrant, reason: str) -> None:
+        """`culprit` is out; the log and the culprit read the same words."""
+        reason = shorten(reason, KICK_REASON_LIMIT)
+        self.out.add(culprit.name)
+        self.observer.misbehaved(culprit.name, reason)
+        self.kicks.start_soon(_kick, culprit, reason)
 
     async def _tell_name(self, entrant: Entrant) -> None:
         told = await safe_call(entrant.player.playing_as, entrant.name, time_limit=self.manager.time_per_call)
         if isinstance(told, Failure):
-            self._put_out(entrant.name, told.reason)
+            self._put_out(entrant, told.reason)
 
     async def _tell_results(self, entrant: Entrant, results: Results) -> None:
         await safe_call(entrant.player.end_of_tournament, results, time_limit=self.manager.time_per_call)
+
+
+async def _kick(culprit: Entrant, reason: str) -> None:
+    """Tell `culprit` why it is out; whatever it does then changes nothing."""
+    await safe_call(culprit.player.kicked, reason, time_limit=KICK_TIME_LIMIT)

@@ -14,6 +14,7 @@ A tournament, seen by one player:
       place_worker(placement)   twice per game         -> Place
       take_turn(board)          until the game ends    -> Action
     end_of_tournament(results)  only if it never misbehaved
+    kicked(reason)              instead, once, if it misbehaved: why it is out
 """
 
 from __future__ import annotations
@@ -49,3 +50,6 @@ class Player(abc.ABC):
     @abc.abstractmethod
     async def end_of_tournament(self, results: Results) -> None:
         """The tournament is over; these are its results."""
+
+    async def kicked(self, reason: str) -> None:
+        """You misbehaved and are out of the tournament; `reason` says why. Ignored by default."""

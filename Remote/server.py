@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import signal
 import sys
@@ -21,9 +22,10 @@ from collections.abc import Awaitable, Callable
 
 import trio
 
-from Admin.manager import Observer, TournamentManager
+from Admin.manager import TournamentManager
 from Admin.naming import NameRegistry
-from Admin.referee import Referee
+from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, Referee
+from Admin.tournament_log import TournamentLog, count
 from Common.names import Name
 from Common.player import Player
 from Common.results import Results
@@ -31,6 +33,7 @@ from Common.strict import StructureError
 from Common.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
+from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.remote_player import RemotePlayer
 from Remote.signup import SignedUp, SignUpWindow
@@ -41,29 +44,34 @@ log = logging.getLogger("xserver")
 SEQUENTIAL_VARIABLE = "XSERVER_SEQUENTIAL"
 """Set to 1 to play encounters one after another, for benchmarks that compare."""
 
-EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN, EXIT_STOPPED = 0, 1, 2, 3, 130
+EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 
+USAGE = f"""
+usage: xserver < configuration.json
 
-class ServerLog(Observer):
-    """Tells the organiser on standard error what happens; keeps a status line on a terminal."""
+Reads one JSON object on standard input, opens a TCP sign-up window, runs a
+round-robin tournament among the players who signed up, and prints the
+Results as one line of JSON on standard output. The log goes to standard error.
 
-    def __init__(self, status: Callable[[str], None]) -> None:
-        self.status = status
+Configuration keys:
+  "min players"    whole number >= 0, required: fewer sign-ups and no tournament runs
+  "port"           whole number 0..65535, required: the TCP port (0: any free port, see the log)
+  "waiting for"    positive number of seconds, required: how long the sign-up window stays open
+  "repeat"         0 or 1, required: 1 runs one tournament after another until stopped
+  "host"           string, default "": the address to listen on ("" means every interface)
+  "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
+  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter
+  "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
 
-    def renamed(self, requested: Name, assigned: Name | None) -> None:
-        if assigned is None:
-            log.info("%s: name taken and cannot be extended; left out", requested)
-        else:
-            log.info("%s: name taken; plays as %s", requested, assigned)
+Exit statuses:
+  0    the tournament ran; the Results were printed
+  1    fewer than "min players" signed up; no tournament
+  2    bad configuration, bad house player file, or a bad argument
+  3    cannot listen on the host and port
+  130  stopped by Ctrl-C or SIGTERM; every connection closed
 
-    def misbehaved(self, name: Name, reason: str) -> None:
-        log.info("%s misbehaved: %s", name, reason)
-
-    def encounter_finished(self, result, finished: int, total: int) -> None:
-        if result is not None:
-            outcome = result.outcome
-            log.info("%s beat %s%s", outcome.winner, outcome.loser, " (irregular)" if outcome.irregular else "")
-        self.status(f"encounters finished: {finished} of {total}")
+Options: -h, --help (this text), --version.
+"""
 
 
 class StatusLine(logging.StreamHandler):
@@ -103,36 +111,39 @@ async def serve(
         Referee(best_of=config.best_of, time_per_call=config.time_per_call),
         time_per_call=config.time_per_call,
         concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
-        observer=ServerLog(status),
+        observer=TournamentLog(log, status),
     )
     while True:
         house = house_players()
         try:
             signed_up = await _sign_up(config, [name for name, _ in house], status)
         except OSError as error:
-            log.error("cannot listen on port %d: %s", config.port, error.strerror or error)
+            log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
             return EXIT_CANNOT_LISTEN
         statistics = CallStatistics()
         remote = [(entry.name, RemotePlayer(entry.channel, statistics)) for entry in signed_up]
         try:
-            count = len(house) + len(remote)
-            if count < config.min_players:
-                log.info("only %d of at least %d players signed up; no tournament", count, config.min_players)
+            players = len(house) + len(remote)
+            if players < config.min_players:
+                log.info("only %s signed up, of at least %d; no tournament", count(players, "player"), config.min_players)
                 if config.repeat:
                     continue
                 return EXIT_TOO_FEW
-            log.info("tournament of %d players starts", count)
             started = trio.current_time()
             results = await manager.run(house + remote)
-            status("")
             publish(results)
-            figures = {"players": count, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
+            figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
             log.info("statistics %s", json.dumps(figures))
         finally:
             for _, player in remote:
                 await player.aclose()
         if not config.repeat:
             return EXIT_DONE
+
+
+def _address(config: ServerConfiguration) -> str:
+    """The host and port the configuration asks to listen on, as a person would write them."""
+    return f"{config.host}:{config.port}" if config.host else f"port {config.port} of every interface"
 
 
 async def _sign_up(config: ServerConfiguration, house_names: list[Name], status: Callable[[str], None]) -> list[SignedUp]:
@@ -142,17 +153,32 @@ async def _sign_up(config: ServerConfiguration, house_names: list[Name], status:
     registry = NameRegistry()
     for name in house_names:
         registry.assign(name)
+        log.info("%s signed up (a house player)", name)
+
+    def signed_up_so_far() -> str:
+        return f"signed up: {len(house_names) + len(window.signed_up)}"
 
     def signed_up(entry: SignedUp) -> None:
         log.info("%s signed up", entry.name)
-        status(f"signed up: {len(house_names) + len(window.signed_up)}")
 
     window = SignUpWindow(listeners, config.waiting_for, SERVER_MAX_MESSAGE_BYTES, registry, on_sign_up=signed_up)
     try:
-        return await window.run()
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(_count_down, trio.current_time() + config.waiting_for, signed_up_so_far, status)
+            entries = await window.run()
+            nursery.cancel_scope.cancel()
+        return entries
     finally:
+        status("")
         for listener in listeners:
             await trio.aclose_forcefully(listener)
+
+
+async def _count_down(deadline: float, progress: Callable[[], str], status: Callable[[str], None]) -> None:
+    """Show `progress` and the whole seconds left until `deadline`, once a second."""
+    while (left := deadline - trio.current_time()) > 0:
+        status(f"{progress()}; the window closes in {math.ceil(left)} s")
+        await trio.sleep(left - math.floor(left) or 1)
 
 
 async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
@@ -177,10 +203,22 @@ async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
 
 
 def main() -> int:
-    """xserver's whole life: parse, start, print."""
+    """xserver's whole life: parse, start, print; Ctrl-C at any moment ends it with one line."""
     status_line = StatusLine(sys.stderr)
     status_line.setFormatter(logging.Formatter("xserver: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[status_line])
+    signal.signal(signal.SIGTERM, _interrupt)  # until trio takes the signals over: SIGTERM acts as Ctrl-C
+    return exit_status_of("xserver", lambda: _run(sys.argv[1:], status_line.show), before_exit=lambda: status_line.show(""))
+
+
+def _interrupt(signal_number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(arguments: list[str], status: Callable[[str], None]) -> int:
+    answered = answer_arguments("xserver", arguments, USAGE)
+    if answered is not None:
+        return answered
     try:
         config = read_server_configuration(sys.stdin.read())
         create_players(config.house_players, "house players")
@@ -194,7 +232,7 @@ def main() -> int:
     def house_players() -> list[tuple[Name, Player]]:
         return create_players(config.house_players, "house players")
 
-    return trio.run(_until_terminated, lambda: serve(config, house_players, publish, status_line.show))
+    return trio.run(_until_terminated, lambda: serve(config, house_players, publish, status))
 
 
 if __name__ == "__main__":

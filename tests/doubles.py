@@ -71,6 +71,9 @@ class ScriptedPlayer(Player):
         self.heard.append(("end_of_tournament", results))
         await self._maybe_fail_when_told("end_of_tournament")
 
+    async def kicked(self, reason: str) -> None:
+        self.heard.append(("kicked", reason))
+
     async def _misbehave(self, occupied: Place | None = None, board: Board | None = None):
         if self.how == RAISE:
             raise RuntimeError("scripted failure")

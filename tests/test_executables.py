@@ -124,7 +124,7 @@ def test_too_few_players_is_exit_status_1_with_the_count_and_no_results():
         stop(server)
     assert finished.status == 1, finished.log
     assert finished.output == ""
-    assert "only 1 of at least 3 players signed up" in finished.log
+    assert "only 1 player signed up, of at least 3; no tournament" in finished.log
     assert "Traceback" not in finished.log
 
 
@@ -139,7 +139,7 @@ def players(*names: str) -> dict:
 def test_repeat_opens_window_after_window_and_runs_a_tournament_in_each_that_has_enough_players_until_sigterm():
     server = ServerProcess({"min players": 2, "waiting for": WINDOW, "repeat": 1})
     try:
-        wait_for_log_sync(server, "only 0 of at least 2 players signed up; no tournament")
+        wait_for_log_sync(server, "only 0 players signed up, of at least 2; no tournament")
         first = run_clients(players("ann", "ben"), listening_ports(server, 2)[1], LIMIT)
         second = run_clients(players("cat", "dan", "eve"), listening_ports(server, 3)[2], LIMIT)
         listening_ports(server, 4)  # the fourth window is open: both tournaments are over

@@ -69,13 +69,29 @@ def run_admin(configuration: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_python_m_admin_runs_a_local_tournament_and_prints_the_results_as_one_line():
-    finished = run_admin((PROJECT / "Admin" / "sample-tournament.json").read_text())
+@pytest.fixture(scope="module")
+def sample_tournament() -> subprocess.CompletedProcess:
+    """`python -m Admin` run once on the sample configuration that the README points to."""
+    return run_admin((PROJECT / "Admin" / "sample-tournament.json").read_text())
+
+
+def test_python_m_admin_runs_a_local_tournament_and_prints_the_results_as_one_line(sample_tournament):
+    finished = sample_tournament
     assert finished.returncode == 0, finished.stderr
     assert finished.stdout.count("\n") == 1
     results = json.loads(finished.stdout)
     assert ["matthias", "bob", "irregular"] in results and ["matthias", "carol", "irregular"] in results
     assert all(outcome[1] not in ("bob", "carol") or len(outcome) == 3 for outcome in results)
+
+
+def test_python_m_admin_says_why_each_player_misbehaved_and_ends_with_the_standings(sample_tournament):
+    log = sample_tournament.stderr.splitlines()
+    assert "python -m Admin: bob misbehaved: illegal action: worker matthias1 belongs to matthias, not bob" in log
+    assert "python -m Admin: carol misbehaved: place_worker: no answer within 2 s" in log
+    table = log[log.index("python -m Admin: standings after 8 encounters:") + 1 :]
+    assert table[0].split() == ["rank", "player", "won", "lost", "lost", "irregularly"]
+    assert [line.split()[1] for line in table[1:]] == ["aliceaaaa", "matthias", "alice", "dave", "bob", "carol"]
+    assert table[-1].split() == ["5", "carol", "0", "0", "1"]
 
 
 @pytest.mark.parametrize(

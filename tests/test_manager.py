@@ -1,10 +1,12 @@
 """The tournament manager: schedule, names, misbehaviour revisions, Results, concurrency."""
 
+import math
+
 import pytest
 import trio
 
 from Admin.encounter import EncounterResult
-from Admin.manager import Observer, RoundRobin, TournamentManager, revise
+from Admin.manager import KICK_TIME_LIMIT, Observer, RoundRobin, TournamentManager, revise
 from Admin.referee import Referee
 from Common.results import EncounterOutcome as Outcome
 from tests.doubles import GIVE_UP, HANG, RAISE, ScriptedPlayer
@@ -131,6 +133,48 @@ async def test_the_observer_hears_every_encounter_and_every_misbehaviour(autojum
     await run(players, observer=Watcher(), concurrent=False)
     assert heard[:2] == [("misbehaved", "bob", "place_worker: no answer within 2 s"), ("finished", "alice", 1, 3)]
     assert heard[2][0::2] == ("finished", 2) and heard[3] == ("finished", None, 3, 3)
+
+
+async def test_a_player_that_misbehaves_is_told_why_in_the_words_of_the_log_and_hears_nothing_after(autojump_clock):
+    heard = []
+
+    class Watcher(Observer):
+        def misbehaved(self, name, reason):
+            heard.append(reason)
+
+    players = [ScriptedPlayer("alice"), ScriptedPlayer("bob", at_turn=1, how=RAISE), ScriptedPlayer("carol", how=GIVE_UP)]
+    await run(players, observer=Watcher())
+    assert players[1].calls("kicked") == heard == ["take_turn: RuntimeError: scripted failure"]
+    assert players[1].heard[-1] == ("kicked", heard[0])
+    assert players[0].calls("kicked") == players[2].calls("kicked") == []
+
+
+async def test_a_kick_reason_is_cut_to_200_characters_for_the_log_and_the_player(autojump_clock):
+    class Rambler(ScriptedPlayer):
+        async def take_turn(self, board):
+            raise RuntimeError("because " * 100)
+
+    players = [ScriptedPlayer("alice"), Rambler("bob")]
+    await run(players)
+    (reason,) = players[1].calls("kicked")
+    assert len(reason) == 200 and reason.startswith("take_turn: RuntimeError: because because") and reason.endswith("...")
+
+
+async def test_a_player_that_hangs_on_its_kick_notice_delays_no_one(autojump_clock):
+    class Deaf(ScriptedPlayer):
+        async def kicked(self, reason):
+            await trio.sleep(math.inf)
+
+    class Clocked(ScriptedPlayer):
+        async def end_of_tournament(self, results):
+            self.heard.append(("end_of_tournament at", trio.current_time()))
+
+    players = [Clocked("alice"), Deaf("bob", at_turn=1, how=RAISE), ScriptedPlayer("carol", how=GIVE_UP)]
+    started = trio.current_time()
+    results = await run(players)
+    assert as_json(results) == [["alice", "bob", "irregular"], ["alice", "carol"]]
+    (results_heard_at,) = players[0].calls("end_of_tournament at")
+    assert results_heard_at - started < KICK_TIME_LIMIT <= trio.current_time() - started
 
 
 def tournament_of_eight():

@@ -1,0 +1,58 @@
+"""What the organiser reads while a tournament runs: one log line per event, and the standings at the end.
+
+`TournamentLog` is the manager's Observer for xserver and `python -m Admin`
+alike. It logs every renaming, every misbehaviour with its reason (the words
+the culprit is sent), every finished encounter, and, when the tournament is
+over, the standings table; a `status` callback is told the progress, for a
+status line on a terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from Admin.encounter import EncounterResult
+from Admin.manager import Observer
+from Admin.standings import standings, standings_table
+from Common.names import Name
+from Common.results import Results
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 player`, `2 players`: a number with its noun in the right form."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+class TournamentLog(Observer):
+    """Logs a tournament's events on `log`; tells `status` the progress."""
+
+    def __init__(self, log: logging.Logger, status: Callable[[str], None] = lambda text: None) -> None:
+        self.log = log
+        self.status = status
+        self.names: list[Name] = []
+
+    def started(self, names: Sequence[Name]) -> None:
+        self.names = list(names)
+        self.log.info("tournament of %s starts", count(len(names), "player"))
+
+    def renamed(self, requested: Name, assigned: Name | None) -> None:
+        if assigned is None:
+            self.log.info("%s: name taken and cannot be extended; left out", requested)
+        else:
+            self.log.info("%s: name taken; plays as %s", requested, assigned)
+
+    def misbehaved(self, name: Name, reason: str) -> None:
+        self.log.info("%s misbehaved: %s", name, reason)
+
+    def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
+        if result is not None:
+            outcome = result.outcome
+            self.log.info("%s beat %s%s", outcome.winner, outcome.loser, " (irregular)" if outcome.irregular else "")
+        self.status(f"encounters finished: {finished} of {total}")
+
+    def finished(self, results: Results) -> None:
+        """The tournament is over with `results`: log the standings table."""
+        self.status("")
+        played = count(len(results), "encounter")
+        self.log.info("standings after %s:\n%s", played, standings_table(standings(self.names, results)))
