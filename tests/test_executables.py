@@ -224,7 +224,7 @@ def test_a_port_in_use_is_exit_status_3_with_a_message():
         finished = run(SERVER, json.dumps({**GOOD_SERVER, "port": port}))
     assert finished.returncode == 3, finished.stderr
     assert finished.stdout == ""
-    assert f"cannot listen on port {port}" in finished.stderr
+    assert f"cannot listen on {HOST}:{port}: Address already in use" in finished.stderr
     assert "Traceback" not in finished.stderr
 
 
