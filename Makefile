@@ -4,11 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
+# pip's own chatter and the build backend's warnings go to .venv/install.log,
+# which is shown only when the installation fails.
 $(BIN)/activate: setup.cfg pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
-	touch $(BIN)/activate
+	@echo "setting up the virtual environment in $(VENV) (once; the log: $(VENV)/install.log)" >&2
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
+	@$(BIN)/pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
+	@touch $(BIN)/activate
 
 .PHONY: venv demo test bench
 venv: $(BIN)/activate
