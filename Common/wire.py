@@ -5,13 +5,20 @@ raises StructureError with one line that names the offending value by its
 path (`$[1][2]`); `unstructure(value)` is the inverse. The strictness comes
 from `Common/strict.py`; the shapes of the messages are here. Boards may
 arrive short (missing cells are height 0) and always leave as the full 6 x 6.
+
+`structure_from_server` is for a client only: it also accepts two things
+that other servers send beyond the spec (section 10), heights written as
+digit strings (`"3"`) in a Board and workers written without their player's
+name (`"1"`) in a Placement. The server uses `structure`, which stays strict.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
+import attrs
 import cattrs
 
 from Common.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAndBuild, Placement, WinningMove
@@ -98,12 +105,12 @@ def _cell(value: Any) -> tuple[int, Worker | None]:
     raise ValueError(f"expected a height 0..4 or a height followed by a worker, got {show(value)}")
 
 
-def _board(value: Any, _: type = Board) -> Board:
+def _board(value: Any, _: type = Board, cell: Callable[[Any], tuple[int, Worker | None]] = _cell) -> Board:
     """A Board from rows of cells; missing rows and cells are height 0 without a worker."""
     rows = array(value, "a board", range(SIZE + 1))
 
     def row(cells: Any) -> list[tuple[int, Worker | None]]:
-        return each(array(cells, "a board row", range(SIZE + 1)), _cell, int)
+        return each(array(cells, "a board row", range(SIZE + 1)), cell, int)
 
     heights = [0] * (SIZE * SIZE)
     workers = []
@@ -209,13 +216,13 @@ def _outcome_to_json(outcome: EncounterOutcome) -> list[str]:
 # The converters
 
 
-def _wire_converter() -> cattrs.Converter:
+def _wire_converter(board: Callable[[Any, type], Board] = _board) -> cattrs.Converter:
     converter = strict_converter()
     converter.register_structure_hook(Name, lambda value, _: name(value))
     for cls, structure_hook in [
         (Place, _place),
         (WorkerPlace, _worker_place),
-        (Board, _board),
+        (Board, board),
         (EncounterOutcome, _outcome),
         (PlayingAs, _playing_as),
         (Kicked, _kicked),
@@ -243,6 +250,70 @@ WIRE = _wire_converter()
 def structure(data: Any, type_: type[T] | Any) -> T:
     """`data` as a value of the wire type `type_`, or StructureError naming what is wrong and where."""
     return structure_with(data, type_, WIRE)
+
+
+# ---------------------------------------------------------------------------
+# As a client only: what other servers send beyond the spec (section 10)
+
+DIGIT_HEIGHTS = {str(height): height for height in range(MAX_HEIGHT + 1)}
+"""A height written as a string, `"0"`..`"4"`, as some servers write the cells of a Board."""
+
+NAMELESS_WORKERS = ("1", "2")
+"""A worker written as its number only, as some servers write the workers of a Placement."""
+
+
+@attrs.frozen
+class Recipient:
+    """The player a Placement is for, as its client knows it: enough to give nameless workers an owner.
+
+    A nameless worker that stands where `me` placed a worker in this game
+    (`my_places`) is mine; every other nameless worker is the opponent's.
+    The number the server wrote ("1" or "2") is kept.
+    """
+
+    me: Name
+    opponent: Name
+    my_places: Collection[Place] = ()
+
+
+def _lenient_cell(value: Any) -> tuple[int, Worker | None]:
+    if type(value) is str and value in DIGIT_HEIGHTS:
+        return DIGIT_HEIGHTS[value], None
+    return _cell(value)
+
+
+def _lenient_board(value: Any, _: type = Board) -> Board:
+    return _board(value, Board, _lenient_cell)
+
+
+def _with_owners(data: Any, recipient: Recipient) -> Any:
+    """`data` with every nameless worker of a Placement written under the name of its owner."""
+    if type(data) is not list:
+        return data
+    mine = {(place.x, place.y) for place in recipient.my_places}
+
+    def named(entry: Any) -> Any:
+        if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not str or entry[0] not in NAMELESS_WORKERS:
+            return entry
+        number, x, y = entry
+        is_mine = type(x) is int and type(y) is int and (x, y) in mine
+        return [f"{recipient.me if is_mine else recipient.opponent}{number}", x, y]
+
+    return [named(entry) for entry in data]
+
+
+WIRE_FROM_SERVER = _wire_converter(board=_lenient_board)
+
+
+def structure_from_server(data: Any, type_: type[T] | Any, recipient: Recipient | None = None) -> T:
+    """As a client: `structure`, also accepting digit-string heights in a Board and nameless workers in a Placement.
+
+    A Placement's nameless workers need the `recipient` to get an owner;
+    without one they are refused like any other malformed worker.
+    """
+    if recipient is not None and type_ == Placement:
+        data = _with_owners(data, recipient)
+    return structure_with(data, type_, WIRE_FROM_SERVER)
 
 
 def unstructure(value: Any) -> Any:
