@@ -5,7 +5,9 @@ A PathString names a player file (see README.md): a Python file that defines
 first, then in the project root (the directory that holds Player/), so that
 "Player/strategic.py" works from anywhere. An empty PathString means the
 built-in player of the Kind. Whatever goes wrong raises PlayerLoadError with
-one line that names the file and the problem, never a traceback.
+one line that names the file and the problem, never a traceback. The
+LocalPlayer keeps the resolved file, so that a strategy's exception can be
+shown with the frames of that file only.
 """
 
 from __future__ import annotations
@@ -86,7 +88,10 @@ def _import(path: str, file: Path) -> ModuleType:
 
 def load_strategy(path: str) -> Strategy:
     """The Strategy that the player file at `path` makes; PlayerLoadError if there is none."""
-    file = find_player_file(path)
+    return _load(path, find_player_file(path))
+
+
+def _load(path: str, file: Path) -> Strategy:
     module = _import(path, file)
     factory = getattr(module, FACTORY, None)
     if factory is None:
@@ -109,5 +114,7 @@ def make_local_player(kind: str, name: Name, path: str) -> LocalPlayer:
         raise PlayerLoadError(f"player {name!r}: unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
     if not is_name(name):
         raise PlayerLoadError(f"player {name!r}: a name is 1 to 64 lowercase letters")
-    strategy = load_strategy(path) if path else built_in_strategy(kind)
-    return LocalPlayer(name, strategy)
+    if not path:
+        return LocalPlayer(name, built_in_strategy(kind))
+    file = find_player_file(path)
+    return LocalPlayer(name, _load(path, file), source=file)
