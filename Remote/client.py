@@ -4,19 +4,28 @@
 in, or loaded from the Python files it names), connects and signs them up one
 after another in configuration order, then lets them all play at once. It
 prints the Results its players received, once, as one line of JSON (`[]` if
-none did), and exits when every player is done, also when the server vanishes.
+none did), and exits when every player is done, whatever the server does.
 
-Exit status: 0 every player played to the end of its connection; 1 a player
-could not connect or the server sent something it could not understand;
-2 bad configuration or player file.
+Connecting: a refused connection (no server listening yet) is tried again
+every RETRY_PAUSE_SECONDS until `retry for` seconds have passed since the
+first refusal; that window is shared by all players, so a missing server
+costs `retry for` seconds, not that much per player. A host name that does
+not resolve fails at once; an attempt that gets no answer at all gives up
+after CONNECT_TIME_LIMIT_SECONDS. Each player that cannot sign up says why in
+one line.
+
+Exit status: see USAGE.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import socket
 import sys
+from collections.abc import Awaitable, Callable
 
+import attrs
 import trio
 
 from Common.results import Results
@@ -25,86 +34,181 @@ from Common.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.channel import ChannelError, MessageChannel
-from Remote.configuration import CLIENT_MAX_MESSAGE_BYTES, ClientConfiguration, read_client_configuration
-from Remote.server_proxy import ServerProxy
+from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
+from Remote.configuration import (
+    CLIENT_MAX_MESSAGE_BYTES,
+    DEFAULT_RETRY_SECONDS,
+    ClientConfiguration,
+    read_client_configuration,
+)
+from Remote.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed
 
 log = logging.getLogger("xclients")
 
-CONNECT_ATTEMPTS = 5
-FIRST_RETRY_SECONDS = 0.2
+PROGRAM = "xclients"
+RETRY_PAUSE_SECONDS = 0.2
+"""The pause between two attempts to connect while the server refuses."""
+CONNECT_TIME_LIMIT_SECONDS = 10.0
+"""How long one attempt to connect may go without an answer (a host that drops the packets)."""
 EXIT_DONE, EXIT_TROUBLE, EXIT_CONFIGURATION = 0, 1, 2
 
+USAGE = f"""
+usage: xclients [-h | --help | --version]
 
-async def connect(host: str, port: int) -> trio.SocketStream:
-    """A connection to the server, retrying a refused one a few times with growing pauses."""
-    pause = FIRST_RETRY_SECONDS
-    for attempt in range(1, CONNECT_ATTEMPTS + 1):
-        try:
-            return await trio.open_tcp_stream(host, port)
-        except OSError as error:
-            if attempt == CONNECT_ATTEMPTS:
-                raise
-            log.info("cannot connect to %s:%d (%s); trying again in %g s", host, port, error.strerror or error, pause)
-            await trio.sleep(pause)
-            pause *= 2
-    raise AssertionError("unreachable")
+Reads one JSON object, its configuration, on standard input. Creates the
+players it lists, connects each to the server and signs it up, in the order
+listed, and lets them play. Prints the Results its players received as one
+line of JSON on standard output ([] if none did); logs go to standard error.
+It exits when all its players are done, whatever the server does.
+
+Configuration keys:
+  "players"    required  array of [Kind, Name, PathString]
+                 Kind: "good", "breaker" or "infinite"
+                 Name: 1 to 64 lowercase letters
+                 PathString: a Python player file (see Player/README.md),
+                 or "" for the built-in player of Kind
+  "observers"  required  array of [Name, PathString]; checked, not used
+  "ip"         required  string: a numeric address or a host name
+  "port"       required  whole number 0..65535
+  "retry for"  optional  positive number of seconds, default {DEFAULT_RETRY_SECONDS:g}:
+                 how long a refused connection is tried again
+
+Example:
+  {{"players": [["good", "alice", ""]], "observers": [], "ip": "127.0.0.1", "port": 56789}}
+
+A connection attempt that gets no answer is given up after {CONNECT_TIME_LIMIT_SECONDS:g} s; a host
+name that does not resolve fails at once.
+
+Exit status:
+  0    every player played until its conversation with the server ended
+       (also when the server put it out)
+  1    a player could not connect or sign up, the server sent something
+       that is not the protocol, or a player's strategy raised or answered
+       a value of the wrong type
+  2    bad configuration, bad player file, or an unexpected argument
+  {EXIT_STOPPED}  stopped (Ctrl-C)
+"""
+
+PROMPT = "xclients: reading the configuration (one JSON object) from the terminal; end it with Ctrl-D (see --help)"
+
+Opener = Callable[[str, int], Awaitable[trio.abc.Stream]]
 
 
-async def run_clients(config: ClientConfiguration, players: list) -> tuple[Results | None, bool]:
-    """Sign up every (name, player) in order, then play; the first Results received, and whether all went well."""
-    received: list[Results] = []
-    all_well = True
+class CannotConnect(Exception):
+    """No connection to the server; the message is one line that says why."""
+
+
+def _attempt_errors(error: OSError) -> list[BaseException]:
+    """The errors of every address tried: trio.open_tcp_stream puts them in a group as the cause."""
+    cause = error.__cause__
+    if isinstance(cause, BaseExceptionGroup):
+        return list(cause.exceptions)
+    return [error]
+
+
+def _why(errors: list[BaseException]) -> str:
+    return "; ".join(dict.fromkeys(getattr(error, "strerror", None) or str(error) for error in errors))
+
+
+@attrs.define
+class Connector:
+    """Connects to the server at `host`:`port`, trying a refused connection again for `retry_for` seconds.
+
+    The retry window opens at the first refusal and is shared by every
+    connection this Connector makes.
+    """
+
+    host: str
+    port: int
+    retry_for: float = DEFAULT_RETRY_SECONDS
+    open_stream: Opener = trio.open_tcp_stream
+    _retry_until: float | None = None
+
+    async def connect(self) -> trio.abc.Stream:
+        """A connection to the server; CannotConnect if there is none to be had."""
+        while True:
+            try:
+                with trio.fail_after(CONNECT_TIME_LIMIT_SECONDS):
+                    return await self.open_stream(self.host, self.port)
+            except trio.TooSlowError:
+                raise CannotConnect(f"no answer within {CONNECT_TIME_LIMIT_SECONDS:g} s") from None
+            except socket.gaierror as error:
+                raise CannotConnect(f"cannot resolve the host name {self.host!r}: {error.strerror or error}") from None
+            except OSError as error:
+                errors = _attempt_errors(error)
+                if not all(isinstance(one, ConnectionRefusedError) for one in errors):
+                    raise CannotConnect(_why(errors)) from None
+            now = trio.current_time()
+            if self._retry_until is None:
+                self._retry_until = now + self.retry_for
+                log.info(
+                    "no server at %s:%d yet (connection refused); trying again for up to %g s",
+                    self.host, self.port, self.retry_for,
+                )
+            if now + RETRY_PAUSE_SECONDS > self._retry_until:
+                raise CannotConnect(f"connection refused (tried for {self.retry_for:g} s)")
+            await trio.sleep(RETRY_PAUSE_SECONDS)
+
+
+@attrs.define
+class Outcome:
+    """What xclients' players did: the Results they received (the first), and whether all went well."""
+
+    results: Results | None = None
+    all_well: bool = True
+
+
+async def run_clients(config: ClientConfiguration, players: list, open_stream: Opener = trio.open_tcp_stream) -> Outcome:
+    """Sign up every (name, player) in order, then let them play; what they received."""
+    outcome = Outcome()
+    connector = Connector(config.ip, config.port, config.retry_for, open_stream)
+    where = f"{config.ip}:{config.port}"
 
     async def play(proxy: ServerProxy) -> None:
-        nonlocal all_well
         try:
-            results = await proxy.play()
-        except Exception as error:  # noqa: BLE001 - one player's failure must not stop the others
-            all_well = False
-            log.error("%s stopped: %s", proxy.name, _describe(error))
-        else:
-            if results is not None:
-                received.append(results)
+            await proxy.play()
+        except (StrategyFailed, ServerMisbehaved) as error:
+            outcome.all_well = False
+            details = f"\n{error.details}" if isinstance(error, StrategyFailed) and error.details else ""
+            log.error("%s: %s; closing the connection%s", proxy.name, error, details)
         finally:
             await trio.aclose_forcefully(proxy.channel)
+            if proxy.results is not None and outcome.results is None:
+                outcome.results = proxy.results
 
     async with trio.open_nursery() as nursery:
         for name, player in players:
             try:
-                stream = await connect(config.ip, config.port)
+                stream = await connector.connect()
                 proxy = ServerProxy(MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES), player, name)
                 await proxy.sign_up()
-            except (OSError, ChannelError) as error:
-                all_well = False
-                log.error("%s cannot sign up at %s:%d: %s", name, config.ip, config.port, getattr(error, "strerror", None) or error)
+            except (CannotConnect, ChannelError) as error:
+                outcome.all_well = False
+                log.error("%s cannot sign up at %s: %s", name, where, error)
                 continue
+            log.info("%s signed up at %s", name, where)
             nursery.start_soon(play, proxy)
-    return (received[0] if received else None), all_well
-
-
-def _describe(error: BaseException) -> str:
-    """The innermost, first cause of `error`, for one log line."""
-    while isinstance(error, BaseExceptionGroup) and len(error.exceptions) == 1:
-        error = error.exceptions[0]
-    return f"{type(error).__name__}: {error}"
+    return outcome
 
 
 def main() -> int:
-    """xclients' whole life: parse, start, print."""
+    """xclients' whole life: arguments, configuration, play, print."""
+    status = answer_arguments(PROGRAM, sys.argv[1:], USAGE)
+    if status is not None:
+        return status
     logging.basicConfig(format="xclients: %(message)s", level=logging.INFO, stream=sys.stderr)
+    if sys.stdin.isatty():
+        print(PROMPT, file=sys.stderr, flush=True)
     try:
         config = read_client_configuration(sys.stdin.read())
         players = create_players(config.players, "players")
     except (StructureError, PlayerLoadError) as error:
         print(f"xclients: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
-    try:
-        results, all_well = trio.run(run_clients, config, players)
-    except KeyboardInterrupt:
-        return 130
-    print(json.dumps(unstructure(results or ())), flush=True)
-    return EXIT_DONE if all_well else EXIT_TROUBLE
+    outcome = trio.run(run_clients, config, players)
+    print(json.dumps(unstructure(outcome.results or ())), flush=True)
+    return EXIT_DONE if outcome.all_well else EXIT_TROUBLE
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(exit_status_of(PROGRAM, main))

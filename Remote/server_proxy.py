@@ -1,46 +1,95 @@
-"""The client's stand-in for the server: it reads messages and dispatches them to a local player.
+"""The client's stand-in for the server: it reads the server's messages and has a local player answer them.
 
 After signing up with its name, a ServerProxy receives values and decides by
-their shape, and by whether a series has begun, which player method each is
-(spec sections 4 and 10):
+their shape, and by whether a series has begun, what each is (spec sections
+4 and 10):
 
     "bob"                        -> start_encounter("bob")
     ["playing-as", "alicea"]     -> playing_as("alicea")
-    [] before any series         -> end_of_tournament(())
+    ["kicked", "take_turn: ..."] -> the server put this player out; the end
+    [] before any series         -> Results: end_of_tournament(()), the end
     [] in a series, [[W, x, y]]  -> place_worker(placement)  -> reply Place
     [[0, "0alice1", ...], ...]   -> take_turn(board)         -> reply Action
-    [["alice", "bob"], ...]      -> end_of_tournament(results), then the end
+    [["alice", "bob"], ...]      -> Results: end_of_tournament(results), the end
 
-While the local player thinks, the proxy keeps listening: if the server
-closes the connection meanwhile, the player is abandoned and the proxy ends.
-It ends cleanly on Results or when the server closes the connection.
+Messages are structured with `structure_from_server`, which also accepts
+digit-string heights and nameless workers (`"1"`: the owner is found from
+where this player placed its own workers in the game, see
+`Common.wire.Recipient`).
+
+Two tasks share the connection, so the client never hangs whatever the
+server does. The reader never stops reading; it queues the messages that
+the player must hear, and the player task hands them to the local player one
+at a time, in order, and sends the answers. The reader ends the
+conversation at once, whatever the player is doing, when
+* a kick notice arrives: "NAME was kicked by the server: REASON" is logged;
+* the Results arrive: they are recorded; an idle player hears them (it gets
+  RESULTS_GRACE_SECONDS), a busy one is abandoned;
+* any other message arrives while an answer is due: the server has moved on
+  without this player, which is abandoned (one log line);
+* the connection closes or breaks.
+An abandoned player's call is cancelled; a LocalPlayer leaves its thread
+behind. The player task ends the conversation when the local player raises
+or answers a value of the wrong type (StrategyFailed, said before anything
+is sent). The caller closes the connection after `play`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import attrs
 import trio
 
-from Common.actions import Placement
+from Common.actions import GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.board import Board
+from Common.geometry import Place
 from Common.names import Name
 from Common.player import Player
-from Common.results import PlayingAs, Results
+from Common.results import Kicked, PlayingAs, Results
 from Common.strict import StructureError, shorten
-from Common.wire import PLAYING_AS, structure, unstructure
-from Remote.channel import ChannelError, MessageChannel
+from Common.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
+from Player.local import LocalPlayer
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 
 log = logging.getLogger(__name__)
 
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results; the server is done by then."""
 
+EXPECTED_ANSWERS = {"place_worker": (Place, "a Place"), "take_turn": ((GiveUp, WinningMove, MoveAndBuild), "an Action")}
+"""What each method with a reply must return, and how a person calls it."""
+
+MESSAGE_NAMES = {Name: "an opponent's name", PlayingAs: "a renaming", Placement: "a Placement", Board: "a Board"}
+
 
 class ServerMisbehaved(Exception):
     """The server sent something this client cannot understand."""
+
+
+class StrategyFailed(Exception):
+    """The local player raised, or answered a value of the wrong type; the message says which, in one line.
+
+    `details` is more for a person to read (a traceback limited to the
+    player's own file), or "".
+    """
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def _looks_like_worker_place(entry: Any) -> bool:
+    return (
+        type(entry) is list
+        and len(entry) == 3
+        and type(entry[0]) is str
+        and (entry[0][:1].isalpha() or entry[0] in NAMELESS_WORKERS)
+        and type(entry[1]) is int
+        and type(entry[2]) is int
+    )
 
 
 def classify(message: Any, in_series: bool) -> type | Any:
@@ -51,84 +100,161 @@ def classify(message: Any, in_series: bool) -> type | Any:
         raise ServerMisbehaved(f"unexpected message from the server: {shorten(repr(message), 80)}")
     if not message:
         return Placement if in_series else Results
-    if message[0] == PLAYING_AS:
-        return PlayingAs
     first = message[0]
-    if type(first) is list and first and type(first[0]) is str and first[0][:1].isalpha():
-        if len(first) == 3 and type(first[1]) is int:
+    if first == PLAYING_AS:
+        return PlayingAs
+    if first == KICKED:
+        return Kicked
+    if type(first) is list and len(first) == 3 and type(first[0]) is str and type(first[1]) is int:
+        if first[0][:1].isalpha():
             return Placement
+        # A nameless worker ("1") could begin a short board's row of digit-string heights; a board
+        # holds four workers in cells such as "0alice1", so no valid board has only rows like these.
+        if first[0] in NAMELESS_WORKERS and len(message) <= 3 and all(map(_looks_like_worker_place, message)):
+            return Placement
+    if type(first) is list and first and type(first[0]) is str and first[0][:1].isalpha():
         return Results
     return Board
 
 
-@attrs.define
+@attrs.define(eq=False)
 class ServerProxy:
-    """Plays `player`, signed up as `name`, against the server at the other end of `channel`."""
+    """Plays `player`, signed up as `name`, against the server at the other end of `channel`.
+
+    `results` holds the Results once they arrived, even if the player could
+    not hear them.
+    """
 
     channel: MessageChannel
     player: Player
     name: Name
-    _early: list[Any] = attrs.field(factory=list)
+    results: Results | None = None
     _in_series: bool = False
+    _opponent: Name | None = None
+    _my_places: list[Place] = attrs.field(factory=list)
+    _queued: int = 0  # messages the reader queued that the player task has not finished with
+    _unanswered: str | None = None  # the method whose answer is due, if one is
+    _busy: str | None = None  # the player method running now
+    _failure: Exception | None = None
 
     async def sign_up(self) -> None:
         """Send the player's name, the first message of every connection."""
         await self.channel.send(self.name)
 
     async def play(self) -> Results | None:
-        """Play, once signed up, until the tournament ends; the Results, or None if none arrived."""
+        """Play, once signed up, until the conversation ends; the Results, or None if none arrived.
+
+        Raises ServerMisbehaved or StrategyFailed; `results` is set all the same.
+        """
+        to_player, for_player = trio.open_memory_channel[tuple[Any, Any]](math.inf)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(self._answer, for_player, nursery.cancel_scope)
+            try:
+                await self._read(to_player)
+            except ServerMisbehaved as error:
+                self._failure = self._failure or error
+            nursery.cancel_scope.cancel()
+        if self._failure is not None:
+            raise self._failure
+        return self.results
+
+    # --- the reader ------------------------------------------------------------------
+
+    async def _read(self, to_player: trio.MemorySendChannel) -> None:
+        """Read until the conversation ends; queue what the player must hear."""
         while True:
             try:
-                message = self._early.pop(0) if self._early else await self.channel.receive()
+                message = await self.channel.receive()
+            except ProtocolViolation as error:
+                raise ServerMisbehaved(f"the server broke the protocol: {error}") from None
             except ChannelError as closed:
-                log.info("%s: the server ended the connection (%s)", self.name, closed)
-                return None
+                self._note_end(f"the server ended the connection ({closed})")
+                return
             kind = classify(message, self._in_series)
-            try:
-                value = structure(message, kind)
-            except StructureError as error:
-                raise ServerMisbehaved(f"malformed message from the server: {error}") from None
+            if kind is Placement and len(message) <= 1:
+                self._my_places.clear()  # a new game begins
+            value = self._structure(message, kind)
+            if kind is Kicked:
+                log.info("%s was kicked by the server: %s", self.name, value.reason)
+                return
             if kind is Results:
-                with trio.move_on_after(RESULTS_GRACE_SECONDS):
-                    await self.player.end_of_tournament(value)
-                return value
-            answer = await self._ask(*self._dispatch(kind, value))
-            if answer is _GONE:
-                return None
-            if answer is not None:
+                self.results = value
+                await self._tell_results(value)
+                return
+            if self._unanswered is not None:
+                log.info(
+                    "%s: the server sent %s while %s was not answered yet: it has moved on; the player is abandoned",
+                    self.name, MESSAGE_NAMES[kind], self._unanswered,
+                )
+                return
+            if kind is Name:
+                self._in_series, self._opponent = True, value
+            elif kind is PlayingAs:
+                self.name = value.name
+            else:
+                self._unanswered = _method_for(kind)
+            self._queued += 1
+            to_player.send_nowait((kind, value))
+
+    def _structure(self, message: Any, kind: Any) -> Any:
+        recipient = Recipient(self.name, self._opponent, tuple(self._my_places)) if self._opponent else None
+        try:
+            return structure_from_server(message, kind, recipient)
+        except StructureError as error:
+            raise ServerMisbehaved(f"malformed message from the server: {error}") from None
+
+    async def _tell_results(self, results: Results) -> None:
+        if self._queued:
+            what = self._unanswered or self._busy or "its earlier messages"
+            log.info("%s: the Results arrived before the player was done with %s; the player is abandoned", self.name, what)
+            return
+        with trio.move_on_after(RESULTS_GRACE_SECONDS):
+            try:
+                await self.player.end_of_tournament(results)
+            except Exception as error:  # noqa: BLE001 - a participant's bug, reported, not raised through
+                self._failure = self._raised("end_of_tournament", error)
+
+    def _note_end(self, what: str) -> None:
+        if self._busy is not None:
+            log.info("%s: %s while %s was not done; the player is abandoned", self.name, what, self._busy)
+        else:
+            log.info("%s: %s", self.name, what)
+
+    # --- the player task ---------------------------------------------------------------
+
+    async def _answer(self, for_player: trio.MemoryReceiveChannel, conversation: trio.CancelScope) -> None:
+        """Hand each queued message to the player, in order; send the answers."""
+        async for kind, value in for_player:
+            method = _method_for(kind)
+            self._busy = method
+            try:
+                answer = await getattr(self.player, method)(value.name if kind is PlayingAs else value)
+            except Exception as error:  # noqa: BLE001 - a participant's bug ends its conversation, not the client
+                self._failure = self._raised(method, error)
+                conversation.cancel()
+                return
+            self._busy = None
+            self._queued -= 1
+            if method not in EXPECTED_ANSWERS:
+                continue
+            expected, what = EXPECTED_ANSWERS[method]
+            if not isinstance(answer, expected):
+                self._failure = StrategyFailed(f"{method} returned {shorten(repr(answer), 60)}, not {what}")
+                conversation.cancel()
+                return
+            if kind is Placement:
+                self._my_places.append(answer)
+            self._unanswered = None
+            try:
                 await self.channel.send(unstructure(answer))
+            except ChannelError:
+                return  # the reader notices the end of the connection
 
-    def _dispatch(self, kind: Any, value: Any) -> tuple:
-        if kind is Name:
-            self._in_series = True
-            return self.player.start_encounter, value
-        if kind is PlayingAs:
-            self.name = value.name
-            return self.player.playing_as, value.name
-        if kind is Placement:
-            return self.player.place_worker, value
-        return self.player.take_turn, value
-
-    async def _ask(self, method: Any, *args: Any) -> Any:
-        """The local player's answer, or _GONE if the server closed the connection while it thought."""
-        answer: Any = _GONE
-        async with trio.open_nursery() as nursery:
-
-            async def think() -> None:
-                nonlocal answer
-                answer = await method(*args)
-                nursery.cancel_scope.cancel()
-
-            async def listen() -> None:
-                try:
-                    self._early.append(await self.channel.receive())
-                except ChannelError as closed:
-                    log.info("%s: the server ended the connection while the player thought (%s)", self.name, closed)
-                    nursery.cancel_scope.cancel()
-
-            nursery.start_soon(think)
-            nursery.start_soon(listen)
-        return answer
+    def _raised(self, method: str, error: Exception) -> StrategyFailed:
+        details = self.player.user_traceback(error) if isinstance(self.player, LocalPlayer) else ""
+        return StrategyFailed(f"{method} raised {type(error).__name__}: {shorten(str(error), 120)}", details)
 
 
-_GONE = object()
+def _method_for(kind: Any) -> str:
+    """The player method that hears a message of type `kind`."""
+    return {Name: "start_encounter", PlayingAs: "playing_as", Placement: "place_worker", Board: "take_turn"}[kind]

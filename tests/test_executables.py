@@ -19,7 +19,6 @@ import threading
 
 import pytest
 
-from Remote.client import CONNECT_ATTEMPTS
 from Remote.loopback import LISTENING, PROJECT_ROOT, ServerProcess, run_clients
 from tests.raw_client import HOST, stop, wait_for_log_sync
 
@@ -201,19 +200,6 @@ def test_when_the_server_stops_mid_tournament_xclients_ends_and_prints_no_result
     assert clients.returncode == 0, errors
     assert json.loads(output) == [], errors
     assert "Traceback" not in errors
-
-
-def test_xclients_gives_up_after_its_retries_when_nothing_listens_on_the_port():
-    with socket.socket() as bound:  # bound but not listening: connections are refused, and no one else gets the port
-        bound.bind((HOST, 0))
-        port = bound.getsockname()[1]
-        finished = run(CLIENTS, json.dumps({**GOOD_CLIENTS, "port": port}))
-    assert finished.returncode == 1, finished.stderr
-    assert json.loads(finished.stdout) == []
-    lines = finished.stderr.splitlines()
-    assert sum("trying again" in line for line in lines) == CONNECT_ATTEMPTS - 1, finished.stderr
-    assert f"ann cannot sign up at {HOST}:{port}" in lines[-1], finished.stderr
-    assert "Traceback" not in finished.stderr
 
 
 def test_a_port_in_use_is_exit_status_3_with_a_message():
