@@ -12,12 +12,17 @@ as a ChannelError, so a caller catches one thing:
 * ConnectionBroken: the connection failed below the level of messages (reset,
   or the peer closed it while we were sending).
 
+A value that arrives before anyone asked for it is a fault of the peer too;
+`value_arrived_unasked` finds it, also when its bytes are still waiting in
+the socket, without blocking (one `poll` with time-out 0 on the descriptor).
+
 Using a channel after closing it ourselves raises trio.ClosedResourceError:
 that is our mistake, not the peer's.
 """
 
 from __future__ import annotations
 
+import select
 from typing import Final
 
 import trio
@@ -71,6 +76,8 @@ class MessageChannel(trio.abc.AsyncResource):
         self._stream = stream
         self._decoder = JSONStreamDecoder(max_message_bytes, max_depth)
         self._stream_ended = False
+        self._max_message_bytes = max_message_bytes
+        self._poll: select.poll | None = None  # made when first needed, for a socket stream only
 
     async def send(self, value: object) -> None:
         """Write one value as compact JSON and a newline; returns once the stream took all of it."""
@@ -91,18 +98,23 @@ class MessageChannel(trio.abc.AsyncResource):
                 return value
             if self._stream_ended:
                 raise PeerClosed("the peer closed the connection")
-            try:
-                data = await self._stream.receive_some(RECEIVE_CHUNK_BYTES)
-            except trio.BrokenResourceError as error:
-                raise _broken(error) from error
-            try:
-                if data:
-                    self._decoder.feed(data)
-                else:
-                    self._stream_ended = True
-                    self._decoder.close()
-            except ProtocolError as error:
-                raise _violation(error) from error
+            await self._receive_some(RECEIVE_CHUNK_BYTES)
+
+    async def _receive_some(self, max_bytes: int) -> int:
+        """Read once from the stream into the decoder; how many bytes came (0: the stream ended)."""
+        try:
+            data = await self._stream.receive_some(max_bytes)
+        except trio.BrokenResourceError as error:
+            raise _broken(error) from error
+        try:
+            if data:
+                self._decoder.feed(data)
+            else:
+                self._stream_ended = True
+                self._decoder.close()
+        except ProtocolError as error:
+            raise _violation(error) from error
+        return len(data)
 
     def buffered_value_pending(self) -> bool:
         """Have bytes of a further value (complete or begun) already arrived?
@@ -113,6 +125,39 @@ class MessageChannel(trio.abc.AsyncResource):
             return self._decoder.value_pending()
         except ProtocolError as error:
             raise _violation(error) from error
+
+    async def value_arrived_unasked(self) -> bool:
+        """Has the peer begun a further value, in the bytes we hold or in those waiting in the socket?
+
+        Called right before asking the peer something: a value already there
+        was sent before it was asked for. Never blocks; on a socket stream it
+        reads what is waiting, at most one message limit's worth. Other
+        streams (memory streams in tests) look only at the bytes we hold.
+        """
+        if self.buffered_value_pending():
+            return True
+        poll = self._socket_poll()
+        if poll is None:
+            return False
+        taken = 0
+        while taken < self._max_message_bytes and not self._stream_ended and poll.poll(0):
+            taken += await self._receive_some(min(RECEIVE_CHUNK_BYTES, self._max_message_bytes - taken))
+            if self.buffered_value_pending():
+                return True
+        return False
+
+    def buffered_value(self) -> object:
+        """The next value if it has arrived whole, else NEED_DATA; never reads."""
+        try:
+            return self._decoder.next_value()
+        except ProtocolError as error:
+            raise _violation(error) from error
+
+    def _socket_poll(self) -> select.poll | None:
+        if self._poll is None and isinstance(self._stream, trio.SocketStream) and hasattr(select, "poll"):
+            self._poll = select.poll()  # unlike select.select, fine with descriptors >= 1024
+            self._poll.register(self._stream.socket.fileno(), select.POLLIN)
+        return self._poll
 
     async def aclose(self) -> None:
         """Close the stream; does not wait for the peer."""

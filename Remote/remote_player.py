@@ -22,8 +22,10 @@ from Common.geometry import Place
 from Common.names import Name
 from Common.player import Player
 from Common.results import PlayingAs, Results
+from Common.strict import show
 from Common.wire import board_to_json, structure, unstructure
-from Remote.channel import ChannelError, MessageChannel
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
+from Remote.framing import NEED_DATA
 from Remote.statistics import CallStatistics
 
 
@@ -67,13 +69,13 @@ class RemotePlayer(Player):
             raise ChannelError(f"the connection is closed: {self._closed_because}")
         started = trio.current_time()
         try:
-            self._refuse_unasked_values()
+            await self._refuse_unasked_values()
             await self._channel.send(message)
             if reply_type is None:
                 answer = None
             else:
                 reply = await self._channel.receive()
-                self._refuse_unasked_values()
+                await self._refuse_unasked_values(after_answer=True)
                 answer = structure(reply, reply_type)
         except BaseException as failure:
             self._statistics.record(trio.current_time() - started, failed=True)
@@ -82,6 +84,23 @@ class RemotePlayer(Player):
         self._statistics.record(trio.current_time() - started)
         return answer
 
-    def _refuse_unasked_values(self) -> None:
-        if self._channel.buffered_value_pending():
-            raise UnexpectedMessage("sent a value where none was expected")
+    async def _refuse_unasked_values(self, after_answer: bool = False) -> None:
+        """Fail if the client sent a value nobody asked for, saying what it sent and when.
+
+        Before a message (`after_answer` false) this also reads what waits in
+        the socket, so a value pipelined ahead of its request is not taken as
+        the answer; after an answer it looks only at the bytes already read.
+        """
+        if after_answer:
+            pending = self._channel.buffered_value_pending()
+        else:
+            pending = await self._channel.value_arrived_unasked()
+        if not pending:
+            return
+        try:
+            value = self._channel.buffered_value()
+            sent = "the beginning of a value" if value is NEED_DATA else show(value)
+        except ProtocolViolation as error:
+            sent = f"bytes that are no value ({error})"
+        when = "after its answer" if after_answer else "before it was asked for anything"
+        raise UnexpectedMessage(f"sent {sent} {when} (a value where none was expected)")

@@ -30,7 +30,7 @@ from Player.strategic import choose_action, choose_place
 from Remote.loopback import ServerProcess
 
 HOST = "127.0.0.1"
-NAME, PLAYING_AS, PLACEMENT, BOARD, RESULTS = "name", "playing-as", "placement", "board", "results"
+NAME, PLAYING_AS, PLACEMENT, BOARD, RESULTS, KICKED = "name", "playing-as", "placement", "board", "results", "kicked"
 CLOSED = object()
 """What `RawClient.receive` returns once the server has closed (or reset) the connection."""
 
@@ -53,8 +53,8 @@ def kind_of(message: Any, in_series: bool) -> str:
         return NAME
     if not message:
         return PLACEMENT if in_series else RESULTS
-    if message[0] == PLAYING_AS:
-        return PLAYING_AS
+    if message[0] in (PLAYING_AS, KICKED):
+        return message[0]
     first = message[0]
     if type(first) is list and first and type(first[0]) is str and first[0][:1].isalpha():
         return PLACEMENT if len(first) == 3 and type(first[1]) is int else RESULTS
@@ -76,6 +76,7 @@ class RawClient:
         self.series = 0  # encounters begun (the opponent's name begins one)
         self.games_in_series = 0  # games begun in this encounter (a Placement with 0 or 1 workers begins one)
         self.closed_by_server = False
+        self.kicked_because: str | None = None  # the reason of the server's last message, if it kicked us
         self._buffer = bytearray()
         self._in_series = False
 
@@ -144,6 +145,8 @@ class RawClient:
                 self.name = message[1]
             elif kind == RESULTS:
                 return message
+            elif kind == KICKED:
+                self.kicked_because = message[1]
             else:
                 self.requests += 1
                 if kind == PLACEMENT and len(message) <= 1:

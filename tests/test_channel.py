@@ -1,6 +1,14 @@
-"""Remote.channel over in-memory streams: values in, values out, one error family for the peer's faults."""
+"""Remote.channel: values in, values out, one error family for the peer's faults; values nobody asked for.
+
+Memory streams, except where what waits unread in a socket matters: there a
+connected pair of sockets.
+"""
 
 from __future__ import annotations
+
+import fcntl
+import resource
+import socket
 
 import pytest
 import trio
@@ -13,7 +21,7 @@ from Remote.channel import (
     PeerClosed,
     ProtocolViolation,
 )
-from Remote.framing import ErrorKind
+from Remote.framing import NEED_DATA, ErrorKind
 
 LIMIT = 64 * 1024
 
@@ -132,6 +140,100 @@ async def test_the_start_of_a_value_is_pending_and_white_space_is_not() -> None:
             await trio.testing.wait_all_tasks_blocked()
             scope.cancel()
     assert channel.buffered_value_pending()
+
+
+@pytest.fixture
+def socket_pair():
+    """Makes (a channel on one end of a connected pair of sockets, the other end); closes them after the test.
+
+    The channel's descriptor is at least `lowest_descriptor`.
+    """
+    made: list[socket.socket] = []
+
+    def make(limit: int = LIMIT, lowest_descriptor: int = 0) -> tuple[MessageChannel, socket.socket]:
+        ours, theirs = socket.socketpair()
+        if lowest_descriptor:
+            descriptor = fcntl.fcntl(ours.fileno(), fcntl.F_DUPFD, lowest_descriptor)
+            ours.close()
+            ours = socket.socket(fileno=descriptor)
+        made.extend((ours, theirs))
+        return MessageChannel(trio.SocketStream(trio.socket.from_stdlib_socket(ours)), limit), theirs
+
+    yield make
+    for end in made:
+        end.close()
+
+
+async def test_a_value_waiting_unread_in_the_socket_arrived_unasked(socket_pair) -> None:
+    channel, peer = socket_pair()
+    peer.sendall(b"[2, 3]\n")
+    assert await channel.value_arrived_unasked()
+    assert channel.buffered_value() == [2, 3]
+    assert not await channel.value_arrived_unasked()
+
+
+async def test_the_beginning_of_a_value_waiting_in_the_socket_arrived_unasked(socket_pair) -> None:
+    channel, peer = socket_pair()
+    peer.sendall(b'\n  ["alice1", "EA')
+    assert await channel.value_arrived_unasked()
+    assert channel.buffered_value() is NEED_DATA
+
+
+async def test_white_space_or_nothing_in_the_socket_is_no_value_and_the_next_value_is_received(socket_pair) -> None:
+    channel, peer = socket_pair()
+    assert not await channel.value_arrived_unasked()
+    peer.sendall(b" \r\n\t\n")
+    assert not await channel.value_arrived_unasked()
+    peer.sendall(b"[0, 1]\n")
+    assert await channel.receive() == [0, 1]
+
+
+async def test_a_value_after_the_one_received_is_found_in_the_socket_too(socket_pair) -> None:
+    channel, peer = socket_pair()
+    peer.sendall(b"[0, 1]\n")
+    assert await channel.receive() == [0, 1]
+    peer.sendall(b"[0, 2]\n")
+    assert not channel.buffered_value_pending()  # not read yet
+    assert await channel.value_arrived_unasked()
+    assert channel.buffered_value() == [0, 2]
+
+
+async def test_a_peer_that_closed_sent_no_value_and_the_next_receive_says_it_closed(socket_pair) -> None:
+    channel, peer = socket_pair()
+    peer.close()
+    assert not await channel.value_arrived_unasked()
+    with pytest.raises(PeerClosed):
+        await channel.receive()
+
+
+async def test_a_flood_of_white_space_is_read_no_further_than_the_message_limit(socket_pair) -> None:
+    channel, peer = socket_pair(limit=8)
+    peer.sendall(b" " * 100 + b"1\n")
+    assert not await channel.value_arrived_unasked()
+    with pytest.raises(ProtocolViolation, match="^message longer than 8 bytes$"):
+        await channel.receive()
+
+
+async def test_a_socket_with_a_descriptor_above_1024_is_looked_at_too(socket_pair) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft <= 2048:
+        if hard != resource.RLIM_INFINITY and hard <= 2048:
+            pytest.skip(f"the hard limit on open files is {hard}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (2049, hard))
+    try:
+        channel, peer = socket_pair(lowest_descriptor=2000)
+        peer.sendall(b"[2, 3]\n")
+        assert await channel.value_arrived_unasked()  # select.select would refuse this descriptor
+        await channel.aclose()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def test_on_a_memory_stream_only_the_bytes_already_received_are_looked_at() -> None:
+    channel, peer = channel_and_raw_peer()
+    await peer.send_all(b"[2, 3]\n")
+    assert not await channel.value_arrived_unasked()
+    assert await channel.receive() == [2, 3]
 
 
 async def test_sending_to_a_peer_that_closed_is_a_broken_connection() -> None:
