@@ -21,6 +21,11 @@ class NameRegistry:
     _taken: set[Name] = attrs.field(factory=set)
     _longest: int = 0
 
+    @property
+    def longest(self) -> int:
+        """How many letters the longest name assigned so far has (0 before the first)."""
+        return self._longest
+
     def assign(self, requested: Name) -> Name | None:
         """The name the next player asking for `requested` plays as, or None if none fits."""
         assigned = requested

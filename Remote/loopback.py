@@ -13,6 +13,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import attrs
@@ -35,9 +36,12 @@ class Finished:
 
 
 class ServerProcess:
-    """An xserver process on 127.0.0.1 and a free port; its log is collected (and echoed if `echo`)."""
+    """An xserver process on 127.0.0.1 and a free port; its log is collected (and echoed if `echo`).
 
-    def __init__(self, config: dict, echo: bool = False) -> None:
+    `preexec_fn` runs in the new process before xserver starts (tests set its limits with it).
+    """
+
+    def __init__(self, config: dict, echo: bool = False, preexec_fn: Callable[[], None] | None = None) -> None:
         config = {**config, "port": 0, "host": "127.0.0.1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "Remote.server"],
@@ -46,6 +50,7 @@ class ServerProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=preexec_fn,
         )
         self.process.stdin.write(json.dumps(config))
         self.process.stdin.close()

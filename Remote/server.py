@@ -35,6 +35,7 @@ from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
+from Remote.descriptors import raise_open_file_limit
 from Remote.remote_player import RemotePlayer
 from Remote.signup import SignedUp, SignUpWindow
 from Remote.statistics import CallStatistics
@@ -204,6 +205,7 @@ async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
 
 def main() -> int:
     """xserver's whole life: parse, start, print; Ctrl-C at any moment ends it with one line."""
+    raise_open_file_limit()  # every connection is a descriptor: allow as many as the system lets us
     status_line = StatusLine(sys.stderr)
     status_line.setFormatter(logging.Formatter("xserver: %(message)s"))
     logging.basicConfig(level=logging.INFO, handlers=[status_line])

@@ -16,16 +16,25 @@ connect, so the offender is listed first in the schedule.
 from __future__ import annotations
 
 import json
+import re
+import resource
 import socket
 import struct
 from collections.abc import Awaitable, Callable
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 import trio
 
+from Common.actions import Action, Placement
+from Common.board import Board
+from Common.geometry import Place
+from Common.names import Name
+from Common.player import Player
+from Common.results import Results
 from Common.wire import unstructure
 from Player.configuration import PlayerEntry
 from Remote.client import run_clients
@@ -77,20 +86,31 @@ class Tournament:
         return json.loads(lines[0])
 
 
-async def play_honestly(port: int, names: tuple[str, ...]) -> tuple[list | None, bool]:
+async def play_honestly(
+    port: int, names: tuple[str, ...], wrap: Callable[[Player], Player] = lambda player: player
+) -> tuple[list | None, bool]:
     """The project's own client with good players: the Results they received (as JSON), and whether all went well."""
     config = ClientConfiguration(players=(), observers=(), ip=HOST, port=port)
-    players = [(name, PlayerEntry("good", name, "").create()) for name in names]
-    results, all_well = await run_clients(config, players)
-    return (None if results is None else json.loads(json.dumps(unstructure(results)))), all_well
+    players = [(name, wrap(PlayerEntry("good", name, "").create())) for name in names]
+    outcome = await run_clients(config, players)
+    results = None if outcome.results is None else json.loads(json.dumps(unstructure(outcome.results)))
+    return results, outcome.all_well
 
 
 async def tournament(
-    hostile: Hostile, honest: tuple[str, ...] = HONEST, window: float = WINDOW, time_per_call: float = TIME_PER_CALL
+    hostile: Hostile,
+    honest: tuple[str, ...] = HONEST,
+    window: float = WINDOW,
+    time_per_call: float = TIME_PER_CALL,
+    wrap: Callable[[Player], Player] = lambda player: player,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> Tournament:
-    """A whole tournament among `honest` players and whatever `hostile` does."""
+    """A whole tournament among `honest` players (each made by `wrap` from a good one) and whatever `hostile` does.
+
+    `preexec_fn` runs in the server's process before it starts (to set its limits).
+    """
     config = {"min players": 2, "waiting for": window, "repeat": 0, "time per call": time_per_call}
-    server = await trio.to_thread.run_sync(ServerProcess, config)
+    server = await trio.to_thread.run_sync(lambda: ServerProcess(config, preexec_fn=preexec_fn))
     try:
         scene = Scene(server, trio.Event())
         report: dict[str, Any] = {}
@@ -101,7 +121,7 @@ async def tournament(
                     report["hostile"] = await hostile(scene, task_status)
 
                 await nursery.start(run_hostile)
-                honest_results, all_well = await play_honestly(server.port, honest)
+                honest_results, all_well = await play_honestly(server.port, honest, wrap)
                 scene.honest_done.set()
         finished = await trio.to_thread.run_sync(server.finish, LIMIT)
     finally:
@@ -222,6 +242,24 @@ async def test_a_name_that_is_not_lowercase_letters_within_64_never_counts(name)
     assert "which is not a name" in played.finished.log
 
 
+async def test_a_taken_name_that_cannot_be_made_unique_never_counts_and_the_server_says_why():
+    longest = "a" * 64
+    honest = ("aa", longest)
+
+    async def copycat(scene: Scene, task_status: Any) -> RawClient:
+        task_status.started()
+        await wait_for_log(scene.server, f"xserver: {longest} signed up")
+        client = await RawClient.connect(scene.port, "aa")
+        await client.sign_up()
+        await client.read_until_closed()
+        return client
+
+    played = await tournament(copycat, honest=honest)
+    assert_never_counted(played, honest)
+    why = "aa cannot be made unique within 64 letters: the longest name assigned so far already has 64 letters"
+    assert f"a connection was closed: {why}" in played.finished.log, played.finished.log
+
+
 async def test_three_hundred_connections_that_never_sign_up_leave_four_honest_players_alone():
     honest = ("ann", "ben", "cat", "dan")
     idle = 300
@@ -244,6 +282,89 @@ async def test_three_hundred_connections_that_never_sign_up_leave_four_honest_pl
     played = await tournament(crowd, honest=honest, window=2.0)
     assert_never_counted(played, honest)
     assert len(played.hostile) == idle
+
+
+FLOOD = 2_000
+SERVER_OPEN_FILES = 1_024
+CLOSED_COUNT = re.compile(r"(?:(a) connection was closed|\.\.\. and ([\d,]+) more connections? closed): (.*)")
+
+
+def open_files_limited_to(soft: int, hard: int) -> Callable[[], None]:
+    """For `preexec_fn`: the server process may open `soft` files, and raise that to `hard`."""
+    return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.fixture
+def many_open_files() -> Any:
+    """This test process may open FLOOD connections and more (its soft limit raised for the test)."""
+    needed = FLOOD + 500
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        pytest.skip(f"the hard limit on open files is {hard}; the test needs {needed}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, needed), hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def closed_connections(log: str) -> dict[str, int]:
+    """How many connections the sign-up log says were closed, by reason, counting the summaries' numbers."""
+    counts: dict[str, int] = {}
+    for line in log.splitlines():
+        if match := CLOSED_COUNT.search(line):
+            first, more, reason = match.groups()
+            counts[reason] = counts.get(reason, 0) + (1 if first else int(more.replace(",", "")))
+    return counts
+
+
+async def test_two_thousand_nameless_connections_on_1024_descriptors_leave_three_honest_players_to_play(
+    many_open_files,
+):
+    honest = ("ann", "ben", "cat")
+
+    async def flood(scene: Scene, task_status: Any) -> int:
+        sockets = []
+
+        async def connect() -> None:
+            sockets.append(sock := trio.socket.socket())
+            await sock.connect((HOST, scene.port))
+
+        async with trio.open_nursery() as nursery:
+            for _ in range(FLOOD):
+                nursery.start_soon(connect)
+        task_status.started()  # all connected; the honest players queue behind them
+        await scene.honest_done.wait()
+        for sock in sockets:
+            sock.close()
+        return len(sockets)
+
+    limit = open_files_limited_to(SERVER_OPEN_FILES, SERVER_OPEN_FILES)  # raising it cannot help
+    played = await tournament(flood, honest=honest, window=3.0, preexec_fn=limit)
+    results = assert_honest_players_played_each_other(played, honest)
+    assert {name for outcome in results for name in outcome[:2]} == set(honest), results
+    log = played.finished.log
+    assert "cannot accept a connection: Too many open files; closing the nameless connections" in log, log
+    closed = closed_connections(log)
+    assert sum(closed.values()) == FLOOD, closed  # every one of them was accepted, and then closed
+    assert closed.get("it had waited longest without a name when the server ran out of descriptors", 0) > 0, closed
+    closing_lines = [line for line in log.splitlines() if CLOSED_COUNT.search(line)]
+    assert len(closing_lines) <= 2 * len(closed), closing_lines  # each reason: the first, then one summary
+    assert len(log.splitlines()) < 40, log
+
+
+def test_xserver_raises_its_soft_limit_on_open_files_to_the_hard_limit():
+    limits = Path("/proc/self/limits")
+    if not limits.exists():
+        pytest.skip("no /proc/PID/limits here to read a process's limits from")
+    own_hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    hard = 4_096 if own_hard == resource.RLIM_INFINITY else min(4_096, own_hard)
+    config = {"min players": 2, "waiting for": WINDOW, "repeat": 0}
+    server = ServerProcess(config, preexec_fn=open_files_limited_to(256, hard))
+    try:  # it is listening: it has started
+        text = Path(f"/proc/{server.process.pid}/limits").read_text()
+    finally:
+        stop(server)
+    open_files = next(line.split()[3:5] for line in text.splitlines() if line.startswith("Max open files"))
+    assert open_files == [str(hard), str(hard)], text
 
 
 # ------------------------------------------------------------------ counts and plays
@@ -361,22 +482,81 @@ async def twice(client: RawClient, kind: str, message: Any) -> bool:
     return False
 
 
-@pytest.mark.parametrize("misbehaviour", [twice, None], ids=["two answers to a placement", "a value right after its name"])
-async def test_a_client_that_sends_a_value_where_none_is_expected_loses_irregularly(misbehaviour):
+GUESS = [2, 3]
+"""A Place a client sends before anyone asked for it."""
+
+
+class CueAtOffendersWorker(Player):
+    """A good player that, the first time it must place a worker beside the offender's, first awaits `cue`.
+
+    By then the server has read the offender's answer and not yet asked it anything more.
+    """
+
+    def __init__(self, player: Player, cue: Callable[[], Awaitable[None]]) -> None:
+        self.player = player
+        self.cue: Callable[[], Awaitable[None]] | None = cue
+
+    async def playing_as(self, name: Name) -> None:
+        await self.player.playing_as(name)
+
+    async def start_encounter(self, opponent: Name) -> None:
+        await self.player.start_encounter(opponent)
+
+    async def place_worker(self, placement: Placement) -> Place:
+        if self.cue is not None and any(entry.worker.owner == OFFENDER for entry in placement):
+            cue, self.cue = self.cue, None
+            await cue()
+        return await self.player.place_worker(placement)
+
+    async def take_turn(self, board: Board) -> Action:
+        return await self.player.take_turn(board)
+
+    async def end_of_tournament(self, results: Results) -> None:
+        await self.player.end_of_tournament(results)
+
+
+@pytest.mark.parametrize(
+    "when, reason",
+    [
+        ("in the answer's bytes", "after its answer (a value where none was expected)"),
+        ("in the name's bytes", "sent [0, 0] before it was asked for anything (a value where none was expected)"),
+        ("after signing up", "sent [2, 3] before it was asked for anything (a value where none was expected)"),
+        ("after the first answer", "place_worker: UnexpectedMessage: sent [2, 3] before it was asked for anything"),
+    ],
+)
+async def test_a_client_that_sends_a_value_where_none_is_expected_loses_irregularly(when, reason):
+    """Also a value that waits in the socket, unread, when the server asks: it is not taken as the answer."""
+    opponent_asked, guess_sent = trio.Event(), trio.Event()
+
+    async def cue() -> None:  # the honest opponent is asked to place: the server has read the offender's answer
+        opponent_asked.set()
+        await guess_sent.wait()
+
+    async def guess_once_asked(client: RawClient, kind: str, message: Any) -> bool:
+        await client.send(compact(client.legal_answer(kind, message)))
+        await opponent_asked.wait()
+        await client.send(compact(GUESS))
+        guess_sent.set()
+        return False
+
+    misbehaviour = {"in the answer's bytes": twice, "after the first answer": guess_once_asked}.get(when)
+
     async def greedy(scene: Scene, task_status: Any) -> tuple[RawClient, list | None]:
         client = await RawClient.connect(scene.port, OFFENDER)
-        await client.send(compact(OFFENDER) + (b"" if misbehaviour else compact([0, 0])))
+        await client.send(compact(OFFENDER) + (compact([0, 0]) if when == "in the name's bytes" else b""))
         await wait_for_log(scene.server, f"xserver: {OFFENDER} signed up")
+        if when == "after signing up":
+            await client.send(compact(GUESS))  # the server read the name and reads nothing more until it asks
         task_status.started()
         return client, await client.play(misbehave_when=first_request, misbehaviour=misbehaviour)
 
-    played = await tournament(greedy)
+    cued = (lambda player: CueAtOffendersWorker(player, cue)) if when == "after the first answer" else None
+    played = await tournament(greedy, wrap=cued or (lambda player: player))
     assert_lost_irregularly_first(played)
     client, received = played.hostile
     assert received is None and client.closed_by_server
     reasons = [line for line in played.finished.log.splitlines() if f"{OFFENDER} misbehaved:" in line]
-    assert len(reasons) == 1, played.finished.log
-    assert "sent a value where none was expected" in reasons[0]
+    assert len(reasons) == 1 and reason in reasons[0], played.finished.log
 
 
 @pytest.mark.parametrize("half_an_answer", [None, b"[2, "], ids=["stops reading", "half an answer, then silence"])
