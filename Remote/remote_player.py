@@ -6,8 +6,9 @@ converts it with the strict converter. It raises on every failure (a broken or
 closed connection, a protocol violation, a reply of the wrong shape, a value
 sent where none was expected); the caller's safe call turns that into
 misbehaviour and bounds the time. After the first failure, of whatever kind,
-including a time-out, the connection is closed and every later call fails at
-once.
+including a time-out, every later call fails at once; the connection stays
+open only for `kicked`, the notice that says why the player is out, and is
+closed after it (or by `aclose`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from Common.board import Board
 from Common.geometry import Place
 from Common.names import Name
 from Common.player import Player
-from Common.results import PlayingAs, Results
+from Common.results import Kicked, PlayingAs, Results
 from Common.strict import show
 from Common.wire import board_to_json, structure, unstructure
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
@@ -39,7 +40,9 @@ class RemotePlayer(Player):
     def __init__(self, channel: MessageChannel, statistics: CallStatistics | None = None) -> None:
         self._channel = channel
         self._statistics = statistics or CallStatistics()
-        self._closed_because: str | None = None
+        self._failed_because: str | None = None
+        self._closed = False
+        self._message_cut = False  # a send was interrupted mid-message: nothing more can follow it
 
     async def playing_as(self, name: Name) -> None:
         await self._exchange(unstructure(PlayingAs(name)))
@@ -54,23 +57,36 @@ class RemotePlayer(Player):
         return await self._exchange(board_to_json(board), Action)
 
     async def end_of_tournament(self, results: Results) -> None:
-        await self._exchange(unstructure(results))
-        await self.aclose("the tournament is over")
+        try:
+            await self._exchange(unstructure(results))
+        finally:
+            await self.aclose("the tournament is over")
+
+    async def kicked(self, reason: str) -> None:
+        """Send the last message, `["kicked", reason]`, even after a failure; then close the connection."""
+        try:
+            if not self._closed and not self._message_cut:
+                await self._channel.send(unstructure(Kicked(reason)))
+        finally:
+            await self.aclose(f"kicked: {reason}")
 
     async def aclose(self, why: str = "closed by the server") -> None:
         """Close the connection; later calls fail, saying `why`."""
-        if self._closed_because is None:
-            self._closed_because = why
+        self._failed_because = self._failed_because or why
+        if not self._closed:
+            self._closed = True
             await trio.aclose_forcefully(self._channel)
 
     async def _exchange(self, message: Any, reply_type: Any = None) -> Any:
         """Send `message`; if `reply_type` is given, receive exactly one value of that type."""
-        if self._closed_because is not None:
-            raise ChannelError(f"the connection is closed: {self._closed_because}")
+        if self._failed_because is not None:
+            raise ChannelError(f"the connection is out of play: {self._failed_because}")
         started = trio.current_time()
         try:
             await self._refuse_unasked_values()
+            self._message_cut = True
             await self._channel.send(message)
+            self._message_cut = False
             if reply_type is None:
                 answer = None
             else:
@@ -79,7 +95,7 @@ class RemotePlayer(Player):
                 answer = structure(reply, reply_type)
         except BaseException as failure:
             self._statistics.record(trio.current_time() - started, failed=True)
-            await self.aclose(f"after an earlier failure ({type(failure).__name__})")
+            self._failed_because = f"after an earlier failure ({type(failure).__name__})"
             raise
         self._statistics.record(trio.current_time() - started)
         return answer

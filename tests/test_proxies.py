@@ -66,15 +66,32 @@ async def test_a_remote_player_sends_messages_without_reply_as_the_spec_writes_t
     assert await read_json(client) == message
 
 
-async def test_a_reply_of_the_wrong_shape_fails_and_closes_the_connection():
+async def test_after_a_failure_every_call_fails_and_the_kick_notice_is_the_last_message():
     player, client = remote_player_and_client()
     await client.send_all(b'"here"\n')
     with pytest.raises(StructureError, match="expected a place"):
         await player.place_worker(())
-    await client.receive_some(LIMIT)
-    assert await client.receive_some(LIMIT) == b""
-    with pytest.raises(ChannelError, match="closed"):
+    assert await read_json(client) == []
+    with pytest.raises(ChannelError, match="out of play"):
         await player.start_encounter("bob")
+    await player.kicked("place_worker: expected a place")
+    assert await read_json(client) == ["kicked", "place_worker: expected a place"]
+    assert await client.receive_some(LIMIT) == b""
+
+
+async def test_a_kick_notice_is_not_written_after_a_message_cut_short(autojump_clock):
+    player, client = remote_player_and_client(trio.testing.lockstep_stream_pair)
+    await safe_call(player.start_encounter, "bob", time_limit=1)  # the client does not read: the send is cut short
+    received = []
+
+    async def read_to_the_end() -> None:
+        while data := await client.receive_some(LIMIT):
+            received.append(data)
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(read_to_the_end)
+        await player.kicked("start_encounter: no answer within 1 s")
+    assert b"kicked" not in b"".join(received)
 
 
 async def test_two_values_for_one_request_is_a_failure():
