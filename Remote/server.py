@@ -3,8 +3,10 @@
 `main` reads the configuration on standard input, and for each tournament
 opens a sign-up window, turns every connection that signed up into a
 RemotePlayer, adds the house players first, runs the shared tournament
-manager and prints the Results as one line of JSON on standard output. Logs
-go to standard error; when it is a terminal, a status line shows progress.
+manager and prints the Results as one line of JSON on standard output. With
+`"repeat": 1` the sign-up desk accepts all along, also while a tournament
+runs. Logs go to standard error; when it is a terminal, a status line shows
+progress.
 
 Exit status: 0 done; 1 too few players signed up; 2 bad configuration or
 house player; 3 cannot listen on the port; 130 stopped (Ctrl-C, SIGTERM).
@@ -37,7 +39,7 @@ from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
 from Remote.remote_player import RemotePlayer
-from Remote.signup import SignedUp, SignUpWindow
+from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 
 log = logging.getLogger("xserver")
@@ -114,22 +116,54 @@ async def serve(
         concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
         observer=TournamentLog(log, status),
     )
+    try:
+        listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
+    except OSError as error:
+        log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
+        return EXIT_CANNOT_LISTEN
+    desk = SignUpDesk(listeners, SERVER_MAX_MESSAGE_BYTES, _house_registry(config), on_sign_up=_log_sign_up)
+    try:
+        async with trio.open_nursery() as nursery:
+            if config.repeat:
+                nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
+            status_code = await _tournaments(config, desk, manager, house_players, publish, status)
+            desk.close()
+        return status_code
+    finally:
+        for listener in listeners:
+            await trio.aclose_forcefully(listener)
+
+
+async def _tournaments(
+    config: ServerConfiguration,
+    desk: SignUpDesk,
+    manager: TournamentManager,
+    house_players: Callable[[], list[tuple[Name, Player]]],
+    publish: Callable[[Results], None],
+    status: Callable[[str], None],
+) -> int:
+    """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status."""
+    host, port = desk.listeners[0].socket.getsockname()[:2]
+    unchanged_since = None  # how many had signed up after the last window without a tournament
     while True:
         house = house_players()
-        try:
-            signed_up = await _sign_up(config, [name for name, _ in house], status)
-        except OSError as error:
-            log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
-            return EXIT_CANNOT_LISTEN
-        statistics = CallStatistics()
-        remote = [(entry.name, RemotePlayer(entry.channel, statistics)) for entry in signed_up]
-        try:
-            players = len(house) + len(remote)
-            if players < config.min_players:
+        if unchanged_since is None or unchanged_since != len(desk.signed_up):
+            log.info("listening on %s:%d for %g s", host, port, config.waiting_for)
+            for name, _ in house:
+                log.info("%s signed up (a house player)", name)
+        await _window(config, desk, len(house), status)
+        players = len(house) + len(desk.signed_up)
+        if players < config.min_players:
+            if unchanged_since != len(desk.signed_up):
                 log.info("only %s signed up, of at least %d; no tournament", count(players, "player"), config.min_players)
-                if config.repeat:
-                    continue
+            if not config.repeat:
                 return EXIT_TOO_FEW
+            unchanged_since = len(desk.signed_up)
+            continue
+        unchanged_since = None
+        statistics = CallStatistics()
+        remote = [(entry.name, RemotePlayer(entry.channel, statistics)) for entry in desk.take(_house_registry(config))]
+        try:
             started = trio.current_time()
             results = await manager.run(house + remote)
             publish(results)
@@ -142,37 +176,44 @@ async def serve(
             return EXIT_DONE
 
 
-def _address(config: ServerConfiguration) -> str:
-    """The host and port the configuration asks to listen on, as a person would write them."""
-    return f"{config.host}:{config.port}" if config.host else f"port {config.port} of every interface"
+async def _window(config: ServerConfiguration, desk: SignUpDesk, house: int, status: Callable[[str], None]) -> None:
+    """One sign-up window of `config.waiting_for` seconds, counting down on the status line.
 
-
-async def _sign_up(config: ServerConfiguration, house_names: list[Name], status: Callable[[str], None]) -> list[SignedUp]:
-    listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
-    host, port = listeners[0].socket.getsockname()[:2]
-    log.info("listening on %s:%d for %g s", host, port, config.waiting_for)
-    registry = NameRegistry()
-    for name in house_names:
-        registry.assign(name)
-        log.info("%s signed up (a house player)", name)
+    For a single tournament the desk serves only now; for one after another it serves all along.
+    """
 
     def signed_up_so_far() -> str:
-        return f"signed up: {len(house_names) + len(window.signed_up)}"
+        return f"signed up: {house + len(desk.signed_up)}"
 
-    def signed_up(entry: SignedUp) -> None:
-        log.info("%s signed up", entry.name)
-
-    window = SignUpWindow(listeners, config.waiting_for, SERVER_MAX_MESSAGE_BYTES, registry, on_sign_up=signed_up)
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(_count_down, trio.current_time() + config.waiting_for, signed_up_so_far, status)
-            entries = await window.run()
+            if config.repeat:
+                await trio.sleep(config.waiting_for)
+            else:
+                nursery.start_soon(desk.serve)
+                await trio.sleep(config.waiting_for)
+                desk.close()
             nursery.cancel_scope.cancel()
-        return entries
     finally:
         status("")
-        for listener in listeners:
-            await trio.aclose_forcefully(listener)
+
+
+def _house_registry(config: ServerConfiguration) -> NameRegistry:
+    """The names a tournament has taken before any connection signs up: its house players'."""
+    registry = NameRegistry()
+    for entry in config.house_players:
+        registry.assign(entry.name)
+    return registry
+
+
+def _log_sign_up(entry: SignedUp) -> None:
+    log.info("%s signed up", entry.name)
+
+
+def _address(config: ServerConfiguration) -> str:
+    """The host and port the configuration asks to listen on, as a person would write them."""
+    return f"{config.host}:{config.port}" if config.host else f"port {config.port} of every interface"
 
 
 async def _count_down(deadline: float, progress: Callable[[], str], status: Callable[[str], None]) -> None:

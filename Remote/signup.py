@@ -1,12 +1,15 @@
-"""The server's sign-up window: connections that send a valid name in time become players.
+"""The server's sign-up desk: connections that send a valid name in time become players.
 
-The window is open for a fixed number of seconds. Every connection gets its
-own task, so a slow or silent client delays no one: it has `name_time_limit`
-seconds to send its name as its first message. A connection that sends no
-name in time, sends something that is not a name, or whose name cannot be
-made unique, is closed and does not count; so is one still silent when the
-window closes. A player counts when its valid name has arrived before the
-window closes, and sign-up order is the order in which names arrived.
+The desk accepts connections for as long as it serves: one sign-up window
+for a single tournament, the server's whole life for one tournament after
+another (so that nobody who connects while a tournament runs is turned
+away). Every connection gets its own task, so a slow or silent client delays
+no one: it has `name_time_limit` seconds to send its name as its first
+message. A connection that sends no name in time, sends something that is
+not a name, or whose name cannot be made unique among the next tournament's
+names, is closed and does not count; so is one still silent when the desk
+closes. The players who signed up wait in arrival order until `take` hands
+them to a tournament and starts the next one's list.
 
 When the process runs out of descriptors (or memory for sockets), a crowd of
 connections that send nothing must not lock the players out: the window
@@ -58,17 +61,16 @@ class _Nameless:
 
 
 @attrs.define
-class SignUpWindow:
-    """Collects sign-ups on `listeners` for `seconds`; the names in `registry` are already taken."""
+class SignUpDesk:
+    """Takes sign-ups on `listeners` while it serves; `registry` holds the names the next tournament has taken."""
 
     listeners: Sequence[trio.SocketListener]
-    seconds: float
     max_message_bytes: int
     registry: NameRegistry = attrs.field(factory=NameRegistry)
     name_time_limit: float = NAME_TIME_LIMIT
     on_sign_up: Callable[[SignedUp], None] = lambda signed_up: None
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
-    _open: bool = attrs.field(default=True, init=False)
+    _serving: trio.CancelScope = attrs.field(factory=trio.CancelScope, init=False)
     _nameless: dict[MessageChannel, _Nameless] = attrs.field(factory=dict, init=False)  # oldest first
     _closures: RepeatedLines = attrs.field(
         factory=lambda: RepeatedLines(log, "a connection was closed: {}", "connection closed", "connections closed"),
@@ -81,19 +83,29 @@ class SignUpWindow:
         init=False,
     )
 
-    async def run(self) -> list[SignedUp]:
-        """Keep the window open for its time; the sign-ups, in the order their names arrived."""
+    async def serve(self) -> None:
+        """Accept and read names until `close`; then every connection still without a name is closed."""
         try:
-            async with trio.open_nursery() as nursery:
-                for listener in self.listeners:
-                    nursery.start_soon(self._accept, listener, nursery)
-                await trio.sleep(self.seconds)
-                self._open = False
-                nursery.cancel_scope.cancel()
+            with self._serving:
+                async with trio.open_nursery() as nursery:
+                    for listener in self.listeners:
+                        nursery.start_soon(self._accept, listener, nursery)
         finally:
-            self._accept_failures.flush()
-            self._closures.flush()
-        return self.signed_up
+            self._flush_log()
+
+    def take(self, registry: NameRegistry) -> list[SignedUp]:
+        """The players who signed up so far, in arrival order; later ones are checked against `registry`."""
+        taken, self.signed_up, self.registry = self.signed_up, [], registry
+        self._flush_log()
+        return taken
+
+    def close(self) -> None:
+        """Stop accepting; `serve` returns once the nameless connections are closed."""
+        self._serving.cancel()
+
+    def _flush_log(self) -> None:
+        self._accept_failures.flush()
+        self._closures.flush()
 
     async def _accept(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
         while True:
@@ -136,12 +148,12 @@ class SignUpWindow:
                 closed_because = f"it sent no name within {self.name_time_limit:g} s"
             elif not is_name(message):
                 closed_because = f"it sent {show(message)}, which is not a name"
-            elif self._open and self.registry.assign(message) is None:
+            elif self.registry.assign(message) is None:
                 closed_because = (
                     f"{message} cannot be made unique within {MAX_NAME_LENGTH} letters: "
                     f"the longest name assigned so far already has {self.registry.longest} letters"
                 )
-            elif self._open:
+            else:
                 closed_because = None
                 self.signed_up.append(SignedUp(message, channel))
                 self.on_sign_up(self.signed_up[-1])

@@ -135,13 +135,13 @@ def players(*names: str) -> dict:
     return {"players": [["good", name, ""] for name in names], "observers": []}
 
 
-def test_repeat_opens_window_after_window_and_runs_a_tournament_in_each_that_has_enough_players_until_sigterm():
+def test_repeat_runs_a_tournament_after_each_window_that_has_enough_players_until_sigterm():
     server = ServerProcess({"min players": 2, "waiting for": WINDOW, "repeat": 1})
     try:
         wait_for_log_sync(server, "only 0 players signed up, of at least 2; no tournament")
-        first = run_clients(players("ann", "ben"), listening_ports(server, 2)[1], LIMIT)
-        second = run_clients(players("cat", "dan", "eve"), listening_ports(server, 3)[2], LIMIT)
-        listening_ports(server, 4)  # the fourth window is open: both tournaments are over
+        first = run_clients(players("ann", "ben"), server.port, LIMIT)
+        second = run_clients(players("cat", "dan", "eve"), server.port, LIMIT)
+        wait_for_log_sync(server, "statistics", 2)
         server.process.send_signal(signal.SIGTERM)
         finished = server.finish(LIMIT)
     finally:
@@ -154,6 +154,49 @@ def test_repeat_opens_window_after_window_and_runs_a_tournament_in_each_that_has
     assert {name for outcome in printed[0] for name in outcome[:2]} == {"ann", "ben"}
     assert {name for outcome in printed[1] for name in outcome[:2]} == {"cat", "dan", "eve"}
     assert len(printed[1]) == 3
+
+
+def test_with_repeat_a_player_who_signs_up_while_a_tournament_runs_plays_in_the_next_one(tmp_path):
+    server = ServerProcess({"min players": 2, "waiting for": 0.5, "repeat": 1, "time per call": 2})
+    config = tmp_path / "clients.json"
+    entries = [["good", "ann", ""], ["infinite", "inf", ""]]
+    config.write_text(json.dumps({"players": entries, "observers": [], "ip": HOST, "port": server.port}))
+    with config.open() as stdin:
+        first = subprocess.Popen(CLIENTS, cwd=PROJECT_ROOT, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_log_sync(server, "tournament of 2 players starts")  # inf holds it up for its 2 s
+        second = run_clients(players("cat", "ann"), server.port, LIMIT)
+        wait_for_log_sync(server, "statistics", 2)
+        first_output = first.communicate(timeout=LIMIT)[0]
+        server.process.send_signal(signal.SIGTERM)
+        finished = server.finish(LIMIT)
+    finally:
+        stop(server)
+        first.kill()
+        first.wait(LIMIT)
+    log = finished.log.splitlines()
+    assert log.index("xserver: cat signed up") < log.index("xserver: inf misbehaved: place_worker: no answer within 2 s")
+    printed = [json.loads(line) for line in finished.output.splitlines()]
+    assert printed[0] == json.loads(first_output) == [["ann", "inf", "irregular"]]
+    assert printed[1] == second.json() and {name for outcome in printed[1] for name in outcome[:2]} == {"cat", "ann"}
+
+
+def test_with_repeat_windows_that_change_nothing_are_logged_once():
+    server = ServerProcess({"min players": 2, "waiting for": 0.05, "repeat": 1})
+    try:
+        wait_for_log_sync(server, "only 0 players signed up")
+        with socket.create_connection((HOST, server.port), timeout=LIMIT) as solo:
+            solo.sendall(b'"solo"\n')
+            wait_for_log_sync(server, "only 1 player signed up")
+            joined = run_clients(players("duo"), server.port, LIMIT)
+        wait_for_log_sync(server, "only 0 players signed up", 2)  # the first empty window after the tournament
+        server.process.send_signal(signal.SIGTERM)
+        finished = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert joined.status == 0 and "statistics" in finished.log
+    assert finished.log.count("only 0 players signed up") == 2 and finished.log.count("only 1 player signed up") == 1
+    assert finished.log.count("listening on") == 2  # the first window, and the first after the tournament
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
