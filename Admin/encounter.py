@@ -25,10 +25,11 @@ class Entrant:
 
 @attrs.frozen
 class EncounterResult:
-    """How a series ended; `misbehaviour` says what the loser did wrong, if anything."""
+    """How a series ended; `misbehaviour` says what the loser did wrong, if anything, and `kind` its kind."""
 
     outcome: EncounterOutcome
     misbehaviour: str | None = None
+    kind: str | None = None
 
 
 RefereeFunction = Callable[[Entrant, Entrant], Awaitable[EncounterResult]]

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from Admin.encounter import EncounterResult, Entrant
-from Admin.safe_call import Failure, safe_call
+from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.actions import Action
 from Common.board import WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.geometry import Place
@@ -30,12 +30,13 @@ DEFAULT_TIME_PER_CALL = 2.0
 
 
 class Misbehaved(Exception):
-    """Raised inside the referee when `culprit` broke the rules; ends the series."""
+    """Raised inside the referee when `culprit` broke the rules; ends the series. `kind`: see safe_call."""
 
-    def __init__(self, culprit: Entrant, reason: str) -> None:
+    def __init__(self, culprit: Entrant, reason: str, kind: str = ILLEGAL) -> None:
         super().__init__(reason)
         self.culprit = culprit
         self.reason = reason
+        self.kind = kind
 
 
 @attrs.define
@@ -59,7 +60,7 @@ class Referee:
         except Misbehaved as misbehaviour:
             winner = second if misbehaviour.culprit is first else first
             outcome = EncounterOutcome(winner.name, misbehaviour.culprit.name, irregular=True)
-            return EncounterResult(outcome, misbehaviour.reason)
+            return EncounterResult(outcome, misbehaviour.reason, misbehaviour.kind)
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
         return EncounterResult(EncounterOutcome(winner.name, loser.name))
 
@@ -95,5 +96,5 @@ class Referee:
         """One safe call; raises Misbehaved on failure."""
         answer = await safe_call(method, *args, time_limit=self.time_per_call, expect=expect)
         if isinstance(answer, Failure):
-            raise Misbehaved(entrant, answer.reason)
+            raise Misbehaved(entrant, answer.reason, answer.kind)
         return answer

@@ -27,6 +27,7 @@ from typing import Final
 
 import trio
 
+from Admin.safe_call import MALFORMED
 from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDecoder, ProtocolError, encode
 
 RECEIVE_CHUNK_BYTES: Final = 64 * 1024
@@ -43,8 +44,12 @@ class PeerClosed(ChannelError):
 class ProtocolViolation(ChannelError):
     """The peer sent bytes that are not a stream of JSON values within the limits.
 
+    To a referee this is a malformed answer (`failure_kind`), not a broken connection.
+
     `kind` is the framing ErrorKind; the message is the ProtocolError's.
     """
+
+    failure_kind = MALFORMED
 
     def __init__(self, message: str, kind: ErrorKind) -> None:
         super().__init__(message)

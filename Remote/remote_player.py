@@ -17,6 +17,7 @@ from typing import Any
 
 import trio
 
+from Admin.safe_call import MALFORMED
 from Common.actions import Action, Placement
 from Common.board import Board
 from Common.geometry import Place
@@ -31,7 +32,9 @@ from Remote.statistics import CallStatistics
 
 
 class UnexpectedMessage(ChannelError):
-    """The client sent a value where none was expected."""
+    """The client sent a value where none was expected: to a referee, a malformed answer."""
+
+    failure_kind = MALFORMED
 
 
 class RemotePlayer(Player):

@@ -6,7 +6,7 @@ import pytest
 import trio
 import trio.testing
 
-from Admin.safe_call import Failure, safe_call
+from Admin.safe_call import BROKEN, LATE, MALFORMED, Failure, safe_call
 from Common.actions import MoveAndBuild, Placement
 from Common.board import Board
 from Common.geometry import Place
@@ -120,13 +120,13 @@ async def test_a_client_that_closes_fails_the_call():
 async def test_a_silent_client_fails_the_call_after_the_time_limit(autojump_clock):
     player, client = remote_player_and_client()
     failure = await safe_call(player.take_turn, structure(BOARD, Board), time_limit=2, expect=object)
-    assert failure == Failure("take_turn: no answer within 2 s")
+    assert failure == Failure("take_turn: no answer within 2 s", LATE)
 
 
 async def test_a_client_that_stopped_reading_fails_a_message_without_reply(autojump_clock):
     player, client = remote_player_and_client(trio.testing.lockstep_stream_pair)
     failure = await safe_call(player.start_encounter, "bob", time_limit=2)
-    assert failure == Failure("start_encounter: no answer within 2 s")
+    assert failure == Failure("start_encounter: no answer within 2 s", LATE)
 
 
 # --- the client's ServerProxy ----------------------------------------------------------
@@ -212,3 +212,18 @@ async def test_the_client_refuses_a_malformed_message_from_the_server():
     proxy = ServerProxy(MessageChannel(client_end, LIMIT), LocalPlayer(Name("alice"), GoodStrategy()), Name("alice"))
     with pytest.raises(ServerMisbehaved, match=r"malformed message from the server: .* @ \$\[0\]\[1\]"):
         await proxy.play()
+
+
+@pytest.mark.parametrize(
+    "reply, kind",
+    [(b'"here"\n', MALFORMED), (b"[0,0] [1,1]\n", MALFORMED), (b"\xff\n", MALFORMED), (b"", BROKEN)],
+    ids=["wrong shape", "two values", "bad UTF-8", "closed"],
+)
+async def test_a_remote_players_failure_keeps_its_kind_for_the_referee(reply, kind):
+    player, client = remote_player_and_client()
+    if reply:
+        await client.send_all(reply)
+    else:
+        await client.aclose()
+    failure = await safe_call(player.place_worker, (), time_limit=2, expect=Place)
+    assert isinstance(failure, Failure) and failure.kind == kind
