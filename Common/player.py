@@ -25,11 +25,12 @@ from Common.actions import Action, Placement
 from Common.board import Board
 from Common.geometry import Place
 from Common.names import Name
+from Common.participant import Participant
 from Common.results import Results
 
 
-class Player(abc.ABC):
-    """A participant in a tournament."""
+class Player(Participant):
+    """A participant in a Santorini tournament."""
 
     @abc.abstractmethod
     async def playing_as(self, name: Name) -> None:
@@ -51,5 +52,3 @@ class Player(abc.ABC):
     async def end_of_tournament(self, results: Results) -> None:
         """The tournament is over; these are its results."""
 
-    async def kicked(self, reason: str) -> None:
-        """You misbehaved and are out of the tournament; `reason` says why. Ignored by default."""

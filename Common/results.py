@@ -1,4 +1,4 @@
-"""What a tournament reports: the outcome of each encounter, renamings, and why a player was put out.
+"""What a tournament reports: the outcome of each encounter, and renamings.
 
 An encounter is a best-of-N series between two players. Its outcome names
 the winner and the loser, and says whether the loser misbehaved.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import attrs
 
 from Common.names import Name, name_validator
+from Common.participant import KICK_REASON_LIMIT, Kicked  # noqa: F401 - part of Santorini's wire types
 
 
 @attrs.frozen
@@ -30,18 +31,3 @@ class PlayingAs:
 
     name: Name = attrs.field(validator=name_validator)
 
-
-KICK_REASON_LIMIT = 200
-"""A kick notice's reason has at most this many characters."""
-
-
-def _short_reason(instance: object, attribute: attrs.Attribute, value: object) -> None:
-    if type(value) is not str or len(value) > KICK_REASON_LIMIT:
-        raise ValueError(f"{attribute.name} must be a string of at most {KICK_REASON_LIMIT} characters, got {value!r}")
-
-
-@attrs.frozen
-class Kicked:
-    """The server's last message to a player that misbehaved: why it is out (the words of the server's log)."""
-
-    reason: str = attrs.field(validator=_short_reason)

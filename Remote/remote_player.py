@@ -1,51 +1,36 @@
-"""The server's stand-in for a player on another machine: the player interface over a connection.
+"""The server's stand-in for a Santorini player on another machine: the player interface over a connection.
 
-A RemotePlayer turns each call into the message of spec section 4, sends it,
-and, where the protocol expects a reply, waits for exactly one value and
-converts it with the strict converter. It raises on every failure (a broken or
-closed connection, a protocol violation, a reply of the wrong shape, a value
-sent where none was expected); the caller's safe call turns that into
-misbehaviour and bounds the time. After the first failure, of whatever kind,
-including a time-out, every later call fails at once; the connection stays
-open only for `kicked`, the notice that says why the player is out, and is
-closed after it (or by `aclose`).
+A RemotePlayer turns each call into the message of the protocol's section 4
+(`docs/santorini-protocol.md`) and, where a reply is due, converts the one
+value that comes back with the strict converter; everything else (failing
+once, the kick notice, values nobody asked for, statistics) is the game-free
+RemoteParticipant's.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import trio
-
-from Admin.safe_call import MALFORMED
 from Common.actions import Action, Placement
 from Common.board import Board
 from Common.geometry import Place
 from Common.names import Name
 from Common.player import Player
-from Common.results import Kicked, PlayingAs, Results
-from Common.strict import show
+from Common.results import PlayingAs, Results
 from Common.wire import board_to_json, structure, unstructure
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
-from Remote.framing import NEED_DATA
-from Remote.statistics import CallStatistics
+from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
+
+__all__ = ["RemotePlayer", "UnexpectedMessage"]
 
 
-class UnexpectedMessage(ChannelError):
-    """The client sent a value where none was expected: to a referee, a malformed answer."""
-
-    failure_kind = MALFORMED
+def _place(reply: object) -> Place:
+    return structure(reply, Place)
 
 
-class RemotePlayer(Player):
-    """A player whose moves come over `channel`."""
+def _action(reply: object) -> Action:
+    return structure(reply, Action)
 
-    def __init__(self, channel: MessageChannel, statistics: CallStatistics | None = None) -> None:
-        self._channel = channel
-        self._statistics = statistics or CallStatistics()
-        self._failed_because: str | None = None
-        self._closed = False
-        self._message_cut = False  # a send was interrupted mid-message: nothing more can follow it
+
+class RemotePlayer(RemoteParticipant, Player):
+    """A Santorini player whose moves come over `channel`."""
 
     async def playing_as(self, name: Name) -> None:
         await self._exchange(unstructure(PlayingAs(name)))
@@ -54,72 +39,13 @@ class RemotePlayer(Player):
         await self._exchange(opponent)
 
     async def place_worker(self, placement: Placement) -> Place:
-        return await self._exchange(unstructure(placement), Place)
+        return await self._exchange(unstructure(placement), _place)
 
     async def take_turn(self, board: Board) -> Action:
-        return await self._exchange(board_to_json(board), Action)
+        return await self._exchange(board_to_json(board), _action)
 
     async def end_of_tournament(self, results: Results) -> None:
         try:
             await self._exchange(unstructure(results))
         finally:
             await self.aclose("the tournament is over")
-
-    async def kicked(self, reason: str) -> None:
-        """Send the last message, `["kicked", reason]`, even after a failure; then close the connection."""
-        try:
-            if not self._closed and not self._message_cut:
-                await self._channel.send(unstructure(Kicked(reason)))
-        finally:
-            await self.aclose(f"kicked: {reason}")
-
-    async def aclose(self, why: str = "closed by the server") -> None:
-        """Close the connection; later calls fail, saying `why`."""
-        self._failed_because = self._failed_because or why
-        if not self._closed:
-            self._closed = True
-            await trio.aclose_forcefully(self._channel)
-
-    async def _exchange(self, message: Any, reply_type: Any = None) -> Any:
-        """Send `message`; if `reply_type` is given, receive exactly one value of that type."""
-        if self._failed_because is not None:
-            raise ChannelError(f"the connection is out of play: {self._failed_because}")
-        started = trio.current_time()
-        try:
-            await self._refuse_unasked_values()
-            self._message_cut = True
-            await self._channel.send(message)
-            self._message_cut = False
-            if reply_type is None:
-                answer = None
-            else:
-                reply = await self._channel.receive()
-                await self._refuse_unasked_values(after_answer=True)
-                answer = structure(reply, reply_type)
-        except BaseException as failure:
-            self._statistics.record(trio.current_time() - started, failed=True)
-            self._failed_because = f"after an earlier failure ({type(failure).__name__})"
-            raise
-        self._statistics.record(trio.current_time() - started)
-        return answer
-
-    async def _refuse_unasked_values(self, after_answer: bool = False) -> None:
-        """Fail if the client sent a value nobody asked for, saying what it sent and when.
-
-        Before a message (`after_answer` false) this also reads what waits in
-        the socket, so a value pipelined ahead of its request is not taken as
-        the answer; after an answer it looks only at the bytes already read.
-        """
-        if after_answer:
-            pending = self._channel.buffered_value_pending()
-        else:
-            pending = await self._channel.value_arrived_unasked()
-        if not pending:
-            return
-        try:
-            value = self._channel.buffered_value()
-            sent = "the beginning of a value" if value is NEED_DATA else show(value)
-        except ProtocolViolation as error:
-            sent = f"bytes that are no value ({error})"
-        when = "after its answer" if after_answer else "before it was asked for anything"
-        raise UnexpectedMessage(f"sent {sent} {when} (a value where none was expected)")

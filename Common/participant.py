@@ -1,0 +1,52 @@
+"""What every player of every game is to the tournament: a name, the Results, and the notice that it is out.
+
+A game's player interface (Santorini's `Common/player.py`, the prisoner's
+dilemma's `Common/ipd/player.py`) adds the game's own calls to these three,
+which the game-free tournament manager makes:
+
+    playing_as(name)            only if its name was taken; before its first encounter
+      ... the game's calls, made by the game's referee ...
+    end_of_tournament(results)  only if it never misbehaved: the game's Results
+    kicked(reason)              instead, once, if it misbehaved: why it is out
+
+The kick notice travels as `["kicked", Reason]` in every game; Reason has at
+most KICK_REASON_LIMIT characters, the words of the server's log.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+import attrs
+
+KICKED = "kicked"
+KICK_REASON_LIMIT = 200
+"""A kick notice's reason has at most this many characters."""
+
+
+class Participant(abc.ABC):
+    """A player in a tournament of any game, as the tournament manager sees it."""
+
+    @abc.abstractmethod
+    async def playing_as(self, name: str) -> None:
+        """Your name was taken: from now on you play as `name`."""
+
+    @abc.abstractmethod
+    async def end_of_tournament(self, results: Any) -> None:
+        """The tournament is over; these are its Results (the game's)."""
+
+    async def kicked(self, reason: str) -> None:
+        """You misbehaved and are out of the tournament; `reason` says why. Ignored by default."""
+
+
+def _short_reason(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if type(value) is not str or len(value) > KICK_REASON_LIMIT:
+        raise ValueError(f"{attribute.name} must be a string of at most {KICK_REASON_LIMIT} characters, got {value!r}")
+
+
+@attrs.frozen
+class Kicked:
+    """The server's last message to a player that misbehaved: why it is out (the words of the server's log)."""
+
+    reason: str = attrs.field(validator=_short_reason)
