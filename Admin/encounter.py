@@ -7,12 +7,12 @@ plays the series and returns an EncounterResult. Nothing here knows the game.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import attrs
 
 from Common.names import Name
 from Common.player import Player
-from Common.results import EncounterOutcome
 
 
 @attrs.frozen
@@ -24,13 +24,35 @@ class Entrant:
 
 
 @attrs.frozen
+class Encounter:
+    """Where an encounter stands in the schedule.
+
+    `index` is its position; `repetition` counts the schedule's repetitions
+    from 0; `meeting` counts the earlier encounters of the same two players
+    in that repetition (listed pairings may name a pair twice).
+    """
+
+    index: int = 0
+    repetition: int = 0
+    meeting: int = 0
+
+
+@attrs.frozen
+class Misbehaviour:
+    """`name` misbehaved: `reason` says how, for a person; `kind` is one of Admin.safe_call's FAILURE_KINDS."""
+
+    name: Name
+    reason: str
+    kind: str
+
+
+@attrs.frozen
 class EncounterResult:
-    """How a series ended; `misbehaviour` says what the loser did wrong, if anything, and `kind` its kind."""
+    """How an encounter ended: the game's `outcome`, and who misbehaved in it (they are out)."""
 
-    outcome: EncounterOutcome
-    misbehaviour: str | None = None
-    kind: str | None = None
+    outcome: Any
+    misbehaviours: tuple[Misbehaviour, ...] = ()
 
 
-RefereeFunction = Callable[[Entrant, Entrant], Awaitable[EncounterResult]]
-"""Plays one series between the first and the second Entrant."""
+RefereeFunction = Callable[[Entrant, Entrant, Encounter], Awaitable[EncounterResult]]
+"""Plays one encounter between the first and the second Entrant."""

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 import attrs
 import trio
 
-from Admin.encounter import EncounterResult, Entrant, RefereeFunction
+from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
 from Admin.naming import NameRegistry
 from Admin.safe_call import Failure, safe_call
 from Common.names import Name
@@ -194,11 +194,11 @@ class _Tournament:
         first, second = self.entrants[first_index], self.entrants[second_index]
         result = None
         if first.name not in self.out and second.name not in self.out:
-            result = await self.manager.referee(first, second)
-            self.outcomes[self.schedule.index(first_index, second_index)] = result.outcome
-            if result.outcome.irregular:
-                culprit = first if result.outcome.loser == first.name else second
-                self._put_out(culprit, result.misbehaviour or "misbehaved")
+            index = self.schedule.index(first_index, second_index)
+            result = await self.manager.referee(first, second, Encounter(index))
+            self.outcomes[index] = result.outcome
+            for misbehaviour in result.misbehaviours:
+                self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
         self.finished += 1
         self.observer.encounter_finished(result, self.finished, len(self.schedule))
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from Admin.encounter import EncounterResult, Entrant
+from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.actions import Action
 from Common.board import WORKERS_PER_PLAYER, Board, WorkerPlace
@@ -46,7 +46,7 @@ class Referee:
     best_of: int = DEFAULT_BEST_OF
     time_per_call: float = DEFAULT_TIME_PER_CALL
 
-    async def __call__(self, first: Entrant, second: Entrant) -> EncounterResult:
+    async def __call__(self, first: Entrant, second: Entrant, encounter: Encounter = Encounter()) -> EncounterResult:
         """Play the series between `first` and `second` and say who won."""
         wins = {first.name: 0, second.name: 0}
         try:
@@ -60,7 +60,8 @@ class Referee:
         except Misbehaved as misbehaviour:
             winner = second if misbehaviour.culprit is first else first
             outcome = EncounterOutcome(winner.name, misbehaviour.culprit.name, irregular=True)
-            return EncounterResult(outcome, misbehaviour.reason, misbehaviour.kind)
+            culprit = Misbehaviour(misbehaviour.culprit.name, misbehaviour.reason, misbehaviour.kind)
+            return EncounterResult(outcome, (culprit,))
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
         return EncounterResult(EncounterOutcome(winner.name, loser.name))
 

@@ -45,7 +45,7 @@ async def test_each_misbehaving_player_loses_to_a_good_one_irregularly_for_its_r
     finally:
         getattr(cheat, "release", lambda: None)()
     assert (result.outcome.winner, result.outcome.loser, result.outcome.irregular) == ("good", "cheat", True)
-    assert reason in result.misbehaviour
+    assert reason in result.misbehaviours[0].reason
 
 
 async def test_good_infinite_at_placement_and_infinite_at_turn_give_the_specified_results():

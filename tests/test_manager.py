@@ -203,7 +203,7 @@ async def test_concurrent_and_sequential_tournaments_give_equal_results_and_ever
 async def test_encounters_of_different_players_overlap_in_a_concurrent_tournament(autojump_clock):
     playing, most = set(), 0
 
-    async def referee(first, second):
+    async def referee(first, second, encounter):
         nonlocal most
         playing.update({first.name, second.name})
         most = max(most, len(playing))

@@ -41,7 +41,7 @@ async def test_a_series_ends_as_soon_as_one_player_has_won_more_than_half(best_o
     winner, quitter = CheckedPlayer("winner"), CheckedPlayer("quitter", how=GIVE_UP)
     result = await Referee(best_of=best_of)(*entrants(winner, quitter))
     assert result.outcome == EncounterOutcome("winner", "quitter")
-    assert result.misbehaviour is None
+    assert result.misbehaviours == ()
     assert games_played(winner, quitter) == games
 
 
@@ -89,7 +89,8 @@ async def test_a_misbehaving_player_loses_the_series_irregularly_at_once(misbeha
     alice, bob = CheckedPlayer("alice"), CheckedPlayer("bob", **misbehaviour)
     result = await Referee()(*entrants(alice, bob))
     assert result.outcome == EncounterOutcome("alice", "bob", irregular=True)
-    assert reason in result.misbehaviour and result.kind == kind
+    (culprit,) = result.misbehaviours
+    assert culprit.name == "bob" and reason in culprit.reason and culprit.kind == kind
     turns_after_failure = bob.turns - (misbehaviour.get("at_turn") or bob.turns)
     assert turns_after_failure == 0 and games_played(alice, bob) == 1
 
@@ -103,11 +104,11 @@ async def test_giving_up_in_someone_elses_name_is_misbehaviour():
 
     result = await Referee()(*entrants(CheckedPlayer("alice"), Impostor("bob")))
     assert result.outcome == EncounterOutcome("alice", "bob", irregular=True)
-    assert "gave up in the name of alice" in result.misbehaviour
+    assert "gave up in the name of alice" in result.misbehaviours[0].reason
 
 
 async def test_a_player_that_fails_to_hear_its_opponent_loses_irregularly():
     alice, bob = CheckedPlayer("alice", fail_when_told={"start_encounter"}), CheckedPlayer("bob")
     result = await Referee()(*entrants(alice, bob))
     assert result.outcome == EncounterOutcome("bob", "alice", irregular=True)
-    assert "start_encounter" in result.misbehaviour
+    assert "start_encounter" in result.misbehaviours[0].reason
