@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable
@@ -191,6 +192,29 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
     return outcome
 
 
+async def run_until_interrupted(config: ClientConfiguration, players: list) -> Outcome | None:
+    """`run_clients`, or None when Ctrl-C comes first.
+
+    Inside trio, SIGINT is taken as a message, not as a KeyboardInterrupt
+    raised wherever the code happens to be (in the middle of starting a
+    task, say): every player's conversation is cancelled, and the caller
+    ends the program as Ctrl-C does.
+    """
+    outcome = None
+    with trio.open_signal_receiver(signal.SIGINT) as interrupts:
+        async with trio.open_nursery() as nursery:
+
+            async def stop_at_ctrl_c() -> None:
+                async for _ in interrupts:
+                    nursery.cancel_scope.cancel()
+                    return
+
+            nursery.start_soon(stop_at_ctrl_c)
+            outcome = await run_clients(config, players)
+            nursery.cancel_scope.cancel()
+    return outcome
+
+
 def main() -> int:
     """xclients' whole life: arguments, configuration, play, print."""
     status = answer_arguments(PROGRAM, sys.argv[1:], USAGE)
@@ -205,7 +229,9 @@ def main() -> int:
     except (StructureError, PlayerLoadError) as error:
         print(f"xclients: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
-    outcome = trio.run(run_clients, config, players)
+    outcome = trio.run(run_until_interrupted, config, players)
+    if outcome is None:
+        raise KeyboardInterrupt  # Ctrl-C during play: exit_status_of says so in one line
     print(json.dumps(unstructure(outcome.results or ())), flush=True)
     return EXIT_DONE if outcome.all_well else EXIT_TROUBLE
 
