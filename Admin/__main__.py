@@ -17,7 +17,7 @@ import attrs
 import trio
 
 from Admin.manager import TournamentManager
-from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, Referee
+from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
 from Admin.tournament_log import TournamentLog
 from Common.strict import StructureError, odd_number, parse_document, positive_number, register_json_object, strict_converter
 from Common.wire import unstructure
@@ -58,6 +58,7 @@ def main() -> int:
         return 2
     manager = TournamentManager(
         Referee(config.best_of, config.time_per_call),
+        RULES,
         time_per_call=config.time_per_call,
         observer=TournamentLog(logging.getLogger("Admin")),
     )

@@ -1,15 +1,19 @@
-"""The tournament manager: a round robin among players, refereed encounter by encounter.
+"""The tournament manager: a schedule of encounters among players, each refereed by the game.
 
-It knows nothing of the game; a referee function plays each encounter.
+It knows nothing of the game: the game's referee plays each encounter, and
+the game's TournamentRules say how an earlier outcome is revised when a
+player misbehaves and what the Results are.
 
 * Names: assigned in sign-up order by the NameRegistry; a renamed player is
   told its new name (`playing_as`) before any encounter.
-* Schedule: player 1 against players 2..n, then player 2 against 3..n, and so
-  on; in each pairing the earlier player is listed first.
-* Misbehaviour: a player that misbehaves loses that encounter irregularly and
-  plays no further encounter; its earlier wins are revised (`revise`). It is
-  told why (`kicked`, under a short time limit, in a task of its own so that
-  nobody waits for it).
+* Schedule: the rules' schedule of the players in sign-up order (by default
+  the round robin: player 1 against players 2..n, then player 2 against
+  3..n, and so on; in each pairing the earlier player is listed first).
+* Misbehaviour: a player that misbehaves is out: it plays no further
+  encounter, and every earlier outcome is revised with the rules' `revise`,
+  one outcome at a time, replaying the outcomes in schedule order (what a
+  sequential run does as it goes). It is told why (`kicked`, under a short
+  time limit, in a task of its own so that nobody waits for it).
 * Concurrency: encounters run concurrently, but each player plays its own
   encounters one at a time and in schedule order, so every player sees the
   messages it would see in a sequential run, and the Results are the same.
@@ -19,21 +23,59 @@ It knows nothing of the game; a referee function plays each encounter.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 import attrs
 import trio
 
-from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
+from Admin.encounter import EncounterResult, Entrant, RefereeFunction
 from Admin.naming import NameRegistry
 from Admin.safe_call import Failure, safe_call
-from Common.names import Name
-from Common.player import Player
-from Common.results import KICK_REASON_LIMIT, EncounterOutcome, Results
+from Admin.schedule import RoundRobin, Schedule
+from Common.participant import KICK_REASON_LIMIT, Participant
 from Common.strict import shorten
 
 KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
+
+Name = str
+Reviser = Callable[[Any, Name, frozenset[Name]], Any | None]
+"""An earlier outcome after `culprit` misbehaved, given who had misbehaved before; None: deleted."""
+ResultsOf = Callable[[Sequence[Any], Sequence[Name], Collection[Name]], Any]
+"""The Results from the revised outcomes (schedule order), the players (sign-up order) and those who misbehaved."""
+
+
+def round_robin(names: Sequence[Name]) -> Schedule:
+    """Everyone against everyone once: the default schedule."""
+    return RoundRobin(len(names))
+
+
+@attrs.frozen
+class TournamentRules:
+    """What the manager knows of a game besides its referee."""
+
+    revise: Reviser
+    results: ResultsOf
+    max_name_length: int
+    schedule: Callable[[Sequence[Name]], Schedule] = round_robin
+
+
+def revise(played: Sequence[tuple[Any, Sequence[Name]]], revise_one: Reviser) -> list[Any]:
+    """The outcomes of played encounters (each with its culprits), in schedule order, after the revisions.
+
+    Each culprit revises every earlier outcome, in turn; its own encounter's
+    outcome is what its referee said.
+    """
+    results: list[Any] = []
+    misbehaved: set[Name] = set()
+    for outcome, culprits in played:
+        for culprit in culprits:
+            before = frozenset(misbehaved)
+            results = [revised for earlier in results if (revised := revise_one(earlier, culprit, before)) is not None]
+            misbehaved.add(culprit)
+        results.append(outcome)
+    return results
 
 
 class Observer:
@@ -51,68 +93,21 @@ class Observer:
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
         """One more encounter is over (None: not played, a player was out); `finished` of `total`."""
 
-    def finished(self, results: Results) -> None:
+    def finished(self, results: Any) -> None:
         """The tournament is over: these are its Results, delivered to every player still in."""
-
-
-@attrs.frozen
-class RoundRobin:
-    """The pairings of `count` players in schedule order: player 1 against 2..n, then 2 against 3..n, ...
-
-    Computed, not stored: a round robin of 1,000 players has 499,500 pairings.
-    A pairing is a pair of player indices, the earlier player first; its
-    index is its position in the schedule.
-    """
-
-    count: int
-
-    def __len__(self) -> int:
-        return self.count * (self.count - 1) // 2
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        return ((first, second) for first in range(self.count) for second in range(first + 1, self.count))
-
-    def index(self, first: int, second: int) -> int:
-        """The position of the pairing of `first` and `second` (first < second) in the schedule."""
-        return first * self.count - first * (first + 1) // 2 + second - first - 1
-
-    def opponent(self, player: int, played: int) -> int | None:
-        """The opponent of `player` in its encounter after `played` others, or None when it is through."""
-        opponent = played if played < player else played + 1
-        return opponent if opponent < self.count else None
-
-
-def revise(played: Sequence[EncounterOutcome]) -> Results:
-    """The Results of the outcomes of played encounters, in schedule order, after the misbehaviour revisions.
-
-    When B misbehaves, every earlier outcome that B won is revised: deleted if
-    its loser had misbehaved before, otherwise turned into a win of its loser.
-    """
-    results: list[EncounterOutcome] = []
-    misbehaved: set[Name] = set()
-    for outcome in played:
-        if outcome.irregular:
-            cheat = outcome.loser
-            results = [
-                EncounterOutcome(earlier.loser, cheat) if earlier.winner == cheat else earlier
-                for earlier in results
-                if not (earlier.winner == cheat and earlier.loser in misbehaved)
-            ]
-            misbehaved.add(cheat)
-        results.append(outcome)
-    return tuple(results)
 
 
 @attrs.define
 class TournamentManager:
-    """Runs round-robin tournaments with `referee`, allowing each call to a player `time_per_call` seconds."""
+    """Runs tournaments with `referee` and `rules`, allowing each call to a player `time_per_call` seconds."""
 
     referee: RefereeFunction
+    rules: TournamentRules
     time_per_call: float
     concurrent: bool = True
     observer: Observer = attrs.field(factory=Observer)
 
-    async def run(self, signed_up: Sequence[tuple[Name, Player]]) -> Results:
+    async def run(self, signed_up: Sequence[tuple[Name, Participant]]) -> Any:
         """Run one tournament among `signed_up`: players in sign-up order, with the names they asked for."""
         return await _Tournament(self, signed_up).run()
 
@@ -120,10 +115,10 @@ class TournamentManager:
 class _Tournament:
     """One run of a tournament: its entrants, who is out, and the outcomes so far."""
 
-    def __init__(self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Player]]) -> None:
+    def __init__(self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Participant]]) -> None:
         self.manager = manager
         self.observer = manager.observer
-        registry = NameRegistry()
+        registry = NameRegistry(manager.rules.max_name_length)
         self.entrants: list[Entrant] = []
         self.renamed: list[Entrant] = []
         for requested, player in signed_up:
@@ -135,32 +130,35 @@ class _Tournament:
             self.entrants.append(Entrant(assigned, player))
             if assigned != requested:
                 self.renamed.append(self.entrants[-1])
-        self.schedule = RoundRobin(len(self.entrants))
+        self.schedule = manager.rules.schedule([entrant.name for entrant in self.entrants])
         self.played = [0] * len(self.entrants)
         self.out: set[Name] = set()
-        self.outcomes: dict[int, EncounterOutcome] = {}
+        self.outcomes: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # by schedule index: outcome, culprits
         self.finished = 0
 
-    async def run(self) -> Results:
+    async def run(self) -> Any:
         async with trio.open_nursery() as kicks:
             self.kicks = kicks
             return await self._run()
 
-    async def _run(self) -> Results:
-        self.observer.started([entrant.name for entrant in self.entrants])
+    async def _run(self) -> Any:
+        names = [entrant.name for entrant in self.entrants]
+        self.observer.started(names)
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)
         if self.manager.concurrent:
             async with trio.open_nursery() as nursery:
                 for player in range(len(self.entrants)):
-                    opponent = self._free_opponent(player)
-                    if opponent is not None and player < opponent:
-                        nursery.start_soon(self._play_in_turn, player, opponent, nursery)
+                    index = self._free_encounter(player)
+                    if index is not None and self.schedule.pairing(index)[0] == player:
+                        nursery.start_soon(self._play_in_turn, index, nursery)
         else:
-            for first, second in self.schedule:
-                await self._play(first, second)
-        results = revise([self.outcomes[index] for index in sorted(self.outcomes)])
+            for index in range(len(self.schedule)):
+                await self._play(index)
+        rules = self.manager.rules
+        revised = revise([self.outcomes[index] for index in sorted(self.outcomes)], rules.revise)
+        results = rules.results(revised, names, self.out)
         async with trio.open_nursery() as nursery:
             for entrant in self.entrants:
                 if entrant.name not in self.out:
@@ -168,35 +166,41 @@ class _Tournament:
         self.observer.finished(results)
         return results
 
-    def _free_opponent(self, player: int) -> int | None:
-        """The opponent of `player`'s next encounter if both are free for it: each has played all before it."""
-        opponent = self.schedule.opponent(player, self.played[player])
-        if opponent is not None and self.schedule.opponent(opponent, self.played[opponent]) == player:
-            return opponent
-        return None
+    def _free_encounter(self, player: int) -> int | None:
+        """The index of `player`'s next encounter if both its players are free for it: each has played all before it."""
+        index = self.schedule.next_index(player, self.played[player])
+        if index is None:
+            return None
+        first, second = self.schedule.pairing(index)
+        other = second if first == player else first
+        return index if self.schedule.next_index(other, self.played[other]) == index else None
 
-    async def _play_in_turn(self, first: int, second: int, nursery: trio.Nursery) -> None:
-        """Play the encounter of `first` and `second`, then start each one's next encounter if it can.
+    async def _play_in_turn(self, index: int, nursery: trio.Nursery) -> None:
+        """Play the encounter at `index`, then start each of its players' next encounter if it can.
 
-        The two next encounters differ (these two players meet only once), and
-        an encounter becomes free exactly when the later of its players'
-        previous encounters ends, so each starts once.
+        An encounter becomes free exactly when the later of its players'
+        previous encounters ends, so each starts once; when both players'
+        next encounter is the same (they meet again), it starts once too.
         """
-        await self._play(first, second)
-        for player in (first, second):
+        await self._play(index)
+        players = self.schedule.pairing(index)
+        for player in players:
             self.played[player] += 1
-        for player in (first, second):
-            opponent = self._free_opponent(player)
-            if opponent is not None:
-                nursery.start_soon(self._play_in_turn, min(player, opponent), max(player, opponent), nursery)
+        started = set()
+        for player in players:
+            following = self._free_encounter(player)
+            if following is not None and following not in started:
+                started.add(following)
+                nursery.start_soon(self._play_in_turn, following, nursery)
 
-    async def _play(self, first_index: int, second_index: int) -> None:
+    async def _play(self, index: int) -> None:
+        first_index, second_index = self.schedule.pairing(index)
         first, second = self.entrants[first_index], self.entrants[second_index]
         result = None
         if first.name not in self.out and second.name not in self.out:
-            index = self.schedule.index(first_index, second_index)
-            result = await self.manager.referee(first, second, Encounter(index))
-            self.outcomes[index] = result.outcome
+            result = await self.manager.referee(first, second, self.schedule.encounter(index))
+            culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
+            self.outcomes[index] = (result.outcome, culprits)
             for misbehaviour in result.misbehaviours:
                 self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
         self.finished += 1
@@ -214,7 +218,7 @@ class _Tournament:
         if isinstance(told, Failure):
             self._put_out(entrant, told.reason)
 
-    async def _tell_results(self, entrant: Entrant, results: Results) -> None:
+    async def _tell_results(self, entrant: Entrant, results: Any) -> None:
         await safe_call(entrant.player.end_of_tournament, results, time_limit=self.manager.time_per_call)
 
 

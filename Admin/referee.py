@@ -17,12 +17,13 @@ from typing import Any
 import attrs
 
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
+from Admin.manager import TournamentRules
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.actions import Action
 from Common.board import WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.geometry import Place
-from Common.names import Name, Worker
-from Common.results import EncounterOutcome
+from Common.names import MAX_NAME_LENGTH, Name, Worker
+from Common.results import EncounterOutcome, Results
 from Common.rules import has_legal_turn, judge_turn, placement_error
 
 DEFAULT_BEST_OF = 3
@@ -99,3 +100,19 @@ class Referee:
         if isinstance(answer, Failure):
             raise Misbehaved(entrant, answer.reason, answer.kind)
         return answer
+
+
+def revise_outcome(earlier: EncounterOutcome, cheat: Name, misbehaved_before: frozenset[Name]) -> EncounterOutcome | None:
+    """An earlier outcome after `cheat` misbehaved: a win of the cheat becomes its loser's, or is deleted
+    if that loser had misbehaved before; any other outcome stays."""
+    if earlier.winner != cheat:
+        return earlier
+    return None if earlier.loser in misbehaved_before else EncounterOutcome(earlier.loser, cheat)
+
+
+def _results(revised: list[EncounterOutcome], names: object, misbehaved: object) -> Results:
+    return tuple(revised)
+
+
+RULES = TournamentRules(revise=revise_outcome, results=_results, max_name_length=MAX_NAME_LENGTH)
+"""What the tournament manager needs to know of Santorini besides the referee: round robin, revisions, Results."""

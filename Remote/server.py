@@ -26,9 +26,9 @@ import trio
 
 from Admin.manager import TournamentManager
 from Admin.naming import NameRegistry
-from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, Referee
+from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
 from Admin.tournament_log import TournamentLog, count
-from Common.names import Name
+from Common.names import MAX_NAME_LENGTH, Name, is_name
 from Common.player import Player
 from Common.results import Results
 from Common.strict import StructureError
@@ -112,6 +112,7 @@ async def serve(
     """Run the tournaments `config` asks for, showing progress with `status`; the exit status."""
     manager = TournamentManager(
         Referee(best_of=config.best_of, time_per_call=config.time_per_call),
+        RULES,
         time_per_call=config.time_per_call,
         concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
         observer=TournamentLog(log, status),
@@ -121,7 +122,7 @@ async def serve(
     except OSError as error:
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
-    desk = SignUpDesk(listeners, SERVER_MAX_MESSAGE_BYTES, _house_registry(config), on_sign_up=_log_sign_up)
+    desk = SignUpDesk(listeners, SERVER_MAX_MESSAGE_BYTES, _house_registry(config), is_name, on_sign_up=_log_sign_up)
     try:
         async with trio.open_nursery() as nursery:
             if config.repeat:
@@ -201,7 +202,7 @@ async def _window(config: ServerConfiguration, desk: SignUpDesk, house: int, sta
 
 def _house_registry(config: ServerConfiguration) -> NameRegistry:
     """The names a tournament has taken before any connection signs up: its house players'."""
-    registry = NameRegistry()
+    registry = NameRegistry(MAX_NAME_LENGTH)
     for entry in config.house_players:
         registry.assign(entry.name)
     return registry

@@ -29,7 +29,6 @@ import attrs
 import trio
 
 from Admin.naming import NameRegistry
-from Common.names import MAX_NAME_LENGTH, Name, is_name
 from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
 from Remote.repeats import RepeatedLines
@@ -48,7 +47,7 @@ _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS}
 class SignedUp:
     """A connection that signed up as `name`."""
 
-    name: Name
+    name: str
     channel: MessageChannel
 
 
@@ -66,7 +65,9 @@ class SignUpDesk:
 
     listeners: Sequence[trio.SocketListener]
     max_message_bytes: int
-    registry: NameRegistry = attrs.field(factory=NameRegistry)
+    registry: NameRegistry
+    is_name: Callable[[object], bool]
+    """The game's rule for names."""
     name_time_limit: float = NAME_TIME_LIMIT
     on_sign_up: Callable[[SignedUp], None] = lambda signed_up: None
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
@@ -146,11 +147,11 @@ class SignUpDesk:
                 closed_because = SHED
             elif deadline.cancelled_caught:
                 closed_because = f"it sent no name within {self.name_time_limit:g} s"
-            elif not is_name(message):
+            elif not self.is_name(message):
                 closed_because = f"it sent {show(message)}, which is not a name"
             elif self.registry.assign(message) is None:
                 closed_because = (
-                    f"{message} cannot be made unique within {MAX_NAME_LENGTH} letters: "
+                    f"{message} cannot be made unique within {self.registry.max_length} letters: "
                     f"the longest name assigned so far already has {self.registry.longest} letters"
                 )
             else:

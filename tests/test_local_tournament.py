@@ -9,7 +9,7 @@ import pytest
 
 from Admin.encounter import Entrant
 from Admin.manager import TournamentManager
-from Admin.referee import Referee
+from Admin.referee import RULES, Referee
 from Common.names import Name
 from Player.local import LocalPlayer
 from Player.misbehaving import IllegalAction, MalformedPlacement, NeverPlaces, NeverTakesTurn, OccupiedPlacement, Raising
@@ -51,7 +51,7 @@ async def test_each_misbehaving_player_loses_to_a_good_one_irregularly_for_its_r
 async def test_good_infinite_at_placement_and_infinite_at_turn_give_the_specified_results():
     infplace, infturn = NeverPlaces(), NeverTakesTurn()
     players = [("matthias", GoodStrategy()), ("infplace", infplace), ("infturn", infturn)]
-    manager = TournamentManager(Referee(time_per_call=TIME_PER_CALL), time_per_call=TIME_PER_CALL)
+    manager = TournamentManager(Referee(time_per_call=TIME_PER_CALL), RULES, time_per_call=TIME_PER_CALL)
     try:
         results = await manager.run([(Name(name), local(name, strategy)) for name, strategy in players])
     finally:

@@ -6,18 +6,25 @@ import pytest
 import trio
 
 from Admin.encounter import EncounterResult
-from Admin.manager import KICK_TIME_LIMIT, Observer, RoundRobin, TournamentManager, revise
-from Admin.referee import Referee
+from Admin.manager import KICK_TIME_LIMIT, Observer, TournamentManager
+from Admin.manager import revise as revise_with
+from Admin.schedule import RoundRobin
+from Admin.referee import RULES, Referee, revise_outcome
 from Common.results import EncounterOutcome as Outcome
 from tests.doubles import GIVE_UP, HANG, RAISE, ScriptedPlayer
 
 
 def manager(concurrent=True, observer=None, best_of=3):
-    return TournamentManager(Referee(best_of=best_of), time_per_call=2, concurrent=concurrent, observer=observer or Observer())
+    return TournamentManager(Referee(best_of=best_of), RULES, time_per_call=2, concurrent=concurrent, observer=observer or Observer())
 
 
 async def run(players, **options):
     return await manager(**options).run([(player.name, player) for player in players])
+
+
+def revise(played):
+    """Santorini's revisions through the game-free loop: the loser of an irregular outcome is its culprit."""
+    return tuple(revise_with([(outcome, [outcome.loser] if outcome.irregular else []) for outcome in played], revise_outcome))
 
 
 def as_json(results):
@@ -212,6 +219,6 @@ async def test_encounters_of_different_players_overlap_in_a_concurrent_tournamen
         return EncounterResult(Outcome(first.name, second.name))
 
     players = [ScriptedPlayer(name) for name in ["ann", "ben", "cat", "dan", "eve", "fay"]]
-    await TournamentManager(referee, time_per_call=2).run([(p.name, p) for p in players])
+    await TournamentManager(referee, RULES, time_per_call=2).run([(p.name, p) for p in players])
     assert most == 6
 

@@ -5,7 +5,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Admin.manager import RoundRobin, revise
+from Admin.manager import revise
+from Admin.referee import revise_outcome
+from Admin.schedule import RoundRobin
 from Admin.standings import standings, standings_table
 from Common.results import EncounterOutcome as Outcome
 
@@ -26,7 +28,7 @@ def tournaments(draw):
         played.append(Outcome(winner, loser, irregular))
         if irregular:
             out.add(loser)
-    return names, revise(played)
+    return names, tuple(revise([(outcome, [outcome.loser] if outcome.irregular else []) for outcome in played], revise_outcome))
 
 
 @given(tournaments())
