@@ -15,7 +15,8 @@ from Common.ipd.chance import MatchKey
 from Common.ipd.match import Match
 from Common.ipd.moves import Move, Prev, Totals, is_move
 from Common.ipd.names import Name
-from Common.ipd.outcomes import Outcomes, Scored, Standings
+from Common.ipd.messages import TournamentResults
+from Common.ipd.outcomes import Scored
 from Common.ipd.player import Player
 from Player.ipd.classics import Alternator, Cooperator, Defector, Grudger, RandomMoves, TitForTat
 from Player.ipd.kinds import HONEST_KINDS, KINDS, built_in_strategy, is_kind
@@ -232,8 +233,8 @@ class DirectPlayer(Player):
         self.heard.append((prev, totals, rounds))
         self.strategy.match_over(self.name, prev, totals, rounds)
 
-    async def end_of_tournament(self, outcomes: Outcomes, standings: Standings) -> None:
-        self.strategy.end_of_tournament(outcomes, standings)
+    async def end_of_tournament(self, results: TournamentResults) -> None:
+        self.strategy.end_of_tournament(results.outcomes, results.standings)
 
 
 def test_an_incomplete_player_cannot_be_made() -> None:

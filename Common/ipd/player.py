@@ -6,25 +6,31 @@ proxy for a remote one; they never trust a Player, and call it only through
 the administrator's safe call, which bounds each call's time and checks
 its answer. This module itself does no I/O.
 
+A Player is a game-free `Common.participant.Participant`: the tournament
+manager makes the calls every game shares (`playing_as`,
+`end_of_tournament`, `kicked`), the IPD's referee the others.
+
 A tournament, seen by one player:
 
     playing_as(name)                      only if its name was taken; before its first match
     start_match(opponent)                 at the start of each match
       move(round, prev)                   every round              -> Move
     match_over(prev, totals, rounds)      at the end of each match
-    end_of_tournament(outcomes, standings)  only if it never misbehaved
+    end_of_tournament(results)            only if it never misbehaved: the outcomes and Standings
+    kicked(reason)                        instead, once, if it misbehaved: why it is out
 """
 
 from __future__ import annotations
 
 import abc
 
+from Common.ipd.messages import TournamentResults
 from Common.ipd.moves import Move, Prev, Totals
 from Common.ipd.names import Name
-from Common.ipd.outcomes import Outcomes, Standings
+from Common.participant import Participant
 
 
-class Player(abc.ABC):
+class Player(Participant):
     """A participant in an IPD tournament."""
 
     @abc.abstractmethod
@@ -44,5 +50,5 @@ class Player(abc.ABC):
         """The match is over after `rounds` rounds: its last round and its totals, seen by you."""
 
     @abc.abstractmethod
-    async def end_of_tournament(self, outcomes: Outcomes, standings: Standings) -> None:
-        """The tournament is over; these are its outcomes and Standings."""
+    async def end_of_tournament(self, results: TournamentResults) -> None:
+        """The tournament is over; these are its outcomes and Standings (`results.outcomes`, `results.standings`)."""

@@ -45,18 +45,30 @@ def revise(played: Sequence[Played]) -> Outcomes:
             raise TypeError(f"a played match is Scored or Misbehaved, got {match!r}")
         culprits = match.culprits
         out |= culprits
-        outcomes = [revised for earlier in outcomes if (revised := _revised(earlier, culprits, out)) is not None]
-        if len(culprits) == 2:
-            outcomes.append(Irregular(match.first, match.second))
-        else:
-            (culprit,) = culprits
-            other = match.second if culprit == match.first else match.first
-            outcomes.append(Irregular(other, culprit))
+        outcomes = [revised for earlier in outcomes if (revised := revised_outcome(earlier, culprits, out)) is not None]
+        outcomes.append(irregular_outcome(match))
     return tuple(outcomes)
 
 
-def _revised(earlier: MatchOutcome, culprits: frozenset[Name], out: set[Name]) -> MatchOutcome | None:
-    """`earlier` once `culprits` misbehaved (`out`: everyone who has misbehaved so far, them included)."""
+def irregular_outcome(match: Misbehaved) -> Irregular:
+    """The outcome of the match in which `match.culprits` misbehaved: `[other, culprit, "irregular"]`.
+
+    With two culprits, `[A, B, "irregular"]` in schedule order.
+    """
+    culprits = match.culprits
+    if len(culprits) == 2:
+        return Irregular(match.first, match.second)
+    (culprit,) = culprits
+    other = match.second if culprit == match.first else match.first
+    return Irregular(other, culprit)
+
+
+def revised_outcome(earlier: MatchOutcome, culprits: Collection[Name], out: Collection[Name]) -> MatchOutcome | None:
+    """`earlier` once `culprits` misbehaved (`out`: everyone who has misbehaved so far, them included); None: deleted.
+
+    An outcome of a culprit becomes `[other, culprit, "irregular"]`, or is
+    deleted when the other had misbehaved too; any other outcome stays.
+    """
     first, second = earlier.players
     if first not in culprits and second not in culprits:
         return earlier
