@@ -1,7 +1,7 @@
 """The plug-in contract: what a participant writes to take part in a tournament.
 
 A Strategy decides; it does no I/O and knows nothing about time. It is
-synchronous: `Player.local.LocalPlayer` runs each call in a worker thread
+synchronous: `Player.santorini.local.LocalPlayer` runs each call in a worker thread
 and the server bounds how long it may take and checks every answer.
 
 A player file (see README.md) defines `make_strategy()`, which returns an
@@ -19,11 +19,11 @@ its workers on the board are `<me>1` and `<me>2`.
 
 from __future__ import annotations
 
-from Common.actions import Action, Placement
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name
-from Common.results import Results
+from Common.santorini.actions import Action, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name
+from Common.santorini.results import Results
 
 
 class Strategy:

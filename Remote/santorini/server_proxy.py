@@ -15,7 +15,7 @@ their shape, and by whether a series has begun, what each is (spec sections
 Messages are structured with `structure_from_server`, which also accepts
 digit-string heights and nameless workers (`"1"`: the owner is found from
 where this player placed its own workers in the game, see
-`Common.wire.Recipient`).
+`Common.santorini.wire.Recipient`).
 
 Two tasks share the connection, so the client never hangs whatever the
 server does. The reader never stops reading; it queues the messages that
@@ -43,15 +43,15 @@ from typing import Any
 import attrs
 import trio
 
-from Common.actions import GiveUp, MoveAndBuild, Placement, WinningMove
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name
-from Common.player import Player
-from Common.results import Kicked, PlayingAs, Results
+from Common.santorini.actions import GiveUp, MoveAndBuild, Placement, WinningMove
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name
+from Common.santorini.player import Player
+from Common.santorini.results import Kicked, PlayingAs, Results
 from Common.strict import StructureError, shorten
-from Common.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
-from Player.local import LocalPlayer
+from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
+from Player.santorini.local import LocalPlayer
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 
 log = logging.getLogger(__name__)

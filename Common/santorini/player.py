@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import abc
 
-from Common.actions import Action, Placement
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name
+from Common.santorini.actions import Action, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name
 from Common.participant import Participant
-from Common.results import Results
+from Common.santorini.results import Results
 
 
 class Player(Participant):

@@ -2,7 +2,7 @@
 
 A Kind is "good" (plays by the rules), "breaker" (answers in time but breaks
 a rule) or "infinite" (stops answering):
-* good: the good strategy of Player/strategic.py;
+* good: the good strategy of Player/santorini/strategic.py;
 * breaker: moves the opponent's worker at its first turn, so it breaks a rule
   in its first game whether it moves first or second;
 * infinite: never answers its first placement.
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from Player.misbehaving import IllegalAction, NeverPlaces
-from Player.strategic import GoodStrategy
-from Player.strategy import Strategy
+from Player.santorini.misbehaving import IllegalAction, NeverPlaces
+from Player.santorini.strategic import GoodStrategy
+from Player.santorini.strategy import Strategy
 
 KINDS: tuple[str, ...] = ("good", "breaker", "infinite")
 

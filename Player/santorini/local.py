@@ -21,13 +21,13 @@ from typing import TypeVar
 
 import trio
 
-from Common.actions import Action, Placement
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name
-from Common.player import Player
-from Common.results import Results
-from Player.strategy import Strategy
+from Common.santorini.actions import Action, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name
+from Common.santorini.player import Player
+from Common.santorini.results import Results
+from Player.santorini.strategy import Strategy
 
 T = TypeVar("T")
 

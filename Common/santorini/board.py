@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 import attrs
 
-from Common.geometry import PLACES, SIZE, Place
-from Common.names import Name, Worker
+from Common.santorini.geometry import PLACES, SIZE, Place
+from Common.santorini.names import Name, Worker
 
 MAX_HEIGHT = 4
 WINNING_HEIGHT = 3

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import attrs
 
-from Common.names import Name
-from Common.results import Results
+from Common.santorini.names import Name
+from Common.santorini.results import Results
 
 
 @attrs.frozen

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import attrs
 
-from Common.board import WorkerPlace
-from Common.geometry import Direction, Place
-from Common.names import Name, Worker, name_validator
+from Common.santorini.board import WorkerPlace
+from Common.santorini.geometry import Direction, Place
+from Common.santorini.names import Name, Worker, name_validator
 
 MAX_PLACED_BEFORE_A_PLACEMENT = 3
 

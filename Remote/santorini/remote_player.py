@@ -9,13 +9,13 @@ RemoteParticipant's.
 
 from __future__ import annotations
 
-from Common.actions import Action, Placement
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name
-from Common.player import Player
-from Common.results import PlayingAs, Results
-from Common.wire import board_to_json, structure, unstructure
+from Common.santorini.actions import Action, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name
+from Common.santorini.player import Player
+from Common.santorini.results import PlayingAs, Results
+from Common.santorini.wire import board_to_json, structure, unstructure
 from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
 
 __all__ = ["RemotePlayer", "UnexpectedMessage"]

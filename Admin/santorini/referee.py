@@ -19,12 +19,12 @@ import attrs
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
 from Admin.manager import TournamentRules
 from Admin.safe_call import ILLEGAL, Failure, safe_call
-from Common.actions import Action
-from Common.board import WORKERS_PER_PLAYER, Board, WorkerPlace
-from Common.geometry import Place
-from Common.names import MAX_NAME_LENGTH, Name, Worker
-from Common.results import EncounterOutcome, Results
-from Common.rules import has_legal_turn, judge_turn, placement_error
+from Common.santorini.actions import Action
+from Common.santorini.board import WORKERS_PER_PLAYER, Board, WorkerPlace
+from Common.santorini.geometry import Place
+from Common.santorini.names import MAX_NAME_LENGTH, Name, Worker
+from Common.santorini.results import EncounterOutcome, Results
+from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
 
 DEFAULT_BEST_OF = 3
 DEFAULT_TIME_PER_CALL = 2.0

@@ -13,11 +13,11 @@ from __future__ import annotations
 import threading
 from typing import Literal
 
-from Common.actions import Action, MoveAndBuild, Placement
-from Common.board import Board
-from Common.geometry import DIRECTIONS, Place
-from Common.names import Name, Worker
-from Player.strategic import GoodStrategy
+from Common.santorini.actions import Action, MoveAndBuild, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import DIRECTIONS, Place
+from Common.santorini.names import Name, Worker
+from Player.santorini.strategic import GoodStrategy
 
 When = Literal["placement", "turn"]
 WHEN: tuple[When, ...] = ("placement", "turn")

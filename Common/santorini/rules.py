@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import attrs
 
-from Common.actions import Action, GiveUp, MoveAndBuild, WinningMove
-from Common.board import MAX_HEIGHT, WINNING_HEIGHT, Board
-from Common.geometry import DIRECTIONS, NEIGHBOUR_INDICES, Direction, Place
-from Common.names import Name, Worker
+from Common.santorini.actions import Action, GiveUp, MoveAndBuild, WinningMove
+from Common.santorini.board import MAX_HEIGHT, WINNING_HEIGHT, Board
+from Common.santorini.geometry import DIRECTIONS, NEIGHBOUR_INDICES, Direction, Place
+from Common.santorini.names import Name, Worker
 
 
 def placement_error(board: Board, place: Place) -> str | None:

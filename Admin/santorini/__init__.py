@@ -1,0 +1,1 @@
+"""Santorini's referee (one best-of-N series) and its standings table."""

@@ -1,0 +1,1 @@
+"""Santorini: its ontology (board, workers, actions, results, rules, wire converter, player interface)."""

@@ -1,0 +1,1 @@
+"""Santorini's local players: the Strategy contract, LocalPlayer, the built-in and misbehaving strategies."""
