@@ -17,10 +17,10 @@ import attrs
 import trio
 
 from Admin.manager import TournamentManager
-from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
+from Admin.santorini.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
 from Admin.tournament_log import TournamentLog
 from Common.strict import StructureError, odd_number, parse_document, positive_number, register_json_object, strict_converter
-from Common.wire import unstructure
+from Common.santorini.wire import unstructure
 from Player.configuration import ObserverEntry, PlayerEntry, create_players, register_entries
 from Player.loader import PlayerLoadError
 

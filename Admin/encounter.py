@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from Common.names import Name
-from Common.player import Player
+from Common.santorini.names import Name
+from Common.santorini.player import Player
 
 
 @attrs.frozen

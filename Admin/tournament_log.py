@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 
 from Admin.encounter import EncounterResult
 from Admin.manager import Observer
-from Admin.standings import standings, standings_table
-from Common.names import Name
-from Common.results import Results
+from Admin.santorini.standings import standings, standings_table
+from Common.santorini.names import Name
+from Common.santorini.results import Results
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:

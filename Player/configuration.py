@@ -14,12 +14,12 @@ from typing import Any
 import attrs
 import cattrs
 
-from Common.names import Name
+from Common.santorini.names import Name
 from Common.strict import array, elements, show, string
-from Common.wire import name
-from Player.kinds import KINDS, is_kind
+from Common.santorini.wire import name
+from Player.santorini.kinds import KINDS, is_kind
 from Player.loader import PlayerLoadError, make_local_player
-from Player.local import LocalPlayer
+from Player.santorini.local import LocalPlayer
 
 
 @attrs.frozen

@@ -19,11 +19,11 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from Common.names import Name, is_name
+from Common.santorini.names import Name, is_name
 from Common.strict import shorten
-from Player.kinds import KINDS, built_in_strategy, is_kind
-from Player.local import LocalPlayer
-from Player.strategy import Strategy
+from Player.santorini.kinds import KINDS, built_in_strategy, is_kind
+from Player.santorini.local import LocalPlayer
+from Player.santorini.strategy import Strategy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The directory that holds Player/, where relative player paths are looked up second."""

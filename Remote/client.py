@@ -29,9 +29,9 @@ from collections.abc import Awaitable, Callable
 import attrs
 import trio
 
-from Common.results import Results
+from Common.santorini.results import Results
 from Common.strict import StructureError
-from Common.wire import unstructure
+from Common.santorini.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.channel import ChannelError, MessageChannel
@@ -42,7 +42,7 @@ from Remote.configuration import (
     ClientConfiguration,
     read_client_configuration,
 )
-from Remote.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed
+from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed
 
 log = logging.getLogger("xclients")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL
+from Admin.santorini.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL
 from Common.strict import (
     odd_number,
     parse_document,

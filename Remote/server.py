@@ -26,19 +26,19 @@ import trio
 
 from Admin.manager import TournamentManager
 from Admin.naming import NameRegistry
-from Admin.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
+from Admin.santorini.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
 from Admin.tournament_log import TournamentLog, count
-from Common.names import MAX_NAME_LENGTH, Name, is_name
-from Common.player import Player
-from Common.results import Results
+from Common.santorini.names import MAX_NAME_LENGTH, Name, is_name
+from Common.santorini.player import Player
+from Common.santorini.results import Results
 from Common.strict import StructureError
-from Common.wire import unstructure
+from Common.santorini.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
-from Remote.remote_player import RemotePlayer
+from Remote.santorini.remote_player import RemotePlayer
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 
