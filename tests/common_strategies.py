@@ -13,12 +13,12 @@ import attrs
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from Common.actions import GiveUp, MoveAndBuild, Placement, WinningMove
-from Common.board import MAX_HEIGHT, WINNING_HEIGHT, Board, WorkerPlace
-from Common.geometry import COORDINATES, DIRECTIONS, PLACES, SIZE, Direction, Place
-from Common.names import MAX_NAME_LENGTH, Name, Worker
-from Common.results import EncounterOutcome, PlayingAs
-from Common.rules import apply_action, is_winning, legal_actions
+from Common.santorini.actions import GiveUp, MoveAndBuild, Placement, WinningMove
+from Common.santorini.board import MAX_HEIGHT, WINNING_HEIGHT, Board, WorkerPlace
+from Common.santorini.geometry import COORDINATES, DIRECTIONS, PLACES, SIZE, Direction, Place
+from Common.santorini.names import MAX_NAME_LENGTH, Name, Worker
+from Common.santorini.results import EncounterOutcome, PlayingAs
+from Common.santorini.rules import apply_action, is_winning, legal_actions
 
 LETTERS = string.ascii_lowercase
 SQUARES = SIZE * SIZE
@@ -188,7 +188,7 @@ def positions(draw: st.DrawFn, max_turns: int = 60) -> Position:
 
 
 def board_json(board: Board) -> list[list[int | str]]:
-    """`board` written by hand (not by Common.wire): the full 6 x 6 rows of cells."""
+    """`board` written by hand (not by Common.santorini.wire): the full 6 x 6 rows of cells."""
     rows: list[list[int | str]] = [[board.height(Place(x, y)) for x in COORDINATES] for y in COORDINATES]
     for wp in board.workers:
         rows[wp.place.y][wp.place.x] = f"{board.height(wp.place)}{wp.worker.owner}{wp.worker.number}"

@@ -12,13 +12,13 @@ import math
 
 import trio
 
-from Common.actions import Action, GiveUp, MoveAndBuild
-from Common.board import Board
-from Common.geometry import DIRECTIONS, PLACES, Place
-from Common.names import Name
-from Common.player import Player
-from Common.results import Results
-from Common.rules import legal_actions
+from Common.santorini.actions import Action, GiveUp, MoveAndBuild
+from Common.santorini.board import Board
+from Common.santorini.geometry import DIRECTIONS, PLACES, Place
+from Common.santorini.names import Name
+from Common.santorini.player import Player
+from Common.santorini.results import Results
+from Common.santorini.rules import legal_actions
 
 RAISE, HANG, ILLEGAL, WRONG_TYPE, GIVE_UP = "raise", "hang", "illegal", "wrong type", "give up"
 

@@ -23,10 +23,10 @@ from typing import Any
 
 import trio
 
-from Common.actions import Placement
-from Common.board import Board
-from Common.wire import action_to_json, structure
-from Player.strategic import choose_action, choose_place
+from Common.santorini.actions import Placement
+from Common.santorini.board import Board
+from Common.santorini.wire import action_to_json, structure
+from Player.santorini.strategic import choose_action, choose_place
 from Remote.loopback import ServerProcess
 
 HOST = "127.0.0.1"

@@ -1,7 +1,7 @@
 """The client side in-process: a ServerProxy that never stops listening, the checks of a local player's answers, connecting.
 
 The server end is a MessageChannel over a memory stream, driven by the test;
-players that think forever block a thread on an Event (`Player.misbehaving`),
+players that think forever block a thread on an Event (`Player.santorini.misbehaving`),
 and the test waits for that Event rather than for time to pass. Connecting is
 tested with openers that stand in for `trio.open_tcp_stream`, on trio's
 autojump clock, and once over real TCP.
@@ -17,19 +17,19 @@ import pytest
 import trio
 import trio.testing
 
-from Common.actions import Placement
-from Common.board import Board, WorkerPlace
-from Common.geometry import Place
-from Common.names import Name, Worker
-from Common.results import EncounterOutcome, Kicked
-from Common.wire import structure
+from Common.santorini.actions import Placement
+from Common.santorini.board import Board, WorkerPlace
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name, Worker
+from Common.santorini.results import EncounterOutcome, Kicked
+from Common.santorini.wire import structure
 from Player.loader import make_local_player
-from Player.local import LocalPlayer
-from Player.misbehaving import MalformedPlacement, NeverPlaces, NeverTakesTurn
-from Player.strategic import GoodStrategy
+from Player.santorini.local import LocalPlayer
+from Player.santorini.misbehaving import MalformedPlacement, NeverPlaces, NeverTakesTurn
+from Player.santorini.strategic import GoodStrategy
 from Remote.channel import ChannelError, MessageChannel, PeerClosed
 from Remote.client import CONNECT_TIME_LIMIT_SECONDS, CannotConnect, Connector
-from Remote.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, classify
+from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, classify
 from tests.doubles import ScriptedPlayer
 
 LIMIT = 1 << 16
@@ -272,7 +272,7 @@ async def test_a_strategy_that_answers_the_wrong_type_is_reported_and_nothing_is
 
 PLAYER_FILE = textwrap.dedent(
     """
-    from Player.strategic import GoodStrategy
+    from Player.santorini.strategic import GoodStrategy
 
 
     def count_my_workers(me, board):

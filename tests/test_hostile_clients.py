@@ -29,13 +29,13 @@ import attrs
 import pytest
 import trio
 
-from Common.actions import Action, Placement
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name
-from Common.player import Player
-from Common.results import Results
-from Common.wire import unstructure
+from Common.santorini.actions import Action, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name
+from Common.santorini.player import Player
+from Common.santorini.results import Results
+from Common.santorini.wire import unstructure
 from Player.configuration import PlayerEntry
 from Remote.client import run_clients
 from Remote.configuration import ClientConfiguration

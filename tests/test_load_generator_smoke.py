@@ -1,7 +1,7 @@
 """The benchmarks' load generator (bench/load_generator.py): a smoke run against a real xserver, and its choices' legality.
 
 No timing is checked here; the benchmarks measure. Legality is judged by
-Common.rules, never by the load generator's own code.
+Common.santorini.rules, never by the load generator's own code.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 
 from bench.harness import LOAD_GENERATOR, PROJECT_ROOT, Server
 from bench.load_generator import choose_action, choose_place, client_names
-from Common.actions import Action, GiveUp
-from Common.board import Board
-from Common.geometry import PLACES, Place
-from Common.names import Name, Worker
-from Common.rules import action_error, apply_action, has_legal_turn, is_winning, legal_actions, placement_error
-from Common.wire import board_to_json, structure
+from Common.santorini.actions import Action, GiveUp
+from Common.santorini.board import Board
+from Common.santorini.geometry import PLACES, Place
+from Common.santorini.names import Name, Worker
+from Common.santorini.rules import action_error, apply_action, has_legal_turn, is_winning, legal_actions, placement_error
+from Common.santorini.wire import board_to_json, structure
 
 TIME_LIMIT = 60
 

@@ -9,11 +9,11 @@ import pytest
 
 from Admin.encounter import Entrant
 from Admin.manager import TournamentManager
-from Admin.referee import RULES, Referee
-from Common.names import Name
-from Player.local import LocalPlayer
-from Player.misbehaving import IllegalAction, MalformedPlacement, NeverPlaces, NeverTakesTurn, OccupiedPlacement, Raising
-from Player.strategic import GoodStrategy
+from Admin.santorini.referee import RULES, Referee
+from Common.santorini.names import Name
+from Player.santorini.local import LocalPlayer
+from Player.santorini.misbehaving import IllegalAction, MalformedPlacement, NeverPlaces, NeverTakesTurn, OccupiedPlacement, Raising
+from Player.santorini.strategic import GoodStrategy
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIME_PER_CALL = 0.5

@@ -9,8 +9,8 @@ from Admin.encounter import EncounterResult
 from Admin.manager import KICK_TIME_LIMIT, Observer, TournamentManager
 from Admin.manager import revise as revise_with
 from Admin.schedule import RoundRobin
-from Admin.referee import RULES, Referee, revise_outcome
-from Common.results import EncounterOutcome as Outcome
+from Admin.santorini.referee import RULES, Referee, revise_outcome
+from Common.santorini.results import EncounterOutcome as Outcome
 from tests.doubles import GIVE_UP, HANG, RAISE, ScriptedPlayer
 
 

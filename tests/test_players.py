@@ -1,6 +1,6 @@
 """Tests of the Player package: the good strategy, the misbehaving ones, LocalPlayer and the loader.
 
-Legality is always judged by Common.rules, never by the strategy's own code.
+Legality is always judged by Common.santorini.rules, never by the strategy's own code.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import trio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from Common.actions import GiveUp, MoveAndBuild, WinningMove
-from Common.board import Board, WorkerPlace
-from Common.geometry import DIRECTIONS, PLACES, Direction, EastWest, NorthSouth, Place
-from Common.names import Name, Worker
-from Common.results import EncounterOutcome
-from Common.rules import (
+from Common.santorini.actions import GiveUp, MoveAndBuild, WinningMove
+from Common.santorini.board import Board, WorkerPlace
+from Common.santorini.geometry import DIRECTIONS, PLACES, Direction, EastWest, NorthSouth, Place
+from Common.santorini.names import Name, Worker
+from Common.santorini.results import EncounterOutcome
+from Common.santorini.rules import (
     action_error,
     apply_action,
     has_legal_turn,
@@ -30,10 +30,10 @@ from Common.rules import (
     move_target,
     placement_error,
 )
-from Player.kinds import KINDS, built_in_strategy
+from Player.santorini.kinds import KINDS, built_in_strategy
 from Player.loader import PROJECT_ROOT, PlayerLoadError, load_strategy, make_local_player
-from Player.local import LocalPlayer
-from Player.misbehaving import (
+from Player.santorini.local import LocalPlayer
+from Player.santorini.misbehaving import (
     DeliberateFailure,
     IllegalAction,
     MalformedPlacement,
@@ -42,8 +42,8 @@ from Player.misbehaving import (
     OccupiedPlacement,
     Raising,
 )
-from Player.strategic import GoodStrategy
-from Player.strategy import Strategy
+from Player.santorini.strategic import GoodStrategy
+from Player.santorini.strategy import Strategy
 
 ME = Name("alice")
 THEM = Name("bob")
@@ -63,7 +63,7 @@ def board_of(heights: dict[tuple[int, int], int], workers: dict[str, tuple[int, 
 
 
 def opponent_can_win(board: Board, opponent: Name) -> bool:
-    """Whether some worker of `opponent` can step onto a height-3 square (judged by Common.rules)."""
+    """Whether some worker of `opponent` can step onto a height-3 square (judged by Common.santorini.rules)."""
     for wp in board.workers_of(opponent):
         for direction in DIRECTIONS:
             target, error = move_target(board, wp.worker, direction)
@@ -226,10 +226,10 @@ def test_the_good_strategy_places_on_a_free_square_the_same_every_time(case) -> 
 
 _ANSWERS_OF_A_FRESH_PROCESS = """
 import random
-from Common.board import Board, WorkerPlace
-from Common.geometry import PLACES
-from Common.names import Worker
-from Player.strategic import GoodStrategy
+from Common.santorini.board import Board, WorkerPlace
+from Common.santorini.geometry import PLACES
+from Common.santorini.names import Worker
+from Player.santorini.strategic import GoodStrategy
 rng = random.Random(2018)
 strategy = GoodStrategy()
 for _ in range(300):
@@ -479,7 +479,7 @@ def test_the_loader_finds_project_files_from_another_directory(tmp_path: Path, m
 def test_the_loader_prefers_the_current_directory_to_the_project_root(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "Player").mkdir()
     (tmp_path / "Player" / "strategic.py").write_text(
-        "from Player.example_player import FirstLegal\n\ndef make_strategy():\n    return FirstLegal()\n"
+        "from Player.santorini.example_player import FirstLegal\n\ndef make_strategy():\n    return FirstLegal()\n"
     )
     monkeypatch.chdir(tmp_path)
     assert type(load_strategy("Player/strategic.py")).__name__ == "FirstLegal"

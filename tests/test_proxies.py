@@ -7,19 +7,19 @@ import trio
 import trio.testing
 
 from Admin.safe_call import BROKEN, LATE, MALFORMED, Failure, safe_call
-from Common.actions import MoveAndBuild, Placement
-from Common.board import Board
-from Common.geometry import Place
-from Common.names import Name, Worker
-from Common.results import EncounterOutcome, PlayingAs, Results
+from Common.santorini.actions import MoveAndBuild, Placement
+from Common.santorini.board import Board
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name, Worker
+from Common.santorini.results import EncounterOutcome, PlayingAs, Results
 from Common.strict import StructureError
-from Common.wire import structure
-from Player.local import LocalPlayer
-from Player.misbehaving import NeverTakesTurn
-from Player.strategic import GoodStrategy
+from Common.santorini.wire import structure
+from Player.santorini.local import LocalPlayer
+from Player.santorini.misbehaving import NeverTakesTurn
+from Player.santorini.strategic import GoodStrategy
 from Remote.channel import ChannelError, MessageChannel
-from Remote.remote_player import RemotePlayer, UnexpectedMessage
-from Remote.server_proxy import ServerMisbehaved, ServerProxy, classify
+from Remote.santorini.remote_player import RemotePlayer, UnexpectedMessage
+from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, classify
 from tests.doubles import ScriptedPlayer
 
 BOARD = [[0, 0, 0, 0, 0, 0], [0, "0alice1", 0, 0, 0, 0], [0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, "0bob2"], [0, 0, 0, 0, 0, 1], ["0alice2", 0, 0, 0, 0, "0bob1"]]

@@ -3,9 +3,9 @@
 import pytest
 
 from Admin.encounter import Entrant
-from Admin.referee import Referee
-from Common.results import EncounterOutcome
-from Common.rules import has_legal_turn
+from Admin.santorini.referee import Referee
+from Common.santorini.results import EncounterOutcome
+from Common.santorini.rules import has_legal_turn
 from tests.doubles import GIVE_UP, HANG, ILLEGAL, RAISE, WRONG_TYPE, ScriptedPlayer
 
 
@@ -98,7 +98,7 @@ async def test_a_misbehaving_player_loses_the_series_irregularly_at_once(misbeha
 async def test_giving_up_in_someone_elses_name_is_misbehaviour():
     class Impostor(CheckedPlayer):
         async def take_turn(self, board):
-            from Common.actions import GiveUp
+            from Common.santorini.actions import GiveUp
 
             return GiveUp("alice")
 

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import common_strategies as cs
-from Common.actions import Action, GiveUp, MoveAndBuild, WinningMove
-from Common.board import MAX_HEIGHT, WINNING_HEIGHT, Board, WorkerPlace
-from Common.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
-from Common.names import Name, Worker
-from Common.rules import action_error, apply_action, has_legal_turn, is_winning, legal_actions, placement_error
+from Common.santorini.actions import Action, GiveUp, MoveAndBuild, WinningMove
+from Common.santorini.board import MAX_HEIGHT, WINNING_HEIGHT, Board, WorkerPlace
+from Common.santorini.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
+from Common.santorini.names import Name, Worker
+from Common.santorini.rules import action_error, apply_action, has_legal_turn, is_winning, legal_actions, placement_error
 
 ALICE, BOB, CARL = Name("alice"), Name("bob"), Name("carl")
 ALICE1, ALICE2, BOB1, BOB2 = Worker(ALICE, 1), Worker(ALICE, 2), Worker(BOB, 1), Worker(BOB, 2)
@@ -43,7 +43,7 @@ def alone(alice1: tuple[int, int], heights: dict[tuple[int, int], int] | None = 
 
 
 # ---------------------------------------------------------------------------
-# The spec, written out independently of Common.rules
+# The spec, written out independently of Common.santorini.rules
 
 
 def spec_says_legal(board: Board, player: Name, action: Action) -> bool:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Admin.manager import TournamentManager
-from Admin.referee import RULES, Referee
+from Admin.santorini.referee import RULES, Referee
 from Admin.schedule import ListedPairings, RoundRobin, listed_pairings
 from tests.doubles import ScriptedPlayer
 

@@ -6,10 +6,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Admin.manager import revise
-from Admin.referee import revise_outcome
+from Admin.santorini.referee import revise_outcome
 from Admin.schedule import RoundRobin
-from Admin.standings import standings, standings_table
-from Common.results import EncounterOutcome as Outcome
+from Admin.santorini.standings import standings, standings_table
+from Common.santorini.results import EncounterOutcome as Outcome
 
 NAMES = ["ann", "ben", "cat", "dan", "eve", "fay"]
 

@@ -12,14 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import common_strategies as cs
-from Common.actions import Action, Placement
-from Common.board import Board, WorkerPlace
-from Common.geometry import PLACES, SIZE, Place
-from Common.names import Name, Worker
-from Common.results import EncounterOutcome, PlayingAs, Results
+from Common.santorini.actions import Action, Placement
+from Common.santorini.board import Board, WorkerPlace
+from Common.santorini.geometry import PLACES, SIZE, Place
+from Common.santorini.names import Name, Worker
+from Common.santorini.results import EncounterOutcome, PlayingAs, Results
 from Common import strict
 from Common.strict import StructureError, register_json_object, strict_converter
-from Common.wire import name, structure, unstructure
+from Common.santorini.wire import name, structure, unstructure
 
 EXAMPLE_BOARD = [
     [0, 0, 0, 0, 0, 0],

@@ -14,12 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import common_strategies as cs
-from Common.actions import Placement
-from Common.board import Board, WorkerPlace
-from Common.geometry import Place
-from Common.names import Name, Worker
+from Common.santorini.actions import Placement
+from Common.santorini.board import Board, WorkerPlace
+from Common.santorini.geometry import Place
+from Common.santorini.names import Name, Worker
 from Common.strict import StructureError
-from Common.wire import Recipient, structure, structure_from_server, unstructure
+from Common.santorini.wire import Recipient, structure, structure_from_server, unstructure
 
 # ---------------------------------------------------------------------------
 # Heights written as digit strings

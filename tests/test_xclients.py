@@ -125,7 +125,7 @@ def test_xclients_with_a_thinking_player_exits_when_the_server_sends_a_message_a
 
 
 FORGETS_RETURN = """
-    from Player.strategic import GoodStrategy
+    from Player.santorini.strategic import GoodStrategy
 
     class Mine(GoodStrategy):
         def take_turn(self, me, board):
@@ -150,7 +150,7 @@ def test_a_strategy_that_returns_none_is_reported_at_once_its_connection_closed_
 
 
 RAISES_IN_A_HELPER = """
-    from Player.strategic import GoodStrategy
+    from Player.santorini.strategic import GoodStrategy
 
 
     def my_workers(me, board):
