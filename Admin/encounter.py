@@ -11,16 +11,17 @@ from typing import Any
 
 import attrs
 
-from Common.santorini.names import Name
-from Common.santorini.player import Player
+from Common.participant import Participant
+
+Name = str
 
 
 @attrs.frozen
 class Entrant:
-    """A player under the name it plays as."""
+    """A player under the name it plays as; its referee knows which game's interface `player` has."""
 
     name: Name
-    player: Player
+    player: Participant | Any
 
 
 @attrs.frozen

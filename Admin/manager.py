@@ -36,6 +36,8 @@ from Admin.schedule import RoundRobin, Schedule
 from Common.participant import KICK_REASON_LIMIT, Participant
 from Common.strict import shorten
 
+DEFAULT_TIME_PER_CALL = 2.0
+"""Seconds a player has for each message, unless the configuration says otherwise."""
 KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from Admin.encounter import EncounterResult
 from Admin.manager import Observer
-from Admin.santorini.standings import standings, standings_table
-from Common.santorini.names import Name
-from Common.santorini.results import Results
+
+Name = str
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
@@ -25,15 +25,29 @@ def count(number: int, noun: str, plural: str | None = None) -> str:
 
 
 class TournamentLog(Observer):
-    """Logs a tournament's events on `log`; tells `status` the progress."""
+    """Logs a tournament's events on `log`; tells `status` the progress.
 
-    def __init__(self, log: logging.Logger, status: Callable[[str], None] = lambda text: None) -> None:
+    The game says how one outcome reads (`describe`) and draws the standings
+    table from the Results and the players in sign-up order (`table`).
+    """
+
+    def __init__(
+        self,
+        log: logging.Logger,
+        status: Callable[[str], None],
+        describe: Callable[[Any], str],
+        table: Callable[[Any, Sequence[Name]], str],
+    ) -> None:
         self.log = log
         self.status = status
+        self.describe = describe
+        self.table = table
         self.names: list[Name] = []
+        self.encounters = 0
 
     def started(self, names: Sequence[Name]) -> None:
         self.names = list(names)
+        self.encounters = 0
         self.log.info("tournament of %s starts", count(len(names), "player"))
 
     def renamed(self, requested: Name, assigned: Name | None) -> None:
@@ -47,12 +61,11 @@ class TournamentLog(Observer):
 
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
         if result is not None:
-            outcome = result.outcome
-            self.log.info("%s beat %s%s", outcome.winner, outcome.loser, " (irregular)" if outcome.irregular else "")
+            self.encounters += 1
+            self.log.info("%s", self.describe(result.outcome))
         self.status(f"encounters finished: {finished} of {total}")
 
-    def finished(self, results: Results) -> None:
+    def finished(self, results: Any) -> None:
         """The tournament is over with `results`: log the standings table."""
         self.status("")
-        played = count(len(results), "encounter")
-        self.log.info("standings after %s:\n%s", played, standings_table(standings(self.names, results)))
+        self.log.info("standings after %s:\n%s", count(self.encounters, "encounter"), self.table(results, self.names))

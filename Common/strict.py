@@ -218,11 +218,15 @@ def structure(data: Any, type_: type[T] | Any, converter: cattrs.Converter) -> T
 
 def parse_document(text: str, type_: type[T], converter: cattrs.Converter) -> T:
     """The JSON document `text` as a `type_`, or StructureError saying what is wrong and where."""
+    return structure(load_document(text), type_, converter)
+
+
+def load_document(text: str) -> Any:
+    """The JSON value of the document `text` (NaN and Infinity refused), or StructureError."""
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant)
     except ValueError as error:
         raise StructureError(f"not JSON: {error}") from None
-    return structure(data, type_, converter)
 
 
 def _no_constant(constant: str) -> Any:

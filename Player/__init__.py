@@ -1,0 +1,1 @@
+"""Local players: the game-free loader and configuration entries, and a subpackage per game."""

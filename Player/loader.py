@@ -1,6 +1,8 @@
-"""Turning a configuration's [Kind, Name, PathString] into a LocalPlayer.
+"""Turning a configuration's [Kind, Name, PathString] into a local player of the configured game.
 
-A PathString names a player file (see README.md): a Python file that defines
+Game-free: the game's GamePlayers says which kinds exist, which base class a
+strategy extends and how a strategy becomes a local player. A PathString
+names a player file (see README.md): a Python file that defines
 `make_strategy()`. A relative path is looked up in the current directory
 first, then in the project root (the directory that holds Player/), so that
 "Player/strategic.py" works from anywhere. An empty PathString means the
@@ -19,11 +21,9 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from Common.santorini.names import Name, is_name
+from Common.participant import Participant
 from Common.strict import shorten
-from Player.santorini.kinds import KINDS, built_in_strategy, is_kind
-from Player.santorini.local import LocalPlayer
-from Player.santorini.strategy import Strategy
+from Player.game_players import GamePlayers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 """The directory that holds Player/, where relative player paths are looked up second."""
@@ -61,7 +61,7 @@ def _module_name(file: Path) -> str:
     """A module name of its own for each file, recognisable in tracebacks."""
     stem = re.sub(r"\W", "_", file.stem)
     digest = hashlib.sha256(str(file).encode()).hexdigest()[:12]
-    return f"santorini_player_{stem}_{digest}"
+    return f"player_file_{stem}_{digest}"
 
 
 def _import(path: str, file: Path) -> ModuleType:
@@ -86,12 +86,12 @@ def _import(path: str, file: Path) -> ModuleType:
     return module
 
 
-def load_strategy(path: str) -> Strategy:
-    """The Strategy that the player file at `path` makes; PlayerLoadError if there is none."""
-    return _load(path, find_player_file(path))
+def load_strategy(path: str, players: GamePlayers) -> object:
+    """The strategy that the player file at `path` makes for the game of `players`; PlayerLoadError if there is none."""
+    return _load(path, find_player_file(path), players)
 
 
-def _load(path: str, file: Path) -> Strategy:
+def _load(path: str, file: Path, players: GamePlayers) -> object:
     module = _import(path, file)
     factory = getattr(module, FACTORY, None)
     if factory is None:
@@ -102,19 +102,21 @@ def _load(path: str, file: Path) -> Strategy:
         strategy = factory()
     except (Exception, SystemExit) as error:
         raise _fail(path, f"{FACTORY}() raised {type(error).__name__}: {error}") from None
-    if not isinstance(strategy, Strategy):
+    base = players.strategy_base
+    if not isinstance(strategy, base):
         shown = shorten(repr(strategy), 40)
-        raise _fail(path, f"{FACTORY}() returned {shown} of type {type(strategy).__name__}, not a Strategy")
+        what = f"a {base.__name__} of {players.game} ({base.__module__}.{base.__name__})"
+        raise _fail(path, f"{FACTORY}() returned {shown} of type {type(strategy).__name__}, not {what}")
     return strategy
 
 
-def make_local_player(kind: str, name: Name, path: str) -> LocalPlayer:
+def make_local_player(kind: str, name: str, path: str, players: GamePlayers) -> Participant:
     """The player `name` of `kind`: from the file at `path`, or the built-in one of `kind` when `path` is ""."""
-    if not is_kind(kind):
-        raise PlayerLoadError(f"player {name!r}: unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
-    if not is_name(name):
-        raise PlayerLoadError(f"player {name!r}: a name is 1 to 64 lowercase letters")
+    if not players.is_kind(kind):
+        raise PlayerLoadError(f"player {name!r}: unknown kind {kind!r}, expected one of {players.kind_list()}")
+    if not players.is_name(name):
+        raise PlayerLoadError(f"player {name!r}: a name is {players.name_rule}")
     if not path:
-        return LocalPlayer(name, built_in_strategy(kind))
+        return players.local_player(name, players.kinds[kind](), None)
     file = find_player_file(path)
-    return LocalPlayer(name, _load(path, file), source=file)
+    return players.local_player(name, _load(path, file, players), file)

@@ -25,13 +25,12 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import attrs
 import trio
 
-from Common.santorini.results import Results
 from Common.strict import StructureError
-from Common.santorini.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.channel import ChannelError, MessageChannel
@@ -42,7 +41,9 @@ from Remote.configuration import (
     ClientConfiguration,
     read_client_configuration,
 )
-from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed
+from Remote.client_errors import ServerMisbehaved, StrategyFailed
+from Remote.game import ClientProxy
+from Remote.games import DEFAULT_GAME, GAMES
 
 log = logging.getLogger("xclients")
 
@@ -59,13 +60,15 @@ usage: xclients [-h | --help | --version]
 Reads one JSON object, its configuration, on standard input. Creates the
 players it lists, connects each to the server and signs it up, in the order
 listed, and lets them play. Prints the Results its players received as one
-line of JSON on standard output ([] if none did); logs go to standard error.
+line of JSON on standard output (santorini: [] if none did); logs go to
+standard error.
 It exits when all its players are done, whatever the server does.
 
 Configuration keys:
   "players"    required  array of [Kind, Name, PathString]
-                 Kind: "good", "breaker" or "infinite"
-                 Name: 1 to 64 lowercase letters
+                 Kind: one of the game's kinds (santorini: "good", "breaker"
+                 or "infinite")
+                 Name: the game's names (santorini: 1 to 64 lowercase letters)
                  PathString: a Python player file (see Player/README.md),
                  or "" for the built-in player of Kind
   "observers"  required  array of [Name, PathString]; checked, not used
@@ -73,6 +76,7 @@ Configuration keys:
   "port"       required  whole number 0..65535
   "retry for"  optional  positive number of seconds, default {DEFAULT_RETRY_SECONDS:g}:
                  how long a refused connection is tried again
+  "game"       optional  one of {", ".join(GAMES)}, default "{DEFAULT_GAME}"
 
 Example:
   {{"players": [["good", "alice", ""]], "observers": [], "ip": "127.0.0.1", "port": 56789}}
@@ -155,17 +159,18 @@ class Connector:
 class Outcome:
     """What xclients' players did: the Results they received (the first), and whether all went well."""
 
-    results: Results | None = None
+    results: Any | None = None
     all_well: bool = True
 
 
 async def run_clients(config: ClientConfiguration, players: list, open_stream: Opener = trio.open_tcp_stream) -> Outcome:
-    """Sign up every (name, player) in order, then let them play; what they received."""
+    """Sign up every (name, player) in order, then let them play the configured game; what they received."""
+    game = GAMES[config.game or DEFAULT_GAME]
     outcome = Outcome()
     connector = Connector(config.ip, config.port, config.retry_for, open_stream)
     where = f"{config.ip}:{config.port}"
 
-    async def play(proxy: ServerProxy) -> None:
+    async def play(proxy: ClientProxy) -> None:
         try:
             await proxy.play()
         except (StrategyFailed, ServerMisbehaved) as error:
@@ -181,7 +186,7 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
         for name, player in players:
             try:
                 stream = await connector.connect()
-                proxy = ServerProxy(MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES), player, name)
+                proxy = game.client_proxy(MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES), player, name)
                 await proxy.sign_up()
             except (CannotConnect, ChannelError) as error:
                 outcome.all_well = False
@@ -224,15 +229,17 @@ def main() -> int:
     if sys.stdin.isatty():
         print(PROMPT, file=sys.stderr, flush=True)
     try:
-        config = read_client_configuration(sys.stdin.read())
-        players = create_players(config.players, "players")
+        config = read_client_configuration(sys.stdin.read(), GAMES, DEFAULT_GAME)
+        game = GAMES[config.game]
+        players = create_players(config.players, "players", game.players)
     except (StructureError, PlayerLoadError) as error:
         print(f"xclients: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
     outcome = trio.run(run_until_interrupted, config, players)
     if outcome is None:
         raise KeyboardInterrupt  # Ctrl-C during play: exit_status_of says so in one line
-    print(json.dumps(unstructure(outcome.results or ())), flush=True)
+    received = game.no_results if outcome.results is None else game.results_to_json(outcome.results)
+    print(json.dumps(received), flush=True)
     return EXIT_DONE if outcome.all_well else EXIT_TROUBLE
 
 

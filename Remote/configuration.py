@@ -1,38 +1,45 @@
-"""The configurations of xserver and xclients, read strictly (spec section 8).
+"""The configurations of xserver and xclients, read strictly (protocol section 8). Game-free.
 
 Every key is checked for presence, type and range; an unknown key is an
 error. The error is one line naming the offending key, such as
-`expected a whole number in 0..65535, got 70000 @ $.port`.
+`expected a whole number in 0..65535, got 70000 @ $.port`. The "game" key
+(default "santorini") chooses the game: its own keys are read by the game
+(`Game.read_settings`), and a key of another game is an error that says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
+import cattrs
 
-from Admin.santorini.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL
+from Admin.manager import DEFAULT_TIME_PER_CALL
 from Common.strict import (
-    odd_number,
-    parse_document,
+    StructureError,
+    load_document,
     positive_number,
     register_json_object,
     show,
     strict_converter,
     string,
+    structure,
     whole_number,
 )
 from Player.configuration import ObserverEntry, PlayerEntry, register_entries
+from Remote.game import Game, game_keys_elsewhere
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
 CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 DEFAULT_RETRY_SECONDS = 10.0
 """How long xclients keeps trying a connection that the server refuses (no server listening yet)."""
+GAME_KEY = "game"
 
 
 @attrs.frozen
 class ServerConfiguration:
-    """What xserver reads on standard input."""
+    """What xserver reads on standard input; `settings` are the chosen game's own."""
 
     min_players: int
     port: int
@@ -40,8 +47,9 @@ class ServerConfiguration:
     repeat: int
     host: str = ""
     time_per_call: float = DEFAULT_TIME_PER_CALL
-    best_of: int = DEFAULT_BEST_OF
     house_players: tuple[PlayerEntry, ...] = ()
+    game: str = attrs.field(default="", kw_only=True)
+    settings: Any = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen
@@ -53,6 +61,18 @@ class ClientConfiguration:
     ip: str
     port: int
     retry_for: float = DEFAULT_RETRY_SECONDS
+    game: str = attrs.field(default="", kw_only=True)
+
+
+@attrs.frozen
+class LocalConfiguration:
+    """What `python -m Admin` reads on standard input: a tournament among local players only."""
+
+    players: tuple[PlayerEntry, ...]
+    observers: tuple[ObserverEntry, ...]
+    time_per_call: float = DEFAULT_TIME_PER_CALL
+    game: str = attrs.field(default="", kw_only=True)
+    settings: Any = attrs.field(default=None, kw_only=True)
 
 
 def _port(value: Any) -> int:
@@ -69,44 +89,90 @@ def _host(value: Any) -> str:
     return string(value, "a host name or a numeric address")
 
 
-_CONVERTER = strict_converter()
-register_entries(_CONVERTER)
-register_json_object(
-    _CONVERTER,
-    ServerConfiguration,
-    keys={
-        "min_players": "min players",
-        "port": "port",
-        "waiting_for": "waiting for",
-        "repeat": "repeat",
-        "host": "host",
-        "time_per_call": "time per call",
-        "best_of": "best of",
-        "house_players": "house players",
-    },
-    checks={
-        "min_players": lambda value: whole_number(value, 0),
-        "port": _port,
-        "waiting_for": positive_number,
-        "repeat": _repeat,
-        "host": _host,
-        "time_per_call": positive_number,
-        "best_of": odd_number,
-    },
-)
-register_json_object(
-    _CONVERTER,
-    ClientConfiguration,
-    keys={"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"},
-    checks={"ip": _host, "port": _port, "retry_for": positive_number},
-)
+SERVER_KEYS = {
+    "min_players": "min players",
+    "port": "port",
+    "waiting_for": "waiting for",
+    "repeat": "repeat",
+    "host": "host",
+    "time_per_call": "time per call",
+    "house_players": "house players",
+}
+CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
+LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call"}
 
 
-def read_server_configuration(text: str) -> ServerConfiguration:
+def _converter(game: Game) -> cattrs.Converter:
+    converter = strict_converter()
+    register_entries(converter, game.players)
+    register_json_object(
+        converter,
+        ServerConfiguration,
+        keys=SERVER_KEYS,
+        checks={
+            "min_players": lambda value: whole_number(value, 0),
+            "port": _port,
+            "waiting_for": positive_number,
+            "repeat": _repeat,
+            "host": _host,
+            "time_per_call": positive_number,
+        },
+    )
+    register_json_object(
+        converter, ClientConfiguration, keys=CLIENT_KEYS, checks={"ip": _host, "port": _port, "retry_for": positive_number}
+    )
+    register_json_object(converter, LocalConfiguration, keys=LOCAL_KEYS, checks={"time_per_call": positive_number})
+    return converter
+
+
+def _choose_game(data: Any, games: Mapping[str, Game], default: str) -> Game:
+    if type(data) is not dict:
+        raise StructureError(f"expected a JSON object, got {show(data)} @ $")
+    name = data.get(GAME_KEY, default)
+    if type(name) is not str or name not in games:
+        raise StructureError(f"expected a game, one of {', '.join(games)}, got {show(name)} @ $.{GAME_KEY}")
+    return games[name]
+
+
+def _split(data: dict, own: Mapping[str, str], game: Game, games: Mapping[str, Game], with_game_keys: bool) -> tuple[dict, dict]:
+    """The configuration's host keys and the game's keys; StructureError for a key of neither."""
+    host_keys, game_keys = {}, {}
+    elsewhere = game_keys_elsewhere(games, game) if with_game_keys else {}
+    for key, value in data.items():
+        if key == GAME_KEY:
+            continue
+        if key in own.values():
+            host_keys[key] = value
+        elif with_game_keys and key in game.settings_keys:
+            game_keys[key] = value
+        elif key in elsewhere:
+            raise StructureError(f"{show(key)} is a key of the {elsewhere[key]} game, not of {game.name} @ $.{key}")
+        else:
+            raise StructureError(f"unknown key {show(key)} @ $")
+    return host_keys, game_keys
+
+
+def read_server_configuration(text: str, games: Mapping[str, Game], default: str) -> ServerConfiguration:
     """xserver's configuration from the text of its standard input; StructureError if it is bad."""
-    return parse_document(text, ServerConfiguration, _CONVERTER)
+    return _read_with_game_keys(text, games, default, ServerConfiguration, SERVER_KEYS)
 
 
-def read_client_configuration(text: str) -> ClientConfiguration:
+def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, type_: type, keys: Mapping[str, str]) -> Any:
+    data = load_document(text)
+    game = _choose_game(data, games, default)
+    host_keys, game_keys = _split(data, keys, game, games, with_game_keys=True)
+    config = structure(host_keys, type_, _converter(game))
+    return attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
+
+
+def read_client_configuration(text: str, games: Mapping[str, Game], default: str) -> ClientConfiguration:
     """xclients' configuration from the text of its standard input; StructureError if it is bad."""
-    return parse_document(text, ClientConfiguration, _CONVERTER)
+    data = load_document(text)
+    game = _choose_game(data, games, default)
+    host_keys, _ = _split(data, CLIENT_KEYS, game, games, with_game_keys=False)
+    return attrs.evolve(structure(host_keys, ClientConfiguration, _converter(game)), game=game.name)
+
+
+def read_local_configuration(text: str, games: Mapping[str, Game], default: str) -> LocalConfiguration:
+    """`python -m Admin`'s configuration from the text of its standard input; StructureError if it is bad."""
+    return _read_with_game_keys(text, games, default, LocalConfiguration, LOCAL_KEYS)

@@ -21,24 +21,22 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import trio
 
-from Admin.manager import TournamentManager
+from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentManager
 from Admin.naming import NameRegistry
-from Admin.santorini.referee import DEFAULT_BEST_OF, DEFAULT_TIME_PER_CALL, RULES, Referee
 from Admin.tournament_log import TournamentLog, count
-from Common.santorini.names import MAX_NAME_LENGTH, Name, is_name
-from Common.santorini.player import Player
-from Common.santorini.results import Results
+from Common.participant import Participant
 from Common.strict import StructureError
-from Common.santorini.wire import unstructure
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
-from Remote.santorini.remote_player import RemotePlayer
+from Remote.game import Game
+from Remote.games import DEFAULT_GAME, GAMES
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 
@@ -49,23 +47,27 @@ SEQUENTIAL_VARIABLE = "XSERVER_SEQUENTIAL"
 
 EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 
-USAGE = f"""
+def usage() -> str:
+    """What `xserver --help` prints: the host's keys, then each game's."""
+    games = "\n".join(f"{game.name}'s keys:\n{game.settings_help}" for game in GAMES.values())
+    return f"""
 usage: xserver < configuration.json
 
 Reads one JSON object on standard input, opens a TCP sign-up window, runs a
-round-robin tournament among the players who signed up, and prints the
-Results as one line of JSON on standard output. The log goes to standard error.
+tournament among the players who signed up, and prints the Results as one
+line of JSON on standard output. The log goes to standard error.
 
 Configuration keys:
   "min players"    whole number >= 0, required: fewer sign-ups and no tournament runs
   "port"           whole number 0..65535, required: the TCP port (0: any free port, see the log)
   "waiting for"    positive number of seconds, required: how long the sign-up window stays open
   "repeat"         0 or 1, required: 1 runs one tournament after another until stopped
+  "game"           one of {", ".join(GAMES)}, default "{DEFAULT_GAME}": the game
   "host"           string, default "": the address to listen on ("" means every interface)
   "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
-  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter
   "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
 
+{games}
 Exit statuses:
   0    the tournament ran; the Results were printed
   1    fewer than "min players" signed up; no tournament
@@ -105,29 +107,38 @@ class StatusLine(logging.StreamHandler):
 
 async def serve(
     config: ServerConfiguration,
-    house_players: Callable[[], list[tuple[Name, Player]]],
-    publish: Callable[[Results], None],
+    game: Game,
+    house_players: Callable[[], list[tuple[str, Participant]]],
+    publish: Callable[[Any], None],
     status: Callable[[str], None] = lambda text: None,
 ) -> int:
-    """Run the tournaments `config` asks for, showing progress with `status`; the exit status."""
+    """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status."""
+    settings, announcement = game.prepare(config.settings)
+    if announcement:
+        log.info("%s", announcement)
+
+    def publish_results(results: Any) -> None:
+        publish(game.output(results, settings))
+
     manager = TournamentManager(
-        Referee(best_of=config.best_of, time_per_call=config.time_per_call),
-        RULES,
+        game.make_referee(settings, config.time_per_call),
+        game.rules(settings),
         time_per_call=config.time_per_call,
         concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
-        observer=TournamentLog(log, status),
+        observer=TournamentLog(log, status, game.describe_outcome, game.standings_table),
     )
     try:
         listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
     except OSError as error:
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
-    desk = SignUpDesk(listeners, SERVER_MAX_MESSAGE_BYTES, _house_registry(config), is_name, on_sign_up=_log_sign_up)
+    registry = _house_registry(config, game)
+    desk = SignUpDesk(listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=_log_sign_up)
     try:
         async with trio.open_nursery() as nursery:
             if config.repeat:
                 nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
-            status_code = await _tournaments(config, desk, manager, house_players, publish, status)
+            status_code = await _tournaments(config, game, desk, manager, registry, house_players, publish_results, status)
             desk.close()
         return status_code
     finally:
@@ -137,10 +148,12 @@ async def serve(
 
 async def _tournaments(
     config: ServerConfiguration,
+    game: Game,
     desk: SignUpDesk,
     manager: TournamentManager,
-    house_players: Callable[[], list[tuple[Name, Player]]],
-    publish: Callable[[Results], None],
+    registry: Callable[[], NameRegistry],
+    house_players: Callable[[], list[tuple[str, Participant]]],
+    publish: Callable[[Any], None],
     status: Callable[[str], None],
 ) -> int:
     """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status."""
@@ -163,7 +176,7 @@ async def _tournaments(
             continue
         unchanged_since = None
         statistics = CallStatistics()
-        remote = [(entry.name, RemotePlayer(entry.channel, statistics)) for entry in desk.take(_house_registry(config))]
+        remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in desk.take(registry())]
         try:
             started = trio.current_time()
             results = await manager.run(house + remote)
@@ -200,11 +213,15 @@ async def _window(config: ServerConfiguration, desk: SignUpDesk, house: int, sta
         status("")
 
 
-def _house_registry(config: ServerConfiguration) -> NameRegistry:
-    """The names a tournament has taken before any connection signs up: its house players'."""
-    registry = NameRegistry(MAX_NAME_LENGTH)
-    for entry in config.house_players:
-        registry.assign(entry.name)
+def _house_registry(config: ServerConfiguration, game: Game) -> Callable[[], NameRegistry]:
+    """A maker of the names a tournament has taken before any connection signs up: its house players'."""
+
+    def registry() -> NameRegistry:
+        taken = NameRegistry(game.max_name_length)
+        for entry in config.house_players:
+            taken.assign(entry.name)
+        return taken
+
     return registry
 
 
@@ -260,23 +277,24 @@ def _interrupt(signal_number: int, frame: object) -> None:
 
 
 def _run(arguments: list[str], status: Callable[[str], None]) -> int:
-    answered = answer_arguments("xserver", arguments, USAGE)
+    answered = answer_arguments("xserver", arguments, usage())
     if answered is not None:
         return answered
     try:
-        config = read_server_configuration(sys.stdin.read())
-        create_players(config.house_players, "house players")
+        config = read_server_configuration(sys.stdin.read(), GAMES, DEFAULT_GAME)
+        game = GAMES[config.game]
+        create_players(config.house_players, "house players", game.players)
     except (StructureError, PlayerLoadError) as error:
         print(f"xserver: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
 
-    def publish(results: Results) -> None:
-        print(json.dumps(unstructure(results)), flush=True)
+    def house_players() -> list[tuple[str, Participant]]:
+        return create_players(config.house_players, "house players", game.players)
 
-    def house_players() -> list[tuple[Name, Player]]:
-        return create_players(config.house_players, "house players")
+    def publish(line: Any) -> None:
+        print(json.dumps(line), flush=True)
 
-    return trio.run(_until_terminated, lambda: serve(config, house_players, publish, status))
+    return trio.run(_until_terminated, lambda: serve(config, game, house_players, publish, status))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from Common.santorini.geometry import Place
 from Common.santorini.names import Name, Worker
 from Common.santorini.results import EncounterOutcome, Kicked
 from Common.santorini.wire import structure
+from Player.santorini.kinds import PLAYERS
 from Player.loader import make_local_player
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import MalformedPlacement, NeverPlaces, NeverTakesTurn
@@ -294,7 +295,7 @@ PLAYER_FILE = textwrap.dedent(
 async def test_an_exception_in_a_player_file_comes_with_a_traceback_of_that_file_only(tmp_path):
     player_file = tmp_path / "mine.py"
     player_file.write_text(PLAYER_FILE)
-    talk = await play_until_it_fails(make_local_player("good", Name("alice"), str(player_file)))
+    talk = await play_until_it_fails(make_local_player("good", Name("alice"), str(player_file), PLAYERS))
     assert str(talk.raised) == "take_turn raised ZeroDivisionError: division by zero"
     shown = talk.raised.details.splitlines()
     frames = [line for line in shown if line.lstrip().startswith("File ")]

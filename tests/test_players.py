@@ -31,6 +31,7 @@ from Common.santorini.rules import (
     placement_error,
 )
 from Player.santorini.kinds import KINDS, built_in_strategy
+from Player.santorini.kinds import PLAYERS
 from Player.loader import PROJECT_ROOT, PlayerLoadError, load_strategy, make_local_player
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import (
@@ -464,7 +465,7 @@ async def test_abandoned_threads_do_not_starve_other_local_players() -> None:
 
 
 def test_the_loader_loads_the_good_strategy_by_path() -> None:
-    strategy = load_strategy("Player/strategic.py")
+    strategy = load_strategy("Player/strategic.py", PLAYERS)
     assert type(strategy).__name__ == "GoodStrategy"
     assert strategy.take_turn(ME, OPENING) == GoodStrategy().take_turn(ME, OPENING)
 
@@ -472,7 +473,7 @@ def test_the_loader_loads_the_good_strategy_by_path() -> None:
 def test_the_loader_finds_project_files_from_another_directory(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     for path in ("Player/strategic.py", "Player/example_player.py", str(PROJECT_ROOT / "Player" / "strategic.py")):
-        strategy = load_strategy(path)
+        strategy = load_strategy(path, PLAYERS)
         assert action_error(OPENING, ME, strategy.take_turn(ME, OPENING)) is None
 
 
@@ -482,17 +483,17 @@ def test_the_loader_prefers_the_current_directory_to_the_project_root(tmp_path: 
         "from Player.santorini.example_player import FirstLegal\n\ndef make_strategy():\n    return FirstLegal()\n"
     )
     monkeypatch.chdir(tmp_path)
-    assert type(load_strategy("Player/strategic.py")).__name__ == "FirstLegal"
+    assert type(load_strategy("Player/strategic.py", PLAYERS)).__name__ == "FirstLegal"
 
 
 def test_the_example_player_places_on_the_first_free_square_and_plays_legally() -> None:
-    strategy = load_strategy("Player/example_player.py")
+    strategy = load_strategy("Player/example_player.py", PLAYERS)
     assert strategy.place_worker(ME, (WorkerPlace(Worker(THEM, 1), Place(0, 0)),)) == Place(1, 0)
     assert action_error(OPENING, ME, strategy.take_turn(ME, OPENING)) is None
 
 
 def test_each_load_makes_a_fresh_strategy() -> None:
-    first, second = load_strategy("Player/strategic.py"), load_strategy("Player/strategic.py")
+    first, second = load_strategy("Player/strategic.py", PLAYERS), load_strategy("Player/strategic.py", PLAYERS)
     assert first is not second
 
 
@@ -514,7 +515,7 @@ def test_a_bad_player_file_is_one_line_naming_the_file_and_the_problem(case: str
     path = tmp_path / f"{case}.py"
     path.write_text(source)
     with pytest.raises(PlayerLoadError) as caught:
-        load_strategy(str(path))
+        load_strategy(str(path), PLAYERS)
     message = str(caught.value)
     assert "\n" not in message
     assert message.startswith(f"player file {str(path)!r}: ")
@@ -530,7 +531,7 @@ def test_a_player_path_that_names_no_python_file_is_an_error(name: str, problem:
     (tmp_path / "notes.txt").write_text("def make_strategy(): pass\n")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(PlayerLoadError, match=problem) as caught:
-        load_strategy(name)
+        load_strategy(name, PLAYERS)
     assert str(caught.value).startswith(f"player file {name!r}: ")
 
 
@@ -546,7 +547,7 @@ def test_the_built_in_kinds_are_good_breaker_infinite() -> None:
 
 
 async def test_a_good_local_player_plays_legally() -> None:
-    player = make_local_player("good", ME, "")
+    player = make_local_player("good", ME, "", PLAYERS)
     assert player.name == ME
     assert await player.place_worker(()) == Place(2, 2)
     assert action_error(OPENING, ME, await player.take_turn(OPENING)) is None
@@ -554,7 +555,7 @@ async def test_a_good_local_player_plays_legally() -> None:
 
 @pytest.mark.parametrize("first", [True, False])
 async def test_a_breaker_breaks_a_rule_at_its_first_turn(first: bool) -> None:
-    player = make_local_player("breaker", ME, "")
+    player = make_local_player("breaker", ME, "", PLAYERS)
     placed = () if first else (WorkerPlace(Worker(THEM, 1), Place(0, 0)),)
     place = await player.place_worker(placed)
     assert placement_error(Board(Board.empty().heights, placed), place) is None
@@ -562,7 +563,7 @@ async def test_a_breaker_breaks_a_rule_at_its_first_turn(first: bool) -> None:
 
 
 async def test_an_infinite_player_never_answers_its_first_placement() -> None:
-    player = make_local_player("infinite", ME, "")
+    player = make_local_player("infinite", ME, "", PLAYERS)
     try:
         with trio.move_on_after(0.05) as scope:
             await player.place_worker(())
@@ -572,17 +573,17 @@ async def test_an_infinite_player_never_answers_its_first_placement() -> None:
 
 
 def test_a_path_overrides_the_kind_which_is_then_only_a_label() -> None:
-    player = make_local_player("infinite", ME, "Player/example_player.py")
+    player = make_local_player("infinite", ME, "Player/example_player.py", PLAYERS)
     assert type(player.strategy).__name__ == "FirstLegal"
 
 
 def test_an_unknown_kind_is_an_error_listing_the_known_ones() -> None:
     with pytest.raises(PlayerLoadError, match="unknown kind 'evil', expected one of good, breaker, infinite"):
-        make_local_player("evil", ME, "")
+        make_local_player("evil", ME, "", PLAYERS)
     with pytest.raises(PlayerLoadError, match="unknown kind"):
-        make_local_player("evil", ME, "Player/strategic.py")
+        make_local_player("evil", ME, "Player/strategic.py", PLAYERS)
 
 
 def test_a_player_file_error_surfaces_through_make_local_player(tmp_path: Path) -> None:
     with pytest.raises(PlayerLoadError, match="no such file"):
-        make_local_player("good", ME, str(tmp_path / "gone.py"))
+        make_local_player("good", ME, str(tmp_path / "gone.py"), PLAYERS)

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
-from Admin.manager import TournamentRules
+from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentRules
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.santorini.actions import Action
 from Common.santorini.board import WORKERS_PER_PLAYER, Board, WorkerPlace
@@ -27,7 +27,6 @@ from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
 
 DEFAULT_BEST_OF = 3
-DEFAULT_TIME_PER_CALL = 2.0
 
 
 class Misbehaved(Exception):

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from Common.santorini.names import is_name
+from Player.game_players import GamePlayers
+from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import IllegalAction, NeverPlaces
 from Player.santorini.strategic import GoodStrategy
 from Player.santorini.strategy import Strategy
@@ -35,3 +38,14 @@ def built_in_strategy(kind: str) -> Strategy:
     if not is_kind(kind):
         raise ValueError(f"unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
     return _BUILT_IN[kind]()
+
+
+PLAYERS = GamePlayers(
+    game="santorini",
+    kinds=_BUILT_IN,
+    strategy_base=Strategy,
+    local_player=LocalPlayer,
+    is_name=is_name,
+    name_rule="1 to 64 lowercase letters",
+)
+"""Santorini's local players, for the game-free loader and configuration entries."""

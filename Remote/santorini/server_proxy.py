@@ -52,6 +52,7 @@ from Common.santorini.results import Kicked, PlayingAs, Results
 from Common.strict import StructureError, shorten
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
 from Player.santorini.local import LocalPlayer
+from Remote.client_errors import ServerMisbehaved, StrategyFailed
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 
 log = logging.getLogger(__name__)
@@ -63,22 +64,6 @@ EXPECTED_ANSWERS = {"place_worker": (Place, "a Place"), "take_turn": ((GiveUp, W
 """What each method with a reply must return, and how a person calls it."""
 
 MESSAGE_NAMES = {Name: "an opponent's name", PlayingAs: "a renaming", Placement: "a Placement", Board: "a Board"}
-
-
-class ServerMisbehaved(Exception):
-    """The server sent something this client cannot understand."""
-
-
-class StrategyFailed(Exception):
-    """The local player raised, or answered a value of the wrong type; the message says which, in one line.
-
-    `details` is more for a person to read (a traceback limited to the
-    player's own file), or "".
-    """
-
-    def __init__(self, message: str, details: str = "") -> None:
-        super().__init__(message)
-        self.details = details
 
 
 def _looks_like_worker_place(entry: Any) -> bool:

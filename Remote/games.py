@@ -1,0 +1,10 @@
+"""The games this host runs, by the configuration's "game" value: the one line a new game adds."""
+
+from __future__ import annotations
+
+from Remote.game import Game
+from Remote.santorini.game import GAME as SANTORINI
+
+DEFAULT_GAME = "santorini"
+
+GAMES: dict[str, Game] = {game.name: game for game in (SANTORINI,)}

@@ -1,0 +1,68 @@
+"""Santorini, described for the host: the one value `Remote/games.py` lists.
+
+Santorini's own configuration key is "best of" (games per encounter, odd,
+default 3). Its Results are the list of encounter outcomes, printed as one
+line of JSON, exactly as before the host knew other games.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
+from Admin.santorini.standings import standings, standings_table
+from Common.santorini.names import MAX_NAME_LENGTH
+from Common.santorini.results import EncounterOutcome, Results
+from Common.santorini.wire import unstructure
+from Common.strict import odd_number, register_json_object, strict_converter
+from Common.strict import structure as structure_strictly
+from Player.santorini.kinds import PLAYERS
+from Remote.game import Game
+from Remote.santorini.remote_player import RemotePlayer
+from Remote.santorini.server_proxy import ServerProxy
+
+
+@attrs.frozen
+class SantoriniSettings:
+    """Santorini's configuration: games per encounter."""
+
+    best_of: int = DEFAULT_BEST_OF
+
+
+_KEYS = {"best_of": "best of"}
+_CONVERTER = strict_converter()
+register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks={"best_of": odd_number})
+
+
+def read_settings(keys: Mapping[str, Any]) -> SantoriniSettings:
+    return structure_strictly(dict(keys), SantoriniSettings, _CONVERTER)
+
+
+def describe(outcome: EncounterOutcome) -> str:
+    return f"{outcome.winner} beat {outcome.loser}{' (irregular)' if outcome.irregular else ''}"
+
+
+def table(results: Results, names: Sequence[str]) -> str:
+    return standings_table(standings(names, results))
+
+
+GAME = Game(
+    name="santorini",
+    players=PLAYERS,
+    max_name_length=MAX_NAME_LENGTH,
+    settings_keys=frozenset(_KEYS.values()),
+    read_settings=read_settings,
+    make_referee=lambda settings, time_per_call: Referee(settings.best_of, time_per_call),
+    rules=lambda settings: RULES,
+    remote_player=RemotePlayer,
+    client_proxy=ServerProxy,
+    output=lambda results, settings: unstructure(results),
+    results_to_json=unstructure,
+    no_results=[],
+    describe_outcome=describe,
+    standings_table=table,
+    settings_help=f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n',
+)
