@@ -73,10 +73,20 @@ class RemoteParticipant:
             answer = None if convert is None else convert(await self._receive_reply())
         except BaseException as failure:
             self._statistics.record(trio.current_time() - started, failed=True)
-            self._failed_because = f"after an earlier failure ({type(failure).__name__})"
+            if not self._forgives(failure):
+                self._failed_because = f"after an earlier failure ({type(failure).__name__})"
             raise
         self._statistics.record(trio.current_time() - started)
         return answer
+
+    def _forgives(self, failure: BaseException) -> bool:
+        """Whether the connection stays in play after `failure` of one exchange.
+
+        Never, here: any failure, a time-out included, is the end. A game in
+        which a late reply only forfeits (the prisoner's dilemma) forgives a
+        time-out that came while its reply was awaited.
+        """
+        return False
 
     async def _receive_reply(self) -> Any:
         """The one value that answers the message just sent; a game whose replies can come late overrides it."""
