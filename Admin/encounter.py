@@ -49,10 +49,17 @@ class Misbehaviour:
 
 @attrs.frozen
 class EncounterResult:
-    """How an encounter ended: the game's `outcome`, and who misbehaved in it (they are out)."""
+    """How an encounter ended: the game's `outcome`, and who misbehaved in it (they are out).
+
+    `record` is the game's record of what was played (the prisoner's
+    dilemma's moves of every round), for whoever keeps records; None when
+    the game keeps none. Two results are equal when their outcomes and
+    misbehaviours are.
+    """
 
     outcome: Any
     misbehaviours: tuple[Misbehaviour, ...] = ()
+    record: Any = attrs.field(default=None, eq=False)
 
 
 RefereeFunction = Callable[[Entrant, Entrant, Encounter], Awaitable[EncounterResult]]

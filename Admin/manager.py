@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.encounter import EncounterResult, Entrant, RefereeFunction
+from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
 from Admin.naming import NameRegistry
 from Admin.safe_call import Failure, safe_call
 from Admin.schedule import RoundRobin, Schedule
@@ -95,8 +95,42 @@ class Observer:
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
         """One more encounter is over (None: not played, a player was out); `finished` of `total`."""
 
+    def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
+        """The encounter at `encounter.index`, between `first` and `second`, was played to `result`."""
+
     def finished(self, results: Any) -> None:
         """The tournament is over: these are its Results, delivered to every player still in."""
+
+
+@attrs.frozen
+class Observers(Observer):
+    """Several observers, each told everything in turn."""
+
+    observers: tuple[Observer, ...]
+
+    def started(self, names: Sequence[Name]) -> None:
+        for observer in self.observers:
+            observer.started(names)
+
+    def renamed(self, requested: Name, assigned: Name | None) -> None:
+        for observer in self.observers:
+            observer.renamed(requested, assigned)
+
+    def misbehaved(self, name: Name, reason: str) -> None:
+        for observer in self.observers:
+            observer.misbehaved(name, reason)
+
+    def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
+        for observer in self.observers:
+            observer.encounter_finished(result, finished, total)
+
+    def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
+        for observer in self.observers:
+            observer.played(encounter, first, second, result)
+
+    def finished(self, results: Any) -> None:
+        for observer in self.observers:
+            observer.finished(results)
 
 
 @attrs.define
@@ -200,7 +234,9 @@ class _Tournament:
         first, second = self.entrants[first_index], self.entrants[second_index]
         result = None
         if first.name not in self.out and second.name not in self.out:
-            result = await self.manager.referee(first, second, self.schedule.encounter(index))
+            encounter = self.schedule.encounter(index)
+            result = await self.manager.referee(first, second, encounter)
+            self.observer.played(encounter, first.name, second.name, result)
             culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
             self.outcomes[index] = (result.outcome, culprits)
             for misbehaviour in result.misbehaviours:

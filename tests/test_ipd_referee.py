@@ -287,3 +287,9 @@ def test_one_revision_after_a_culprit() -> None:
     assert revise(Scored(A, C, 5, 0, 1), B, frozenset()) == Scored(A, C, 5, 0, 1)
     assert revise(Irregular(A, C), A, frozenset({C})) is None  # carl misbehaved before: deleted
     assert revise(Irregular(B, A), B, frozenset({A})) is None  # both culprits of one match, alice first
+
+
+async def test_the_referee_keeps_the_moves_of_every_scored_round_for_the_records(autojump_clock) -> None:
+    defect = lambda round_, prev: "D"  # noqa: E731
+    result = await referee_match(ScriptedPlayer(A), ScriptedPlayer(B, defect), ips.fixed_length(5))
+    assert list(result.record) == [("C", "D")] + [("D", "D")] * 4

@@ -44,6 +44,7 @@ from Common.ipd.match import Match
 from Common.ipd.moves import is_move
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Misbehaved
+from Common.ipd.records import MoveLog
 from Common.ipd.settings import IPDSettings
 from Common.ipd.standings import irregular_outcome
 
@@ -83,21 +84,24 @@ class MatchReferee:
         key = MatchKey(self.seed, encounter.repetition, first.name, second.name, encounter.meeting)
         match = Match(self.settings, key)
         out: dict[Name, Misbehaviour] = {}
+        moves = MoveLog()
         players = (first, second)
         await self._tell_each(players, out, lambda entrant, opponent: (entrant.player.start_match, opponent.name))
         while not out and not match.over:
-            await self._play_round(match, first, second, out)
+            await self._play_round(match, first, second, out, moves)
         await self._tell_each(
             players, out, lambda entrant, _: (entrant.player.match_over, *_match_over_arguments(match, entrant.name))
         )
         if not out:
-            return EncounterResult(match.played())
+            return EncounterResult(match.played(), record=moves)
         culprits = tuple(out[entrant.name] for entrant in players if entrant.name in out)
         outcome = irregular_outcome(Misbehaved(first.name, second.name, frozenset(out)))
-        return EncounterResult(outcome, culprits)
+        return EncounterResult(outcome, culprits, record=moves)
 
-    async def _play_round(self, match: Match, first: Entrant, second: Entrant, out: dict[Name, Misbehaviour]) -> None:
-        """Ask both players for the next round at once; settle it, or put out whoever misbehaved."""
+    async def _play_round(
+        self, match: Match, first: Entrant, second: Entrant, out: dict[Name, Misbehaviour], moves: MoveLog
+    ) -> None:
+        """Ask both players for the next round at once; settle it (and log its moves), or put out whoever misbehaved."""
         answers: list[Any] = [None, None]
         first_request, second_request = match.request(first.name), match.request(second.name)
         async with trio.open_nursery() as nursery:
@@ -115,7 +119,8 @@ class MatchReferee:
                 if forfeited and forfeits > allowed:
                     out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(forfeits, allowed), LATE)
             return
-        match.settle(None if late[0] else answers[0], None if late[1] else answers[1])
+        scored = match.settle(None if late[0] else answers[0], None if late[1] else answers[1])
+        moves.append(scored.first, scored.second)
         culprits = match.culprits
         for entrant in players:
             if entrant.name in culprits:
