@@ -20,7 +20,7 @@ import sys
 
 import trio
 
-from Admin.manager import TournamentManager
+from Admin.manager import Observers, TournamentManager
 from Admin.tournament_log import TournamentLog
 from Common.strict import StructureError
 from Player.configuration import create_players
@@ -48,7 +48,7 @@ def main() -> int:
         game.make_referee(settings, config.time_per_call),
         game.rules(settings),
         time_per_call=config.time_per_call,
-        observer=TournamentLog(log, lambda text: None, game.describe_outcome, game.standings_table),
+        observer=Observers((TournamentLog(log, lambda text: None, game.describe_outcome, game.standings_table), *game.observers(settings))),
     )
     results = trio.run(manager.run, players)
     print(json.dumps(game.output(results, settings)), flush=True)

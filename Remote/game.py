@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import attrs
 
 from Admin.encounter import RefereeFunction
-from Admin.manager import TournamentRules
+from Admin.manager import Observer, TournamentRules
 from Common.participant import Participant
 from Player.game_players import GamePlayers
 from Remote.channel import MessageChannel
@@ -78,6 +78,8 @@ class Game:
     """The game's keys for `xserver --help`, one indented line each: `  "best of"  odd whole number, default 3: ...`."""
     prepare: Callable[[Any], tuple[Any, str | None]] = lambda settings: (settings, None)
     """The settings for a tournament (for instance with a seed drawn), and a line for the log, if any."""
+    observers: Callable[[Any], list[Observer]] = lambda settings: []
+    """Observers of the game's own that the settings ask for (for instance a writer of match records)."""
 
 
 def game_keys_elsewhere(games: Mapping[str, Game], chosen: Game) -> Mapping[str, str]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import trio
 
-from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentManager
+from Admin.manager import DEFAULT_TIME_PER_CALL, Observers, TournamentManager
 from Admin.naming import NameRegistry
 from Admin.tournament_log import TournamentLog, count
 from Common.participant import Participant
@@ -125,7 +125,7 @@ async def serve(
         game.rules(settings),
         time_per_call=config.time_per_call,
         concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
-        observer=TournamentLog(log, status, game.describe_outcome, game.standings_table),
+        observer=Observers((TournamentLog(log, status, game.describe_outcome, game.standings_table), *game.observers(settings))),
     )
     try:
         listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
