@@ -30,7 +30,7 @@ def test_santorini_is_the_default_and_every_existing_configuration_keeps_its_mea
 
 @pytest.mark.parametrize("game", ["chess", 1, None, ["santorini"]])
 def test_a_game_that_is_not_there_is_refused_naming_the_key(game):
-    with pytest.raises(StructureError, match=r"expected a game, one of santorini, got .* @ \$\.game$"):
+    with pytest.raises(StructureError, match=rf"expected a game, one of {', '.join(GAMES)}, got .* @ \$\.game$"):
         read_server_configuration(server(game=game), GAMES, DEFAULT_GAME)
 
 
