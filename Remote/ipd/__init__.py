@@ -1,0 +1,1 @@
+"""The iterated prisoner's dilemma over the wire: the server's proxy for a remote player, the client's proxy for the server."""

@@ -1,0 +1,159 @@
+"""The server's stand-in for an IPD player on another machine: the Player interface over a connection.
+
+Each call sends one message of the conversation (`Common/ipd/README.md`);
+`move(k, prev)` sends `["move", k, Prev]` and returns the Move of the reply
+`[k, Move]`, structured strictly (`Common.ipd.wire.structure_reply`). What is
+not the IPD's (failing once, the kick notice, statistics) is the game-free
+RemoteParticipant's, with one difference: a late reply is not a failure.
+
+Late replies. When a `move` call is cancelled while it waits for its reply
+(the referee's time limit: a forfeit), the connection stays in play and round
+k is remembered as forfeited. A reply that comes later for a forfeited round
+is discarded, once per forfeited round, oldest first, whenever it is read:
+while waiting for the reply of a later round, after a reply, or before the
+next message is sent (also after `match-over` and in the next match). A reply
+for the round asked settles it, even if that round number was forfeited in an
+earlier match (the protocol cannot tell them apart; the other copy is then
+the discarded one). Any other round number (ahead of the round asked, a
+second reply for a settled round) and any value that is not a reply are
+misbehaviour (MALFORMED): a client that floods replies is out at its first
+surplus value, and nothing of the flood is kept beyond the one value being
+looked at (the channel reads at most a chunk or a message limit ahead).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import trio
+
+from Common.ipd.messages import MatchOver, MatchStart, MoveReply, PlayingAs, TournamentResults
+from Common.ipd.moves import Move, Prev, Totals
+from Common.ipd.names import Name
+from Common.ipd.player import Player
+from Common.ipd.wire import MOVE, structure_reply, unstructure
+from Common.strict import StructureError, show
+from Remote.framing import NEED_DATA
+from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
+
+__all__ = ["RemotePlayer", "UnexpectedMessage", "WrongRound"]
+
+
+class WrongRound(UnexpectedMessage):
+    """A reply for a round that awaits none: ahead of the round asked, or a second reply for a settled one."""
+
+
+def _move_of(move: Move) -> Move:
+    return move
+
+
+class RemotePlayer(RemoteParticipant, Player):
+    """An IPD player whose moves come over `channel`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._forfeited: deque[int] = deque()  # rounds whose reply came too late and may still come, oldest first
+        self._asked: int | None = None  # the round whose reply is due
+        self._awaiting_reply = False  # the request went out whole; its reply is awaited
+
+    @property
+    def forfeited_rounds(self) -> tuple[int, ...]:
+        """The forfeited rounds whose late reply has not come (yet), oldest first."""
+        return tuple(self._forfeited)
+
+    async def playing_as(self, name: Name) -> None:
+        await self._exchange(unstructure(PlayingAs(name)))
+
+    async def start_match(self, opponent: Name) -> None:
+        await self._exchange(unstructure(MatchStart(opponent)))
+
+    async def move(self, round: int, prev: Prev | None) -> Move:
+        self._asked = round
+        try:
+            request = [MOVE, round, None if prev is None else [prev.mine, prev.theirs]]
+            return await self._exchange(request, _move_of)
+        except trio.Cancelled:
+            self._forfeit(round)
+            raise
+        finally:
+            self._asked = None
+            self._awaiting_reply = False
+
+    async def match_over(self, prev: Prev | None, totals: Totals, rounds: int) -> None:
+        await self._exchange(unstructure(MatchOver(prev, totals, rounds)))
+
+    async def end_of_tournament(self, results: TournamentResults) -> None:
+        try:
+            await self._exchange(unstructure(results))
+        finally:
+            await self.aclose("the tournament is over")
+
+    # --- late replies -----------------------------------------------------------------
+
+    def _forgives(self, failure: BaseException) -> bool:
+        """A `move` cancelled by its time limit (a forfeit) leaves the connection in play, unless it cut the request short."""
+        return self._asked is not None and isinstance(failure, trio.Cancelled) and not self._message_cut
+
+    def _forfeit(self, round_: int) -> None:
+        """The `move` call for `round_` was cancelled: if its request went out whole, its reply may still come."""
+        if self._awaiting_reply:
+            self._forfeited.append(round_)
+
+    def _discard_late(self, round_: int) -> bool:
+        """Take `round_` off the forfeited rounds (its oldest entry); whether it was there."""
+        try:
+            self._forfeited.remove(round_)
+        except ValueError:
+            return False
+        return True
+
+    async def _receive_reply(self) -> Move:
+        """The Move of the reply for the round asked; late replies before it are discarded."""
+        asked = self._asked
+        assert asked is not None, "only move() awaits a reply"
+        self._awaiting_reply = True
+        while True:
+            reply = structure_reply(await self._channel.receive())
+            if reply.round == asked:
+                break
+            if not self._discard_late(reply.round):
+                raise WrongRound(_wrong_round(reply, asked))
+        self._awaiting_reply = False
+        await self._refuse_unasked_values(after_answer=True)
+        return reply.move
+
+    async def _refuse_unasked_values(self, after_answer: bool = False) -> None:
+        """Discard late replies waiting to be read; fail at the first other value, saying what it was and when.
+
+        Before a message (`after_answer` false) this also reads what waits in
+        the socket; after an answer it looks only at the bytes already read. A
+        value that has only begun to arrive is judged once it is complete.
+        """
+        while True:
+            if after_answer:
+                pending = self._channel.buffered_value_pending()
+            else:
+                pending = await self._channel.value_arrived_unasked()
+            if not pending:
+                return
+            value = self._channel.buffered_value()
+            if value is NEED_DATA:
+                return
+            if not self._is_late_reply(value):
+                when = "after its answer" if after_answer else "before it was asked for anything"
+                raise UnexpectedMessage(f"sent {show(value)} {when} (a value where none was expected)")
+
+    def _is_late_reply(self, value: object) -> bool:
+        try:
+            reply = structure_reply(value)
+        except StructureError:
+            return False
+        return self._discard_late(reply.round)
+
+
+def _wrong_round(reply: MoveReply, asked: int) -> str:
+    sent = show([reply.round, reply.move])
+    if reply.round > asked:
+        return f"sent {sent} while round {asked} was asked: a reply ahead"
+    return f"sent {sent} while round {asked} was asked: round {reply.round} awaits no reply (settled, or never asked)"
