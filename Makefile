@@ -13,11 +13,14 @@ $(BIN)/activate: setup.cfg pyproject.toml
 	@$(BIN)/pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
 	@touch $(BIN)/activate
 
-.PHONY: venv demo test bench
+.PHONY: venv demo demo-ipd test bench
 venv: $(BIN)/activate
 
 demo: venv
 	$(BIN)/python -m Remote.loopback server-tests/7-in.json client-tests/7-in.json
+
+demo-ipd: venv
+	$(BIN)/python -m Remote.loopback server-tests/9-in.json client-tests/9-in.json
 
 test: venv
 	$(BIN)/python -m pytest

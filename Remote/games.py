@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from Remote.game import Game
+from Remote.ipd.game import GAME as IPD
 from Remote.santorini.game import GAME as SANTORINI
 
 DEFAULT_GAME = "santorini"
 
-GAMES: dict[str, Game] = {game.name: game for game in (SANTORINI,)}
+GAMES: dict[str, Game] = {game.name: game for game in (SANTORINI, IPD)}

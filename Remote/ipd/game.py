@@ -1,0 +1,178 @@
+"""The iterated prisoner's dilemma, described for the host: the one value `Remote/games.py` lists for it.
+
+Its keys are those of `Common/ipd/settings.py` ("payoffs", "min rounds",
+"end probability", "max rounds", "seed", "noise", "time per move",
+"forfeits allowed", "repetitions", "pairings") and "records", a directory for
+one CSV file per match (ipd.md section 8). A tournament without a
+"seed" draws one from the operating system and logs it, so that nobody can
+precompute the matches' lengths and the organiser can replay them. The
+schedule is the round robin, `repetitions` times, or the listed pairings (a
+pairing that names someone who did not sign up is skipped and logged). The
+line on standard output is `{"game": "ipd", "seed": N, "outcomes": [...],
+"standings": [...]}`; xclients prints the `results` message its players
+received, or `null` if none did.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from Admin.ipd.referee import make_referee
+from Admin.ipd.tournament import results, revise
+from Admin.manager import TournamentRules
+from Admin.schedule import RoundRobin, Schedule, listed_pairings
+from Common.ipd.messages import TournamentResults
+from Common.ipd.names import is_name
+from Common.ipd.outcomes import Irregular, MatchOutcome
+from Common.ipd.settings import SETTINGS_KEYS, IPDSettings, read_settings
+from Common.strict import StructureError, show
+from Common.ipd.wire import unstructure
+from Player.game_players import GamePlayers
+from Player.ipd.kinds import KINDS, built_in_strategy
+from Player.ipd.local import LocalPlayer
+from Player.ipd.strategy import Strategy
+from Remote.game import Game
+from Remote.ipd.records import RecordWriter
+from Remote.ipd.remote_player import RemotePlayer
+from Remote.ipd.server_proxy import ServerProxy
+
+log = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = 36
+SEED_BITS = 63
+
+PLAYERS = GamePlayers(
+    game="ipd",
+    kinds={kind: (lambda kind=kind: built_in_strategy(kind)) for kind in KINDS},
+    strategy_base=Strategy,
+    local_player=LocalPlayer,
+    is_name=is_name,
+    name_rule="1 to 36 letters, digits, _ or -",
+)
+
+
+@attrs.frozen
+class TournamentSettings:
+    """The prisoner's dilemma's configuration: the game's settings, and where match records go (None: nowhere)."""
+
+    game: IPDSettings
+    records: Path | None = None
+
+
+RECORDS = "records"
+
+
+def _read_settings(keys: Mapping[str, Any]) -> TournamentSettings:
+    keys = dict(keys)
+    records = keys.pop(RECORDS, None)
+    settings = read_settings(keys)
+    if records is None:
+        return TournamentSettings(settings)
+    if type(records) is not str or not records:
+        raise StructureError(f"expected the path of a directory, got {show(records)} @ $.{RECORDS}")
+    if Path(records).exists() and not Path(records).is_dir():
+        raise StructureError(f"{show(records)} is not a directory @ $.{RECORDS}")
+    return TournamentSettings(settings, Path(records))
+
+
+def _record_writers(settings: TournamentSettings) -> list[RecordWriter]:
+    if settings.records is None:
+        return []
+    settings.records.mkdir(parents=True, exist_ok=True)
+    return [RecordWriter(settings.records)]
+
+
+def prepare(settings: TournamentSettings) -> tuple[TournamentSettings, str]:
+    """The settings with a seed: the configured one, or one drawn now; the log line that names it."""
+    if settings.game.seed is not None:
+        return settings, f"seed {settings.game.seed}"
+    seed = secrets.randbits(SEED_BITS)
+    drawn = attrs.evolve(settings, game=attrs.evolve(settings.game, seed=seed))
+    return drawn, f'seed {seed} (drawn; "seed": {seed} plays the same matches again)'
+
+
+def _rules(tournament: TournamentSettings) -> TournamentRules:
+    settings = tournament.game
+
+    def schedule(names: Sequence[str]) -> Schedule:
+        if settings.pairings is None:
+            return RoundRobin(len(names), settings.repetitions)
+        listed, skipped = listed_pairings(names, settings.pairings, settings.repetitions)
+        for first, second in skipped:
+            missing = ", ".join(name for name in (first, second) if name not in names)
+            log.info("pairing [%s, %s] skipped: %s did not sign up", first, second, missing)
+        return listed
+
+    return TournamentRules(revise=revise, results=results, max_name_length=MAX_NAME_LENGTH, schedule=schedule)
+
+
+def output(tournament: TournamentResults, settings: TournamentSettings) -> dict[str, Any]:
+    return {
+        "game": "ipd",
+        "seed": settings.game.seed,
+        "outcomes": unstructure(tournament.outcomes),
+        "standings": unstructure(tournament.standings),
+    }
+
+
+def describe(outcome: MatchOutcome) -> str:
+    if isinstance(outcome, Irregular):
+        return f"{outcome.first} against {outcome.second}: irregular, {outcome.second} misbehaved"
+    return f"{outcome.first} {outcome.first_score} : {outcome.second_score} {outcome.second} in {outcome.rounds} rounds"
+
+
+HEADINGS = ("rank", "player", "score", "matches")
+
+
+def table(tournament: TournamentResults, names: Sequence[str]) -> str:
+    """The Standings as aligned lines; players who misbehaved are not listed (ipd.md section 5)."""
+    rows = [HEADINGS] + [
+        (str(rank), standing.name, f"{standing.score:.6f}", str(standing.matches))
+        for rank, standing in enumerate(tournament.standings, start=1)
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(HEADINGS))]
+    lines = []
+    for rank, name, score, matches in rows:
+        lines.append(f"{rank.rjust(widths[0])}  {name.ljust(widths[1])}  {score.rjust(widths[2])}  {matches.rjust(widths[3])}")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+SETTINGS_HELP = """\
+  "payoffs"          {"R": 3, "S": 0, "T": 5, "P": 1} by default; T > R > P > S and 2R > T + S
+  "min rounds"       whole number >= 1, default 1: no match ends before it
+  "end probability"  number 0..1, default 0.00346: after each round from "min rounds" on, the match ends so likely
+  "max rounds"       whole number >= "min rounds", default 2000: no match is longer
+  "seed"             whole number >= 0, default drawn and logged: the matches' lengths and noise
+  "noise"            number 0..1, default 0: how likely a submitted move is flipped
+  "time per move"    positive number of seconds, default 1: a later reply forfeits the round
+  "forfeits allowed" whole number >= 0, default 3: one more in a match and the player is out
+  "repetitions"      whole number >= 1, default 1: the schedule is played this often
+  "pairings"         list of [A, B], default a round robin: the matches, in order
+  "records"          path of a directory, default none: one CSV file per match, written when it ends
+"""
+
+GAME = Game(
+    name="ipd",
+    players=PLAYERS,
+    max_name_length=MAX_NAME_LENGTH,
+    settings_keys=frozenset(SETTINGS_KEYS) | {RECORDS},
+    read_settings=_read_settings,
+    make_referee=lambda settings, time_per_call: make_referee(settings.game, settings.game.seed, time_per_call),
+    rules=_rules,
+    remote_player=RemotePlayer,
+    client_proxy=ServerProxy,
+    output=output,
+    results_to_json=unstructure,
+    no_results=None,
+    describe_outcome=describe,
+    standings_table=table,
+    settings_help=SETTINGS_HELP,
+    prepare=prepare,
+    observers=_record_writers,
+)
