@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 import trio
 import trio.testing
 
-from Common.ipd.messages import TournamentResults
+from Common.ipd.messages import ServerMessage, TournamentResults
 from Common.ipd.moves import Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Scored, Standing
@@ -18,6 +19,11 @@ from Player.ipd.misbehaving import Flooder, Infinite
 from Player.ipd.strategy import Strategy
 from Remote.channel import MessageChannel
 from Remote.ipd.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, replies_ahead_of
+from Common.ipd.wire import structure, structure_server_message
+from Common.strict import StructureError
+from hypothesis import given
+from hypothesis import strategies as st
+import ipd_strategies as ips
 from ipd_doubles import HANG, ScriptedPlayer
 
 A, B = Name("alice"), Name("bob")
@@ -43,6 +49,20 @@ class Answering(Strategy):
 class Raising(Strategy):
     def move(self, me: Name, round: int, prev: Prev | None) -> str:
         raise ValueError("no idea")
+
+
+def _structured(convert, data: Any) -> object:
+    try:
+        return convert(data)
+    except StructureError as error:
+        return ("refused", str(error))
+
+
+@ips.QUICK
+@given(st.one_of(ips.server_messages().map(ips.message_json), ips.json_values(),
+                 st.tuples(st.just("move"), st.one_of(st.integers(-1, 3), ips.json_values()), st.one_of(st.none(), ips.json_values())).map(list)))
+def test_the_clients_fast_path_for_server_messages_agrees_with_the_strict_converter(data: Any) -> None:
+    assert _structured(structure_server_message, data) == _structured(lambda d: structure(d, ServerMessage), data)
 
 
 async def test_the_client_plays_a_whole_conversation_and_returns_the_results() -> None:

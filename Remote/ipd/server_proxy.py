@@ -55,7 +55,7 @@ import trio
 from Common.ipd.messages import MatchOver, MatchStart, MoveRequest, PlayingAs, ServerMessage, TournamentResults
 from Common.ipd.names import Name, Token
 from Common.ipd.player import Player
-from Common.ipd.wire import structure
+from Common.ipd.wire import structure_server_message
 from Common.participant import KICKED
 from Common.strict import StructureError, shorten
 from Player.ipd.local import LocalPlayer
@@ -179,7 +179,7 @@ class ServerProxy:
 
     def _structure(self, message: Any) -> ServerMessage:
         try:
-            return structure(message, ServerMessage)
+            return structure_server_message(message)
         except StructureError as error:
             raise ServerMisbehaved(f"malformed message from the server: {error}") from None
 
