@@ -15,7 +15,7 @@ Each run is a real xserver with `"game": "ipd"`, fixed-length matches
   first figure's runs): a player's memory must not grow with the rounds.
 
 Every figure is the median of 3 runs (`--runs`), shown with each run's value;
-the whole script takes about two minutes. The targets are issue 8's:
+the whole script takes about a minute. The targets are issue 8's:
 at least 3,000 and 4,000 rounds per second. `--profile cprofile` or
 `--profile py-spy` (py-spy: `.venv/bin/pip install py-spy`, no dependency of
 the project) instead runs one 20,000-round match (or, with `--profile-run
