@@ -60,8 +60,8 @@ usage: xclients [-h | --help | --version]
 Reads one JSON object, its configuration, on standard input. Creates the
 players it lists, connects each to the server and signs it up, in the order
 listed, and lets them play. Prints the Results its players received as one
-line of JSON on standard output (santorini: [] if none did); logs go to
-standard error.
+line of JSON on standard output (if none did: [] for santorini, null for
+ipd); logs go to standard error.
 It exits when all its players are done, whatever the server does.
 
 Configuration keys:

@@ -113,20 +113,21 @@ async def serve(
     status: Callable[[str], None] = lambda text: None,
 ) -> int:
     """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status."""
-    settings, announcement = game.prepare(config.settings)
-    if announcement:
-        log.info("%s", announcement)
 
-    def publish_results(results: Any) -> None:
-        publish(game.output(results, settings))
+    async def play(players: list[tuple[str, Participant]]) -> None:
+        """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
+        settings, announcement = game.prepare(config.settings)
+        if announcement:
+            log.info("%s", announcement)
+        manager = TournamentManager(
+            game.make_referee(settings, config.time_per_call),
+            game.rules(settings),
+            time_per_call=config.time_per_call,
+            concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
+            observer=Observers((TournamentLog(log, status, game.describe_outcome, game.standings_table), *game.observers(settings))),
+        )
+        publish(game.output(await manager.run(players), settings))
 
-    manager = TournamentManager(
-        game.make_referee(settings, config.time_per_call),
-        game.rules(settings),
-        time_per_call=config.time_per_call,
-        concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
-        observer=Observers((TournamentLog(log, status, game.describe_outcome, game.standings_table), *game.observers(settings))),
-    )
     try:
         listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
     except OSError as error:
@@ -138,7 +139,7 @@ async def serve(
         async with trio.open_nursery() as nursery:
             if config.repeat:
                 nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
-            status_code = await _tournaments(config, game, desk, manager, registry, house_players, publish_results, status)
+            status_code = await _tournaments(config, game, desk, registry, house_players, play, status)
             desk.close()
         return status_code
     finally:
@@ -150,10 +151,9 @@ async def _tournaments(
     config: ServerConfiguration,
     game: Game,
     desk: SignUpDesk,
-    manager: TournamentManager,
     registry: Callable[[], NameRegistry],
     house_players: Callable[[], list[tuple[str, Participant]]],
-    publish: Callable[[Any], None],
+    play: Callable[[list[tuple[str, Participant]]], Awaitable[None]],
     status: Callable[[str], None],
 ) -> int:
     """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status."""
@@ -179,8 +179,7 @@ async def _tournaments(
         remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in desk.take(registry())]
         try:
             started = trio.current_time()
-            results = await manager.run(house + remote)
-            publish(results)
+            await play(house + remote)
             figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
             log.info("statistics %s", json.dumps(figures))
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 
@@ -12,7 +13,8 @@ from Common.strict import StructureError
 from Remote.configuration import read_server_configuration
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.ipd.game import GAME, prepare
-from Remote.loopback import PROJECT_ROOT
+from Remote.loopback import PROJECT_ROOT, ServerProcess
+from tests.raw_client import stop, wait_for_log_sync
 
 SERVER = {"game": "ipd", "min players": 2, "port": 0, "waiting for": 1, "repeat": 0}
 
@@ -77,3 +79,19 @@ def test_python_m_admin_plays_the_ipd_and_prints_the_output_line_and_the_standin
     first = records[0].read_text().splitlines()
     assert first[0] == "tft,def" and first[1] == "C,D" and len(first) == 202 and first[-1] == "# COMPLETED"
     assert any(path.read_text().endswith("# IRREGULAR brk\n") for path in records)
+
+
+def test_with_repeat_every_tournament_draws_a_seed_of_its_own():
+    house = [["tit-for-tat", "ann", ""], ["defector", "bob", ""]]
+    server = ServerProcess({"game": "ipd", "min players": 2, "waiting for": 0.1, "repeat": 1, "house players": house,
+                            "min rounds": 3, "max rounds": 3})
+    try:
+        wait_for_log_sync(server, "statistics", 2)
+        server.process.send_signal(signal.SIGTERM)
+        finished = server.finish(60)
+    finally:
+        stop(server)
+    seeds = [json.loads(line)["seed"] for line in finished.output.splitlines()]
+    assert len(seeds) >= 2 and len(set(seeds)) == len(seeds)
+    drawn = [line for line in finished.log.splitlines() if line.startswith("xserver: seed ") and "(drawn;" in line]
+    assert [int(line.split()[2]) for line in drawn[: len(seeds)]] == seeds

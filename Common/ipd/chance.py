@@ -47,7 +47,7 @@ class MatchKey:
     first: Name = attrs.field(validator=name_validator)
     second: Name = attrs.field(validator=name_validator)
     meeting: int = attrs.field(default=0, validator=_natural)
-    """How many earlier matches of the same pair, in the same order, this repetition holds (listed pairings)."""
+    """How many earlier matches of the same two players, in either order, this repetition holds (listed pairings)."""
 
 
 def match_seed(key: MatchKey) -> int:
