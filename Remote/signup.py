@@ -43,6 +43,17 @@ SHED = "it had waited longest without a name when the server ran out of descript
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS}
 
 
+TAGGED_SIGN_UP = "sign-up"
+"""The first element of `["sign-up", Name, Token]`, the sign-up with a secret that a later server takes."""
+
+
+def _shown_without_secrets(message: object) -> str:
+    """`message` for the log; a tagged sign-up shows no more than its tag, since its third element is a secret."""
+    if type(message) is list and message[:1] == [TAGGED_SIGN_UP]:
+        return f'a ["{TAGGED_SIGN_UP}", ...] of {len(message)} elements (this server takes bare names)'
+    return show(message)
+
+
 @attrs.frozen
 class SignedUp:
     """A connection that signed up as `name`."""
@@ -148,7 +159,7 @@ class SignUpDesk:
             elif deadline.cancelled_caught:
                 closed_because = f"it sent no name within {self.name_time_limit:g} s"
             elif not self.is_name(message):
-                closed_because = f"it sent {show(message)}, which is not a name"
+                closed_because = f"it sent {_shown_without_secrets(message)}, which is not a name"
             elif self.registry.assign(message) is None:
                 closed_because = (
                     f"{message} cannot be made unique within {self.registry.max_length} letters: "

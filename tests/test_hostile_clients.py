@@ -41,7 +41,7 @@ from Player.santorini.kinds import PLAYERS
 from Remote.client import run_clients
 from Remote.configuration import ClientConfiguration
 from Remote.loopback import Finished, ServerProcess
-from tests.raw_client import HOST, PLACEMENT, RawClient, compact, pretty, stop, wait_for_log
+from tests.raw_client import CLOSED, HOST, PLACEMENT, RawClient, compact, pretty, stop, wait_for_log
 
 WINDOW = 0.75
 """Seconds of sign-up: every client here signs up within milliseconds of the server's `listening on`."""
@@ -580,3 +580,18 @@ async def test_a_client_that_goes_quiet_loses_irregularly_when_its_time_runs_out
     assert f"{OFFENDER} misbehaved: place_worker: no answer within {TIME_PER_CALL:g} s" in played.finished.log
     if half_an_answer is not None:
         assert played.hostile.closed_by_server and played.hostile.requests == 1
+
+
+async def test_a_tagged_sign_up_is_refused_without_showing_the_secret_in_the_log():
+    server = ServerProcess({"min players": 2, "waiting for": WINDOW, "repeat": 0, "host": HOST})
+    try:
+        client = await RawClient.connect(server.port, "ann")
+        await client.send(compact(["sign-up", "ann", "SECRETsecretSECRETsecret"]))
+        assert await client.receive() is CLOSED
+        (line,) = await wait_for_log(server, "a connection was closed")
+        with trio.fail_after(LIMIT):
+            finished = await trio.to_thread.run_sync(server.finish, LIMIT)
+    finally:
+        stop(server)
+    assert '["sign-up", ...] of 3 elements (this server takes bare names)' in line
+    assert "SECRET" not in finished.log
