@@ -16,7 +16,7 @@ from Common.ipd.names import Name
 from Common.ipd.outcomes import Irregular, Scored, Standing
 from Common.strict import StructureError
 from Remote.channel import ChannelError, MessageChannel
-from Remote.ipd.remote_player import RemotePlayer, UnexpectedMessage, WrongRound
+from Remote.ipd.remote_player import RemotePlayer, UnexpectedMessage
 from Remote.statistics import CallStatistics
 
 A, B = Name("alice"), Name("bob")

@@ -12,7 +12,7 @@ receives values, structures each strictly as one of the server's messages
     ["kicked", Reason]          -> logged: "NAME was kicked by the server: REASON"; the end
 
 Two tasks share the connection, so the client never hangs whatever the
-server does (as Santorini's `Remote/server_proxy.py`). The reader never
+server does (as Santorini's `Remote/santorini/server_proxy.py`). The reader never
 stops reading; it queues what the player must hear, and the player task
 hands it to the player one message at a time, in order, and sends the
 replies. The reader ends the conversation at once, whatever the player is
