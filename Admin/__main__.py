@@ -20,12 +20,11 @@ import sys
 
 import trio
 
-from Admin.manager import Observers, TournamentManager
-from Admin.tournament_log import TournamentLog
 from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.configuration import read_local_configuration
+from Remote.game import play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
 
 PROGRAM = "python -m Admin"
@@ -41,17 +40,8 @@ def main() -> int:
     except (StructureError, PlayerLoadError) as error:
         print(f"{PROGRAM}: configuration: {error}", file=sys.stderr)
         return 2
-    settings, announcement = game.prepare(config.settings)
-    if announcement:
-        log.info("%s", announcement)
-    manager = TournamentManager(
-        game.make_referee(settings, config.time_per_call),
-        game.rules(settings),
-        time_per_call=config.time_per_call,
-        observer=Observers((TournamentLog(log, lambda text: None, game.describe_outcome, game.standings_table), *game.observers(settings))),
-    )
-    results = trio.run(manager.run, players)
-    print(json.dumps(game.output(results, settings)), flush=True)
+    line = trio.run(play_tournament, game, config.settings, players, config.time_per_call, log)
+    print(json.dumps(line), flush=True)
     return 0
 
 

@@ -15,17 +15,22 @@ line per game. A Game says:
   client's proxy of the server;
 * what the organiser reads: the Results line on standard output, a log line
   per outcome, the standings table.
+
+`play_tournament` runs one tournament of a game, for xserver and
+`python -m Admin` alike.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
 
 from Admin.encounter import RefereeFunction
-from Admin.manager import Observer, TournamentRules
+from Admin.manager import Observer, Observers, TournamentManager, TournamentRules
+from Admin.tournament_log import TournamentLog
 from Common.participant import Participant
 from Player.game_players import GamePlayers
 from Remote.channel import MessageChannel
@@ -86,3 +91,27 @@ def game_keys_elsewhere(games: Mapping[str, Game], chosen: Game) -> Mapping[str,
     """Every configuration key of the other games, with the game it belongs to, for one-line errors."""
     return {key: game.name for game in games.values() if game is not chosen for key in game.settings_keys}
 
+
+
+async def play_tournament(
+    game: Game,
+    configured: Any,
+    players: Sequence[tuple[str, Participant]],
+    time_per_call: float,
+    log: logging.Logger,
+    status: Callable[[str], None] = lambda text: None,
+    concurrent: bool = True,
+) -> Any:
+    """One tournament of `game` among `players`: settings prepared for it, logged on `log`; the output line."""
+    settings, announcement = game.prepare(configured)
+    if announcement:
+        log.info("%s", announcement)
+    tournament_log = TournamentLog(log, status, game.describe_outcome, game.standings_table)
+    manager = TournamentManager(
+        game.make_referee(settings, time_per_call),
+        game.rules(settings),
+        time_per_call=time_per_call,
+        concurrent=concurrent,
+        observer=Observers((tournament_log, *game.observers(settings))),
+    )
+    return game.output(await manager.run(players), settings)

@@ -25,9 +25,9 @@ from typing import Any
 
 import trio
 
-from Admin.manager import DEFAULT_TIME_PER_CALL, Observers, TournamentManager
+from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.naming import NameRegistry
-from Admin.tournament_log import TournamentLog, count
+from Admin.tournament_log import count
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
@@ -35,7 +35,7 @@ from Player.loader import PlayerLoadError
 from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
-from Remote.game import Game
+from Remote.game import Game, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
@@ -116,17 +116,8 @@ async def serve(
 
     async def play(players: list[tuple[str, Participant]]) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
-        settings, announcement = game.prepare(config.settings)
-        if announcement:
-            log.info("%s", announcement)
-        manager = TournamentManager(
-            game.make_referee(settings, config.time_per_call),
-            game.rules(settings),
-            time_per_call=config.time_per_call,
-            concurrent=os.environ.get(SEQUENTIAL_VARIABLE) != "1",
-            observer=Observers((TournamentLog(log, status, game.describe_outcome, game.standings_table), *game.observers(settings))),
-        )
-        publish(game.output(await manager.run(players), settings))
+        concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
+        publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
 
     try:
         listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
