@@ -10,11 +10,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_PROJECT_IMPORTS = {
     "Common/ipd": ("Common.ipd", "Common.strict", "Common.participant"),
-    "Player/ipd": ("Common.ipd", "Common.strict", "Player.ipd"),
+    "Player/ipd": ("Common.ipd", "Common.strict", "Common.participant", "Player.ipd", "Player.local"),
 }
 PROJECT = ("Common", "Player", "Admin", "Remote")
 NO_IO = {"trio", "socket", "asyncio", "time", "os", "pathlib", "io", "subprocess", "selectors", "logging", "sys"}
 RUNS_STRATEGIES = {"Player/ipd/local.py": {"trio", "inspect", "traceback", "pathlib"}}
+"""(The threads themselves are the game-free Player/local.py's.)"""
 """The one module of Player/ipd that is no strategy: it runs strategies in threads and shows their tracebacks."""
 
 
