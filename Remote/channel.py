@@ -86,7 +86,13 @@ class MessageChannel(trio.abc.AsyncResource):
 
     async def send(self, value: object) -> None:
         """Write one value as compact JSON and a newline; returns once the stream took all of it."""
-        data = encode(value)
+        await self._send_bytes(encode(value))
+
+    async def send_many(self, values: list[object]) -> None:
+        """Write several values in one write (as a client that floods its peer does)."""
+        await self._send_bytes(b"".join(map(encode, values)))
+
+    async def _send_bytes(self, data: bytes) -> None:
         try:
             await self._stream.send_all(data)
         except trio.BrokenResourceError as error:

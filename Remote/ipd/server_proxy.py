@@ -59,8 +59,7 @@ from Common.ipd.wire import structure_server_message
 from Common.participant import KICKED
 from Common.strict import StructureError, shorten
 from Player.ipd.local import LocalPlayer
-from Remote.channel import ChannelError, ConnectionBroken, MessageChannel, ProtocolViolation
-from Remote.framing import encode
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
 
 __all__ = ["ServerMisbehaved", "ServerProxy", "StrategyFailed", "replies_ahead_of"]
@@ -253,15 +252,8 @@ class ServerProxy:
 
 
 async def send_at_once(channel: MessageChannel, values: list[Any]) -> None:
-    """Write `values` to `channel` in one write, as a client that floods the server does.
-
-    MessageChannel writes one value per call; until it has a method for
-    several, this writes to its stream, the way `MessageChannel.send` does.
-    """
-    try:
-        await channel._stream.send_all(b"".join(map(encode, values)))  # noqa: SLF001 - see the docstring
-    except trio.BrokenResourceError as error:
-        raise ConnectionBroken(f"the connection broke: {error.__cause__ or error}") from error
+    """Write `values` to `channel` in one write, as a client that floods the server does."""
+    await channel.send_many(values)
 
 
 def _is_kick_notice(message: Any) -> bool:
