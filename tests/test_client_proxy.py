@@ -21,14 +21,14 @@ from Common.santorini.actions import Placement
 from Common.santorini.board import Board, WorkerPlace
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name, Worker
-from Common.santorini.results import EncounterOutcome, Kicked
-from Common.santorini.wire import structure
+from Common.participant import Kicked
+from Common.santorini.results import EncounterOutcome
 from Player.santorini.kinds import PLAYERS
 from Player.loader import make_local_player
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import MalformedPlacement, NeverPlaces, NeverTakesTurn
 from Player.santorini.strategic import GoodStrategy
-from Remote.channel import ChannelError, MessageChannel, PeerClosed
+from Remote.channel import MessageChannel, PeerClosed
 from Remote.client import CONNECT_TIME_LIMIT_SECONDS, CannotConnect, Connector
 from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, classify
 from tests.doubles import ScriptedPlayer

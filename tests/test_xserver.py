@@ -20,7 +20,7 @@ import time
 import pytest
 import trio
 
-from Common.santorini.results import KICK_REASON_LIMIT
+from Common.participant import KICK_REASON_LIMIT
 from Remote.loopback import PROJECT_ROOT, ServerProcess
 from tests.raw_client import HOST, RawClient, stop, wait_for_log, wait_for_log_sync
 

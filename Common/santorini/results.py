@@ -9,7 +9,6 @@ from __future__ import annotations
 import attrs
 
 from Common.santorini.names import Name, name_validator
-from Common.participant import KICK_REASON_LIMIT, Kicked  # noqa: F401 - part of Santorini's wire types
 
 
 @attrs.frozen

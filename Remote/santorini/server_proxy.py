@@ -48,7 +48,8 @@ from Common.santorini.board import Board
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name
 from Common.santorini.player import Player
-from Common.santorini.results import Kicked, PlayingAs, Results
+from Common.participant import Kicked
+from Common.santorini.results import PlayingAs, Results
 from Common.strict import StructureError, shorten
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
 from Player.santorini.local import LocalPlayer
