@@ -5,10 +5,18 @@ PathString names a Python file that defines the player, or is "" for the
 built-in player of the Kind. The same entry appears in `python -m Admin`, in
 xserver's "house players" and in xclients' "players". Game-free: the game's
 GamePlayers says which kinds and names there are.
+
+Only xclients' entries may carry a fourth element, the participant's Token
+(`[Kind, Name, PathString, Token]`, a SignUpEntry): the secret the organiser
+handed out, with which the player signs up. House players and `python -m
+Admin`'s players never sign up over the wire, so a fourth element there is an
+error. A Token's rule is the same for every game (`is_token`); a message
+about a bad one never shows it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +27,16 @@ from Common.participant import Participant
 from Common.strict import array, elements, show, string
 from Player.game_players import GamePlayers
 from Player.loader import PlayerLoadError, make_local_player
+
+
+TOKEN_RULE = "16 to 128 letters, digits, '_' or '-'"
+"""The rule for a participant's Token, as messages state it."""
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+def is_token(value: object) -> bool:
+    """Whether `value` is a participant's Token: `^[A-Za-z0-9_-]{16,128}$`, for every game."""
+    return type(value) is str and _TOKEN.fullmatch(value) is not None
 
 
 @attrs.frozen
@@ -32,6 +50,13 @@ class PlayerEntry:
     def create(self, players: GamePlayers) -> Participant:
         """The player this entry describes; PlayerLoadError if its file cannot be loaded."""
         return make_local_player(self.kind, self.name, self.path, players)
+
+
+@attrs.frozen
+class SignUpEntry(PlayerEntry):
+    """An xclients player: a PlayerEntry, and the Token it signs up with (None: it signs up with its bare name)."""
+
+    token: str | None = attrs.field(default=None, repr=False)
 
 
 def create_players(entries: Sequence[PlayerEntry], key: str, players: GamePlayers) -> list[tuple[str, Participant]]:
@@ -57,6 +82,18 @@ def _path(value: Any) -> str:
     return string(value, 'a path string ("" for a built-in player)')
 
 
+def _token(value: Any) -> str:
+    if is_token(value):
+        return value
+    what = f"a string of {len(value)} characters (not shown: it is a secret)" if type(value) is str else f"a JSON {_json_type(value)}"
+    raise ValueError(f"expected a token of {TOKEN_RULE}, got {what}")
+
+
+def _json_type(value: Any) -> str:
+    names = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
 def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
     """Teach `converter` to structure PlayerEntry and ObserverEntry from their JSON arrays, for the game of `players`."""
 
@@ -71,12 +108,19 @@ def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
         return value
 
     def player_entry(value: Any, _: type = PlayerEntry) -> PlayerEntry:
+        if type(value) is list and len(value) == 4:
+            raise ValueError("expected a player [kind, name, path] of 3 elements, got 4: only xclients' players take a token")
         parts = array(value, "a player [kind, name, path]", range(3, 4))
         return PlayerEntry(*elements(parts, [kind, name, _path], PlayerEntry))
+
+    def sign_up_entry(value: Any, _: type = SignUpEntry) -> SignUpEntry:
+        parts = array(value, "a player [kind, name, path] or [kind, name, path, token]", range(3, 5))
+        return SignUpEntry(*elements(parts, [kind, name, _path, _token][: len(parts)], SignUpEntry))
 
     def observer_entry(value: Any, _: type = ObserverEntry) -> ObserverEntry:
         parts = array(value, "an observer [name, path]", range(2, 3))
         return ObserverEntry(*elements(parts, [name, _path], ObserverEntry))
 
     converter.register_structure_hook(PlayerEntry, player_entry)
+    converter.register_structure_hook(SignUpEntry, sign_up_entry)
     converter.register_structure_hook(ObserverEntry, observer_entry)

@@ -65,12 +65,17 @@ ipd); logs go to standard error.
 It exits when all its players are done, whatever the server does.
 
 Configuration keys:
-  "players"    required  array of [Kind, Name, PathString]
+  "players"    required  array of [Kind, Name, PathString] or
+                 [Kind, Name, PathString, Token]
                  Kind: one of the game's kinds (santorini: "good", "breaker"
                  or "infinite")
                  Name: the game's names (santorini: 1 to 64 lowercase letters)
                  PathString: a Python player file (see Player/README.md),
                  or "" for the built-in player of Kind
+                 Token: the secret the organiser gave this participant
+                 (16 to 128 letters, digits, '_' or '-'); with it the
+                 player signs up with ["sign-up", Name, Token], else with
+                 its bare Name. Never printed, not even when it is bad.
   "observers"  required  array of [Name, PathString]; checked, not used
   "ip"         required  string: a numeric address or a host name
   "port"       required  whole number 0..65535
@@ -163,6 +168,17 @@ class Outcome:
     all_well: bool = True
 
 
+def tokens_of(config: ClientConfiguration, players: list) -> list[str | None]:
+    """The token each of `players` signs up with: its entry's, or None (then the sign-up is the bare name).
+
+    `players` were created from `config.players`, in order; players that a
+    caller made without entries (a test's) have no tokens.
+    """
+    if len(players) != len(config.players):
+        return [None] * len(players)
+    return [getattr(entry, "token", None) for entry in config.players]
+
+
 async def run_clients(config: ClientConfiguration, players: list, open_stream: Opener = trio.open_tcp_stream) -> Outcome:
     """Sign up every (name, player) in order, then let them play the configured game; what they received."""
     game = GAMES[config.game or DEFAULT_GAME]
@@ -183,10 +199,11 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
                 outcome.results = proxy.results
 
     async with trio.open_nursery() as nursery:
-        for name, player in players:
+        for (name, player), token in zip(players, tokens_of(config, players), strict=True):
             try:
                 stream = await connector.connect()
-                proxy = game.client_proxy(MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES), player, name)
+                channel = MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES)
+                proxy = game.client_proxy(channel, player, name, **({} if token is None else {"token": token}))
                 await proxy.sign_up()
             except (CannotConnect, ChannelError) as error:
                 outcome.all_well = False

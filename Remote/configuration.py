@@ -27,7 +27,7 @@ from Common.strict import (
     structure,
     whole_number,
 )
-from Player.configuration import ObserverEntry, PlayerEntry, register_entries
+from Player.configuration import ObserverEntry, PlayerEntry, SignUpEntry, register_entries
 from Remote.game import Game, game_keys_elsewhere
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
@@ -54,9 +54,9 @@ class ServerConfiguration:
 
 @attrs.frozen
 class ClientConfiguration:
-    """What xclients reads on standard input."""
+    """What xclients reads on standard input; its players may carry tokens."""
 
-    players: tuple[PlayerEntry, ...]
+    players: tuple[SignUpEntry, ...]
     observers: tuple[ObserverEntry, ...]
     ip: str
     port: int

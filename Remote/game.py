@@ -68,7 +68,8 @@ class Game:
     """The referee of one encounter, from the settings and the time per call."""
     rules: Callable[[Any], TournamentRules]
     remote_player: Callable[[MessageChannel, CallStatistics], Participant]
-    client_proxy: Callable[[MessageChannel, Participant, str], ClientProxy]
+    client_proxy: Callable[..., ClientProxy]
+    """The client's proxy `(channel, player, name)`; with `token=` given, it signs up with `["sign-up", Name, Token]`."""
     output: Callable[[Any, Any], Any]
     """The JSON value xserver prints for a tournament: from its Results and the settings."""
     results_to_json: Callable[[Any], Any]

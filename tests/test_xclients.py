@@ -357,3 +357,57 @@ def test_a_host_name_that_does_not_resolve_fails_at_once_with_that_reason():
     for name, line in zip(["ann", "ben"], lines, strict=True):
         assert line.startswith(f"xclients: {name} cannot sign up at no-such-host.invalid:56789: "
                                "cannot resolve the host name 'no-such-host.invalid'"), line
+
+
+# --- tokens: the tagged sign-up, never shown --------------------------------------------------------
+
+ALICES_TOKEN = "aLiCe_secret-0123456789abcdefXYZ"
+BOBS_TOKEN = "B" * 16 + "_-9" * 20
+
+
+def assert_no_token_in(finished: subprocess.CompletedProcess, *tokens: str) -> None:
+    for token in tokens:
+        assert token not in finished.stdout and token not in finished.stderr
+
+
+@pytest.mark.parametrize(
+    "game, players",
+    [("santorini", [["good", "alice", "", ALICES_TOKEN], ["good", "bob", "", BOBS_TOKEN], ["good", "cat", ""]]),
+     ("ipd", [["tit-for-tat", "alice", "", ALICES_TOKEN], ["defector", "bob", "", BOBS_TOKEN], ["cooperator", "cat", ""]])],
+)
+def test_a_player_with_a_token_signs_up_with_the_tagged_form_and_one_without_with_its_bare_name(game, players):
+    server = ScriptedServer([], [], [])  # each connection: its sign-up read, then closed
+    finished = run_xclients(configuration(players, server.port, game=game))
+    assert finished.returncode == 0, finished.stderr
+    assert server.received == [[["sign-up", "alice", ALICES_TOKEN]], [["sign-up", "bob", BOBS_TOKEN]], ["cat"]]
+    assert "xclients: alice signed up at" in finished.stderr
+    assert_no_token_in(finished, ALICES_TOKEN, BOBS_TOKEN)
+
+
+@pytest.mark.parametrize(
+    "token, said",
+    [("short-secret", "got a string of 12 characters (not shown: it is a secret)"),
+     ("s3cret with spaces and more", "got a string of 27 characters (not shown: it is a secret)"),
+     ("x" * 129, "got a string of 129 characters (not shown: it is a secret)"),
+     ("é" * 20, "got a string of 20 characters (not shown: it is a secret)"),
+     (12345678901234567890, "got a JSON number"),
+     (None, "got a JSON null")],
+)
+def test_a_token_outside_the_rule_is_a_configuration_error_in_one_line_naming_the_entry_without_the_token(token, said):
+    players = [["good", "ann", ""], ["good", "alice", "", token]]
+    finished = run_xclients(configuration(players, 56789))
+    assert finished.returncode == 2
+    assert finished.stdout == ""
+    assert finished.stderr == (f"xclients: configuration: expected a token of 16 to 128 letters, digits, '_' or '-', "
+                               f"{said} @ $.players[1][3]\n")
+    if type(token) is str:
+        assert_no_token_in(finished, token)
+
+
+def test_a_player_entry_of_five_elements_is_refused():
+    finished = run_xclients(configuration([["good", "alice", "", ALICES_TOKEN, "more"]], 56789))
+    assert finished.returncode == 2
+    assert finished.stderr.splitlines() == [
+        "xclients: configuration: expected a player [kind, name, path] or [kind, name, path, token] of 3 to 4 elements, "
+        "got 5 @ $.players[0]"]
+    assert_no_token_in(finished, ALICES_TOKEN)

@@ -104,7 +104,7 @@ class ServerProxy:
     channel: MessageChannel
     player: Player
     name: Name
-    token: Token | None = None
+    token: Token | None = attrs.field(default=None, repr=False)
     replies_ahead: int | None = None
     """Replies written at the first move request; None: as the player's strategy says (`replies_ahead_of`)."""
     results: TournamentResults | None = None

@@ -1,6 +1,7 @@
 """The client's stand-in for the server: it reads the server's messages and has a local player answer them.
 
-After signing up with its name, a ServerProxy receives values and decides by
+After signing up with its name (or, with a token, `["sign-up", Name,
+Token]`), a ServerProxy receives values and decides by
 their shape, and by whether a series has begun, what each is (spec sections
 4 and 10):
 
@@ -58,6 +59,8 @@ from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 
 log = logging.getLogger(__name__)
 
+SIGN_UP = "sign-up"
+"""The tag of a sign-up with a token, `["sign-up", Name, Token]` (for a server with participants)."""
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results; the server is done by then."""
 
@@ -114,6 +117,8 @@ class ServerProxy:
     channel: MessageChannel
     player: Player
     name: Name
+    token: str | None = attrs.field(default=None, repr=False)
+    """The participant's secret, if the organiser handed one out: the sign-up is then `["sign-up", Name, Token]`."""
     results: Results | None = None
     _in_series: bool = False
     _opponent: Name | None = None
@@ -124,8 +129,8 @@ class ServerProxy:
     _failure: Exception | None = None
 
     async def sign_up(self) -> None:
-        """Send the player's name, the first message of every connection."""
-        await self.channel.send(self.name)
+        """Send the first message of every connection: the player's name, or the tagged sign-up with its token."""
+        await self.channel.send(self.name if self.token is None else [SIGN_UP, self.name, self.token])
 
     async def play(self) -> Results | None:
         """Play, once signed up, until the conversation ends; the Results, or None if none arrived.
