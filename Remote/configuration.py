@@ -48,6 +48,8 @@ class ServerConfiguration:
     host: str = ""
     time_per_call: float = DEFAULT_TIME_PER_CALL
     house_players: tuple[PlayerEntry, ...] = ()
+    participants: str | None = None
+    """The path of the participants file (Remote.participants), if sign-up takes tokens."""
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
 
@@ -85,6 +87,13 @@ def _repeat(value: Any) -> int:
     return value
 
 
+def _participants(value: Any) -> str:
+    path = string(value, "the path of a participants file")
+    if path == "":
+        raise ValueError('expected the path of a participants file, got ""')
+    return path
+
+
 def _host(value: Any) -> str:
     return string(value, "a host name or a numeric address")
 
@@ -97,6 +106,7 @@ SERVER_KEYS = {
     "host": "host",
     "time_per_call": "time per call",
     "house_players": "house players",
+    "participants": "participants",
 }
 CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
 LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call"}
@@ -116,6 +126,7 @@ def _converter(game: Game) -> cattrs.Converter:
             "repeat": _repeat,
             "host": _host,
             "time_per_call": positive_number,
+            "participants": _participants,
         },
     )
     register_json_object(

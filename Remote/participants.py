@@ -31,17 +31,22 @@ from pathlib import Path
 
 import attrs
 
-from Common.ipd.names import MAX_TOKEN_LENGTH, MIN_TOKEN_LENGTH, is_token
-
 TAG = "sign-up"
 TOKEN_HEADER = ("participant", "token")
 DIGEST_HEADER = ("participant", "sha256")
-TOKEN_RULE = f"^[A-Za-z0-9_-]{{{MIN_TOKEN_LENGTH},{MAX_TOKEN_LENGTH}}}$"
+TOKEN_RULE = "^[A-Za-z0-9_-]{16,128}$"
+"""The rule for tokens, both games' (the IPD's `Common.ipd.names.is_token`, which a game-free module may not import)."""
+_TOKEN = re.compile(TOKEN_RULE[1:-1])
 MAX_FAILURES = 5
 """Failed sign-ups of one name from one address within one window before that pair is refused at once."""
 GENERATOR_HINT = "python -m Remote.tokens"
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _NOBODY = hashlib.sha256(b"nobody has this token").digest()
+
+
+def is_token(value: object) -> bool:
+    """Whether `value` is a token: a string of TOKEN_RULE."""
+    return type(value) is str and _TOKEN.fullmatch(value) is not None
 
 
 class ParticipantsError(ValueError):
@@ -78,19 +83,27 @@ class Participants:
     def judge(self, message: object, address: str) -> Verdict:
         """Who `message`, a connection's first message from `address`, signs up, or why it is refused."""
         if type(message) is str:
+            if self._locked_out(address, message):
+                return self._refused_at_once(address, message)
             return self._failed(message, address, "it sent a bare name; this server takes only the tagged sign-up")
         if type(message) is not list or len(message) != 3 or message[0] != TAG:
             return Verdict(None, f'it sent {_shape(message)}, not ["{TAG}", Name, Token]')
         _, name, token = message
         if type(name) is not str or name not in self.digests:
             return Verdict(None, f'it sent ["{TAG}", ...] for a name that is not a participant\'s')
-        if self._failures.get((address, name), 0) >= MAX_FAILURES:
-            return Verdict(None, f"{name} from {address} failed {MAX_FAILURES} times in this window: refused at once")
+        if self._locked_out(address, name):
+            return self._refused_at_once(address, name)
         if not is_token(token):
             return self._failed(name, address, f"it sent, for {name}, {_shape(token)} that is not a token")
         if not hmac.compare_digest(digest(token), self.digests.get(name, _NOBODY)):
             return self._failed(name, address, f"it sent a wrong token for {name}")
         return Verdict(name)
+
+    def _locked_out(self, address: str, name: str) -> bool:
+        return self._failures.get((address, name), 0) >= MAX_FAILURES
+
+    def _refused_at_once(self, address: str, name: str) -> Verdict:
+        return Verdict(None, f"{name} from {address} failed {MAX_FAILURES} times in this window: refused at once")
 
     def _failed(self, name: str, address: str, refusal: str) -> Verdict:
         if name in self.digests:

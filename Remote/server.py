@@ -20,6 +20,7 @@ import math
 import os
 import signal
 import sys
+from pathlib import Path
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,6 +38,7 @@ from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, 
 from Remote.descriptors import raise_open_file_limit
 from Remote.game import Game, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
+from Remote.participants import Participants, ParticipantsError, read_participants
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 
@@ -66,6 +68,8 @@ Configuration keys:
   "host"           string, default "": the address to listen on ("" means every interface)
   "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
   "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
+  "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
+                   with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
 
 {games}
 Exit statuses:
@@ -111,6 +115,7 @@ async def serve(
     house_players: Callable[[], list[tuple[str, Participant]]],
     publish: Callable[[Any], None],
     status: Callable[[str], None] = lambda text: None,
+    participants: Participants | None = None,
 ) -> int:
     """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status."""
 
@@ -125,7 +130,9 @@ async def serve(
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
     registry = _house_registry(config, game)
-    desk = SignUpDesk(listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=_log_sign_up)
+    desk = SignUpDesk(
+        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=_log_sign_up, participants=participants
+    )
     try:
         async with trio.open_nursery() as nursery:
             if config.repeat:
@@ -168,12 +175,14 @@ async def _tournaments(
         unchanged_since = None
         statistics = CallStatistics()
         remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in desk.take(registry())]
+        desk.playing = frozenset(name for name, _ in remote)
         try:
             started = trio.current_time()
             await play(house + remote)
             figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
             log.info("statistics %s", json.dumps(figures))
         finally:
+            desk.playing = frozenset()
             for _, player in remote:
                 await player.aclose()
         if not config.repeat:
@@ -189,6 +198,7 @@ async def _window(config: ServerConfiguration, desk: SignUpDesk, house: int, sta
     def signed_up_so_far() -> str:
         return f"signed up: {house + len(desk.signed_up)}"
 
+    desk.new_window()
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(_count_down, trio.current_time() + config.waiting_for, signed_up_so_far, status)
@@ -274,7 +284,8 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         config = read_server_configuration(sys.stdin.read(), GAMES, DEFAULT_GAME)
         game = GAMES[config.game]
         create_players(config.house_players, "house players", game.players)
-    except (StructureError, PlayerLoadError) as error:
+        participants = _participants(config, game)
+    except (StructureError, PlayerLoadError, ParticipantsError) as error:
         print(f"xserver: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
 
@@ -284,7 +295,18 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     def publish(line: Any) -> None:
         print(json.dumps(line), flush=True)
 
-    return trio.run(_until_terminated, lambda: serve(config, game, house_players, publish, status))
+    return trio.run(_until_terminated, lambda: serve(config, game, house_players, publish, status, participants))
+
+
+def _participants(config: ServerConfiguration, game: Game) -> Participants | None:
+    """The participants file's participants, if the configuration names one; none may be a house player."""
+    if config.participants is None:
+        return None
+    participants = read_participants(Path(config.participants), game.players.is_name, game.players.name_rule)
+    for entry in config.house_players:
+        if entry.name in participants:
+            raise ParticipantsError(f"{entry.name} is both a house player and a participant @ $.participants")
+    return participants
 
 
 if __name__ == "__main__":

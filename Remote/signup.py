@@ -11,6 +11,12 @@ names, is closed and does not count; so is one still silent when the desk
 closes. The players who signed up wait in arrival order until `take` hands
 them to a tournament and starts the next one's list.
 
+With participants (Remote.participants) the only sign-up is
+`["sign-up", Name, Token]`, judged there; a name keeps its name (no
+renaming). The same name again replaces its earlier connection, which is
+closed, in the same place of the list; a name of the tournament that runs is
+refused.
+
 When the process runs out of descriptors (or memory for sockets), a crowd of
 connections that send nothing must not lock the players out: the window
 closes the nameless connections that have waited longest, says so, and
@@ -31,6 +37,7 @@ import trio
 from Admin.naming import NameRegistry
 from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
+from Remote.participants import Participants
 from Remote.repeats import RepeatedLines
 
 log = logging.getLogger(__name__)
@@ -52,6 +59,14 @@ def _shown_without_secrets(message: object) -> str:
     if type(message) is list and message[:1] == [TAGGED_SIGN_UP]:
         return f'a ["{TAGGED_SIGN_UP}", ...] of {len(message)} elements (this server takes bare names)'
     return show(message)
+
+
+def _peer_address(stream: trio.abc.Stream) -> str:
+    """The source address of a connection (its host, without the port), for counting failed sign-ups."""
+    try:
+        return str(stream.socket.getpeername()[0])
+    except (AttributeError, OSError):
+        return "an unknown address"
 
 
 @attrs.frozen
@@ -81,6 +96,10 @@ class SignUpDesk:
     """The game's rule for names."""
     name_time_limit: float = NAME_TIME_LIMIT
     on_sign_up: Callable[[SignedUp], None] = lambda signed_up: None
+    participants: Participants | None = None
+    """With participants, only `["sign-up", Name, Token]` signs up (Remote.participants); no renaming."""
+    playing: frozenset[str] = frozenset()
+    """The names of the tournament that runs: with participants, a second sign-up of one is refused."""
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
     _serving: trio.CancelScope = attrs.field(factory=trio.CancelScope, init=False)
     _nameless: dict[MessageChannel, _Nameless] = attrs.field(factory=dict, init=False)  # oldest first
@@ -138,7 +157,7 @@ class SignUpDesk:
                 continue
             channel = MessageChannel(stream, self.max_message_bytes)
             self._nameless[channel] = _Nameless()
-            nursery.start_soon(self._read_name, channel, self._nameless[channel])
+            nursery.start_soon(self._read_name, channel, self._nameless[channel], _peer_address(stream))
 
     async def _shed_oldest_nameless(self) -> None:
         """Close the nameless connections that have waited longest, freeing their descriptors now."""
@@ -149,7 +168,12 @@ class SignUpDesk:
             nameless.scope.cancel()
             await trio.aclose_forcefully(channel)
 
-    async def _read_name(self, channel: MessageChannel, nameless: _Nameless) -> None:
+    def new_window(self) -> None:
+        """A sign-up window opens: with participants, the failed sign-ups of the last one are forgotten."""
+        if self.participants is not None:
+            self.participants.new_window()
+
+    async def _read_name(self, channel: MessageChannel, nameless: _Nameless, address: str) -> None:
         closed_because = "it sent no name before the window closed"
         try:
             with nameless.scope, trio.move_on_after(self.name_time_limit) as deadline:
@@ -158,6 +182,8 @@ class SignUpDesk:
                 closed_because = SHED
             elif deadline.cancelled_caught:
                 closed_because = f"it sent no name within {self.name_time_limit:g} s"
+            elif self.participants is not None:
+                closed_because = await self._sign_up_participant(message, channel, address)
             elif not self.is_name(message):
                 closed_because = f"it sent {_shown_without_secrets(message)}, which is not a name"
             elif self.registry.assign(message) is None:
@@ -180,3 +206,21 @@ class SignUpDesk:
             if closed_because is not None:
                 self._closures.note(closed_because)
                 await trio.aclose_forcefully(channel)
+
+    async def _sign_up_participant(self, message: object, channel: MessageChannel, address: str) -> str | None:
+        """Sign up the participant that `message` names with its token; why not, if it does not."""
+        verdict = self.participants.judge(message, address)
+        if verdict.name is None:
+            return verdict.refusal
+        if verdict.name in self.playing:
+            return f"{verdict.name} signed up again while its tournament runs: refused (connect after it ends)"
+        entry = SignedUp(verdict.name, channel)
+        for index, earlier in enumerate(self.signed_up):
+            if earlier.name == verdict.name:
+                self.signed_up[index] = entry
+                log.info("%s signed up again: it replaces its earlier connection, which is closed", verdict.name)
+                await trio.aclose_forcefully(earlier.channel)
+                return None
+        self.signed_up.append(entry)
+        self.on_sign_up(entry)
+        return None

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from Common.santorini.names import is_name as santorini_name
 from Common.ipd.names import is_name as ipd_name
-from Remote.participants import MAX_FAILURES, Participants, ParticipantsError, parse_participants, read_participants
+from Common.ipd.names import is_token as ipd_token
+from Remote.participants import MAX_FAILURES, is_token, Participants, ParticipantsError, parse_participants, read_participants
 
 ALICE, BOB = "A" * 16 + "alice-token_0001", "B" * 20 + "bob"
 HERE, THERE = "10.0.0.1", "10.0.0.2"
@@ -136,6 +137,7 @@ def test_bare_names_count_as_failures_of_that_participant():
     for _ in range(MAX_FAILURES):
         read.judge("alice", HERE)
     assert "refused at once" in read.judge(["sign-up", "alice", ALICE], HERE).refusal
+    assert "refused at once" in read.judge("alice", HERE).refusal
 
 
 def test_unknown_names_and_shapeless_values_lock_nobody_out():
@@ -145,3 +147,8 @@ def test_unknown_names_and_shapeless_values_lock_nobody_out():
         read.judge(["signup", "alice", ALICE], HERE)
         read.judge("carl", HERE)
     assert read.judge(["sign-up", "alice", ALICE], HERE).name == "alice"
+
+
+@given(st.text(max_size=140) | st.from_regex(r"[A-Za-z0-9_-]{10,135}", fullmatch=True))
+def test_the_token_rule_is_the_ipds(value):
+    assert is_token(value) == ipd_token(value)
