@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
+from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess, run_clients
 from tests.ipd_raw_client import IPDRawClient
 from tests.raw_client import HOST, RawClient, compact, stop, wait_for_log
 
@@ -313,3 +313,27 @@ def test_other_participants_errors_are_one_line_with_exit_status_2(tmp_path, key
     config = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "participants": str(participants_file(tmp_path))}
     done = run_server({**config, **keys})
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("game", ["santorini", "ipd"])
+async def test_xclients_with_tokens_plays_on_a_server_with_participants_and_shows_no_token(tmp_path, game):
+    server = await start(tmp_path, game=game)
+    players = [["good", "alice", "", ALICE], ["good", "bob", "", BOB]] if game == "santorini" else [
+        ["cooperator", "alice", "", ALICE], ["defector", "bob", "", BOB]
+    ]
+    try:
+        clients = await trio.to_thread.run_sync(
+            lambda: run_clients({"game": game, "players": players, "observers": []}, server.port, LIMIT)
+        )
+        finished = await finish(server)
+    finally:
+        stop(server)
+    assert finished.status == 0 and clients.status == 0, (finished.log, clients.log)
+    received, printed = json.loads(clients.output), json.loads(finished.output)
+    if game == "ipd":
+        received, printed = received[1:], [printed["outcomes"], printed["standings"]]
+    assert received == printed
+    assert "alice signed up" in finished.log and "bob signed up" in finished.log
+    for text in (clients.output, clients.log):
+        assert not any(secret in text for secret in SECRETS)
+    assert_no_secret_anywhere(finished, tmp_path)
