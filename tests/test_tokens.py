@@ -26,7 +26,7 @@ from Common.strict import StructureError
 from Player.configuration import is_token
 from Remote.configuration import read_local_configuration, read_server_configuration
 from Remote.games import DEFAULT_GAME, GAMES
-from Remote.loopback import PROJECT_ROOT
+from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.tokens import HEADER, BadFile, Row, csv_text, fill, read_participants
 
 GENERATOR = [sys.executable, "-m", "Remote.tokens"]
@@ -202,3 +202,36 @@ def test_a_player_of_a_local_tournament_takes_no_token():
     config = {"players": [["good", "alice", "", TOKEN]], "observers": []}
     with pytest.raises(StructureError, match=r"only xclients' players take a token @ \$\.players\[0\]"):
         read_local_configuration(json.dumps(config), GAMES, DEFAULT_GAME)
+
+
+# --- the organiser's whole path: generate, serve the digests, play with the tokens ----------------
+
+
+@pytest.mark.parametrize(
+    "game, kinds, names",
+    [("santorini", ("good", "good"), ("alice", "bob")), ("ipd", ("tit-for-tat", "defector"), ("Alice", "bob_2"))],
+)
+def test_tokens_generated_here_let_xclients_play_on_an_xserver_that_holds_only_their_digests(tmp_path, game, kinds, names):
+    participants = participants_file(tmp_path, "participant,token\n" + "".join(f"{name},\n" for name in names))
+    digests = tmp_path / "digests.csv"
+    generated = generate(participants, "--digests", digests)
+    assert generated.returncode == 0, generated.stderr
+    tokens = dict(rows_of(participants))
+    server_config = {"game": game, "min players": 2, "waiting for": 3, "repeat": 0, "participants": str(digests)}
+    if game == "ipd":
+        server_config |= {"min rounds": 5, "max rounds": 5, "seed": 1}
+    server = ServerProcess(server_config)
+    try:
+        players = [[kind, name, "", tokens[name]] for kind, name in zip(kinds, names, strict=True)]
+        clients = run_clients({"game": game, "players": players, "observers": []}, server.port, LIMIT)
+        served = server.finish(LIMIT)
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+    assert clients.status == 0 and served.status == 0, (clients.log, served.log)
+    printed = json.loads(served.output)
+    outcomes = printed["outcomes"] if game == "ipd" else printed
+    assert len(outcomes) == 1 and set(outcomes[0][:2]) == set(names)  # both signed up with their tokens and played
+    assert clients.json() not in ([], None)
+    for token in tokens.values():
+        assert token not in served.output + served.log + clients.output + clients.log
