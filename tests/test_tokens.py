@@ -208,16 +208,21 @@ def test_a_player_of_a_local_tournament_takes_no_token():
 
 
 @pytest.mark.parametrize(
-    "game, kinds, names",
-    [("santorini", ("good", "good"), ("alice", "bob")), ("ipd", ("tit-for-tat", "defector"), ("Alice", "bob_2"))],
+    "game, kinds, names, served_file",
+    [("santorini", ("good", "good"), ("alice", "bob"), "digests.csv"),
+     ("ipd", ("tit-for-tat", "defector"), ("Alice", "bob_2"), "digests.csv"),
+     ("santorini", ("good", "good"), ("ann", "ben"), "participants.csv")],
+    ids=["santorini", "ipd", "santorini with the tokens file"],
 )
-def test_tokens_generated_here_let_xclients_play_on_an_xserver_that_holds_only_their_digests(tmp_path, game, kinds, names):
+def test_generated_tokens_let_xclients_play_on_an_xserver_given_their_digests_or_the_tokens_file(
+    tmp_path, game, kinds, names, served_file
+):
     participants = participants_file(tmp_path, "participant,token\n" + "".join(f"{name},\n" for name in names))
     digests = tmp_path / "digests.csv"
     generated = generate(participants, "--digests", digests)
     assert generated.returncode == 0, generated.stderr
     tokens = dict(rows_of(participants))
-    server_config = {"game": game, "min players": 2, "waiting for": 3, "repeat": 0, "participants": str(digests)}
+    server_config = {"game": game, "min players": 2, "waiting for": 3, "repeat": 0, "participants": str(tmp_path / served_file)}
     if game == "ipd":
         server_config |= {"min rounds": 5, "max rounds": 5, "seed": 1}
     server = ServerProcess(server_config)
