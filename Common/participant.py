@@ -10,15 +10,27 @@ which the game-free tournament manager makes:
     kicked(reason)              instead, once, if it misbehaved: why it is out
 
 The kick notice travels as `["kicked", Reason]` in every game; Reason has at
-most KICK_REASON_LIMIT characters, the words of the server's log.
+most KICK_REASON_LIMIT characters, the words of the server's log. A token
+(`is_token`) follows one rule in every game too.
 """
 
 from __future__ import annotations
 
 import abc
+import re
 from typing import Any
 
 import attrs
+
+TOKEN_RULE = "16 to 128 letters, digits, '_' or '-'"
+"""A participant's secret, the same in every game: `^[A-Za-z0-9_-]{16,128}$`, as messages state it."""
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
+
+
+def is_token(value: object) -> bool:
+    """Whether `value` is a participant's token (the organiser hands one to each participant)."""
+    return type(value) is str and _TOKEN.fullmatch(value) is not None
+
 
 KICKED = "kicked"
 KICK_REASON_LIMIT = 200

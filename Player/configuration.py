@@ -16,27 +16,18 @@ about a bad one never shows it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import cattrs
 
-from Common.participant import Participant
+from Common.participant import TOKEN_RULE, Participant, is_token
 from Common.strict import array, elements, show, string
 from Player.game_players import GamePlayers
 from Player.loader import PlayerLoadError, make_local_player
 
 
-TOKEN_RULE = "16 to 128 letters, digits, '_' or '-'"
-"""The rule for a participant's Token, as messages state it."""
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
-
-
-def is_token(value: object) -> bool:
-    """Whether `value` is a participant's Token: `^[A-Za-z0-9_-]{16,128}$`, for every game."""
-    return type(value) is str and _TOKEN.fullmatch(value) is not None
 
 
 @attrs.frozen

@@ -31,22 +31,16 @@ from pathlib import Path
 
 import attrs
 
+from Common.participant import TOKEN_RULE, is_token
+
 TAG = "sign-up"
 TOKEN_HEADER = ("participant", "token")
 DIGEST_HEADER = ("participant", "sha256")
-TOKEN_RULE = "^[A-Za-z0-9_-]{16,128}$"
-"""The rule for tokens, both games' (the IPD's `Common.ipd.names.is_token`, which a game-free module may not import)."""
-_TOKEN = re.compile(TOKEN_RULE[1:-1])
 MAX_FAILURES = 5
 """Failed sign-ups of one name from one address within one window before that pair is refused at once."""
 GENERATOR_HINT = "python -m Remote.tokens"
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _NOBODY = hashlib.sha256(b"nobody has this token").digest()
-
-
-def is_token(value: object) -> bool:
-    """Whether `value` is a token: a string of TOKEN_RULE."""
-    return type(value) is str and _TOKEN.fullmatch(value) is not None
 
 
 class ParticipantsError(ValueError):
@@ -185,7 +179,7 @@ def _digest_of(secret: str, hashed: bool, name: str, where: str) -> bytes:
             raise ParticipantsError(f"{where}: the sha256 of {name} is not 64 hexadecimal digits")
         return bytes.fromhex(secret)
     if not is_token(secret):
-        raise ParticipantsError(f"{where}: the token of {name} does not follow {TOKEN_RULE} (it has {len(secret)} characters)")
+        raise ParticipantsError(f"{where}: the token of {name} is not {TOKEN_RULE} (it has {len(secret)} characters)")
     return digest(secret)
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import attrs
 
-from Player.configuration import TOKEN_RULE, is_token
+from Common.participant import TOKEN_RULE, is_token
 
 PROGRAM = "python -m Remote.tokens"
 HEADER = ("participant", "token")

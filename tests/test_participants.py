@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from Common.santorini.names import is_name as santorini_name
 from Common.ipd.names import is_name as ipd_name
-from Common.ipd.names import is_token as ipd_token
 from Remote.participants import MAX_FAILURES, is_token, Participants, ParticipantsError, parse_participants, read_participants
 
 ALICE, BOB = "A" * 16 + "alice-token_0001", "B" * 20 + "bob"
@@ -63,9 +62,9 @@ def test_the_ipd_name_rule_takes_capitals_that_santorini_refuses():
         (f"participant,token\nalice,{ALICE}\nbob\n", "line 3: expected 2 fields"),
         (f"participant,token\nalice,{ALICE}\nalice,{BOB}\n", "line 3: alice is a participant already"),
         ("participant,token\nalice,\n", "line 2: alice has an empty token; `python -m Remote.tokens FILE` fills"),
-        ("participant,token\nalice,short\n", r"line 2: the token of alice does not follow \^\[A-Za-z0-9_-\]\{16,128\}\$"),
-        (f"participant,token\nalice,{'x' * 129}\n", "line 2: the token of alice does not follow"),
-        (f"participant,token\nalice,{ALICE[:-1]}!\n", "line 2: the token of alice does not follow"),
+        ("participant,token\nalice,short\n", "line 2: the token of alice is not 16 to 128 letters, digits, '_' or '-'"),
+        (f"participant,token\nalice,{'x' * 129}\n", "line 2: the token of alice is not 16 to 128"),
+        (f"participant,token\nalice,{ALICE[:-1]}!\n", "line 2: the token of alice is not 16 to 128"),
         (f"participant,sha256\nalice,{sha(ALICE)[:-1]}\n", "line 2: the sha256 of alice is not 64 hexadecimal digits"),
         (f"participant,sha256\nalice,{ALICE}\n", "line 2: the sha256 of alice is not"),
         (f"participant,token\nAlice,{ALICE}\n", "line 2: 'Alice' is not a name of this game"),
@@ -150,5 +149,6 @@ def test_unknown_names_and_shapeless_values_lock_nobody_out():
 
 
 @given(st.text(max_size=140) | st.from_regex(r"[A-Za-z0-9_-]{10,135}", fullmatch=True))
-def test_the_token_rule_is_the_ipds(value):
-    assert is_token(value) == ipd_token(value)
+def test_a_token_is_16_to_128_letters_digits_underscores_or_hyphens(value):
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+    assert is_token(value) == (16 <= len(value) <= 128 and set(value) <= allowed)

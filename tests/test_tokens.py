@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Common.strict import StructureError
-from Player.configuration import is_token
+from Common.participant import is_token
 from Remote.configuration import read_local_configuration, read_server_configuration
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients

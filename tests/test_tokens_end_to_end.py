@@ -284,7 +284,7 @@ def run_server(config: dict) -> subprocess.CompletedProcess:
         (f"participant,token\nalice,{ALICE}\nalice,{BOB}\n", "line 3: alice is a participant already"),
         (f"participant,token\nalice,{ALICE}\nbob,\n", "line 3: bob has an empty token; `python -m Remote.tokens FILE`"),
         (f"participant,token\nalice,{ALICE}\nBob,{BOB}\n", "line 3: 'Bob' is not a name of this game"),
-        (f"participant,token\nalice,{ALICE}\nbob,{BOB[:15]}\n", "line 3: the token of bob does not follow"),
+        (f"participant,token\nalice,{ALICE}\nbob,{BOB[:15]}\n", "line 3: the token of bob is not 16 to 128"),
         (f"participant,sha256\nalice,{ALICE}\n", "line 2: the sha256 of alice is not 64 hexadecimal digits"),
         (f"name,token\nalice,{ALICE}\n", "line 1: expected the header participant,token or participant,sha256"),
         (f"participant,token\nalice,{ALICE},\n", "line 2: expected 2 fields"),

@@ -12,6 +12,8 @@ from typing import NewType
 
 import attrs
 
+from Common.participant import is_token as is_any_token
+
 Name = NewType("Name", str)
 """A participant's name: `^[A-Za-z0-9_-]{1,36}$`."""
 
@@ -25,7 +27,6 @@ NAME_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 """Every character a Name or a Token may hold."""
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,36}")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 def is_name(value: object) -> bool:
@@ -34,8 +35,8 @@ def is_name(value: object) -> bool:
 
 
 def is_token(value: object) -> bool:
-    """Whether `value` is a valid Token."""
-    return type(value) is str and _TOKEN.fullmatch(value) is not None
+    """Whether `value` is a valid Token (the rule is every game's: `Common.participant.is_token`)."""
+    return is_any_token(value)
 
 
 NAME_RULE = "1 to 36 letters, digits, '_' or '-'"
