@@ -32,6 +32,8 @@ def is_token(value: object) -> bool:
     return type(value) is str and _TOKEN.fullmatch(value) is not None
 
 
+SIGN_UP = "sign-up"
+"""The tag of a sign-up with a token, `["sign-up", Name, Token]`, on a server whose organiser lists the participants."""
 KICKED = "kicked"
 KICK_REASON_LIMIT = 200
 """A kick notice's reason has at most this many characters."""

@@ -31,9 +31,8 @@ from pathlib import Path
 
 import attrs
 
-from Common.participant import TOKEN_RULE, is_token
+from Common.participant import SIGN_UP, TOKEN_RULE, is_token
 
-TAG = "sign-up"
 TOKEN_HEADER = ("participant", "token")
 DIGEST_HEADER = ("participant", "sha256")
 MAX_FAILURES = 5
@@ -80,11 +79,11 @@ class Participants:
             if self._locked_out(address, message):
                 return self._refused_at_once(address, message)
             return self._failed(message, address, "it sent a bare name; this server takes only the tagged sign-up")
-        if type(message) is not list or len(message) != 3 or message[0] != TAG:
-            return Verdict(None, f'it sent {_shape(message)}, not ["{TAG}", Name, Token]')
+        if type(message) is not list or len(message) != 3 or message[0] != SIGN_UP:
+            return Verdict(None, f'it sent {_shape(message)}, not ["{SIGN_UP}", Name, Token]')
         _, name, token = message
         if type(name) is not str or name not in self.digests:
-            return Verdict(None, f'it sent ["{TAG}", ...] for a name that is not a participant\'s')
+            return Verdict(None, f'it sent ["{SIGN_UP}", ...] for a name that is not a participant\'s')
         if self._locked_out(address, name):
             return self._refused_at_once(address, name)
         if not is_token(token):

@@ -35,6 +35,7 @@ import attrs
 import trio
 
 from Admin.naming import NameRegistry
+from Common.participant import SIGN_UP
 from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
 from Remote.participants import Participants
@@ -50,14 +51,10 @@ SHED = "it had waited longest without a name when the server ran out of descript
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS}
 
 
-TAGGED_SIGN_UP = "sign-up"
-"""The first element of `["sign-up", Name, Token]`, the sign-up with a secret that a later server takes."""
-
-
 def _shown_without_secrets(message: object) -> str:
     """`message` for the log; a tagged sign-up shows no more than its tag, since its third element is a secret."""
-    if type(message) is list and message[:1] == [TAGGED_SIGN_UP]:
-        return f'a ["{TAGGED_SIGN_UP}", ...] of {len(message)} elements (this server takes bare names)'
+    if type(message) is list and message[:1] == [SIGN_UP]:
+        return f'a ["{SIGN_UP}", ...] of {len(message)} elements (this server takes bare names)'
     return show(message)
 
 

@@ -46,7 +46,6 @@ it out at its first surplus value.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import attrs
@@ -58,9 +57,9 @@ from Common.ipd.player import Player
 from Common.ipd.wire import structure_server_message
 from Common.participant import KICKED
 from Common.strict import StructureError, shorten
-from Player.ipd.local import LocalPlayer
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
+from Remote.channel import ChannelError, MessageChannel
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
+from Remote.conversation import ENDED, Conversation
 
 __all__ = ["ServerMisbehaved", "ServerProxy", "StrategyFailed", "replies_ahead_of"]
 
@@ -69,7 +68,6 @@ log = logging.getLogger(__name__)
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results (and whatever it was still doing); the server is done by then."""
 
-SIGN_UP = "sign-up"
 
 
 def replies_ahead_of(player: Player) -> int:
@@ -94,7 +92,7 @@ class _Due:
 
 
 @attrs.define(eq=False)
-class ServerProxy:
+class ServerProxy(Conversation):
     """Plays `player`, signed up as `name` (with `token`, if given), against the server at the other end of `channel`.
 
     `results` holds the Results once they arrived, even if the player could
@@ -117,41 +115,15 @@ class ServerProxy:
     _moves_answered: int = 0
     _failure: Exception | None = None
 
-    async def sign_up(self) -> None:
-        """Send the first message of the connection: the name, or the tagged sign-up with the token."""
-        await self.channel.send(self.name if self.token is None else [SIGN_UP, self.name, self.token])
-
-    async def play(self) -> TournamentResults | None:
-        """Play, once signed up, until the conversation ends; the Results, or None if none arrived.
-
-        Raises ServerMisbehaved or StrategyFailed; `results` is set all the same.
-        """
+    def __attrs_post_init__(self) -> None:
         if self.replies_ahead is None:
             self.replies_ahead = replies_ahead_of(self.player)
-        to_player, for_player = trio.open_memory_channel[tuple[str, tuple[Any, ...], _Due | None]](math.inf)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(self._answer, for_player, nursery.cancel_scope)
-            try:
-                await self._read(to_player)
-            except ServerMisbehaved as error:
-                self._failure = self._failure or error
-            nursery.cancel_scope.cancel()
-        if self._failure is not None:
-            raise self._failure
-        return self.results
 
     # --- the reader ------------------------------------------------------------------
 
     async def _read(self, to_player: trio.MemorySendChannel) -> None:
         """Read until the conversation ends; queue what the player must hear."""
-        while True:
-            try:
-                message = await self.channel.receive()
-            except ProtocolViolation as error:
-                raise ServerMisbehaved(f"the server broke the protocol: {error}") from None
-            except ChannelError as closed:
-                self._note_end(f"the server ended the connection ({closed})")
-                return
+        while (message := await self._receive()) is not ENDED:
             if _is_kick_notice(message):
                 self.kicked_because = message[1]
                 log.info("%s was kicked by the server: %s", self.name, shorten(message[1], 200))
@@ -198,12 +170,6 @@ class ServerProxy:
         what = self._busy or "its earlier messages"
         log.info("%s: the player was not done with %s within %g s of the Results; abandoned", self.name, what, RESULTS_GRACE_SECONDS)
 
-    def _note_end(self, what: str) -> None:
-        if self._busy is not None:
-            log.info("%s: %s while %s was not done; the player is abandoned", self.name, what, self._busy)
-        else:
-            log.info("%s: %s", self.name, what)
-
     # --- the player task ---------------------------------------------------------------
 
     async def _answer(self, for_player: trio.MemoryReceiveChannel, conversation: trio.CancelScope) -> None:
@@ -245,11 +211,6 @@ class ServerProxy:
         log.info("%s: flooding: %d replies ahead of round %d, in one write", self.name, self.replies_ahead - 1, round_)
         flood = [[ahead, "C"] for ahead in range(round_ + 1, round_ + self.replies_ahead)]
         await send_at_once(self.channel, [[round_, move], *flood])
-
-    def _raised(self, method: str, error: Exception) -> StrategyFailed:
-        details = self.player.user_traceback(error) if isinstance(self.player, LocalPlayer) else ""
-        return StrategyFailed(f"{method} raised {type(error).__name__}: {shorten(str(error), 120)}", details)
-
 
 async def send_at_once(channel: MessageChannel, values: list[Any]) -> None:
     """Write `values` to `channel` in one write, as a client that floods the server does."""

@@ -38,7 +38,6 @@ is sent). The caller closes the connection after `play`.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 import attrs
@@ -53,14 +52,12 @@ from Common.participant import Kicked
 from Common.santorini.results import PlayingAs, Results
 from Common.strict import StructureError, shorten
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
-from Player.santorini.local import LocalPlayer
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
+from Remote.conversation import ENDED, Conversation
+from Remote.channel import ChannelError, MessageChannel
 
 log = logging.getLogger(__name__)
 
-SIGN_UP = "sign-up"
-"""The tag of a sign-up with a token, `["sign-up", Name, Token]` (for a server with participants)."""
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results; the server is done by then."""
 
@@ -107,7 +104,7 @@ def classify(message: Any, in_series: bool) -> type | Any:
 
 
 @attrs.define(eq=False)
-class ServerProxy:
+class ServerProxy(Conversation):
     """Plays `player`, signed up as `name`, against the server at the other end of `channel`.
 
     `results` holds the Results once they arrived, even if the player could
@@ -128,39 +125,11 @@ class ServerProxy:
     _busy: str | None = None  # the player method running now
     _failure: Exception | None = None
 
-    async def sign_up(self) -> None:
-        """Send the first message of every connection: the player's name, or the tagged sign-up with its token."""
-        await self.channel.send(self.name if self.token is None else [SIGN_UP, self.name, self.token])
-
-    async def play(self) -> Results | None:
-        """Play, once signed up, until the conversation ends; the Results, or None if none arrived.
-
-        Raises ServerMisbehaved or StrategyFailed; `results` is set all the same.
-        """
-        to_player, for_player = trio.open_memory_channel[tuple[Any, Any]](math.inf)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(self._answer, for_player, nursery.cancel_scope)
-            try:
-                await self._read(to_player)
-            except ServerMisbehaved as error:
-                self._failure = self._failure or error
-            nursery.cancel_scope.cancel()
-        if self._failure is not None:
-            raise self._failure
-        return self.results
-
     # --- the reader ------------------------------------------------------------------
 
     async def _read(self, to_player: trio.MemorySendChannel) -> None:
         """Read until the conversation ends; queue what the player must hear."""
-        while True:
-            try:
-                message = await self.channel.receive()
-            except ProtocolViolation as error:
-                raise ServerMisbehaved(f"the server broke the protocol: {error}") from None
-            except ChannelError as closed:
-                self._note_end(f"the server ended the connection ({closed})")
-                return
+        while (message := await self._receive()) is not ENDED:
             kind = classify(message, self._in_series)
             if kind is Placement and len(message) <= 1:
                 self._my_places.clear()  # a new game begins
@@ -205,12 +174,6 @@ class ServerProxy:
             except Exception as error:  # noqa: BLE001 - a participant's bug, reported, not raised through
                 self._failure = self._raised("end_of_tournament", error)
 
-    def _note_end(self, what: str) -> None:
-        if self._busy is not None:
-            log.info("%s: %s while %s was not done; the player is abandoned", self.name, what, self._busy)
-        else:
-            log.info("%s: %s", self.name, what)
-
     # --- the player task ---------------------------------------------------------------
 
     async def _answer(self, for_player: trio.MemoryReceiveChannel, conversation: trio.CancelScope) -> None:
@@ -240,11 +203,6 @@ class ServerProxy:
                 await self.channel.send(unstructure(answer))
             except ChannelError:
                 return  # the reader notices the end of the connection
-
-    def _raised(self, method: str, error: Exception) -> StrategyFailed:
-        details = self.player.user_traceback(error) if isinstance(self.player, LocalPlayer) else ""
-        return StrategyFailed(f"{method} raised {type(error).__name__}: {shorten(str(error), 120)}", details)
-
 
 def _method_for(kind: Any) -> str:
     """The player method that hears a message of type `kind`."""
