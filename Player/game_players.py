@@ -37,6 +37,12 @@ class GamePlayers:
         """Whether `value` names one of this game's kinds."""
         return type(value) is str and value in self.kinds
 
+    def built_in(self, kind: str) -> Any:
+        """A fresh built-in strategy of `kind`; ValueError for a kind the game does not have."""
+        if not self.is_kind(kind):
+            raise ValueError(f"unknown kind {kind!r} of {self.game}, expected one of {self.kind_list()}")
+        return self.kinds[kind]()
+
     def kind_list(self) -> str:
         """The kinds, for messages."""
         return ", ".join(self.kinds)

@@ -117,6 +117,6 @@ def make_local_player(kind: str, name: str, path: str, players: GamePlayers) -> 
     if not players.is_name(name):
         raise PlayerLoadError(f"player {name!r}: a name is {players.name_rule}")
     if not path:
-        return players.local_player(name, players.kinds[kind](), None)
+        return players.local_player(name, players.built_in(kind), None)
     file = find_player_file(path)
     return players.local_player(name, _load(path, file, players), file)

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_PROJECT_IMPORTS = {
     "Common/ipd": ("Common.ipd", "Common.strict", "Common.participant"),
-    "Player/ipd": ("Common.ipd", "Common.strict", "Common.participant", "Player.ipd", "Player.local"),
+    "Player/ipd": ("Common.ipd", "Common.strict", "Common.participant", "Player.ipd", "Player.local", "Player.game_players"),
 }
 PROJECT = ("Common", "Player", "Admin", "Remote")
 NO_IO = {"trio", "socket", "asyncio", "time", "os", "pathlib", "io", "subprocess", "selectors", "logging", "sys"}

@@ -19,7 +19,7 @@ from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import Scored
 from Common.ipd.player import Player
 from Player.ipd.classics import Alternator, Cooperator, Defector, Grudger, RandomMoves, TitForTat
-from Player.ipd.kinds import HONEST_KINDS, KINDS, built_in_strategy, is_kind
+from Player.ipd.kinds import HONEST_KINDS, KINDS, PLAYERS
 from Player.ipd.misbehaving import FLOOD_REPLIES, LATE_FACTOR, Breaker, Flooder, Infinite, Late
 from Player.ipd.strategy import Strategy
 
@@ -55,7 +55,7 @@ def moves_of(strategy: Strategy, opponent_moves: list) -> list[Move]:
 @ips.QUICK
 @given(st.lists(st.tuples(ips.prevs(), st.booleans()), max_size=30))
 def test_every_honest_strategy_always_answers_a_move(kind: str, history: list) -> None:
-    strategy = built_in_strategy(kind)
+    strategy = PLAYERS.built_in(kind)
     strategy.start_match(A, B)
     assert is_move(strategy.move(A, 1, None))
     for k, (prev, new_match) in enumerate(history, start=2):
@@ -181,16 +181,16 @@ def test_every_kind_makes_a_fresh_strategy() -> None:
     assert set(KINDS) == {"tit-for-tat", "cooperator", "defector", "grudger", "alternator", "random",
                           "late", "breaker", "infinite", "flooder"}
     for kind in KINDS:
-        assert is_kind(kind)
-        one, other = built_in_strategy(kind), built_in_strategy(kind)
+        assert PLAYERS.is_kind(kind)
+        one, other = PLAYERS.built_in(kind), PLAYERS.built_in(kind)
         assert isinstance(one, Strategy) and one is not other
 
 
 @pytest.mark.parametrize("bad", ["good", "Tit-for-tat", "", None, 1])
 def test_an_unknown_kind_is_refused(bad: object) -> None:
-    assert not is_kind(bad)
+    assert not PLAYERS.is_kind(bad)
     with pytest.raises(ValueError, match="unknown kind"):
-        built_in_strategy(bad)  # type: ignore[arg-type]
+        PLAYERS.built_in(bad)  # type: ignore[arg-type]
 
 
 def test_the_example_file_makes_a_win_stay_lose_shift_strategy() -> None:

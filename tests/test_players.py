@@ -30,8 +30,7 @@ from Common.santorini.rules import (
     move_target,
     placement_error,
 )
-from Player.santorini.kinds import KINDS, built_in_strategy
-from Player.santorini.kinds import PLAYERS
+from Player.santorini.kinds import KINDS, PLAYERS
 from Player.loader import PROJECT_ROOT, PlayerLoadError, load_strategy, make_local_player
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import (
@@ -541,9 +540,9 @@ def test_a_player_path_that_names_no_python_file_is_an_error(name: str, problem:
 
 def test_the_built_in_kinds_are_good_breaker_infinite() -> None:
     assert KINDS == ("good", "breaker", "infinite")
-    assert type(built_in_strategy("good")) is GoodStrategy
+    assert type(PLAYERS.built_in("good")) is GoodStrategy
     with pytest.raises(ValueError):
-        built_in_strategy("evil")
+        PLAYERS.built_in("evil")
 
 
 async def test_a_good_local_player_plays_legally() -> None:

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from Common.ipd.names import is_name
+from Player.game_players import GamePlayers
 from Player.ipd.classics import Alternator, Cooperator, Defector, Grudger, RandomMoves, TitForTat
+from Player.ipd.local import LocalPlayer
 from Player.ipd.misbehaving import Breaker, Flooder, Infinite, Late
 from Player.ipd.strategy import Strategy
 
@@ -36,13 +39,12 @@ _BUILT_IN: dict[str, Callable[[], Strategy]] = {
 }
 
 
-def is_kind(value: object) -> bool:
-    """Whether `value` is one of KINDS."""
-    return type(value) is str and value in KINDS
-
-
-def built_in_strategy(kind: str) -> Strategy:
-    """A fresh built-in strategy of `kind`; ValueError for anything not in KINDS."""
-    if not is_kind(kind):
-        raise ValueError(f"unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
-    return _BUILT_IN[kind]()
+PLAYERS = GamePlayers(
+    game="ipd",
+    kinds=_BUILT_IN,
+    strategy_base=Strategy,
+    local_player=LocalPlayer,
+    is_name=is_name,
+    name_rule="1 to 36 letters, digits, _ or -",
+)
+"""The prisoner's dilemma's local players, for the game-free loader and configuration entries."""

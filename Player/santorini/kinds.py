@@ -28,17 +28,6 @@ _BUILT_IN: dict[str, Callable[[], Strategy]] = {
 }
 
 
-def is_kind(value: object) -> bool:
-    """Whether `value` is one of KINDS."""
-    return type(value) is str and value in KINDS
-
-
-def built_in_strategy(kind: str) -> Strategy:
-    """A fresh built-in strategy of `kind`; ValueError for anything not in KINDS."""
-    if not is_kind(kind):
-        raise ValueError(f"unknown kind {kind!r}, expected one of {', '.join(KINDS)}")
-    return _BUILT_IN[kind]()
-
 
 PLAYERS = GamePlayers(
     game="santorini",

@@ -28,15 +28,11 @@ from Admin.ipd.tournament import results, revise
 from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
-from Common.ipd.names import is_name
 from Common.ipd.outcomes import Irregular, MatchOutcome
 from Common.ipd.settings import SETTINGS_KEYS, IPDSettings, read_settings
 from Common.strict import StructureError, show
 from Common.ipd.wire import unstructure
-from Player.game_players import GamePlayers
-from Player.ipd.kinds import KINDS, built_in_strategy
-from Player.ipd.local import LocalPlayer
-from Player.ipd.strategy import Strategy
+from Player.ipd.kinds import PLAYERS
 from Remote.game import Game
 from Remote.ipd.records import RecordWriter
 from Remote.ipd.remote_player import RemotePlayer
@@ -47,14 +43,6 @@ log = logging.getLogger(__name__)
 MAX_NAME_LENGTH = 36
 SEED_BITS = 63
 
-PLAYERS = GamePlayers(
-    game="ipd",
-    kinds={kind: (lambda kind=kind: built_in_strategy(kind)) for kind in KINDS},
-    strategy_base=Strategy,
-    local_player=LocalPlayer,
-    is_name=is_name,
-    name_rule="1 to 36 letters, digits, _ or -",
-)
 
 
 @attrs.frozen
