@@ -100,17 +100,32 @@ class RemoteParticipant:
         Before a message (`after_answer` false) this also reads what waits in
         the socket, so a value pipelined ahead of its request is not taken as
         the answer; after an answer it looks only at the bytes already read.
+        A value the game takes for a late answer (`_late`) is discarded instead.
         """
-        if after_answer:
-            pending = self._channel.buffered_value_pending()
-        else:
-            pending = await self._channel.value_arrived_unasked()
-        if not pending:
-            return
-        try:
-            value = self._channel.buffered_value()
-            sent = "the beginning of a value" if value is NEED_DATA else show(value)
-        except ProtocolViolation as error:
-            sent = f"bytes that are no value ({error})"
-        when = "after its answer" if after_answer else "before it was asked for anything"
-        raise UnexpectedMessage(f"sent {sent} {when} (a value where none was expected)")
+        while True:
+            if after_answer:
+                pending = self._channel.buffered_value_pending()
+            else:
+                pending = await self._channel.value_arrived_unasked()
+            if not pending:
+                return
+            try:
+                value = self._channel.buffered_value()
+            except ProtocolViolation as error:
+                sent = f"bytes that are no value ({error})"
+            else:
+                if self._late(value):
+                    if value is NEED_DATA:
+                        return  # judged once it has arrived whole
+                    continue
+                sent = "the beginning of a value" if value is NEED_DATA else show(value)
+            when = "after its answer" if after_answer else "before it was asked for anything"
+            raise UnexpectedMessage(f"sent {sent} {when} (a value where none was expected)")
+
+    def _late(self, value: Any) -> bool:
+        """Whether `value`, already taken off the channel (NEED_DATA: one still arriving), is a late answer to discard.
+
+        Never, here: every game but one answers in time or not at all. The
+        prisoner's dilemma discards the late copy of a forfeited round.
+        """
+        return False

@@ -123,26 +123,9 @@ class RemotePlayer(RemoteParticipant, Player):
         await self._refuse_unasked_values(after_answer=True)
         return reply.move
 
-    async def _refuse_unasked_values(self, after_answer: bool = False) -> None:
-        """Discard late replies waiting to be read; fail at the first other value, saying what it was and when.
-
-        Before a message (`after_answer` false) this also reads what waits in
-        the socket; after an answer it looks only at the bytes already read. A
-        value that has only begun to arrive is judged once it is complete.
-        """
-        while True:
-            if after_answer:
-                pending = self._channel.buffered_value_pending()
-            else:
-                pending = await self._channel.value_arrived_unasked()
-            if not pending:
-                return
-            value = self._channel.buffered_value()
-            if value is NEED_DATA:
-                return
-            if not self._is_late_reply(value):
-                when = "after its answer" if after_answer else "before it was asked for anything"
-                raise UnexpectedMessage(f"sent {show(value)} {when} (a value where none was expected)")
+    def _late(self, value: Any) -> bool:
+        """A late reply for a forfeited round (discarded, once), or one still arriving (judged once whole)."""
+        return value is NEED_DATA or self._is_late_reply(value)
 
     def _is_late_reply(self, value: object) -> bool:
         try:
