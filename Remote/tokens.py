@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import io
 import os
 import re
@@ -33,10 +32,10 @@ from pathlib import Path
 import attrs
 
 from Common.participant import TOKEN_RULE, is_token
+from Remote.participants import DIGEST_HEADER, TOKEN_HEADER, digest
 
 PROGRAM = "python -m Remote.tokens"
-HEADER = ("participant", "token")
-DIGEST_HEADER = ("participant", "sha256")
+HEADER = TOKEN_HEADER
 TOKEN_BYTES = 24
 """Random bytes per generated token: 192 bits, 32 characters once encoded."""
 NAME_RULE = "1 to 64 letters, digits, '_' or '-'"
@@ -142,11 +141,6 @@ def fill(rows: Sequence[Row]) -> tuple[list[Row], int]:
     return filled, count
 
 
-def digest(token: str) -> str:
-    """The hex SHA-256 of `token`, as the digest file holds it."""
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 def csv_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A CSV file's text: `header`, then one line per row, lines ending in "\\n"."""
     out = io.StringIO()
@@ -199,7 +193,7 @@ def run(participants: Path, digests: Path | None) -> str:
     if not count:
         said += f"; {participants} is unchanged"
     if digests is not None:
-        write_atomically(digests, csv_text(DIGEST_HEADER, [(row.participant, digest(row.token)) for row in rows]))
+        write_atomically(digests, csv_text(DIGEST_HEADER, [(row.participant, digest(row.token).hex()) for row in rows]))
         said += f"; wrote digests for {len(rows)}"
     return said
 
