@@ -17,6 +17,10 @@ server outlives a failed test.
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,7 +31,7 @@ from Common.santorini.actions import Placement
 from Common.santorini.board import Board
 from Common.santorini.wire import action_to_json, structure
 from Player.santorini.strategic import choose_action, choose_place
-from Remote.loopback import ServerProcess
+from Remote.loopback import PROJECT_ROOT, ServerProcess
 
 HOST = "127.0.0.1"
 NAME, PLAYING_AS, PLACEMENT, BOARD, RESULTS, KICKED = "name", "playing-as", "placement", "board", "results", "kicked"
@@ -197,3 +201,28 @@ def stop(server: ServerProcess) -> None:
     if server.process.poll() is None:
         server.process.kill()
     server.process.wait(timeout=30)
+
+
+def run_on_a_terminal(command: list[str], stdin: bytes, time_limit: float = 60) -> tuple[int, bytes, bytes]:
+    """Run `command` with its standard error on a pseudo-terminal: its exit status, standard output, and all it showed there."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal)
+    os.close(terminal)
+    shown = bytearray()
+
+    def read_terminal() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            shown.extend(chunk)
+
+    reader = threading.Thread(target=read_terminal, daemon=True)
+    reader.start()
+    output, _ = process.communicate(stdin, timeout=time_limit)
+    reader.join(10)
+    os.close(controller)
+    return process.returncode, output, bytes(shown)

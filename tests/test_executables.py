@@ -9,18 +9,15 @@ whether the server listens.
 from __future__ import annotations
 
 import json
-import os
-import pty
 import signal
 import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 
 from Remote.loopback import LISTENING, PROJECT_ROOT, ServerProcess, run_clients
-from tests.raw_client import HOST, stop, wait_for_log_sync
+from tests.raw_client import HOST, run_on_a_terminal, stop, wait_for_log_sync
 
 LIMIT = 60.0
 WINDOW = 1.5
@@ -262,29 +259,8 @@ HOUSE_ONLY = {"min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "re
 
 
 def test_on_a_terminal_the_server_shows_progress_in_a_status_line_and_elsewhere_it_does_not():
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal
-    )
-    os.close(terminal)
-    shown = bytearray()
-
-    def read_terminal() -> None:
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            shown.extend(chunk)
-
-    reader = threading.Thread(target=read_terminal, daemon=True)
-    reader.start()
-    output, _ = process.communicate(json.dumps(HOUSE_ONLY).encode(), timeout=60)
-    reader.join(10)
-    os.close(controller)
-    assert process.returncode == 0
+    status, output, shown = run_on_a_terminal([sys.executable, "-m", "Remote.server"], json.dumps(HOUSE_ONLY).encode())
+    assert status == 0
     assert json.loads(output) in ([["ann", "bob"]], [["bob", "ann"]])
     assert b"\r\x1b[Kencounters finished: 1 of 1" in shown
     assert b"xserver: statistics" in shown

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -22,7 +20,7 @@ import trio
 
 from Common.participant import KICK_REASON_LIMIT
 from Remote.loopback import PROJECT_ROOT, ServerProcess
-from tests.raw_client import HOST, RawClient, stop, wait_for_log, wait_for_log_sync
+from tests.raw_client import HOST, RawClient, run_on_a_terminal, stop, wait_for_log, wait_for_log_sync
 
 LIMIT = 60.0
 SERVER = [sys.executable, "-m", "Remote.server"]
@@ -143,27 +141,8 @@ def test_ctrl_c_during_sign_up_or_play_ends_the_log_with_one_line_and_status_130
 
 
 def test_on_a_terminal_the_status_line_counts_down_the_sign_up_window_and_is_cleared_at_the_end():
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(SERVER, cwd=PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=terminal)
-    os.close(terminal)
-    shown = bytearray()
-
-    def read_terminal() -> None:
-        while True:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            shown.extend(chunk)
-
-    reader = threading.Thread(target=read_terminal, daemon=True)
-    reader.start()
-    _, _ = process.communicate(json.dumps({**HOUSE_ONLY, "waiting for": 1.5}).encode(), timeout=LIMIT)
-    reader.join(10)
-    os.close(controller)
-    assert process.returncode == 0
+    status, _, shown = run_on_a_terminal(SERVER, json.dumps({**HOUSE_ONLY, "waiting for": 1.5}).encode(), LIMIT)
+    assert status == 0
     assert b"signed up: 3; the window closes in 2 s" in shown and b"signed up: 3; the window closes in 1 s" in shown
     assert shown.endswith(b"\r\x1b[K")
 
