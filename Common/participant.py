@@ -1,6 +1,6 @@
 """What every player of every game is to the tournament: a name, the Results, and the notice that it is out.
 
-A game's player interface (Santorini's `Common/player.py`, the prisoner's
+A game's player interface (Santorini's `Common/santorini/player.py`, the prisoner's
 dilemma's `Common/ipd/player.py`) adds the game's own calls to these three,
 which the game-free tournament manager makes:
 

@@ -54,22 +54,27 @@ CONNECT_TIME_LIMIT_SECONDS = 10.0
 """How long one attempt to connect may go without an answer (a host that drops the packets)."""
 EXIT_DONE, EXIT_TROUBLE, EXIT_CONFIGURATION = 0, 1, 2
 
+_NO_RESULTS = ", ".join(f"{json.dumps(game.no_results)} for {game.name}" for game in GAMES.values())
+_KINDS = "\n".join(f"                   {game.name}: {game.players.kind_list()}" for game in GAMES.values())
+_NAMES = "\n".join(f"                   {game.name}: {game.players.name_rule}" for game in GAMES.values())
+
 USAGE = f"""
 usage: xclients [-h | --help | --version]
 
 Reads one JSON object, its configuration, on standard input. Creates the
 players it lists, connects each to the server and signs it up, in the order
 listed, and lets them play. Prints the Results its players received as one
-line of JSON on standard output (if none did: [] for santorini, null for
-ipd); logs go to standard error.
-It exits when all its players are done, whatever the server does.
+line of JSON on standard output (if none did: {_NO_RESULTS});
+logs go to standard error. It exits when all its players are done, whatever
+the server does.
 
 Configuration keys:
   "players"    required  array of [Kind, Name, PathString] or
                  [Kind, Name, PathString, Token]
-                 Kind: one of the game's kinds (santorini: "good", "breaker"
-                 or "infinite")
-                 Name: the game's names (santorini: 1 to 64 lowercase letters)
+                 Kind: one of the game's kinds
+{_KINDS}
+                 Name: the game's names
+{_NAMES}
                  PathString: a Python player file (see Player/README.md),
                  or "" for the built-in player of Kind
                  Token: the secret the organiser gave this participant
