@@ -7,6 +7,25 @@ alternately (first, second, first, second), then take turns until one wins:
 by reaching height 3, because the other gave up, or because the other has no
 legal turn left. A player that misbehaves (see `safe_call`, plus illegal
 placements and actions) loses the series at once, irregularly.
+
+Through `note` the referee reports each game as it happens, as plain dicts
+(the event log's game events; it adds `seq` and `t`), every wire value in
+the form of `Common/santorini/wire.py`:
+
+    {"type": "game-start", "encounter": 3, "game": 0, "players": ["alice", "bob"]}
+    {"type": "placement", "encounter": 3, "game": 0, "player": "alice", "place": [0, 0], "ms": 4}
+    {"type": "turn", "encounter": 3, "game": 0, "player": "alice",
+     "action": ["alice1", "EAST", "PUT", "EAST", "PUT"], "ms": 12}
+    {"type": "game-end", "encounter": 3, "game": 0, "winner": "alice", "how": "height 3"}
+
+`players` puts the player who places first first; `place` is `[x, y]`, as
+the converter writes a Place; `ms` is the whole milliseconds the call took.
+`how` is "height 3", "gave up", "no legal turn", or "misbehaved" (then
+`winner` is null and `culprit` names the player whose answer was due).
+Only legal placements and turns are reported: an illegal one, like any
+other failure, is reported by the game's end alone (the misbehaviour and
+its reason are the tournament's to log). A series that ends before its
+first game (a player failed to hear its opponent's name) reports nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +34,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
+
+import trio
 
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
 from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentRules
@@ -25,8 +46,22 @@ from Common.santorini.geometry import Place
 from Common.santorini.names import MAX_NAME_LENGTH, Name, Worker
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
+from Common.santorini.wire import WIRE, action_to_json
 
 DEFAULT_BEST_OF = 3
+
+HEIGHT_3, GAVE_UP, NO_LEGAL_TURN, MISBEHAVED = "height 3", "gave up", "no legal turn", "misbehaved"
+"""How a game ends (a game event's `how`)."""
+
+Note = Callable[[dict[str, Any]], None]
+"""Hears each game event, a fresh dict it may keep (see the module's docstring)."""
+
+
+def ignore(event: dict[str, Any]) -> None:
+    """The default `note`: nobody listens, and the referee builds no events."""
+
+
+_place_to_json = WIRE.get_unstructure_hook(Place)
 
 
 class Misbehaved(Exception):
@@ -41,23 +76,31 @@ class Misbehaved(Exception):
 
 @attrs.define
 class Referee:
-    """Referees series of `best_of` games, allowing each call `time_per_call` seconds."""
+    """Referees series of `best_of` games, allowing each call `time_per_call` seconds; tells `note` each game event."""
 
     best_of: int = DEFAULT_BEST_OF
     time_per_call: float = DEFAULT_TIME_PER_CALL
+    note: Note = ignore
 
     async def __call__(self, first: Entrant, second: Entrant, encounter: Encounter = Encounter()) -> EncounterResult:
         """Play the series between `first` and `second` and say who won."""
         wins = {first.name: 0, second.name: 0}
+        events: _GameEvents | None = None
         try:
             for entrant, opponent in ((first, second), (second, first)):
                 await self._ask(entrant, entrant.player.start_encounter, opponent.name)
             game = 0
             while max(wins.values()) * 2 <= self.best_of:
                 starter, other = (first, second) if game % 2 == 0 else (second, first)
-                wins[await self._play_game(starter, other)] += 1
+                if self.note is not ignore:
+                    events = _GameEvents(self.note, encounter.index, game)
+                    events.start(starter.name, other.name)
+                wins[await self._play_game(starter, other, events)] += 1
+                events = None
                 game += 1
         except Misbehaved as misbehaviour:
+            if events is not None:
+                events.end(None, MISBEHAVED, misbehaviour.culprit.name)
             winner = second if misbehaviour.culprit is first else first
             outcome = EncounterOutcome(winner.name, misbehaviour.culprit.name, irregular=True)
             culprit = Misbehaviour(misbehaviour.culprit.name, misbehaviour.reason, misbehaviour.kind)
@@ -65,31 +108,39 @@ class Referee:
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
         return EncounterResult(EncounterOutcome(winner.name, loser.name))
 
-    async def _play_game(self, starter: Entrant, other: Entrant) -> Name:
-        """Play one game; the name of its winner."""
+    async def _play_game(self, starter: Entrant, other: Entrant, events: _GameEvents | None) -> Name:
+        """Play one game, telling `events` (None: nobody listens) of each step and of a regular end; the winner's name."""
         board = Board.empty()
         placed: list[WorkerPlace] = []
         for number in range(1, WORKERS_PER_PLAYER + 1):
             for entrant in (starter, other):
+                asked = trio.current_time()
                 place = await self._ask(entrant, entrant.player.place_worker, tuple(placed), expect=Place)
+                answered = trio.current_time()
                 error = placement_error(board, place)
                 if error is not None:
                     raise Misbehaved(entrant, f"illegal placement: {error}")
+                if events is not None:
+                    events.placement(entrant.name, place, answered - asked)
                 worker = WorkerPlace(Worker(entrant.name, number), place)
                 placed.append(worker)
                 board = board.with_worker(worker.worker, place)
         mover, waiting = starter, other
         while True:
             if not has_legal_turn(board, mover.name):
-                return waiting.name
+                return _ended(events, waiting.name, NO_LEGAL_TURN)
+            asked = trio.current_time()
             action = await self._ask(mover, mover.player.take_turn, board, expect=Action)
+            answered = trio.current_time()
             verdict = judge_turn(board, mover.name, action)
             if verdict.error is not None:
                 raise Misbehaved(mover, f"illegal action: {verdict.error}")
+            if events is not None:
+                events.turn(mover.name, action, answered - asked)
             if verdict.gives_up:
-                return waiting.name
+                return _ended(events, waiting.name, GAVE_UP)
             if verdict.wins:
-                return mover.name
+                return _ended(events, mover.name, HEIGHT_3)
             board = verdict.board
             mover, waiting = waiting, mover
 
@@ -99,6 +150,42 @@ class Referee:
         if isinstance(answer, Failure):
             raise Misbehaved(entrant, answer.reason, answer.kind)
         return answer
+
+
+def _ended(events: _GameEvents | None, winner: Name, how: str) -> Name:
+    if events is not None:
+        events.end(winner, how)
+    return winner
+
+
+class _GameEvents:
+    """Builds the events of game `game` of encounter `encounter`, once each, and hands them to `note`."""
+
+    __slots__ = ("_note", "_encounter", "_game")
+
+    def __init__(self, note: Note, encounter: int, game: int) -> None:
+        self._note, self._encounter, self._game = note, encounter, game
+
+    def start(self, starter: Name, other: Name) -> None:
+        self._note({"type": "game-start", "encounter": self._encounter, "game": self._game, "players": [starter, other]})
+
+    def placement(self, player: Name, place: Place, seconds: float) -> None:
+        self._note({
+            "type": "placement", "encounter": self._encounter, "game": self._game,
+            "player": player, "place": _place_to_json(place), "ms": round(seconds * 1000),
+        })
+
+    def turn(self, player: Name, action: Action, seconds: float) -> None:
+        self._note({
+            "type": "turn", "encounter": self._encounter, "game": self._game,
+            "player": player, "action": action_to_json(action), "ms": round(seconds * 1000),
+        })
+
+    def end(self, winner: Name | None, how: str, culprit: Name | None = None) -> None:
+        event = {"type": "game-end", "encounter": self._encounter, "game": self._game, "winner": winner, "how": how}
+        if culprit is not None:
+            event["culprit"] = culprit
+        self._note(event)
 
 
 def revise_outcome(earlier: EncounterOutcome, cheat: Name, misbehaved_before: frozenset[Name]) -> EncounterOutcome | None:
