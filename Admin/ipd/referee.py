@@ -27,6 +27,25 @@ outcome of `Common.ipd.standings.irregular_outcome`: `[A, B, "irregular"]`
 with B the culprit, or both players in schedule order when both are out.
 Every culprit is named in the result's `misbehaviours`, first player first,
 with the reason (the words of the log and of the kick notice) and the kind.
+
+Through `note` the referee reports the match (one game, `game` 0) as it
+happens, as plain dicts (the event log's game events; it adds `seq` and
+`t`), wire values in the form of `Common/ipd/wire.py`:
+
+    {"type": "game-start", "encounter": 3, "game": 0, "players": ["alice", "bob"]}
+    {"type": "round", "encounter": 3, "game": 0, "round": 1,
+     "moves": ["C", null], "scored": ["D", null], "ms": [5, 1000]}
+    {"type": "game-end", "encounter": 3, "game": 0, "rounds": 1, "totals": [3, 0],
+     "how": "misbehaved", "culprits": ["bob"]}
+
+`game-start` comes before `start_match`, so every match reports a game.
+A `round` is reported for every scored round: `moves` as submitted (null: a
+forfeit), `scored` as the fold scored them (after noise), `ms` the whole
+milliseconds each player's call took. A round in which a player was put out
+at once is not scored and not reported. `game-end` comes last, after
+`match_over`: the rounds scored, the totals (first's, second's), `how`
+("completed" or "misbehaved") and the culprits in schedule order ([] when
+completed).
 """
 
 from __future__ import annotations
@@ -60,15 +79,29 @@ MOVE = _ExactlyAMove("Move", (), {"__doc__": 'What `safe_call(..., expect=MOVE)`
 """`expect` for a move: anything else (`"B"`, `"c"`, 1, None) is a MALFORMED failure `...which is not a Move`."""
 
 
+COMPLETED, MISBEHAVED = "completed", "misbehaved"
+"""How a match ends (a game event's `how`)."""
+
+Note = Callable[[dict[str, Any]], None]
+"""Hears each game event, a fresh dict it may keep (see the module's docstring)."""
+
+
+def ignore(event: dict[str, Any]) -> None:
+    """The default `note`: nobody listens, and the referee builds no events."""
+
+
 def too_many_forfeits(forfeits: int, allowed: int) -> str:
     """The reason a player is out for forfeiting too often."""
     counted = "1 forfeit" if forfeits == 1 else f"{forfeits} forfeits"
     return f"move: {counted} in one match, more than the {allowed} allowed"
 
 
-def make_referee(settings: IPDSettings, seed: int, time_per_call: float) -> RefereeFunction:
-    """The referee of every match of a tournament under `settings`, whose seed is `seed` (drawn if the settings have none)."""
-    return MatchReferee(settings, seed, time_per_call)
+def make_referee(settings: IPDSettings, seed: int, time_per_call: float, note: Note = ignore) -> RefereeFunction:
+    """The referee of every match of a tournament under `settings`, whose seed is `seed` (drawn if the settings have none).
+
+    It tells `note` each game event (see the module's docstring).
+    """
+    return MatchReferee(settings, seed, time_per_call, note)
 
 
 @attrs.frozen
@@ -78,6 +111,7 @@ class MatchReferee:
     settings: IPDSettings
     seed: int
     time_per_call: float
+    note: Note = ignore
 
     async def __call__(self, first: Entrant, second: Entrant, encounter: Encounter = Encounter()) -> EncounterResult:
         """Play the match between `first` and `second` (listed first in its outcome) and say how it ended."""
@@ -86,27 +120,45 @@ class MatchReferee:
         out: dict[Name, Misbehaviour] = {}
         moves = MoveLog()
         players = (first, second)
+        note = None if self.note is ignore else self.note
+        if note is not None:
+            note({"type": "game-start", "encounter": encounter.index, "game": 0, "players": [first.name, second.name]})
         await self._tell_each(players, out, lambda entrant, opponent: (entrant.player.start_match, opponent.name))
         while not out and not match.over:
-            await self._play_round(match, first, second, out, moves)
+            await self._play_round(match, first, second, out, moves, note, encounter.index)
         await self._tell_each(
             players, out, lambda entrant, _: (entrant.player.match_over, *_match_over_arguments(match, entrant.name))
         )
-        if not out:
-            return EncounterResult(match.played(), record=moves)
         culprits = tuple(out[entrant.name] for entrant in players if entrant.name in out)
+        if note is not None:
+            totals = match.totals(first.name)
+            note({
+                "type": "game-end", "encounter": encounter.index, "game": 0, "rounds": match.rounds_played,
+                "totals": [totals.mine, totals.theirs], "how": MISBEHAVED if culprits else COMPLETED,
+                "culprits": [culprit.name for culprit in culprits],
+            })
+        if not culprits:
+            return EncounterResult(match.played(), record=moves)
         outcome = irregular_outcome(Misbehaved(first.name, second.name, frozenset(out)))
         return EncounterResult(outcome, culprits, record=moves)
 
     async def _play_round(
-        self, match: Match, first: Entrant, second: Entrant, out: dict[Name, Misbehaviour], moves: MoveLog
+        self,
+        match: Match,
+        first: Entrant,
+        second: Entrant,
+        out: dict[Name, Misbehaviour],
+        moves: MoveLog,
+        note: Note | None,
+        encounter: int,
     ) -> None:
-        """Ask both players for the next round at once; settle it (and log its moves), or put out whoever misbehaved."""
+        """Ask both players for the next round at once; settle it (log its moves, tell `note`), or put out whoever misbehaved."""
         answers: list[Any] = [None, None]
+        seconds = [0.0, 0.0]
         first_request, second_request = match.request(first.name), match.request(second.name)
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(self._ask_move, second, second_request.round, second_request.prev, answers, 1)
-            await self._ask_move(first, first_request.round, first_request.prev, answers, 0)
+            nursery.start_soon(self._ask_move, second, second_request.round, second_request.prev, answers, seconds, 1)
+            await self._ask_move(first, first_request.round, first_request.prev, answers, seconds, 0)
         players = (first, second)
         late = [isinstance(answer, Failure) and answer.kind == LATE for answer in answers]
         for entrant, answer, forfeited in zip(players, answers, late):
@@ -119,17 +171,27 @@ class MatchReferee:
                 if forfeited and forfeits > allowed:
                     out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(forfeits, allowed), LATE)
             return
-        scored = match.settle(None if late[0] else answers[0], None if late[1] else answers[1])
+        submitted = [None if late[0] else answers[0], None if late[1] else answers[1]]
+        scored = match.settle(*submitted)
         moves.append(scored.first, scored.second)
+        if note is not None:
+            note({
+                "type": "round", "encounter": encounter, "game": 0, "round": scored.round, "moves": submitted,
+                "scored": [scored.first, scored.second], "ms": [round(seconds[0] * 1000), round(seconds[1] * 1000)],
+            })
         culprits = match.culprits
         for entrant in players:
             if entrant.name in culprits:
                 out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(match.forfeits(entrant.name), allowed), LATE)
 
-    async def _ask_move(self, entrant: Entrant, round_: int, prev: Any, answers: list[Any], index: int) -> None:
+    async def _ask_move(
+        self, entrant: Entrant, round_: int, prev: Any, answers: list[Any], seconds: list[float], index: int
+    ) -> None:
+        asked = trio.current_time()
         answers[index] = await safe_call(
             entrant.player.move, round_, prev, time_limit=self.settings.time_per_move, expect=MOVE
         )
+        seconds[index] = trio.current_time() - asked
 
     async def _tell_each(
         self,
