@@ -64,6 +64,7 @@ from Common.ipd.moves import is_move
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Misbehaved
 from Common.ipd.records import MoveLog
+from Common.ipd.replay import COMPLETED, MISBEHAVED
 from Common.ipd.settings import IPDSettings
 from Common.ipd.standings import irregular_outcome
 
@@ -78,9 +79,6 @@ class _ExactlyAMove(type):
 MOVE = _ExactlyAMove("Move", (), {"__doc__": 'What `safe_call(..., expect=MOVE)` accepts: exactly "C" or "D".'})
 """`expect` for a move: anything else (`"B"`, `"c"`, 1, None) is a MALFORMED failure `...which is not a Move`."""
 
-
-COMPLETED, MISBEHAVED = "completed", "misbehaved"
-"""How a match ends (a game event's `how`)."""
 
 Note = Callable[[dict[str, Any]], None]
 """Hears each game event, a fresh dict it may keep (see the module's docstring)."""

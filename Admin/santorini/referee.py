@@ -44,14 +44,12 @@ from Common.santorini.actions import Action
 from Common.santorini.board import WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.santorini.geometry import Place
 from Common.santorini.names import MAX_NAME_LENGTH, Name, Worker
+from Common.santorini.replay import GAVE_UP, HEIGHT_3, MISBEHAVED, NO_LEGAL_TURN
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
 from Common.santorini.wire import WIRE, action_to_json
 
 DEFAULT_BEST_OF = 3
-
-HEIGHT_3, GAVE_UP, NO_LEGAL_TURN, MISBEHAVED = "height 3", "gave up", "no legal turn", "misbehaved"
-"""How a game ends (a game event's `how`)."""
 
 Note = Callable[[dict[str, Any]], None]
 """Hears each game event, a fresh dict it may keep (see the module's docstring)."""
