@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("Common", "Player", "Admin", "Remote")
 GAMES = ("santorini", "ipd")
 REGISTRY = "Remote.games"
-SHELLS = {"Remote/server.py", "Remote/client.py", "Admin/__main__.py"}
+SHELLS = {"Remote/server.py", "Remote/client.py", "Admin/__main__.py", "Remote/export.py"}
 """The executables' shells: they read the registry of games (and __main__ the configuration, in Remote)."""
 PLAYER_FILES = {"Player/strategic.py", "Player/example_player.py"}
 """Santorini's player files at the paths configurations have always used."""
