@@ -19,20 +19,39 @@ player misbehaves and what the Results are.
   messages it would see in a sequential run, and the Results are the same.
 * Results go to every player that never misbehaved; a failure while
   receiving them changes nothing.
+* Events: every step the manager takes is written to its Journal (the
+  event log, docs/event-log.md) right after its state changes, so that the
+  state folded from the events (Admin.tournament_state) equals the
+  manager's at every event. An encounter's end is durable before anybody
+  can learn of it: before its log line, its kick notices, and the next
+  encounters of its players.
+* Resume: given the Progress folded from an interrupted tournament's log,
+  the manager plays only what had not ended, each player's encounters still
+  in schedule order, and reaches the Results an uninterrupted run reaches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import attrs
 import trio
 
-from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
+from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, RefereeFunction
 from Admin.naming import NameRegistry
 from Admin.safe_call import Failure, safe_call
 from Admin.schedule import RoundRobin, Schedule
+from Admin.tournament_state import (
+    ENCOUNTER_END,
+    ENCOUNTER_START,
+    MISBEHAVIOUR,
+    RESULTS,
+    REVISION,
+    ROSTER,
+    SIGN_UP,
+    Progress,
+)
 from Common.participant import KICK_REASON_LIMIT, Participant
 from Common.strict import shorten
 
@@ -61,6 +80,10 @@ class TournamentRules:
     results: ResultsOf
     max_name_length: int
     schedule: Callable[[Sequence[Name]], Schedule] = round_robin
+    to_json: Callable[[Any], Any] = lambda value: value
+    """An outcome or the Results in the wire form of the game's converter, for the event log."""
+    from_json: Callable[[Any], Any] = lambda value: value
+    """An outcome from its wire form (strict), for resuming from the event log."""
 
 
 def revise(played: Sequence[tuple[Any, Sequence[Name]]], revise_one: Reviser) -> list[Any]:
@@ -78,6 +101,48 @@ def revise(played: Sequence[tuple[Any, Sequence[Name]]], revise_one: Reviser) ->
             misbehaved.add(culprit)
         results.append(outcome)
     return results
+
+
+def revised_by_index(played: Mapping[int, tuple[Any, Sequence[Name]]], revise_one: Reviser) -> dict[int, Any]:
+    """`revise` of the outcomes of `played` (by schedule index; None: not played), keeping each one's index.
+
+    The value of an index is its outcome after the revisions (None: deleted or not played).
+    """
+    revised: dict[int, Any] = {}
+    misbehaved: set[Name] = set()
+    for index in sorted(played):
+        outcome, culprits = played[index]
+        for culprit in culprits:
+            before = frozenset(misbehaved)
+            for earlier, value in revised.items():
+                if value is not None:
+                    revised[earlier] = revise_one(value, culprit, before)
+            misbehaved.add(culprit)
+        revised[index] = outcome
+    return revised
+
+
+class Journal:
+    """Where the manager writes the events of a tournament (the event log); this one writes nowhere."""
+
+    tournament: str | None = None
+    """The tournament's id (its log's directory name), if it has one."""
+
+    def write(self, event: dict[str, Any]) -> None:
+        """Append `event` (`type` and its fields; the journal adds `seq` and `t`); never waits."""
+
+    async def durable(self) -> None:
+        """Return once every event written so far is safely stored."""
+
+
+@attrs.frozen
+class Resumption:
+    """How an interrupted tournament goes on: what its log says had happened, and who must hear their name again."""
+
+    progress: Progress
+    """Folded from the log: outcomes in wire form."""
+    renamed: tuple[Name, ...] = ()
+    """Players that came back and play under another name than they asked for: they hear `playing_as` again."""
 
 
 class Observer:
@@ -142,23 +207,61 @@ class TournamentManager:
     time_per_call: float
     concurrent: bool = True
     observer: Observer = attrs.field(factory=Observer)
+    journal: Journal = attrs.field(factory=Journal)
+    output: Callable[[Any], Any] | None = None
+    """The JSON value printed for the Results, for the `results` event (None: their wire form)."""
+    _current: _Tournament | None = attrs.field(default=None, init=False)
 
-    async def run(self, signed_up: Sequence[tuple[Name, Participant]]) -> Any:
-        """Run one tournament among `signed_up`: players in sign-up order, with the names they asked for."""
-        return await _Tournament(self, signed_up).run()
+    async def run(self, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None = None) -> Any:
+        """Run one tournament among `signed_up`: players in sign-up order, with the names they asked for.
+
+        With a `resumption`, `signed_up` is the roster of the interrupted
+        tournament, under the names they play as, and the tournament goes on
+        from where its log ends.
+        """
+        self._current = _Tournament(self, signed_up, resumption)
+        return await self._current.run()
+
+    def progress(self) -> Progress:
+        """The state of the tournament that runs (or ran last), as the fold of its events has it."""
+        assert self._current is not None, "no tournament has started"
+        return self._current.progress()
 
 
 class _Tournament:
     """One run of a tournament: its entrants, who is out, and the outcomes so far."""
 
-    def __init__(self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Participant]]) -> None:
+    def __init__(
+        self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None
+    ) -> None:
         self.manager = manager
         self.observer = manager.observer
-        registry = NameRegistry(manager.rules.max_name_length)
+        self.journal = manager.journal
+        self.rules = manager.rules
         self.entrants: list[Entrant] = []
         self.renamed: list[Entrant] = []
+        if resumption is None:
+            self._sign_up(signed_up)
+        else:
+            self.entrants = [Entrant(name, player) for name, player in signed_up]
+            self.renamed = [entrant for entrant in self.entrants if entrant.name in resumption.renamed]
+        self.schedule = self.rules.schedule([entrant.name for entrant in self.entrants])
+        if resumption is None:
+            self.journal.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
+        self.played = [0] * len(self.entrants)
+        self.out: set[Name] = set()
+        self.outcomes: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # by schedule index: outcome, culprits
+        self.ended: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # the same in wire form, also those not played
+        self.finished = 0
+        if resumption is not None:
+            self._take_up(resumption.progress)
+
+    def _sign_up(self, signed_up: Sequence[tuple[Name, Participant]]) -> None:
+        """Name the players, in sign-up order; each sign-up is an event."""
+        registry = NameRegistry(self.rules.max_name_length)
         for requested, player in signed_up:
             assigned = registry.assign(requested)
+            self.journal.write({"type": SIGN_UP, "requested": requested, "assigned": assigned})
             if assigned != requested:
                 self.observer.renamed(requested, assigned)
             if assigned is None:
@@ -166,11 +269,27 @@ class _Tournament:
             self.entrants.append(Entrant(assigned, player))
             if assigned != requested:
                 self.renamed.append(self.entrants[-1])
-        self.schedule = manager.rules.schedule([entrant.name for entrant in self.entrants])
-        self.played = [0] * len(self.entrants)
-        self.out: set[Name] = set()
-        self.outcomes: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # by schedule index: outcome, culprits
-        self.finished = 0
+
+    def _take_up(self, progress: Progress) -> None:
+        """Start from the `progress` of an interrupted run: its ended encounters and who is out."""
+        position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
+        self.ended = dict(progress.ended)
+        for index, (outcome, culprits) in progress.ended.items():
+            if outcome is not None:
+                self.outcomes[index] = (self.rules.from_json(outcome), tuple(culprits))
+            for player in self.schedule.pairing(index):
+                self.played[player] += 1
+        for player, number in enumerate(self.played):
+            started = self.schedule.next_index(player, number)
+            ended = [index for index in progress.ended if player in self.schedule.pairing(index)]
+            if any(started is not None and index > started for index in ended):
+                raise ValueError(f"the log has {self.entrants[player].name}'s encounters end out of schedule order")
+        self.out = {name for name in progress.out if name in position}
+        self.finished = progress.finished
+
+    def progress(self) -> Progress:
+        """Ended encounters (outcomes in wire form), who is out, how many ended: as the fold of the events has it."""
+        return Progress(dict(self.ended), frozenset(self.out), self.finished)
 
     async def run(self) -> Any:
         async with trio.open_nursery() as kicks:
@@ -191,10 +310,13 @@ class _Tournament:
                         nursery.start_soon(self._play_in_turn, index, nursery)
         else:
             for index in range(len(self.schedule)):
-                await self._play(index)
-        rules = self.manager.rules
-        revised = revise([self.outcomes[index] for index in sorted(self.outcomes)], rules.revise)
-        results = rules.results(revised, names, self.out)
+                if index not in self.ended:
+                    await self._play(index)
+        revised = revise([self.outcomes[index] for index in sorted(self.outcomes)], self.rules.revise)
+        results = self.rules.results(revised, names, self.out)
+        output = (self.manager.output or self.rules.to_json)(results)
+        self.journal.write({"type": RESULTS, "results": self.rules.to_json(results), "output": output})
+        await self.journal.durable()
         async with trio.open_nursery() as nursery:
             for entrant in self.entrants:
                 if entrant.name not in self.out:
@@ -232,28 +354,78 @@ class _Tournament:
     async def _play(self, index: int) -> None:
         first_index, second_index = self.schedule.pairing(index)
         first, second = self.entrants[first_index], self.entrants[second_index]
+        pair = [first.name, second.name]
         result = None
+        encounter = self.schedule.encounter(index)
         if first.name not in self.out and second.name not in self.out:
-            encounter = self.schedule.encounter(index)
+            self.journal.write(
+                {"type": ENCOUNTER_START, "encounter": index, "players": pair}
+                | {"repetition": encounter.repetition, "meeting": encounter.meeting}
+            )
             result = await self.manager.referee(first, second, encounter)
-            self.observer.played(encounter, first.name, second.name, result)
+        revised_before = self._revised() if self._revisions_may_change(index, result) else None
+        culprits: tuple[Name, ...] = ()
+        if result is not None:
+            for misbehaviour in result.misbehaviours:
+                self._record_misbehaviour(misbehaviour, index)
             culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
             self.outcomes[index] = (result.outcome, culprits)
+        outcome = None if result is None else self.rules.to_json(result.outcome)
+        self.ended[index] = (outcome, culprits)
+        self.finished += 1
+        self.journal.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
+        if revised_before is not None:
+            self._record_revisions(revised_before, index)
+        await self.journal.durable()
+        if result is not None:
+            self.observer.played(encounter, first.name, second.name, result)
             for misbehaviour in result.misbehaviours:
                 self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
-        self.finished += 1
         self.observer.encounter_finished(result, self.finished, len(self.schedule))
 
+    def _revisions_may_change(self, index: int, result: EncounterResult | None) -> bool:
+        """Whether the end of the encounter at `index` can revise an outcome: it has culprits, or a later one has."""
+        if result is not None and result.misbehaviours:
+            return True
+        return any(later > index for later, (_, culprits) in self.outcomes.items() if culprits)
+
+    def _revised(self) -> dict[int, Any]:
+        """The outcomes so far after their revisions, by schedule index, in wire form (None: deleted)."""
+        revised = revised_by_index(self.outcomes, self.rules.revise)
+        return {index: None if outcome is None else self.rules.to_json(outcome) for index, outcome in revised.items()}
+
+    def _record_revisions(self, before: dict[int, Any], index: int) -> None:
+        """One `revision` event for each outcome that the end of the encounter at `index` revised."""
+        after = self._revised()
+        for changed, outcome in sorted(after.items()):
+            was = before.get(changed, self.ended[changed][0])
+            culprit = self._reviser(changed)
+            if outcome != was and culprit is not None:
+                self.journal.write({"type": REVISION, "encounter": changed, "culprit": culprit, "outcome": outcome})
+
+    def _reviser(self, index: int) -> Name | None:
+        """The latest culprit, in schedule order, of the encounters after `index`: whose misbehaviour revised it last."""
+        culprits = [name for later in sorted(self.outcomes) if later > index for name in self.outcomes[later][1]]
+        return culprits[-1] if culprits else None
+
+    def _record_misbehaviour(self, misbehaviour: Misbehaviour, encounter: int | None) -> None:
+        self.out.add(misbehaviour.name)
+        reason = shorten(misbehaviour.reason, KICK_REASON_LIMIT)
+        self.journal.write(
+            {"type": MISBEHAVIOUR, "name": misbehaviour.name, "kind": misbehaviour.kind, "reason": reason, "encounter": encounter}
+        )
+
     def _put_out(self, culprit: Entrant, reason: str) -> None:
-        """`culprit` is out; the log and the culprit read the same words."""
+        """`culprit` is out (its misbehaviour is recorded); the log and the culprit read the same words."""
         reason = shorten(reason, KICK_REASON_LIMIT)
-        self.out.add(culprit.name)
         self.observer.misbehaved(culprit.name, reason)
         self.kicks.start_soon(_kick, culprit, reason)
 
     async def _tell_name(self, entrant: Entrant) -> None:
         told = await safe_call(entrant.player.playing_as, entrant.name, time_limit=self.manager.time_per_call)
         if isinstance(told, Failure):
+            self._record_misbehaviour(Misbehaviour(entrant.name, told.reason, told.kind), None)
+            await self.journal.durable()
             self._put_out(entrant, told.reason)
 
     async def _tell_results(self, entrant: Entrant, results: Any) -> None:

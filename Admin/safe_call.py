@@ -16,7 +16,9 @@ dilemma turns a late reply into a forfeited round):
   protocol (an exception whose class says `failure_kind = MALFORMED`, such as
   a StructureError);
 * BROKEN: any other exception: a closed or broken connection, a local bug;
-* ILLEGAL: a well-formed answer that the rules forbid (only referees say so).
+* ILLEGAL: a well-formed answer that the rules forbid (only referees say so);
+* ABSENT: the player did not come back when its interrupted tournament
+  resumed (Admin.absent).
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from Common.strict import StructureError, shorten
 
 T = TypeVar("T")
 
-LATE, MALFORMED, BROKEN, ILLEGAL = "late", "malformed", "broken", "illegal"
-FAILURE_KINDS = (LATE, MALFORMED, BROKEN, ILLEGAL)
+LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT = "late", "malformed", "broken", "illegal", "absent"
+FAILURE_KINDS = (LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT)
 
 
 @attrs.frozen

@@ -50,8 +50,23 @@ class ServerConfiguration:
     house_players: tuple[PlayerEntry, ...] = ()
     participants: str | None = None
     """The path of the participants file (Remote.participants), if sign-up takes tokens."""
+    event_log: str | None = None
+    """The directory of the event log (Remote.event_log), if there is one."""
+    resume: bool = False
+    """Go on with the newest unfinished tournament of the event log."""
+    resume_wait: float | None = None
+    """Seconds the players of a resumed tournament have to come back (None: "waiting for")."""
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.resume and self.event_log is None:
+            raise ValueError('"resume": true needs "event log": the directory of the tournament to resume')
+
+    def results_keys(self) -> dict[str, Any]:
+        """The host's values that can change the Results, as configuration keys (the event log's `start` records them)."""
+        house = [[entry.kind, entry.name, entry.path] for entry in self.house_players]
+        return {"time per call": self.time_per_call, "house players": house}
 
 
 @attrs.frozen
@@ -94,6 +109,19 @@ def _participants(value: Any) -> str:
     return path
 
 
+def _resume(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"expected true or false, got {show(value)}")
+    return value
+
+
+def _directory(value: Any) -> str:
+    path = string(value, "the path of a directory")
+    if path == "":
+        raise ValueError('expected the path of a directory, got ""')
+    return path
+
+
 def _host(value: Any) -> str:
     return string(value, "a host name or a numeric address")
 
@@ -107,6 +135,9 @@ SERVER_KEYS = {
     "time_per_call": "time per call",
     "house_players": "house players",
     "participants": "participants",
+    "event_log": "event log",
+    "resume": "resume",
+    "resume_wait": "resume wait",
 }
 CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
 LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call"}
@@ -127,6 +158,9 @@ def _converter(game: Game) -> cattrs.Converter:
             "host": _host,
             "time_per_call": positive_number,
             "participants": _participants,
+            "event_log": _directory,
+            "resume": _resume,
+            "resume_wait": positive_number,
         },
     )
     register_json_object(

@@ -14,10 +14,13 @@ line per game. A Game says:
 * both ends of its wire: the server's proxy of a remote player and the
   client's proxy of the server;
 * what the organiser reads: the Results line on standard output, a log line
-  per outcome, the standings table.
+  per outcome, the standings table, and the exports of the event log (each
+  side's word for an outcome in the crosstable, the standings as JSON);
+* what its event log records of the settings: every value that can change
+  the Results, as configuration keys that `read_settings` reads back.
 
 `play_tournament` runs one tournament of a game, for xserver and
-`python -m Admin` alike.
+`python -m Admin` alike, writing its events to a Journal (the event log).
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from typing import Any, Protocol
 import attrs
 
 from Admin.encounter import RefereeFunction
-from Admin.manager import Observer, Observers, TournamentManager, TournamentRules
+from Admin.manager import Journal, Observer, Observers, Resumption, TournamentManager, TournamentRules
+from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Admin.tournament_log import TournamentLog
 from Common.participant import Participant
 from Player.game_players import GamePlayers
@@ -64,8 +68,8 @@ class Game:
     """The configuration keys that belong to this game."""
     read_settings: Callable[[Mapping[str, Any]], Any]
     """The game's settings from its keys (only those present); StructureError naming the key."""
-    make_referee: Callable[[Any, float], RefereeFunction]
-    """The referee of one encounter, from the settings and the time per call."""
+    make_referee: Callable[[Any, float, Callable[[dict[str, Any]], None]], RefereeFunction]
+    """The referee of one encounter, from the settings, the time per call and where its game events go (`note`)."""
     rules: Callable[[Any], TournamentRules]
     remote_player: Callable[[MessageChannel, CallStatistics], Participant]
     client_proxy: Callable[..., ClientProxy]
@@ -86,12 +90,35 @@ class Game:
     """The settings for a tournament (for instance with a seed drawn), and a line for the log, if any."""
     observers: Callable[[Any], list[Observer]] = lambda settings: []
     """Observers of the game's own that the settings ask for (for instance a writer of match records)."""
+    settings_json: Callable[[Any], dict[str, Any]] = lambda settings: {}
+    """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""
+    local_settings: Callable[[Any, Any], Any] = lambda configured, recorded: recorded
+    """The settings of a resumed tournament: those recorded in its log, with what only this server decides (where records go) from `configured`."""
+    outcome_sides: Callable[[Any], dict[str, str]] | None = None
+    """Each player's word for a raw outcome (wire form) in the crosstable: `{"ann": "won", "bob": "lost"}`."""
+    standings_json: Callable[[Any, Sequence[str]], list[dict[str, Any]]] | None = None
+    """The standings after the Results, among the players (sign-up order), as JSON rows, best first."""
+
+    def recorded_settings(self, configured: Any, recorded: Mapping[str, Any]) -> Any:
+        """The settings of a tournament whose log recorded `recorded` (its `start` event's `settings`)."""
+        return self.local_settings(configured, self.read_settings(recorded))
 
 
 def game_keys_elsewhere(games: Mapping[str, Game], chosen: Game) -> Mapping[str, str]:
     """Every configuration key of the other games, with the game it belongs to, for one-line errors."""
     return {key: game.name for game in games.values() if game is not chosen for key in game.settings_keys}
 
+
+
+@attrs.frozen
+class Resuming:
+    """What `play_tournament` needs to go on with an interrupted tournament."""
+
+    settings: Any
+    """The settings its log recorded (Game.recorded_settings)."""
+    resumption: Resumption
+    returned: tuple[str, ...]
+    absent: tuple[str, ...]
 
 
 async def play_tournament(
@@ -102,17 +129,38 @@ async def play_tournament(
     log: logging.Logger,
     status: Callable[[str], None] = lambda text: None,
     concurrent: bool = True,
+    journal: Journal | None = None,
+    configuration: Mapping[str, Any] | None = None,
+    resuming: Resuming | None = None,
 ) -> Any:
-    """One tournament of `game` among `players`: settings prepared for it, logged on `log`; the output line."""
-    settings, announcement = game.prepare(configured)
-    if announcement:
-        log.info("%s", announcement)
+    """One tournament of `game` among `players`: settings prepared for it, logged on `log`; the output line.
+
+    Its events go to `journal`: first `start`, with `configuration` (the
+    host's values that can change the Results, beside the game's own), or
+    `resume` when `resuming` an interrupted tournament among its roster.
+    """
+    journal = journal or Journal()
+    if resuming is None:
+        settings, announcement = game.prepare(configured)
+        if announcement:
+            log.info("%s", announcement)
+        journal.write(
+            {"type": START, "version": LOG_VERSION, "tournament": journal.tournament, "game": game.name}
+            | {"configuration": {**(configuration or {}), **game.settings_json(configured)}}
+            | {"settings": game.settings_json(settings)}
+        )
+    else:
+        settings = resuming.settings
+        journal.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
     tournament_log = TournamentLog(log, status, game.describe_outcome, game.standings_table)
     manager = TournamentManager(
-        game.make_referee(settings, time_per_call),
+        game.make_referee(settings, time_per_call, journal.write),
         game.rules(settings),
         time_per_call=time_per_call,
         concurrent=concurrent,
         observer=Observers((tournament_log, *game.observers(settings))),
+        journal=journal,
+        output=lambda results: game.output(results, settings),
     )
-    return game.output(await manager.run(players), settings)
+    results = await manager.run(players, None if resuming is None else resuming.resumption)
+    return game.output(results, settings)

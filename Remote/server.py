@@ -21,14 +21,16 @@ import os
 import signal
 import sys
 from pathlib import Path
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import attrs
 import trio
 
 from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.naming import NameRegistry
 from Admin.tournament_log import count
+from Admin.tournament_state import STOP, TournamentState
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
@@ -36,9 +38,11 @@ from Player.loader import PlayerLoadError
 from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
-from Remote.game import Game, play_tournament
+from Remote.event_log import EventLog, EventLogError, LogDirectory
+from Remote.game import Game, Resuming, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.participants import Participants, ParticipantsError, read_participants
+from Remote.resume import Returning, configuration_differences, load_tournament, roster_players
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 
@@ -46,6 +50,8 @@ log = logging.getLogger("xserver")
 
 SEQUENTIAL_VARIABLE = "XSERVER_SEQUENTIAL"
 """Set to 1 to play encounters one after another, for benchmarks that compare."""
+CRASH_VARIABLE = "XSERVER_CRASH_AFTER_EVENT"
+"""For tests only: set to k and the server kills itself (SIGKILL) right after the k-th event is on disk."""
 
 EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 
@@ -70,12 +76,19 @@ Configuration keys:
   "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
   "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
                    with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
+  "event log"      PathString, default none: a directory; each tournament writes its events and exports
+                   into a directory of its own there (rebuild the exports: python -m Remote.export DIR)
+  "resume"         true or false, default false: with "event log", go on with its newest tournament
+                   if it did not end (the configuration must be the same), or print its Results again
+  "resume wait"    positive number of seconds, default "waiting for": how long a resumed tournament
+                   waits for its players to come back
 
 {games}
 Exit statuses:
   0    the tournament ran; the Results were printed
   1    fewer than "min players" signed up; no tournament
-  2    bad configuration, bad house player file, or a bad argument
+  2    bad configuration, bad house player file, a bad argument, an event log in use by another
+       server, or a tournament to resume whose configuration differs
   3    cannot listen on the host and port
   130  stopped by Ctrl-C or SIGTERM; every connection closed
 
@@ -109,6 +122,32 @@ class StatusLine(logging.StreamHandler):
             self.flush()
 
 
+@attrs.frozen
+class Ended:
+    """The newest tournament of the event log had ended: `"resume": true` prints its `output` again."""
+
+    output: Any
+
+
+@attrs.frozen
+class Interrupted:
+    """The newest tournament of the event log, which `"resume": true` goes on with: its directory and state."""
+
+    directory: Path
+    state: TournamentState
+
+
+@attrs.define
+class EventLogging:
+    """Where each tournament's events go: the locked directory (None: nowhere), and the test-only crash hook."""
+
+    directory: LogDirectory | None = None
+    crash_after: int | None = None
+    on_crash: Callable[[], None] = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    stop_hooks: list[Callable[[], None]] = attrs.field(factory=list)
+    """Called when the server is stopped (Ctrl-C, SIGTERM), before anything unwinds."""
+
+
 async def serve(
     config: ServerConfiguration,
     game: Game,
@@ -116,13 +155,40 @@ async def serve(
     publish: Callable[[Any], None],
     status: Callable[[str], None] = lambda text: None,
     participants: Participants | None = None,
+    logging_to: EventLogging | None = None,
+    interrupted: Interrupted | None = None,
 ) -> int:
-    """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status."""
+    """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status.
 
-    async def play(players: list[tuple[str, Participant]]) -> None:
+    With `interrupted`, the first tournament is that one, resumed.
+    """
+    logging_to = logging_to or EventLogging()
+
+    async def play(
+        players: Sequence[tuple[str, Participant]], resuming: Resuming | None = None, resumed: Interrupted | None = None
+    ) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
-        publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
+        event_log = _event_log(logging_to, resumed)
+
+        def stop() -> None:
+            event_log.write({"type": STOP, "reason": "signal"})
+            event_log.close()
+            _tell_how_to_resume(event_log, game)
+
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(event_log.run)
+            logging_to.stop_hooks.append(stop)
+            try:
+                line = await play_tournament(
+                    game, config.settings, players, config.time_per_call, log, status, concurrent,
+                    journal=event_log, configuration=config.results_keys(), resuming=resuming,
+                )
+            finally:
+                logging_to.stop_hooks.remove(stop)
+            nursery.cancel_scope.cancel()
+        event_log.close()
+        publish(line)
 
     try:
         listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
@@ -137,12 +203,84 @@ async def serve(
         async with trio.open_nursery() as nursery:
             if config.repeat:
                 nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
-            status_code = await _tournaments(config, game, desk, registry, house_players, play, status)
+            status_code = None
+            if interrupted is not None:
+                status_code = await _resume(config, game, interrupted, desk, registry, house_players, play, status)
+            if status_code is None:
+                status_code = await _tournaments(config, game, desk, registry, house_players, play, status)
             desk.close()
         return status_code
     finally:
         for listener in listeners:
             await trio.aclose_forcefully(listener)
+
+
+def _event_log(logging_to: EventLogging, resumed: Interrupted | None) -> EventLog:
+    """The journal of one tournament: a new directory of the event log, the resumed one's, or none."""
+    if resumed is not None:
+        directory, state = resumed.directory, resumed.state
+    else:
+        directory = None if logging_to.directory is None else logging_to.directory.new_tournament()
+        state = None
+    return EventLog(directory, state, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
+
+
+def _tell_how_to_resume(event_log: EventLog, game: Game) -> None:
+    """At a stop: the Results so far on one line of standard error, and how to go on."""
+    if event_log.directory is None:
+        return
+    from Remote.exports import results_so_far  # noqa: PLC0415 - until the exports land
+
+    log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
+    log.info(
+        'the event log keeps tournament %s: to go on with it, run xserver again with the same configuration and "resume": true',
+        event_log.tournament,
+    )
+
+
+async def _resume(
+    config: ServerConfiguration,
+    game: Game,
+    interrupted: Interrupted,
+    desk: SignUpDesk,
+    registry: Callable[[], NameRegistry],
+    house_players: Callable[[], list[tuple[str, Participant]]],
+    play: Callable[..., Awaitable[None]],
+    status: Callable[[str], None],
+) -> int | None:
+    """Go on with the `interrupted` tournament; the exit status, or None when more tournaments follow."""
+    state = interrupted.state
+    house = house_players()
+    out = state.out
+    expected = [name for number, entry in enumerate(state.sign_ups) if number >= len(house)
+                if (name := entry["assigned"]) is not None and name not in out]
+    returning = Returning(state.sign_ups, expected)
+    wait = config.resume_wait if config.resume_wait is not None else config.waiting_for
+    if expected:
+        log.info("resuming tournament %s: waiting %g s for %s to come back", interrupted.directory.name, wait, count(len(expected), "player"))
+    else:
+        log.info("resuming tournament %s: nobody needs to come back", interrupted.directory.name)
+    desk.admit = returning.admit
+    try:
+        await _window(config, desk, len(house), status, wait, returning.all_back)
+    finally:
+        desk.admit = None
+    statistics = CallStatistics()
+    taken = desk.take(registry())
+    returned = {assigned: game.remote_player(entry.channel, statistics) for assigned, entry in zip(returning.claims, taken)}
+    absence = f"did not come back within {wait:g} s when the tournament resumed"
+    players, resumption, absent = roster_players(state, house, returned, absence)
+    if absent:
+        log.info("absent: %s", ", ".join(absent))
+    settings = game.recorded_settings(config.settings, state.start["settings"])
+    desk.playing = frozenset(returned)
+    try:
+        await play(players, Resuming(settings, resumption, tuple(returned), tuple(absent)), interrupted)
+    finally:
+        desk.playing = frozenset()
+        for player in returned.values():
+            await player.aclose()
+    return None if config.repeat else EXIT_DONE
 
 
 async def _tournaments(
@@ -163,7 +301,7 @@ async def _tournaments(
             log.info("listening on %s:%d for %g s", host, port, config.waiting_for)
             for name, _ in house:
                 log.info("%s signed up (a house player)", name)
-        await _window(config, desk, len(house), status)
+        await _window(config, desk, len(house), status, config.waiting_for)
         players = len(house) + len(desk.signed_up)
         if players < config.min_players:
             if unchanged_since != len(desk.signed_up):
@@ -189,8 +327,15 @@ async def _tournaments(
             return EXIT_DONE
 
 
-async def _window(config: ServerConfiguration, desk: SignUpDesk, house: int, status: Callable[[str], None]) -> None:
-    """One sign-up window of `config.waiting_for` seconds, counting down on the status line.
+async def _window(
+    config: ServerConfiguration,
+    desk: SignUpDesk,
+    house: int,
+    status: Callable[[str], None],
+    seconds: float,
+    everyone_here: trio.Event | None = None,
+) -> None:
+    """One sign-up window of `seconds`, counting down on the status line; it closes early once `everyone_here` is set.
 
     For a single tournament the desk serves only now; for one after another it serves all along.
     """
@@ -201,12 +346,14 @@ async def _window(config: ServerConfiguration, desk: SignUpDesk, house: int, sta
     desk.new_window()
     try:
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(_count_down, trio.current_time() + config.waiting_for, signed_up_so_far, status)
-            if config.repeat:
-                await trio.sleep(config.waiting_for)
-            else:
+            nursery.start_soon(_count_down, trio.current_time() + seconds, signed_up_so_far, status)
+            if not config.repeat:
                 nursery.start_soon(desk.serve)
-                await trio.sleep(config.waiting_for)
+            with trio.move_on_after(seconds):
+                if everyone_here is None:
+                    await trio.sleep_forever()
+                await everyone_here.wait()
+            if not config.repeat:
                 desk.close()
             nursery.cancel_scope.cancel()
     finally:
@@ -241,8 +388,8 @@ async def _count_down(deadline: float, progress: Callable[[], str], status: Call
         await trio.sleep(left - math.floor(left) or 1)
 
 
-async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
-    """Run `main`; Ctrl-C or SIGTERM stops it, every connection closing as it unwinds."""
+async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequence[Callable[[], None]] = ()) -> int:
+    """Run `main`; Ctrl-C or SIGTERM stops it (after the `stop_hooks`), every connection closing as it unwinds."""
     result = EXIT_STOPPED
     async with trio.open_nursery() as nursery:
 
@@ -250,6 +397,8 @@ async def _until_terminated(main: Callable[[], Awaitable[int]]) -> int:
             with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
                 async for _ in signals:
                     log.info("stopped")
+                    for hook in list(stop_hooks):
+                        hook()
                     nursery.cancel_scope.cancel()
 
         async def run_main() -> None:
@@ -288,6 +437,15 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     except (StructureError, PlayerLoadError, ParticipantsError) as error:
         print(f"xserver: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
+    crash_after = os.environ.get(CRASH_VARIABLE)
+    logging_to = EventLogging(crash_after=int(crash_after) if crash_after else None)
+    try:
+        if config.event_log is not None:
+            logging_to.directory = LogDirectory(Path(config.event_log))
+        interrupted = _interrupted(config, game, logging_to.directory) if config.resume else None
+    except EventLogError as error:
+        print(f"xserver: event log: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
 
     def house_players() -> list[tuple[str, Participant]]:
         return create_players(config.house_players, "house players", game.players)
@@ -295,7 +453,42 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     def publish(line: Any) -> None:
         print(json.dumps(line), flush=True)
 
-    return trio.run(_until_terminated, lambda: serve(config, game, house_players, publish, status, participants))
+    if isinstance(interrupted, Ended):
+        publish(interrupted.output)
+        return EXIT_DONE
+
+    def main() -> Awaitable[int]:
+        return serve(config, game, house_players, publish, status, participants, logging_to, interrupted)
+
+    return trio.run(_until_terminated, main, logging_to.stop_hooks)
+
+
+def _interrupted(config: ServerConfiguration, game: Game, directory: LogDirectory | None) -> Interrupted | Ended | None:
+    """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
+
+    EventLogError when its configuration differs in a value that can change the Results.
+    """
+    assert directory is not None
+    newest = directory.newest()
+    if newest is None:
+        log.info("resume: the event log %s holds no tournament; a fresh one starts", directory.path)
+        return None
+    state, torn = load_tournament(newest)
+    if torn:
+        log.info("resume: dropped the torn last line of %s", newest.name)
+    if state.results is not None:
+        log.info("resume: tournament %s had ended; its Results again", newest.name)
+        return Ended(state.results["output"])
+    if state.roster is None or state.start is None:
+        log.info("resume: tournament %s had no roster yet; a fresh one starts", newest.name)
+        return None
+    if state.start["game"] != game.name:
+        raise EventLogError(f"tournament {newest.name} is of the game {state.start['game']}, not {game.name}")
+    current = {**config.results_keys(), **game.settings_json(config.settings)}
+    differences = configuration_differences(state.start["configuration"], current)
+    if differences:
+        raise EventLogError(f"cannot resume tournament {newest.name}: its configuration differs: {'; '.join(differences)}")
+    return Interrupted(newest, state)
 
 
 def _participants(config: ServerConfiguration, game: Game) -> Participants | None:

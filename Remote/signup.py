@@ -17,6 +17,9 @@ renaming). The same name again replaces its earlier connection, which is
 closed, in the same place of the list; a name of the tournament that runs is
 refused.
 
+While an interrupted tournament resumes, `admit` says who may come back:
+only its players, each once (no renaming: the name is checked there).
+
 When the process runs out of descriptors (or memory for sockets), a crowd of
 connections that send nothing must not lock the players out: the window
 closes the nameless connections that have waited longest, says so, and
@@ -97,6 +100,8 @@ class SignUpDesk:
     """With participants, only `["sign-up", Name, Token]` signs up (Remote.participants); no renaming."""
     playing: frozenset[str] = frozenset()
     """The names of the tournament that runs: with participants, a second sign-up of one is refused."""
+    admit: Callable[[str], str | None] | None = None
+    """While an interrupted tournament resumes: whether a name may come back (None), or why not; no renaming."""
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
     _serving: trio.CancelScope = attrs.field(factory=trio.CancelScope, init=False)
     _nameless: dict[MessageChannel, _Nameless] = attrs.field(factory=dict, init=False)  # oldest first
@@ -183,7 +188,9 @@ class SignUpDesk:
                 closed_because = await self._sign_up_participant(message, channel, address)
             elif not self.is_name(message):
                 closed_because = f"it sent {_shown_without_secrets(message)}, which is not a name"
-            elif self.registry.assign(message) is None:
+            elif self.admit is not None and (refusal := self.admit(message)) is not None:
+                closed_because = refusal
+            elif self.admit is None and self.registry.assign(message) is None:
                 closed_because = (
                     f"{message} cannot be made unique within {self.registry.max_length} letters: "
                     f"the longest name assigned so far already has {self.registry.longest} letters"
@@ -211,6 +218,8 @@ class SignUpDesk:
             return verdict.refusal
         if verdict.name in self.playing:
             return f"{verdict.name} signed up again while its tournament runs: refused (connect after it ends)"
+        if self.admit is not None and (refusal := self.admit(verdict.name)) is not None:
+            return refusal
         entry = SignedUp(verdict.name, channel)
         for index, earlier in enumerate(self.signed_up):
             if earlier.name == verdict.name:

@@ -29,9 +29,9 @@ from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import Irregular, MatchOutcome
-from Common.ipd.settings import SETTINGS_KEYS, IPDSettings, read_settings
+from Common.ipd.settings import KEYS, SETTINGS_KEYS, IPDSettings, read_settings
 from Common.strict import StructureError, show
-from Common.ipd.wire import unstructure
+from Common.ipd.wire import structure, unstructure
 from Player.ipd.kinds import PLAYERS
 from Remote.game import Game
 from Remote.ipd.records import RecordWriter
@@ -97,7 +97,28 @@ def _rules(tournament: TournamentSettings) -> TournamentRules:
             log.info("pairing [%s, %s] skipped: %s did not sign up", first, second, missing)
         return listed
 
-    return TournamentRules(revise=revise, results=results, max_name_length=MAX_NAME_LENGTH, schedule=schedule)
+    return TournamentRules(
+        revise=revise,
+        results=results,
+        max_name_length=MAX_NAME_LENGTH,
+        schedule=schedule,
+        to_json=unstructure,
+        from_json=lambda data: structure(data, MatchOutcome),
+    )
+
+
+def settings_json(tournament: TournamentSettings) -> dict[str, Any]:
+    """The IPD's settings as its configuration keys ("records" changes no Result and is left out)."""
+    settings = tournament.game
+    fields = attrs.asdict(settings, recurse=False)
+    keys = {KEYS[field]: value for field, value in fields.items() if field not in ("payoffs", "pairings", "seed")}
+    payoffs = settings.payoffs
+    keys["payoffs"] = {"R": payoffs.reward, "S": payoffs.sucker, "T": payoffs.temptation, "P": payoffs.punishment}
+    if settings.seed is not None:
+        keys["seed"] = settings.seed
+    if settings.pairings is not None:
+        keys["pairings"] = [list(pairing) for pairing in settings.pairings]
+    return keys
 
 
 def output(tournament: TournamentResults, settings: TournamentSettings) -> dict[str, Any]:
@@ -151,7 +172,7 @@ GAME = Game(
     max_name_length=MAX_NAME_LENGTH,
     settings_keys=frozenset(SETTINGS_KEYS) | {RECORDS},
     read_settings=_read_settings,
-    make_referee=lambda settings, time_per_call: make_referee(settings.game, settings.game.seed, time_per_call),
+    make_referee=lambda settings, time_per_call, note: make_referee(settings.game, settings.game.seed, time_per_call, note=note),
     rules=_rules,
     remote_player=RemotePlayer,
     client_proxy=ServerProxy,
@@ -163,4 +184,6 @@ GAME = Game(
     settings_help=SETTINGS_HELP,
     prepare=prepare,
     observers=_record_writers,
+    settings_json=settings_json,
+    local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records),
 )

@@ -16,7 +16,7 @@ from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
 from Admin.santorini.standings import standings, standings_table
 from Common.santorini.names import MAX_NAME_LENGTH
 from Common.santorini.results import EncounterOutcome, Results
-from Common.santorini.wire import unstructure
+from Common.santorini.wire import structure, unstructure
 from Common.strict import odd_number, register_json_object, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
@@ -41,6 +41,10 @@ def read_settings(keys: Mapping[str, Any]) -> SantoriniSettings:
     return structure_strictly(dict(keys), SantoriniSettings, _CONVERTER)
 
 
+def _outcome(data: Any) -> EncounterOutcome:
+    return structure(data, EncounterOutcome)
+
+
 def describe(outcome: EncounterOutcome) -> str:
     return f"{outcome.winner} beat {outcome.loser}{' (irregular)' if outcome.irregular else ''}"
 
@@ -55,8 +59,8 @@ GAME = Game(
     max_name_length=MAX_NAME_LENGTH,
     settings_keys=frozenset(_KEYS.values()),
     read_settings=read_settings,
-    make_referee=lambda settings, time_per_call: Referee(settings.best_of, time_per_call),
-    rules=lambda settings: RULES,
+    make_referee=lambda settings, time_per_call, note: Referee(settings.best_of, time_per_call, note=note),
+    rules=lambda settings: attrs.evolve(RULES, to_json=unstructure, from_json=_outcome),
     remote_player=RemotePlayer,
     client_proxy=ServerProxy,
     output=lambda results, settings: unstructure(results),
@@ -65,4 +69,5 @@ GAME = Game(
     describe_outcome=describe,
     standings_table=table,
     settings_help=f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n',
+    settings_json=lambda settings: {"best of": settings.best_of},
 )

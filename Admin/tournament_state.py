@@ -1,0 +1,260 @@
+"""A tournament's state, folded from its events: what resume, the exports and the watchers read. Pure.
+
+An event is a JSON object `{"seq": N, "t": ..., "type": ..., ...}` of the
+event log (docs/event-log.md). `fold(events)` is the one function from a
+list of events to the TournamentState; `TournamentState.apply` takes one
+more event, so a writer or a watcher keeps the state up to date as events
+arrive, and `fold(prefix)` then `apply` of the rest equals `fold(whole)`.
+
+Nothing here knows a game: outcomes, Results and steps stay in their wire
+form. A game's events (those that carry "encounter" and "game") are kept as
+the steps of that game; `game-start` opens a game and `game-end` closes it.
+When an encounter ends, each of its games becomes one line of games.ndjson
+(`game_line`), and its steps leave the encounter, so that a long
+tournament's state holds only the running games in full.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+LOG_VERSION = 1
+"""The format version the `start` event names; a log of another version is refused."""
+
+START, SIGN_UP, ROSTER = "start", "sign-up", "roster"
+ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION = "encounter-start", "misbehaviour", "encounter-end", "revision"
+RESULTS, STOP, RESUME = "results", "stop", "resume"
+GAME_START, GAME_END = "game-start", "game-end"
+HOST_EVENTS = frozenset({START, SIGN_UP, ROSTER, ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION, RESULTS, STOP, RESUME})
+ENVELOPE = ("seq", "t", "type")
+"""The keys every event has."""
+ABSENT = "absent"
+"""The misbehaviour kind of a player that did not come back when an interrupted tournament resumed."""
+
+Name = str
+
+
+class EventError(ValueError):
+    """An event that does not fit the events before it; the message names its seq."""
+
+
+@attrs.frozen
+class Progress:
+    """What the manager and the fold must agree on at every event: ended encounters, who is out, how many ended."""
+
+    ended: Mapping[int, tuple[Any, tuple[Name, ...]]]
+    """By schedule index: the raw outcome (wire form, None: not played) and the culprits."""
+    out: frozenset[Name]
+    finished: int
+
+
+@attrs.define
+class GameState:
+    """One game of an encounter: its players, its steps so far, and its end once it has one."""
+
+    players: list[Name]
+    steps: list[dict[str, Any]] = attrs.field(factory=list)
+    end: dict[str, Any] | None = None
+
+
+@attrs.define
+class EncounterState:
+    """One encounter that has started: its players, its games, and, once ended, its outcome."""
+
+    index: int
+    players: tuple[Name, Name]
+    repetition: int = 0
+    meeting: int = 0
+    games: list[GameState] = attrs.field(factory=list)
+    """The games in full while the encounter runs; emptied when it ends (see `game_ends`, `TournamentState.game_lines`)."""
+    game_ends: list[dict[str, Any] | None] = attrs.field(factory=list)
+    """Each game's end, once the encounter has ended."""
+    ended: bool = False
+    outcome: Any = None
+    culprits: tuple[Name, ...] = ()
+
+
+@attrs.define
+class TournamentState:
+    """Everything the events of one tournament say, in their wire form."""
+
+    start: dict[str, Any] | None = None
+    sign_ups: list[dict[str, Any]] = attrs.field(factory=list)
+    roster: tuple[Name, ...] | None = None
+    total: int | None = None
+    """The number of encounters in the schedule, once the roster is known."""
+    encounters: dict[int, EncounterState] = attrs.field(factory=dict)
+    """Every encounter that has started (or ended unplayed), by schedule index."""
+    misbehaviours: dict[Name, dict[str, Any]] = attrs.field(factory=dict)
+    """By name: `kind`, `reason` and `encounter` (None: outside any encounter)."""
+    revisions: dict[int, Any] = attrs.field(factory=dict)
+    """By schedule index: the latest revised outcome (None: deleted)."""
+    results: dict[str, Any] | None = None
+    """The `results` event without its envelope: `results` and `output`."""
+    stops: int = 0
+    resumes: int = 0
+    finished: int = 0
+    last_seq: int = 0
+    game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
+    """The games.ndjson line of every game of an ended encounter, by (encounter, game)."""
+
+    @property
+    def running(self) -> list[EncounterState]:
+        """The encounters that have started and not ended, in schedule order."""
+        return [encounter for index, encounter in sorted(self.encounters.items()) if not encounter.ended]
+
+    @property
+    def out(self) -> frozenset[Name]:
+        return frozenset(self.misbehaviours)
+
+    def progress(self) -> Progress:
+        ended = {index: (e.outcome, e.culprits) for index, e in self.encounters.items() if e.ended}
+        return Progress(ended, self.out, self.finished)
+
+    def revised(self, index: int) -> Any:
+        """The outcome of the ended encounter at `index` after the revisions so far (None: deleted or not played)."""
+        return self.revisions[index] if index in self.revisions else self.encounters[index].outcome
+
+    def apply(self, event: Mapping[str, Any]) -> None:
+        """Take one more event; EventError if it does not follow from the events before it."""
+        seq = event.get("seq")
+        if seq != self.last_seq + 1:
+            raise EventError(f"event {seq!r} follows event {self.last_seq}: seq must count up by one")
+        kind = event.get("type")
+        handler = _HANDLERS.get(kind)
+        try:
+            if handler is not None:
+                handler(self, event)
+            elif "encounter" in event and "game" in event:
+                self._step(event)
+            else:
+                raise EventError(f"unknown type {kind!r}")
+        except (KeyError, IndexError, TypeError) as error:
+            raise EventError(f"event {seq} ({kind}) lacks or misplaces {error}") from None
+        except EventError as error:
+            raise EventError(f"event {seq} ({kind}): {error}") from None
+        self.last_seq = seq
+
+    def _start(self, event: Mapping[str, Any]) -> None:
+        if self.start is not None:
+            raise EventError("a second start")
+        if event["version"] != LOG_VERSION:
+            raise EventError(f"version {event['version']!r}; this server reads version {LOG_VERSION}")
+        self.start = _body(event)
+
+    def _sign_up(self, event: Mapping[str, Any]) -> None:
+        self.sign_ups.append({"requested": event["requested"], "assigned": event["assigned"]})
+
+    def _roster(self, event: Mapping[str, Any]) -> None:
+        self.roster = tuple(event["players"])
+        self.total = event["encounters"]
+
+    def _encounter_start(self, event: Mapping[str, Any]) -> None:
+        index = event["encounter"]
+        first, second = event["players"]
+        self.encounters[index] = EncounterState(index, (first, second), event["repetition"], event["meeting"])
+
+    def _misbehaviour(self, event: Mapping[str, Any]) -> None:
+        self.misbehaviours[event["name"]] = {key: event[key] for key in ("kind", "reason", "encounter")}
+
+    def _encounter_end(self, event: Mapping[str, Any]) -> None:
+        index = event["encounter"]
+        encounter = self.encounters.get(index)
+        if encounter is None:  # not played: a player was out before it could start
+            encounter = self.encounters[index] = EncounterState(index, tuple(event["players"]))
+        if encounter.ended:
+            raise EventError(f"encounter {index} ended twice")
+        encounter.ended = True
+        encounter.outcome = event["outcome"]
+        encounter.culprits = tuple(event["culprits"])
+        for number, game in enumerate(encounter.games):
+            self.game_lines[index, number] = game_line(index, number, game)
+        encounter.game_ends = [game.end for game in encounter.games]
+        encounter.games = []
+        self.finished += 1
+
+    def _revision(self, event: Mapping[str, Any]) -> None:
+        self.revisions[event["encounter"]] = event["outcome"]
+
+    def _results(self, event: Mapping[str, Any]) -> None:
+        self.results = {"results": event["results"], "output": event["output"]}
+
+    def _stop(self, event: Mapping[str, Any]) -> None:
+        self.stops += 1
+
+    def _resume(self, event: Mapping[str, Any]) -> None:
+        self.resumes += 1
+        for encounter in self.running:  # replayed from their first game
+            del self.encounters[encounter.index]
+
+    def _game_start(self, event: Mapping[str, Any]) -> None:
+        encounter = self._running_encounter(event)
+        if event["game"] != len(encounter.games):
+            raise EventError(f"game {event['game']} starts after {len(encounter.games)} games")
+        encounter.games.append(GameState(list(event["players"])))
+
+    def _game_end(self, event: Mapping[str, Any]) -> None:
+        self._open_game(event).end = _step_of(event)
+
+    def _step(self, event: Mapping[str, Any]) -> None:
+        self._open_game(event).steps.append(_step_of(event) | {"type": event["type"]})
+
+    def _running_encounter(self, event: Mapping[str, Any]) -> EncounterState:
+        encounter = self.encounters.get(event["encounter"])
+        if encounter is None or encounter.ended:
+            raise EventError(f"encounter {event['encounter']} is not running")
+        return encounter
+
+    def _open_game(self, event: Mapping[str, Any]) -> GameState:
+        games = self._running_encounter(event).games
+        if event["game"] != len(games) - 1 or games[-1].end is not None:
+            raise EventError(f"game {event['game']} of encounter {event['encounter']} is not being played")
+        return games[-1]
+
+
+_HANDLERS = {
+    START: TournamentState._start,
+    SIGN_UP: TournamentState._sign_up,
+    ROSTER: TournamentState._roster,
+    ENCOUNTER_START: TournamentState._encounter_start,
+    MISBEHAVIOUR: TournamentState._misbehaviour,
+    ENCOUNTER_END: TournamentState._encounter_end,
+    REVISION: TournamentState._revision,
+    RESULTS: TournamentState._results,
+    STOP: TournamentState._stop,
+    RESUME: TournamentState._resume,
+    GAME_START: TournamentState._game_start,
+    GAME_END: TournamentState._game_end,
+}
+
+
+def _body(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event without its envelope."""
+    return {key: value for key, value in event.items() if key not in ENVELOPE}
+
+
+def _step_of(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A game's event as a step of its record: without the envelope, the encounter and the game."""
+    return {key: value for key, value in event.items() if key not in ENVELOPE and key != "encounter" and key != "game"}
+
+
+def game_record(encounter: int, game: int, state: GameState) -> dict[str, Any]:
+    """One game's record, as games.ndjson holds it (docs/event-log.md)."""
+    return {"encounter": encounter, "game": game, "players": state.players, "steps": state.steps, "end": state.end}
+
+
+def game_line(encounter: int, game: int, state: GameState) -> str:
+    """One game's record as a line of games.ndjson, without its newline."""
+    return json.dumps(game_record(encounter, game, state), separators=(",", ":"))
+
+
+def fold(events: Iterable[Mapping[str, Any]]) -> TournamentState:
+    """The state of a tournament after `events`, the first of which has seq 1."""
+    state = TournamentState()
+    for event in events:
+        state.apply(event)
+    return state

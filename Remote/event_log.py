@@ -1,0 +1,220 @@
+"""The event log's writer: one task owns a tournament's `events.ndjson`, its seq and the order of its events.
+
+`"event log": DIR` gives each tournament a directory under DIR, named by a
+sortable id (`20261201T120000Z-000`), holding `events.ndjson`: one JSON
+object per line (docs/event-log.md). The server holds a lock on DIR for its
+whole life, so a second server on the same directory is refused.
+
+`EventLog` is the manager's Journal. `write` never waits: it stamps the
+event with the next `seq` and the time, and queues it. The writer task
+(`run`) takes whatever has queued, appends it to the file, and when somebody
+awaits `durable` it also `fsync`s, in a thread, so that the event loop never
+waits for the disk; everything that queued meanwhile goes in the next batch
+(a group commit). Only then do the batch's events reach the live state (the
+fold) and the subscribers (the watchers), so that nobody learns of an
+encounter's end before it is on disk. After each batch with an encounter's
+end, the `after_ends` callback rewrites the exports, at most once a second
+and once more when the log closes.
+
+Without a directory (watching without a log) nothing is written; the
+state and the subscribers are fed all the same.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import trio
+
+from Admin.manager import Journal
+from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, TournamentState
+
+EVENTS_FILE = "events.ndjson"
+LOCK_FILE = ".lock"
+EXPORT_INTERVAL = 1.0
+"""Seconds between two rewrites of the exports while encounters end."""
+
+_DURABLE = frozenset({ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP})
+"""The events that are synced as soon as they are written: nobody may learn of them before they are on disk."""
+
+Subscriber = Callable[[list[dict[str, Any]], list[str]], None]
+"""Told each durable batch: its events and their lines (each serialised once, without newline)."""
+
+
+class EventLogError(Exception):
+    """The event log cannot be used; the message is one line for the organiser."""
+
+
+class LogDirectory:
+    """DIR of `"event log": DIR`, locked by this process: one directory per tournament inside."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            self._lock = open(path / LOCK_FILE, "a")  # noqa: SIM115 - held for the server's life
+        except OSError as error:
+            raise EventLogError(f"cannot use {path} as the event log: {error.strerror or error}") from None
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            self._lock.close()
+            if error.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise EventLogError(f"another server is using the event log {path}") from None
+            raise EventLogError(f"cannot lock the event log {path}: {error.strerror or error}") from None
+
+    def close(self) -> None:
+        self._lock.close()
+
+    def tournaments(self) -> list[Path]:
+        """The tournaments' directories, oldest first (their names sort by time)."""
+        return sorted(entry for entry in self.path.iterdir() if entry.is_dir() and (entry / EVENTS_FILE).exists())
+
+    def newest(self) -> Path | None:
+        tournaments = self.tournaments()
+        return tournaments[-1] if tournaments else None
+
+    def new_tournament(self, now: float | None = None) -> Path:
+        """A new, empty directory for a tournament that starts `now`, named so that it sorts after every other."""
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
+        newest = self.newest()
+        counter = 0
+        while True:
+            directory = self.path / f"{stamp}-{counter:03d}"
+            if not directory.exists() and (newest is None or directory.name > newest.name):
+                directory.mkdir()
+                return directory
+            counter += 1
+
+
+class EventLog(Journal):
+    """A tournament's events: numbered, written in order, made durable on demand, then folded and published.
+
+    `directory` None: nothing is written. `state` and `seq` continue a log
+    that already holds events (a resumed tournament). `crash_after` is a
+    test's hook: after the event with that seq is written (and synced), the
+    log writes nothing more and calls `on_crash`, as if the process died.
+    """
+
+    def __init__(
+        self,
+        directory: Path | None,
+        state: TournamentState | None = None,
+        after_ends: Callable[[TournamentState], None] | None = None,
+        crash_after: int | None = None,
+        on_crash: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.directory = directory
+        self.tournament = None if directory is None else directory.name
+        self.state = state or TournamentState()
+        self.seq = self.state.last_seq
+        self.subscribers: list[Subscriber] = []
+        self._after_ends = after_ends
+        self._crash_after = crash_after
+        self._on_crash = on_crash
+        self.crashed = False
+        self._closed = False
+        self._file: TextIO | None = None
+        if directory is not None:
+            self._file = open(directory / EVENTS_FILE, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        self._queued: list[dict[str, Any]] = []
+        self._wake = trio.Event()
+        self._written_seq = self._synced_seq = self.seq
+        self._durable_now = trio.Event()
+        self._sync_wanted = False
+        self._exports_due = False
+        self._exported_at = -float("inf")
+
+    def write(self, event: dict[str, Any]) -> None:
+        if self.crashed or self._closed:
+            return
+        self.seq += 1
+        self._queued.append({"seq": self.seq, "t": round(time.time(), 3), **event})
+        self._wake.set()
+
+    async def durable(self) -> None:
+        target = self.seq
+        while self._synced_seq < target and not self.crashed:
+            self._sync_wanted = True
+            self._wake.set()
+            await self._durable_now.wait()
+
+    async def run(self) -> None:
+        """The writer task: batch after batch, until cancelled; then whatever queued is written and synced."""
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake = trio.Event()
+                await self._write_batch()
+        finally:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write and sync whatever has queued, now, without the event loop (at a stop: the last events)."""
+        batch, lines, _ = self._take_batch()
+        self._store(lines, True)
+        self._publish(batch, lines, True)
+        if self._exports_due and self._after_ends is not None:
+            self._after_ends(self.state)
+            self._exports_due = False
+
+    def close(self) -> None:
+        """Write what has queued; later events are not written (the tournament stopped or ended)."""
+        self.flush()
+        self._closed = True
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def _take_batch(self) -> tuple[list[dict[str, Any]], list[str], bool]:
+        batch, self._queued = self._queued, []
+        if self._crash_after is not None and batch and batch[-1]["seq"] >= self._crash_after:
+            batch = [event for event in batch if event["seq"] <= self._crash_after]
+        sync, self._sync_wanted = self._sync_wanted, False
+        sync = sync or any(event["type"] in _DURABLE for event in batch)
+        return batch, [json.dumps(event, separators=(",", ":")) for event in batch], sync
+
+    async def _write_batch(self) -> None:
+        batch, lines, sync = self._take_batch()
+        if self._file is not None and (batch or sync):
+            await trio.to_thread.run_sync(self._store, lines, sync)
+        self._publish(batch, lines, sync)
+        if self._exports_due and self._after_ends is not None and trio.current_time() - self._exported_at >= EXPORT_INTERVAL:
+            self._exported_at = trio.current_time()
+            self._exports_due = False
+            await trio.to_thread.run_sync(self._after_ends, self.state)
+
+    def _store(self, lines: list[str], sync: bool) -> None:
+        """Append `lines` to the file; with `sync`, wait until the disk has them."""
+        if self._file is None:
+            return
+        if lines:
+            self._file.write("\n".join(lines) + "\n")
+            self._file.flush()
+        if sync:
+            os.fsync(self._file.fileno())
+
+    def _publish(self, batch: list[dict[str, Any]], lines: list[str], synced: bool) -> None:
+        """The batch is stored (`synced`: on disk): fold it into the state, tell the subscribers, wake who waits."""
+        for event in batch:
+            self.state.apply(event)
+            if event["type"] in (ENCOUNTER_END, RESULTS):
+                self._exports_due = True
+        for subscriber in self.subscribers:
+            subscriber(batch, lines)
+        if batch:
+            self._written_seq = batch[-1]["seq"]
+        if synced:
+            self._synced_seq = self._written_seq
+        if self._crash_after is not None and self._written_seq >= self._crash_after and not self.crashed:
+            self.crashed = True
+            self._on_crash()
+        self._durable_now.set()
+        self._durable_now = trio.Event()

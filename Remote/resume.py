@@ -1,0 +1,129 @@
+"""Resuming an interrupted tournament from its event log: which one, whether it may, and who comes back.
+
+`"resume": true` takes the newest tournament of the event log's directory:
+
+* its log is read, a torn last line (a write the crash cut short) dropped
+  from the file, and the events folded (Admin.tournament_state);
+* with Results, there is nothing to do but print them again;
+* without a roster, nothing had started: a fresh tournament begins;
+* otherwise the configuration must be the one the log recorded, in every
+  value that can change the Results (`configuration_differences`), and the
+  players come back: `Returning` admits each player of the roster that is
+  still in, once, under the name it asked for or the one it played as.
+  The house players are the first sign-ups (the server signs them up first)
+  and are made again; whoever does not come back is an AbsentPlayer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from Admin.absent import AbsentPlayer
+from Admin.manager import Resumption
+from Admin.tournament_state import EventError, TournamentState, fold
+from Common.participant import Participant
+from Common.strict import show
+from Remote.event_log import EVENTS_FILE, EventLogError
+from Remote.event_reading import read_events
+
+Name = str
+
+
+def load_tournament(directory: Path) -> tuple[TournamentState, bool]:
+    """The state folded from `directory`'s log, and whether a torn last line was dropped (and cut from the file)."""
+    path = directory / EVENTS_FILE
+    try:
+        events, torn = read_events(path)
+        if torn:
+            _cut_torn_line(path)
+        return fold(events), torn
+    except (OSError, ValueError, EventError) as error:
+        raise EventLogError(f"cannot resume from {path}: {error}") from None
+
+
+def _cut_torn_line(path: Path) -> None:
+    """Cut the file after its last whole line, so that the events appended next follow a whole line."""
+    with open(path, "rb+") as file:
+        data = file.read()
+        file.truncate(data.rfind(b"\n") + 1)
+
+
+def configuration_differences(recorded: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
+    """Each value that differs between the recorded and the current configuration, as `"key" was X, is Y`."""
+    differences = []
+    for key in sorted({*recorded, *current}):
+        was, now = recorded.get(key), current.get(key)
+        if was != now or type(was) is not type(now):
+            differences.append(f"{show(key)} was {show(was)}, is {show(now)}")
+    return differences
+
+
+class Returning:
+    """Who may come back to a resumed tournament, and who has: the players still in, each once.
+
+    `sign_ups` are the log's (requested and assigned names, sign-up order);
+    `expected` the assigned names of those who must come back (not house
+    players, not out). A name that comes back is matched to the first
+    expected player that asked for it, or else to the one that played as it.
+    """
+
+    def __init__(self, sign_ups: Sequence[Mapping[str, Any]], expected: Sequence[Name]) -> None:
+        self.waiting = [(entry["requested"], entry["assigned"]) for entry in sign_ups if entry["assigned"] in expected]
+        self.claims: list[Name] = []
+        """The assigned names that came back, in the order they came."""
+        self.all_back = trio.Event()
+        if not self.waiting:
+            self.all_back.set()
+
+    def admit(self, name: Name) -> str | None:
+        """Admit `name` (None), or say why it may not come back."""
+        for matches in (lambda requested, assigned: requested == name, lambda requested, assigned: assigned == name):
+            for requested, assigned in self.waiting:
+                if matches(requested, assigned) and assigned not in self.claims:
+                    self.claims.append(assigned)
+                    if len(self.claims) == len(self.waiting):
+                        self.all_back.set()
+                    return None
+        return f"{name} is not a player of the interrupted tournament that is still in, or has come back already"
+
+    def requested(self, assigned: Name) -> Name:
+        return next(requested for requested, name in self.waiting if name == assigned)
+
+
+def roster_players(
+    state: TournamentState,
+    house: Sequence[tuple[Name, Participant]],
+    returned: Mapping[Name, Participant],
+    absence: str,
+) -> tuple[list[tuple[Name, Participant | AbsentPlayer]], Resumption, list[Name]]:
+    """The roster's players in sign-up order, the Resumption, and the names of the absent.
+
+    `house` are the house players made again (requested names, in the
+    configuration's order); `returned` the players that came back, by the
+    name they play as; every other player still in is absent, for `absence`.
+    """
+    assert state.roster is not None
+    playing: list[tuple[Name, Participant | AbsentPlayer]] = []
+    renamed, absent = [], []
+    for number, entry in enumerate(state.sign_ups):
+        assigned = entry["assigned"]
+        if assigned is None:
+            continue
+        if number < len(house):
+            player: Participant | AbsentPlayer = house[number][1]
+            if assigned != entry["requested"] and assigned not in state.out:
+                renamed.append(assigned)
+        elif assigned in returned:
+            player = returned[assigned]
+            if assigned != entry["requested"]:
+                renamed.append(assigned)
+        else:
+            player = AbsentPlayer(absence)
+            if assigned not in state.out:
+                absent.append(assigned)
+        playing.append((assigned, player))
+    return playing, Resumption(state.progress(), tuple(renamed)), absent
