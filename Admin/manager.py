@@ -143,6 +143,8 @@ class Resumption:
     """Folded from the log: outcomes in wire form."""
     renamed: tuple[Name, ...] = ()
     """Players that came back and play under another name than they asked for: they hear `playing_as` again."""
+    revised: Mapping[int, Any] = attrs.field(factory=dict)
+    """The revised outcomes the log holds (wire form), by schedule index: a revision it lacks is written again."""
 
 
 class Observer:
@@ -255,6 +257,8 @@ class _Tournament:
         self.finished = 0
         if resumption is not None:
             self._take_up(resumption.progress)
+            if self.outcomes:  # the revisions of the last encounter that ended, if the interruption cut them off
+                self._record_revisions(dict(resumption.revised))
 
     def _sign_up(self, signed_up: Sequence[tuple[Name, Participant]]) -> None:
         """Name the players, in sign-up order; each sign-up is an event."""
@@ -375,7 +379,7 @@ class _Tournament:
         self.finished += 1
         self.journal.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
         if revised_before is not None:
-            self._record_revisions(revised_before, index)
+            self._record_revisions(revised_before)
         await self.journal.durable()
         if result is not None:
             self.observer.played(encounter, first.name, second.name, result)
@@ -394,8 +398,8 @@ class _Tournament:
         revised = revised_by_index(self.outcomes, self.rules.revise)
         return {index: None if outcome is None else self.rules.to_json(outcome) for index, outcome in revised.items()}
 
-    def _record_revisions(self, before: dict[int, Any], index: int) -> None:
-        """One `revision` event for each outcome that the end of the encounter at `index` revised."""
+    def _record_revisions(self, before: dict[int, Any]) -> None:
+        """One `revision` event for each outcome whose revised form differs from `before` (or from its raw outcome)."""
         after = self._revised()
         for changed, outcome in sorted(after.items()):
             was = before.get(changed, self.ended[changed][0])

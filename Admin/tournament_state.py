@@ -115,6 +115,10 @@ class TournamentState:
         ended = {index: (e.outcome, e.culprits) for index, e in self.encounters.items() if e.ended}
         return Progress(ended, self.out, self.finished)
 
+    def revised_so_far(self) -> dict[int, Any]:
+        """Every played encounter that ended, by schedule index: its outcome after the revisions so far."""
+        return {index: self.revised(index) for index, e in self.encounters.items() if e.ended and e.outcome is not None}
+
     def revised(self, index: int) -> Any:
         """The outcome of the ended encounter at `index` after the revisions so far (None: deleted or not played)."""
         return self.revisions[index] if index in self.revisions else self.encounters[index].outcome
@@ -188,8 +192,15 @@ class TournamentState:
 
     def _resume(self, event: Mapping[str, Any]) -> None:
         self.resumes += 1
-        for encounter in self.running:  # replayed from their first game
-            del self.encounters[encounter.index]
+        self.forget_unfinished()
+
+    def forget_unfinished(self) -> None:
+        """What an interrupted run leaves unfinished is undone: its running encounters are replayed from their
+        first game, so they and the misbehaviours in them (which take effect when their encounter ends) are forgotten."""
+        running = {encounter.index for encounter in self.running}
+        for index in running:
+            del self.encounters[index]
+        self.misbehaviours = {name: m for name, m in self.misbehaviours.items() if m["encounter"] not in running}
 
     def _game_start(self, event: Mapping[str, Any]) -> None:
         encounter = self._running_encounter(event)

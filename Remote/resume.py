@@ -40,7 +40,9 @@ def load_tournament(directory: Path) -> tuple[TournamentState, bool]:
         events, torn = read_events(path)
         if torn:
             _cut_torn_line(path)
-        return fold(events), torn
+        state = fold(events)
+        state.forget_unfinished()
+        return state, torn
     except (OSError, ValueError, EventError) as error:
         raise EventLogError(f"cannot resume from {path}: {error}") from None
 
@@ -126,4 +128,4 @@ def roster_players(
             if assigned not in state.out:
                 absent.append(assigned)
         playing.append((assigned, player))
-    return playing, Resumption(state.progress(), tuple(renamed)), absent
+    return playing, Resumption(state.progress(), tuple(renamed), state.revised_so_far()), absent
