@@ -1,8 +1,8 @@
 """The event log's writer: one task owns a tournament's `events.ndjson`, its seq and the order of its events.
 
 `"event log": DIR` gives each tournament a directory under DIR, named by a
-sortable id (`20261201T120000Z-000`), holding `events.ndjson`: one JSON
-object per line (docs/event-log.md). The server holds a lock on DIR for its
+sortable id (`20261201T120000Z-000000`: the time it started, and a count),
+holding `events.ndjson`: one JSON object per line (docs/event-log.md). The server holds a lock on DIR for its
 whole life, so a second server on the same directory is refused.
 
 `EventLog` is the manager's Journal. `write` never waits: it stamps the
@@ -26,6 +26,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,6 +39,8 @@ from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, T
 
 EVENTS_FILE = "events.ndjson"
 LOCK_FILE = ".lock"
+TOURNAMENT_NAME = re.compile(r"\d{8}T\d{6}Z-\d{6}")
+COUNTER_DIGITS = 6
 EXPORT_INTERVAL = 1.0
 """Seconds between two rewrites of the exports while encounters end."""
 
@@ -75,23 +78,30 @@ class LogDirectory:
 
     def tournaments(self) -> list[Path]:
         """The tournaments' directories, oldest first (their names sort by time)."""
-        return sorted(entry for entry in self.path.iterdir() if entry.is_dir() and (entry / EVENTS_FILE).exists())
+        return [self.path / name for name in self._names() if (self.path / name / EVENTS_FILE).exists()]
 
     def newest(self) -> Path | None:
         tournaments = self.tournaments()
         return tournaments[-1] if tournaments else None
 
     def new_tournament(self, now: float | None = None) -> Path:
-        """A new, empty directory for a tournament that starts `now`, named so that it sorts after every other."""
+        """A new, empty directory for a tournament that starts `now`, named so that it sorts after every other.
+
+        If the clock was set back, the name continues the newest one's count instead.
+        """
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
-        newest = self.newest()
-        counter = 0
-        while True:
-            directory = self.path / f"{stamp}-{counter:03d}"
-            if not directory.exists() and (newest is None or directory.name > newest.name):
-                directory.mkdir()
-                return directory
-            counter += 1
+        name = f"{stamp}-{0:0{COUNTER_DIGITS}d}"
+        names = self._names()
+        if names and name <= names[-1]:
+            newest_stamp, _, counter = names[-1].rpartition("-")
+            name = f"{newest_stamp}-{int(counter) + 1:0{COUNTER_DIGITS}d}"
+        directory = self.path / name
+        directory.mkdir()
+        return directory
+
+    def _names(self) -> list[str]:
+        """The names of the tournaments' directories, sorted (other entries of DIR are left alone)."""
+        return sorted(entry.name for entry in self.path.iterdir() if TOURNAMENT_NAME.fullmatch(entry.name) and entry.is_dir())
 
 
 class EventLog(Journal):

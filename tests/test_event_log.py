@@ -1,0 +1,144 @@
+"""The event log: the fold equals the manager's live state at every event, folds compose, seq has no gap, the writer.
+
+The live-state test runs the real manager and referees of both games with a
+journal that folds each event as it is written and compares the fold's
+Progress with the manager's right then. The writer tests use a real file in
+a temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import trio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from Admin.manager import Journal, TournamentManager
+from Admin.tournament_state import EventError, TournamentState, fold
+from Player.configuration import PlayerEntry, create_players
+from Remote.event_log import EVENTS_FILE, EventLog, LogDirectory
+from Remote.event_reading import read_events
+from Remote.games import GAMES
+
+SANTORINI_HOUSE = [("good", "ann"), ("breaker", "bob"), ("good", "cat"), ("infinite", "dan"), ("good", "ann")]
+IPD_HOUSE = [("tit-for-tat", "ann"), ("breaker", "bob"), ("defector", "cat"), ("late", "dan"), ("random", "eve")]
+
+
+class FoldingJournal(Journal):
+    """Folds every event as it is written and checks the fold against the manager's state at that moment."""
+
+    def __init__(self) -> None:
+        self.state = TournamentState()
+        self.events: list[dict] = []
+        self.manager: TournamentManager | None = None
+        self.compared = 0
+
+    def write(self, event: dict) -> None:
+        event = {"seq": len(self.events) + 1, "t": 0.0, **event}
+        self.events.append(json.loads(json.dumps(event)))  # what the file would hold
+        self.state.apply(self.events[-1])
+        if self.manager is not None and self.manager._current is not None and self.state.roster is not None:
+            assert self.manager.progress() == self.state.progress(), f"after event {event['seq']} ({event['type']})"
+            self.compared += 1
+
+
+async def run_logged(game_name: str, house: list[tuple[str, str]], concurrent: bool = True) -> FoldingJournal:
+    game = GAMES[game_name]
+    configured = game.read_settings({"seed": 11, "max rounds": 20, "time per move": 0.2} if game_name == "ipd" else {})
+    settings, _ = game.prepare(configured)
+    journal = FoldingJournal()
+    manager = TournamentManager(
+        game.make_referee(settings, 0.2, journal.write), game.rules(settings), time_per_call=0.2,
+        concurrent=concurrent, journal=journal, output=lambda results: game.output(results, settings),
+    )
+    journal.manager = manager
+    players = create_players([PlayerEntry(kind, name, "") for kind, name in house], "house players", game.players)
+    await manager.run(players)
+    return journal
+
+
+@pytest.mark.parametrize("concurrent", [True, False])
+@pytest.mark.parametrize("game, house", [("santorini", SANTORINI_HOUSE), ("ipd", IPD_HOUSE)])
+async def test_the_fold_of_the_events_equals_the_managers_state_at_every_event(game, house, concurrent):
+    journal = await run_logged(game, house, concurrent)
+    assert journal.compared > 10
+    state = journal.state
+    assert state.results is not None and state.finished == state.total
+    assert set(state.out) == {"bob", "dan"}
+    assert [event["seq"] for event in journal.events] == list(range(1, len(journal.events) + 1))
+
+
+@pytest.fixture(scope="module")
+def logged_events() -> list[dict]:
+    return trio.run(run_logged, "santorini", SANTORINI_HOUSE).events
+
+
+@settings(max_examples=60, deadline=None)
+@given(split=st.integers(min_value=0, max_value=10**6))
+def test_the_fold_of_a_prefix_then_the_rest_equals_the_fold_of_the_whole(logged_events, split):
+    split %= len(logged_events) + 1
+    state = fold(logged_events[:split])
+    for event in logged_events[split:]:
+        state.apply(event)
+    assert state == fold(logged_events)
+
+
+@settings(max_examples=60, deadline=None)
+@given(position=st.integers(min_value=0, max_value=10**6), how=st.sampled_from(["drop", "repeat", "renumber"]))
+def test_a_gap_or_a_repeat_in_seq_is_refused_naming_the_event(logged_events, position, how):
+    position %= len(logged_events) - 1
+    events = [dict(event) for event in logged_events]
+    if how == "drop":
+        del events[position]
+    elif how == "repeat":
+        events.insert(position, dict(events[position]))
+    else:
+        events[position]["seq"] += 1
+    with pytest.raises(EventError, match=r"follows event \d+"):
+        fold(events)
+
+
+def test_no_event_is_written_twice_and_each_game_becomes_one_record(logged_events):
+    bodies = [json.dumps({k: v for k, v in event.items() if k not in ("seq", "t")}, sort_keys=True) for event in logged_events]
+    game_events = [body for body in bodies if '"game": ' in body and '"encounter": ' in body]
+    assert len(set(game_events)) == len(game_events)
+    state = fold(logged_events)
+    starts = [event for event in logged_events if event["type"] == "game-start"]
+    assert len(state.game_lines) == len(starts) and not state.running
+
+
+async def test_the_writer_numbers_stores_and_syncs_events_before_an_end_can_be_learnt(tmp_path):
+    directory = LogDirectory(tmp_path / "log")
+    tournament = directory.new_tournament()
+    published: list[list[str]] = []
+    log = EventLog(tournament, after_ends=lambda state: None)
+    log.subscribers.append(lambda events, lines: published.append(lines))
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(log.run)
+        log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})
+        log.write({"type": "roster", "players": ["ann", "bob"], "encounters": 1})
+        log.write({"type": "encounter-end", "encounter": 0, "players": ["ann", "bob"], "outcome": None, "culprits": []})
+        await log.durable()
+        on_disk, torn = read_events(tournament / EVENTS_FILE)
+        assert [event["seq"] for event in on_disk] == [1, 2, 3] and not torn
+        assert sum(published, []) == [json.dumps(event, separators=(",", ":")) for event in on_disk]
+        assert log.state.finished == 1
+        nursery.cancel_scope.cancel()
+    log.close()
+    directory.close()
+
+
+def test_tournament_directories_sort_in_the_order_they_were_made(tmp_path):
+    directory = LogDirectory(tmp_path)
+    try:
+        made = [directory.new_tournament(now=1_800_000_000) for _ in range(12)]
+        made.append(directory.new_tournament(now=1_700_000_000))  # a clock set back still sorts last
+        for path in made:
+            (path / EVENTS_FILE).write_text("")
+        assert directory.tournaments() == made
+    finally:
+        directory.close()
+    assert os.path.exists(tmp_path / ".lock")
