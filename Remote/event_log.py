@@ -41,6 +41,8 @@ EVENTS_FILE = "events.ndjson"
 LOCK_FILE = ".lock"
 TOURNAMENT_NAME = re.compile(r"\d{8}T\d{6}Z-\d{6}")
 COUNTER_DIGITS = 6
+STOP_TIME_LIMIT = 1.0
+"""Seconds a stop waits for the writer to put the `stop` event on disk."""
 EXPORT_INTERVAL = 1.0
 """Seconds between two rewrites of the exports while encounters end."""
 
@@ -72,6 +74,13 @@ class LogDirectory:
             if error.errno in (errno.EWOULDBLOCK, errno.EACCES):
                 raise EventLogError(f"another server is using the event log {path}") from None
             raise EventLogError(f"cannot lock the event log {path}: {error.strerror or error}") from None
+
+    async def stop(self, reason: str) -> None:
+        """The server is being stopped: a `stop` event, on disk (within a second), then nothing more."""
+        self.write({"type": STOP, "reason": reason})
+        with trio.move_on_after(STOP_TIME_LIMIT):
+            await self.durable()
+        self.close()
 
     def close(self) -> None:
         self._lock.close()
@@ -175,6 +184,13 @@ class EventLog(Journal):
             self._after_ends(self.state)
             self._exports_due = False
 
+    async def stop(self, reason: str) -> None:
+        """The server is being stopped: a `stop` event, on disk (within a second), then nothing more."""
+        self.write({"type": STOP, "reason": reason})
+        with trio.move_on_after(STOP_TIME_LIMIT):
+            await self.durable()
+        self.close()
+
     def close(self) -> None:
         """Write what has queued; later events are not written (the tournament stopped or ended)."""
         self.flush()
@@ -193,9 +209,14 @@ class EventLog(Journal):
 
     async def _write_batch(self) -> None:
         batch, lines, sync = self._take_batch()
-        if self._file is not None and (batch or sync):
-            await trio.to_thread.run_sync(self._store, lines, sync)
-        self._publish(batch, lines, sync)
+        stored = self._file is None or not (batch or sync)
+        try:
+            if not stored:
+                await trio.to_thread.run_sync(self._store, lines, sync)
+                stored = True
+        finally:  # also when cancelled while the thread wrote: the batch is on disk, so it is published
+            if stored:
+                self._publish(batch, lines, sync)
         if self._exports_due and self._after_ends is not None and trio.current_time() - self._exported_at >= EXPORT_INTERVAL:
             self._exported_at = trio.current_time()
             self._exports_due = False

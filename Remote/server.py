@@ -30,7 +30,7 @@ import trio
 from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.naming import NameRegistry
 from Admin.tournament_log import count
-from Admin.tournament_state import STOP, TournamentState
+from Admin.tournament_state import TournamentState
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
@@ -144,7 +144,7 @@ class EventLogging:
     directory: LogDirectory | None = None
     crash_after: int | None = None
     on_crash: Callable[[], None] = lambda: os.kill(os.getpid(), signal.SIGKILL)
-    stop_hooks: list[Callable[[], None]] = attrs.field(factory=list)
+    stop_hooks: list[Callable[[], Awaitable[None]]] = attrs.field(factory=list)
     """Called when the server is stopped (Ctrl-C, SIGTERM), before anything unwinds."""
 
 
@@ -171,9 +171,8 @@ async def serve(
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
         event_log = _event_log(logging_to, resumed)
 
-        def stop() -> None:
-            event_log.write({"type": STOP, "reason": "signal"})
-            event_log.close()
+        async def stop() -> None:
+            await event_log.stop("signal")
             _tell_how_to_resume(event_log, game)
 
         async with trio.open_nursery() as nursery:
@@ -257,7 +256,9 @@ async def _resume(
     returning = Returning(state.sign_ups, expected)
     wait = config.resume_wait if config.resume_wait is not None else config.waiting_for
     if expected:
-        log.info("resuming tournament %s: waiting %g s for %s to come back", interrupted.directory.name, wait, count(len(expected), "player"))
+        host, port = desk.listeners[0].socket.getsockname()[:2]
+        log.info("listening on %s:%d for %g s", host, port, wait)
+        log.info("resuming tournament %s: waiting for %s to come back", interrupted.directory.name, count(len(expected), "player"))
     else:
         log.info("resuming tournament %s: nobody needs to come back", interrupted.directory.name)
     desk.admit = returning.admit
@@ -388,7 +389,7 @@ async def _count_down(deadline: float, progress: Callable[[], str], status: Call
         await trio.sleep(left - math.floor(left) or 1)
 
 
-async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequence[Callable[[], None]] = ()) -> int:
+async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequence[Callable[[], Awaitable[None]]] = ()) -> int:
     """Run `main`; Ctrl-C or SIGTERM stops it (after the `stop_hooks`), every connection closing as it unwinds."""
     result = EXIT_STOPPED
     async with trio.open_nursery() as nursery:
@@ -398,7 +399,7 @@ async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequ
                 async for _ in signals:
                     log.info("stopped")
                     for hook in list(stop_hooks):
-                        hook()
+                        await hook()
                     nursery.cancel_scope.cancel()
 
         async def run_main() -> None:

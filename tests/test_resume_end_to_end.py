@@ -1,0 +1,174 @@
+"""Resuming with real processes: xserver killed (SIGKILL) or stopped (SIGTERM) mid-tournament, the players come back.
+
+Each scenario first runs the tournament uninterrupted for its Results. Then
+it runs it again with an event log, interrupts xserver, starts xserver again
+with `"resume": true` and the players' xclients again; the Results printed
+must be the uninterrupted run's. A player that does not come back
+misbehaves (kind `absent`) and loses irregularly, with the revisions.
+Every wait is bounded and waits for something the programs do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from Admin.tournament_state import fold
+from Remote.event_log import EVENTS_FILE
+from Remote.event_reading import read_events
+from Remote.loopback import PROJECT_ROOT, ServerProcess
+from Remote.server import CRASH_VARIABLE
+from tests.raw_client import stop, wait_for_log_sync
+
+LIMIT = 60.0
+PLAYERS = [["good", name, ""] for name in ("ann", "bob", "cat", "dan")]
+SLOW_PLAYER = '''
+"""A good player that takes its time, so that the tournament is still running when the test stops the server."""
+import time
+from Player.santorini.strategic import GoodStrategy
+
+class Slow(GoodStrategy):
+    def take_turn(self, me, board):
+        time.sleep(0.02)
+        return super().take_turn(me, board)
+
+def make_strategy():
+    return Slow()
+'''
+
+
+def server_config(tmp_path: Path, **more) -> dict:
+    return {"min players": 4, "waiting for": 30, "repeat": 0, "time per call": 5, "best of": 1, **more}
+
+
+def start_clients(port: int, players: list) -> subprocess.Popen:
+    config = {"players": players, "observers": [], "ip": "127.0.0.1", "port": port}
+    with tempfile.TemporaryFile("w+") as stdin:
+        stdin.write(json.dumps(config))
+        stdin.seek(0)
+        return subprocess.Popen(
+            [sys.executable, "-m", "Remote.client"], cwd=PROJECT_ROOT, stdin=stdin,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+
+
+def play(config: dict, players: list, crash_after: int | None = None) -> tuple[ServerProcess, subprocess.Popen]:
+    """Start xserver, then xclients with `players`; the window closes once all have signed up."""
+    environment = dict(os.environ)
+    if crash_after is not None:
+        os.environ[CRASH_VARIABLE] = str(crash_after)
+    try:
+        server = ServerProcess(config)
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
+    clients = start_clients(server.port, players)
+    return server, clients
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    output, log = process.communicate(timeout=LIMIT)
+    return process.returncode, output, log
+
+
+def tournament_events(log: Path) -> list[dict]:
+    (tournament,) = [entry for entry in log.iterdir() if entry.is_dir()]
+    return read_events(tournament / EVENTS_FILE)[0]
+
+
+def uninterrupted(config: dict, players: list) -> object:
+    server, clients = play({**config, "waiting for": 3}, players)
+    try:
+        assert finish(clients)[0] == 0
+        done = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert done.status == 0
+    return done.json()
+
+
+def test_a_killed_server_resumes_when_its_players_come_back_and_prints_the_uninterrupted_results(tmp_path):
+    config = server_config(tmp_path, **{"waiting for": 3})
+    expected = uninterrupted(config, PLAYERS)
+    logged = {**config, "event log": str(tmp_path / "log")}
+    server, clients = play(logged, PLAYERS, crash_after=40)
+    try:
+        killed = server.finish(LIMIT)
+        finish(clients)
+    finally:
+        stop(server)
+    assert killed.status == -signal.SIGKILL and killed.output == ""
+    assert len(tournament_events(tmp_path / "log")) == 40
+    server, clients = play({**logged, "resume": True, "resume wait": 30}, PLAYERS)
+    try:
+        status, client_output, _ = finish(clients)
+        resumed = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert resumed.status == 0 and resumed.json() == expected
+    assert status == 0 and json.loads(client_output) == expected
+    assert "resuming tournament" in resumed.log and "4 players to come back" in resumed.log
+    state = fold(tournament_events(tmp_path / "log"))
+    assert state.resumes == 1 and state.results["output"] == expected
+
+
+def test_a_player_that_does_not_come_back_is_absent_and_loses_irregularly_with_the_revisions(tmp_path):
+    logged = server_config(tmp_path, **{"waiting for": 3, "event log": str(tmp_path / "log")})
+    server, clients = play(logged, PLAYERS, crash_after=60)
+    try:
+        server.finish(LIMIT)
+        finish(clients)
+    finally:
+        stop(server)
+    before = fold(tournament_events(tmp_path / "log"))
+    won_by_ann = [e.outcome for e in before.encounters.values() if e.ended and e.outcome and e.outcome[0] == "ann"]
+    server, clients = play({**logged, "resume": True, "resume wait": 2}, PLAYERS[1:])
+    try:
+        finish(clients)
+        resumed = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert resumed.status == 0, resumed.log
+    results = resumed.json()
+    assert "absent: ann" in resumed.log
+    assert not any(outcome[0] == "ann" for outcome in results), "a win of the absent player survived"
+    state = fold(tournament_events(tmp_path / "log"))
+    assert state.misbehaviours["ann"]["kind"] == "absent"
+    assert "did not come back within 2 s" in state.misbehaviours["ann"]["reason"]
+    assert len([index for index, outcome in state.revisions.items()]) >= len(won_by_ann)
+
+
+def test_a_stopped_server_writes_a_stop_event_says_how_to_resume_and_resumes(tmp_path):
+    (tmp_path / "slow.py").write_text(SLOW_PLAYER)
+    house = {"house players": [["good", "eve", str(tmp_path / "slow.py")]], "min players": 5}
+    config = server_config(tmp_path, **{"waiting for": 3}, **house)
+    expected = uninterrupted(config, PLAYERS)
+    logged = {**config, "event log": str(tmp_path / "log")}
+    server, clients = play(logged, PLAYERS)
+    try:
+        wait_for_log_sync(server, " beat ", time_limit=LIMIT)
+        server.process.send_signal(signal.SIGTERM)
+        stopped = server.finish(LIMIT)
+        finish(clients)
+    finally:
+        stop(server)
+    assert stopped.status == 130 and stopped.output == ""
+    (so_far,) = [line for line in stopped.log.splitlines() if "results so far: " in line]
+    assert json.loads(so_far.split("results so far: ", 1)[1]) != expected
+    assert '"resume": true' in stopped.log
+    events = tournament_events(tmp_path / "log")
+    assert events[-1]["type"] == "stop"
+    server, clients = play({**logged, "resume": True}, PLAYERS)
+    try:
+        finish(clients)
+        resumed = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert resumed.status == 0 and resumed.json() == expected
