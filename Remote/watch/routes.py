@@ -1,0 +1,128 @@
+"""Which of the watch endpoint's few routes a request names, decided from its method and target alone. Pure.
+
+No path ever reaches the file system: the page's files are read once, from
+the package, into a table keyed by the exact paths below; any other target
+is 404, whatever dots or escapes it holds.
+
+| method, target                    | answer                                                   |
+|-----------------------------------|----------------------------------------------------------|
+| GET /                             | the page (`static/index.html`)                           |
+| GET /watch.js, /boards.js, /watch.css | the page's script and style                          |
+| GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
+| GET /results.json                 | the results export of the tournament so far              |
+| GET /crosstable.csv               | the crosstable export of the tournament so far           |
+| GET /games/<encounter>/<game>.json | one game's record                                       |
+| HEAD of any of these              | the same headers, no body                                |
+| another method                    | 405                                                      |
+| another target                    | 404                                                      |
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import attrs
+
+STATIC_TYPES = {
+    "index.html": "text/html; charset=utf-8",
+    "watch.js": "text/javascript; charset=utf-8",
+    "boards.js": "text/javascript; charset=utf-8",
+    "watch.css": "text/css; charset=utf-8",
+}
+STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}
+METHODS = (b"GET", b"HEAD")
+_GAME = re.compile(rb"/games/(0|[1-9][0-9]{0,8})/(0|[1-9][0-9]{0,5})\.json")
+_NUMBER = re.compile(rb"0|[1-9][0-9]{0,17}")
+
+
+def _load_static() -> dict[str, bytes]:
+    folder = resources.files("Remote.watch") / "static"
+    return {name: (folder / name).read_bytes() for name in STATIC_TYPES}
+
+
+STATIC = _load_static()
+"""The page's files, read once from the package."""
+
+
+@attrs.frozen
+class Static:
+    name: str
+
+
+@attrs.frozen
+class Events:
+    """The event stream; `run` and `after` from the query (`after` gives way to a Last-Event-ID header)."""
+
+    run: int | None = None
+    after: int | None = None
+
+
+@attrs.frozen
+class ResultsJson:
+    pass
+
+
+@attrs.frozen
+class CrosstableCsv:
+    pass
+
+
+@attrs.frozen
+class GameRecord:
+    encounter: int
+    game: int
+
+
+@attrs.frozen
+class Refused:
+    """No route: the status and a line of text saying why."""
+
+    status: int
+    why: str
+
+
+Route = Static | Events | ResultsJson | CrosstableCsv | GameRecord | Refused
+
+
+def route(method: bytes, target: bytes) -> Route:
+    """The route of a request line's method and target."""
+    if method not in METHODS:
+        return Refused(405, "only GET and HEAD are served here")
+    path, _, query = target.partition(b"?")
+    if not path.startswith(b"/"):
+        return Refused(400, "the target must be a path")
+    name = STATIC_PATHS.get(path.decode("ascii", "replace"))
+    if name is not None:
+        return Static(name)
+    if path == b"/events":
+        return _events(query)
+    if path == b"/results.json":
+        return ResultsJson()
+    if path == b"/crosstable.csv":
+        return CrosstableCsv()
+    game = _GAME.fullmatch(path)
+    if game is not None:
+        return GameRecord(int(game[1]), int(game[2]))
+    return Refused(404, "nothing here")
+
+
+def _events(query: bytes) -> Route:
+    values: dict[bytes, int] = {}
+    for part in query.split(b"&") if query else ():
+        key, _, value = part.partition(b"=")
+        if key not in (b"run", b"after"):
+            continue  # a cache-buster, say
+        if key in values or not _NUMBER.fullmatch(value):
+            return Refused(400, f"{key.decode()} must be given once, as a whole number")
+        values[key] = int(value)
+    return Events(values.get(b"run"), values.get(b"after"))
+
+
+def last_event_id(values: list[bytes]) -> int | None:
+    """The Last-Event-ID header's number (None: no header); ValueError if it is given twice or is not a whole number."""
+    if not values:
+        return None
+    if len(values) > 1 or not _NUMBER.fullmatch(values[0].strip()):
+        raise ValueError("Last-Event-ID must be one whole number")
+    return int(values[0].strip())

@@ -1,0 +1,320 @@
+"""The watch listener: HTTP/1.1 on a port of its own, parsed by h11, serving the routes of `routes.py`.
+
+`serve_watch(settings, hub)` listens until cancelled. Each connection reads
+one request head at a time (at most `max_request_head` bytes, within
+`request_timeout` seconds), answers it and, unless it opened an event
+stream, waits for the next. Every write has `write_timeout` seconds. Bad
+requests are answered 400 (or 431 when the head is too long) and closed
+gently: the rest of what the client sends is read and thrown away for a
+moment, so that it reads the answer instead of a reset. A bug of ours in
+one connection closes that connection and is logged; it never reaches the
+tournament.
+
+An event stream (`GET /events`) is admitted while fewer than
+`max_watchers` streams are open, and fewer than `per_address` from the
+same address; otherwise 503. It resumes after the `Last-Event-ID` header
+(or `?after=S`) when its `?run=R` is the tournament being watched (or is
+left out); a Last-Event-ID that is not a whole number is 400.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import h11
+import trio
+
+from Admin.tournament_state import game_line
+from Remote.exports import ExportError, crosstable_csv, results_json
+from Remote.watch import routes
+from Remote.watch.hub import Dropped, LogRange, Watcher, WatchHub
+from Remote.watch.settings import WatchSettings
+from Remote.watch.sse import KEEP_ALIVE, PREAMBLE
+
+log = logging.getLogger("xserver.watch")
+
+RECEIVE_BYTES = 16 * 1024
+MAX_BODY = 64 * 1024
+"""A request body (which no route reads) of more bytes closes the connection."""
+LINGER_SECONDS, LINGER_BYTES = 2.0, 1 << 20
+"""How long, and how much, a refused connection's input is read and thrown away before it is closed."""
+EXPORT_INTERVAL = 1.0
+"""Seconds an export made for one request serves the next ones, while events go on arriving."""
+REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found", 405: b"Method Not Allowed", 408: b"Request Timeout",
+           413: b"Content Too Large", 431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
+COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+PAGE_POLICY = b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'"
+
+
+class WatchListenError(Exception):
+    """The watch port cannot be opened; the message is one line for the organiser."""
+
+
+async def serve_watch(settings: WatchSettings, hub: WatchHub, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+    """Serve the page and the event streams of `hub` on `settings`' host and port until cancelled.
+
+    `task_status.started(port)` tells the port it listens on (useful with
+    port 0); WatchListenError, before that, if it cannot listen.
+    """
+    try:
+        listeners = await trio.open_tcp_listeners(settings.port, host=settings.host or None)
+    except OSError as error:
+        where = f"{settings.host}:{settings.port}" if settings.host else f"port {settings.port} of every interface"
+        raise WatchListenError(f"cannot listen for watchers on {where}: {error.strerror or error}") from None
+    port = listeners[0].socket.getsockname()[1]
+    server = _WatchServer(settings, hub)
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(hub.keep_standings)
+            await nursery.start(trio.serve_listeners, server.handle, listeners)
+            log.info("watch: the page is at http://%s:%d/", settings.host or "localhost", port)
+            task_status.started(port)
+    finally:
+        for listener in listeners:
+            await trio.aclose_forcefully(listener)
+
+
+class _Refusal(Exception):
+    """A request that is answered with an error status and a closed connection."""
+
+    def __init__(self, status: int, why: str) -> None:
+        super().__init__(why)
+        self.status = status
+
+
+class _WatchServer:
+    def __init__(self, settings: WatchSettings, hub: WatchHub) -> None:
+        self.settings = settings
+        self.hub = hub
+        self.connections = 0
+        self._exports: dict[str, tuple[tuple[int, int], float, bytes]] = {}
+
+    async def handle(self, stream: trio.SocketStream) -> None:
+        """One connection, whatever it sends; nothing it does raises past here."""
+        self.connections += 1
+        try:
+            address = _peer(stream)
+            if self.connections > self.settings.max_connections:
+                await self._send(stream, _raw_response(503, "too many connections; try again later"))
+                await _close_gently(stream)
+                return
+            await self._converse(stream, h11.Connection(h11.SERVER, max_incomplete_event_size=self.settings.max_request_head), address)
+        except (trio.BrokenResourceError, trio.ClosedResourceError, Dropped, OSError):
+            pass
+        except Exception:  # a bug of ours: this connection ends, the others and the tournament go on
+            log.exception("watch: a connection failed")
+        finally:
+            self.connections -= 1
+            await trio.aclose_forcefully(stream)
+
+    async def _converse(self, stream: trio.SocketStream, conn: h11.Connection, address: str) -> None:
+        while True:
+            try:
+                request = await self._read_request(stream, conn)
+            except _Refusal as refusal:
+                if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                    await self._send(stream, _raw_response(refusal.status, str(refusal)))
+                await _close_gently(stream)
+                return
+            if request is None:
+                return
+            keep_open = await self._answer(stream, conn, request, address)
+            if not keep_open or conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
+                return
+            conn.start_next_cycle()
+
+    async def _read_request(self, stream: trio.SocketStream, conn: h11.Connection) -> h11.Request | None:
+        """The next whole request (its body read and dropped), or None when the client closed or said nothing in time."""
+        request, body = None, 0
+        with trio.move_on_after(self.settings.request_timeout):
+            while True:
+                try:
+                    event = conn.next_event()
+                except h11.RemoteProtocolError as error:
+                    raise _Refusal(error.error_status_hint, f"bad request: {error}") from None
+                if event is h11.NEED_DATA:
+                    conn.receive_data(await stream.receive_some(RECEIVE_BYTES))
+                elif isinstance(event, h11.Request):
+                    request = event
+                elif isinstance(event, h11.Data):
+                    body += len(event.data)
+                    if body > MAX_BODY:
+                        raise _Refusal(413, "no route takes a body")
+                elif isinstance(event, h11.EndOfMessage):
+                    return request
+                else:  # ConnectionClosed, or PAUSED
+                    return None
+        if conn.their_state is h11.SEND_BODY or (conn.their_state is h11.IDLE and conn.trailing_data[0]):
+            raise _Refusal(408, "the request took too long")
+        return None
+
+    async def _answer(self, stream: trio.SocketStream, conn: h11.Connection, request: h11.Request, address: str) -> bool:
+        """Answer `request`; False when the connection must close afterwards."""
+        head = request.method == b"HEAD"
+        route = routes.route(request.method, request.target)
+        if isinstance(route, routes.Events):
+            return await self._events(stream, conn, request, route, address, head)
+        if isinstance(route, routes.Static):
+            headers = [(b"content-type", routes.STATIC_TYPES[route.name].encode()), (b"cache-control", b"no-cache")]
+            if route.name == "index.html":
+                headers.append((b"content-security-policy", PAGE_POLICY))
+            await self._respond(stream, conn, 200, headers, routes.STATIC[route.name], head)
+        elif isinstance(route, routes.ResultsJson):
+            await self._export(stream, conn, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
+        elif isinstance(route, routes.CrosstableCsv):
+            await self._export(stream, conn, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
+        elif isinstance(route, routes.GameRecord):
+            line = self._game_line(route.encounter, route.game)
+            if line is None:
+                await self._text(stream, conn, 404, f"no game {route.game} of encounter {route.encounter} in this tournament", head)
+            else:
+                await self._respond(stream, conn, 200, [(b"content-type", b"application/json"), (b"cache-control", b"no-store")], line.encode(), head)
+        else:
+            extra = [(b"allow", b"GET, HEAD")] if route.status == 405 else []
+            await self._text(stream, conn, route.status, route.why, head, extra)
+        return True
+
+    def _game_line(self, encounter: int, game: int) -> str | None:
+        state = self.hub.state
+        line = state.game_lines.get((encounter, game))
+        if line is None:
+            running = state.encounters.get(encounter)
+            if running is not None and not running.ended and game < len(running.games):
+                line = game_line(encounter, game, running.games[game])
+        return line
+
+    async def _export(
+        self, stream: trio.SocketStream, conn: h11.Connection, name: str, kind: bytes, make: Callable[[Any, Any], str], head: bool
+    ) -> None:
+        """An export of the live state, made at most once a second however many ask."""
+        hub = self.hub
+        if hub.game is None or hub.state.start is None:
+            await self._text(stream, conn, 404, "no tournament has started yet", head)
+            return
+        key, now = (hub.run, hub.state.last_seq), time.monotonic()
+        cached = self._exports.get(name)
+        if cached is None or (cached[0] != key and (now - cached[1] >= EXPORT_INTERVAL or cached[0][0] != key[0])):
+            try:
+                cached = self._exports[name] = (key, now, make(hub.state, hub.game).encode())
+            except ExportError as error:
+                await self._text(stream, conn, 404, f"no {name}: {error}", head)
+                return
+        await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], cached[2], head)
+
+    async def _events(
+        self, stream: trio.SocketStream, conn: h11.Connection, request: h11.Request, route: routes.Events, address: str, head: bool
+    ) -> bool:
+        hub, settings = self.hub, self.settings
+        try:
+            resume_from = routes.last_event_id([value for name, value in request.headers if name == b"last-event-id"])
+        except ValueError as error:
+            await self._text(stream, conn, 400, str(error), head)
+            return True
+        if len(hub.watchers) >= settings.max_watchers or hub.per_address[address] >= settings.per_address:
+            await self._text(stream, conn, 503, "too many watchers; try again later", head, [(b"retry-after", b"10")])
+            return True
+        if resume_from is None:
+            resume_from = route.after
+        if route.run is not None and route.run != hub.run:
+            resume_from = None  # another tournament's id: start over
+        headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store")]
+        await self._send(stream, conn.send(h11.Response(status_code=200, headers=COMMON_HEADERS + headers)))
+        if head:
+            await self._send(stream, conn.send(h11.EndOfMessage()))
+            return True
+        watcher, parts = hub.watch(address, settings.queue_bytes, settings.overflow_grace, resume_from)
+        try:
+            async with trio.open_nursery() as nursery:
+                watcher.scope = nursery.cancel_scope
+                nursery.start_soon(_until_closed, stream, nursery.cancel_scope)
+                try:
+                    await self._stream(stream, conn, watcher, parts)
+                except (Dropped, trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+                    pass
+                nursery.cancel_scope.cancel()
+        finally:
+            hub.leave(watcher)
+        return False
+
+    async def _stream(self, stream: trio.SocketStream, conn: h11.Connection, watcher: Watcher, parts: list) -> None:
+        """What the watcher must catch up on, then its queue as it fills, and a comment whenever it stays empty too long."""
+        await self._send(stream, conn.send(h11.Data(data=PREAMBLE)))
+        for part in parts:
+            if isinstance(part, LogRange):
+                async for chunk in self.hub.replay(part):
+                    await self._send(stream, conn.send(h11.Data(data=chunk)))
+            else:
+                await self._send(stream, conn.send(h11.Data(data=part)))
+        while True:
+            chunk = await watcher.next(self.settings.keep_alive)
+            await self._send(stream, conn.send(h11.Data(data=KEEP_ALIVE if chunk is None else chunk)))
+
+    async def _text(
+        self, stream: trio.SocketStream, conn: h11.Connection, status: int, text: str, head: bool, extra: list | None = None
+    ) -> None:
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store"), *(extra or [])]
+        await self._respond(stream, conn, status, headers, text.encode() + b"\n", head)
+
+    async def _respond(
+        self, stream: trio.SocketStream, conn: h11.Connection, status: int, headers: list, body: bytes, head: bool
+    ) -> None:
+        headers = COMMON_HEADERS + headers + [(b"content-length", b"%d" % len(body))]
+        data = conn.send(h11.Response(status_code=status, headers=headers, reason=REASONS.get(status, b"")))
+        if not head:
+            data += conn.send(h11.Data(data=body))
+        await self._send(stream, data + conn.send(h11.EndOfMessage()))
+
+    async def _send(self, stream: trio.SocketStream, data: bytes) -> None:
+        """Send `data` within the write time limit; Dropped if the watcher is too slow."""
+        with trio.move_on_after(self.settings.write_timeout) as scope:
+            await stream.send_all(data)
+        if scope.cancelled_caught:
+            raise Dropped
+
+
+async def _until_closed(stream: trio.SocketStream, scope: trio.CancelScope) -> None:
+    """Read what a watcher sends after its request (nothing, or not much), and end its stream when it closes."""
+    received = 0
+    try:
+        while received <= MAX_BODY:
+            data = await stream.receive_some(RECEIVE_BYTES)
+            if not data:
+                break
+            received += len(data)
+    except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+        pass
+    scope.cancel()
+
+
+async def _close_gently(stream: trio.SocketStream) -> None:
+    """Stop sending, then read and drop the client's input for a moment, so that it reads the answer before the close."""
+    with trio.move_on_after(LINGER_SECONDS):
+        try:
+            await stream.send_eof()
+            drained = 0
+            while drained < LINGER_BYTES:
+                data = await stream.receive_some(RECEIVE_BYTES)
+                if not data:
+                    break
+                drained += len(data)
+        except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+            pass
+
+
+def _raw_response(status: int, text: str) -> bytes:
+    """A whole response written without h11, for a request it could not parse (or was never read)."""
+    body = text.encode() + b"\n"
+    head = [b"HTTP/1.1 %d %s" % (status, REASONS.get(status, b"")), b"content-type: text/plain; charset=utf-8",
+            b"content-length: %d" % len(body), b"connection: close"]
+    head += [name + b": " + value for name, value in COMMON_HEADERS]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def _peer(stream: trio.SocketStream) -> str:
+    try:
+        return str(stream.socket.getpeername()[0])
+    except OSError:
+        return "?"

@@ -1,0 +1,48 @@
+"""The Server-Sent Events wire: the bytes of each kind of frame on `GET /events`. Pure.
+
+    retry: 2000                               once, first: how long a browser waits before it reconnects
+
+    event: snapshot                           the state up to event S (Remote/watch/snapshot.py)
+    id: S
+    data: {"type": "snapshot", ...}
+
+    id: 57                                    one log event, its line as the log holds it
+    data: {"seq": 57, "type": "encounter-end", ...}
+    data: {"words": {"ann": "won", "bob": "lost"}}     only after an encounter's end or a revision
+
+    event: standings                          the standings as of event seq (no id: it is derived)
+    data: {"seq": 57, "rows": [...]}
+
+    : keep-alive                              a comment, after 15 s of silence
+
+A JSON line never holds a newline, so each value is one `data:` line.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+RETRY_MS = 2000
+PREAMBLE = b"retry: %d\n\n" % RETRY_MS
+KEEP_ALIVE = b": keep-alive\n\n"
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_frame(seq: int, line: bytes, words: dict[str, str] | None = None, with_words: bool = False) -> bytes:
+    """One log event: `line` is its JSON as the log wrote it (UTF-8); `with_words` adds the encounter's crosstable words."""
+    frame = b"id: %d\ndata: %s\n" % (seq, line)
+    if with_words:
+        frame += b"data: %s\n" % _json({"words": words})
+    return frame + b"\n"
+
+
+def snapshot_frame(snapshot: dict[str, Any]) -> bytes:
+    return b"event: snapshot\nid: %d\ndata: %s\n\n" % (snapshot["seq"], _json(snapshot))
+
+
+def standings_frame(standings: dict[str, Any] | None) -> bytes:
+    return b"event: standings\ndata: %s\n\n" % _json(standings)

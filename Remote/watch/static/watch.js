@@ -1,0 +1,483 @@
+// The watch page: the tournament folded from the event stream, drawn at most once per animation frame.
+//
+// The stream (docs/watch.md) starts with a snapshot of the state, then sends
+// each log event with its seq as id. The page applies each event once: an
+// event whose seq it has already applied is dropped (a duplicate after a
+// reconnection), and a gap makes it start over from a fresh snapshot. The
+// browser reconnects by itself with Last-Event-ID; when the stream is refused
+// or the tournament changes, the page reopens it with ?run=R&after=S.
+"use strict";
+
+(function () {
+  const KINDS = ["won", "drawn", "lost", "irregular"];
+  const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", "not played": "–", running: "…", "revised away": "R∅" };
+  const FINISHED_SHOWN = 100;
+  const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
+  let state = emptyState();
+  let source = null, sourceRun = null, reopenTimer = 0, frame = 0;
+  let dirty = { all: true, pairs: new Set(), encounters: new Set() };
+  const views = new Map();
+  const $ = (id) => document.getElementById(id);
+
+  function emptyState() {
+    return { run: 0, seq: 0, game: null, start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
+             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), ended: [] };
+  }
+
+  // -- the stream
+
+  function open(run, after) {
+    clearTimeout(reopenTimer);
+    if (source) source.close();
+    const query = run === null ? "" : "?run=" + run + "&after=" + after;
+    source = new EventSource("/events" + query);
+    sourceRun = run;
+    debug.opened += 1;
+    source.addEventListener("snapshot", (message) => onSnapshot(JSON.parse(message.data)));
+    source.addEventListener("standings", (message) => { state.standings = JSON.parse(message.data); dirty.all = true; schedule(); });
+    source.onmessage = (message) => onEvent(message.data);
+    source.onopen = () => connection("live");
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {  // refused (503, say): try again in a while, from where we are
+        connection("offline");
+        reopenTimer = setTimeout(() => open(state.run, state.seq), 5000);
+      } else {
+        connection("reconnecting");
+      }
+    };
+  }
+
+  function connection(what) {
+    const shown = $("connection");
+    shown.dataset.state = what;
+    shown.textContent = what;
+  }
+
+  function onSnapshot(snapshot) {
+    debug.snapshots += 1;
+    state = emptyState();
+    state.run = snapshot.run;
+    state.seq = snapshot.seq;
+    state.start = snapshot.start;
+    state.game = snapshot.game;
+    state.roster = snapshot.roster;
+    state.total = snapshot.total;
+    state.misbehaviours = snapshot.misbehaviours;
+    state.finished = snapshot.finished;
+    state.results = snapshot.results;
+    state.standings = snapshot.standings;
+    for (const [index, outcome] of snapshot.revisions) state.revisions.set(index, outcome);
+    for (const encounter of snapshot.encounters) {
+      if (!encounter.ended) encounter.games = encounter.games || [];
+      state.encounters.set(encounter.encounter, encounter);
+      pairOf(encounter);
+      if (encounter.ended) state.ended.push(encounter.encounter);
+      else dirty.encounters.add(encounter.encounter);
+    }
+    debug.seqs = [snapshot.seq];
+    views.clear();
+    dirty.all = true;
+    schedule();
+    if (sourceRun !== snapshot.run) open(snapshot.run, snapshot.seq);  // from now on, reconnections name this tournament
+  }
+
+  function onEvent(data) {
+    const lines = data.split("\n");
+    const event = JSON.parse(lines[0]);
+    const extra = lines.length > 1 ? JSON.parse(lines[1]) : null;
+    if (event.seq <= state.seq) {
+      debug.duplicates += 1;
+      return;
+    }
+    if (event.seq !== state.seq + 1) {
+      debug.gaps += 1;
+      open(null, 0);  // something is missing: start over from a snapshot
+      return;
+    }
+    apply(event, extra);
+    state.seq = event.seq;
+    debug.seqs.push(event.seq);
+    if (debug.seqs.length > 50000) debug.seqs.splice(0, 10000);
+    schedule();
+  }
+
+  // -- the fold, as Admin/tournament_state.py folds (the steps of ended games are left out)
+
+  function body(event, without) {
+    const kept = {};
+    for (const [key, value] of Object.entries(event)) if (!without.includes(key)) kept[key] = value;
+    return kept;
+  }
+
+  function pairOf(encounter) {
+    const [first, second] = encounter.players;
+    for (const key of [first + "\n" + second, second + "\n" + first]) {
+      const list = state.pairs.get(key) || [];
+      if (!list.includes(encounter.encounter)) {
+        list.push(encounter.encounter);
+        list.sort((a, b) => a - b);
+      }
+      state.pairs.set(key, list);
+    }
+    dirty.pairs.add(first + "\n" + second);
+    dirty.pairs.add(second + "\n" + first);
+  }
+
+  function apply(event, extra) {
+    const index = event.encounter;
+    switch (event.type) {
+      case "start":
+        state.start = body(event, ["seq", "t", "type"]);
+        state.game = event.game;
+        dirty.all = true;
+        return;
+      case "roster":
+        state.roster = event.players;
+        state.total = event.encounters;
+        dirty.all = true;
+        return;
+      case "encounter-start": {
+        const encounter = { encounter: index, players: event.players, repetition: event.repetition, meeting: event.meeting, ended: false, games: [] };
+        state.encounters.set(index, encounter);
+        pairOf(encounter);
+        dirty.encounters.add(index);
+        return;
+      }
+      case "misbehaviour":
+        state.misbehaviours[event.name] = { kind: event.kind, reason: event.reason, encounter: event.encounter };
+        dirty.all = true;
+        return;
+      case "encounter-end": {
+        let encounter = state.encounters.get(index);
+        if (!encounter) {
+          encounter = { encounter: index, players: event.players, repetition: 0, meeting: 0, games: [] };
+          state.encounters.set(index, encounter);
+        }
+        encounter.ended = true;
+        encounter.outcome = event.outcome;
+        encounter.culprits = event.culprits;
+        encounter.game_ends = encounter.games.map((game) => game.end);
+        encounter.words = extra ? extra.words : null;
+        delete encounter.games;
+        state.finished += 1;
+        state.ended.push(index);
+        pairOf(encounter);
+        dirty.encounters.add(index);
+        dirty.all = true;
+        return;
+      }
+      case "revision": {
+        state.revisions.set(index, event.outcome);
+        const encounter = state.encounters.get(index);
+        if (encounter && extra) encounter.words = extra.words;
+        if (encounter) pairOf(encounter);
+        return;
+      }
+      case "results":
+        state.results = { results: event.results, output: event.output };
+        dirty.all = true;
+        return;
+      case "resume":
+        for (const [at, encounter] of state.encounters) if (!encounter.ended) { state.encounters.delete(at); dirty.encounters.add(at); }
+        return;
+      case "sign-up": case "stop":
+        return;
+      case "game-start": {
+        const encounter = state.encounters.get(index);
+        if (encounter && !encounter.ended) encounter.games.push({ players: event.players, steps: [], end: null });
+        dirty.encounters.add(index);
+        return;
+      }
+      default: {
+        const encounter = state.encounters.get(index);
+        if (!encounter || encounter.ended || !encounter.games.length) return;
+        const game = encounter.games[encounter.games.length - 1];
+        const step = body(event, ["seq", "t", "type", "encounter", "game"]);
+        if (event.type === "game-end") game.end = step;
+        else game.steps.push(Object.assign(step, { type: event.type }));
+        dirty.encounters.add(index);
+      }
+    }
+  }
+
+  // -- drawing
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  function element(tag, className, text) {
+    const made = document.createElement(tag);
+    if (className) made.className = className;
+    if (text !== undefined) made.textContent = text;
+    return made;
+  }
+
+  function render() {
+    frame = 0;
+    debug.renders += 1;
+    if (dirty.all) {
+      drawHeading();
+      drawStandings();
+      drawMisbehaviours();
+      drawFinished();
+    }
+    drawCrosstable();
+    drawRunning();
+    drawProgress();
+    dirty = { all: false, pairs: new Set(), encounters: new Set() };
+    document.body.dataset.seq = state.seq;
+    document.body.dataset.run = state.run;
+  }
+
+  function drawHeading() {
+    const game = state.game === "ipd" ? "Prisoner's dilemma" : state.game === "santorini" ? "Santorini" : state.game;
+    $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
+    document.title = $("title").textContent;
+  }
+
+  function drawProgress() {
+    const running = [...state.encounters.values()].filter((encounter) => !encounter.ended).length;
+    const total = state.total || 0;
+    $("progress-bar").style.width = (total ? (100 * state.finished) / total : 0) + "%";
+    const progress = $("progress");
+    progress.dataset.finished = state.finished;
+    progress.dataset.total = total;
+    $("progress-text").textContent = state.results ? "finished: all " + total + " encounters" :
+      state.roster ? state.finished + " of " + total + " encounters finished, " + running + " running" : "signing up";
+  }
+
+  function wordsOf(row, column) {
+    const words = [];
+    for (const index of state.pairs.get(row + "\n" + column) || []) {
+      const encounter = state.encounters.get(index);
+      if (!encounter) continue;
+      if (!encounter.ended) words.push("running");
+      else if (encounter.words) words.push(encounter.words[row]);
+      else words.push(encounter.outcome === null ? "not played" : JSON.stringify(encounter.outcome));
+    }
+    return words;
+  }
+
+  function kindOf(word) {
+    const plain = word.startsWith("revised ") ? word.slice(8) : word;
+    const first = plain.split(" ")[0];
+    return KINDS.includes(first) ? first : null;
+  }
+
+  function classOf(word) {
+    if (word.startsWith("revised")) return "revised";
+    if (kindOf(word)) return kindOf(word);
+    return ["not played", "running"].includes(word) ? word.replace(" ", "-") : "other";
+  }
+
+  function drawCrosstable() {
+    const table = $("crosstable");
+    const roster = state.roster || [];
+    if (dirty.all && table.dataset.roster !== JSON.stringify(roster)) {
+      table.replaceChildren();
+      table.dataset.roster = JSON.stringify(roster);
+      const header = element("tr");
+      header.appendChild(element("th", "", ""));
+      for (const name of roster) header.appendChild(element("th", "column", name));
+      for (const kind of KINDS) header.appendChild(element("th", "total", kind));
+      table.appendChild(header);
+      for (const row of roster) {
+        const line = element("tr");
+        line.dataset.player = row;
+        line.appendChild(element("th", "", row));
+        for (const column of roster) {
+          const cell = element("td", row === column ? "self" : "");
+          cell.dataset.row = row;
+          cell.dataset.column = column;
+          cell.dataset.words = "";
+          if (row !== column) cell.addEventListener("click", () => replayPair(row, column));
+          line.appendChild(cell);
+        }
+        for (const kind of KINDS) {
+          const total = element("td", "total", "0");
+          total.dataset.kind = kind;
+          line.appendChild(total);
+        }
+        table.appendChild(line);
+      }
+      for (const row of roster) for (const column of roster) dirty.pairs.add(row + "\n" + column);
+    }
+    const touched = new Set();
+    for (const key of dirty.pairs) {
+      const [row, column] = key.split("\n");
+      const cell = table.querySelector('td[data-row="' + CSS.escape(row) + '"][data-column="' + CSS.escape(column) + '"]');
+      if (!cell) continue;
+      const words = wordsOf(row, column);
+      cell.dataset.words = words.join("; ");
+      cell.title = row + " against " + column + ": " + (words.join("; ") || "not yet");
+      cell.replaceChildren(...words.map((word) => {
+        const kind = classOf(word);
+        return element("span", "word " + kind, word.startsWith("revised ") ? "R" + (SHORT[kindOf(word)] || "") : SHORT[word] || SHORT[kind] || word);
+      }));
+      touched.add(row);
+    }
+    for (const row of touched) {
+      const counts = Object.fromEntries(KINDS.map((kind) => [kind, 0]));
+      for (const column of roster) for (const word of wordsOf(row, column)) { const kind = kindOf(word); if (kind) counts[kind] += 1; }
+      const line = table.querySelector('tr[data-player="' + CSS.escape(row) + '"]');
+      for (const cell of line.querySelectorAll("td.total")) cell.textContent = String(counts[cell.dataset.kind]);
+    }
+  }
+
+  function drawStandings() {
+    const table = $("standings");
+    table.replaceChildren();
+    const standings = state.standings;
+    table.dataset.seq = standings ? standings.seq : "";
+    if (!standings || !standings.rows.length) return;
+    const keys = Object.keys(standings.rows[0]);
+    const header = element("tr");
+    for (const key of keys) header.appendChild(element("th", "", key));
+    table.appendChild(header);
+    for (const row of standings.rows) {
+      const line = element("tr");
+      line.dataset.row = JSON.stringify(row);
+      for (const key of keys) line.appendChild(element("td", "", typeof row[key] === "number" ? String(row[key]) : String(row[key] ?? "")));
+      table.appendChild(line);
+    }
+  }
+
+  function drawMisbehaviours() {
+    const list = $("misbehaviours");
+    list.replaceChildren();
+    for (const [name, why] of Object.entries(state.misbehaviours)) {
+      const item = element("li");
+      item.dataset.name = name;
+      item.appendChild(element("strong", "", name));
+      item.appendChild(document.createTextNode(" " + why.kind + ": " + why.reason + (why.encounter === null ? "" : " (encounter " + why.encounter + ")")));
+      list.appendChild(item);
+    }
+    if (!list.children.length) list.appendChild(element("li", "none", "nobody so far"));
+  }
+
+  function seriesScore(encounter) {
+    const wins = {};
+    for (const game of encounter.games) if (game.end && game.end.winner) wins[game.end.winner] = (wins[game.end.winner] || 0) + 1;
+    return encounter.players.map((player) => wins[player] || 0).join(" : ");
+  }
+
+  function drawRunning() {
+    const container = $("running");
+    for (const index of dirty.encounters) {
+      const encounter = state.encounters.get(index);
+      let card = container.querySelector('[data-encounter="' + index + '"]');
+      if (!encounter || encounter.ended) {
+        if (card) card.remove();
+        views.delete(index);
+        continue;
+      }
+      if (!card) {
+        card = element("article", "encounter");
+        card.dataset.encounter = index;
+        card.appendChild(element("h3"));
+        const board = element("div", "board");
+        card.appendChild(board);
+        container.appendChild(card);
+        views.set(index, { board: board, view: null, game: -1 });
+      }
+      const shown = views.get(index);
+      const game = encounter.games[encounter.games.length - 1];
+      card.querySelector("h3").textContent = encounter.players.join(" vs ") + " · encounter " + index +
+        (encounter.games.length ? " · game " + encounter.games.length + " · " + seriesScore(encounter) : "");
+      if (!game) continue;
+      if (shown.game !== encounter.games.length) {
+        shown.board.replaceChildren();
+        shown.view = Boards.view(state.game, shown.board);
+        shown.game = encounter.games.length;
+      }
+      card.dataset.game = encounter.games.length - 1;
+      card.dataset.steps = game.steps.length;
+      shown.view.show(game);
+    }
+    if (dirty.all) for (const card of [...container.children]) if (!state.encounters.has(Number(card.dataset.encounter))) card.remove();
+    $("running-none").hidden = container.children.length > 0;
+  }
+
+  function drawFinished() {
+    const list = $("finished");
+    list.replaceChildren();
+    for (const index of state.ended.slice(-FINISHED_SHOWN).reverse()) {
+      const encounter = state.encounters.get(index);
+      if (!encounter || !encounter.ended) continue;
+      const item = element("li");
+      const words = encounter.words ? encounter.players.map((player) => player + " " + encounter.words[player]).join(", ")
+        : encounter.players.join(" vs ") + (encounter.outcome === null ? ": not played" : "");
+      item.appendChild(element("span", "", "encounter " + index + ": " + words + " "));
+      (encounter.game_ends || []).forEach((end, game) => {
+        const button = element("button", "game", "game " + (game + 1));
+        button.title = Boards.describeEnd(state.game, end);
+        button.addEventListener("click", () => replay(index, game));
+        item.appendChild(button);
+      });
+      list.appendChild(item);
+    }
+  }
+
+  // -- replaying a finished game from its record
+
+  let replaying = null;
+
+  function replayPair(row, column) {
+    const ended = (state.pairs.get(row + "\n" + column) || []).filter((index) => state.encounters.get(index)?.ended);
+    if (ended.length) replay(ended[ended.length - 1], 0);
+  }
+
+  async function replay(encounter, game) {
+    const panel = $("replay");
+    const response = await fetch("/games/" + encounter + "/" + game + ".json");
+    if (!response.ok) return;
+    const record = await response.json();
+    const board = $("replay-board");
+    board.replaceChildren();
+    replaying = { record: record, step: 0, view: Boards.view(state.game, board), timer: 0 };
+    $("replay-title").textContent = "Encounter " + encounter + ", game " + (game + 1) + ": " + record.players.join(" vs ") +
+      " — " + Boards.describeEnd(state.game, record.end);
+    panel.hidden = false;
+    showStep(0);
+  }
+
+  function showStep(step) {
+    if (!replaying) return;
+    const steps = replaying.record.steps.length;
+    replaying.step = Math.max(0, Math.min(steps, step));
+    replaying.view.show(replaying.record, replaying.step);
+    $("replay-step").textContent = "step " + replaying.step + " of " + steps;
+  }
+
+  function togglePlay() {
+    if (!replaying) return;
+    if (replaying.timer) { clearInterval(replaying.timer); replaying.timer = 0; return; }
+    replaying.timer = setInterval(() => {
+      if (replaying.step >= replaying.record.steps.length) { clearInterval(replaying.timer); replaying.timer = 0; return; }
+      showStep(replaying.step + 1);
+    }, 400);
+  }
+
+  function closeReplay() {
+    if (replaying && replaying.timer) clearInterval(replaying.timer);
+    replaying = null;
+    $("replay").hidden = true;
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("replay-first").addEventListener("click", () => showStep(0));
+    $("replay-back").addEventListener("click", () => showStep(replaying.step - 1));
+    $("replay-play").addEventListener("click", togglePlay);
+    $("replay-forward").addEventListener("click", () => showStep(replaying.step + 1));
+    $("replay-last").addEventListener("click", () => showStep(Infinity));
+    $("replay-close").addEventListener("click", closeReplay);
+    document.addEventListener("keydown", (key) => {
+      if (!replaying) return;
+      if (key.key === "ArrowLeft") showStep(replaying.step - 1);
+      if (key.key === "ArrowRight") showStep(replaying.step + 1);
+      if (key.key === "Escape") closeReplay();
+    });
+    open(null, 0);
+  });
+})();
