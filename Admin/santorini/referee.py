@@ -34,7 +34,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import attrs
-
 import trio
 
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
