@@ -94,11 +94,11 @@ class Response:
     body: bytes = b""
 
 
-async def exchange(port: int, raw: bytes) -> Response:
+async def exchange(port: int, raw: bytes, method: str = "GET") -> Response:
     """Send `raw` as it is and read one response; what a misbehaving client sees."""
     stream = await trio.open_tcp_stream(HOST, port)
     conn = h11.Connection(h11.CLIENT)
-    conn.send(h11.Request(method="GET", target="/", headers=[("host", "x")]))  # h11 then reads the answer to a GET
+    conn.send(h11.Request(method=method, target="/", headers=[("host", "x")]))  # so h11 reads the answer to `method`
     async with stream:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(_send_quietly, stream, raw)
@@ -131,7 +131,7 @@ async def _read_response(stream: trio.SocketStream, conn: h11.Connection) -> Res
 
 async def get(port: int, target: str, headers: Sequence[tuple[str, str]] = (), method: str = "GET") -> Response:
     lines = [f"{method} {target} HTTP/1.1", f"host: {HOST}", "connection: close", *(f"{k}: {v}" for k, v in headers)]
-    return await exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode())
+    return await exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode(), method)
 
 
 class Watcher:
@@ -370,3 +370,211 @@ async def test_a_watcher_that_drops_mid_tournament_and_comes_back_misses_nothing
         await again.aclose()
         nursery.cancel_scope.cancel()
     assert seen == log_events(tmp_path)[snapshot["seq"]:]
+
+
+# ---------------------------------------------------------------------------
+# Bad requests: each gets its status, nothing escapes, the server goes on
+
+REQUEST_END = b"\r\nhost: x\r\nconnection: close\r\n\r\n"
+BAD_REQUESTS = {
+    "garbage": (b"\x16\x03\x01 hello, is this TLS?\r\n\r\n", 400),
+    "a 1 MiB header": (b"GET / HTTP/1.1\r\nhost: x\r\nx-big: " + b"a" * (1 << 20) + b"\r\n\r\n", 431),
+    "a request line over 8 KiB": (b"GET /" + b"a" * 9000 + b" HTTP/1.1" + REQUEST_END, 431),
+    "a path that climbs out": (b"GET /../../etc/passwd HTTP/1.1" + REQUEST_END, 404),
+    "a path that climbs out in escapes": (b"GET /%2e%2e/%2e%2e/etc/passwd HTTP/1.1" + REQUEST_END, 404),
+    "the static folder itself": (b"GET /static/watch.js HTTP/1.1" + REQUEST_END, 404),
+    "a game record with a leading zero": (b"GET /games/01/0.json HTTP/1.1" + REQUEST_END, 404),
+    "an unknown route": (b"GET /admin HTTP/1.1" + REQUEST_END, 404),
+    "a target that is not a path": (b"GET http://x/ HTTP/1.1" + REQUEST_END, 400),
+    "POST": (b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\nconnection: close\r\n\r\nhi", 405),
+    "DELETE of the stream": (b"DELETE /events HTTP/1.1" + REQUEST_END, 405),
+    "a Last-Event-ID that is not a number": (b"GET /events HTTP/1.1\r\nlast-event-id: seven" + REQUEST_END, 400),
+    "a negative Last-Event-ID": (b"GET /events HTTP/1.1\r\nlast-event-id: -1" + REQUEST_END, 400),
+    "two Last-Event-IDs": (b"GET /events HTTP/1.1\r\nlast-event-id: 1\r\nlast-event-id: 2" + REQUEST_END, 400),
+    "an after that is not a number": (b"GET /events?after=x HTTP/1.1" + REQUEST_END, 400),
+    "HTTP/1.1 without a host": (b"GET / HTTP/1.1\r\n\r\n", 400),
+    "a body too large for a GET": (b"GET / HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\n" + b"a" * 100000, 413),
+}
+
+
+async def test_every_bad_request_gets_its_status_and_the_server_goes_on(tmp_path, caplog):
+    hub = WatchHub()
+    await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub)
+        for what, (raw, status) in BAD_REQUESTS.items():
+            response = await exchange(port, raw)
+            assert response.status == status, what
+            if status == 405:
+                assert response.headers["allow"] == "GET, HEAD"
+            assert b"root:" not in response.body
+        assert (await get(port, "/")).status == 200, "still serving"
+        nursery.cancel_scope.cancel()
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+async def test_the_page_and_its_files_come_from_the_package_and_head_has_no_body():
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, WatchHub())
+        page = await get(port, "/")
+        assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        for name, kind in [("watch.js", "text/javascript"), ("boards.js", "text/javascript"), ("watch.css", "text/css")]:
+            served = await get(port, f"/{name}")
+            assert (served.status, served.headers["content-type"].split(";")[0], served.body) == (200, kind, STATIC[name])
+            assert f'"/{name}"' in page.body.decode()
+        head = await get(port, "/", method="HEAD")
+        assert (head.status, head.body, head.headers["content-length"]) == (200, b"", str(len(page.body)))
+        assert (await get(port, "/results.json")).status == 404, "no tournament yet"
+        before = await Watcher.open(port)
+        snapshot = json.loads((await before.frame())["data"][0])
+        assert (snapshot["run"], snapshot["seq"], snapshot["roster"]) == (0, 0, None)
+        await before.aclose()
+        nursery.cancel_scope.cancel()
+    for name, text in STATIC.items():
+        assert b"http://" not in text and b"https://" not in text, f"{name} loads nothing from elsewhere"
+
+
+async def test_keep_alive_answers_each_request_of_a_connection_in_turn():
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, WatchHub())
+        stream = await trio.open_tcp_stream(HOST, port)
+        await stream.send_all(b"GET /watch.css HTTP/1.1\r\nhost: x\r\n\r\nGET /nothing HTTP/1.1\r\nhost: x\r\n\r\n")
+        conn = h11.Connection(h11.CLIENT)
+        statuses = []
+        for _ in range(2):
+            conn.send(h11.Request(method="GET", target="/", headers=[("host", "x")]))
+            conn.send(h11.EndOfMessage())
+            statuses.append((await _read_response(stream, conn)).status)
+            conn.start_next_cycle()
+        await stream.aclose()
+        nursery.cancel_scope.cancel()
+    assert statuses == [200, 404]
+
+
+async def test_a_connection_that_says_nothing_is_closed_after_the_request_time_limit():
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, WatchHub(), request_timeout=0.2)
+        silent = await trio.open_tcp_stream(HOST, port)
+        half = await trio.open_tcp_stream(HOST, port)
+        await half.send_all(b"GET / HTTP/1.1\r\nhost:")
+        assert await silent.receive_some(100) == b""
+        answer = b""
+        while chunk := await half.receive_some(1000):
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        nursery.cancel_scope.cancel()
+
+
+# ---------------------------------------------------------------------------
+# Limits: how many watch, and one that never reads
+
+
+async def test_300_watchers_against_a_limit_of_256_get_256_streams_and_44_refusals():
+    hub = WatchHub()
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub, max_watchers=256, per_address=1000)
+        watchers: list[Watcher] = []
+
+        async def one() -> None:
+            watchers.append(await Watcher.open(port))
+
+        async with trio.open_nursery() as opening:
+            for _ in range(300):
+                opening.start_soon(one)
+        statuses = sorted(watcher.status for watcher in watchers)
+        admitted = [watcher for watcher in watchers if watcher.status == 200]
+        assert (await admitted[0].frame())["event"] == "snapshot"
+        assert len(hub.watchers) == 256
+        for watcher in watchers:
+            await watcher.aclose()
+        nursery.cancel_scope.cancel()
+    assert statuses == [200] * 256 + [503] * 44
+
+
+async def test_a_few_streams_per_address_and_one_more_is_refused():
+    hub = WatchHub()
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub, per_address=3)
+        watchers = [await Watcher.open(port) for _ in range(4)]
+        assert [watcher.status for watcher in watchers] == [200, 200, 200, 503]
+        refused = await get(port, "/events")
+        assert (refused.status, refused.headers["retry-after"]) == (503, "10")
+        await watchers[0].aclose()
+        while len(hub.watchers) > 2:  # the server sees the close
+            await trio.testing.wait_all_tasks_blocked()
+        again = await Watcher.open(port)
+        assert again.status == 200
+        for watcher in watchers[1:] + [again]:
+            await watcher.aclose()
+        nursery.cancel_scope.cancel()
+
+
+def good_santorini_players(count: int) -> list:
+    names = ["ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lea"][:count]
+    return [(name, LocalPlayer(name, GoodStrategy())) for name in names]
+
+
+async def test_a_watcher_that_never_reads_changes_no_result_and_costs_bounded_memory(tmp_path):
+    """A tight time per call, a watcher that never reads a byte: no call is late, the Results are those without it."""
+    game, time_per_call, queue_bytes = GAMES["santorini"], 0.5, 16 * 1024
+    alone, _ = await play(game, good_santorini_players(10), None, None, time_per_call)
+    hub = WatchHub()
+    peaks: list[int] = []
+    event_log = EventLog(tmp_path)
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub, queue_bytes=queue_bytes, write_timeout=0.5)
+        hub.attach(event_log, game)
+        never = socket.socket()
+        never.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        never.connect((HOST, port))
+        never.sendall(b"GET /events HTTP/1.1\r\nhost: x\r\n\r\n")
+        while not hub.watchers:
+            await trio.testing.wait_all_tasks_blocked()
+        event_log.subscribers.append(lambda events, lines: peaks.extend(watcher.peak for watcher in hub.watchers))
+        watched, _ = await play(game, good_santorini_players(10), None, None, time_per_call, event_log=event_log)
+        never.close()
+        nursery.cancel_scope.cancel()
+    assert watched == alone
+    events = log_events(tmp_path)
+    assert not [event for event in events if event["type"] == "misbehaviour"]
+    assert max(event["ms"] for event in events if "ms" in event and isinstance(event["ms"], int)) < time_per_call * 1000
+    assert max(peaks) <= queue_bytes, "what waits for one watcher stays within its queue"
+    assert hub.overflows >= 1, "the watcher fell behind: its queue overflowed"
+
+
+# ---------------------------------------------------------------------------
+# The configuration's "watch" object
+
+
+def test_the_watch_settings_are_read_strictly_with_errors_naming_the_key():
+    assert read_watch_settings({"port": 8080}, "10.0.0.1") == WatchSettings(port=8080, host="10.0.0.1")
+    assert read_watch_settings({"port": 0, "host": "", "max watchers": 10, "watchers per address": 2}).max_watchers == 10
+    refusals = {
+        '{"port": "8080"}': 'expected a whole number, got "8080" @ $.watch.port',
+        '{"port": 70000}': "expected a whole number in 0..65535, got 70000 @ $.watch.port",
+        '{"port": true}': "expected a whole number, got true @ $.watch.port",
+        "{}": "required key missing @ $.watch.port",
+        '{"port": 1, "host": 5}': "expected a host name or a numeric address, got 5 @ $.watch.host",
+        '{"port": 1, "max watchers": 0}': "expected a whole number in 1..100000, got 0 @ $.watch.max watchers",
+        '{"port": 1, "queue_bytes": 5}': 'unknown key "queue_bytes" @ $.watch',
+        "[8080]": "expected a JSON object, got [8080] @ $.watch",
+    }
+    for text, message in refusals.items():
+        with pytest.raises(StructureError) as caught:
+            read_watch_settings(json.loads(text))
+        assert str(caught.value) == message
+
+
+def test_a_configuration_holding_watch_names_the_nested_key():
+    @attrs.frozen
+    class Configuration:
+        watch: WatchSettings | None = None
+
+    converter = strict_converter()
+    register_watch_settings(converter)
+    register_json_object(converter, Configuration, keys={"watch": "watch"})
+    assert structure({"watch": {"port": 9}}, Configuration, converter).watch.port == 9
+    assert structure({}, Configuration, converter).watch is None
+    with pytest.raises(StructureError, match=r"got -1 @ \$\.watch\.port$"):
+        structure({"watch": {"port": -1}}, Configuration, converter)

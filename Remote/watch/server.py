@@ -138,6 +138,8 @@ class _WatchServer:
                 if event is h11.NEED_DATA:
                     conn.receive_data(await stream.receive_some(RECEIVE_BYTES))
                 elif isinstance(event, h11.Request):
+                    if _head_size(event) > self.settings.max_request_head:
+                        raise _Refusal(431, "the request line and headers are too long")
                     request = event
                 elif isinstance(event, h11.Data):
                     body += len(event.data)
@@ -311,6 +313,11 @@ def _raw_response(status: int, text: str) -> bytes:
             b"content-length: %d" % len(body), b"connection: close"]
     head += [name + b": " + value for name, value in COMMON_HEADERS]
     return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def _head_size(request: h11.Request) -> int:
+    """The bytes of a request's line and headers, about as they came (h11 only limits a head that arrives in pieces)."""
+    return len(request.method) + len(request.target) + 11 + sum(len(name) + len(value) + 4 for name, value in request.headers)
 
 
 def _peer(stream: trio.SocketStream) -> str:
