@@ -70,6 +70,25 @@ return {seq: Number(document.body.dataset.seq || -1), cells: cells, totals: tota
 """
 
 
+def replay_a_finished_game(driver: Any) -> tuple[int, int, int, list]:
+    """Click the first game of the latest finished encounter, go to its end and one step back: the board shown then."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    button = driver.find_element(By.CSS_SELECTOR, "#finished li button.game")
+    encounter = int(button.find_element(By.XPATH, "..").text.split(":")[0].split()[-1])
+    button.click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "replay").is_displayed())
+    driver.find_element(By.ID, "replay-last").click()
+    driver.find_element(By.ID, "replay-back").click()
+    shown = driver.execute_script(
+        'return [document.getElementById("replay-step").textContent,'
+        ' [...document.querySelectorAll("#replay-board td[data-x]")].map((td) => [Number(td.dataset.x), Number(td.dataset.y), Number(td.dataset.height), td.dataset.worker])];'
+    )
+    step = int(shown[0].split()[1])
+    return encounter, 0, step, shown[1]
+
+
 class GatedPlayer(LocalPlayer):
     """A good player that, at its `at`-th turn, waits for the test to open its gate: its game stays on the board."""
 
@@ -185,6 +204,7 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
                 await hub_progress(event_log)
             last = hub.state.last_seq
             page = await trio.to_thread.run_sync(wait_for, driver, f"page.seq === {last} && page.standings.seq === {last}")
+            replayed = await trio.to_thread.run_sync(replay_a_finished_game, driver)
             nursery.cancel_scope.cancel()
     finally:
         await trio.to_thread.run_sync(driver.quit)
@@ -199,6 +219,10 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
     assert hub.from_memory >= 1
     assert len(page["finished"]) == len(set(page["finished"])) == len(fold(events).encounters)
     assert screenshot.stat().st_size > 0
+    encounter, number, steps, cells = replayed
+    record = json.loads(fold(events).game_lines[encounter, number])
+    assert steps == len(record["steps"]) - 1
+    assert cells == expected_board(record["steps"][:-1]), "the replay's board one step before the end"
     assert any(" R" in word or "revised" in word for word in page["cells"].values()), "a revised cell was drawn"
 
 

@@ -7,7 +7,7 @@ is 404, whatever dots or escapes it holds.
 | method, target                    | answer                                                   |
 |-----------------------------------|----------------------------------------------------------|
 | GET /                             | the page (`static/index.html`)                           |
-| GET /watch.js, /boards.js, /watch.css | the page's script and style                          |
+| GET /watch.js, /boards.js, /replay.js, /watch.css | the page's scripts and style               |
 | GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
 | GET /results.json                 | the results export of the tournament so far              |
 | GET /crosstable.csv               | the crosstable export of the tournament so far           |
@@ -28,6 +28,7 @@ STATIC_TYPES = {
     "index.html": "text/html; charset=utf-8",
     "watch.js": "text/javascript; charset=utf-8",
     "boards.js": "text/javascript; charset=utf-8",
+    "replay.js": "text/javascript; charset=utf-8",
     "watch.css": "text/css; charset=utf-8",
 }
 STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}

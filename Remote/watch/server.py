@@ -223,16 +223,18 @@ class _WatchServer:
         if route.run is not None and route.run != hub.run:
             resume_from = None  # another tournament's id: start over
         headers = [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-store")]
-        await self._send(stream, conn.send(h11.Response(status_code=200, headers=COMMON_HEADERS + headers)))
+        response = conn.send(h11.Response(status_code=200, headers=COMMON_HEADERS + headers))
         if head:
-            await self._send(stream, conn.send(h11.EndOfMessage()))
+            await self._send(stream, response + conn.send(h11.EndOfMessage()))
             return True
+        # registered before any await: the limit holds, and the catching up meets the queue exactly
         watcher, parts = hub.watch(address, settings.queue_bytes, settings.overflow_grace, resume_from)
         try:
             async with trio.open_nursery() as nursery:
                 watcher.scope = nursery.cancel_scope
                 nursery.start_soon(_until_closed, stream, nursery.cancel_scope)
                 try:
+                    await self._send(stream, response)
                     await self._stream(stream, conn, watcher, parts)
                 except (Dropped, trio.BrokenResourceError, trio.ClosedResourceError, OSError):
                     pass

@@ -419,65 +419,16 @@
     }
   }
 
-  // -- replaying a finished game from its record
-
-  let replaying = null;
+  // -- replaying a finished game (replay.js draws it)
 
   function replayPair(row, column) {
     const ended = (state.pairs.get(row + "\n" + column) || []).filter((index) => state.encounters.get(index)?.ended);
     if (ended.length) replay(ended[ended.length - 1], 0);
   }
 
-  async function replay(encounter, game) {
-    const panel = $("replay");
-    const response = await fetch("/games/" + encounter + "/" + game + ".json");
-    if (!response.ok) return;
-    const record = await response.json();
-    const board = $("replay-board");
-    board.replaceChildren();
-    replaying = { record: record, step: 0, view: Boards.view(state.game, board), timer: 0 };
-    $("replay-title").textContent = "Encounter " + encounter + ", game " + (game + 1) + ": " + record.players.join(" vs ") +
-      " — " + Boards.describeEnd(state.game, record.end);
-    panel.hidden = false;
-    showStep(0);
+  function replay(encounter, game) {
+    Replay.open(state.game, encounter, game);
   }
 
-  function showStep(step) {
-    if (!replaying) return;
-    const steps = replaying.record.steps.length;
-    replaying.step = Math.max(0, Math.min(steps, step));
-    replaying.view.show(replaying.record, replaying.step);
-    $("replay-step").textContent = "step " + replaying.step + " of " + steps;
-  }
-
-  function togglePlay() {
-    if (!replaying) return;
-    if (replaying.timer) { clearInterval(replaying.timer); replaying.timer = 0; return; }
-    replaying.timer = setInterval(() => {
-      if (replaying.step >= replaying.record.steps.length) { clearInterval(replaying.timer); replaying.timer = 0; return; }
-      showStep(replaying.step + 1);
-    }, 400);
-  }
-
-  function closeReplay() {
-    if (replaying && replaying.timer) clearInterval(replaying.timer);
-    replaying = null;
-    $("replay").hidden = true;
-  }
-
-  document.addEventListener("DOMContentLoaded", () => {
-    $("replay-first").addEventListener("click", () => showStep(0));
-    $("replay-back").addEventListener("click", () => showStep(replaying.step - 1));
-    $("replay-play").addEventListener("click", togglePlay);
-    $("replay-forward").addEventListener("click", () => showStep(replaying.step + 1));
-    $("replay-last").addEventListener("click", () => showStep(Infinity));
-    $("replay-close").addEventListener("click", closeReplay);
-    document.addEventListener("keydown", (key) => {
-      if (!replaying) return;
-      if (key.key === "ArrowLeft") showStep(replaying.step - 1);
-      if (key.key === "ArrowRight") showStep(replaying.step + 1);
-      if (key.key === "Escape") closeReplay();
-    });
-    open(null, 0);
-  });
+  document.addEventListener("DOMContentLoaded", () => open(null, 0));
 })();
