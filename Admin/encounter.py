@@ -64,3 +64,11 @@ class EncounterResult:
 
 RefereeFunction = Callable[[Entrant, Entrant, Encounter], Awaitable[EncounterResult]]
 """Plays one encounter between the first and the second Entrant."""
+
+
+Note = Callable[[dict[str, Any]], None]
+"""Hears each game event of a referee (the event log's `game-start`, steps, `game-end`): a fresh dict it may keep."""
+
+
+def ignore(event: dict[str, Any]) -> None:
+    """The referee's default `note`: nobody listens, and the referee builds no events."""

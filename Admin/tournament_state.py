@@ -32,6 +32,9 @@ GAME_START, GAME_END = "game-start", "game-end"
 HOST_EVENTS = frozenset({START, SIGN_UP, ROSTER, ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION, RESULTS, STOP, RESUME})
 ENVELOPE = ("seq", "t", "type")
 """The keys every event has."""
+_NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
+"""A game's event as a step of its record keeps its type and fields."""
+_NOT_IN_END = _NOT_IN_STEP | {"type"}
 ABSENT = "absent"
 """The misbehaviour kind of a player that did not come back when an interrupted tournament resumed."""
 
@@ -209,10 +212,10 @@ class TournamentState:
         encounter.games.append(GameState(list(event["players"])))
 
     def _game_end(self, event: Mapping[str, Any]) -> None:
-        self._open_game(event).end = _step_of(event)
+        self._open_game(event).end = {key: value for key, value in event.items() if key not in _NOT_IN_END}
 
     def _step(self, event: Mapping[str, Any]) -> None:
-        self._open_game(event).steps.append(_step_of(event) | {"type": event["type"]})
+        self._open_game(event).steps.append({key: value for key, value in event.items() if key not in _NOT_IN_STEP})
 
     def _running_encounter(self, event: Mapping[str, Any]) -> EncounterState:
         encounter = self.encounters.get(event["encounter"])
@@ -246,11 +249,6 @@ _HANDLERS = {
 def _body(event: Mapping[str, Any]) -> dict[str, Any]:
     """An event without its envelope."""
     return {key: value for key, value in event.items() if key not in ENVELOPE}
-
-
-def _step_of(event: Mapping[str, Any]) -> dict[str, Any]:
-    """A game's event as a step of its record: without the envelope, the encounter and the game."""
-    return {key: value for key, value in event.items() if key not in ENVELOPE and key != "encounter" and key != "game"}
 
 
 def game_record(encounter: int, game: int, state: GameState) -> dict[str, Any]:

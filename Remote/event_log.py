@@ -13,8 +13,9 @@ waits for the disk; everything that queued meanwhile goes in the next batch
 (a group commit). Only then do the batch's events reach the live state (the
 fold) and the subscribers (the watchers), so that nobody learns of an
 encounter's end before it is on disk. After each batch with an encounter's
-end, the `after_ends` callback rewrites the exports, at most once a second
-and once more when the log closes.
+end, the exports are rewritten, at most once a second (less often when they
+take long to render: at most 5 % of the time) and once more when the log closes: `exports(state)`, on the event loop, renders them and returns the
+function that writes them, which runs in a thread.
 
 Without a directory (watching without a log) nothing is written; the
 state and the subscribers are fed all the same.
@@ -44,10 +45,15 @@ COUNTER_DIGITS = 6
 STOP_TIME_LIMIT = 1.0
 """Seconds a stop waits for the writer to put the `stop` event on disk."""
 EXPORT_INTERVAL = 1.0
-"""Seconds between two rewrites of the exports while encounters end."""
+"""Seconds between two rewrites of the exports while encounters end, at least."""
+EXPORT_SHARE = 20
+"""...and at least this many times the time the last rendering took: the exports never take more than 5 % of the loop."""
 
 _DURABLE = frozenset({ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP})
 """The events that are synced as soon as they are written: nobody may learn of them before they are on disk."""
+
+_ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
+"""One event as its line: compact, and never a NaN or an infinity (which strict readers refuse)."""
 
 Subscriber = Callable[[list[dict[str, Any]], list[str]], None]
 """Told each durable batch: its events and their lines (each serialised once, without newline)."""
@@ -126,7 +132,7 @@ class EventLog(Journal):
         self,
         directory: Path | None,
         state: TournamentState | None = None,
-        after_ends: Callable[[TournamentState], None] | None = None,
+        exports: Callable[[TournamentState], Callable[[], None]] | None = None,
         crash_after: int | None = None,
         on_crash: Callable[[], None] = lambda: None,
     ) -> None:
@@ -135,7 +141,7 @@ class EventLog(Journal):
         self.state = state or TournamentState()
         self.seq = self.state.last_seq
         self.subscribers: list[Subscriber] = []
-        self._after_ends = after_ends
+        self._exports = exports
         self._crash_after = crash_after
         self._on_crash = on_crash
         self.crashed = False
@@ -150,6 +156,7 @@ class EventLog(Journal):
         self._sync_wanted = False
         self._exports_due = False
         self._exported_at = -float("inf")
+        self._export_interval = EXPORT_INTERVAL
 
     def write(self, event: dict[str, Any]) -> None:
         if self.crashed or self._closed:
@@ -180,8 +187,8 @@ class EventLog(Journal):
         batch, lines, _ = self._take_batch()
         self._store(lines, True)
         self._publish(batch, lines, True)
-        if self._exports_due and self._after_ends is not None:
-            self._after_ends(self.state)
+        if self._exports_due and self._exports is not None:
+            self._exports(self.state)()
             self._exports_due = False
 
     async def stop(self, reason: str) -> None:
@@ -205,7 +212,7 @@ class EventLog(Journal):
             batch = [event for event in batch if event["seq"] <= self._crash_after]
         sync, self._sync_wanted = self._sync_wanted, False
         sync = sync or any(event["type"] in _DURABLE for event in batch)
-        return batch, [json.dumps(event, separators=(",", ":")) for event in batch], sync
+        return batch, [_ENCODE(event) for event in batch], sync
 
     async def _write_batch(self) -> None:
         batch, lines, sync = self._take_batch()
@@ -217,10 +224,13 @@ class EventLog(Journal):
         finally:  # also when cancelled while the thread wrote: the batch is on disk, so it is published
             if stored:
                 self._publish(batch, lines, sync)
-        if self._exports_due and self._after_ends is not None and trio.current_time() - self._exported_at >= EXPORT_INTERVAL:
-            self._exported_at = trio.current_time()
+        if self._exports_due and self._exports is not None and trio.current_time() - self._exported_at >= self._export_interval:
             self._exports_due = False
-            await trio.to_thread.run_sync(self._after_ends, self.state)
+            rendering = time.perf_counter()
+            write = self._exports(self.state)
+            self._export_interval = max(EXPORT_INTERVAL, EXPORT_SHARE * (time.perf_counter() - rendering))
+            self._exported_at = trio.current_time()
+            await trio.to_thread.run_sync(write)
 
     def _store(self, lines: list[str], sync: bool) -> None:
         """Append `lines` to the file; with `sync`, wait until the disk has them."""

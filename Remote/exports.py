@@ -365,12 +365,20 @@ def results_json(state: TournamentState, game: Game) -> str:
 
 def write_exports(directory: Path, state: TournamentState, game: Game) -> None:
     """Write results.json, crosstable.csv and games.ndjson into `directory`, each replacing its old self atomically."""
-    directory = Path(directory)
-    texts = {  # the crosstable first: it checks that each outcome is one of its encounter's players
+    write_texts(Path(directory), export_texts(state, game))
+
+
+def export_texts(state: TournamentState, game: Game) -> dict[str, str]:
+    """The three exports' texts by file name (rendered at once: the state may change while they are written)."""
+    return {  # the crosstable first: it checks that each outcome is one of its encounter's players
         CROSSTABLE_CSV: crosstable_csv(state, game),
         RESULTS_JSON: results_json(state, game),
         GAMES_NDJSON: games_ndjson(state),
     }
+
+
+def write_texts(directory: Path, texts: dict[str, str]) -> None:
+    """Write each of `texts` into `directory` under its name, atomically."""
     for name, text in texts.items():
         write_atomically(directory / name, text)
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from Admin.encounter import RefereeFunction
+from Admin.encounter import Note, RefereeFunction, ignore
 from Admin.manager import Journal, Observer, Observers, Resumption, TournamentManager, TournamentRules
 from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Admin.tournament_log import TournamentLog
@@ -68,8 +68,8 @@ class Game:
     """The configuration keys that belong to this game."""
     read_settings: Callable[[Mapping[str, Any]], Any]
     """The game's settings from its keys (only those present); StructureError naming the key."""
-    make_referee: Callable[[Any, float, Callable[[dict[str, Any]], None]], RefereeFunction]
-    """The referee of one encounter, from the settings, the time per call and where its game events go (`note`)."""
+    make_referee: Callable[[Any, float, Note], RefereeFunction]
+    """The referee of one encounter, from the settings, the time per call and where its game events go (`note`; `ignore`: nowhere)."""
     rules: Callable[[Any], TournamentRules]
     remote_player: Callable[[MessageChannel, CallStatistics], Participant]
     client_proxy: Callable[..., ClientProxy]
@@ -139,6 +139,7 @@ async def play_tournament(
     host's values that can change the Results, beside the game's own), or
     `resume` when `resuming` an interrupted tournament among its roster.
     """
+    note = ignore if journal is None else journal.write
     journal = journal or Journal()
     if resuming is None:
         settings, announcement = game.prepare(configured)
@@ -154,7 +155,7 @@ async def play_tournament(
         journal.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
     tournament_log = TournamentLog(log, status, game.describe_outcome, game.standings_table)
     manager = TournamentManager(
-        game.make_referee(settings, time_per_call, journal.write),
+        game.make_referee(settings, time_per_call, note),
         game.rules(settings),
         time_per_call=time_per_call,
         concurrent=concurrent,

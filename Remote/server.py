@@ -39,6 +39,7 @@ from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log import EventLog, EventLogError, LogDirectory
+from Remote.exports import export_texts, results_so_far, write_texts
 from Remote.game import Game, Resuming, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.participants import Participants, ParticipantsError, read_participants
@@ -169,7 +170,10 @@ async def serve(
     ) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
-        event_log = _event_log(logging_to, resumed)
+        event_log = _event_log(logging_to, resumed, game)
+        if event_log is None:  # nobody reads the events: none is made
+            publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
+            return
 
         async def stop() -> None:
             await event_log.stop("signal")
@@ -214,22 +218,26 @@ async def serve(
             await trio.aclose_forcefully(listener)
 
 
-def _event_log(logging_to: EventLogging, resumed: Interrupted | None) -> EventLog:
-    """The journal of one tournament: a new directory of the event log, the resumed one's, or none."""
+def _event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game) -> EventLog | None:
+    """The journal of one tournament: a new directory of the event log, or the resumed one's; None without a log."""
     if resumed is not None:
         directory, state = resumed.directory, resumed.state
+    elif logging_to.directory is not None:
+        directory, state = logging_to.directory.new_tournament(), None
     else:
-        directory = None if logging_to.directory is None else logging_to.directory.new_tournament()
-        state = None
-    return EventLog(directory, state, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
+        return None
+
+    def exports(state: TournamentState) -> Callable[[], None]:
+        texts = export_texts(state, game)
+        return lambda: write_texts(directory, texts)
+
+    return EventLog(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
 
 
 def _tell_how_to_resume(event_log: EventLog, game: Game) -> None:
     """At a stop: the Results so far on one line of standard error, and how to go on."""
     if event_log.directory is None:
         return
-    from Remote.exports import results_so_far  # noqa: PLC0415 - until the exports land
-
     log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
     log.info(
         'the event log keeps tournament %s: to go on with it, run xserver again with the same configuration and "resume": true',

@@ -252,14 +252,17 @@ def round_robin(
     environment: dict[str, str] | None = None,
     time_limit: float = 600,
     profile_to: str | None = None,
+    more_config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """One whole round robin of `players` load-generator clients on a real server; the figures of both sides.
+
+    `more_config` adds keys to the server's configuration (an "event log", say).
 
     `seconds` is the tournament's own duration as the server reports it (from
     the end of the sign-up window to the Results); `wall seconds` runs from
     starting the load generator until the server exits.
     """
-    config = {"min players": players, "waiting for": sign_up_window(players), "best of": best_of}
+    config = {"min players": players, "waiting for": sign_up_window(players), "best of": best_of, **(more_config or {})}
     server = Server(config, environment, profile_to)
     sampler = ProcessSampler(server.process.pid)
     generator = None

@@ -114,7 +114,7 @@ async def test_the_writer_numbers_stores_and_syncs_events_before_an_end_can_be_l
     directory = LogDirectory(tmp_path / "log")
     tournament = directory.new_tournament()
     published: list[list[str]] = []
-    log = EventLog(tournament, after_ends=lambda state: None)
+    log = EventLog(tournament)
     log.subscribers.append(lambda events, lines: published.append(lines))
     async with trio.open_nursery() as nursery:
         nursery.start_soon(log.run)

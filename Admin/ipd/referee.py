@@ -56,7 +56,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, RefereeFunction
+from Admin.encounter import Note, ignore, Encounter, EncounterResult, Entrant, Misbehaviour, RefereeFunction
 from Admin.safe_call import LATE, Failure, safe_call
 from Common.ipd.chance import MatchKey
 from Common.ipd.match import Match
@@ -78,14 +78,6 @@ class _ExactlyAMove(type):
 
 MOVE = _ExactlyAMove("Move", (), {"__doc__": 'What `safe_call(..., expect=MOVE)` accepts: exactly "C" or "D".'})
 """`expect` for a move: anything else (`"B"`, `"c"`, 1, None) is a MALFORMED failure `...which is not a Move`."""
-
-
-Note = Callable[[dict[str, Any]], None]
-"""Hears each game event, a fresh dict it may keep (see the module's docstring)."""
-
-
-def ignore(event: dict[str, Any]) -> None:
-    """The default `note`: nobody listens, and the referee builds no events."""
 
 
 def too_many_forfeits(forfeits: int, allowed: int) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
+from Admin.encounter import Note, ignore, Encounter, EncounterResult, Entrant, Misbehaviour
 from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentRules
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.santorini.actions import Action
@@ -49,14 +49,6 @@ from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
 from Common.santorini.wire import WIRE, action_to_json
 
 DEFAULT_BEST_OF = 3
-
-Note = Callable[[dict[str, Any]], None]
-"""Hears each game event, a fresh dict it may keep (see the module's docstring)."""
-
-
-def ignore(event: dict[str, Any]) -> None:
-    """The default `note`: nobody listens, and the referee builds no events."""
-
 
 _place_to_json = WIRE.get_unstructure_hook(Place)
 

@@ -34,6 +34,7 @@ from Common.strict import StructureError, show
 from Common.ipd.wire import structure, unstructure
 from Player.ipd.kinds import PLAYERS
 from Remote.game import Game
+from Remote.ipd.exports import outcome_sides, standings_json
 from Remote.ipd.records import RecordWriter
 from Remote.ipd.remote_player import RemotePlayer
 from Remote.ipd.server_proxy import ServerProxy
@@ -186,4 +187,6 @@ GAME = Game(
     observers=_record_writers,
     settings_json=settings_json,
     local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records),
+    outcome_sides=outcome_sides,
+    standings_json=standings_json,
 )

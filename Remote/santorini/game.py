@@ -21,6 +21,7 @@ from Common.strict import odd_number, register_json_object, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
 from Remote.game import Game
+from Remote.santorini.exports import outcome_sides, standings_json
 from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerProxy
 
@@ -70,4 +71,6 @@ GAME = Game(
     standings_table=table,
     settings_help=f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n',
     settings_json=lambda settings: {"best of": settings.best_of},
+    outcome_sides=outcome_sides,
+    standings_json=standings_json,
 )
