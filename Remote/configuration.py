@@ -18,6 +18,7 @@ import cattrs
 from Admin.manager import DEFAULT_TIME_PER_CALL
 from Common.strict import (
     StructureError,
+    finite_number,
     load_document,
     positive_number,
     register_json_object,
@@ -29,6 +30,7 @@ from Common.strict import (
 )
 from Player.configuration import ObserverEntry, PlayerEntry, SignUpEntry, register_entries
 from Remote.game import Game, game_keys_elsewhere
+from Remote.watch.settings import WatchSettings, register_watch_settings
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
 CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
@@ -56,6 +58,10 @@ class ServerConfiguration:
     """Go on with the newest unfinished tournament of the event log."""
     resume_wait: float | None = None
     """Seconds the players of a resumed tournament have to come back (None: "waiting for")."""
+    watch: WatchSettings | None = None
+    """Where watchers connect (Remote.watch), if they may."""
+    watch_linger: float = 0.0
+    """Seconds the watch page stays up after the last tournament."""
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
 
@@ -115,6 +121,13 @@ def _resume(value: Any) -> bool:
     return value
 
 
+def _seconds_or_none(value: Any) -> float:
+    seconds = finite_number(value)
+    if seconds < 0:
+        raise ValueError(f"expected a number of seconds >= 0, got {show(value)}")
+    return seconds
+
+
 def _directory(value: Any) -> str:
     path = string(value, "the path of a directory")
     if path == "":
@@ -138,6 +151,8 @@ SERVER_KEYS = {
     "event_log": "event log",
     "resume": "resume",
     "resume_wait": "resume wait",
+    "watch": "watch",
+    "watch_linger": "watch linger",
 }
 CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
 LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call"}
@@ -146,6 +161,7 @@ LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "
 def _converter(game: Game) -> cattrs.Converter:
     converter = strict_converter()
     register_entries(converter, game.players)
+    register_watch_settings(converter)
     register_json_object(
         converter,
         ServerConfiguration,
@@ -161,6 +177,7 @@ def _converter(game: Game) -> cattrs.Converter:
             "event_log": _directory,
             "resume": _resume,
             "resume_wait": positive_number,
+            "watch_linger": _seconds_or_none,
         },
     )
     register_json_object(
@@ -198,8 +215,14 @@ def _split(data: dict, own: Mapping[str, str], game: Game, games: Mapping[str, G
 
 
 def read_server_configuration(text: str, games: Mapping[str, Game], default: str) -> ServerConfiguration:
-    """xserver's configuration from the text of its standard input; StructureError if it is bad."""
-    return _read_with_game_keys(text, games, default, ServerConfiguration, SERVER_KEYS)
+    """xserver's configuration from the text of its standard input; StructureError if it is bad.
+
+    The watch listener's host defaults to the player port's.
+    """
+    config = _read_with_game_keys(text, games, default, ServerConfiguration, SERVER_KEYS)
+    if config.watch is not None and config.watch.host is None:
+        config = attrs.evolve(config, watch=attrs.evolve(config.watch, host=config.host))
+    return config
 
 
 def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, type_: type, keys: Mapping[str, str]) -> Any:

@@ -46,6 +46,7 @@ from Remote.participants import Participants, ParticipantsError, read_participan
 from Remote.resume import Returning, configuration_differences, load_tournament, roster_players
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
+from Remote.watch import WatchHub, WatchListenError, serve_watch
 
 log = logging.getLogger("xserver")
 
@@ -83,6 +84,10 @@ Configuration keys:
                    if it did not end (the configuration must be the same), or print its Results again
   "resume wait"    positive number of seconds, default "waiting for": how long a resumed tournament
                    waits for its players to come back
+  "watch"          {{"port": P, "host": H}}, default none: a web page and an event stream of the
+                   tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
+                   and "watchers per address", default 8)
+  "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
 
 {games}
 Exit statuses:
@@ -90,7 +95,7 @@ Exit statuses:
   1    fewer than "min players" signed up; no tournament
   2    bad configuration, bad house player file, a bad argument, an event log in use by another
        server, or a tournament to resume whose configuration differs
-  3    cannot listen on the host and port
+  3    cannot listen on the host and port (or on the watch port)
   130  stopped by Ctrl-C or SIGTERM; every connection closed
 
 Options: -h, --help (this text), --version.
@@ -164,13 +169,14 @@ async def serve(
     With `interrupted`, the first tournament is that one, resumed.
     """
     logging_to = logging_to or EventLogging()
+    hub = None if config.watch is None else WatchHub(config.watch.memory_bytes)
 
     async def play(
         players: Sequence[tuple[str, Participant]], resuming: Resuming | None = None, resumed: Interrupted | None = None
     ) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
-        event_log = _event_log(logging_to, resumed, game)
+        event_log = _event_log(logging_to, resumed, game, watched=hub is not None)
         if event_log is None:  # nobody reads the events: none is made
             publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
             return
@@ -179,6 +185,8 @@ async def serve(
             await event_log.stop("signal")
             _tell_how_to_resume(event_log, game)
 
+        if hub is not None:
+            hub.attach(event_log, game)
         async with trio.open_nursery() as nursery:
             nursery.start_soon(event_log.run)
             logging_to.stop_hooks.append(stop)
@@ -204,6 +212,12 @@ async def serve(
     )
     try:
         async with trio.open_nursery() as nursery:
+            if hub is not None:
+                try:
+                    await nursery.start(serve_watch, config.watch, hub)
+                except WatchListenError as error:
+                    log.error("%s", error)
+                    return EXIT_CANNOT_LISTEN
             if config.repeat:
                 nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
             status_code = None
@@ -212,18 +226,27 @@ async def serve(
             if status_code is None:
                 status_code = await _tournaments(config, game, desk, registry, house_players, play, status)
             desk.close()
+            if hub is not None and config.watch_linger > 0:
+                log.info("watch: the page stays up for %g s", config.watch_linger)
+                await trio.sleep(config.watch_linger)
+            nursery.cancel_scope.cancel()
         return status_code
     finally:
         for listener in listeners:
             await trio.aclose_forcefully(listener)
 
 
-def _event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game) -> EventLog | None:
-    """The journal of one tournament: a new directory of the event log, or the resumed one's; None without a log."""
+def _event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game, watched: bool) -> EventLog | None:
+    """The journal of one tournament: a new directory of the event log, or the resumed one's.
+
+    Without a log it is kept in memory for the watchers; None when nobody watches either.
+    """
     if resumed is not None:
         directory, state = resumed.directory, resumed.state
     elif logging_to.directory is not None:
         directory, state = logging_to.directory.new_tournament(), None
+    elif watched:
+        return EventLog(None)
     else:
         return None
 
