@@ -172,3 +172,57 @@ def test_a_stopped_server_writes_a_stop_event_says_how_to_resume_and_resumes(tmp
     finally:
         stop(server)
     assert resumed.status == 0 and resumed.json() == expected
+
+
+TOKENS = {name: name * 8 for name in ("ann", "bob", "cat", "dan")}
+
+
+def test_with_tokens_the_players_come_back_with_their_tokens_and_a_wrong_token_is_absent(tmp_path):
+    participants = tmp_path / "participants.csv"
+    participants.write_text("participant,token\n" + "".join(f"{name},{token}\n" for name, token in TOKENS.items()))
+    players = [["good", name, "", TOKENS[name]] for name in TOKENS]
+    config = server_config(tmp_path, **{"waiting for": 3, "participants": str(participants)})
+    expected = uninterrupted(config, players)
+    logged = {**config, "event log": str(tmp_path / "log")}
+    server, clients = play(logged, players, crash_after=40)
+    try:
+        server.finish(LIMIT)
+        finish(clients)
+    finally:
+        stop(server)
+    server, clients = play({**logged, "resume": True, "resume wait": 30}, players)
+    try:
+        finish(clients)
+        resumed = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert resumed.status == 0 and resumed.json() == expected
+
+    server, clients = play(logged, players, crash_after=40)
+    try:
+        server.finish(LIMIT)
+        finish(clients)
+    finally:
+        stop(server)
+    impostor = [["good", "ann", "", "x" * 16]] + players[1:]
+    server, clients = play({**logged, "resume": True, "resume wait": 2}, impostor)
+    try:
+        finish(clients)
+        resumed = server.finish(LIMIT)
+    finally:
+        stop(server)
+    assert resumed.status == 0 and "absent: ann" in resumed.log and "x" * 16 not in resumed.log
+
+
+def test_a_second_server_on_the_same_event_log_is_refused_in_one_line(tmp_path):
+    logged = server_config(tmp_path, **{"event log": str(tmp_path / "log")})
+    first = ServerProcess(logged)
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps({**logged, "port": 0}),
+            capture_output=True, text=True, timeout=LIMIT,
+        )
+    finally:
+        stop(first)
+    assert second.returncode == 2 and second.stdout == ""
+    assert second.stderr.splitlines() == [f"xserver: event log: another server is using the event log {tmp_path / 'log'}"]
