@@ -206,3 +206,17 @@ def test_a_second_server_on_the_same_directory_is_refused(tmp_path):
     finally:
         first.close()
     LogDirectory(tmp_path / "log").close()  # free again once the first has let go
+
+
+def test_players_come_back_by_the_name_they_asked_for_or_played_as_each_once():
+    from Remote.resume import Returning
+
+    sign_ups = [{"requested": "ann", "assigned": "ann"}, {"requested": "ann", "assigned": "anna"}, {"requested": "bob", "assigned": "bob"}]
+    returning = Returning(sign_ups, expected=["ann", "anna", "bob"])
+    assert returning.admit("anna") is None  # the name it played as
+    assert returning.admit("ann") is None
+    assert "has come back already" in returning.admit("ann")
+    assert "not a player" in returning.admit("cat")
+    assert returning.claims == ["anna", "ann"] and not returning.all_back.is_set()
+    assert returning.admit("bob") is None and returning.all_back.is_set()
+    assert Returning(sign_ups, expected=["bob"]).admit("ann") is not None  # out players do not come back
