@@ -16,6 +16,10 @@ in memory, else from the log file (line k is seq k), else a fresh snapshot.
 It is registered in the same step as its catching up is decided, so that
 nothing falls between the catching up and the queue, and nothing is twice.
 
+Frames are handed out at most every FLUSH_INTERVAL (`keep_flushing`), so
+that a watcher costs one write per interval however small the batches; a
+new watcher first flushes what is pending to the others.
+
 The standings are derived, not logged: after a batch that ends an encounter
 (or revises, or puts a player out) `keep_standings` computes them in a
 thread from a copy of the state, at most once a second, and offers them to
@@ -42,6 +46,8 @@ from Remote.watch.sse import event_frame, snapshot_frame, standings_frame
 log = logging.getLogger("xserver.watch")
 
 EVENTS_FILE = "events.ndjson"
+FLUSH_INTERVAL = 0.1
+"""Seconds between two hand-outs of the frames published meanwhile: a watcher gets one write per interval, not one per batch."""
 STANDINGS_INTERVAL = 1.0
 """Seconds between two computations of the standings."""
 REPLAY_BYTES = 1 << 20
@@ -161,6 +167,8 @@ class WatchHub:
         self._standings_version = 0
         self._standings_due = trio.Event()
         self._replays = trio.CapacityLimiter(2)
+        self._pending: list[bytes] = []
+        self._flush_due = trio.Event()
         self.snapshots = self.from_memory = self.from_file = self.overflows = self.dropped = 0
         """Counters, for the tests and the benchmark: snapshots built, catch-ups from memory and from the log, overflows, drops."""
 
@@ -177,6 +185,7 @@ class WatchHub:
         self.directory = event_log.directory
         self._recent.clear()
         self._recent_bytes = 0
+        self._pending.clear()
         self._words = {index: encounter_words(self.state, index, game) for index, e in self.state.encounters.items() if e.ended}
         self.standings = None
         self._standings_version += 1
@@ -202,13 +211,29 @@ class WatchHub:
                 self._remember(event["seq"], frame)
                 if event["type"] in _CHANGES_STANDINGS:
                     self._standings_due.set()
-            chunk = b"".join(frames)
-            for watcher in list(self.watchers):
-                watcher.offer(chunk)
+            self._pending.extend(frames)
+            self._flush_due.set()
         except Exception:  # a bug of ours here must not stop the tournament: the watchers start over
             log.exception("watch: could not publish events %s..%s", events[0].get("seq"), events[-1].get("seq"))
+            self._pending.clear()
             for watcher in list(self.watchers):
                 watcher.resnapshot()
+
+    def flush(self) -> None:
+        """Offer everything published since the last flush to every watcher, as one chunk shared by all."""
+        if self._pending:
+            chunk = b"".join(self._pending)
+            self._pending.clear()
+            for watcher in list(self.watchers):
+                watcher.offer(chunk)
+
+    async def keep_flushing(self) -> None:
+        """Forever: hand out what was published, at most once per FLUSH_INTERVAL (many small batches, one write)."""
+        while True:
+            await self._flush_due.wait()
+            self._flush_due = trio.Event()
+            self.flush()
+            await trio.sleep(FLUSH_INTERVAL)
 
     def _remember(self, seq: int, frame: bytes) -> None:
         self._recent.append((seq, frame))
@@ -222,6 +247,7 @@ class WatchHub:
         self, address: str, queue_bytes: int, overflow_grace: float, resume_from: int | None = None
     ) -> tuple[Watcher, list[bytes | LogRange]]:
         """A new watcher, registered now, and what it must be sent before its queue: a snapshot, or the events after `resume_from`."""
+        self.flush()  # what was published before now goes to the others: this one catches up on it below
         watcher = Watcher(self, address, queue_bytes, overflow_grace)
         self.watchers.add(watcher)
         self.per_address[address] += 1
@@ -301,6 +327,7 @@ class WatchHub:
                 self.standings = standings
                 self._standings_version += 1
                 frame = standings_frame(standings)
+                self.flush()
                 for watcher in list(self.watchers):
                     watcher.offer(frame)
             await trio.sleep(STANDINGS_INTERVAL)

@@ -69,6 +69,7 @@ async def serve_watch(settings: WatchSettings, hub: WatchHub, *, task_status: An
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(hub.keep_standings)
+            nursery.start_soon(hub.keep_flushing)
             await nursery.start(trio.serve_listeners, server.handle, listeners)
             log.info("watch: the page is at http://%s:%d/", settings.host or "localhost", port)
             task_status.started(port)
