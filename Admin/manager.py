@@ -32,6 +32,7 @@ player misbehaves and what the Results are.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
@@ -254,6 +255,7 @@ class _Tournament:
         self.out: set[Name] = set()
         self.outcomes: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # by schedule index: outcome, culprits
         self.ended: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # the same in wire form, also those not played
+        self.culprit_encounters: list[int] = []  # the indices of the played encounters with culprits, in order
         self.finished = 0
         if resumption is not None:
             self._take_up(resumption.progress)
@@ -281,6 +283,8 @@ class _Tournament:
         for index, (outcome, culprits) in progress.ended.items():
             if outcome is not None:
                 self.outcomes[index] = (self.rules.from_json(outcome), tuple(culprits))
+                if culprits:
+                    bisect.insort(self.culprit_encounters, index)
             for player in self.schedule.pairing(index):
                 self.played[player] += 1
         for player, number in enumerate(self.played):
@@ -367,19 +371,23 @@ class _Tournament:
                 | {"repetition": encounter.repetition, "meeting": encounter.meeting}
             )
             result = await self.manager.referee(first, second, encounter)
-        revised_before = self._revised() if self._revisions_may_change(index, result) else None
+        revised_before = self._revised() if result is not None and result.misbehaviours else None
         culprits: tuple[Name, ...] = ()
         if result is not None:
             for misbehaviour in result.misbehaviours:
                 self._record_misbehaviour(misbehaviour, index)
             culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
             self.outcomes[index] = (result.outcome, culprits)
+            if culprits:
+                bisect.insort(self.culprit_encounters, index)
         outcome = None if result is None else self.rules.to_json(result.outcome)
         self.ended[index] = (outcome, culprits)
         self.finished += 1
         self.journal.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
         if revised_before is not None:
             self._record_revisions(revised_before)
+        elif result is not None:
+            self._record_revision_of(index)
         await self.journal.durable()
         if result is not None:
             self.observer.played(encounter, first.name, second.name, result)
@@ -387,30 +395,36 @@ class _Tournament:
                 self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
         self.observer.encounter_finished(result, self.finished, len(self.schedule))
 
-    def _revisions_may_change(self, index: int, result: EncounterResult | None) -> bool:
-        """Whether the end of the encounter at `index` can revise an outcome: it has culprits, or a later one has."""
-        if result is not None and result.misbehaviours:
-            return True
-        return any(later > index for later, (_, culprits) in self.outcomes.items() if culprits)
+    def _revised(self, indices: Collection[int] | None = None) -> dict[int, Any]:
+        """The outcomes so far after their revisions, by schedule index, in wire form (None: deleted).
 
-    def _revised(self) -> dict[int, Any]:
-        """The outcomes so far after their revisions, by schedule index, in wire form (None: deleted)."""
-        revised = revised_by_index(self.outcomes, self.rules.revise)
+        With `indices`, only those outcomes and the culprits' encounters (what revises them) are looked at.
+        """
+        played = self.outcomes
+        if indices is not None:
+            played = {index: self.outcomes[index] for index in {*indices, *self.culprit_encounters}}
+        revised = revised_by_index(played, self.rules.revise)
         return {index: None if outcome is None else self.rules.to_json(outcome) for index, outcome in revised.items()}
 
     def _record_revisions(self, before: dict[int, Any]) -> None:
         """One `revision` event for each outcome whose revised form differs from `before` (or from its raw outcome)."""
-        after = self._revised()
-        for changed, outcome in sorted(after.items()):
-            was = before.get(changed, self.ended[changed][0])
-            culprit = self._reviser(changed)
-            if outcome != was and culprit is not None:
-                self.journal.write({"type": REVISION, "encounter": changed, "culprit": culprit, "outcome": outcome})
+        for changed, outcome in sorted(self._revised().items()):
+            if outcome != before.get(changed, self.ended[changed][0]):
+                self._record_revision(changed, outcome)
 
-    def _reviser(self, index: int) -> Name | None:
-        """The latest culprit, in schedule order, of the encounters after `index`: whose misbehaviour revised it last."""
-        culprits = [name for later in sorted(self.outcomes) if later > index for name in self.outcomes[later][1]]
-        return culprits[-1] if culprits else None
+    def _record_revision_of(self, index: int) -> None:
+        """The revision of the outcome at `index`, which ended without culprits, by the culprits of later encounters."""
+        if self.culprit_encounters and self.culprit_encounters[-1] > index:
+            outcome = self._revised((index,))[index]
+            if outcome != self.ended[index][0]:
+                self._record_revision(index, outcome)
+
+    def _record_revision(self, index: int, outcome: Any) -> None:
+        """`revision`: the outcome at `index` is now `outcome`, by the last culprit of a later encounter."""
+        later = self.culprit_encounters[bisect.bisect_right(self.culprit_encounters, index):]
+        if later:
+            culprit = self.outcomes[later[-1]][1][-1]
+            self.journal.write({"type": REVISION, "encounter": index, "culprit": culprit, "outcome": outcome})
 
     def _record_misbehaviour(self, misbehaviour: Misbehaviour, encounter: int | None) -> None:
         self.out.add(misbehaviour.name)
