@@ -7,8 +7,9 @@ whole life, so a second server on the same directory is refused.
 
 `EventLog` is the manager's Journal. `write` never waits: it stamps the
 event with the next `seq` and the time, and queues it. The writer task
-(`run`) takes whatever has queued, appends it to the file, and when somebody
-awaits `durable` it also `fsync`s, in a thread, so that the event loop never
+(`run`) takes whatever has queued, every BATCH_SECONDS or at once when
+somebody awaits `durable`, appends it to the file, and for `durable` also
+`fsync`s, in a thread, so that the event loop never
 waits for the disk; everything that queued meanwhile goes in the next batch
 (a group commit). Only then do the batch's events reach the live state (the
 fold) and the subscribers (the watchers), so that nobody learns of an
@@ -42,6 +43,8 @@ EVENTS_FILE = "events.ndjson"
 LOCK_FILE = ".lock"
 TOURNAMENT_NAME = re.compile(r"\d{8}T\d{6}Z-\d{6}")
 COUNTER_DIGITS = 6
+BATCH_SECONDS = 0.02
+"""How long events may wait in memory before they are written, unless somebody awaits `durable`."""
 STOP_TIME_LIMIT = 1.0
 """Seconds a stop waits for the writer to put the `stop` event on disk."""
 EXPORT_INTERVAL = 1.0
@@ -163,7 +166,6 @@ class EventLog(Journal):
             return
         self.seq += 1
         self._queued.append({"seq": self.seq, "t": round(time.time(), 3), **event})
-        self._wake.set()
 
     async def durable(self) -> None:
         target = self.seq
@@ -176,9 +178,11 @@ class EventLog(Journal):
         """The writer task: batch after batch, until cancelled; then whatever queued is written and synced."""
         try:
             while True:
-                await self._wake.wait()
+                with trio.move_on_after(BATCH_SECONDS):  # a batch: whatever queued meanwhile, or at once for `durable`
+                    await self._wake.wait()
                 self._wake = trio.Event()
-                await self._write_batch()
+                if self._queued or self._sync_wanted:
+                    await self._write_batch()
         finally:
             self.flush()
 

@@ -281,7 +281,7 @@ def crosstable_csv(state: TournamentState, game: Game) -> str:
     cells: dict[tuple[Name, Name], list[str]] = {}
     counts = {name: dict.fromkeys(KINDS, 0) for name in roster}
     for index, pair, _ in _schedule(state, game):
-        words = _words(state, index, pair, sides)
+        words = cell_words(state, index, pair, sides)
         for name, word in words.items():
             other = pair[1] if name == pair[0] else pair[0]
             cells.setdefault((name, other), []).append(word)
@@ -297,8 +297,8 @@ def crosstable_csv(state: TournamentState, game: Game) -> str:
     return text.getvalue()
 
 
-def _words(state: TournamentState, index: int, pair: tuple[Name, Name], sides: Any) -> dict[Name, str]:
-    """Each player's word for the encounter at `index`."""
+def cell_words(state: TournamentState, index: int, pair: tuple[Name, Name], sides: Any) -> dict[Name, str]:
+    """Each player's crosstable word for the encounter at `index` (also the watch page's): one source for both."""
     encounter = state.encounters.get(index)
     if encounter is None:
         return dict.fromkeys(pair, TO_PLAY)

@@ -41,12 +41,12 @@ import trio
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, RESUME, REVISION, TournamentState
 from Remote.game import Game
 from Remote.watch.snapshot import Words, changed_words, encounter_words, frozen_for_standings, snapshot_json, standings_json
-from Remote.watch.sse import event_frame, snapshot_frame, standings_frame
+from Remote.watch.sse import event_frame, http_chunk, snapshot_frame, standings_frame
 
 log = logging.getLogger("xserver.watch")
 
 EVENTS_FILE = "events.ndjson"
-FLUSH_INTERVAL = 0.1
+FLUSH_INTERVAL = 0.2
 """Seconds between two hand-outs of the frames published meanwhile: a watcher gets one write per interval, not one per batch."""
 STANDINGS_INTERVAL = 1.0
 """Seconds between two computations of the standings."""
@@ -128,7 +128,7 @@ class Watcher:
         self.resnapshot()
 
     async def next(self, timeout: float) -> bytes | None:
-        """What to send next (a snapshot when one is due), or None after `timeout` seconds of nothing; Dropped."""
+        """What to send next, as chunks of the HTTP body (a snapshot when one is due), or None after `timeout` seconds of nothing; Dropped."""
         with trio.move_on_after(timeout):
             while not (self._chunks or self.needs_snapshot or self.dropped):
                 self._wake = trio.Event()
@@ -137,7 +137,7 @@ class Watcher:
             raise Dropped
         if self.needs_snapshot:
             self.needs_snapshot = False
-            return self.hub.snapshot_bytes()
+            return http_chunk(self.hub.snapshot_bytes())
         if not self._chunks:
             return None
         data = b"".join(self._chunks)
@@ -220,9 +220,9 @@ class WatchHub:
                 watcher.resnapshot()
 
     def flush(self) -> None:
-        """Offer everything published since the last flush to every watcher, as one chunk shared by all."""
+        """Offer everything published since the last flush to every watcher, as one HTTP chunk shared by all."""
         if self._pending:
-            chunk = b"".join(self._pending)
+            chunk = http_chunk(b"".join(self._pending))
             self._pending.clear()
             for watcher in list(self.watchers):
                 watcher.offer(chunk)

@@ -32,7 +32,7 @@ from Remote.exports import ExportError, crosstable_csv, results_json
 from Remote.watch import routes
 from Remote.watch.hub import Dropped, LogRange, Watcher, WatchHub
 from Remote.watch.settings import WatchSettings
-from Remote.watch.sse import KEEP_ALIVE, PREAMBLE
+from Remote.watch.sse import KEEP_ALIVE_CHUNK, PREAMBLE
 
 log = logging.getLogger("xserver.watch")
 
@@ -253,9 +253,9 @@ class _WatchServer:
                     await self._send(stream, conn.send(h11.Data(data=chunk)))
             else:
                 await self._send(stream, conn.send(h11.Data(data=part)))
-        while True:
+        while True:  # the queue holds chunks of the body framed once for all watchers: h11 is not asked again
             chunk = await watcher.next(self.settings.keep_alive)
-            await self._send(stream, conn.send(h11.Data(data=KEEP_ALIVE if chunk is None else chunk)))
+            await self._send(stream, KEEP_ALIVE_CHUNK if chunk is None else chunk)
 
     async def _text(
         self, stream: trio.SocketStream, conn: h11.Connection, status: int, text: str, head: bool, extra: list | None = None

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
-from Remote.exports import ExportError, _words, results_so_far_value
+from Remote.exports import ExportError, cell_words, results_so_far_value
 from Remote.game import Game
 
 log = logging.getLogger("xserver.watch")
@@ -86,7 +86,7 @@ def encounter_words(state: TournamentState, index: int, game: Game) -> Words | N
         return None
     encounter = state.encounters[index]
     try:
-        return _words(state, index, encounter.players, game.outcome_sides)
+        return cell_words(state, index, encounter.players, game.outcome_sides)
     except ExportError as error:
         log.warning("watch: no crosstable words for encounter %d: %s", index, error)
         return None

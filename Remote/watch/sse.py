@@ -28,6 +28,14 @@ PREAMBLE = b"retry: %d\n\n" % RETRY_MS
 KEEP_ALIVE = b": keep-alive\n\n"
 
 
+def http_chunk(data: bytes) -> bytes:
+    """`data` as one chunk of an HTTP/1.1 chunked body: framed once, the same bytes for every watcher."""
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+KEEP_ALIVE_CHUNK = http_chunk(KEEP_ALIVE)
+
+
 def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
