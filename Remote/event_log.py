@@ -84,13 +84,6 @@ class LogDirectory:
                 raise EventLogError(f"another server is using the event log {path}") from None
             raise EventLogError(f"cannot lock the event log {path}: {error.strerror or error}") from None
 
-    async def stop(self, reason: str) -> None:
-        """The server is being stopped: a `stop` event, on disk (within a second), then nothing more."""
-        self.write({"type": STOP, "reason": reason})
-        with trio.move_on_after(STOP_TIME_LIMIT):
-            await self.durable()
-        self.close()
-
     def close(self) -> None:
         self._lock.close()
 

@@ -23,7 +23,7 @@ import pytest
 from Admin.tournament_state import fold
 from Remote.event_log import EVENTS_FILE
 from Remote.event_reading import read_events
-from Remote.loopback import PROJECT_ROOT, ServerProcess
+from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
 from Remote.server import CRASH_VARIABLE
 from tests.raw_client import stop, wait_for_log_sync
 
@@ -83,61 +83,52 @@ def tournament_events(log: Path) -> list[dict]:
     return read_events(tournament / EVENTS_FILE)[0]
 
 
-def uninterrupted(config: dict, players: list) -> object:
-    server, clients = play({**config, "waiting for": 3}, players)
+def played(config: dict, players: list, crash_after: int | None = None) -> tuple[Finished, tuple[int, str, str]]:
+    """A whole xserver life with xclients playing `players`: what each printed (the server's, then the clients')."""
+    server, clients = play(config, players, crash_after)
     try:
-        assert finish(clients)[0] == 0
+        client = finish(clients)
         done = server.finish(LIMIT)
     finally:
         stop(server)
-    assert done.status == 0
+    return done, client
+
+
+def uninterrupted(config: dict, players: list) -> object:
+    done, (status, _, _) = played({**config, "waiting for": 3}, players)
+    assert done.status == 0 and status == 0
     return done.json()
+
+
+def resumed(logged: dict, players: list, wait: float = 30) -> tuple[Finished, tuple[int, str, str]]:
+    """xserver again with `"resume": true`, and xclients with `players` coming back."""
+    return played({**logged, "resume": True, "resume wait": wait}, players)
 
 
 def test_a_killed_server_resumes_when_its_players_come_back_and_prints_the_uninterrupted_results(tmp_path):
     config = server_config(tmp_path, **{"waiting for": 3})
     expected = uninterrupted(config, PLAYERS)
     logged = {**config, "event log": str(tmp_path / "log")}
-    server, clients = play(logged, PLAYERS, crash_after=40)
-    try:
-        killed = server.finish(LIMIT)
-        finish(clients)
-    finally:
-        stop(server)
+    killed, _ = played(logged, PLAYERS, crash_after=40)
     assert killed.status == -signal.SIGKILL and killed.output == ""
     assert len(tournament_events(tmp_path / "log")) == 40
-    server, clients = play({**logged, "resume": True, "resume wait": 30}, PLAYERS)
-    try:
-        status, client_output, _ = finish(clients)
-        resumed = server.finish(LIMIT)
-    finally:
-        stop(server)
-    assert resumed.status == 0 and resumed.json() == expected
+    again, (status, client_output, _) = resumed(logged, PLAYERS)
+    assert again.status == 0 and again.json() == expected
     assert status == 0 and json.loads(client_output) == expected
-    assert "resuming tournament" in resumed.log and "4 players to come back" in resumed.log
+    assert "resuming tournament" in again.log and "4 players to come back" in again.log
     state = fold(tournament_events(tmp_path / "log"))
     assert state.resumes == 1 and state.results["output"] == expected
 
 
 def test_a_player_that_does_not_come_back_is_absent_and_loses_irregularly_with_the_revisions(tmp_path):
     logged = server_config(tmp_path, **{"waiting for": 3, "event log": str(tmp_path / "log")})
-    server, clients = play(logged, PLAYERS, crash_after=60)
-    try:
-        server.finish(LIMIT)
-        finish(clients)
-    finally:
-        stop(server)
+    played(logged, PLAYERS, crash_after=60)
     before = fold(tournament_events(tmp_path / "log"))
     won_by_ann = [e.outcome for e in before.encounters.values() if e.ended and e.outcome and e.outcome[0] == "ann"]
-    server, clients = play({**logged, "resume": True, "resume wait": 2}, PLAYERS[1:])
-    try:
-        finish(clients)
-        resumed = server.finish(LIMIT)
-    finally:
-        stop(server)
-    assert resumed.status == 0, resumed.log
-    results = resumed.json()
-    assert "absent: ann" in resumed.log
+    again, _ = resumed(logged, PLAYERS[1:], wait=2)
+    assert again.status == 0, again.log
+    results = again.json()
+    assert "absent: ann" in again.log
     assert not any(outcome[0] == "ann" for outcome in results), "a win of the absent player survived"
     state = fold(tournament_events(tmp_path / "log"))
     assert state.misbehaviours["ann"]["kind"] == "absent"
@@ -165,13 +156,8 @@ def test_a_stopped_server_writes_a_stop_event_says_how_to_resume_and_resumes(tmp
     assert '"resume": true' in stopped.log
     events = tournament_events(tmp_path / "log")
     assert events[-1]["type"] == "stop"
-    server, clients = play({**logged, "resume": True}, PLAYERS)
-    try:
-        finish(clients)
-        resumed = server.finish(LIMIT)
-    finally:
-        stop(server)
-    assert resumed.status == 0 and resumed.json() == expected
+    again, _ = resumed(logged, PLAYERS)
+    assert again.status == 0 and again.json() == expected
 
 
 TOKENS = {name: name * 8 for name in ("ann", "bob", "cat", "dan")}
@@ -184,34 +170,14 @@ def test_with_tokens_the_players_come_back_with_their_tokens_and_a_wrong_token_i
     config = server_config(tmp_path, **{"waiting for": 3, "participants": str(participants)})
     expected = uninterrupted(config, players)
     logged = {**config, "event log": str(tmp_path / "log")}
-    server, clients = play(logged, players, crash_after=40)
-    try:
-        server.finish(LIMIT)
-        finish(clients)
-    finally:
-        stop(server)
-    server, clients = play({**logged, "resume": True, "resume wait": 30}, players)
-    try:
-        finish(clients)
-        resumed = server.finish(LIMIT)
-    finally:
-        stop(server)
-    assert resumed.status == 0 and resumed.json() == expected
+    played(logged, players, crash_after=40)
+    again, _ = resumed(logged, players)
+    assert again.status == 0 and again.json() == expected
 
-    server, clients = play(logged, players, crash_after=40)
-    try:
-        server.finish(LIMIT)
-        finish(clients)
-    finally:
-        stop(server)
+    played(logged, players, crash_after=40)
     impostor = [["good", "ann", "", "x" * 16]] + players[1:]
-    server, clients = play({**logged, "resume": True, "resume wait": 2}, impostor)
-    try:
-        finish(clients)
-        resumed = server.finish(LIMIT)
-    finally:
-        stop(server)
-    assert resumed.status == 0 and "absent: ann" in resumed.log and "x" * 16 not in resumed.log
+    again, _ = resumed(logged, impostor, wait=2)
+    assert again.status == 0 and "absent: ann" in again.log and "x" * 16 not in again.log
 
 
 def test_a_second_server_on_the_same_event_log_is_refused_in_one_line(tmp_path):

@@ -282,15 +282,7 @@ class _WatchServer:
 
 async def _until_closed(stream: trio.SocketStream, scope: trio.CancelScope) -> None:
     """Read what a watcher sends after its request (nothing, or not much), and end its stream when it closes."""
-    received = 0
-    try:
-        while received <= MAX_BODY:
-            data = await stream.receive_some(RECEIVE_BYTES)
-            if not data:
-                break
-            received += len(data)
-    except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
-        pass
+    await _drain(stream, MAX_BODY)
     scope.cancel()
 
 
@@ -299,14 +291,22 @@ async def _close_gently(stream: trio.SocketStream) -> None:
     with trio.move_on_after(LINGER_SECONDS):
         try:
             await stream.send_eof()
-            drained = 0
-            while drained < LINGER_BYTES:
-                data = await stream.receive_some(RECEIVE_BYTES)
-                if not data:
-                    break
-                drained += len(data)
         except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
-            pass
+            return
+        await _drain(stream, LINGER_BYTES)
+
+
+async def _drain(stream: trio.SocketStream, limit: int) -> None:
+    """Read and drop what the peer sends, up to about `limit` bytes, until it closes or its connection fails."""
+    received = 0
+    try:
+        while received <= limit:
+            data = await stream.receive_some(RECEIVE_BYTES)
+            if not data:
+                return
+            received += len(data)
+    except (trio.BrokenResourceError, trio.ClosedResourceError, OSError):
+        pass
 
 
 def _raw_response(status: int, text: str) -> bytes:
