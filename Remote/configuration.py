@@ -9,7 +9,7 @@ error. The error is one line naming the offending key, such as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -108,11 +108,16 @@ def _repeat(value: Any) -> int:
     return value
 
 
-def _participants(value: Any) -> str:
-    path = string(value, "the path of a participants file")
-    if path == "":
-        raise ValueError('expected the path of a participants file, got ""')
-    return path
+def _path(what: str) -> Callable[[Any], str]:
+    """The check of a key whose value is the path of `what`: a string, not empty."""
+
+    def check(value: Any) -> str:
+        path = string(value, f"the path of {what}")
+        if path == "":
+            raise ValueError(f'expected the path of {what}, got ""')
+        return path
+
+    return check
 
 
 def _resume(value: Any) -> bool:
@@ -121,18 +126,11 @@ def _resume(value: Any) -> bool:
     return value
 
 
-def _seconds_or_none(value: Any) -> float:
+def _seconds(value: Any) -> float:
     seconds = finite_number(value)
     if seconds < 0:
         raise ValueError(f"expected a number of seconds >= 0, got {show(value)}")
     return seconds
-
-
-def _directory(value: Any) -> str:
-    path = string(value, "the path of a directory")
-    if path == "":
-        raise ValueError('expected the path of a directory, got ""')
-    return path
 
 
 def _host(value: Any) -> str:
@@ -173,11 +171,11 @@ def _converter(game: Game) -> cattrs.Converter:
             "repeat": _repeat,
             "host": _host,
             "time_per_call": positive_number,
-            "participants": _participants,
-            "event_log": _directory,
+            "participants": _path("a participants file"),
+            "event_log": _path("a directory"),
             "resume": _resume,
             "resume_wait": positive_number,
-            "watch_linger": _seconds_or_none,
+            "watch_linger": _seconds,
         },
     )
     register_json_object(

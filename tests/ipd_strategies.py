@@ -272,6 +272,13 @@ Decider = Callable[[int, Prev | None], str | None]
 """What settles a player's reply in a round, given the round and its Prev: a Move, or None for a forfeit."""
 
 
+@st.composite
+def deciders(draw: st.DrawFn) -> Decider:
+    """Replies by round: a cycle of moves and forfeits (None) drawn once."""
+    cycle = draw(st.lists(st.sampled_from(["C", "D", "C", "D", None]), min_size=1, max_size=7))
+    return lambda round_, prev: cycle[(round_ - 1) % len(cycle)]
+
+
 def deciding(strategy: Strategy, me: Name) -> Decider:
     """The Decider that asks `strategy` (playing as `me`) for each move."""
     return lambda round_, prev: strategy.move(me, round_, prev)

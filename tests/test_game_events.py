@@ -266,15 +266,8 @@ async def test_a_match_with_a_misbehaviour_ends_misbehaved_naming_the_culprits(f
     assert events[-1] == {**events[-1], "how": "misbehaved", "culprits": culprits, "rounds": rounds}
 
 
-@st.composite
-def deciders(draw: st.DrawFn) -> ips.Decider:
-    """Replies by round: a cycle of moves and forfeits (None) drawn once."""
-    cycle = draw(st.lists(st.sampled_from(["C", "D", "C", "D", None]), min_size=1, max_size=7))
-    return lambda round_, prev: cycle[(round_ - 1) % len(cycle)]
-
-
 @ips.QUICK
-@given(ips.ipd_settings(most=40), ips.two_names(), st.integers(0, 3), st.integers(0, 2), deciders(), deciders())
+@given(ips.ipd_settings(most=40), ips.two_names(), st.integers(0, 3), st.integers(0, 2), ips.deciders(), ips.deciders())
 def test_every_round_reported_is_the_folds_round_of_the_submitted_moves(settings, pair, repetition, meeting, one, other):
     expected = ips.play_match(settings, MatchKey(SEED, repetition, *pair, meeting), one, other)
     first, second = ipd_doubles.ScriptedPlayer(pair[0], one), ipd_doubles.ScriptedPlayer(pair[1], other)

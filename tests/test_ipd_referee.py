@@ -45,15 +45,8 @@ def requests(player: ScriptedPlayer) -> list[MoveRequest]:
 # The referee plays the fold
 
 
-@st.composite
-def deciders(draw: st.DrawFn) -> ips.Decider:
-    """Replies by round: a cycle of moves and forfeits (None) drawn once."""
-    cycle = draw(st.lists(st.sampled_from(["C", "D", "C", "D", None]), min_size=1, max_size=7))
-    return lambda round_, prev: cycle[(round_ - 1) % len(cycle)]
-
-
 @ips.QUICK
-@given(ips.ipd_settings(most=40), ips.two_names(), st.integers(0, 3), st.integers(0, 2), deciders(), deciders())
+@given(ips.ipd_settings(most=40), ips.two_names(), st.integers(0, 3), st.integers(0, 2), ips.deciders(), ips.deciders())
 def test_a_refereed_match_is_the_pure_fold_of_its_replies(
     settings: IPDSettings, pair: tuple[Name, Name], repetition: int, meeting: int, one: ips.Decider, other: ips.Decider
 ) -> None:

@@ -272,13 +272,6 @@ def match_line(settings: IPDSettings, key: MatchKey, first: ipd_doubles.Scripted
     return line
 
 
-@st.composite
-def deciders(draw: st.DrawFn) -> ips.Decider:
-    """Replies by round: a cycle of moves and forfeits (None) drawn once."""
-    cycle = draw(st.lists(st.sampled_from(["C", "D", "C", "D", None]), min_size=1, max_size=7))
-    return lambda round_, prev: cycle[(round_ - 1) % len(cycle)]
-
-
 def misbehaviours() -> st.SearchStrategy[dict]:
     """What a scripted player does besides its moves: nothing, a bad move at some move, or failing a message."""
     return st.one_of(
@@ -290,7 +283,7 @@ def misbehaviours() -> st.SearchStrategy[dict]:
 
 
 @ips.QUICK
-@given(ips.ipd_settings(most=40), ips.match_keys(), deciders(), deciders(), misbehaviours(), misbehaviours())
+@given(ips.ipd_settings(most=40), ips.match_keys(), ips.deciders(), ips.deciders(), misbehaviours(), misbehaviours())
 def test_every_recorded_match_replays_to_its_recorded_end(settings, key, one, other, first_does, second_does):
     first = ipd_doubles.ScriptedPlayer(key.first, one, **first_does)
     second = ipd_doubles.ScriptedPlayer(key.second, other, **second_does)
