@@ -220,3 +220,25 @@ def test_players_come_back_by_the_name_they_asked_for_or_played_as_each_once():
     assert returning.claims == ["anna", "ann"] and not returning.all_back.is_set()
     assert returning.admit("bob") is None and returning.all_back.is_set()
     assert Returning(sign_ups, expected=["bob"]).admit("ann") is not None  # out players do not come back
+
+
+@pytest.mark.parametrize(
+    "keys, words",
+    [
+        ({"resume": True}, '"resume": true needs "event log"'),
+        ({"resume": 1, "event log": "x"}, "expected true or false, got 1 @ $.resume"),
+        ({"event log": ""}, 'expected the path of a directory, got "" @ $.event log'),
+        ({"event log": 5}, "@ $.event log"),
+        ({"resume wait": 0, "event log": "x"}, "@ $.resume wait"),
+        ({"resume wait": "5", "event log": "x"}, "@ $.resume wait"),
+        ({"watch linger": -1}, "expected a number of seconds >= 0, got -1 @ $.watch linger"),
+        ({"watch linger": True}, "@ $.watch linger"),
+        ({"watch": {"port": 70000}}, "expected a whole number in 0..65535, got 70000 @ $.watch.port"),
+        ({"watch": {"port": 1, "colour": "red"}}, 'unknown key "colour" @ $.watch'),
+    ],
+)
+def test_the_event_log_and_watch_keys_are_read_strictly_naming_the_key(keys, words):
+    text = json.dumps({"min players": 1, "port": 0, "waiting for": 1, "repeat": 0, **keys})
+    with pytest.raises(ValueError) as refused:
+        read_server_configuration(text, GAMES, DEFAULT_GAME)
+    assert words in str(refused.value) and "\n" not in str(refused.value)
