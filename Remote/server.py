@@ -258,10 +258,11 @@ def _event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game
 
 
 def _tell_how_to_resume(event_log: EventLog, game: Game) -> None:
-    """At a stop: the Results so far on one line of standard error, and how to go on."""
+    """At a stop: the Results so far on one line of standard error, and how to go on (with a log on disk)."""
+    if event_log.state.roster is not None:
+        log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
     if event_log.directory is None:
         return
-    log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
     log.info(
         'the event log keeps tournament %s: to go on with it, run xserver again with the same configuration and "resume": true',
         event_log.tournament,
