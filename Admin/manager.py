@@ -33,16 +33,19 @@ player misbehaves and what the Results are.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import attrs
 import trio
 
-from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, RefereeFunction
+from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
 from Admin.naming import NameRegistry
 from Admin.safe_call import Failure, safe_call
 from Admin.schedule import RoundRobin, Schedule
+from Admin.journal import Journal, Resumption
+from Admin.observer import Observer
+from Admin.revisions import Reviser, revise, revised_by_index
 from Admin.tournament_state import (
     ENCOUNTER_END,
     ENCOUNTER_START,
@@ -62,8 +65,6 @@ KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
 
 Name = str
-Reviser = Callable[[Any, Name, frozenset[Name]], Any | None]
-"""An earlier outcome after `culprit` misbehaved, given who had misbehaved before; None: deleted."""
 ResultsOf = Callable[[Sequence[Any], Sequence[Name], Collection[Name]], Any]
 """The Results from the revised outcomes (schedule order), the players (sign-up order) and those who misbehaved."""
 
@@ -85,120 +86,6 @@ class TournamentRules:
     """An outcome or the Results in the wire form of the game's converter, for the event log."""
     from_json: Callable[[Any], Any] = lambda value: value
     """An outcome from its wire form (strict), for resuming from the event log."""
-
-
-def revise(played: Sequence[tuple[Any, Sequence[Name]]], revise_one: Reviser) -> list[Any]:
-    """The outcomes of played encounters (each with its culprits), in schedule order, after the revisions.
-
-    Each culprit revises every earlier outcome, in turn; its own encounter's
-    outcome is what its referee said.
-    """
-    results: list[Any] = []
-    misbehaved: set[Name] = set()
-    for outcome, culprits in played:
-        for culprit in culprits:
-            before = frozenset(misbehaved)
-            results = [revised for earlier in results if (revised := revise_one(earlier, culprit, before)) is not None]
-            misbehaved.add(culprit)
-        results.append(outcome)
-    return results
-
-
-def revised_by_index(played: Mapping[int, tuple[Any, Sequence[Name]]], revise_one: Reviser) -> dict[int, Any]:
-    """`revise` of the outcomes of `played` (by schedule index; None: not played), keeping each one's index.
-
-    The value of an index is its outcome after the revisions (None: deleted or not played).
-    """
-    revised: dict[int, Any] = {}
-    misbehaved: set[Name] = set()
-    for index in sorted(played):
-        outcome, culprits = played[index]
-        for culprit in culprits:
-            before = frozenset(misbehaved)
-            for earlier, value in revised.items():
-                if value is not None:
-                    revised[earlier] = revise_one(value, culprit, before)
-            misbehaved.add(culprit)
-        revised[index] = outcome
-    return revised
-
-
-class Journal:
-    """Where the manager writes the events of a tournament (the event log); this one writes nowhere."""
-
-    tournament: str | None = None
-    """The tournament's id (its log's directory name), if it has one."""
-
-    def write(self, event: dict[str, Any]) -> None:
-        """Append `event` (`type` and its fields; the journal adds `seq` and `t`); never waits."""
-
-    async def durable(self) -> None:
-        """Return once every event written so far is safely stored."""
-
-
-@attrs.frozen
-class Resumption:
-    """How an interrupted tournament goes on: what its log says had happened, and who must hear their name again."""
-
-    progress: Progress
-    """Folded from the log: outcomes in wire form."""
-    renamed: tuple[Name, ...] = ()
-    """Players that came back and play under another name than they asked for: they hear `playing_as` again."""
-    revised: Mapping[int, Any] = attrs.field(factory=dict)
-    """The revised outcomes the log holds (wire form), by schedule index: a revision it lacks is written again."""
-
-
-class Observer:
-    """Hears what happens in a tournament, for logs and progress displays; every method may be left out."""
-
-    def started(self, names: Sequence[Name]) -> None:
-        """The tournament starts among `names`, the assigned names in sign-up order."""
-
-    def renamed(self, requested: Name, assigned: Name | None) -> None:
-        """A player asked for `requested` and plays as `assigned` (None: no name fits; it is left out)."""
-
-    def misbehaved(self, name: Name, reason: str) -> None:
-        """`name` misbehaved and is out of the tournament."""
-
-    def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
-        """One more encounter is over (None: not played, a player was out); `finished` of `total`."""
-
-    def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
-        """The encounter at `encounter.index`, between `first` and `second`, was played to `result`."""
-
-    def finished(self, results: Any) -> None:
-        """The tournament is over: these are its Results, delivered to every player still in."""
-
-
-@attrs.frozen
-class Observers(Observer):
-    """Several observers, each told everything in turn."""
-
-    observers: tuple[Observer, ...]
-
-    def started(self, names: Sequence[Name]) -> None:
-        for observer in self.observers:
-            observer.started(names)
-
-    def renamed(self, requested: Name, assigned: Name | None) -> None:
-        for observer in self.observers:
-            observer.renamed(requested, assigned)
-
-    def misbehaved(self, name: Name, reason: str) -> None:
-        for observer in self.observers:
-            observer.misbehaved(name, reason)
-
-    def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
-        for observer in self.observers:
-            observer.encounter_finished(result, finished, total)
-
-    def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
-        for observer in self.observers:
-            observer.played(encounter, first, second, result)
-
-    def finished(self, results: Any) -> None:
-        for observer in self.observers:
-            observer.finished(results)
 
 
 @attrs.define

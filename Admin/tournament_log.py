@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from Admin.encounter import EncounterResult
-from Admin.manager import Observer
+from Admin.observer import Observer
 
 Name = str
 

@@ -36,7 +36,7 @@ from typing import Any, TextIO
 
 import trio
 
-from Admin.manager import Journal
+from Admin.journal import Journal
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, TournamentState
 
 EVENTS_FILE = "events.ndjson"

@@ -44,7 +44,8 @@ from typing import Any
 import attrs
 import cattrs
 
-from Admin.manager import TournamentRules, revise
+from Admin.manager import TournamentRules
+from Admin.revisions import revise
 from Admin.tournament_state import TournamentState
 from Common.strict import StructureError, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly

@@ -32,7 +32,9 @@ from typing import Any, Protocol
 import attrs
 
 from Admin.encounter import Note, RefereeFunction, ignore
-from Admin.manager import Journal, Observer, Observers, Resumption, TournamentManager, TournamentRules
+from Admin.journal import Journal, Resumption
+from Admin.manager import TournamentManager, TournamentRules
+from Admin.observer import Observer, Observers
 from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Admin.tournament_log import TournamentLog
 from Common.participant import Participant

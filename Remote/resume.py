@@ -23,7 +23,7 @@ from typing import Any
 import trio
 
 from Admin.absent import AbsentPlayer
-from Admin.manager import Resumption
+from Admin.journal import Resumption
 from Admin.tournament_state import EventError, TournamentState, fold
 from Common.participant import Participant
 from Common.strict import show

@@ -16,7 +16,8 @@ import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from Admin.manager import Journal, TournamentManager
+from Admin.journal import Journal
+from Admin.manager import TournamentManager
 from Admin.tournament_state import EventError, TournamentState, fold
 from Player.configuration import PlayerEntry, create_players
 from Remote.event_log import EVENTS_FILE, EventLog, LogDirectory

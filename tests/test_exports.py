@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from Admin.encounter import EncounterResult, Misbehaviour
-from Admin.manager import Journal
+from Admin.journal import Journal
 from Admin.tournament_state import fold
 from Common.ipd.outcomes import Irregular, Scored
 from Common.participant import Participant

@@ -6,8 +6,9 @@ import pytest
 import trio
 
 from Admin.encounter import EncounterResult
-from Admin.manager import KICK_TIME_LIMIT, Observer, TournamentManager
-from Admin.manager import revise as revise_with
+from Admin.manager import KICK_TIME_LIMIT, TournamentManager
+from Admin.observer import Observer
+from Admin.revisions import revise as revise_with
 from Admin.schedule import RoundRobin
 from Admin.santorini.referee import RULES, Referee, revise_outcome
 from Common.santorini.results import EncounterOutcome as Outcome

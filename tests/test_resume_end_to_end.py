@@ -18,8 +18,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
-
 from Admin.tournament_state import fold
 from Remote.event_log import EVENTS_FILE
 from Remote.event_reading import read_events

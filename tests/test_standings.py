@@ -5,7 +5,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Admin.manager import revise
+from Admin.revisions import revise
 from Admin.santorini.referee import revise_outcome
 from Admin.schedule import RoundRobin
 from Admin.santorini.standings import standings, standings_table

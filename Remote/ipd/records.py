@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from Admin.encounter import Encounter, EncounterResult
-from Admin.manager import Observer
+from Admin.observer import Observer
 from Common.ipd.records import render_record, record_file_name
 
 

@@ -1,0 +1,69 @@
+"""Who hears what happens in a tournament, besides its journal: logs and progress displays.
+
+Observers are told synchronously, after the event log has the event on
+disk; an observer that needs to wait must hand the work to a task of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from Admin.encounter import Encounter, EncounterResult
+
+Name = str
+
+
+class Observer:
+    """Hears what happens in a tournament, for logs and progress displays; every method may be left out."""
+
+    def started(self, names: Sequence[Name]) -> None:
+        """The tournament starts among `names`, the assigned names in sign-up order."""
+
+    def renamed(self, requested: Name, assigned: Name | None) -> None:
+        """A player asked for `requested` and plays as `assigned` (None: no name fits; it is left out)."""
+
+    def misbehaved(self, name: Name, reason: str) -> None:
+        """`name` misbehaved and is out of the tournament."""
+
+    def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
+        """One more encounter is over (None: not played, a player was out); `finished` of `total`."""
+
+    def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
+        """The encounter at `encounter.index`, between `first` and `second`, was played to `result`."""
+
+    def finished(self, results: Any) -> None:
+        """The tournament is over: these are its Results, delivered to every player still in."""
+
+
+@attrs.frozen
+class Observers(Observer):
+    """Several observers, each told everything in turn."""
+
+    observers: tuple[Observer, ...]
+
+    def started(self, names: Sequence[Name]) -> None:
+        for observer in self.observers:
+            observer.started(names)
+
+    def renamed(self, requested: Name, assigned: Name | None) -> None:
+        for observer in self.observers:
+            observer.renamed(requested, assigned)
+
+    def misbehaved(self, name: Name, reason: str) -> None:
+        for observer in self.observers:
+            observer.misbehaved(name, reason)
+
+    def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
+        for observer in self.observers:
+            observer.encounter_finished(result, finished, total)
+
+    def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
+        for observer in self.observers:
+            observer.played(encounter, first, second, result)
+
+    def finished(self, results: Any) -> None:
+        for observer in self.observers:
+            observer.finished(results)
