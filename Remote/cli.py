@@ -1,14 +1,16 @@
-"""What both executables do alike at the command line: `--help`, `--version`, and Ctrl-C.
+"""What the executables do at the command line: `--help`, `--version`, Ctrl-C, and xserver's status line.
 
 Both read their configuration on standard input and take no arguments but
 `-h`/`--help` (print the usage and exit 0) and `--version`. Any other
 argument is refused in one line. Ctrl-C at any moment, before trio runs or
 inside it, ends the program with one line and exit status 130, never with a
-traceback.
+traceback. On a terminal, `StatusLine` keeps one line of progress under
+the log.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from importlib import metadata
@@ -67,3 +69,29 @@ def exit_status_of(program: str, main: Callable[[], int], before_exit: Callable[
         print(f"{program}: stopped", file=sys.stderr, flush=True)
         return EXIT_STOPPED
     return status
+
+
+class StatusLine(logging.StreamHandler):
+    """On a terminal, a status line under the log: each log record clears it and draws it again.
+
+    Elsewhere (a file, a pipe) it logs plainly and shows no status.
+    """
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self.on_terminal = stream.isatty()
+        self.text = ""
+
+    def show(self, text: str) -> None:
+        if self.on_terminal:
+            self.text = text
+            self.stream.write(f"\r\033[K{text}")
+            self.flush()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.on_terminal:
+            self.stream.write("\r\033[K")
+        super().emit(record)
+        if self.on_terminal and self.text:
+            self.stream.write(self.text)
+            self.flush()

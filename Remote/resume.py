@@ -1,6 +1,12 @@
-"""Resuming an interrupted tournament from its event log: which one, whether it may, and who comes back.
+"""The event log on xserver's side: each tournament's journal, what a stop says, and resuming.
 
-`"resume": true` takes the newest tournament of the event log's directory:
+Each tournament's events go to an EventLog (`tournament_journal`): in a
+directory of its own under `"event log"`, or only in memory for the
+watchers, or nowhere when nobody reads them. At a stop, `tell_how_to_resume`
+prints the Results so far and how to go on.
+
+`"resume": true` takes the newest tournament of the event log's directory
+(`interrupted_tournament`):
 
 * its log is read, a torn last line (a write the crash cut short) dropped
   from the file, and the events folded (Admin.tournament_state);
@@ -16,10 +22,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+import logging
+import os
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import trio
 
 from Admin.absent import AbsentPlayer
@@ -27,8 +38,13 @@ from Admin.journal import Resumption
 from Admin.tournament_state import EventError, TournamentState, fold
 from Common.participant import Participant
 from Common.strict import show
-from Remote.event_log import EVENTS_FILE, EventLogError
+from Remote.configuration import ServerConfiguration
+from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
 from Remote.event_reading import read_events
+from Remote.exports import export_texts, results_so_far, write_texts
+from Remote.game import Game
+
+log = logging.getLogger("xserver")
 
 Name = str
 
@@ -129,3 +145,90 @@ def roster_players(
                 absent.append(assigned)
         playing.append((assigned, player))
     return playing, Resumption(state.progress(), tuple(renamed), state.revised_so_far()), absent
+
+
+@attrs.frozen
+class Ended:
+    """The newest tournament of the event log had ended: `"resume": true` prints its `output` again."""
+
+    output: Any
+
+
+@attrs.frozen
+class Interrupted:
+    """The newest tournament of the event log, which `"resume": true` goes on with: its directory and state."""
+
+    directory: Path
+    state: TournamentState
+
+
+@attrs.define
+class EventLogging:
+    """Where each tournament's events go: the locked directory (None: nowhere), and the test-only crash hook."""
+
+    directory: LogDirectory | None = None
+    crash_after: int | None = None
+    on_crash: Callable[[], None] = lambda: os.kill(os.getpid(), signal.SIGKILL)
+    stop_hooks: list[Callable[[], Awaitable[None]]] = attrs.field(factory=list)
+    """Called when the server is stopped (Ctrl-C, SIGTERM), before anything unwinds."""
+
+
+def tournament_journal(logging_to: EventLogging, resumed: Interrupted | None, game: Game, watched: bool) -> EventLog | None:
+    """The journal of one tournament: a new directory of the event log, or the resumed one's.
+
+    Without a log it is kept in memory for the watchers; None when nobody watches either.
+    """
+    if resumed is not None:
+        directory, state = resumed.directory, resumed.state
+    elif logging_to.directory is not None:
+        directory, state = logging_to.directory.new_tournament(), None
+    elif watched:
+        return EventLog(None)
+    else:
+        return None
+
+    def exports(state: TournamentState) -> Callable[[], None]:
+        texts = export_texts(state, game)
+        return lambda: write_texts(directory, texts)
+
+    return EventLog(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
+
+
+def tell_how_to_resume(event_log: EventLog, game: Game) -> None:
+    """At a stop: the Results so far on one line of standard error, and how to go on (with a log on disk)."""
+    if event_log.state.roster is not None:
+        log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
+    if event_log.directory is None:
+        return
+    log.info(
+        'the event log keeps tournament %s: to go on with it, run xserver again with the same configuration and "resume": true',
+        event_log.tournament,
+    )
+
+
+def interrupted_tournament(config: ServerConfiguration, game: Game, directory: LogDirectory | None) -> Interrupted | Ended | None:
+    """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
+
+    EventLogError when its configuration differs in a value that can change the Results.
+    """
+    assert directory is not None
+    newest = directory.newest()
+    if newest is None:
+        log.info("resume: the event log %s holds no tournament; a fresh one starts", directory.path)
+        return None
+    state, torn = load_tournament(newest)
+    if torn:
+        log.info("resume: dropped the torn last line of %s", newest.name)
+    if state.results is not None:
+        log.info("resume: tournament %s had ended; its Results again", newest.name)
+        return Ended(state.results["output"])
+    if state.roster is None or state.start is None:
+        log.info("resume: tournament %s had no roster yet; a fresh one starts", newest.name)
+        return None
+    if state.start["game"] != game.name:
+        raise EventLogError(f"tournament {newest.name} is of the game {state.start['game']}, not {game.name}")
+    current = {**config.results_keys(), **game.settings_json(config.settings)}
+    differences = configuration_differences(state.start["configuration"], current)
+    if differences:
+        raise EventLogError(f"cannot resume tournament {newest.name}: its configuration differs: {'; '.join(differences)}")
+    return Interrupted(newest, state)

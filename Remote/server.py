@@ -24,26 +24,32 @@ from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-import attrs
 import trio
 
 from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.naming import NameRegistry
 from Admin.tournament_log import count
-from Admin.tournament_state import TournamentState
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
-from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
+from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
-from Remote.event_log import EventLog, EventLogError, LogDirectory
-from Remote.exports import export_texts, results_so_far, write_texts
+from Remote.event_log import EventLogError, LogDirectory
 from Remote.game import Game, Resuming, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.participants import Participants, ParticipantsError, read_participants
-from Remote.resume import Returning, configuration_differences, load_tournament, roster_players
+from Remote.resume import (
+    Ended,
+    EventLogging,
+    Interrupted,
+    Returning,
+    interrupted_tournament,
+    roster_players,
+    tell_how_to_resume,
+    tournament_journal,
+)
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 from Remote.watch import WatchHub, WatchListenError, serve_watch
@@ -102,58 +108,6 @@ Options: -h, --help (this text), --version.
 """
 
 
-class StatusLine(logging.StreamHandler):
-    """On a terminal, a status line under the log: each log record clears it and draws it again.
-
-    Elsewhere (a file, a pipe) it logs plainly and shows no status.
-    """
-
-    def __init__(self, stream) -> None:
-        super().__init__(stream)
-        self.on_terminal = stream.isatty()
-        self.text = ""
-
-    def show(self, text: str) -> None:
-        if self.on_terminal:
-            self.text = text
-            self.stream.write(f"\r\033[K{text}")
-            self.flush()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if self.on_terminal:
-            self.stream.write("\r\033[K")
-        super().emit(record)
-        if self.on_terminal and self.text:
-            self.stream.write(self.text)
-            self.flush()
-
-
-@attrs.frozen
-class Ended:
-    """The newest tournament of the event log had ended: `"resume": true` prints its `output` again."""
-
-    output: Any
-
-
-@attrs.frozen
-class Interrupted:
-    """The newest tournament of the event log, which `"resume": true` goes on with: its directory and state."""
-
-    directory: Path
-    state: TournamentState
-
-
-@attrs.define
-class EventLogging:
-    """Where each tournament's events go: the locked directory (None: nowhere), and the test-only crash hook."""
-
-    directory: LogDirectory | None = None
-    crash_after: int | None = None
-    on_crash: Callable[[], None] = lambda: os.kill(os.getpid(), signal.SIGKILL)
-    stop_hooks: list[Callable[[], Awaitable[None]]] = attrs.field(factory=list)
-    """Called when the server is stopped (Ctrl-C, SIGTERM), before anything unwinds."""
-
-
 async def serve(
     config: ServerConfiguration,
     game: Game,
@@ -176,14 +130,14 @@ async def serve(
     ) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
-        event_log = _event_log(logging_to, resumed, game, watched=hub is not None)
+        event_log = tournament_journal(logging_to, resumed, game, watched=hub is not None)
         if event_log is None:  # nobody reads the events: none is made
             publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
             return
 
         async def stop() -> None:
             await event_log.stop("signal")
-            _tell_how_to_resume(event_log, game)
+            tell_how_to_resume(event_log, game)
 
         if hub is not None:
             hub.attach(event_log, game)
@@ -234,39 +188,6 @@ async def serve(
     finally:
         for listener in listeners:
             await trio.aclose_forcefully(listener)
-
-
-def _event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game, watched: bool) -> EventLog | None:
-    """The journal of one tournament: a new directory of the event log, or the resumed one's.
-
-    Without a log it is kept in memory for the watchers; None when nobody watches either.
-    """
-    if resumed is not None:
-        directory, state = resumed.directory, resumed.state
-    elif logging_to.directory is not None:
-        directory, state = logging_to.directory.new_tournament(), None
-    elif watched:
-        return EventLog(None)
-    else:
-        return None
-
-    def exports(state: TournamentState) -> Callable[[], None]:
-        texts = export_texts(state, game)
-        return lambda: write_texts(directory, texts)
-
-    return EventLog(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
-
-
-def _tell_how_to_resume(event_log: EventLog, game: Game) -> None:
-    """At a stop: the Results so far on one line of standard error, and how to go on (with a log on disk)."""
-    if event_log.state.roster is not None:
-        log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
-    if event_log.directory is None:
-        return
-    log.info(
-        'the event log keeps tournament %s: to go on with it, run xserver again with the same configuration and "resume": true',
-        event_log.tournament,
-    )
 
 
 async def _resume(
@@ -475,7 +396,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     try:
         if config.event_log is not None:
             logging_to.directory = LogDirectory(Path(config.event_log))
-        interrupted = _interrupted(config, game, logging_to.directory) if config.resume else None
+        interrupted = interrupted_tournament(config, game, logging_to.directory) if config.resume else None
     except EventLogError as error:
         print(f"xserver: event log: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
@@ -494,34 +415,6 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         return serve(config, game, house_players, publish, status, participants, logging_to, interrupted)
 
     return trio.run(_until_terminated, main, logging_to.stop_hooks)
-
-
-def _interrupted(config: ServerConfiguration, game: Game, directory: LogDirectory | None) -> Interrupted | Ended | None:
-    """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
-
-    EventLogError when its configuration differs in a value that can change the Results.
-    """
-    assert directory is not None
-    newest = directory.newest()
-    if newest is None:
-        log.info("resume: the event log %s holds no tournament; a fresh one starts", directory.path)
-        return None
-    state, torn = load_tournament(newest)
-    if torn:
-        log.info("resume: dropped the torn last line of %s", newest.name)
-    if state.results is not None:
-        log.info("resume: tournament %s had ended; its Results again", newest.name)
-        return Ended(state.results["output"])
-    if state.roster is None or state.start is None:
-        log.info("resume: tournament %s had no roster yet; a fresh one starts", newest.name)
-        return None
-    if state.start["game"] != game.name:
-        raise EventLogError(f"tournament {newest.name} is of the game {state.start['game']}, not {game.name}")
-    current = {**config.results_keys(), **game.settings_json(config.settings)}
-    differences = configuration_differences(state.start["configuration"], current)
-    if differences:
-        raise EventLogError(f"cannot resume tournament {newest.name}: its configuration differs: {'; '.join(differences)}")
-    return Interrupted(newest, state)
 
 
 def _participants(config: ServerConfiguration, game: Game) -> Participants | None:

@@ -19,7 +19,7 @@ import trio
 
 from Admin.tournament_state import fold
 from Player.configuration import create_players
-from Remote import server
+from Remote import resume, server
 from Remote.configuration import read_server_configuration
 from Remote.event_log import EVENTS_FILE, EventLogError, LogDirectory
 from Remote.event_reading import read_events
@@ -111,11 +111,11 @@ async def run_server(config_json: dict, crash_after: int | None = None) -> list:
     directory = LogDirectory(Path(config.event_log))
     printed: list = []
     try:
-        interrupted = server._interrupted(config, game, directory) if config.resume else None
-        if isinstance(interrupted, server.Ended):
+        interrupted = resume.interrupted_tournament(config, game, directory) if config.resume else None
+        if isinstance(interrupted, resume.Ended):
             return [interrupted.output]
         with trio.CancelScope() as scope:
-            logging_to = server.EventLogging(directory, crash_after=crash_after, on_crash=scope.cancel)
+            logging_to = resume.EventLogging(directory, crash_after=crash_after, on_crash=scope.cancel)
             house = lambda: create_players(config.house_players, "house players", game.players)  # noqa: E731
             status = await server.serve(config, game, house, printed.append, logging_to=logging_to, interrupted=interrupted)
             assert status == server.EXIT_DONE
@@ -191,7 +191,7 @@ async def test_a_configuration_that_differs_in_a_value_that_can_change_the_resul
     directory = LogDirectory(Path(config["event log"]))
     try:
         with pytest.raises(EventLogError) as refused:
-            server._interrupted(changed, GAMES["santorini"], directory)
+            resume.interrupted_tournament(changed, GAMES["santorini"], directory)
     finally:
         directory.close()
     assert "configuration differs" in str(refused.value) and words in str(refused.value)
