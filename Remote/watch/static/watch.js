@@ -10,7 +10,7 @@
 
 (function () {
   const KINDS = ["won", "drawn", "lost", "irregular"];
-  const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", "not played": "–", running: "…", "revised away": "R∅" };
+  const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", "not played": "–", "not scored": "∅", running: "…", "revised away": "R∅" };
   const FINISHED_SHOWN = 100;
   const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
   let state = emptyState();
@@ -268,6 +268,7 @@
   function classOf(word) {
     if (word.startsWith("revised")) return "revised";
     if (kindOf(word)) return kindOf(word);
+    if (word === "not scored") return "not-played"; // the IPD: the opponent misbehaved, the match counts for nobody
     return ["not played", "running"].includes(word) ? word.replace(" ", "-") : "other";
   }
 
