@@ -191,6 +191,7 @@ class EventLog(Journal):
     async def stop(self, reason: str) -> None:
         """The server is being stopped: a `stop` event, on disk (within a second), then nothing more."""
         self.write({"type": STOP, "reason": reason})
+        self._closed = True  # the tournament goes on until the stop reaches it: nothing after `stop` is written
         with trio.move_on_after(STOP_TIME_LIMIT):
             await self.durable()
         self.close()

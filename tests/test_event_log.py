@@ -143,3 +143,29 @@ def test_tournament_directories_sort_in_the_order_they_were_made(tmp_path):
     finally:
         directory.close()
     assert os.path.exists(tmp_path / ".lock")
+
+
+async def test_after_a_stop_nothing_more_is_written_and_the_stop_is_the_last_line(tmp_path):
+    directory = LogDirectory(tmp_path / "log")
+    tournament = directory.new_tournament()
+    log = EventLog(tournament)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(log.run)
+        log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})
+
+        playing = trio.Event()
+
+        async def a_referee_still_playing() -> None:  # the tournament goes on until the stop reaches it
+            while True:
+                log.write({"type": "roster", "players": ["ann", "bob"], "encounters": 1})
+                playing.set()
+                await trio.sleep(0)
+
+        nursery.start_soon(a_referee_still_playing)
+        await playing.wait()
+        await log.stop("signal")
+        nursery.cancel_scope.cancel()
+    events, torn = read_events(tournament / EVENTS_FILE)
+    assert events[-1]["type"] == "stop" and not torn
+    assert [event["seq"] for event in events] == list(range(1, len(events) + 1))
+    directory.close()

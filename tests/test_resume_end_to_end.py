@@ -26,6 +26,8 @@ from Remote.server import CRASH_VARIABLE
 from tests.raw_client import stop, wait_for_log_sync
 
 LIMIT = 60.0
+WINDOW = 6.0
+"""Seconds of sign-up: xclients, started as soon as xserver listens, signs up within them also on a loaded machine."""
 PLAYERS = [["good", name, ""] for name in ("ann", "bob", "cat", "dan")]
 SLOW_PLAYER = '''
 """A good player that takes its time, so that the tournament is still running when the test stops the server."""
@@ -43,7 +45,7 @@ def make_strategy():
 
 
 def server_config(tmp_path: Path, **more) -> dict:
-    return {"min players": 4, "waiting for": 30, "repeat": 0, "time per call": 5, "best of": 1, **more}
+    return {"min players": 4, "waiting for": WINDOW, "repeat": 0, "time per call": 5, "best of": 1, **more}
 
 
 def start_clients(port: int, players: list) -> subprocess.Popen:
@@ -93,7 +95,7 @@ def played(config: dict, players: list, crash_after: int | None = None) -> tuple
 
 
 def uninterrupted(config: dict, players: list) -> object:
-    done, (status, _, _) = played({**config, "waiting for": 3}, players)
+    done, (status, _, _) = played(config, players)
     assert done.status == 0 and status == 0
     return done.json()
 
@@ -104,7 +106,7 @@ def resumed(logged: dict, players: list, wait: float = 30) -> tuple[Finished, tu
 
 
 def test_a_killed_server_resumes_when_its_players_come_back_and_prints_the_uninterrupted_results(tmp_path):
-    config = server_config(tmp_path, **{"waiting for": 3})
+    config = server_config(tmp_path)
     expected = uninterrupted(config, PLAYERS)
     logged = {**config, "event log": str(tmp_path / "log")}
     killed, _ = played(logged, PLAYERS, crash_after=40)
@@ -119,7 +121,7 @@ def test_a_killed_server_resumes_when_its_players_come_back_and_prints_the_unint
 
 
 def test_a_player_that_does_not_come_back_is_absent_and_loses_irregularly_with_the_revisions(tmp_path):
-    logged = server_config(tmp_path, **{"waiting for": 3, "event log": str(tmp_path / "log")})
+    logged = server_config(tmp_path, **{"event log": str(tmp_path / "log")})
     played(logged, PLAYERS, crash_after=60)
     before = fold(tournament_events(tmp_path / "log"))
     won_by_ann = [e.outcome for e in before.encounters.values() if e.ended and e.outcome and e.outcome[0] == "ann"]
@@ -137,7 +139,7 @@ def test_a_player_that_does_not_come_back_is_absent_and_loses_irregularly_with_t
 def test_a_stopped_server_writes_a_stop_event_says_how_to_resume_and_resumes(tmp_path):
     (tmp_path / "slow.py").write_text(SLOW_PLAYER)
     house = {"house players": [["good", "eve", str(tmp_path / "slow.py")]], "min players": 5}
-    config = server_config(tmp_path, **{"waiting for": 3}, **house)
+    config = server_config(tmp_path, **house)
     expected = uninterrupted(config, PLAYERS)
     logged = {**config, "event log": str(tmp_path / "log")}
     server, clients = play(logged, PLAYERS)
@@ -165,7 +167,7 @@ def test_with_tokens_the_players_come_back_with_their_tokens_and_a_wrong_token_i
     participants = tmp_path / "participants.csv"
     participants.write_text("participant,token\n" + "".join(f"{name},{token}\n" for name, token in TOKENS.items()))
     players = [["good", name, "", TOKENS[name]] for name in TOKENS]
-    config = server_config(tmp_path, **{"waiting for": 3, "participants": str(participants)})
+    config = server_config(tmp_path, participants=str(participants))
     expected = uninterrupted(config, players)
     logged = {**config, "event log": str(tmp_path / "log")}
     played(logged, players, crash_after=40)
