@@ -143,7 +143,6 @@ class _Tournament:
         self.outcomes: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # by schedule index: outcome, culprits
         self.ended: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # the same in wire form, also those not played
         self.culprit_encounters: list[int] = []  # the indices of the played encounters with culprits, in order
-        self.finished = 0
         if resumption is not None:
             self._take_up(resumption.progress)
             if self.outcomes:  # the revisions of the last encounter that ended, if the interruption cut them off
@@ -180,11 +179,10 @@ class _Tournament:
             if any(started is not None and index > started for index in ended):
                 raise ValueError(f"the log has {self.entrants[player].name}'s encounters end out of schedule order")
         self.out = {name for name in progress.out if name in position}
-        self.finished = progress.finished
 
     def progress(self) -> Progress:
-        """Ended encounters (outcomes in wire form), who is out, how many ended: as the fold of the events has it."""
-        return Progress(dict(self.ended), frozenset(self.out), self.finished)
+        """Ended encounters (outcomes in wire form) and who is out: as the fold of the events has it."""
+        return Progress(dict(self.ended), frozenset(self.out))
 
     async def run(self) -> Any:
         async with trio.open_nursery() as kicks:
@@ -269,7 +267,6 @@ class _Tournament:
                 bisect.insort(self.culprit_encounters, index)
         outcome = None if result is None else self.rules.to_json(result.outcome)
         self.ended[index] = (outcome, culprits)
-        self.finished += 1
         self.journal.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
         if revised_before is not None:
             self._record_revisions(revised_before)
@@ -280,7 +277,7 @@ class _Tournament:
             self.observer.played(encounter, first.name, second.name, result)
             for misbehaviour in result.misbehaviours:
                 self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
-        self.observer.encounter_finished(result, self.finished, len(self.schedule))
+        self.observer.encounter_finished(result, len(self.ended), len(self.schedule))
 
     def _revised(self, indices: Collection[int] | None = None) -> dict[int, Any]:
         """The outcomes so far after their revisions, by schedule index, in wire form (None: deleted).

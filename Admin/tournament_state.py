@@ -29,14 +29,11 @@ START, SIGN_UP, ROSTER = "start", "sign-up", "roster"
 ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION = "encounter-start", "misbehaviour", "encounter-end", "revision"
 RESULTS, STOP, RESUME = "results", "stop", "resume"
 GAME_START, GAME_END = "game-start", "game-end"
-HOST_EVENTS = frozenset({START, SIGN_UP, ROSTER, ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION, RESULTS, STOP, RESUME})
 ENVELOPE = ("seq", "t", "type")
 """The keys every event has."""
 _NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
 """A game's event as a step of its record keeps its type and fields."""
 _NOT_IN_END = _NOT_IN_STEP | {"type"}
-ABSENT = "absent"
-"""The misbehaviour kind of a player that did not come back when an interrupted tournament resumed."""
 
 Name = str
 
@@ -47,12 +44,11 @@ class EventError(ValueError):
 
 @attrs.frozen
 class Progress:
-    """What the manager and the fold must agree on at every event: ended encounters, who is out, how many ended."""
+    """What the manager and the fold must agree on at every event: the ended encounters and who is out."""
 
     ended: Mapping[int, tuple[Any, tuple[Name, ...]]]
     """By schedule index: the raw outcome (wire form, None: not played) and the culprits."""
     out: frozenset[Name]
-    finished: int
 
 
 @attrs.define
@@ -100,7 +96,6 @@ class TournamentState:
     """The `results` event without its envelope: `results` and `output`."""
     stops: int = 0
     resumes: int = 0
-    finished: int = 0
     last_seq: int = 0
     game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
     """The games.ndjson line of every game of an ended encounter, by (encounter, game)."""
@@ -111,12 +106,17 @@ class TournamentState:
         return [encounter for index, encounter in sorted(self.encounters.items()) if not encounter.ended]
 
     @property
+    def finished(self) -> int:
+        """How many encounters have ended (played or not)."""
+        return sum(encounter.ended for encounter in self.encounters.values())
+
+    @property
     def out(self) -> frozenset[Name]:
         return frozenset(self.misbehaviours)
 
     def progress(self) -> Progress:
         ended = {index: (e.outcome, e.culprits) for index, e in self.encounters.items() if e.ended}
-        return Progress(ended, self.out, self.finished)
+        return Progress(ended, self.out)
 
     def revised_so_far(self) -> dict[int, Any]:
         """Every played encounter that ended, by schedule index: its outcome after the revisions so far."""
@@ -182,7 +182,6 @@ class TournamentState:
             self.game_lines[index, number] = game_line(index, number, game)
         encounter.game_ends = [game.end for game in encounter.games]
         encounter.games = []
-        self.finished += 1
 
     def _revision(self, event: Mapping[str, Any]) -> None:
         self.revisions[event["encounter"]] = event["outcome"]

@@ -108,9 +108,6 @@ class Returning:
                     return None
         return f"{name} is not a player of the interrupted tournament that is still in, or has come back already"
 
-    def requested(self, assigned: Name) -> Name:
-        return next(requested for requested, name in self.waiting if name == assigned)
-
 
 def roster_players(
     state: TournamentState,

@@ -20,20 +20,14 @@ from typing import Any
 
 import trio
 
-HOST = "127.0.0.1"
+from tests.raw_client import CLOSED, RawConnection, compact
+
 PLAYING_AS, MATCH, MOVE, MATCH_OVER, RESULTS, KICKED = "playing-as", "match", "move", "match-over", "results", "kicked"
-CLOSED = object()
-"""What `IPDRawClient.receive` returns once the server has closed (or reset) the connection."""
 
 Deed = Callable[["IPDRawClient", list], Awaitable[bool]]
 """Done instead of answering a move request (the message); True if the client should stop reading at once."""
 Release = Callable[[Any], bool]
 """Whether a message just received releases bytes held back."""
-
-
-def compact(value: Any) -> bytes:
-    """A value as compact JSON and a newline."""
-    return (json.dumps(value, separators=(",", ":")) + "\n").encode()
 
 
 def kind_of(message: Any) -> str | None:
@@ -48,7 +42,7 @@ def is_kind(kind: str) -> Release:
     return lambda message: kind_of(message) == kind
 
 
-class IPDRawClient:
+class IPDRawClient(RawConnection):
     """A player called `name` on the far end of `stream`; it records everything it receives."""
 
     def __init__(self, stream: trio.abc.Stream, name: str) -> None:
@@ -63,10 +57,6 @@ class IPDRawClient:
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._json = json.JSONDecoder()
         self._held: list[tuple[Release, bytes]] = []
-
-    @classmethod
-    async def connect(cls, port: int, name: str) -> IPDRawClient:
-        return cls(await trio.open_tcp_stream(HOST, port), name)
 
     async def send(self, data: bytes) -> None:
         await self.stream.send_all(data)
@@ -148,13 +138,3 @@ class IPDRawClient:
         self._held = [(until, data) for until, data in self._held if not until(message)]
         for data in released:
             await self.send(data)
-
-    async def read_until_closed(self) -> list:
-        """Every further message until the server closes the connection."""
-        rest = []
-        while (message := await self.receive()) is not CLOSED:
-            rest.append(message)
-        return rest
-
-    async def aclose(self) -> None:
-        await trio.aclose_forcefully(self.stream)

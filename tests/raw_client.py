@@ -23,7 +23,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Self
 
 import trio
 
@@ -36,7 +36,7 @@ from Remote.loopback import PROJECT_ROOT, ServerProcess
 HOST = "127.0.0.1"
 NAME, PLAYING_AS, PLACEMENT, BOARD, RESULTS, KICKED = "name", "playing-as", "placement", "board", "results", "kicked"
 CLOSED = object()
-"""What `RawClient.receive` returns once the server has closed (or reset) the connection."""
+"""What a raw client's `receive` returns once the server has closed (or reset) the connection."""
 
 LOG_POLL_SECONDS = 0.01
 
@@ -69,7 +69,33 @@ Deed = Callable[["RawClient", str, Any], Awaitable[bool]]
 """A misbehaviour: done instead of answering a request; True if the client should stop reading at once."""
 
 
-class RawClient:
+class RawConnection:
+    """What every game's raw client does alike: connect to the server on 127.0.0.1, read to the end, close."""
+
+    stream: trio.abc.Stream
+
+    def __init__(self, stream: trio.abc.Stream, name: str) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    async def connect(cls, port: int, name: str) -> Self:
+        return cls(await trio.open_tcp_stream(HOST, port), name)
+
+    async def receive(self) -> Any:
+        raise NotImplementedError
+
+    async def read_until_closed(self) -> list:
+        """Every further message until the server closes the connection."""
+        rest = []
+        while (message := await self.receive()) is not CLOSED:
+            rest.append(message)
+        return rest
+
+    async def aclose(self) -> None:
+        await trio.aclose_forcefully(self.stream)
+
+
+class RawClient(RawConnection):
     """A player called `name` on the far end of `stream`; it records everything it receives."""
 
     def __init__(self, stream: trio.abc.Stream, name: str) -> None:
@@ -83,10 +109,6 @@ class RawClient:
         self.kicked_because: str | None = None  # the reason of the server's last message, if it kicked us
         self._buffer = bytearray()
         self._in_series = False
-
-    @classmethod
-    async def connect(cls, port: int, name: str) -> RawClient:
-        return cls(await trio.open_tcp_stream(HOST, port), name)
 
     async def send(self, data: bytes, chunk: int | None = None) -> None:
         """Send `data`, all at once or `chunk` bytes at a time with a checkpoint between the pieces."""
@@ -162,15 +184,6 @@ class RawClient:
                 else:
                     await self.send(write(self.legal_answer(kind, message)), chunk)
 
-    async def read_until_closed(self) -> list:
-        """Every further message until the server closes the connection."""
-        rest = []
-        while (message := await self.receive()) is not CLOSED:
-            rest.append(message)
-        return rest
-
-    async def aclose(self) -> None:
-        await trio.aclose_forcefully(self.stream)
 
 
 async def wait_for_log(server: ServerProcess, text: str, count: int = 1, time_limit: float = 30) -> list[str]:

@@ -42,7 +42,8 @@ from Remote.client import run_clients
 from Remote.configuration import ClientConfiguration
 from Remote.ipd.game import PLAYERS
 from Remote.loopback import Finished, ServerProcess
-from tests.ipd_raw_client import HOST, MATCH, MOVE, IPDRawClient, compact, is_kind
+from tests.ipd_raw_client import MATCH, MOVE, IPDRawClient, is_kind
+from tests.raw_client import HOST, compact
 from tests.raw_client import stop, wait_for_log
 
 WINDOW = 0.75

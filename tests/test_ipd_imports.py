@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_layout import every_import as imports
+
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_PROJECT_IMPORTS = {
     "Common/ipd": ("Common.ipd", "Common.strict", "Common.participant"),
@@ -17,16 +19,6 @@ NO_IO = {"trio", "socket", "asyncio", "time", "os", "pathlib", "io", "subprocess
 RUNS_STRATEGIES = {"Player/ipd/local.py": {"trio", "inspect", "traceback", "pathlib"}}
 """(The threads themselves are the game-free Player/local.py's.)"""
 """The one module of Player/ipd that is no strategy: it runs strategies in threads and shows their tracebacks."""
-
-
-def imports(path: Path) -> set[str]:
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-    return found
 
 
 def modules(directory: str) -> list[Path]:

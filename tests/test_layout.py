@@ -24,14 +24,20 @@ PLAYER_FILES = {"Player/strategic.py", "Player/example_player.py"}
 MAY_IMPORT = {"Common": ("Common",), "Player": ("Common", "Player"), "Admin": ("Common", "Admin"), "Remote": LAYERS}
 
 
-def imports(path: Path) -> set[str]:
+def every_import(path: Path) -> set[str]:
+    """The modules a source file imports (absolute imports), read from its text."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module)
-    return {name for name in found if name.split(".")[0] in LAYERS}
+    return found
+
+
+def imports(path: Path) -> set[str]:
+    """The project's modules that a source file imports."""
+    return {name for name in every_import(path) if name.split(".")[0] in LAYERS}
 
 
 def sources() -> list[Path]:

@@ -205,12 +205,14 @@ def state_from_snapshot(snapshot: dict) -> TournamentState:
         else:
             encounter.games = [GameState(game["players"], game["steps"], game["end"]) for game in shown["games"]]
         encounters[shown["encounter"]] = encounter
-    return TournamentState(
+    state = TournamentState(
         start=snapshot["start"], sign_ups=snapshot["sign_ups"], roster=None if snapshot["roster"] is None else tuple(snapshot["roster"]),
         total=snapshot["total"], encounters=encounters, misbehaviours=snapshot["misbehaviours"],
         revisions={index: outcome for index, outcome in snapshot["revisions"]}, results=snapshot["results"],
-        stops=snapshot["stops"], resumes=snapshot["resumes"], finished=snapshot["finished"], last_seq=snapshot["seq"],
+        stops=snapshot["stops"], resumes=snapshot["resumes"], last_seq=snapshot["seq"],
     )
+    assert snapshot["finished"] == state.finished
+    return state
 
 
 def without_game_lines(state: TournamentState) -> TournamentState:

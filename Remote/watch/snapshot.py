@@ -110,7 +110,6 @@ def frozen_for_standings(state: TournamentState) -> TournamentState:
         misbehaviours=dict(state.misbehaviours),
         revisions=dict(state.revisions),
         results=state.results,
-        finished=state.finished,
         last_seq=state.last_seq,
     )
 
