@@ -29,7 +29,9 @@ received to the last ["results", ...]; `rounds per second` is the rounds of
 all matches (from the Results) divided by them.
 
 Pure first (names, payoffs, the conversation's rules), asyncio second (one
-Protocol object per connection, no task per client).
+Protocol object per connection, no task per client). What any game's load
+generator does alike (connecting, agreeing on the Results, the first failure,
+the time limit) is bench/load_generator.py's ClientRun.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+try:  # run as a script from bench/, or imported as bench.ipd_load_generator by the tests
+    from load_generator import ClientRun, show
+except ModuleNotFoundError:
+    from bench.load_generator import ClientRun, show
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,36}")
 WHITE_SPACE = re.compile(r"[ \t\n\r]*")
@@ -71,12 +78,6 @@ def client_names(prefix: str, count: int) -> list[str]:
     if not NAME.fullmatch(prefix + "0" * width):
         raise ValueError(f"--prefix must be letters, digits, _ or -, at most {36 - width} of them, got {prefix!r}")
     return [f"{prefix}{index:0{width}d}" for index in range(count)]
-
-
-def show(value: Any, limit: int = 80) -> str:
-    """A value as compact JSON, cut to `limit` characters, for an error line."""
-    text = json.dumps(value, separators=(",", ":"))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def is_name(value: Any) -> bool:
@@ -384,81 +385,18 @@ class Client(asyncio.Protocol):
         self.run.client_done()
 
 
-class LoadRun:
-    """The clients of one run, their shared figures, and the first failure."""
+class LoadRun(ClientRun):
+    """The prisoner's dilemma's run: its clients play `--strategy`; the figures count matches, rounds, forfeits."""
 
     def __init__(self, arguments: argparse.Namespace) -> None:
-        self.host = arguments.host
-        self.port = arguments.port
+        super().__init__(arguments, client_names(arguments.prefix, arguments.clients))
         self.strategy = arguments.strategy
         self.payoffs = dict(zip("RSTP", arguments.payoffs))
         self.rounds = arguments.rounds
         self.noise = arguments.noise
-        self.names = client_names(arguments.prefix, arguments.clients)
-        self.connect_concurrency = arguments.connect_concurrency
-        self.clients: list[Client] = []
-        self.connected = 0
-        self.done = 0
-        self.results: list | None = None
-        self.results_received = 0
-        self.failed: str | None = None
-        self.stopping = False
-        self.finished: asyncio.Future | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
 
-    def fail(self, line: str) -> None:
-        if self.failed is None:
-            self.failed = line
-            self._stop()
-
-    def _stop(self) -> None:
-        self.stopping = True
-        for client in self.clients:
-            if client.transport is not None:
-                client.transport.abort()
-        if self.finished is not None and not self.finished.done():
-            self.finished.set_result(None)
-
-    def got_results(self, client: Client) -> None:
-        results = client.conversation.results
-        self.results_received += 1
-        if self.results is None:
-            self.results = results
-        elif results != self.results:
-            self.fail(f"client {client.conversation.name}: received Results {show(results)} unlike another client's {show(self.results)}")
-
-    def client_done(self) -> None:
-        self.done += 1
-        if self.done == len(self.names) and self.finished is not None and not self.finished.done():
-            self.finished.set_result(None)
-
-    async def _connect(self, name: str, gate: asyncio.Semaphore) -> None:
-        async with gate:
-            if self.failed is not None:
-                return
-            client = Client(self, name)
-            self.clients.append(client)
-            try:
-                transport, _ = await self.loop.create_connection(lambda: client, self.host, self.port)
-            except OSError as error:
-                self.clients.remove(client)
-                self.fail(f"client {name}: cannot connect to {self.host}:{self.port}: {error.strerror or error}")
-                return
-            if self.stopping:
-                transport.abort()
-
-    async def run(self, time_limit: float) -> dict[str, Any]:
-        self.loop = asyncio.get_running_loop()
-        self.finished = self.loop.create_future()
-        started = time.monotonic()
-        gate = asyncio.Semaphore(self.connect_concurrency)
-        await asyncio.gather(*(self._connect(name, gate) for name in self.names))
-        connected_after = time.monotonic() - started
-        try:
-            await asyncio.wait_for(asyncio.shield(self.finished), max(0.0, time_limit - connected_after))
-        except TimeoutError:
-            self.fail(f"time limit of {time_limit:g} s reached: {self.results_received} of {len(self.names)} clients received Results")
-        return self.figures(time.monotonic() - started, connected_after)
+    def client(self, name: str) -> Client:
+        return Client(self, name)
 
     def figures(self, seconds: float, connected_after: float) -> dict[str, Any]:
         usage = resource.getrusage(resource.RUSAGE_SELF)

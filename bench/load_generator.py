@@ -416,21 +416,21 @@ class Client(asyncio.Protocol):
         self.run.client_done()
 
 
-class LoadRun:
-    """The clients of one run, their shared figures, and the first failure."""
+class ClientRun:
+    """The clients of one run, the first failure, and the Results they must all agree on: any game's.
 
-    def __init__(self, arguments: argparse.Namespace) -> None:
+    A game's run says how to make one client (`client`, an asyncio Protocol
+    whose `conversation` has `name` and `results`) and what its figures are
+    (`figures`); bench/ipd_load_generator.py builds on this one.
+    """
+
+    def __init__(self, arguments: argparse.Namespace, names: list[str]) -> None:
         self.host = arguments.host
         self.port = arguments.port
-        self.delay = arguments.delay_ms / 1000
-        self.allow_server_stop = arguments.allow_server_stop
-        self.names = client_names(arguments.prefix, arguments.clients)
+        self.names = names
         self.connect_concurrency = arguments.connect_concurrency
-        self.clients: list[Client] = []
+        self.clients: list[Any] = []
         self.connected = 0
-        self.pending = 0
-        self.peak_pending = 0
-        self.closed_early = 0
         self.done = 0
         self.results: list | None = None
         self.results_received = 0
@@ -438,6 +438,14 @@ class LoadRun:
         self.stopping = False
         self.finished: asyncio.Future | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+
+    def client(self, name: str) -> Any:
+        """A new client called `name` of this run."""
+        raise NotImplementedError
+
+    def figures(self, seconds: float, connected_after: float) -> dict[str, Any]:
+        """The run's figures, after `seconds` in all, `connected_after` of them to connect."""
+        raise NotImplementedError
 
     def fail(self, line: str) -> None:
         if self.failed is None:
@@ -469,7 +477,7 @@ class LoadRun:
         async with gate:
             if self.failed is not None:
                 return
-            client = Client(self, name)
+            client = self.client(name)
             self.clients.append(client)
             try:
                 transport, _ = await self.loop.create_connection(lambda: client, self.host, self.port)
@@ -491,7 +499,24 @@ class LoadRun:
             await asyncio.wait_for(asyncio.shield(self.finished), max(0.0, time_limit - connected_after))
         except TimeoutError:
             self.fail(f"time limit of {time_limit:g} s reached: {self.results_received} of {len(self.names)} clients received Results")
-        seconds = time.monotonic() - started
+        return self.figures(time.monotonic() - started, connected_after)
+
+
+class LoadRun(ClientRun):
+    """Santorini's run: its clients answer after `--delay-ms`; the figures count series, give-ups, pending answers."""
+
+    def __init__(self, arguments: argparse.Namespace) -> None:
+        super().__init__(arguments, client_names(arguments.prefix, arguments.clients))
+        self.delay = arguments.delay_ms / 1000
+        self.allow_server_stop = arguments.allow_server_stop
+        self.pending = 0
+        self.peak_pending = 0
+        self.closed_early = 0
+
+    def client(self, name: str) -> Client:
+        return Client(self, name)
+
+    def figures(self, seconds: float, connected_after: float) -> dict[str, Any]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         conversations = [client.conversation for client in self.clients]
         results = self.results or []
