@@ -31,14 +31,13 @@ all matches (from the Results) divided by them.
 Pure first (names, payoffs, the conversation's rules), asyncio second (one
 Protocol object per connection, no task per client). What any game's load
 generator does alike (connecting, agreeing on the Results, the first failure,
-the time limit) is bench/load_generator.py's ClientRun.
+the time limit) is bench/load_generator.py's ClientRun and JSONClient, and its Surprise.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import codecs
 import json
 import re
 import resource
@@ -48,13 +47,11 @@ from collections.abc import Callable
 from typing import Any
 
 try:  # run as a script from bench/, or imported as bench.ipd_load_generator by the tests
-    from load_generator import ClientRun, show
+    from load_generator import ClientRun, JSONClient, Surprise, show
 except ModuleNotFoundError:
-    from bench.load_generator import ClientRun, show
+    from bench.load_generator import ClientRun, JSONClient, Surprise, show
 
 NAME = re.compile(r"[A-Za-z0-9_-]{1,36}")
-WHITE_SPACE = re.compile(r"[ \t\n\r]*")
-CLIENT_MAX_MESSAGE_CHARS = 64 * 1024 * 1024
 COOPERATE, DEFECT = "C", "D"
 MOVES = (COOPERATE, DEFECT)
 IRREGULAR = "irregular"
@@ -62,10 +59,6 @@ STRATEGIES = ("cooperator", "tit-for-tat")
 DEFAULT_PAYOFFS = {"R": 3, "S": 0, "T": 5, "P": 1}
 SCORE_TOLERANCE = 1.5e-6
 """How far a Standing's score (rounded to 6 decimals by the server) may be from the mean computed here."""
-
-
-class Surprise(Exception):
-    """The server sent what the conversation does not allow here; the message says what."""
 
 
 # ---------------------------------------------------------------------------
@@ -313,76 +306,18 @@ def _is_totals(value: Any) -> bool:
 # asyncio: connections
 
 
-def _reject_constant(text: str) -> Any:
-    raise Surprise(f"sent {text}, which is not JSON")
-
-
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
-class Client(asyncio.Protocol):
-    """One connection: sends the name, decodes the stream of values, answers through its Conversation at once."""
+class Client(JSONClient):
+    """The prisoner's dilemma's connection: answers through its Conversation at once."""
 
     def __init__(self, run: LoadRun, name: str) -> None:
-        self.run = run
-        self.conversation = Conversation(name, run.strategy, run.payoffs, run.rounds, run.noise)
-        self.transport: asyncio.Transport | None = None
-        self.text = ""
-        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        super().__init__(run, Conversation(name, run.strategy, run.payoffs, run.rounds, run.noise))
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
-        self._write(self.conversation.name)
-        self.run.connected += 1
-
-    def _write(self, value: Any) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write((_ENCODER.encode(value) + "\n").encode())
-
-    def data_received(self, data: bytes) -> None:
-        try:
-            self._take(data)
-        except Surprise as surprise:
-            self.run.fail(f"client {self.conversation.name}: {surprise}")
-        except UnicodeDecodeError:
-            self.run.fail(f"client {self.conversation.name}: sent bytes that are not UTF-8")
-
-    def _take(self, data: bytes) -> None:
-        text = self.text + self.utf8.decode(data)
-        position = 0
-        end_of_text = len(text)
-        while True:
-            position = WHITE_SPACE.match(text, position).end()
-            if position == end_of_text:
-                self.text = ""
-                return
-            try:
-                message, position = _DECODER.raw_decode(text, position)
-            except json.JSONDecodeError:
-                self.text = text[position:]  # an unfinished value: wait for the rest
-                if len(self.text) > CLIENT_MAX_MESSAGE_CHARS:
-                    raise Surprise("sent a value longer than 64 MiB, or malformed JSON") from None
-                return
-            answer = self.conversation.receive(message)
-            if answer is not None:
-                self._write(answer)
-            elif self.conversation.results is not None:
-                self.run.got_results(self)
-
-    def eof_received(self) -> bool:
-        return False  # let the transport close
-
-    def connection_lost(self, error: Exception | None) -> None:
-        name = self.conversation.name
-        if self.run.failed is not None or self.run.stopping:
-            pass
-        elif self.text.strip():
-            self.run.fail(f"client {name}: the connection closed inside a value: {self.text[:80]!r}")
-        elif self.conversation.results is None:
-            reason = f" ({error})" if error else ""
-            self.run.fail(f"client {name}: the server closed the connection before the Results{reason}")
-        self.run.client_done()
+    def take(self, message: Any) -> None:
+        answer = self.conversation.receive(message)
+        if answer is not None:
+            self._write(answer)
+        elif self.conversation.results is not None:
+            self.run.got_results(self)
 
 
 class LoadRun(ClientRun):

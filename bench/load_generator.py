@@ -330,17 +330,19 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
-class Client(asyncio.Protocol):
-    """One connection: sends the name, decodes the stream of values, answers through its Conversation."""
+class JSONClient(asyncio.Protocol):
+    """One connection of any game's load generator: sends the name, decodes the stream of JSON values, hands each on.
 
-    def __init__(self, run: LoadRun, name: str) -> None:
+    A game's client says what it does with each value (`take`) and, if it
+    may, what a close before the Results means (`closed_before_results`).
+    """
+
+    def __init__(self, run: ClientRun, conversation: Any) -> None:
         self.run = run
-        self.conversation = Conversation(name)
+        self.conversation = conversation
         self.transport: asyncio.Transport | None = None
         self.text = ""
         self.utf8 = codecs.getincrementaldecoder("utf-8")()
-        self.waiting_to_answer = False
-        self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -351,20 +353,15 @@ class Client(asyncio.Protocol):
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write((_ENCODER.encode(value) + "\n").encode())
 
-    def _answer_later(self, value: Any) -> None:
-        self.waiting_to_answer = False
-        self.run.pending -= 1
-        self._write(value)
-
     def data_received(self, data: bytes) -> None:
         try:
-            self._take(data)
+            self._decode(data)
         except Surprise as surprise:
             self.run.fail(f"client {self.conversation.name}: {surprise}")
         except UnicodeDecodeError:
             self.run.fail(f"client {self.conversation.name}: sent bytes that are not UTF-8")
 
-    def _take(self, data: bytes) -> None:
+    def _decode(self, data: bytes) -> None:
         text = self.text + self.utf8.decode(data)
         position = 0
         end_of_text = len(text)
@@ -380,40 +377,70 @@ class Client(asyncio.Protocol):
                 if len(self.text) > CLIENT_MAX_MESSAGE_CHARS:
                     raise Surprise("sent a value longer than 64 MiB, or malformed JSON") from None
                 return
-            if type(message) in (int, float, bool) or message is None:
-                raise Surprise(f"expected a Name, PA, Placement, Board or Results, got {show(message)}")
-            if self.waiting_to_answer:
-                raise Surprise(f"sent {show(message)} before this client's answer was due")
-            answer = self.conversation.receive(message)
-            if self.conversation.results is not None:
-                self.run.got_results(self)
-            if answer is None:
-                continue
-            if self.run.delay > 0:
-                self.waiting_to_answer = True
-                self.run.pending += 1
-                self.run.peak_pending = max(self.run.peak_pending, self.run.pending)
-                self.run.loop.call_later(self.run.delay, self._answer_later, answer)
-            else:
-                self._write(answer)
+            self.take(message)
+
+    def take(self, message: Any) -> None:
+        """One whole value from the server; Surprise if it is out of place."""
+        raise NotImplementedError
 
     def eof_received(self) -> bool:
         return False  # let the transport close
 
     def connection_lost(self, error: Exception | None) -> None:
-        self.closed = True
         name = self.conversation.name
         if self.run.failed is not None or self.run.stopping:
             pass
         elif self.text.strip():
             self.run.fail(f"client {name}: the connection closed inside a value: {self.text[:80]!r}")
         elif self.conversation.results is None:
-            if self.run.allow_server_stop:
-                self.run.closed_early += 1
-            else:
-                reason = f" ({error})" if error else ""
-                self.run.fail(f"client {name}: the server closed the connection before the Results{reason}")
+            self.closed_before_results(error)
         self.run.client_done()
+
+    def closed_before_results(self, error: Exception | None) -> None:
+        reason = f" ({error})" if error else ""
+        self.run.fail(f"client {self.conversation.name}: the server closed the connection before the Results{reason}")
+
+
+class Client(JSONClient):
+    """Santorini's connection: answers through its Conversation, at once or after `--delay-ms`."""
+
+    def __init__(self, run: LoadRun, name: str) -> None:
+        super().__init__(run, Conversation(name))
+        self.waiting_to_answer = False
+        self.closed = False
+
+    def _answer_later(self, value: Any) -> None:
+        self.waiting_to_answer = False
+        self.run.pending -= 1
+        self._write(value)
+
+    def take(self, message: Any) -> None:
+        if type(message) in (int, float, bool) or message is None:
+            raise Surprise(f"expected a Name, PA, Placement, Board or Results, got {show(message)}")
+        if self.waiting_to_answer:
+            raise Surprise(f"sent {show(message)} before this client's answer was due")
+        answer = self.conversation.receive(message)
+        if self.conversation.results is not None:
+            self.run.got_results(self)
+        if answer is None:
+            return
+        if self.run.delay > 0:
+            self.waiting_to_answer = True
+            self.run.pending += 1
+            self.run.peak_pending = max(self.run.peak_pending, self.run.pending)
+            self.run.loop.call_later(self.run.delay, self._answer_later, answer)
+        else:
+            self._write(answer)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.closed = True
+        super().connection_lost(error)
+
+    def closed_before_results(self, error: Exception | None) -> None:
+        if self.run.allow_server_stop:
+            self.run.closed_early += 1
+        else:
+            super().closed_before_results(error)
 
 
 class ClientRun:
