@@ -17,7 +17,7 @@ from Player.ipd.classics import TitForTat
 from Player.ipd.local import LocalPlayer
 from Player.ipd.misbehaving import Flooder, Infinite
 from Player.ipd.strategy import Strategy
-from Remote.channel import MessageChannel
+from Remote.channel import ChannelError, MessageChannel
 from Remote.ipd.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, replies_ahead_of
 from Common.ipd.wire import structure, structure_server_message
 from Common.strict import StructureError
@@ -179,7 +179,7 @@ async def test_a_move_that_is_a_string_goes_to_the_server_which_judges_it() -> N
 
 
 @pytest.mark.parametrize("strategy, message", [(Answering(None), "move returned None, not a move"), (Raising(), "move raised ValueError: no idea")])
-async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_and_ends_the_conversation(strategy, message: str) -> None:
+async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_and_to_the_server_and_ends_the_conversation(strategy, message: str) -> None:
     proxy, server = proxy_and_server(LocalPlayer(A, strategy))
     await server.send(["move", 1, None])
     with trio.fail_after(10), pytest.raises(StrategyFailed, match=message) as failed:
@@ -187,7 +187,10 @@ async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_a
     if isinstance(strategy, Raising):
         assert 'raise ValueError("no idea")' in failed.value.details
     await proxy.channel.aclose()
-    assert await server._stream.receive_some(LIMIT) == b""  # nothing was sent
+    report = await server.receive()  # the reason, for the server, then nothing more
+    assert report[0] == "error" and message in report[1]
+    with pytest.raises(ChannelError, match="closed"):
+        await server.receive()
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 Each message is a frozen value; `Common/ipd/wire.py` turns it into JSON and
 back. The server sends every message but MoveReply, which is the player's
-only answer: its move for the round it echoes.
+only answer: its move for the round it echoes, and ErrorReport, which a
+client may send last, before it closes, to say why.
 """
 
 from __future__ import annotations
@@ -97,6 +98,22 @@ class TournamentResults:
 
     outcomes: Outcomes = attrs.field(validator=_outcomes)
     standings: Standings = attrs.field(validator=_standings)
+
+
+REASON_LIMIT = 200
+"""The most characters of an ErrorReport's reason."""
+
+
+def _reason(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    if type(value) is not str or len(value) > REASON_LIMIT:
+        raise ValueError(f"{attribute.name} must be a string of at most {REASON_LIMIT} characters, got {value!r}")
+
+
+@attrs.frozen
+class ErrorReport:
+    """The client gives up, saying why (its strategy raised, say); it closes the connection next."""
+
+    reason: str = attrs.field(validator=_reason)
 
 
 ServerMessage = PlayingAs | MatchStart | MoveRequest | MatchOver | TournamentResults

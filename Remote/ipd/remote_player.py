@@ -22,6 +22,12 @@ is not a reply are misbehaviour (MALFORMED): a client that floods replies is
 out at its first surplus value, and nothing of the flood is kept beyond the
 one value being looked at (the channel reads at most a chunk or a message
 limit ahead).
+
+An error report. A client may send `["error", Reason]` before it closes (its
+strategy raised, say), wherever a value may arrive: it fails the call at hand
+as ClientError (BROKEN), whose message shows the Reason through `show` (JSON
+quoted: control characters escaped, tokens hidden), so the log, the kick
+notice and the event log say why. A malformed one is MALFORMED.
 """
 
 from __future__ import annotations
@@ -34,13 +40,31 @@ from Common.ipd.messages import MatchOver, MatchStart, MoveReply, PlayingAs, Tou
 from Common.ipd.moves import Move, Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.player import Player
-from Common.ipd.wire import MOVE, structure_reply, unstructure
+from Common.ipd.messages import ErrorReport
+from Common.ipd.wire import MOVE, is_error_report, structure, structure_reply, unstructure
+from Admin.safe_call import BROKEN
 from Common.strict import StructureError, show
+from Remote.channel import ChannelError
 from Remote.framing import NEED_DATA
 from Remote.ipd.owed import ANSWER, LATE_COPY, OwedReplies
 from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
 
-__all__ = ["RemotePlayer", "UnexpectedMessage", "WrongRound"]
+__all__ = ["ClientError", "RemotePlayer", "UnexpectedMessage", "WrongRound"]
+
+REASON_SHOWN = 210
+"""How much of a reported reason is shown: all of its 200 characters, quoted, with room for a few escapes."""
+
+
+class ClientError(ChannelError):
+    """The client reported an error of its own (`["error", Reason]`) and gives up: the player's failure, BROKEN."""
+
+    failure_kind = BROKEN
+
+
+def _reported(value: object) -> ClientError:
+    """The failure an error report `value` stands for; StructureError (MALFORMED) if it is malformed."""
+    report = structure(value, ErrorReport)
+    return ClientError(f"the client reports {show(report.reason, REASON_SHOWN)}")
 
 
 class WrongRound(UnexpectedMessage):
@@ -109,7 +133,10 @@ class RemotePlayer(RemoteParticipant, Player):
         assert asked is not None, "only move() awaits a reply"
         self._awaiting_reply = True
         while True:
-            reply = structure_reply(await self._channel.receive())
+            value = await self._channel.receive()
+            if is_error_report(value):
+                raise _reported(value)
+            reply = structure_reply(value)
             verdict = self._owed.take(reply.round, asked)
             if verdict == ANSWER:
                 break
@@ -124,6 +151,8 @@ class RemotePlayer(RemoteParticipant, Player):
         return value is NEED_DATA or self._is_late_reply(value)
 
     def _is_late_reply(self, value: object) -> bool:
+        if is_error_report(value):
+            raise _reported(value)
         try:
             reply = structure_reply(value)
         except StructureError:

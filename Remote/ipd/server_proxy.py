@@ -55,10 +55,10 @@ from typing import Any
 import attrs
 import trio
 
-from Common.ipd.messages import MatchOver, MatchStart, MoveRequest, PlayingAs, ServerMessage, TournamentResults
+from Common.ipd.messages import REASON_LIMIT, ErrorReport, MatchOver, MatchStart, MoveRequest, PlayingAs, ServerMessage, TournamentResults
 from Common.ipd.names import Name, Token
 from Common.ipd.player import Player
-from Common.ipd.wire import structure_server_message
+from Common.ipd.wire import structure_server_message, unstructure
 from Common.participant import KICKED
 from Common.strict import StructureError, shorten
 from Remote.channel import ChannelError, MessageChannel
@@ -71,6 +71,9 @@ log = logging.getLogger(__name__)
 
 STAND_IN = "C"
 """The move sent for a round the server forfeited before the player answered: the reply owed, discarded there."""
+
+REPORT_SECONDS = 2.0
+"""How long the error report may take to go out before the connection is closed all the same."""
 
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results (and whatever it was still doing); the server is done by then."""
@@ -195,6 +198,7 @@ class ServerProxy(Conversation):
                     answer = await getattr(self.player, method)(*arguments)
                 except Exception as error:  # noqa: BLE001 - a participant's bug ends its conversation, not the client
                     self._failure = self._raised(method, error)
+                    await self._report(self._failure)
                     conversation.cancel()
                     return
             self._busy = None
@@ -209,12 +213,18 @@ class ServerProxy(Conversation):
                 self._due = None
             if type(answer) is not str:
                 self._failure = StrategyFailed(f"move returned {shorten(repr(answer), 60)}, not a move (\"C\" or \"D\")")
+                await self._report(self._failure)
                 conversation.cancel()
                 return
             try:
                 await self._send_reply(due.round, answer)
             except ChannelError:
                 return  # the reader notices the end of the connection
+
+    async def _report(self, failure: StrategyFailed) -> None:
+        """Tell the server why this player gives up, `["error", Reason]`, before the connection closes."""
+        with trio.move_on_after(REPORT_SECONDS), contextlib.suppress(ChannelError):
+            await self.channel.send(unstructure(ErrorReport(shorten(str(failure), REASON_LIMIT))))
 
     async def _send_stand_in(self, due: _Due) -> None:
         """Send the reply the server is owed for the abandoned round `due`, which it discards; a closed connection is the reader's."""
