@@ -13,6 +13,7 @@ import attrs
 from Common.ipd.moves import Move, Prev, Totals, is_move
 from Common.ipd.names import Name, name_validator
 from Common.ipd.outcomes import Irregular, Outcomes, Scored, Standing, Standings
+from Common.participant import KICK_REASON_LIMIT, _short_reason
 
 
 def _round_number(instance: object, attribute: attrs.Attribute, value: object) -> None:
@@ -100,20 +101,15 @@ class TournamentResults:
     standings: Standings = attrs.field(validator=_standings)
 
 
-REASON_LIMIT = 200
-"""The most characters of an ErrorReport's reason."""
-
-
-def _reason(instance: object, attribute: attrs.Attribute, value: object) -> None:
-    if type(value) is not str or len(value) > REASON_LIMIT:
-        raise ValueError(f"{attribute.name} must be a string of at most {REASON_LIMIT} characters, got {value!r}")
+REASON_LIMIT = KICK_REASON_LIMIT
+"""The most characters of an ErrorReport's reason: as many as a kick notice's."""
 
 
 @attrs.frozen
 class ErrorReport:
     """The client gives up, saying why (its strategy raised, say); it closes the connection next."""
 
-    reason: str = attrs.field(validator=_reason)
+    reason: str = attrs.field(validator=_short_reason)
 
 
 ServerMessage = PlayingAs | MatchStart | MoveRequest | MatchOver | TournamentResults
