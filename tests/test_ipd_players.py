@@ -93,17 +93,29 @@ def test_fixed_200_round_matches_between_classics_score_as_in_the_literature(fir
     assert scores(first(), second()) == expected
 
 
-def test_random_is_the_same_in_the_same_match_and_differs_between_matches() -> None:
-    def match_moves(strategy: RandomMoves, opponent: Name) -> list[Move]:
-        strategy.start_match(A, opponent)
-        return [strategy.move(A, k, None if k == 1 else Prev("C", "C")) for k in range(1, 201)]
+def _match_moves(strategy: RandomMoves, opponent: Name, rounds: int = 200) -> list[Move]:
+    strategy.start_match(A, opponent)
+    moves = [strategy.move(A, k, None if k == 1 else Prev("C", "C")) for k in range(1, rounds + 1)]
+    strategy.match_over(A, Prev("C", "C"), Totals(3 * rounds, 3 * rounds), rounds)
+    return moves
 
-    one, other = RandomMoves(), RandomMoves()
-    first = match_moves(one, B)
-    assert first == match_moves(other, B)
-    assert match_moves(one, B) != first  # the second match against bob
-    assert match_moves(RandomMoves(), Name("carl")) != first
+
+def test_random_is_the_same_in_the_same_match_and_differs_between_opponents() -> None:
+    first = _match_moves(RandomMoves(), B)
+    assert first == _match_moves(RandomMoves(), B)
+    assert _match_moves(RandomMoves(), Name("carl")) != first
     assert 0.4 <= first.count("C") / len(first) <= 0.6
+
+
+@given(st.lists(st.sampled_from([B, Name("carl"), Name("dora")]), max_size=6), st.integers(1, 30))
+def test_randoms_moves_in_a_match_depend_only_on_what_the_conversation_says_not_on_matches_played_before(
+    earlier: list[Name], rounds: int
+) -> None:
+    resumed = RandomMoves()  # a client started again: it has played none of the earlier matches
+    played_on = RandomMoves()
+    for opponent in earlier:
+        _match_moves(played_on, opponent, rounds)
+    assert _match_moves(played_on, B) == _match_moves(resumed, B)
 
 
 def test_random_answers_even_when_told_of_no_match() -> None:

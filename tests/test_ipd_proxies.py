@@ -150,12 +150,20 @@ async def test_the_contracts_200_round_example_through_both_proxies() -> None:
 # Forfeits (scripted players waiting in trio, on the autojump clock)
 
 
-async def test_a_late_move_is_a_forfeit_and_nothing_is_sent_for_it(autojump_clock) -> None:
+async def test_a_late_move_is_a_forfeit_and_its_stand_in_is_discarded(autojump_clock) -> None:
     settings = ips.fixed_length(5)
     played = await play_through_both_proxies(settings, (A, ScriptedPlayer(A, script={2: HANG})), (B, ScriptedPlayer(B)))
     assert played.result == EncounterResult(Scored(A, B, 12, 15, 5))  # round 2: alice S = 0, bob R = 3
     assert played.proxies[A].abandoned_rounds == 1
-    assert played.remotes[A].forfeited_rounds == (2,)  # no late copy ever came
+    assert played.remotes[A].forfeited_rounds == ()  # the stand-in for round 2 came and was discarded
+
+
+async def test_our_client_forfeiting_a_whole_match_loses_nothing_in_the_next_one(autojump_clock) -> None:
+    settings = ips.fixed_length(1)
+    played = await play_through_both_proxies(settings, (A, ScriptedPlayer(A, script={1: HANG})), (B, ScriptedPlayer(B)), 2)
+    # match 1: alice forfeits its only round; match 2: her [1, "C"] is her answer there, not match 1's late copy
+    assert played.result == EncounterResult(Scored(A, B, 3, 3, 1))
+    assert played.ends[A] == played.ends[B] == results([Scored(A, B, 0, 3, 1), Scored(A, B, 3, 3, 1)], [A, B], ())
 
 
 async def test_one_forfeit_more_than_allowed_puts_the_player_out_and_it_hears_why(autojump_clock) -> None:

@@ -17,7 +17,7 @@ from Player.ipd.classics import TitForTat
 from Player.ipd.local import LocalPlayer
 from Player.ipd.misbehaving import Flooder, Infinite
 from Player.ipd.strategy import Strategy
-from Remote.channel import MessageChannel
+from Remote.channel import ChannelError, MessageChannel
 from Remote.ipd.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, replies_ahead_of
 from Common.ipd.wire import structure, structure_server_message
 from Common.strict import StructureError
@@ -105,7 +105,7 @@ async def test_a_bare_name_signs_up_without_a_token() -> None:
     assert await server.receive() == "alice"
 
 
-async def test_a_move_the_server_moved_on_from_is_abandoned_and_never_answered(autojump_clock, caplog) -> None:
+async def test_a_move_the_server_moved_on_from_is_abandoned_and_its_owed_reply_sent_at_once(autojump_clock, caplog) -> None:
     player = ScriptedPlayer(A, script={1: HANG})
     proxy, server = proxy_and_server(player)
     caplog.set_level(logging.INFO)
@@ -115,6 +115,7 @@ async def test_a_move_the_server_moved_on_from_is_abandoned_and_never_answered(a
         await server.send(["move", 1, None])
         await trio.testing.wait_all_tasks_blocked()  # the player is thinking about round 1
         await server.send(["move", 2, [None, "C"]])  # the server forfeited round 1 and moved on
+        assert await server.receive() == [1, "C"]  # the reply it owes, a stand-in: the server discards it
         assert await server.receive() == [2, "C"]
         await server.send(["match-over", ["C", "C"], [3, 3], 2])
         await server.send(RESULTS)
@@ -134,6 +135,7 @@ async def test_a_thread_left_behind_holds_back_the_next_move_and_its_answer_is_n
                 await trio.to_thread.run_sync(strategy.waiting.wait)
                 await server.send(["move", 2, [None, "D"]])
                 await trio.testing.wait_all_tasks_blocked()
+                assert await server.receive() == [1, "C"]  # the stand-in for round 1, at once
                 strategy.release()  # the thread of round 1 ends; its answer is dropped
                 assert await server.receive() == [2, "D"]
                 await server.send(RESULTS)
@@ -177,7 +179,7 @@ async def test_a_move_that_is_a_string_goes_to_the_server_which_judges_it() -> N
 
 
 @pytest.mark.parametrize("strategy, message", [(Answering(None), "move returned None, not a move"), (Raising(), "move raised ValueError: no idea")])
-async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_and_ends_the_conversation(strategy, message: str) -> None:
+async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_and_to_the_server_and_ends_the_conversation(strategy, message: str) -> None:
     proxy, server = proxy_and_server(LocalPlayer(A, strategy))
     await server.send(["move", 1, None])
     with trio.fail_after(10), pytest.raises(StrategyFailed, match=message) as failed:
@@ -185,7 +187,10 @@ async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_a
     if isinstance(strategy, Raising):
         assert 'raise ValueError("no idea")' in failed.value.details
     await proxy.channel.aclose()
-    assert await server._stream.receive_some(LIMIT) == b""  # nothing was sent
+    report = await server.receive()  # the reason, for the server, then nothing more
+    assert report[0] == "error" and message in report[1]
+    with pytest.raises(ChannelError, match="closed"):
+        await server.receive()
 
 
 @pytest.mark.parametrize(

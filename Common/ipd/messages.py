@@ -2,7 +2,8 @@
 
 Each message is a frozen value; `Common/ipd/wire.py` turns it into JSON and
 back. The server sends every message but MoveReply, which is the player's
-only answer: its move for the round it echoes.
+only answer: its move for the round it echoes, and ErrorReport, which a
+client may send last, before it closes, to say why.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import attrs
 from Common.ipd.moves import Move, Prev, Totals, is_move
 from Common.ipd.names import Name, name_validator
 from Common.ipd.outcomes import Irregular, Outcomes, Scored, Standing, Standings
+from Common.participant import KICK_REASON_LIMIT, _short_reason
 
 
 def _round_number(instance: object, attribute: attrs.Attribute, value: object) -> None:
@@ -97,6 +99,17 @@ class TournamentResults:
 
     outcomes: Outcomes = attrs.field(validator=_outcomes)
     standings: Standings = attrs.field(validator=_standings)
+
+
+REASON_LIMIT = KICK_REASON_LIMIT
+"""The most characters of an ErrorReport's reason: as many as a kick notice's."""
+
+
+@attrs.frozen
+class ErrorReport:
+    """The client gives up, saying why (its strategy raised, say); it closes the connection next."""
+
+    reason: str = attrs.field(validator=_short_reason)
 
 
 ServerMessage = PlayingAs | MatchStart | MoveRequest | MatchOver | TournamentResults

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 import cattrs
 
 from Common.ipd.messages import (
+    REASON_LIMIT,
+    ErrorReport,
     MatchOver,
     MatchStart,
     MoveReply,
@@ -43,6 +45,7 @@ MATCH = "match"
 MOVE = "move"
 MATCH_OVER = "match-over"
 RESULTS = "results"
+ERROR = "error"
 
 # ---------------------------------------------------------------------------
 # Structuring the leaves
@@ -176,6 +179,24 @@ def _move_reply(value: Any, _: type = MoveReply) -> MoveReply:
     return MoveReply(round_, chosen)
 
 
+def _reason(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError(f"expected a reason (a string), got {show(value)}")
+    if len(value) > REASON_LIMIT:
+        raise ValueError(f"expected a reason of at most {REASON_LIMIT} characters, got {len(value)}")
+    return value
+
+
+def _error_report(value: Any, _: type = ErrorReport) -> ErrorReport:
+    parts = array(value, f'["{ERROR}", reason]', range(2, 3))
+    return ErrorReport(elements(parts, [_tag(ERROR), _reason], ErrorReport)[1])
+
+
+def is_error_report(value: Any) -> bool:
+    """Whether `value` is tagged as an ErrorReport, `["error", ...]` (well formed or not: `structure` says)."""
+    return type(value) is list and len(value) > 0 and value[0] == ERROR
+
+
 def _match_over(value: Any, _: type = MatchOver) -> MatchOver:
     parts = array(value, f'["{MATCH_OVER}", prev, totals, rounds]', range(4, 5))
     _, prev, totals, rounds = elements(
@@ -229,6 +250,7 @@ def _unstructure_hooks() -> dict[type, Callable[[Any], Any]]:
         MatchStart: lambda message: [MATCH, message.opponent],
         MoveRequest: lambda message: [MOVE, message.round, _prev_to_json(message.prev)],
         MoveReply: lambda message: [message.round, message.move],
+        ErrorReport: lambda message: [ERROR, message.reason],
         MatchOver: lambda message: [
             MATCH_OVER, _prev_to_json(message.prev), [message.totals.mine, message.totals.theirs], message.rounds
         ],
@@ -254,6 +276,7 @@ def _wire_converter() -> cattrs.Converter:
         (MatchStart, _match_start),
         (MoveRequest, _move_request),
         (MoveReply, _move_reply),
+        (ErrorReport, _error_report),
         (MatchOver, _match_over),
         (TournamentResults, _tournament_results),
     ]:

@@ -8,9 +8,10 @@
   defects to the end of that match.
 * alternator: cooperates in odd rounds, defects in even ones.
 * random: cooperates or defects with probability 1/2 each, from a generator
-  seeded at the start of each match from what it knows: its name, the
-  opponent's, and how many matches it has started. The same tournament
-  gives the same moves, in this process or another.
+  seeded at the start of each match from what the conversation says: its
+  name and the opponent's. Nothing it counts itself (matches played) enters
+  the seed, so a client started again for a resumed tournament plays every
+  match as the uninterrupted one did, in this process or another.
 """
 
 from __future__ import annotations
@@ -68,9 +69,9 @@ class Alternator(Strategy):
         return COOPERATE if round % 2 == 1 else DEFECT
 
 
-def match_generator(me: Name, opponent: Name | None, matches_started: int) -> random.Random:
-    """A generator seeded by SHA-256 from a strategy's name, its opponent's and its count of matches."""
-    text = json.dumps(["random strategy", me, opponent, matches_started], separators=(",", ":"))
+def match_generator(me: Name, opponent: Name | None) -> random.Random:
+    """A generator seeded by SHA-256 from what the conversation says: a strategy's name and its opponent's."""
+    text = json.dumps(["random strategy", me, opponent], separators=(",", ":"))
     return random.Random(int.from_bytes(hashlib.sha256(text.encode("ascii")).digest(), "big"))
 
 
@@ -78,14 +79,12 @@ class RandomMoves(Strategy):
     """Cooperates or defects with probability 1/2 each, seeded afresh at the start of every match."""
 
     def __init__(self) -> None:
-        self.matches_started = 0
         self._random: random.Random | None = None
 
     def start_match(self, me: Name, opponent: Name) -> None:
-        self.matches_started += 1
-        self._random = match_generator(me, opponent, self.matches_started)
+        self._random = match_generator(me, opponent)
 
     def move(self, me: Name, round: int, prev: Prev | None) -> Move:
         if self._random is None:  # told of no match: seeded from its name alone
-            self._random = match_generator(me, None, self.matches_started)
+            self._random = match_generator(me, None)
         return COOPERATE if self._random.random() < 0.5 else DEFECT

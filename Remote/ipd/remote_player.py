@@ -8,22 +8,30 @@ RemoteParticipant's, with one difference: a late reply is not a failure.
 
 Late replies. When a `move` call is cancelled while it waits for its reply
 (the referee's time limit: a forfeit), the connection stays in play and round
-k is remembered as forfeited. A reply that comes later for a forfeited round
-is discarded, once per forfeited round, oldest first, whenever it is read:
-while waiting for the reply of a later round, after a reply, or before the
-next message is sent (also after `match-over` and in the next match). A reply
-for the round asked settles it, even if that round number was forfeited in an
-earlier match (the protocol cannot tell them apart; the other copy is then
-the discarded one). Any other round number (ahead of the round asked, a
-second reply for a settled round) and any value that is not a reply are
-misbehaviour (MALFORMED): a client that floods replies is out at its first
-surplus value, and nothing of the flood is kept beyond the one value being
-looked at (the channel reads at most a chunk or a message limit ahead).
+k is owed (`Remote/ipd/owed.py`, kept across matches). Every reply is first
+checked against what is owed, whenever it is read: while waiting for the
+reply of a later round, after a reply, or before the next message is sent
+(also after `match-over` and in the next match). A reply for an owed round is
+its late copy, discarded, even when the round asked has the same number (TCP
+keeps order: the owed copy comes first), so a move never counts in a match
+other than the one it was asked in. A reply for the round asked settles it,
+and what was owed before it is forgotten (its copy would have come first).
+Any other round number (ahead of the round asked, a second reply for a
+settled round, a copy after the answer to a later round) and any value that
+is not a reply are misbehaviour (MALFORMED): a client that floods replies is
+out at its first surplus value, and nothing of the flood is kept beyond the
+one value being looked at (the channel reads at most a chunk or a message
+limit ahead).
+
+An error report. A client may send `["error", Reason]` before it closes (its
+strategy raised, say), wherever a value may arrive: it fails the call at hand
+as ClientError (BROKEN), whose message shows the Reason through `show` (JSON
+quoted: control characters escaped, tokens hidden), so the log, the kick
+notice and the event log say why. A malformed one is MALFORMED.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 import trio
@@ -32,12 +40,31 @@ from Common.ipd.messages import MatchOver, MatchStart, MoveReply, PlayingAs, Tou
 from Common.ipd.moves import Move, Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.player import Player
-from Common.ipd.wire import MOVE, structure_reply, unstructure
+from Common.ipd.messages import ErrorReport
+from Common.ipd.wire import MOVE, is_error_report, structure, structure_reply, unstructure
+from Admin.safe_call import BROKEN
 from Common.strict import StructureError, show
+from Remote.channel import ChannelError
 from Remote.framing import NEED_DATA
+from Remote.ipd.owed import ANSWER, LATE_COPY, OwedReplies
 from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
 
-__all__ = ["RemotePlayer", "UnexpectedMessage", "WrongRound"]
+__all__ = ["ClientError", "RemotePlayer", "UnexpectedMessage", "WrongRound"]
+
+REASON_SHOWN = 210
+"""How much of a reported reason is shown: all of its 200 characters, quoted, with room for a few escapes."""
+
+
+class ClientError(ChannelError):
+    """The client reported an error of its own (`["error", Reason]`) and gives up: the player's failure, BROKEN."""
+
+    failure_kind = BROKEN
+
+
+def _reported(value: object) -> ClientError:
+    """The failure an error report `value` stands for; StructureError (MALFORMED) if it is malformed."""
+    report = structure(value, ErrorReport)
+    return ClientError(f"the client reports {show(report.reason, REASON_SHOWN)}")
 
 
 class WrongRound(UnexpectedMessage):
@@ -53,14 +80,14 @@ class RemotePlayer(RemoteParticipant, Player):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._forfeited: deque[int] = deque()  # rounds whose reply came too late and may still come, oldest first
+        self._owed = OwedReplies()  # forfeited rounds whose reply may still come, oldest first, across matches
         self._asked: int | None = None  # the round whose reply is due
         self._awaiting_reply = False  # the request went out whole; its reply is awaited
 
     @property
     def forfeited_rounds(self) -> tuple[int, ...]:
         """The forfeited rounds whose late reply has not come (yet), oldest first."""
-        return tuple(self._forfeited)
+        return self._owed.rounds
 
     async def playing_as(self, name: Name) -> None:
         await self._exchange(unstructure(PlayingAs(name)))
@@ -98,41 +125,39 @@ class RemotePlayer(RemoteParticipant, Player):
     def _forfeit(self, round_: int) -> None:
         """The `move` call for `round_` was cancelled: if its request went out whole, its reply may still come."""
         if self._awaiting_reply:
-            self._forfeited.append(round_)
-
-    def _discard_late(self, round_: int) -> bool:
-        """Take `round_` off the forfeited rounds (its oldest entry); whether it was there."""
-        try:
-            self._forfeited.remove(round_)
-        except ValueError:
-            return False
-        return True
+            self._owed.forfeit(round_)
 
     async def _receive_reply(self) -> Move:
-        """The Move of the reply for the round asked; late replies before it are discarded."""
+        """The Move of the reply for the round asked; the owed late replies before it are discarded."""
         asked = self._asked
         assert asked is not None, "only move() awaits a reply"
         self._awaiting_reply = True
         while True:
-            reply = structure_reply(await self._channel.receive())
-            if reply.round == asked:
+            value = await self._channel.receive()
+            if is_error_report(value):
+                raise _reported(value)
+            reply = structure_reply(value)
+            verdict = self._owed.take(reply.round, asked)
+            if verdict == ANSWER:
                 break
-            if not self._discard_late(reply.round):
+            if verdict != LATE_COPY:
                 raise WrongRound(_wrong_round(reply, asked))
         self._awaiting_reply = False
         await self._refuse_unasked_values(after_answer=True)
         return reply.move
 
     def _late(self, value: Any) -> bool:
-        """A late reply for a forfeited round (discarded, once), or one still arriving (judged once whole)."""
+        """A late reply for an owed round (discarded, once), or one still arriving (judged once whole)."""
         return value is NEED_DATA or self._is_late_reply(value)
 
     def _is_late_reply(self, value: object) -> bool:
+        if is_error_report(value):
+            raise _reported(value)
         try:
             reply = structure_reply(value)
         except StructureError:
             return False
-        return self._discard_late(reply.round)
+        return self._owed.take(reply.round, None) == LATE_COPY
 
 
 def _wrong_round(reply: MoveReply, asked: int) -> str:

@@ -24,10 +24,13 @@ A move the server no longer waits for. Any message that arrives while a
 move is due means that the server settled that round without this player's
 reply: it was forfeited. The proxy abandons that move: a call still queued is
 never made, a call in progress is cancelled (a LocalPlayer leaves its thread
-behind, and the player's next call waits for that thread), and nothing is
-sent for that round, not even a late answer, so no reply of ours can be
-taken for a later round's. The conversation goes on: a forfeit is not the
-end, the server says when the player is out.
+behind, and the player's next call waits for that thread). The reply the
+server is still owed goes at once, in order, as a stand-in `[k, "C"]` (STAND_IN):
+the server discards it as the late copy, so no reply of ours can be taken
+for a later round's, also when the next match asks the same round number
+(`Remote/ipd/owed.py`). Nothing is owed once the Results came. The
+conversation goes on: a forfeit is not the end, the server says when the
+player is out.
 
 Answers. A move that is a string is sent as the player gave it (the server
 alone judges moves: the `breaker` kind's "B" reaches it and is refused
@@ -45,16 +48,17 @@ it out at its first surplus value.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 import attrs
 import trio
 
-from Common.ipd.messages import MatchOver, MatchStart, MoveRequest, PlayingAs, ServerMessage, TournamentResults
+from Common.ipd.messages import REASON_LIMIT, ErrorReport, MatchOver, MatchStart, MoveRequest, PlayingAs, ServerMessage, TournamentResults
 from Common.ipd.names import Name, Token
 from Common.ipd.player import Player
-from Common.ipd.wire import structure_server_message
+from Common.ipd.wire import structure_server_message, unstructure
 from Common.participant import KICKED
 from Common.strict import StructureError, shorten
 from Remote.channel import ChannelError, MessageChannel
@@ -64,6 +68,12 @@ from Remote.conversation import ENDED, Conversation
 __all__ = ["ServerMisbehaved", "ServerProxy", "StrategyFailed", "replies_ahead_of"]
 
 log = logging.getLogger(__name__)
+
+STAND_IN = "C"
+"""The move sent for a round the server forfeited before the player answered: the reply owed, discarded there."""
+
+REPORT_SECONDS = 2.0
+"""How long the error report may take to go out before the connection is closed all the same."""
 
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results (and whatever it was still doing); the server is done by then."""
@@ -79,14 +89,16 @@ def replies_ahead_of(player: Player) -> int:
 
 @attrs.define(eq=False)
 class _Due:
-    """A move request handed to the player; `abandoned` once the server moved on without its reply."""
+    """A move request handed to the player; `abandoned` once the server moved on without its reply, `owed` if it still expects one."""
 
     round: int
     abandoned: bool = False
+    owed: bool = False
     scope: trio.CancelScope | None = None
 
-    def abandon(self) -> None:
+    def abandon(self, owed: bool) -> None:
         self.abandoned = True
+        self.owed = owed
         if self.scope is not None:
             self.scope.cancel()
 
@@ -129,7 +141,7 @@ class ServerProxy(Conversation):
                 log.info("%s was kicked by the server: %s", self.name, shorten(message[1], 200))
                 return
             value = self._structure(message)
-            self._abandon_due_move()
+            self._abandon_due_move(owed=not isinstance(value, TournamentResults))
             if isinstance(value, TournamentResults):
                 self.results = value
                 await self._tell_results(value, to_player)
@@ -154,11 +166,11 @@ class ServerProxy(Conversation):
         except StructureError as error:
             raise ServerMisbehaved(f"malformed message from the server: {error}") from None
 
-    def _abandon_due_move(self) -> None:
-        """The server sent something while a move was due: it settled that round without our reply."""
+    def _abandon_due_move(self, owed: bool) -> None:
+        """The server sent something while a move was due: it settled that round without our reply (still `owed` to it)."""
         due, self._due = self._due, None
         if due is not None:
-            due.abandon()
+            due.abandon(owed)
             self.abandoned_rounds += 1
             log.info("%s: the server moved on before the move for round %d was answered: forfeited", self.name, due.round)
 
@@ -176,6 +188,7 @@ class ServerProxy(Conversation):
         """Hand each queued message to the player, in order; send the replies."""
         async for method, arguments, due in for_player:
             if due is not None and due.abandoned:
+                await self._send_stand_in(due)
                 continue
             self._busy = method
             with trio.CancelScope() as scope:
@@ -185,23 +198,40 @@ class ServerProxy(Conversation):
                     answer = await getattr(self.player, method)(*arguments)
                 except Exception as error:  # noqa: BLE001 - a participant's bug ends its conversation, not the client
                     self._failure = self._raised(method, error)
+                    await self._report(self._failure)
                     conversation.cancel()
                     return
             self._busy = None
             if method == "end_of_tournament":
                 self._heard_results.set()
-            if due is None or due.abandoned:
+            if due is None:
+                continue
+            if due.abandoned:
+                await self._send_stand_in(due)
                 continue
             if self._due is due:
                 self._due = None
             if type(answer) is not str:
                 self._failure = StrategyFailed(f"move returned {shorten(repr(answer), 60)}, not a move (\"C\" or \"D\")")
+                await self._report(self._failure)
                 conversation.cancel()
                 return
             try:
                 await self._send_reply(due.round, answer)
             except ChannelError:
                 return  # the reader notices the end of the connection
+
+    async def _report(self, failure: StrategyFailed) -> None:
+        """Tell the server why this player gives up, `["error", Reason]`, before the connection closes."""
+        with trio.move_on_after(REPORT_SECONDS), contextlib.suppress(ChannelError):
+            await self.channel.send(unstructure(ErrorReport(shorten(str(failure), REASON_LIMIT))))
+
+    async def _send_stand_in(self, due: _Due) -> None:
+        """Send the reply the server is owed for the abandoned round `due`, which it discards; a closed connection is the reader's."""
+        if due.owed:
+            due.owed = False
+            with contextlib.suppress(ChannelError):
+                await self.channel.send([due.round, STAND_IN])
 
     async def _send_reply(self, round_: int, move: str) -> None:
         self._moves_answered += 1
