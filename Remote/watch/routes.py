@@ -34,7 +34,9 @@ STATIC_TYPES = {
 STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}
 METHODS = (b"GET", b"HEAD")
 _GAME = re.compile(rb"/games/(0|[1-9][0-9]{0,8})/(0|[1-9][0-9]{0,5})\.json")
-_NUMBER = re.compile(rb"0|[1-9][0-9]{0,17}")
+_DIGITS = re.compile(rb"[0-9]+")
+BEYOND = 1 << 63
+"""What an id or run of more than 18 digits stands for: past any event or tournament this server reaches."""
 
 
 def _load_static() -> dict[str, bytes]:
@@ -114,9 +116,10 @@ def _events(query: bytes) -> Route:
         key, _, value = part.partition(b"=")
         if key not in (b"run", b"after"):
             continue  # a cache-buster, say
-        if key in values or not _NUMBER.fullmatch(value):
+        number = whole_number(value)
+        if key in values or number is None:
             return Refused(400, f"{key.decode()} must be given once, as a whole number")
-        values[key] = int(value)
+        values[key] = number
     return Events(values.get(b"run"), values.get(b"after"))
 
 
@@ -124,6 +127,15 @@ def last_event_id(values: list[bytes]) -> int | None:
     """The Last-Event-ID header's number (None: no header); ValueError if it is given twice or is not a whole number."""
     if not values:
         return None
-    if len(values) > 1 or not _NUMBER.fullmatch(values[0].strip()):
+    number = whole_number(values[0].strip()) if len(values) == 1 else None
+    if number is None:
         raise ValueError("Last-Event-ID must be one whole number")
-    return int(values[0].strip())
+    return number
+
+
+def whole_number(value: bytes) -> int | None:
+    """The whole number that ASCII digits write (leading zeros allowed; more than 18 digits: BEYOND), or None if `value` is not one."""
+    if not _DIGITS.fullmatch(value):
+        return None
+    digits = value.lstrip(b"0") or b"0"
+    return int(digits) if len(digits) <= 18 else BEYOND
