@@ -11,6 +11,7 @@ is 404, whatever dots or escapes it holds.
 | GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
 | GET /results.json                 | the results export of the tournament so far              |
 | GET /crosstable.csv               | the crosstable export of the tournament so far           |
+| GET /games.ndjson                 | every game of the ended encounters so far (the export)   |
 | GET /games/<encounter>/<game>.json | one game's record                                       |
 | HEAD of any of these              | the same headers, no body                                |
 | another method                    | 405                                                      |
@@ -30,6 +31,7 @@ STATIC_TYPES = {
     "boards.js": "text/javascript; charset=utf-8",
     "replay.js": "text/javascript; charset=utf-8",
     "watch.css": "text/css; charset=utf-8",
+    "scores.js": "text/javascript; charset=utf-8",
 }
 STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}
 METHODS = (b"GET", b"HEAD")
@@ -72,6 +74,11 @@ class CrosstableCsv:
 
 
 @attrs.frozen
+class GamesNdjson:
+    pass
+
+
+@attrs.frozen
 class GameRecord:
     encounter: int
     game: int
@@ -85,7 +92,7 @@ class Refused:
     why: str
 
 
-Route = Static | Events | ResultsJson | CrosstableCsv | GameRecord | Refused
+Route = Static | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | Refused
 
 
 def route(method: bytes, target: bytes) -> Route:
@@ -104,6 +111,8 @@ def route(method: bytes, target: bytes) -> Route:
         return ResultsJson()
     if path == b"/crosstable.csv":
         return CrosstableCsv()
+    if path == b"/games.ndjson":
+        return GamesNdjson()
     game = _GAME.fullmatch(path)
     if game is not None:
         return GameRecord(int(game[1]), int(game[2]))
