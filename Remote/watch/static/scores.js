@@ -61,8 +61,18 @@ const Scores = (function () {
     return side < 0 ? null : decimals(outcome[2 + side] / outcome[4]);
   }
 
+  const LEGEND = {
+    ipd: "A match's number is the row player's points per round; its colour says won, drawn or lost.",
+    santorini: "After the letter, the games of the series each won, the row player's first.",
+  };
+
   return {
     decimals,
+
+    // What the crosstable's legend adds about the game's scores.
+    legend(gameName) {
+      return LEGEND[gameName] || "";
+    },
 
     // The text of the row player's cell for an ended encounter, or null for the page's letters alone.
     cell(gameName, encounter, row, outcome) {

@@ -12,10 +12,6 @@
   const KINDS = ["won", "drawn", "lost", "irregular"];
   const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", "not played": "–", "not scored": "∅", running: "…", "revised away": "R∅" };
   const FINISHED_SHOWN = 100;
-  const LEGEND_SCORE = {
-    ipd: "A match's number is the row player's points per round; its colour says won, drawn or lost.",
-    santorini: "After the letter, the games of the series each won, the row player's first.",
-  };
   const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
   let state = emptyState();
   let source = null, sourceRun = null, reopenTimer = 0, frame = 0;
@@ -236,7 +232,7 @@
 
   function drawHeading() {
     const game = state.game === "ipd" ? "Prisoner's dilemma" : state.game === "santorini" ? "Santorini" : state.game;
-    $("legend-score").textContent = LEGEND_SCORE[state.game] || "";
+    $("legend-score").textContent = Scores.legend(state.game);
     $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
     document.title = $("title").textContent;
   }
@@ -262,10 +258,6 @@
       else entries.push([encounter.outcome === null ? "not played" : JSON.stringify(encounter.outcome), encounter]);
     }
     return entries;
-  }
-
-  function wordsOf(row, column) {
-    return entriesOf(row, column).map(([word]) => word);
   }
 
   function outcomeOf(encounter) {
@@ -332,7 +324,7 @@
       const [row, column] = key.split("\n");
       const cell = table.querySelector('td[data-row="' + CSS.escape(row) + '"][data-column="' + CSS.escape(column) + '"]');
       if (!cell) continue;
-      const words = wordsOf(row, column);
+      const words = entriesOf(row, column).map(([word]) => word);
       cell.dataset.words = words.join("; ");
       cell.title = row + " against " + column + ": " + (words.join("; ") || "not yet");
       cell.replaceChildren(...entriesOf(row, column).map(([word, encounter]) => cellWord(row, word, encounter)));
@@ -340,7 +332,7 @@
     }
     for (const row of touched) {
       const counts = Object.fromEntries(KINDS.map((kind) => [kind, 0]));
-      for (const column of roster) for (const word of wordsOf(row, column)) { const kind = kindOf(word); if (kind) counts[kind] += 1; }
+      for (const column of roster) for (const [word] of entriesOf(row, column)) { const kind = kindOf(word); if (kind) counts[kind] += 1; }
       const line = table.querySelector('tr[data-player="' + CSS.escape(row) + '"]');
       for (const cell of line.querySelectorAll("td.total")) cell.textContent = String(counts[cell.dataset.kind]);
     }
@@ -419,6 +411,7 @@
   function drawFinished() {
     const list = $("finished");
     list.replaceChildren();
+    const notPlayed = (encounter) => outcomeOf(encounter) === null && !(encounter.game_ends || []).length;
     const played = state.ended.filter((index) => state.encounters.get(index)?.ended && !notPlayed(state.encounters.get(index)));
     for (const index of played.slice(-FINISHED_SHOWN).reverse()) {
       const encounter = state.encounters.get(index);
@@ -438,10 +431,6 @@
     }
     const skipped = state.ended.length - played.length;
     if (skipped) list.appendChild(element("li", "not-played", skipped + (skipped === 1 ? " encounter" : " encounters") + " not played: a player was already out"));
-  }
-
-  function notPlayed(encounter) {
-    return outcomeOf(encounter) === null && !(encounter.game_ends || []).length;
   }
 
   // -- replaying a finished game (replay.js draws it)
