@@ -12,10 +12,10 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import socket
 
 from Remote.loopback import ServerProcess, run_clients
 from tests.raw_client import stop, wait_for_log_sync
+from tests.test_watch_stream import Stream, read_strictly
 
 LIMIT = 60.0
 TOKENS = {name: f"{name}-secret-{name}-token" for name in ("ann", "bob", "cat")}
@@ -33,15 +33,10 @@ def fetch(port: int, path: str) -> tuple[int, bytes]:
 
 
 def snapshot(port: int) -> bytes:
-    """The event stream up to the end of its first snapshot."""
-    with socket.create_connection(("127.0.0.1", port), timeout=LIMIT) as connection:
-        connection.sendall(b"GET /events HTTP/1.1\r\nhost: test\r\n\r\n")
-        received = b""
-        while not re.search(rb"event: snapshot\nid: \d+\ndata: .*\n\n", received):
-            data = connection.recv(1 << 16)
-            assert data, received
-            received += data
-    return received
+    """The event stream up to its first snapshot, read by a strict HTTP client: the headers and the frames so far."""
+    stream = Stream()
+    read_strictly(port, lambda frame: frame["event"] == "snapshot", stream)
+    return (json.dumps(stream.headers) + json.dumps(stream.frames)).encode()
 
 
 def test_no_route_serves_a_token_or_an_address(tmp_path):

@@ -23,7 +23,7 @@ new watcher first flushes what is pending to the others.
 The standings are derived, not logged: after a batch that ends an encounter
 (or revises, or puts a player out) `keep_standings` computes them in a
 thread from a copy of the state, at most once a second, and offers them to
-everyone as a `standings` frame.
+everyone as a `standings` frame, through the same `flush` as the events.
 """
 
 from __future__ import annotations
@@ -220,7 +220,11 @@ class WatchHub:
                 watcher.resnapshot()
 
     def flush(self) -> None:
-        """Offer everything published since the last flush to every watcher, as one HTTP chunk shared by all."""
+        """Offer everything published since the last flush to every watcher, as one HTTP chunk shared by all.
+
+        The one place where frames become bytes of the watchers' chunked bodies: a frame offered
+        any other way would reach the wire without its chunk-size line.
+        """
         if self._pending:
             chunk = http_chunk(b"".join(self._pending))
             self._pending.clear()
@@ -326,10 +330,8 @@ class WatchHub:
             if run == self.run and standings is not None:
                 self.standings = standings
                 self._standings_version += 1
-                frame = standings_frame(standings)
+                self._pending.append(standings_frame(standings))  # after the events they follow, in the same chunk
                 self.flush()
-                for watcher in list(self.watchers):
-                    watcher.offer(frame)
             await trio.sleep(STANDINGS_INTERVAL)
 
     def drop_all(self) -> None:

@@ -11,6 +11,7 @@ is 404, whatever dots or escapes it holds.
 | GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
 | GET /results.json                 | the results export of the tournament so far              |
 | GET /crosstable.csv               | the crosstable export of the tournament so far           |
+| GET /games.ndjson                 | every game of the ended encounters so far (the export)   |
 | GET /games/<encounter>/<game>.json | one game's record                                       |
 | HEAD of any of these              | the same headers, no body                                |
 | another method                    | 405                                                      |
@@ -30,11 +31,14 @@ STATIC_TYPES = {
     "boards.js": "text/javascript; charset=utf-8",
     "replay.js": "text/javascript; charset=utf-8",
     "watch.css": "text/css; charset=utf-8",
+    "scores.js": "text/javascript; charset=utf-8",
 }
 STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}
 METHODS = (b"GET", b"HEAD")
 _GAME = re.compile(rb"/games/(0|[1-9][0-9]{0,8})/(0|[1-9][0-9]{0,5})\.json")
-_NUMBER = re.compile(rb"0|[1-9][0-9]{0,17}")
+_DIGITS = re.compile(rb"[0-9]+")
+BEYOND = 1 << 63
+"""What an id or run of more than 18 digits stands for: past any event or tournament this server reaches."""
 
 
 def _load_static() -> dict[str, bytes]:
@@ -70,6 +74,11 @@ class CrosstableCsv:
 
 
 @attrs.frozen
+class GamesNdjson:
+    pass
+
+
+@attrs.frozen
 class GameRecord:
     encounter: int
     game: int
@@ -83,7 +92,7 @@ class Refused:
     why: str
 
 
-Route = Static | Events | ResultsJson | CrosstableCsv | GameRecord | Refused
+Route = Static | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | Refused
 
 
 def route(method: bytes, target: bytes) -> Route:
@@ -102,6 +111,8 @@ def route(method: bytes, target: bytes) -> Route:
         return ResultsJson()
     if path == b"/crosstable.csv":
         return CrosstableCsv()
+    if path == b"/games.ndjson":
+        return GamesNdjson()
     game = _GAME.fullmatch(path)
     if game is not None:
         return GameRecord(int(game[1]), int(game[2]))
@@ -114,9 +125,10 @@ def _events(query: bytes) -> Route:
         key, _, value = part.partition(b"=")
         if key not in (b"run", b"after"):
             continue  # a cache-buster, say
-        if key in values or not _NUMBER.fullmatch(value):
+        number = whole_number(value)
+        if key in values or number is None:
             return Refused(400, f"{key.decode()} must be given once, as a whole number")
-        values[key] = int(value)
+        values[key] = number
     return Events(values.get(b"run"), values.get(b"after"))
 
 
@@ -124,6 +136,15 @@ def last_event_id(values: list[bytes]) -> int | None:
     """The Last-Event-ID header's number (None: no header); ValueError if it is given twice or is not a whole number."""
     if not values:
         return None
-    if len(values) > 1 or not _NUMBER.fullmatch(values[0].strip()):
+    number = whole_number(values[0].strip()) if len(values) == 1 else None
+    if number is None:
         raise ValueError("Last-Event-ID must be one whole number")
-    return int(values[0].strip())
+    return number
+
+
+def whole_number(value: bytes) -> int | None:
+    """The whole number that ASCII digits write (leading zeros allowed; more than 18 digits: BEYOND), or None if `value` is not one."""
+    if not _DIGITS.fullmatch(value):
+        return None
+    digits = value.lstrip(b"0") or b"0"
+    return int(digits) if len(digits) <= 18 else BEYOND

@@ -28,7 +28,7 @@ import h11
 import trio
 
 from Admin.tournament_state import game_line
-from Remote.exports import ExportError, crosstable_csv, results_json
+from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
 from Remote.watch import routes
 from Remote.watch.hub import Dropped, LogRange, Watcher, WatchHub
 from Remote.watch.settings import WatchSettings
@@ -169,6 +169,8 @@ class _WatchServer:
             await self._export(stream, conn, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
         elif isinstance(route, routes.CrosstableCsv):
             await self._export(stream, conn, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
+        elif isinstance(route, routes.GamesNdjson):
+            await self._export(stream, conn, "games.ndjson", b"application/x-ndjson", lambda state, game: games_ndjson(state), head)
         elif isinstance(route, routes.GameRecord):
             line = self._game_line(route.encounter, route.game)
             if line is None:

@@ -87,7 +87,12 @@ const Boards = (function () {
         if (at(last.to)) className += " moved";
         if (at(last.build)) className += " built";
         cell.className = className;
-        cell.textContent = worker ? worker + (height ? " ·" + height : "") : height === 4 ? "" : String(height || "");
+        if (worker) {
+          cell.replaceChildren(element("span", "worker", worker));  // clipped to its square (the title has it whole)
+          if (height) cell.appendChild(element("span", "height", String(height)));
+        } else {
+          cell.textContent = height === 4 ? "" : String(height || "");
+        }
         cell.title = "[" + x + ", " + y + "] height " + height + (worker ? ", " + worker : "");
       }
       note.textContent = model.note;

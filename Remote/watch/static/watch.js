@@ -232,6 +232,7 @@
 
   function drawHeading() {
     const game = state.game === "ipd" ? "Prisoner's dilemma" : state.game === "santorini" ? "Santorini" : state.game;
+    $("legend-score").textContent = Scores.legend(state.game);
     $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
     document.title = $("title").textContent;
   }
@@ -247,16 +248,30 @@
       state.roster ? state.finished + " of " + total + " encounters finished, " + running + " running" : "signing up";
   }
 
-  function wordsOf(row, column) {
-    const words = [];
+  function entriesOf(row, column) {
+    const entries = [];
     for (const index of state.pairs.get(row + "\n" + column) || []) {
       const encounter = state.encounters.get(index);
       if (!encounter) continue;
-      if (!encounter.ended) words.push("running");
-      else if (encounter.words) words.push(encounter.words[row]);
-      else words.push(encounter.outcome === null ? "not played" : JSON.stringify(encounter.outcome));
+      if (!encounter.ended) entries.push(["running", encounter]);
+      else if (encounter.words) entries.push([encounter.words[row], encounter]);
+      else entries.push([encounter.outcome === null ? "not played" : JSON.stringify(encounter.outcome), encounter]);
     }
-    return words;
+    return entries;
+  }
+
+  function outcomeOf(encounter) {
+    return state.revisions.has(encounter.encounter) ? state.revisions.get(encounter.encounter) : encounter.outcome;
+  }
+
+  function cellWord(row, word, encounter) {
+    const kind = classOf(word);
+    const letters = word.startsWith("revised ") ? "R" + (SHORT[kindOf(word)] || "") : SHORT[word] || SHORT[kind] || word;
+    const scored = encounter.ended && !(encounter.culprits || []).length && (KINDS.includes(kind) || (kind === "revised" && state.game !== "ipd"));
+    const score = scored ? Scores.cell(state.game, encounter, row, outcomeOf(encounter)) : null;
+    const shown = element("span", "word " + kind, score === null ? letters : state.game === "ipd" ? score : letters + " " + score);
+    shown.title = word + (score === null ? "" : " (" + score + (state.game === "ipd" ? " points per round)" : " in games)"));
+    return shown;
   }
 
   function kindOf(word) {
@@ -309,18 +324,15 @@
       const [row, column] = key.split("\n");
       const cell = table.querySelector('td[data-row="' + CSS.escape(row) + '"][data-column="' + CSS.escape(column) + '"]');
       if (!cell) continue;
-      const words = wordsOf(row, column);
+      const words = entriesOf(row, column).map(([word]) => word);
       cell.dataset.words = words.join("; ");
       cell.title = row + " against " + column + ": " + (words.join("; ") || "not yet");
-      cell.replaceChildren(...words.map((word) => {
-        const kind = classOf(word);
-        return element("span", "word " + kind, word.startsWith("revised ") ? "R" + (SHORT[kindOf(word)] || "") : SHORT[word] || SHORT[kind] || word);
-      }));
+      cell.replaceChildren(...entriesOf(row, column).map(([word, encounter]) => cellWord(row, word, encounter)));
       touched.add(row);
     }
     for (const row of touched) {
       const counts = Object.fromEntries(KINDS.map((kind) => [kind, 0]));
-      for (const column of roster) for (const word of wordsOf(row, column)) { const kind = kindOf(word); if (kind) counts[kind] += 1; }
+      for (const column of roster) for (const [word] of entriesOf(row, column)) { const kind = kindOf(word); if (kind) counts[kind] += 1; }
       const line = table.querySelector('tr[data-player="' + CSS.escape(row) + '"]');
       for (const cell of line.querySelectorAll("td.total")) cell.textContent = String(counts[cell.dataset.kind]);
     }
@@ -336,12 +348,14 @@
     const header = element("tr");
     for (const key of keys) header.appendChild(element("th", "", key));
     table.appendChild(header);
-    for (const row of standings.rows) {
+    const ranks = Scores.ranks(standings.rows);
+    standings.rows.forEach((row, at) => {
       const line = element("tr");
       line.dataset.row = JSON.stringify(row);
-      for (const key of keys) line.appendChild(element("td", "", typeof row[key] === "number" ? String(row[key]) : String(row[key] ?? "")));
+      line.dataset.rank = ranks[at];
+      for (const key of keys) line.appendChild(element("td", key === "rank" ? "rank" : "", key === "rank" ? String(ranks[at]) : Scores.value(key, row[key])));
       table.appendChild(line);
-    }
+    });
   }
 
   function drawMisbehaviours() {
@@ -355,12 +369,6 @@
       list.appendChild(item);
     }
     if (!list.children.length) list.appendChild(element("li", "none", "nobody so far"));
-  }
-
-  function seriesScore(encounter) {
-    const wins = {};
-    for (const game of encounter.games) if (game.end && game.end.winner) wins[game.end.winner] = (wins[game.end.winner] || 0) + 1;
-    return encounter.players.map((player) => wins[player] || 0).join(" : ");
   }
 
   function drawRunning() {
@@ -384,8 +392,8 @@
       }
       const shown = views.get(index);
       const game = encounter.games[encounter.games.length - 1];
-      card.querySelector("h3").textContent = encounter.players.join(" vs ") + " · encounter " + index +
-        (encounter.games.length ? " · game " + encounter.games.length + " · " + seriesScore(encounter) : "");
+      const score = Scores.running(state.game, encounter, state.start);
+      card.querySelector("h3").textContent = encounter.players.join(" vs ") + " · encounter " + index + (score ? " · " + score : "");
       if (!game) continue;
       if (shown.game !== encounter.games.length) {
         shown.board.replaceChildren();
@@ -403,13 +411,16 @@
   function drawFinished() {
     const list = $("finished");
     list.replaceChildren();
-    for (const index of state.ended.slice(-FINISHED_SHOWN).reverse()) {
+    const notPlayed = (encounter) => outcomeOf(encounter) === null && !(encounter.game_ends || []).length;
+    const played = state.ended.filter((index) => state.encounters.get(index)?.ended && !notPlayed(state.encounters.get(index)));
+    for (const index of played.slice(-FINISHED_SHOWN).reverse()) {
       const encounter = state.encounters.get(index);
-      if (!encounter || !encounter.ended) continue;
       const item = element("li");
+      item.dataset.encounter = index;
       const words = encounter.words ? encounter.players.map((player) => player + " " + encounter.words[player]).join(", ")
-        : encounter.players.join(" vs ") + (encounter.outcome === null ? ": not played" : "");
-      item.appendChild(element("span", "", "encounter " + index + ": " + words + " "));
+        : encounter.players.join(" vs ");
+      const score = Scores.ended(state.game, encounter);
+      item.appendChild(element("span", "", "encounter " + index + ": " + words + (score ? ", games " + score : "") + " "));
       (encounter.game_ends || []).forEach((end, game) => {
         const button = element("button", "game", "game " + (game + 1));
         button.title = Boards.describeEnd(state.game, end);
@@ -418,6 +429,8 @@
       });
       list.appendChild(item);
     }
+    const skipped = state.ended.length - played.length;
+    if (skipped) list.appendChild(element("li", "not-played", skipped + (skipped === 1 ? " encounter" : " encounters") + " not played: a player was already out"));
   }
 
   // -- replaying a finished game (replay.js draws it)
