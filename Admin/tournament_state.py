@@ -110,8 +110,9 @@ class TournamentState:
     stops: int = 0
     resumes: int = 0
     last_seq: int = 0
-    last_type: str | None = None
-    """The type of the last event: after `results` or `stop`, only a few may follow (`_ENDS`)."""
+    last_type: str | None = attrs.field(default=None, eq=False)
+    """The type of the last event: after `results` or `stop`, only a few may follow (`_ENDS`). Not part of what
+    the tournament's state is (a watcher's snapshot does not carry it)."""
     game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
     """The games.ndjson line of every game of an ended encounter, by (encounter, game)."""
 

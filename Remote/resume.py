@@ -44,14 +44,13 @@ from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
 from Remote.event_reading import read_log
 from Remote.exports import export_texts, results_so_far, write_texts
 from Remote.game import Game
-from Remote.games import GAMES
 
 log = logging.getLogger("xserver")
 
 Name = str
 
 
-def load_tournament(directory: Path, games: Mapping[str, Game] = GAMES) -> tuple[TournamentState, bool]:
+def load_tournament(directory: Path, games: Mapping[str, Game]) -> tuple[TournamentState, bool]:
     """The state read strictly from `directory`'s log, and whether a torn last line was dropped (and cut from the file)."""
     path = directory / EVENTS_FILE
     try:
@@ -206,17 +205,21 @@ def tell_how_to_resume(event_log: EventLog, game: Game) -> None:
     )
 
 
-def interrupted_tournament(config: ServerConfiguration, game: Game, directory: LogDirectory | None) -> Interrupted | Ended | None:
+def interrupted_tournament(
+    config: ServerConfiguration, game: Game, directory: LogDirectory | None, games: Mapping[str, Game] | None = None
+) -> Interrupted | Ended | None:
     """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
 
-    EventLogError when its configuration differs in a value that can change the Results.
+    `games` are those whose logs can be read (the registry; default: `game`'s
+    only). EventLogError when the log is not one they read strictly, or its
+    configuration differs in a value that can change the Results.
     """
     assert directory is not None
     newest = directory.newest()
     if newest is None:
         log.info("resume: the event log %s holds no tournament; a fresh one starts", directory.path)
         return None
-    state, torn = load_tournament(newest)
+    state, torn = load_tournament(newest, games or {game.name: game})
     if torn:
         log.info("resume: dropped the torn last line of %s", newest.name)
     if state.roster is None or state.start is None:
