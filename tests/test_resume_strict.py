@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 
 from Remote import export, resume
 from Remote.configuration import read_server_configuration
-from Remote.event_log import EVENTS_FILE, EventLogError, LogDirectory
+from Remote.event_log import EVENTS_FILE, LogDirectory
 from Remote.event_reading import EventLogError as LineError
 from Remote.event_reading import read_events, read_log
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
-from tests.test_resume import configuration, run_server
+from tests.test_resume import configuration, refusal_to_resume, run_server
 
 HALFWAY = 40
 """The interrupted logs stop after this many events."""
@@ -195,14 +195,8 @@ def test_a_finished_tournament_with_a_different_configuration_is_refused_not_pri
     if logs["game"] != "ipd":
         pytest.skip("the seed is the prisoner's dilemma's")
     config = logs["finished config"]
-    changed = read_server_configuration(json.dumps({**config, "seed": 8, "resume": True}), GAMES, DEFAULT_GAME)
-    directory = LogDirectory(Path(config["event log"]))
-    try:
-        with pytest.raises(EventLogError) as refused:
-            resume.interrupted_tournament(changed, GAMES["ipd"], directory)
-    finally:
-        directory.close()
-    assert "configuration differs" in str(refused.value) and '"seed" was 7, is 8' in str(refused.value)
+    refused = refusal_to_resume(config, {"seed": 8})
+    assert "configuration differs" in refused and '"seed" was 7, is 8' in refused
     again = xserver({**config, "seed": 8, "resume": True})
     assert again.returncode == 2 and again.stdout == "" and len(again.stderr.splitlines()) == 1
 
