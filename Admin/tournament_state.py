@@ -22,13 +22,26 @@ from typing import Any
 
 import attrs
 
+from Admin.event_types import (
+    ENCOUNTER_END,
+    ENCOUNTER_START,
+    GAME_END,
+    GAME_START,
+    MISBEHAVIOUR,
+    RESULTS,
+    RESUME,
+    REVISION,
+    ROSTER,
+    SIGN_UP,
+    START,
+    STOP,
+    ShapeError,
+    check_shape,
+)
+from Common.strict import shorten, show
+
 LOG_VERSION = 1
 """The format version the `start` event names; a log of another version is refused."""
-
-START, SIGN_UP, ROSTER = "start", "sign-up", "roster"
-ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION = "encounter-start", "misbehaviour", "encounter-end", "revision"
-RESULTS, STOP, RESUME = "results", "stop", "resume"
-GAME_START, GAME_END = "game-start", "game-end"
 ENVELOPE = ("seq", "t", "type")
 """The keys every event has."""
 _NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
@@ -97,6 +110,9 @@ class TournamentState:
     stops: int = 0
     resumes: int = 0
     last_seq: int = 0
+    last_type: str | None = attrs.field(default=None, eq=False)
+    """The type of the last event: after `results` or `stop`, only a few may follow (`_ENDS`). Not part of what
+    the tournament's state is (a watcher's snapshot does not carry it)."""
     game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
     """The games.ndjson line of every game of an ended encounter, by (encounter, game)."""
 
@@ -127,74 +143,141 @@ class TournamentState:
         return self.revisions[index] if index in self.revisions else self.encounters[index].outcome
 
     def apply(self, event: Mapping[str, Any]) -> None:
-        """Take one more event; EventError if it does not follow from the events before it."""
+        """Take one more event; EventError if its shape is not its type's or it does not follow from the events before it."""
         seq = event.get("seq")
-        if seq != self.last_seq + 1:
-            raise EventError(f"event {seq!r} follows event {self.last_seq}: seq must count up by one")
+        if seq != self.last_seq + 1 or type(seq) is not int:
+            raise EventError(f"event {show(seq)} follows event {self.last_seq}: seq must count up by one")
         kind = event.get("type")
-        handler = _HANDLERS.get(kind)
         try:
+            check_shape(event)
+            if self.last_type in _ENDS and kind not in _ENDS[self.last_type]:
+                raise EventError(f"nothing but {' or '.join(sorted(_ENDS[self.last_type]))} may follow {self.last_type}")
+            handler = _HANDLERS.get(kind)
             if handler is not None:
                 handler(self, event)
-            elif "encounter" in event and "game" in event:
-                self._step(event)
             else:
-                raise EventError(f"unknown type {kind!r}")
-        except (KeyError, IndexError, TypeError) as error:
-            raise EventError(f"event {seq} ({kind}) lacks or misplaces {error}") from None
-        except EventError as error:
-            raise EventError(f"event {seq} ({kind}): {error}") from None
+                self._step(event)
+        except (ShapeError, EventError) as error:
+            raise EventError(f"event {seq} ({shorten(str(kind), 40)}): {error}") from None
         self.last_seq = seq
+        self.last_type = kind
 
     def _start(self, event: Mapping[str, Any]) -> None:
         if self.start is not None:
             raise EventError("a second start")
         if event["version"] != LOG_VERSION:
-            raise EventError(f"version {event['version']!r}; this server reads version {LOG_VERSION}")
+            raise EventError(f"version {show(event['version'])}; this server reads version {LOG_VERSION}")
         self.start = _body(event)
 
     def _sign_up(self, event: Mapping[str, Any]) -> None:
-        self.sign_ups.append({"requested": event["requested"], "assigned": event["assigned"]})
+        if self.roster is not None:
+            raise EventError("a sign-up after the roster")
+        assigned = event["assigned"]
+        if assigned is not None and any(entry["assigned"] == assigned for entry in self.sign_ups):
+            raise EventError(f"the name {show(assigned)} was assigned before")
+        self.sign_ups.append({"requested": event["requested"], "assigned": assigned})
 
     def _roster(self, event: Mapping[str, Any]) -> None:
+        if self.roster is not None:
+            raise EventError("a second roster")
+        signed_up = [entry["assigned"] for entry in self.sign_ups if entry["assigned"] is not None]
+        if event["players"] != signed_up:
+            raise EventError(f"the players {show(event['players'])} are not those who signed up, {show(signed_up)}")
         self.roster = tuple(event["players"])
         self.total = event["encounters"]
 
     def _encounter_start(self, event: Mapping[str, Any]) -> None:
-        index = event["encounter"]
-        first, second = event["players"]
+        index = self._scheduled(event)
+        if index in self.encounters:
+            raise EventError(f"encounter {index} started before")
+        first, second = self._pair(event)
+        for name in (first, second):
+            if name in self.misbehaviours:
+                raise EventError(f"{show(name)} is out and plays no more")
         self.encounters[index] = EncounterState(index, (first, second), event["repetition"], event["meeting"])
 
     def _misbehaviour(self, event: Mapping[str, Any]) -> None:
-        self.misbehaviours[event["name"]] = {key: event[key] for key in ("kind", "reason", "encounter")}
+        name, index = event["name"], event["encounter"]
+        self._in_roster(name)
+        if name in self.misbehaviours:
+            raise EventError(f"{show(name)} is out already")
+        if index is not None and name not in self._running_encounter(event).players:
+            raise EventError(f"{show(name)} does not play in encounter {index}")
+        self.misbehaviours[name] = {key: event[key] for key in ("kind", "reason", "encounter")}
 
     def _encounter_end(self, event: Mapping[str, Any]) -> None:
-        index = event["encounter"]
+        index = self._scheduled(event)
         encounter = self.encounters.get(index)
+        players, culprits = self._pair(event), tuple(event["culprits"])
         if encounter is None:  # not played: a player was out before it could start
-            encounter = self.encounters[index] = EncounterState(index, tuple(event["players"]))
-        if encounter.ended:
+            if event["outcome"] is not None or culprits:
+                raise EventError(f"encounter {index} did not start, so it has no outcome and no culprits")
+            if not set(players) & set(self.misbehaviours):
+                raise EventError(f"encounter {index} did not start, yet neither of its players is out")
+            encounter = self.encounters[index] = EncounterState(index, players)
+        elif encounter.ended:
             raise EventError(f"encounter {index} ended twice")
+        else:
+            if players != encounter.players:
+                raise EventError(f"encounter {index} started with {show(list(encounter.players))}, not {show(list(players))}")
+            if event["outcome"] is None:
+                raise EventError(f"encounter {index} started, so it has an outcome")
+            misbehaved = {name for name, entry in self.misbehaviours.items() if entry["encounter"] == index}
+            if set(culprits) != misbehaved or len(set(culprits)) != len(culprits):
+                raise EventError(f"the culprits {show(list(culprits))} are not those who misbehaved in it, {show(sorted(misbehaved))}")
         encounter.ended = True
         encounter.outcome = event["outcome"]
-        encounter.culprits = tuple(event["culprits"])
+        encounter.culprits = culprits
         for number, game in enumerate(encounter.games):
             self.game_lines[index, number] = game_line(index, number, game)
         encounter.game_ends = [game.end for game in encounter.games]
         encounter.games = []
 
     def _revision(self, event: Mapping[str, Any]) -> None:
-        self.revisions[event["encounter"]] = event["outcome"]
+        index, culprit = event["encounter"], event["culprit"]
+        encounter = self.encounters.get(index)
+        if encounter is None or not encounter.ended or encounter.outcome is None:
+            raise EventError(f"encounter {show(index)} has no outcome to revise")
+        if culprit not in self.misbehaviours:
+            raise EventError(f"the culprit {show(culprit)} has not misbehaved")
+        self.revisions[index] = event["outcome"]
 
     def _results(self, event: Mapping[str, Any]) -> None:
+        if self.roster is None or self.running or self.finished != self.total:
+            raise EventError(f"Results after {self.finished} of {self.total or 0} encounters ended")
         self.results = {"results": event["results"], "output": event["output"]}
 
     def _stop(self, event: Mapping[str, Any]) -> None:
         self.stops += 1
 
     def _resume(self, event: Mapping[str, Any]) -> None:
+        returned, absent = event["returned"], event["absent"]
+        for name in (*returned, *absent):
+            self._in_roster(name)
+        if set(returned) & set(absent):
+            raise EventError(f"{show(sorted(set(returned) & set(absent)))} both returned and absent")
         self.resumes += 1
         self.forget_unfinished()
+
+    def _in_roster(self, name: Name) -> None:
+        if self.roster is None or name not in self.roster:
+            raise EventError(f"{show(name)} is not in the roster")
+
+    def _scheduled(self, event: Mapping[str, Any]) -> int:
+        """The event's encounter, if the schedule has it."""
+        index = event["encounter"]
+        if self.total is None or index >= self.total:
+            raise EventError(f"encounter {index} is not in the schedule of {self.total or 0}")
+        return index
+
+    def _pair(self, event: Mapping[str, Any]) -> tuple[Name, Name]:
+        """The event's two players, different players of the roster."""
+        first, second = event["players"]
+        self._in_roster(first)
+        self._in_roster(second)
+        if first == second:
+            raise EventError(f"{show(first)} cannot play against itself")
+        return first, second
 
     def forget_unfinished(self) -> None:
         """What an interrupted run leaves unfinished is undone: its running encounters are replayed from their
@@ -206,6 +289,8 @@ class TournamentState:
 
     def _game_start(self, event: Mapping[str, Any]) -> None:
         encounter = self._running_encounter(event)
+        if sorted(event["players"]) != sorted(encounter.players):
+            raise EventError(f"the players {show(event['players'])} are not encounter {event['encounter']}'s")
         if event["game"] != len(encounter.games):
             raise EventError(f"game {event['game']} starts after {len(encounter.games)} games")
         encounter.games.append(GameState(list(event["players"])))
@@ -228,6 +313,9 @@ class TournamentState:
             raise EventError(f"game {event['game']} of encounter {event['encounter']} is not being played")
         return games[-1]
 
+
+_ENDS = {RESULTS: frozenset({STOP}), STOP: frozenset({STOP, RESUME})}
+"""What may follow the Results (a stop that came while the server finished) and a stop (a resume, or another stop)."""
 
 _HANDLERS = {
     START: TournamentState._start,

@@ -83,6 +83,25 @@ class LogDirectory:
             if error.errno in (errno.EWOULDBLOCK, errno.EACCES):
                 raise EventLogError(f"another server is using the event log {path}") from None
             raise EventLogError(f"cannot lock the event log {path}: {error.strerror or error}") from None
+        try:
+            self._probe()
+        except OSError as error:
+            self._lock.close()
+            raise EventLogError(f"cannot write in the event log {path}: {error.strerror or error}") from None
+
+    def _probe(self) -> None:
+        """Make what a tournament makes, a directory with a file in it (names as long as its), and remove it again.
+
+        So a directory that takes no new entries (read-only, immutable, on a full disk) is refused at
+        start, not when the sign-up window closes and the players are waiting.
+        """
+        probe = self.path / f".probe-{os.getpid():0{COUNTER_DIGITS + 10}d}"  # as long as a tournament's name
+        probe.mkdir(exist_ok=True)
+        try:
+            (probe / EVENTS_FILE).write_bytes(b"")
+            (probe / EVENTS_FILE).unlink()
+        finally:
+            probe.rmdir()
 
     def close(self) -> None:
         self._lock.close()

@@ -1,4 +1,19 @@
-"""Reading an event log (`events.ndjson`) back: one JSON object per line, a torn last line dropped.
+"""Reading an event log (`events.ndjson`) back, strictly: every line, every event, and the Results checked.
+
+`read_log(path, games)` is what resume and `python -m Remote.export` read a
+log with: the folded state, its game, and whether a torn last line was
+dropped. It trusts nothing in the file. Each line must be one JSON object
+(`read_events`); each event must have its type's shape and follow from the
+events before it (the fold, `Admin/tournament_state.py`: names of the
+roster, encounters of the schedule that have started, `seq` without a gap);
+and what only the game knows is checked as each event is read (`GameCheck`):
+the first event is the `start` of a game this host runs, with settings it
+reads; the roster's schedule has the number of encounters the roster says;
+an encounter has the players, repetition and meeting of its place in the
+schedule and starts only after its players' earlier encounters ended; every
+outcome is one the game's converter reads; and the `results` event holds
+exactly the Results and the output that the outcomes and revisions before it
+give. Anything else is an EventLogError, one line naming the line's number.
 
 `read_events(path)` returns the events and whether the last line was torn.
 A line is torn when it is the last one and has no newline: the server was
@@ -14,8 +29,17 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from Admin.manager import TournamentRules
+from Admin.revisions import revised_by_index
+from Admin.schedule import Schedule
+from Admin.tournament_state import ENCOUNTER_END, ENCOUNTER_START, RESULTS, REVISION, ROSTER, START, EventError, TournamentState
+from Common.strict import StructureError, shorten, show
+from Remote.exports import ExportError, results_so_far_value, settings_of
+from Remote.game import Game
 
 
 class EventLogError(ValueError):
@@ -32,6 +56,115 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
     torn = lines[-1] != b""  # a file that ends in a newline splits into an empty last piece
     events = [parse_event(line, number) for number, line in enumerate(lines[:-1], start=1)]
     return events, torn
+
+
+def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Game | None, bool]:
+    """The state folded from the log at `path`, its game (None: no event yet), and whether a torn last line was dropped.
+
+    OSError if the file cannot be read; EventLogError, naming a line, for anything wrong in it.
+    """
+    events, torn = read_events(path)
+    state = TournamentState()
+    check: GameCheck | None = None
+    for number, event in enumerate(events, start=1):
+        try:
+            if check is None:
+                check = GameCheck.of(event, games)
+            state.apply(event)
+            check.after(event, state)
+        except (EventError, ExportError, StructureError, ValueError) as error:
+            raise EventLogError(f"line {number}: {error}") from None
+    return state, None if check is None else check.game, torn
+
+
+class GameCheck:
+    """What only the game knows about a log's events, checked as each is folded (see the module's docstring)."""
+
+    def __init__(self, game: Game) -> None:
+        self.game = game
+        self.rules: TournamentRules | None = None
+        """The game's rules, once the start has given the settings."""
+        self.schedule: Schedule | None = None
+        self.roster: list[str] = []
+        self.earlier: dict[int, list[int]] = {}
+        """Each player's (roster position's) encounters, in schedule order."""
+
+    @classmethod
+    def of(cls, event: Mapping[str, Any], games: Mapping[str, Game]) -> GameCheck:
+        """The check of the log whose first event is `event`: its `start`, naming a game of `games`."""
+        if event.get("type") != START:
+            raise EventLogError(f"the first event must be the start, got {show(event.get('type'))}")
+        name = event.get("game")
+        if type(name) is not str or name not in games:
+            raise EventLogError(f"unknown game {shorten(repr(name), 40)} (this program knows {', '.join(sorted(games))})")
+        return cls(games[name])
+
+    def after(self, event: Mapping[str, Any], state: TournamentState) -> None:
+        """Check `event`, which `state` has just folded; ValueError, one line, if the game says it cannot be."""
+        kind = event["type"]
+        if kind == START:
+            self.rules = self.game.rules(settings_of(state, self.game))
+        elif kind == ROSTER:
+            self._roster(event)
+        elif kind in (ENCOUNTER_START, ENCOUNTER_END):
+            self._encounter(event, state)
+        elif kind == REVISION and event["outcome"] is not None:
+            self._outcome(event["outcome"], event["encounter"])
+        elif kind == RESULTS:
+            self._results(event, state)
+
+    def _roster(self, event: Mapping[str, Any]) -> None:
+        self.roster = list(event["players"])
+        for name in self.roster:
+            if not self.game.players.is_name(name):
+                raise ValueError(f"{show(name)} is not a name in {self.game.name}")
+        self.schedule = self.rules.schedule(self.roster)
+        if len(self.schedule) != event["encounters"]:
+            raise ValueError(f"the roster's schedule has {len(self.schedule)} encounters, not {event['encounters']}")
+        for index in range(len(self.schedule)):
+            for player in self.schedule.pairing(index):
+                self.earlier.setdefault(player, []).append(index)
+
+    def _encounter(self, event: Mapping[str, Any], state: TournamentState) -> None:
+        assert self.schedule is not None  # the fold refuses an encounter before the roster
+        index = event["encounter"]
+        pairing = self.schedule.pairing(index)
+        scheduled = [self.roster[player] for player in pairing]
+        if event["players"] != scheduled:
+            raise ValueError(f"encounter {index} is {show(scheduled)}'s in the schedule, not {show(event['players'])}")
+        if event["type"] == ENCOUNTER_START:
+            place = self.schedule.encounter(index)
+            if (event["repetition"], event["meeting"]) != (place.repetition, place.meeting):
+                raise ValueError(f"encounter {index} is repetition {place.repetition}, meeting {place.meeting} in the schedule")
+        if event["type"] == ENCOUNTER_START or event["outcome"] is None:  # it starts, or ends without starting
+            for player in pairing:
+                before = self.earlier[player][: self.earlier[player].index(index)]
+                if not all(earlier in state.encounters and state.encounters[earlier].ended for earlier in before):
+                    raise ValueError(f"encounter {index} comes before {self.roster[player]}'s earlier encounters ended")
+        if event["type"] == ENCOUNTER_END and event["outcome"] is not None:
+            self._outcome(event["outcome"], index)
+
+    def _outcome(self, outcome: Any, index: int) -> None:
+        try:
+            self.rules.from_json(outcome)
+        except StructureError as error:
+            raise ValueError(f"the outcome of encounter {index} is not one of {self.game.name}: {error}") from None
+
+    def _results(self, event: Mapping[str, Any], state: TournamentState) -> None:
+        played = {index: (self.rules.from_json(e.outcome), e.culprits) for index, e in state.encounters.items() if e.outcome is not None}
+        for index, outcome in revised_by_index(played, self.rules.revise).items():
+            if _json(None if outcome is None else self.rules.to_json(outcome)) != state.revised(index):
+                raise ValueError(f"the revisions of encounter {index} are not those that the culprits after it give")
+        results = results_so_far_value(state, self.game)
+        if _json(self.rules.to_json(results)) != event["results"]:
+            raise ValueError("the Results are not those that the outcomes and revisions before them give")
+        if _json(self.game.output(results, settings_of(state, self.game))) != event["output"]:
+            raise ValueError("the output is not the one that the outcomes and revisions before it give")
+
+
+def _json(value: Any) -> Any:
+    """`value` as it reads back from JSON (tuples become lists)."""
+    return json.loads(json.dumps(value))
 
 
 def parse_event(line: bytes, number: int) -> dict[str, Any]:

@@ -18,8 +18,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from Admin.tournament_state import EventError, TournamentState
-from Remote.event_reading import EventLogError, read_events
+from Admin.tournament_state import TournamentState
+from Remote.event_reading import EventLogError, read_log
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, ExportError, write_exports
 from Remote.game import Game
 from Remote.games import GAMES
@@ -59,27 +59,15 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
     if not path.is_file():
         raise Refused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
     try:
-        events, torn = read_events(path)
+        state, game, torn = read_log(path, games)
     except EventLogError as error:
         raise Refused(f"{path}: {error}") from None
     except OSError as error:
         raise Refused(f"{path}: {error.strerror or error}") from None
     if torn:
-        warn(f"{path}: dropped a torn last line (line {len(events) + 1}): the server stopped while writing it")
-    state = TournamentState()
-    for number, event in enumerate(events, start=1):
-        try:
-            state.apply(event)
-        except EventError as error:
-            raise Refused(f"{path}: line {number}: {error}") from None
-        except ValueError as error:  # a value of the wrong shape that the fold did not name
-            raise Refused(f"{path}: line {number}: event {event.get('seq')!r} ({event.get('type')}): {error}") from None
-    if state.start is None:
-        raise Refused(f"{path}: no start event: nothing to export")
-    name = state.start.get("game")
-    game = games.get(name) if isinstance(name, str) else None
+        warn(f"{path}: dropped a torn last line (line {state.last_seq + 1}): the server stopped while writing it")
     if game is None:
-        raise Refused(f"{path}: unknown game {name!r} (this program knows {', '.join(sorted(games))})")
+        raise Refused(f"{path}: no start event: nothing to export")
     try:
         write_exports(directory, state, game)
     except ExportError as error:

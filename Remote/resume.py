@@ -35,12 +35,13 @@ import trio
 
 from Admin.absent import AbsentPlayer
 from Admin.journal import Resumption
-from Admin.tournament_state import EventError, TournamentState, fold
+from Admin.tournament_log import count
+from Admin.tournament_state import TournamentState
 from Common.participant import Participant
 from Common.strict import show
 from Remote.configuration import ServerConfiguration
 from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
-from Remote.event_reading import read_events
+from Remote.event_reading import read_log
 from Remote.exports import export_texts, results_so_far, write_texts
 from Remote.game import Game
 
@@ -49,18 +50,19 @@ log = logging.getLogger("xserver")
 Name = str
 
 
-def load_tournament(directory: Path) -> tuple[TournamentState, bool]:
-    """The state folded from `directory`'s log, and whether a torn last line was dropped (and cut from the file)."""
+def load_tournament(directory: Path, games: Mapping[str, Game]) -> tuple[TournamentState, bool]:
+    """The state read strictly from `directory`'s log, and whether a torn last line was dropped (and cut from the file)."""
     path = directory / EVENTS_FILE
     try:
-        events, torn = read_events(path)
-        if torn:
-            _cut_torn_line(path)
-        state = fold(events)
-        state.forget_unfinished()
-        return state, torn
-    except (OSError, ValueError, EventError) as error:
+        state, _, torn = read_log(path, games)
+    except OSError as error:
+        raise EventLogError(f"cannot resume from {path}: {error.strerror or error}") from None
+    except ValueError as error:
         raise EventLogError(f"cannot resume from {path}: {error}") from None
+    if torn:
+        _cut_torn_line(path)
+    state.forget_unfinished()
+    return state, torn
 
 
 def _cut_torn_line(path: Path) -> None:
@@ -203,22 +205,23 @@ def tell_how_to_resume(event_log: EventLog, game: Game) -> None:
     )
 
 
-def interrupted_tournament(config: ServerConfiguration, game: Game, directory: LogDirectory | None) -> Interrupted | Ended | None:
+def interrupted_tournament(
+    config: ServerConfiguration, game: Game, directory: LogDirectory | None, games: Mapping[str, Game] | None = None
+) -> Interrupted | Ended | None:
     """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
 
-    EventLogError when its configuration differs in a value that can change the Results.
+    `games` are those whose logs can be read (the registry; default: `game`'s
+    only). EventLogError when the log is not one they read strictly, or its
+    configuration differs in a value that can change the Results.
     """
     assert directory is not None
     newest = directory.newest()
     if newest is None:
         log.info("resume: the event log %s holds no tournament; a fresh one starts", directory.path)
         return None
-    state, torn = load_tournament(newest)
+    state, torn = load_tournament(newest, games or {game.name: game})
     if torn:
         log.info("resume: dropped the torn last line of %s", newest.name)
-    if state.results is not None:
-        log.info("resume: tournament %s had ended; its Results again", newest.name)
-        return Ended(state.results["output"])
     if state.roster is None or state.start is None:
         log.info("resume: tournament %s had no roster yet; a fresh one starts", newest.name)
         return None
@@ -228,4 +231,8 @@ def interrupted_tournament(config: ServerConfiguration, game: Game, directory: L
     differences = configuration_differences(state.start["configuration"], current)
     if differences:
         raise EventLogError(f"cannot resume tournament {newest.name}: its configuration differs: {'; '.join(differences)}")
+    if state.results is not None:
+        log.info("resume: tournament %s had ended; its Results again", newest.name)
+        return Ended(state.results["output"])
+    log.info("resume: %d of %s already played", state.finished, count(state.total or 0, "encounter"))
     return Interrupted(newest, state)

@@ -100,7 +100,8 @@ Exit statuses:
   0    the tournament ran; the Results were printed
   1    fewer than "min players" signed up; no tournament
   2    bad configuration, bad house player file, a bad argument, an event log in use by another
-       server, or a tournament to resume whose configuration differs
+       server or that cannot be written, or a tournament to resume whose configuration differs
+       or whose log is damaged (one line names the line)
   3    cannot listen on the host and port (or on the watch port)
   130  stopped by Ctrl-C or SIGTERM; every connection closed
 
@@ -396,7 +397,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     try:
         if config.event_log is not None:
             logging_to.directory = LogDirectory(Path(config.event_log))
-        interrupted = interrupted_tournament(config, game, logging_to.directory) if config.resume else None
+        interrupted = interrupted_tournament(config, game, logging_to.directory, GAMES) if config.resume else None
     except EventLogError as error:
         print(f"xserver: event log: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 import trio
@@ -20,7 +21,7 @@ from Admin.journal import Journal
 from Admin.manager import TournamentManager
 from Admin.tournament_state import EventError, TournamentState, fold
 from Player.configuration import PlayerEntry, create_players
-from Remote.event_log import EVENTS_FILE, EventLog, LogDirectory
+from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
 from Remote.event_reading import read_events
 from Remote.games import GAMES
 
@@ -120,11 +121,14 @@ async def test_the_writer_numbers_stores_and_syncs_events_before_an_end_can_be_l
     async with trio.open_nursery() as nursery:
         nursery.start_soon(log.run)
         log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})
+        for name in ("ann", "bob"):
+            log.write({"type": "sign-up", "requested": name, "assigned": name})
         log.write({"type": "roster", "players": ["ann", "bob"], "encounters": 1})
+        log.write({"type": "misbehaviour", "name": "bob", "kind": "broken", "reason": "gone", "encounter": None})
         log.write({"type": "encounter-end", "encounter": 0, "players": ["ann", "bob"], "outcome": None, "culprits": []})
         await log.durable()
         on_disk, torn = read_events(tournament / EVENTS_FILE)
-        assert [event["seq"] for event in on_disk] == [1, 2, 3] and not torn
+        assert [event["seq"] for event in on_disk] == [1, 2, 3, 4, 5, 6] and not torn
         assert sum(published, []) == [json.dumps(event, separators=(",", ":")) for event in on_disk]
         assert log.state.finished == 1
         nursery.cancel_scope.cancel()
@@ -153,11 +157,16 @@ async def test_after_a_stop_nothing_more_is_written_and_the_stop_is_the_last_lin
         nursery.start_soon(log.run)
         log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})
 
+        log.write({"type": "sign-up", "requested": "ann", "assigned": "ann"})
+        log.write({"type": "sign-up", "requested": "bob", "assigned": "bob"})
+        log.write({"type": "roster", "players": ["ann", "bob"], "encounters": 1})
+        log.write({"type": "encounter-start", "encounter": 0, "players": ["ann", "bob"], "repetition": 0, "meeting": 0})
+        log.write({"type": "game-start", "encounter": 0, "game": 0, "players": ["ann", "bob"]})
         playing = trio.Event()
 
         async def a_referee_still_playing() -> None:  # the tournament goes on until the stop reaches it
             while True:
-                log.write({"type": "roster", "players": ["ann", "bob"], "encounters": 1})
+                log.write({"type": "round", "encounter": 0, "game": 0, "round": 1, "moves": ["C", "C"]})
                 playing.set()
                 await trio.sleep(0)
 
@@ -169,3 +178,23 @@ async def test_after_a_stop_nothing_more_is_written_and_the_stop_is_the_last_lin
     assert events[-1]["type"] == "stop" and not torn
     assert [event["seq"] for event in events] == list(range(1, len(events) + 1))
     directory.close()
+
+
+def test_a_log_directory_that_cannot_be_written_is_refused_at_once_in_one_line(tmp_path, monkeypatch):
+    (tmp_path / "log").mkdir()
+    (tmp_path / "log" / ".lock").write_text("")  # already there: opening it succeeds, making a tournament would not
+
+    mkdir = Path.mkdir
+
+    def refuse_anything_new(path, *args, **kwargs):  # as chmod 555 does for anyone but root
+        if path.exists():
+            return mkdir(path, *args, **kwargs)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(Path, "mkdir", refuse_anything_new)
+    with pytest.raises(EventLogError) as refused:
+        LogDirectory(tmp_path / "log")
+    assert str(refused.value) == f"cannot write in the event log {tmp_path / 'log'}: Permission denied"
+    monkeypatch.undo()
+    LogDirectory(tmp_path / "log").close()  # nothing left behind, nothing held
+    assert sorted(os.listdir(tmp_path / "log")) == [".lock"]

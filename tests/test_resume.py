@@ -187,15 +187,21 @@ async def test_a_torn_last_line_is_dropped_and_the_tournament_goes_on(tmp_path):
 async def test_a_configuration_that_differs_in_a_value_that_can_change_the_results_is_refused(change, words, tmp_path):
     config = configuration("santorini", tmp_path)
     await run_server(config, crash_after=20)
+    refused = refusal_to_resume(config, change)
+    assert "configuration differs" in refused and words in refused
+
+
+def refusal_to_resume(config: dict, change: dict) -> str:
+    """The one line `"resume": true` with `change` made to `config` is refused with (the log is config's)."""
     changed = read_server_configuration(json.dumps({**config, **change, "resume": True}), GAMES, DEFAULT_GAME)
     directory = LogDirectory(Path(config["event log"]))
     try:
         with pytest.raises(EventLogError) as refused:
-            resume.interrupted_tournament(changed, GAMES["santorini"], directory)
+            resume.interrupted_tournament(changed, GAMES[changed.game], directory)
     finally:
         directory.close()
-    assert "configuration differs" in str(refused.value) and words in str(refused.value)
     assert "\n" not in str(refused.value)
+    return str(refused.value)
 
 
 def test_a_second_server_on_the_same_directory_is_refused(tmp_path):

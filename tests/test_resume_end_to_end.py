@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from Admin.tournament_state import fold
 from Remote.event_log import EVENTS_FILE
 from Remote.event_reading import read_events
@@ -192,3 +194,21 @@ def test_a_second_server_on_the_same_event_log_is_refused_in_one_line(tmp_path):
         stop(first)
     assert second.returncode == 2 and second.stdout == ""
     assert second.stderr.splitlines() == [f"xserver: event log: another server is using the event log {tmp_path / 'log'}"]
+
+
+def test_an_event_log_that_cannot_be_written_is_refused_before_the_window_opens(tmp_path):
+    log = tmp_path / "log"
+    log.mkdir()
+    (log / ".lock").write_text("")  # a server used it before: the lock can be opened, nothing new made
+    if subprocess.run(["chattr", "+i", str(log)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here (it makes a directory unwritable for root too)")
+    try:
+        config = {**server_config(tmp_path), "min players": 0, "waiting for": 0.5, "port": 0, "event log": str(log)}
+        refused = subprocess.run(
+            [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps(config),
+            capture_output=True, text=True, timeout=LIMIT,
+        )
+    finally:
+        subprocess.run(["chattr", "-i", str(log)], check=True)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [f"xserver: event log: cannot write in the event log {log}: Operation not permitted"]
