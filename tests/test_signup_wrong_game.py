@@ -18,6 +18,8 @@ import sys
 import pytest
 import trio
 
+from Remote.client_errors import WrongGame
+from Remote.conversation import Opening
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from tests.raw_client import stop
@@ -67,3 +69,16 @@ def test_an_unknown_kind_lists_the_kinds_of_the_configured_game_and_names_the_ga
         [line] = finished.stderr.splitlines()
         assert line.startswith(f"xclients: configuration: expected a kind of {game.name}, one of {game.players.kind_list()} "), line
         assert '"game"' in line and f'got "{kind}" @ $.players[0][0]' in line, line
+
+
+def test_the_opening_is_settled_by_the_first_message_only_this_game_sends():
+    """Game-free: a message every game sends settles nothing; another game's own is WrongGame until one of ours came."""
+    ours, theirs = {"common", "ours"}, {"common", "theirs"}
+    opening = Opening(ours.__contains__, [(theirs.__contains__, "theirs, not ours")])
+    opening.check("common")
+    with pytest.raises(WrongGame, match="theirs, not ours"):
+        opening.check("theirs")
+    opening.check("nobody's")  # left to the game's proxy: a malformed message
+    opening.check("ours")
+    opening.check("theirs")  # settled: from now on the game's proxy judges every message
+    assert opening.settled

@@ -384,6 +384,14 @@ def test_a_player_with_a_token_signs_up_with_the_tagged_form_and_one_without_wit
     assert_no_token_in(finished, ALICES_TOKEN, BOBS_TOKEN)
 
 
+def test_a_refusal_is_printed_in_one_line_with_the_servers_words_and_the_others_play_on():
+    server = ScriptedServer([["refused", "not\nyou"]], [[["ann", "cat"]]])
+    finished = run_xclients(configuration([["good", "ann", ""], ["good", "cat", ""]], server.port))
+    assert finished.returncode == 1, finished.stderr
+    assert json.loads(finished.stdout) == [["ann", "cat"]]
+    assert "xclients: ann: the server refused the sign-up: not you" in finished.stderr.splitlines(), finished.stderr
+
+
 @pytest.mark.parametrize(
     "token, said",
     [("short-secret", "got a string of 12 characters (not shown: it is a secret)"),
