@@ -11,7 +11,8 @@ which the game-free tournament manager makes:
 
 The kick notice travels as `["kicked", Reason]` in every game; Reason has at
 most KICK_REASON_LIMIT characters, the words of the server's log. A token
-(`is_token`) follows one rule in every game too.
+(`is_token`) follows one rule in every game too, and so does the one message
+to a refused sign-up, `["refused", Text]`, before anything else is sent.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def is_token(value: object) -> bool:
 SIGN_UP = "sign-up"
 """The tag of a sign-up with a token, `["sign-up", Name, Token]`, on a server whose organiser lists the participants."""
 KICKED = "kicked"
+REFUSED = "refused"
+"""The tag of the server's one message to a sign-up it refuses, `["refused", Text]`, before it closes the connection."""
 KICK_REASON_LIMIT = 200
 """A kick notice's reason has at most this many characters."""
 

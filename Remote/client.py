@@ -14,6 +14,12 @@ not resolve fails at once; an attempt that gets no answer at all gives up
 after CONNECT_TIME_LIMIT_SECONDS. Each player that cannot sign up says why in
 one line.
 
+The protocol does not acknowledge a sign-up, so xclients says that a player
+"sent its sign-up", not that it signed up. A server that refuses one says so
+(`["refused", Text]`): the player prints that text. A server of another game
+is told by its first messages (each game of the registry recognises its own,
+`opening`): the player says which game it seems to run and which key to set.
+
 Exit status: see USAGE.
 """
 
@@ -41,8 +47,9 @@ from Remote.configuration import (
     ClientConfiguration,
     read_client_configuration,
 )
-from Remote.client_errors import ServerMisbehaved, StrategyFailed
-from Remote.game import ClientProxy
+from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
+from Remote.conversation import Opening
+from Remote.game import ClientProxy, Game
 from Remote.games import DEFAULT_GAME, GAMES
 
 log = logging.getLogger("xclients")
@@ -97,7 +104,8 @@ name that does not resolve fails at once.
 Exit status:
   0    every player played until its conversation with the server ended
        (also when the server put it out)
-  1    a player could not connect or sign up, the server sent something
+  1    a player could not connect or sign up (the server refused it, or
+       runs another game), the server sent something
        that is not the protocol, or a player's strategy raised or answered
        a value of the wrong type
   2    bad configuration, bad player file, or an unexpected argument
@@ -184,6 +192,16 @@ def tokens_of(config: ClientConfiguration, players: list) -> list[str | None]:
     return [getattr(entry, "token", None) for entry in config.players]
 
 
+def opening(game: Game) -> Opening:
+    """The judge of a server's first messages for a client of `game`: every other game of the registry is asked too."""
+    others = [
+        (other.recognises_server_message,
+         f'this server seems to run {other.title or other.name}: add "game": "{other.name}" to the configuration')
+        for other in GAMES.values() if other is not game
+    ]
+    return Opening(game.recognises_server_message, others)
+
+
 async def run_clients(config: ClientConfiguration, players: list, open_stream: Opener = trio.open_tcp_stream) -> Outcome:
     """Sign up every (name, player) in order, then let them play the configured game; what they received."""
     game = GAMES[config.game or DEFAULT_GAME]
@@ -194,6 +212,12 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
     async def play(proxy: ClientProxy) -> None:
         try:
             await proxy.play()
+        except SignUpRefused as error:
+            outcome.all_well = False
+            log.error("%s: the server refused the sign-up: %s", proxy.name, error)
+        except WrongGame as error:
+            outcome.all_well = False
+            log.error("%s: %s", proxy.name, error)
         except (StrategyFailed, ServerMisbehaved) as error:
             outcome.all_well = False
             details = f"\n{error.details}" if isinstance(error, StrategyFailed) and error.details else ""
@@ -208,13 +232,15 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
             try:
                 stream = await connector.connect()
                 channel = MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES)
-                proxy = game.client_proxy(channel, player, name, **({} if token is None else {"token": token}))
+                proxy = game.client_proxy(
+                    channel, player, name, opening=opening(game), **({} if token is None else {"token": token})
+                )
                 await proxy.sign_up()
             except (CannotConnect, ChannelError) as error:
                 outcome.all_well = False
                 log.error("%s cannot sign up at %s: %s", name, where, error)
                 continue
-            log.info("%s signed up at %s", name, where)
+            log.info("%s sent its sign-up to %s", name, where)
             nursery.start_soon(play, proxy)
     return outcome
 

@@ -11,23 +11,27 @@ close end the conversation at once, whatever the player is doing.
 Here: the sign-up (a bare name, or `["sign-up", Name, Token]` when the
 organiser handed out a token), `play` (both tasks, and what ended them),
 reading one message (a protocol violation is the server's fault; a close
-ends the conversation), and how a player's exception is reported (its
-traceback limited to the player's own file, for a local player).
+ends the conversation; `["refused", Text]` is a refused sign-up; the first
+messages tell whether the server runs this game at all: `Opening`), and how
+a player's exception is reported (its traceback limited to the player's own
+file, for a local player).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
 import trio
 
-from Common.participant import SIGN_UP
+from Common.participant import KICK_REASON_LIMIT, REFUSED, SIGN_UP
 from Common.strict import shorten
 from Player.local import StrategyRunner
 from Remote.channel import ChannelError, ProtocolViolation
-from Remote.client_errors import ServerMisbehaved, StrategyFailed
+from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +39,38 @@ ENDED = object()
 """What `_receive` returns once the server has closed or broken the connection."""
 
 
+@attrs.define
+class Opening:
+    """Which game the server runs, judged by its first messages: this one, or another (WrongGame).
+
+    `own` says whether a message has the shape of one this game's server
+    sends; `others` pairs each other game's test with the line that names that
+    game. A message that this game and another both send (a renaming, a kick
+    notice) settles nothing; the first that only this game sends settles it;
+    one that only another game sends is WrongGame. A message of no game is
+    left to the game's proxy (a malformed message).
+    """
+
+    own: Callable[[Any], bool]
+    others: Sequence[tuple[Callable[[Any], bool], str]] = ()
+    settled: bool = False
+
+    def check(self, message: Any) -> None:
+        """Raise WrongGame if `message`, the next from the server, says that it runs another game."""
+        if self.settled:
+            return
+        if self.own(message):
+            self.settled = not any(recognises(message) for recognises, _ in self.others)
+            return
+        for recognises, line in self.others:
+            if recognises(message):
+                raise WrongGame(line)
+
+
 class Conversation:
     """The game-free part of a client-side proxy; its class defines `channel`, `player`, `name`, `token`,
-    `results`, `_busy` (the player method running, or None) and `_failure` (what ended it badly, or None)."""
+    `opening` (an Opening, or None), `results`, `_busy` (the player method running, or None) and `_failure`
+    (what ended it badly, or None)."""
 
     async def sign_up(self) -> None:
         """Send the first message of the connection: the name, or the tagged sign-up with the token."""
@@ -53,7 +86,7 @@ class Conversation:
             nursery.start_soon(self._answer, for_player, nursery.cancel_scope)
             try:
                 await self._read(to_player)
-            except ServerMisbehaved as error:
+            except (ServerMisbehaved, SignUpRefused, WrongGame) as error:
                 self._failure = self._failure or error
             nursery.cancel_scope.cancel()
         if self._failure is not None:
@@ -69,14 +102,23 @@ class Conversation:
         raise NotImplementedError
 
     async def _receive(self) -> Any:
-        """The server's next message, or ENDED if it closed the connection; ServerMisbehaved if it broke the protocol."""
+        """The server's next message, or ENDED if it closed the connection.
+
+        Raises ServerMisbehaved if it broke the protocol, SignUpRefused at a
+        refusal, WrongGame if its first messages are another game's.
+        """
         try:
-            return await self.channel.receive()
+            message = await self.channel.receive()
         except ProtocolViolation as error:
             raise ServerMisbehaved(f"the server broke the protocol: {error}") from None
         except ChannelError as closed:
             self._note_end(f"the server ended the connection ({closed})")
             return ENDED
+        if type(message) is list and len(message) == 2 and message[0] == REFUSED and type(message[1]) is str:
+            raise SignUpRefused(shorten(" ".join(message[1].split()), KICK_REASON_LIMIT))  # one line, whatever it holds
+        if self.opening is not None:
+            self.opening.check(message)
+        return message
 
     def _note_end(self, what: str) -> None:
         if self._busy is not None:

@@ -12,7 +12,8 @@ line per game. A Game says:
 * how to play: a referee of one encounter and the rules the manager follows
   (revisions, Results, schedule), both made from the settings;
 * both ends of its wire: the server's proxy of a remote player and the
-  client's proxy of the server;
+  client's proxy of the server, and the shape of its server's messages (so
+  that a client of another game can say where it is);
 * what the organiser reads: the Results line on standard output, a log line
   per outcome, the standings table, and the exports of the event log (each
   side's word for an outcome in the crosstable, the standings as JSON);
@@ -75,7 +76,8 @@ class Game:
     rules: Callable[[Any], TournamentRules]
     remote_player: Callable[[MessageChannel, CallStatistics], Participant]
     client_proxy: Callable[..., ClientProxy]
-    """The client's proxy `(channel, player, name)`; with `token=` given, it signs up with `["sign-up", Name, Token]`."""
+    """The client's proxy `(channel, player, name)`; with `token=` given, it signs up with `["sign-up", Name, Token]`;
+    `opening=` (Remote.conversation.Opening) judges whether the server runs this game."""
     output: Callable[[Any, Any], Any]
     """The JSON value xserver prints for a tournament: from its Results and the settings."""
     results_to_json: Callable[[Any], Any]
@@ -100,6 +102,10 @@ class Game:
     """Each player's word for a raw outcome (wire form) in the crosstable: `{"ann": "won", "bob": "lost"}`."""
     standings_json: Callable[[Any, Sequence[str]], list[dict[str, Any]]] | None = None
     """The standings after the Results, among the players (sign-up order), as JSON rows, best first."""
+    title: str = ""
+    """The game as a sentence names it ("the prisoner's dilemma"); "" for `name`."""
+    recognises_server_message: Callable[[Any], bool] = lambda message: False
+    """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
 
     def recorded_settings(self, configured: Any, recorded: Mapping[str, Any]) -> Any:
         """The settings of a tournament whose log recorded `recorded` (its `start` event's `settings`)."""

@@ -12,7 +12,7 @@ a token.
 
 With participants the only sign-up is `["sign-up", Name, Token]`. `judge`
 says who a first message signs up, or why it is refused, in words fit for
-the log. Failures are counted per source address and name: after
+the log: the name it claimed and its address, never its token. Failures are counted per source address and name: after
 MAX_FAILURES within one window that name from that address is refused at
 once until `new_window`. Unknown names and shapeless values are never
 counted (nothing of anybody's is at stake), so nobody's failures lock out
@@ -32,6 +32,7 @@ from pathlib import Path
 import attrs
 
 from Common.participant import SIGN_UP, TOKEN_RULE, is_token
+from Common.strict import show
 
 TOKEN_HEADER = ("participant", "token")
 DIGEST_HEADER = ("participant", "sha256")
@@ -49,6 +50,28 @@ class ParticipantsError(ValueError):
 def digest(token: str) -> bytes:
     """The SHA-256 digest of `token`, as the server keeps it."""
     return hashlib.sha256(token.encode("ascii")).digest()
+
+
+def refused(claimed: object, address: str, why: str, participant: bool = False) -> str:
+    """A refused sign-up in words for the log: the name it claimed (shown by `show`) and its address, never a token.
+
+    A claimed name shaped like a token is not shown unless it is a
+    `participant`'s: it may be a token sent where the name belongs.
+    """
+    if type(claimed) is not str:
+        who = "no name"
+    elif is_token(claimed) and not participant:
+        who = f"a name shaped like a token (not shown: {len(claimed)} characters)"
+    else:
+        who = show(claimed)
+    return f"the sign-up of {who} from {address} was refused: {why}"
+
+
+def claimed_name(message: object) -> object:
+    """The name a first message claims: a bare string, or the second element of a list; None if it claims none."""
+    if type(message) is list and len(message) >= 2 and type(message[1]) is str:
+        return message[1]
+    return message if type(message) is str else None
 
 
 @attrs.frozen
@@ -74,40 +97,42 @@ class Participants:
         self._failures.clear()
 
     def judge(self, message: object, address: str) -> Verdict:
-        """Who `message`, a connection's first message from `address`, signs up, or why it is refused."""
+        """Who `message`, a connection's first message from `address`, signs up, or why it is refused (`refused`)."""
         if type(message) is str:
             if self._locked_out(address, message):
                 return self._refused_at_once(address, message)
-            return self._failed(message, address, "it sent a bare name; this server takes only the tagged sign-up")
+            return self._failed(message, address, f'a bare name; this server takes only ["{SIGN_UP}", Name, Token]')
         if type(message) is not list or len(message) != 3 or message[0] != SIGN_UP:
-            return Verdict(None, f'it sent {_shape(message)}, not ["{SIGN_UP}", Name, Token]')
+            claimed = claimed_name(message)
+            shape = f'{_shape(message)}, not ["{SIGN_UP}", Name, Token]'
+            return Verdict(None, refused(claimed, address, shape, claimed in self.digests))
         _, name, token = message
         if type(name) is not str or name not in self.digests:
-            return Verdict(None, f'it sent ["{SIGN_UP}", ...] for a name that is not a participant\'s')
+            return Verdict(None, refused(name, address, "not a participant"))
         if self._locked_out(address, name):
             return self._refused_at_once(address, name)
         if not is_token(token):
-            return self._failed(name, address, f"it sent, for {name}, {_shape(token)} that is not a token")
+            return self._failed(name, address, f"{_shape(token)} that is not a token")
         if not hmac.compare_digest(digest(token), self.digests.get(name, _NOBODY)):
-            return self._failed(name, address, f"it sent a wrong token for {name}")
+            return self._failed(name, address, "a wrong token")
         return Verdict(name)
 
     def _locked_out(self, address: str, name: str) -> bool:
         return self._failures.get((address, name), 0) >= MAX_FAILURES
 
     def _refused_at_once(self, address: str, name: str) -> Verdict:
-        return Verdict(None, f"{name} from {address} failed {MAX_FAILURES} times in this window: refused at once")
+        return Verdict(None, refused(name, address, f"it failed {MAX_FAILURES} times in this window: refused at once", True))
 
-    def _failed(self, name: str, address: str, refusal: str) -> Verdict:
+    def _failed(self, name: str, address: str, why: str) -> Verdict:
         if name in self.digests:
             key = (address, name)
             self._failures[key] = self._failures.get(key, 0) + 1
             if self._failures[key] == MAX_FAILURES:
-                refusal += (
-                    f"; that was the {MAX_FAILURES}th failure for {name} from {address} in this window: "
+                why += (
+                    f"; that was its {MAX_FAILURES}th failure from this address in this window: "
                     "it is refused at once until the window closes"
                 )
-        return Verdict(None, refusal)
+        return Verdict(None, refused(name, address, why, name in self.digests))
 
 
 def _header_shape(header: list[str]) -> str:

@@ -15,7 +15,12 @@ With participants (Remote.participants) the only sign-up is
 `["sign-up", Name, Token]`, judged there; a name keeps its name (no
 renaming). The same name again replaces its earlier connection, which is
 closed, in the same place of the list; a name of the tournament that runs is
-refused.
+refused. Every refusal of a first message on such a server is told
+`["refused", REFUSAL]` before the close, the same bytes whatever the cause;
+without participants only a tagged sign-up is told (`BARE_NAMES_ONLY`), and
+a refused bare name is closed in silence, as the course's server did. The
+refusal is sent in the connection's own task within REFUSAL_TIME_LIMIT; a
+client that does not take it is closed all the same.
 
 While an interrupted tournament resumes, `admit` says who may come back:
 only its players, each once (no renaming: the name is checked there).
@@ -38,10 +43,10 @@ import attrs
 import trio
 
 from Admin.naming import NameRegistry
-from Common.participant import SIGN_UP
+from Common.participant import REFUSED, SIGN_UP
 from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
-from Remote.participants import Participants
+from Remote.participants import Participants, refused
 from Remote.repeats import RepeatedLines
 
 log = logging.getLogger(__name__)
@@ -52,6 +57,12 @@ SHED_SHARE = 16
 """When descriptors run out, 1/SHED_SHARE of the nameless connections (at least one), the oldest, are closed."""
 SHED = "it had waited longest without a name when the server ran out of descriptors"
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS}
+REFUSAL = "sign-up refused: unknown participant, wrong token, or name already playing"
+"""The text of every refusal on a server with participants: it tells an outsider nothing about who is one."""
+BARE_NAMES_ONLY = "this server takes bare names: sign up with the name alone, without a token"
+"""The text of the refusal of a tagged sign-up on a server without participants."""
+REFUSAL_TIME_LIMIT = 0.5
+"""Seconds a refused connection has to take the refusal before it is closed."""
 
 
 def _shown_without_secrets(message: object) -> str:
@@ -177,6 +188,7 @@ class SignUpDesk:
 
     async def _read_name(self, channel: MessageChannel, nameless: _Nameless, address: str) -> None:
         closed_because = "it sent no name before the window closed"
+        told: str | None = None  # the text of the refusal the connection hears before the close, if any
         try:
             with nameless.scope, trio.move_on_after(self.name_time_limit) as deadline:
                 message = await channel.receive()
@@ -186,8 +198,10 @@ class SignUpDesk:
                 closed_because = f"it sent no name within {self.name_time_limit:g} s"
             elif self.participants is not None:
                 closed_because = await self._sign_up_participant(message, channel, address)
+                told = None if closed_because is None else REFUSAL
             elif not self.is_name(message):
                 closed_because = f"it sent {_shown_without_secrets(message)}, which is not a name"
+                told = BARE_NAMES_ONLY if type(message) is list and message[:1] == [SIGN_UP] else None
             elif self.admit is not None and (refusal := self.admit(message)) is not None:
                 closed_because = refusal
             elif self.admit is None and self.registry.assign(message) is None:
@@ -209,7 +223,11 @@ class SignUpDesk:
             self._nameless.pop(channel, None)
             if closed_because is not None:
                 self._closures.note(closed_because)
-                await trio.aclose_forcefully(channel)
+                try:
+                    if told is not None:
+                        await _tell_refusal(channel, told)
+                finally:
+                    await trio.aclose_forcefully(channel)
 
     async def _sign_up_participant(self, message: object, channel: MessageChannel, address: str) -> str | None:
         """Sign up the participant that `message` names with its token; why not, if it does not."""
@@ -217,9 +235,9 @@ class SignUpDesk:
         if verdict.name is None:
             return verdict.refusal
         if verdict.name in self.playing:
-            return f"{verdict.name} signed up again while its tournament runs: refused (connect after it ends)"
+            return refused(verdict.name, address, "it signed up again while its tournament runs (connect after it ends)", True)
         if self.admit is not None and (refusal := self.admit(verdict.name)) is not None:
-            return refusal
+            return refused(verdict.name, address, refusal, True)
         entry = SignedUp(verdict.name, channel)
         for index, earlier in enumerate(self.signed_up):
             if earlier.name == verdict.name:
@@ -230,3 +248,12 @@ class SignUpDesk:
         self.signed_up.append(entry)
         self.on_sign_up(entry)
         return None
+
+
+async def _tell_refusal(channel: MessageChannel, text: str) -> None:
+    """Send `["refused", text]`, giving up after REFUSAL_TIME_LIMIT or if the connection is gone."""
+    with trio.move_on_after(REFUSAL_TIME_LIMIT):
+        try:
+            await channel.send([REFUSED, text])
+        except ChannelError:
+            pass

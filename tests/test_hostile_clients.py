@@ -41,7 +41,8 @@ from Player.santorini.kinds import PLAYERS
 from Remote.client import run_clients
 from Remote.configuration import ClientConfiguration
 from Remote.loopback import Finished, ServerProcess
-from tests.raw_client import CLOSED, HOST, PLACEMENT, RawClient, compact, pretty, stop, wait_for_log
+from Remote.signup import BARE_NAMES_ONLY
+from tests.raw_client import HOST, PLACEMENT, RawClient, compact, pretty, stop, wait_for_log
 
 WINDOW = 0.75
 """Seconds of sign-up: every client here signs up within milliseconds of the server's `listening on`."""
@@ -587,7 +588,7 @@ async def test_a_tagged_sign_up_is_refused_without_showing_the_secret_in_the_log
     try:
         client = await RawClient.connect(server.port, "ann")
         await client.send(compact(["sign-up", "ann", "SECRETsecretSECRETsecret"]))
-        assert await client.receive() is CLOSED
+        assert await client.read_until_closed() == [["refused", BARE_NAMES_ONLY]]
         (line,) = await wait_for_log(server, "a connection was closed")
         with trio.fail_after(LIMIT):
             finished = await trio.to_thread.run_sync(server.finish, LIMIT)

@@ -91,22 +91,23 @@ def test_the_right_token_signs_up_its_participant():
 @pytest.mark.parametrize(
     "message, refusal",
     [
-        ("alice", "it sent a bare name"),
-        (["sign-up", "alice", BOB], "it sent a wrong token for alice"),
-        (["sign-up", "alice", ALICE[:-1] + "x"], "it sent a wrong token for alice"),
-        (["sign-up", "carl", ALICE], "for a name that is not a participant's"),
-        (["sign-up", "alice", "short"], "it sent, for alice, a string of 5 characters that is not a token"),
+        ("alice", 'the sign-up of "alice" from 10.0.0.1 was refused: a bare name'),
+        (["sign-up", "alice", BOB], 'the sign-up of "alice" from 10.0.0.1 was refused: a wrong token'),
+        (["sign-up", "alice", ALICE[:-1] + "x"], '"alice" from 10.0.0.1 was refused: a wrong token'),
+        (["sign-up", "carl", ALICE], 'the sign-up of "carl" from 10.0.0.1 was refused: not a participant'),
+        (["sign-up", "alice", "short"], '"alice" from 10.0.0.1 was refused: a string of 5 characters that is not a token'),
         (["sign-up", "alice", ALICE + "!"], "that is not a token"),
-        (["sign-up", "alice", 5], "for alice, a number that is not a token"),
-        (["signup", "alice", ALICE], 'it sent a list of 3 elements, not ["sign-up", Name, Token]'),
+        (["sign-up", "alice", 5], '"alice" from 10.0.0.1 was refused: a number that is not a token'),
+        (["signup", "alice", ALICE], '"alice" from 10.0.0.1 was refused: a list of 3 elements, not ["sign-up", Name, Token]'),
         (["sign-up", "alice", ALICE, ALICE], "a list of 4 elements"),
         (["sign-up", "alice"], "a list of 2 elements"),
-        ({"sign-up": ALICE}, "an object"),
+        ({"sign-up": ALICE}, "the sign-up of no name from 10.0.0.1 was refused: an object"),
         (None, "null"),
-        (ALICE, "it sent a bare name"),
+        (ALICE, "the sign-up of a name shaped like a token (not shown: 32 characters) from 10.0.0.1 was refused: a bare name"),
+        (["sign-up", ALICE, BOB], "a name shaped like a token (not shown: 32 characters) from 10.0.0.1 was refused: not a"),
     ],
 )
-def test_every_other_first_message_is_refused_without_showing_a_token(message, refusal):
+def test_every_other_first_message_is_refused_naming_name_and_address_without_showing_a_token(message, refusal):
     verdict = participants(TOKENS).judge(message, HERE)
     assert verdict.name is None and refusal in verdict.refusal
     assert ALICE not in verdict.refusal and BOB not in verdict.refusal and ALICE[:-1] not in verdict.refusal
@@ -117,6 +118,13 @@ def test_no_refusal_ever_shows_the_token_it_was_sent(token):
     verdict = participants(TOKENS).judge(["sign-up", "alice", token], HERE)
     assert verdict.name is None or token == ALICE
     assert verdict.refusal is None or token not in verdict.refusal
+
+
+@given(st.from_regex(r"[A-Za-z0-9_-]{16,128}", fullmatch=True))
+def test_a_token_sent_where_the_name_belongs_is_never_shown(token):
+    for message in (token, ["sign-up", token, ALICE], ["signup", token, ALICE], ["sign-up", token]):
+        refusal = participants(TOKENS).judge(message, HERE).refusal
+        assert token not in refusal and "from 10.0.0.1 was refused" in refusal
 
 
 def test_five_failures_lock_that_name_out_from_that_address_only_until_the_next_window():

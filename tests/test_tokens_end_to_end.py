@@ -1,10 +1,12 @@
-"""xserver with `"participants"` on real TCP: only the right token plays, every other sign-up is refused in silence.
+"""xserver with `"participants"` on real TCP: only the right token plays, every other sign-up is refused alike.
 
 Each test runs xserver as a process with a participants file in a temporary
 directory, and clients written from the protocol alone (RawClient for
 Santorini, IPDRawClient for the prisoner's dilemma) that send the tagged
-sign-up `["sign-up", Name, Token]` on plain sockets. A refused connection is
-closed without a word; the server's log says why, and no token ever appears
+sign-up `["sign-up", Name, Token]` on plain sockets. A refused connection
+hears `["refused", REFUSAL]`, the same whatever the cause, and is closed (one
+that sends no whole value is closed without a word); the server's log says
+why, naming the name and the address, and no token ever appears
 on the server's standard output, its standard error, or in any file it
 writes (every file under the temporary directory is searched, records too).
 Waits are for the server's log lines or for the connection to close, never
@@ -23,6 +25,7 @@ import pytest
 import trio
 
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess, run_clients
+from Remote.signup import REFUSAL
 from tests.ipd_raw_client import IPDRawClient
 from tests.raw_client import HOST, RawClient, compact, stop, wait_for_log
 
@@ -66,14 +69,14 @@ async def signed_up_raw(port: int, name: str, token: str) -> RawClient:
     return client
 
 
-async def refused(port: int, data: bytes) -> RawClient:
-    """A connection that sends `data` and is closed without a word."""
+async def refused(port: int, data: bytes, said: list | None = ["refused", REFUSAL]) -> RawClient:
+    """A connection that sends `data`, hears the refusal (or, with `said` None, nothing) and is closed."""
     client = await RawClient.connect(port, "x")
     try:
         await client.send(data)
     except (trio.BrokenResourceError, trio.ClosedResourceError):
         pass  # the server closed it while a megabyte was still going out
-    assert await client.read_until_closed() == []
+    assert await client.read_until_closed() == ([] if said is None else [said])
     await client.aclose()
     return client
 
@@ -98,15 +101,15 @@ async def test_santorini_right_tokens_play_and_every_other_sign_up_is_refused_wi
     try:
         with trio.fail_after(LIMIT):
             for data, reason in [
-                (sign_up("alice", WRONG), "a connection was closed: it sent a wrong token for alice"),
-                (sign_up("zoe", ALICE), "for a name that is not a participant's"),
-                (compact("alice"), "it sent a bare name; this server takes only the tagged sign-up"),
-                (sign_up("bob", ALICE), "it sent a wrong token for bob"),
+                (sign_up("alice", WRONG), 'a connection was closed: the sign-up of "alice" from 127.0.0.1 was refused: a wrong token'),
+                (sign_up("zoe", ALICE), '"zoe" from 127.0.0.1 was refused: not a participant'),
+                (compact("alice"), '"alice" from 127.0.0.1 was refused: a bare name; this server takes only ["sign-up", Name, Token]'),
+                (sign_up("bob", ALICE), '"bob" from 127.0.0.1 was refused: a wrong token'),
                 (sign_up("carl", "x" * MEGABYTE), "message longer than 65536 bytes"),
-                (compact(["signup", "carl", CARL]), 'it sent a list of 3 elements, not ["sign-up", Name, Token]'),
+                (compact(["signup", "carl", CARL]), '"carl" from 127.0.0.1 was refused: a list of 3 elements, not ["sign-up", Name, Token]'),
                 (compact(["sign-up", "carl", CARL, CARL]), "a list of 4 elements"),
             ]:
-                await refused(server.port, data)
+                await refused(server.port, data, None if b"x" * 64 in data else ["refused", REFUSAL])
                 await wait_for_log(server, reason)
             alice, bob = await signed_up_raw(server.port, "alice", ALICE), await signed_up_raw(server.port, "bob", BOB)
             async with trio.open_nursery() as nursery:
@@ -133,11 +136,11 @@ async def test_the_ipd_with_a_digest_file_plays_the_right_tokens_and_writes_no_s
     try:
         with trio.fail_after(LIMIT):
             await refused(server.port, sign_up("Alice", ALICE))
-            await wait_for_log(server, "for a name that is not a participant's")
+            await wait_for_log(server, '"Alice" from 127.0.0.1 was refused: not a participant')
             await refused(server.port, sign_up("bob", CARL))
-            await wait_for_log(server, "it sent a wrong token for bob")
+            await wait_for_log(server, '"bob" from 127.0.0.1 was refused: a wrong token')
             await refused(server.port, compact("carl"))
-            await wait_for_log(server, "it sent a bare name")
+            await wait_for_log(server, '"carl" from 127.0.0.1 was refused: a bare name')
             results = {}
             async with trio.open_nursery() as nursery:
                 for name in ("alice", "bob"):
@@ -198,7 +201,7 @@ async def test_a_second_sign_up_while_its_tournament_runs_is_refused_and_the_nex
             async def sign_up_again_then_answer(client: RawClient, kind: str, message: object) -> bool:
                 """While alice's tournament waits for her first answer, another alice tries to sign up."""
                 second.append(await refused(server.port, sign_up("alice", ALICE)))
-                await wait_for_log(server, "alice signed up again while its tournament runs: refused")
+                await wait_for_log(server, '"alice" from 127.0.0.1 was refused: it signed up again while its tournament runs')
                 await client.send(compact(client.legal_answer(kind, message)))
                 return False
 
@@ -223,7 +226,7 @@ async def test_a_second_sign_up_while_its_tournament_runs_is_refused_and_the_nex
         stop(server)
     assert finished.status == 130, finished.log
     printed = json.loads(finished.output.splitlines()[0])
-    assert second and second[0].received == [] and results == {"alice": printed, "bob": printed}
+    assert second and second[0].received == [["refused", REFUSAL]] and results == {"alice": printed, "bob": printed}
     assert_no_secret_anywhere(finished, tmp_path)
 
 
@@ -262,7 +265,7 @@ async def test_300_failing_sign_ups_from_one_address_beside_honest_players_from_
     printed = json.loads(finished.output)
     assert results == {"alice": printed, "bob": printed} and set(printed[0][:2]) == {"alice", "bob"}
     lockouts = [line for line in finished.log.splitlines() if "refused at once until the window closes" in line]
-    assert len(lockouts) == 1 and "carl from 127.0.0.1" in lockouts[0], finished.log
+    assert len(lockouts) == 1 and '"carl" from 127.0.0.1' in lockouts[0], finished.log
     at_once = [line for line in finished.log.splitlines() if line.endswith("failed 5 times in this window: refused at once")]
     counted = [int(line.split()[3]) if "more connection" in line else 1 for line in at_once]
     assert sum(counted) == 200 - 5, at_once  # carl's wrong tokens and bare names after the first 5 failures

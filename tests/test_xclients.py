@@ -321,7 +321,7 @@ def test_ctrl_c_while_a_player_thinks():
     server = ScriptedServer(["zed", []], ["zed"], hold=True)
     clients = Running(input_text=configuration([["infinite", "dave", ""], ["good", "ann", ""]], server.port))
     try:
-        signed_up = clients.wait_for_line("ann signed up")
+        signed_up = clients.wait_for_line("ann sent its sign-up")
         server.wait(0)
         status, output, lines = clients.interrupt()
     finally:
@@ -380,8 +380,16 @@ def test_a_player_with_a_token_signs_up_with_the_tagged_form_and_one_without_wit
     finished = run_xclients(configuration(players, server.port, game=game))
     assert finished.returncode == 0, finished.stderr
     assert server.received == [[["sign-up", "alice", ALICES_TOKEN]], [["sign-up", "bob", BOBS_TOKEN]], ["cat"]]
-    assert "xclients: alice signed up at" in finished.stderr
+    assert f"xclients: alice sent its sign-up to {HOST}:{server.port}" in finished.stderr
     assert_no_token_in(finished, ALICES_TOKEN, BOBS_TOKEN)
+
+
+def test_a_refusal_is_printed_in_one_line_with_the_servers_words_and_the_others_play_on():
+    server = ScriptedServer([["refused", "not\nyou"]], [[["ann", "cat"]]])
+    finished = run_xclients(configuration([["good", "ann", ""], ["good", "cat", ""]], server.port))
+    assert finished.returncode == 1, finished.stderr
+    assert json.loads(finished.stdout) == [["ann", "cat"]]
+    assert "xclients: ann: the server refused the sign-up: not you" in finished.stderr.splitlines(), finished.stderr
 
 
 @pytest.mark.parametrize(

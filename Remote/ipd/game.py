@@ -37,7 +37,7 @@ from Remote.game import Game
 from Remote.ipd.exports import outcome_sides, standings_json
 from Remote.ipd.records import RecordWriter
 from Remote.ipd.remote_player import RemotePlayer
-from Remote.ipd.server_proxy import ServerProxy
+from Remote.ipd.server_proxy import ServerProxy, recognises_server_message
 
 log = logging.getLogger(__name__)
 
@@ -189,4 +189,6 @@ GAME = Game(
     local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records),
     outcome_sides=outcome_sides,
     standings_json=standings_json,
+    title="the prisoner's dilemma",
+    recognises_server_message=recognises_server_message,
 )

@@ -58,12 +58,12 @@ import trio
 from Common.ipd.messages import REASON_LIMIT, ErrorReport, MatchOver, MatchStart, MoveRequest, PlayingAs, ServerMessage, TournamentResults
 from Common.ipd.names import Name, Token
 from Common.ipd.player import Player
-from Common.ipd.wire import structure_server_message, unstructure
+from Common.ipd.wire import MATCH, MATCH_OVER, MOVE, PLAYING_AS, RESULTS, structure_server_message, unstructure
 from Common.participant import KICKED
 from Common.strict import StructureError, shorten
 from Remote.channel import ChannelError, MessageChannel
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
-from Remote.conversation import ENDED, Conversation
+from Remote.conversation import ENDED, Conversation, Opening
 
 __all__ = ["ServerMisbehaved", "ServerProxy", "StrategyFailed", "replies_ahead_of"]
 
@@ -115,6 +115,8 @@ class ServerProxy(Conversation):
     player: Player
     name: Name
     token: Token | None = attrs.field(default=None, repr=False)
+    opening: Opening | None = attrs.field(default=None, repr=False)
+    """Which game the server runs, judged by its first messages (xclients gives one); None: not judged."""
     replies_ahead: int | None = None
     """Replies written at the first move request; None: as the player's strategy says (`replies_ahead_of`)."""
     results: TournamentResults | None = None
@@ -245,6 +247,11 @@ class ServerProxy(Conversation):
 async def send_at_once(channel: MessageChannel, values: list[Any]) -> None:
     """Write `values` to `channel` in one write, as a client that floods the server does."""
     await channel.send_many(values)
+
+
+def recognises_server_message(message: Any) -> bool:
+    """Whether `message` has the shape of one the IPD's server sends: a list tagged as the module's table says."""
+    return type(message) is list and bool(message) and message[0] in (PLAYING_AS, MATCH, MOVE, MATCH_OVER, RESULTS, KICKED)
 
 
 def _is_kick_notice(message: Any) -> bool:

@@ -23,7 +23,7 @@ from Player.santorini.kinds import PLAYERS
 from Remote.game import Game
 from Remote.santorini.exports import outcome_sides, standings_json
 from Remote.santorini.remote_player import RemotePlayer
-from Remote.santorini.server_proxy import ServerProxy
+from Remote.santorini.server_proxy import ServerProxy, recognises_server_message
 
 
 @attrs.frozen
@@ -73,4 +73,6 @@ GAME = Game(
     settings_json=lambda settings: {"best of": settings.best_of},
     outcome_sides=outcome_sides,
     standings_json=standings_json,
+    title="Santorini",
+    recognises_server_message=recognises_server_message,
 )

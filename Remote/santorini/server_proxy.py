@@ -53,7 +53,7 @@ from Common.santorini.results import PlayingAs, Results
 from Common.strict import StructureError, shorten
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
-from Remote.conversation import ENDED, Conversation
+from Remote.conversation import ENDED, Conversation, Opening
 from Remote.channel import ChannelError, MessageChannel
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,8 @@ class ServerProxy(Conversation):
     name: Name
     token: str | None = attrs.field(default=None, repr=False)
     """The participant's secret, if the organiser handed one out: the sign-up is then `["sign-up", Name, Token]`."""
+    opening: Opening | None = attrs.field(default=None, repr=False)
+    """Which game the server runs, judged by its first messages (xclients gives one); None: not judged."""
     results: Results | None = None
     _in_series: bool = False
     _opponent: Name | None = None
@@ -203,6 +205,13 @@ class ServerProxy(Conversation):
                 await self.channel.send(unstructure(answer))
             except ChannelError:
                 return  # the reader notices the end of the connection
+
+def recognises_server_message(message: Any) -> bool:
+    """Whether `message` has the shape of one Santorini's server sends (the module's table), whatever its content."""
+    if type(message) is str:
+        return True
+    return type(message) is list and (not message or type(message[0]) is list or message[0] in (PLAYING_AS, KICKED))
+
 
 def _method_for(kind: Any) -> str:
     """The player method that hears a message of type `kind`."""
