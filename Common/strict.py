@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar, get_origin
 
@@ -29,11 +30,17 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 from cattrs.v import transform_error
 
+from Common.participant import SIGN_UP
+
 T = TypeVar("T")
 
 
 class StructureError(ValueError):
     """A JSON value does not have the shape its type demands; the message is one line."""
+
+
+TOKEN_HIDDEN = "<token not shown>"
+"""What `show` prints instead of a participant's token (no run of six token characters, so no piece of one)."""
 
 
 def shorten(text: str, limit: int) -> str:
@@ -42,12 +49,69 @@ def shorten(text: str, limit: int) -> str:
 
 
 def show(value: Any, limit: int = 40) -> str:
-    """`value` as the JSON text a person would recognise, cut to `limit` characters."""
+    """`value` as the JSON text a person would recognise, every token hidden, cut to `limit` characters.
+
+    The one way a participant's value is shown (in reasons, the log, events):
+    a sign-up's token never appears, not even in part (see `hide_tokens`).
+    """
+    hidden = hide_tokens(value)
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(hidden, ensure_ascii=False)
     except (TypeError, ValueError):
-        text = repr(value)
+        text = repr(hidden)
     return shorten(text, limit)
+
+
+_LONG_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
+"""A run of token characters long enough to be a token (`Common.participant.is_token`)."""
+_RUN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def hide_tokens(value: Any) -> Any:
+    """`value` with every token that may be a participant's secret replaced by TOKEN_HIDDEN.
+
+    Read in the order of its JSON text: in a list tagged "sign-up" every
+    element after the name is a token, whatever its type; after a "sign-up"
+    string, anywhere, every run of 16 or more token characters is one (a name
+    that long is hidden too, as it may be a token sent in its place); and in
+    a string that holds the text "sign-up" (a sign-up written as text, maybe
+    cut short), every run of token characters after the first one that
+    follows it (the name).
+    """
+    return _TokenHider().value(value)
+
+
+class _TokenHider:
+    def __init__(self) -> None:
+        self.after_sign_up = False
+
+    def value(self, value: Any) -> Any:
+        if type(value) is str:
+            return self.string(value)
+        if type(value) in (list, tuple):
+            if len(value) > 0 and value[0] == SIGN_UP:
+                self.after_sign_up = True
+                return [SIGN_UP, *map(self.value, value[1:2]), *[TOKEN_HIDDEN] * (len(value) - 2)]
+            return [self.value(element) for element in value]
+        if type(value) is dict:
+            return {self.value(key): self.value(element) for key, element in value.items()}
+        return value
+
+    def string(self, text: str) -> str:
+        start = text.find(SIGN_UP)
+        if self.after_sign_up:
+            text = _LONG_RUN.sub(TOKEN_HIDDEN, text) if start < 0 else _LONG_RUN.sub(TOKEN_HIDDEN, text[:start]) + text[start:]
+        if start < 0:
+            return text
+        self.after_sign_up = True
+        start = text.find(SIGN_UP) + len(SIGN_UP)
+        runs = list(_RUN.finditer(text, start))
+        name = runs[:1] if runs and len(runs[0][0]) < 16 else []
+        hidden, end = [text[:start]], start
+        for run in runs[len(name):]:
+            hidden += [text[end : run.start()], TOKEN_HIDDEN]
+            end = run.end()
+        return "".join(hidden) + text[end:]
 
 
 def whole_number(value: Any, lowest: int | None = None, highest: int | None = None) -> int:
