@@ -6,7 +6,7 @@ exactly the keys its class names. `structure` raises StructureError with one
 line naming each offending value by its path (`$[1][2]`, `$.port`), as
 `cattrs.transform_error` renders it. The building blocks (`whole_number`,
 `array`, `elements`, ...) serve hand-written hooks, such as those of the wire
-types in `Common/wire.py` and of the executables' configurations.
+types in `Common/santorini/wire.py` and of the executables' configurations.
 """
 
 from __future__ import annotations
