@@ -11,12 +11,14 @@ types in `Common/santorini/wire.py` and of the executables' configurations.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence, list_structure_factory
 from cattrs.errors import (
@@ -248,6 +250,9 @@ def register_json_object(
             return structure_fields(value, cls)
         except ClassValidationError as error:
             _name_keys(error, keys)
+            for exception in error.exceptions:
+                if isinstance(exception, ForbiddenExtraKeysError):
+                    exception.known_keys = list(keys.values())
             raise
 
     converter.register_structure_hook(cls, structure)
@@ -264,9 +269,33 @@ def _name_keys(error: ClassValidationError, keys: dict[str, str]) -> None:
         ]
 
 
+def unknown_keys(keys: Iterable[str], known: Iterable[str]) -> str:
+    """The words that refuse `keys`, each with the key of `known` it is nearest to, if one is near enough.
+
+    `unknown key "min player"; did you mean "min players"?` (several keys: `unknown key "a", "b"; did you
+    mean "x" for "a"?`). Nearness is difflib's similarity of the lowercase keys, at least 0.6.
+    """
+    keys, known = sorted(keys), sorted(known)
+    by_lowercase = {key.lower(): key for key in reversed(known)}
+    nearest = {}
+    for key in keys:
+        close = difflib.get_close_matches(key.lower(), list(by_lowercase), n=1) if type(key) is str else []
+        if close:
+            nearest[key] = by_lowercase[close[0]]
+    words = f"unknown key {', '.join(map(show, keys))}"
+    if len(keys) == 1 and nearest:
+        return f"{words}; did you mean {show(nearest[keys[0]])}?"
+    if nearest:
+        return f"{words}; did you mean {', '.join(f'{show(meant)} for {show(key)}' for key, meant in nearest.items())}?"
+    return words
+
+
 def _describe(error: BaseException, type_: type | None) -> str:
     if isinstance(error, ForbiddenExtraKeysError):
-        return f"unknown key {', '.join(show(key) for key in sorted(error.extra_fields))}"
+        known = getattr(error, "known_keys", None)
+        if known is None:
+            known = [field.name for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
+        return unknown_keys(error.extra_fields, known)
     if isinstance(error, KeyError):
         return "required key missing"
     return str(error)
