@@ -82,9 +82,10 @@ class ClientConfiguration:
     """What xclients reads on standard input; its players may carry tokens."""
 
     players: tuple[SignUpEntry, ...]
-    observers: tuple[ObserverEntry, ...]
     ip: str
     port: int
+    observers: tuple[ObserverEntry, ...] = ()
+    """Optional (checked, otherwise unused): configurations of the course have it, newer ones may leave it out."""
     retry_for: float = DEFAULT_RETRY_SECONDS
     game: str = attrs.field(default="", kw_only=True)
 
@@ -94,7 +95,7 @@ class LocalConfiguration:
     """What `python -m Admin` reads on standard input: a tournament among local players only."""
 
     players: tuple[PlayerEntry, ...]
-    observers: tuple[ObserverEntry, ...]
+    observers: tuple[ObserverEntry, ...] = ()
     time_per_call: float = DEFAULT_TIME_PER_CALL
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)

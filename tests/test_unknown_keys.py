@@ -105,3 +105,16 @@ def test_xserver_says_which_key_was_meant_in_one_line() -> None:
     )
     assert finished.returncode == 2
     assert finished.stderr == 'xserver: configuration: unknown key "min player"; did you mean "min players"? @ $\n'
+
+
+def test_observers_may_be_left_out_of_xclients_and_python_m_admin() -> None:
+    client = read_client_configuration(json.dumps(without(CLIENT, "observers")), GAMES, DEFAULT_GAME)
+    local = read_local_configuration(json.dumps(without(LOCAL, "observers")), GAMES, DEFAULT_GAME)
+    assert client.observers == () and local.observers == ()
+
+
+def test_xclients_help_says_observers_are_optional() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "Remote.client", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    ).stdout
+    assert any(line.split()[:2] == ['"observers"', "optional"] for line in shown.splitlines())
