@@ -1,7 +1,7 @@
 """`python -m Admin`: one tournament among local players, in this process, of any game.
 
-Reads `{"players": [[Kind, Name, PathString], ...], "observers": []}` on
-standard input (optionally also "game", "time per call" and the game's own
+Reads `{"players": [[Kind, Name, PathString], ...]}` on standard input
+(optionally also "observers", "game", "time per call" and the game's own
 keys, such as Santorini's "best of"), runs the tournament and prints the
 Results as one line of JSON. Every misbehaviour, with its reason, and the
 standings at the end go to standard error. A bad configuration gets one line

@@ -6,16 +6,19 @@ exactly the keys its class names. `structure` raises StructureError with one
 line naming each offending value by its path (`$[1][2]`, `$.port`), as
 `cattrs.transform_error` renders it. The building blocks (`whole_number`,
 `array`, `elements`, ...) serve hand-written hooks, such as those of the wire
-types in `Common/wire.py` and of the executables' configurations.
+types in `Common/santorini/wire.py` and of the executables' configurations.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, get_origin
 
+import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, is_sequence, list_structure_factory
 from cattrs.errors import (
@@ -29,11 +32,17 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 from cattrs.v import transform_error
 
+from Common.participant import SIGN_UP
+
 T = TypeVar("T")
 
 
 class StructureError(ValueError):
     """A JSON value does not have the shape its type demands; the message is one line."""
+
+
+TOKEN_HIDDEN = "<token not shown>"
+"""What `show` prints instead of a participant's token (no run of six token characters, so no piece of one)."""
 
 
 def shorten(text: str, limit: int) -> str:
@@ -42,12 +51,69 @@ def shorten(text: str, limit: int) -> str:
 
 
 def show(value: Any, limit: int = 40) -> str:
-    """`value` as the JSON text a person would recognise, cut to `limit` characters."""
+    """`value` as the JSON text a person would recognise, every token hidden, cut to `limit` characters.
+
+    The one way a participant's value is shown (in reasons, the log, events):
+    a sign-up's token never appears, not even in part (see `hide_tokens`).
+    """
+    hidden = hide_tokens(value)
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(hidden, ensure_ascii=False)
     except (TypeError, ValueError):
-        text = repr(value)
+        text = repr(hidden)
     return shorten(text, limit)
+
+
+_LONG_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
+"""A run of token characters long enough to be a token (`Common.participant.is_token`)."""
+_RUN = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def hide_tokens(value: Any) -> Any:
+    """`value` with every token that may be a participant's secret replaced by TOKEN_HIDDEN.
+
+    Read in the order of its JSON text: in a list tagged "sign-up" every
+    element after the name is a token, whatever its type; after a "sign-up"
+    string, anywhere, every run of 16 or more token characters is one (a name
+    that long is hidden too, as it may be a token sent in its place); and in
+    a string that holds the text "sign-up" (a sign-up written as text, maybe
+    cut short), every run of token characters after the first one that
+    follows it (the name).
+    """
+    return _TokenHider().value(value)
+
+
+class _TokenHider:
+    def __init__(self) -> None:
+        self.after_sign_up = False
+
+    def value(self, value: Any) -> Any:
+        if type(value) is str:
+            return self.string(value)
+        if type(value) in (list, tuple):
+            if len(value) > 0 and value[0] == SIGN_UP:
+                self.after_sign_up = True
+                return [SIGN_UP, *map(self.value, value[1:2]), *[TOKEN_HIDDEN] * (len(value) - 2)]
+            return [self.value(element) for element in value]
+        if type(value) is dict:
+            return {self.value(key): self.value(element) for key, element in value.items()}
+        return value
+
+    def string(self, text: str) -> str:
+        start = text.find(SIGN_UP)
+        if self.after_sign_up:
+            text = _LONG_RUN.sub(TOKEN_HIDDEN, text) if start < 0 else _LONG_RUN.sub(TOKEN_HIDDEN, text[:start]) + text[start:]
+        if start < 0:
+            return text
+        self.after_sign_up = True
+        start = text.find(SIGN_UP) + len(SIGN_UP)
+        runs = list(_RUN.finditer(text, start))
+        name = runs[:1] if runs and len(runs[0][0]) < 16 else []
+        hidden, end = [text[:start]], start
+        for run in runs[len(name):]:
+            hidden += [text[end : run.start()], TOKEN_HIDDEN]
+            end = run.end()
+        return "".join(hidden) + text[end:]
 
 
 def whole_number(value: Any, lowest: int | None = None, highest: int | None = None) -> int:
@@ -184,6 +250,9 @@ def register_json_object(
             return structure_fields(value, cls)
         except ClassValidationError as error:
             _name_keys(error, keys)
+            for exception in error.exceptions:
+                if isinstance(exception, ForbiddenExtraKeysError):
+                    exception.known_keys = list(keys.values())
             raise
 
     converter.register_structure_hook(cls, structure)
@@ -200,9 +269,33 @@ def _name_keys(error: ClassValidationError, keys: dict[str, str]) -> None:
         ]
 
 
+def unknown_keys(keys: Iterable[str], known: Iterable[str]) -> str:
+    """The words that refuse `keys`, each with the key of `known` it is nearest to, if one is near enough.
+
+    `unknown key "min player"; did you mean "min players"?` (several keys: `unknown key "a", "b"; did you
+    mean "x" for "a"?`). Nearness is difflib's similarity of the lowercase keys, at least 0.6.
+    """
+    keys, known = sorted(keys), sorted(known)
+    by_lowercase = {key.lower(): key for key in reversed(known)}
+    nearest = {}
+    for key in keys:
+        close = difflib.get_close_matches(key.lower(), list(by_lowercase), n=1) if type(key) is str else []
+        if close:
+            nearest[key] = by_lowercase[close[0]]
+    words = f"unknown key {', '.join(map(show, keys))}"
+    if len(keys) == 1 and nearest:
+        return f"{words}; did you mean {show(nearest[keys[0]])}?"
+    if nearest:
+        return f"{words}; did you mean {', '.join(f'{show(meant)} for {show(key)}' for key, meant in nearest.items())}?"
+    return words
+
+
 def _describe(error: BaseException, type_: type | None) -> str:
     if isinstance(error, ForbiddenExtraKeysError):
-        return f"unknown key {', '.join(show(key) for key in sorted(error.extra_fields))}"
+        known = getattr(error, "known_keys", None)
+        if known is None:
+            known = [field.name for field in attrs.fields(error.cl)] if attrs.has(error.cl) else []
+        return unknown_keys(error.extra_fields, known)
     if isinstance(error, KeyError):
         return "required key missing"
     return str(error)

@@ -82,13 +82,14 @@ Configuration keys:
 {_KINDS}
                  Name: the game's names
 {_NAMES}
-                 PathString: a Python player file (see Player/README.md),
+                 PathString: a Python player file (see Player/<game>/README.md),
                  or "" for the built-in player of Kind
                  Token: the secret the organiser gave this participant
                  (16 to 128 letters, digits, '_' or '-'); with it the
                  player signs up with ["sign-up", Name, Token], else with
                  its bare Name. Never printed, not even when it is bad.
-  "observers"  required  array of [Name, PathString]; checked, not used
+  "observers"  optional  array of [Name, PathString], default []:
+                 checked, not used
   "ip"         required  string: a numeric address or a host name
   "port"       required  whole number 0..65535
   "retry for"  optional  positive number of seconds, default {DEFAULT_RETRY_SECONDS:g}:

@@ -1,7 +1,8 @@
 """The configurations of xserver and xclients, read strictly (protocol section 8). Game-free.
 
 Every key is checked for presence, type and range; an unknown key is an
-error. The error is one line naming the offending key, such as
+error that names the nearest known key, if one is near (`Common.strict.unknown_keys`).
+The error is one line naming the offending key, such as
 `expected a whole number in 0..65535, got 70000 @ $.port`. The "game" key
 (default "santorini") chooses the game: its own keys are read by the game
 (`Game.read_settings`), and a key of another game is an error that says so.
@@ -26,6 +27,7 @@ from Common.strict import (
     strict_converter,
     string,
     structure,
+    unknown_keys,
     whole_number,
 )
 from Player.configuration import ObserverEntry, PlayerEntry, SignUpEntry, register_entries
@@ -80,9 +82,10 @@ class ClientConfiguration:
     """What xclients reads on standard input; its players may carry tokens."""
 
     players: tuple[SignUpEntry, ...]
-    observers: tuple[ObserverEntry, ...]
     ip: str
     port: int
+    observers: tuple[ObserverEntry, ...] = ()
+    """Optional (checked, otherwise unused): configurations of the course have it, newer ones may leave it out."""
     retry_for: float = DEFAULT_RETRY_SECONDS
     game: str = attrs.field(default="", kw_only=True)
 
@@ -92,7 +95,7 @@ class LocalConfiguration:
     """What `python -m Admin` reads on standard input: a tournament among local players only."""
 
     players: tuple[PlayerEntry, ...]
-    observers: tuple[ObserverEntry, ...]
+    observers: tuple[ObserverEntry, ...] = ()
     time_per_call: float = DEFAULT_TIME_PER_CALL
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
@@ -208,7 +211,8 @@ def _split(data: dict, own: Mapping[str, str], game: Game, games: Mapping[str, G
         elif key in elsewhere:
             raise StructureError(f"{show(key)} is a key of the {elsewhere[key]} game, not of {game.name} @ $.{key}")
         else:
-            raise StructureError(f"unknown key {show(key)} @ $")
+            known = [*own.values(), GAME_KEY, *(game.settings_keys if with_game_keys else ())]
+            raise StructureError(f"{unknown_keys([key], known)} @ $")
     return host_keys, game_keys
 
 

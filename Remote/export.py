@@ -1,4 +1,4 @@
-"""`python -m Remote.export DIR`: rebuild a tournament's exports from its event log.
+"""`python -m Remote.export DIR`: rebuild a tournament's exports from its event log, or list an event log's tournaments.
 
 DIR is one tournament's directory of an `"event log"` (the one holding
 `events.ndjson`), of a finished tournament, an unfinished one, or one
@@ -9,6 +9,12 @@ torn last line (the server died while writing it) is dropped, and one line
 on standard error says so. Anything else wrong is one line on standard
 error naming what and where (a line's number), and nothing is written.
 Exit status: 0 written, 2 refused.
+
+DIR may also be the event log's directory itself, which holds one directory
+per tournament and no events.ndjson (decision: an organiser who names it
+wants to see what is there, so nothing is written): each tournament is
+listed in one line, oldest first (`list_tournaments`); to rebuild one, name
+its directory.
 """
 
 from __future__ import annotations
@@ -44,7 +50,14 @@ writes, beside the log, each file replaced atomically:
 The log of a server that was killed works too: a torn last line is dropped
 (one line on standard error says so). Exit status: 0 written; 2 refused,
 with one line naming what is wrong (a missing directory, a bad line of the
-log and its number, a game this program does not know)."""
+log and its number, a game this program does not know).
+
+When DIR is the "event log" directory itself (it holds tournaments'
+directories and no {EVENTS}), the command lists them and writes nothing:
+one line per tournament, oldest first, with its directory's name, the game,
+"ended" or "interrupted" (no Results yet: stopped, killed, or still
+running), its players and how many of its encounters ended; a tournament
+whose log cannot be read gets a line saying why. Exit status 0."""
 
 
 class Refused(Exception):
@@ -55,9 +68,21 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
     """Fold `directory`'s event log and write its exports; Refused with one line if it cannot."""
     if not directory.is_dir():
         raise Refused(f"{directory}: no such directory")
-    path = directory / EVENTS
-    if not path.is_file():
+    if not (directory / EVENTS).is_file():
         raise Refused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
+    state, game = fold(directory, games, warn)
+    try:
+        write_exports(directory, state, game)
+    except ExportError as error:
+        raise Refused(f"{directory / EVENTS}: {error}") from None
+    except OSError as error:
+        raise Refused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
+    return state
+
+
+def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState, Game]:
+    """The state that the event log of the tournament in `directory` describes, and its game; Refused with one line."""
+    path = directory / EVENTS
     try:
         state, game, torn = read_log(path, games)
     except EventLogError as error:
@@ -68,13 +93,32 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
         warn(f"{path}: dropped a torn last line (line {state.last_seq + 1}): the server stopped while writing it")
     if game is None:
         raise Refused(f"{path}: no start event: nothing to export")
+    return state, game
+
+
+def tournaments_in(directory: Path) -> list[Path]:
+    """The tournaments' directories (those holding an event log) in the event log directory `directory`, oldest first."""
     try:
-        write_exports(directory, state, game)
-    except ExportError as error:
-        raise Refused(f"{path}: {error}") from None
-    except OSError as error:
-        raise Refused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
-    return state
+        return sorted(path for path in directory.iterdir() if (path / EVENTS).is_file())
+    except OSError:
+        return []
+
+
+def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> list[str]:
+    """One line for each tournament: name, game, ended or interrupted, players, encounters ended; or why it cannot be read."""
+    width = max(len(path.name) for path in tournaments)
+    lines = []
+    for path in tournaments:
+        try:
+            state, game = fold(path, games)
+        except Refused as error:
+            lines.append(f"{path.name:<{width}}  cannot be read: {str(error).removeprefix(str(path / EVENTS) + ': ')}")
+            continue
+        ended = "ended" if state.results is not None else "interrupted"
+        players = len(state.roster) if state.roster is not None else len(state.sign_ups)
+        encounters = f"{state.finished} of {state.total} encounters ended" if state.total is not None else "no schedule yet"
+        lines.append(f"{path.name:<{width}}  {game.name:<{max(map(len, games))}}  {ended:<11}  {players} player{'s' * (players != 1)}  {encounters}")
+    return lines
 
 
 def summary(directory: Path, state: TournamentState) -> str:
@@ -85,12 +129,18 @@ def summary(directory: Path, state: TournamentState) -> str:
 
 def main(argv: Sequence[str] | None = None, games: Mapping[str, Game] = GAMES) -> int:
     parser = argparse.ArgumentParser(prog=PROGRAM, description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("directory", metavar="DIR", type=Path, help=f"a tournament's directory, holding {EVENTS}")
+    parser.add_argument(
+        "directory", metavar="DIR", type=Path, help=f"a tournament's directory, holding {EVENTS}; or an event log's, to list them"
+    )
     options = parser.parse_args(argv)
 
     def warn(line: str) -> None:
         print(f"export: {line}", file=sys.stderr)
 
+    tournaments = [] if (options.directory / EVENTS).exists() else tournaments_in(options.directory)
+    if tournaments:
+        print("\n".join(list_tournaments(tournaments, games)))
+        return EXIT_DONE
     try:
         state = rebuild(options.directory, games, warn)
     except Refused as error:

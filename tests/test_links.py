@@ -73,6 +73,11 @@ def _prose_lines(text: str) -> list[str]:
     return lines
 
 
+def code_spans(text: str) -> list[str]:
+    """The text of every backtick code span of Markdown `text`, in order, leaving out fenced blocks."""
+    return [span[2] for span in _CODE_SPAN.finditer("\n".join(_prose_lines(text)))]
+
+
 def link_targets(text: str) -> list[str]:
     """The targets of the links and images in Markdown `text`, in order, leaving out those inside code."""
     prose = _CODE_SPAN.sub(lambda span: " " * len(span[0]), "\n".join(_prose_lines(text)))

@@ -102,7 +102,7 @@ def test_python_m_admin_says_why_each_player_misbehaved_and_ends_with_the_standi
         ('{"players": [["great", "alice", ""]], "observers": []}', "$.players[0][0]"),
         ('{"players": [["good", "alice", "no/such/file.py"]], "observers": []}', "no/such/file.py"),
         ('{"players": [], "observers": [], "best of": 2}', "$.best of"),
-        ('{"players": []}', "$.observers"),
+        ('{"players": [], "observers": {}}', "$.observers"),
         ("[", "not JSON"),
     ],
 )
