@@ -24,6 +24,7 @@ from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import attrs
 import trio
 
 from Admin.manager import DEFAULT_TIME_PER_CALL
@@ -78,6 +79,8 @@ Configuration keys:
   "port"           whole number 0..65535, required: the TCP port (0: any free port, see the log)
   "waiting for"    positive number of seconds, required: how long the sign-up window stays open
   "repeat"         0 or 1, required: 1 runs one tournament after another until stopped
+  "max players"    whole number >= 2 and >= "min players", default none: a sign-up window closes as soon as
+                   this many have signed up (house players included); with "repeat": 1, later ones wait for the next
   "game"           one of {", ".join(GAMES)}, default "{DEFAULT_GAME}": the game
   "host"           string, default "": the address to listen on ("" means every interface)
   "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
@@ -161,8 +164,14 @@ async def serve(
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
     registry = _house_registry(config, game)
+    capacity = _Capacity(config.max_players)
+
+    def signed_up(entry: SignedUp) -> None:
+        _log_sign_up(entry)
+        capacity.check(len(desk.signed_up))
+
     desk = SignUpDesk(
-        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=_log_sign_up, participants=participants
+        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=signed_up, participants=participants
     )
     try:
         async with trio.open_nursery() as nursery:
@@ -178,7 +187,7 @@ async def serve(
             if interrupted is not None:
                 status_code = await _resume(config, game, interrupted, desk, registry, house_players, play, status)
             if status_code is None:
-                status_code = await _tournaments(config, game, desk, registry, house_players, play, status)
+                status_code = await _tournaments(config, game, desk, registry, house_players, play, status, capacity)
             desk.close()
             if hub is not None and config.watch_linger > 0:
                 log.info("watch: the page stays up for %g s", config.watch_linger)
@@ -245,8 +254,12 @@ async def _tournaments(
     house_players: Callable[[], list[tuple[str, Participant]]],
     play: Callable[[list[tuple[str, Participant]]], Awaitable[None]],
     status: Callable[[str], None],
+    capacity: _Capacity,
 ) -> int:
-    """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status."""
+    """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status.
+
+    A window closes early once `capacity` is full; those beyond it wait for the next window (with `"repeat": 1`).
+    """
     host, port = desk.listeners[0].socket.getsockname()[:2]
     unchanged_since = None  # how many had signed up after the last window without a tournament
     while True:
@@ -255,8 +268,11 @@ async def _tournaments(
             log.info("listening on %s:%d for %g s", host, port, config.waiting_for)
             for name, _ in house:
                 log.info("%s signed up (a house player)", name)
-        await _window(config, desk, len(house), status, config.waiting_for)
-        players = len(house) + len(desk.signed_up)
+        capacity.open(len(house), len(desk.signed_up))
+        await _window(config, desk, len(house), status, config.waiting_for, capacity.full)
+        if capacity.full.is_set():
+            log.info('the window closed: %s signed up, as many as "max players"', count(capacity.most, "player"))
+        players = min(len(house) + len(desk.signed_up), capacity.most or math.inf)
         if players < config.min_players:
             if unchanged_since != len(desk.signed_up):
                 log.info("only %s signed up, of at least %d; no tournament", count(players, "player"), config.min_players)
@@ -266,7 +282,10 @@ async def _tournaments(
             continue
         unchanged_since = None
         statistics = CallStatistics()
-        remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in desk.take(registry())]
+        taken = desk.take(registry(), None if capacity.most is None else capacity.most - len(house))
+        if not config.repeat:
+            await _turn_away(desk.take(registry()))
+        remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in taken]
         desk.playing = frozenset(name for name, _ in remote)
         try:
             started = trio.current_time()
@@ -312,6 +331,32 @@ async def _window(
             nursery.cancel_scope.cancel()
     finally:
         status("")
+
+
+@attrs.define
+class _Capacity:
+    """When a sign-up window is full: once `most` players (None: never) have signed up, `house` players included."""
+
+    most: int | None
+    house: int = 0
+    full: trio.Event = attrs.field(factory=trio.Event)
+
+    def open(self, house: int, signed_up: int) -> None:
+        """A window opens with `house` players and the `signed_up` who wait already (those beyond the last window's most)."""
+        self.house, self.full = house, trio.Event()
+        self.check(signed_up)
+
+    def check(self, signed_up: int) -> None:
+        """`signed_up` connections have signed up so far."""
+        if self.most is not None and self.house + signed_up >= self.most:
+            self.full.set()
+
+
+async def _turn_away(late: Sequence[SignedUp]) -> None:
+    """Close the connections that signed up as a full window closed, with no tournament to come."""
+    for entry in late:
+        log.info('%s signed up as the window closed, full; its connection is closed', entry.name)
+        await trio.aclose_forcefully(entry.channel)
 
 
 def _house_registry(config: ServerConfiguration, game: Game) -> Callable[[], NameRegistry]:
