@@ -238,7 +238,9 @@ async def _resume(
     settings = game.recorded_settings(config.settings, state.start["settings"])
     desk.playing = frozenset(returned)
     try:
+        started = trio.current_time()
         await play(players, Resuming(settings, resumption, tuple(returned), tuple(absent)), interrupted)
+        _log_statistics(len(players), started, statistics)
     finally:
         desk.playing = frozenset()
         for player in returned.values():
@@ -290,8 +292,7 @@ async def _tournaments(
         try:
             started = trio.current_time()
             await play(house + remote)
-            figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
-            log.info("statistics %s", json.dumps(figures))
+            _log_statistics(players, started, statistics)
         finally:
             desk.playing = frozenset()
             for _, player in remote:
@@ -369,6 +370,12 @@ def _house_registry(config: ServerConfiguration, game: Game) -> Callable[[], Nam
         return taken
 
     return registry
+
+
+def _log_statistics(players: int, started: float, statistics: CallStatistics) -> None:
+    """The tournament's figures, one line: its players, its seconds since `started`, its calls' durations."""
+    figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
+    log.info("statistics %s", json.dumps(figures))
 
 
 def _log_sign_up(entry: SignedUp) -> None:

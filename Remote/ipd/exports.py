@@ -26,8 +26,8 @@ from Common.ipd.wire import structure
 WON, DRAWN, LOST, IRREGULAR, NOT_SCORED = "won", "drawn", "lost", "irregular", "not scored"
 
 
-def outcome_sides(outcome: Any) -> dict[str, str]:
-    """Each player's word for the raw outcome `outcome` (wire form); StructureError if it is not one."""
+def outcome_sides(outcome: Any, game_ends: Sequence[Any] = ()) -> dict[str, str]:
+    """Each player's word for the raw outcome `outcome` (wire form: the totals are in it); StructureError if it is not one."""
     match = structure(outcome, MatchOutcome)
     if not isinstance(match, Scored):
         return {match.first: NOT_SCORED, match.second: IRREGULAR}
