@@ -27,14 +27,13 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.naming import NameRegistry
 from Admin.tournament_log import count
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
-from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of
+from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of, xserver_usage
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log import EventLogError, LogDirectory
@@ -64,51 +63,6 @@ CRASH_VARIABLE = "XSERVER_CRASH_AFTER_EVENT"
 
 EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 
-def usage() -> str:
-    """What `xserver --help` prints: the host's keys, then each game's."""
-    games = "\n".join(f"{game.name}'s keys:\n{game.settings_help}" for game in GAMES.values())
-    return f"""
-usage: xserver < configuration.json
-
-Reads one JSON object on standard input, opens a TCP sign-up window, runs a
-tournament among the players who signed up, and prints the Results as one
-line of JSON on standard output. The log goes to standard error.
-
-Configuration keys:
-  "min players"    whole number >= 0, required: fewer sign-ups and no tournament runs
-  "port"           whole number 0..65535, required: the TCP port (0: any free port, see the log)
-  "waiting for"    positive number of seconds, required: how long the sign-up window stays open
-  "repeat"         0 or 1, required: 1 runs one tournament after another until stopped
-  "max players"    whole number >= 2 and >= "min players", default none: a sign-up window closes as soon as
-                   this many have signed up (house players included); with "repeat": 1, later ones wait for the next
-  "game"           one of {", ".join(GAMES)}, default "{DEFAULT_GAME}": the game
-  "host"           string, default "": the address to listen on ("" means every interface)
-  "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
-  "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
-  "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
-                   with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
-  "event log"      PathString, default none: a directory; each tournament writes its events and exports
-                   into a directory of its own there (rebuild the exports: python -m Remote.export DIR)
-  "resume"         true or false, default false: with "event log", go on with its newest tournament
-                   if it did not end (the configuration must be the same), or print its Results again
-  "resume wait"    positive number of seconds, default "waiting for": how long a resumed tournament
-                   waits for its players to come back
-  "watch"          {{"port": P, "host": H}}, default none: a web page and an event stream of the
-                   tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
-                   and "watchers per address", default 8)
-  "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
-
-{games}
-Exit statuses:
-  0    the tournament ran; the Results were printed
-  1    fewer than "min players" signed up; no tournament
-  2    bad configuration, bad house player file, a bad argument, an event log in use by another
-       server, or a tournament to resume whose configuration differs
-  3    cannot listen on the host and port (or on the watch port)
-  130  stopped by Ctrl-C or SIGTERM; every connection closed
-
-Options: -h, --help (this text), --version.
-"""
 
 
 async def serve(
@@ -432,7 +386,7 @@ def _interrupt(signal_number: int, frame: object) -> None:
 
 
 def _run(arguments: list[str], status: Callable[[str], None]) -> int:
-    answered = answer_arguments("xserver", arguments, usage())
+    answered = answer_arguments("xserver", arguments, xserver_usage(GAMES, DEFAULT_GAME))
     if answered is not None:
         return answered
     try:
