@@ -53,13 +53,15 @@ class EncounterResult:
 
     `record` is the game's record of what was played (the prisoner's
     dilemma's moves of every round), for whoever keeps records; None when
-    the game keeps none. Two results are equal when their outcomes and
-    misbehaviours are.
+    the game keeps none. `score` is a series' games won by its winner and
+    by its loser, `(2, 1)`, for the log line; None when the game tells none.
+    Two results are equal when their outcomes and misbehaviours are.
     """
 
     outcome: Any
     misbehaviours: tuple[Misbehaviour, ...] = ()
     record: Any = attrs.field(default=None, eq=False)
+    score: tuple[int, int] | None = attrs.field(default=None, eq=False)
 
 
 RefereeFunction = Callable[[Entrant, Entrant, Encounter], Awaitable[EncounterResult]]

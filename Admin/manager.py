@@ -125,6 +125,7 @@ class _Tournament:
         self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None
     ) -> None:
         self.manager = manager
+        self.resuming = resumption is not None
         self.observer = manager.observer
         self.journal = manager.journal
         self.rules = manager.rules
@@ -192,6 +193,8 @@ class _Tournament:
     async def _run(self) -> Any:
         names = [entrant.name for entrant in self.entrants]
         self.observer.started(names)
+        if self.resuming:
+            self.observer.resumed(len(self.ended), sum(outcome is not None for outcome, _ in self.ended.values()))
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)

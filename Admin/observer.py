@@ -22,6 +22,9 @@ class Observer:
     def started(self, names: Sequence[Name]) -> None:
         """The tournament starts among `names`, the assigned names in sign-up order."""
 
+    def resumed(self, ended: int, played: int) -> None:
+        """Right after `started`, when the tournament resumes: `ended` encounters had ended, `played` of them played."""
+
     def renamed(self, requested: Name, assigned: Name | None) -> None:
         """A player asked for `requested` and plays as `assigned` (None: no name fits; it is left out)."""
 
@@ -47,6 +50,10 @@ class Observers(Observer):
     def started(self, names: Sequence[Name]) -> None:
         for observer in self.observers:
             observer.started(names)
+
+    def resumed(self, ended: int, played: int) -> None:
+        for observer in self.observers:
+            observer.resumed(ended, played)
 
     def renamed(self, requested: Name, assigned: Name | None) -> None:
         for observer in self.observers:

@@ -6,7 +6,13 @@ kinds:
 
 * RoundRobin: player 1 against 2..n, then 2 against 3..n, and so on, the
   whole round repeated `repetitions` times. Computed, not stored: a round
-  robin of 1,000 players has 499,500 pairings.
+  robin of 1,000 players has 499,500 pairings. With `fair_starts` the
+  order of the encounters is the same, but the later player of a pair is
+  listed first where that balances the starts, the way chess round robins
+  balance colours: players i < j, i first when i + j is odd, j first when
+  it is even (each player is first in half its pairings, within one), and
+  the other way round in odd repetitions (so two repetitions give each pair
+  one start each).
 * ListedPairings: pairings given one by one, played in that order; a pair
   may meet more than once.
 
@@ -45,10 +51,11 @@ class Schedule(Protocol):
 
 @attrs.frozen
 class RoundRobin:
-    """Everyone against everyone in sign-up order, `repetitions` times over."""
+    """Everyone against everyone in sign-up order, `repetitions` times over; `fair_starts`: see the module."""
 
     count: int
     repetitions: int = 1
+    fair_starts: bool = False
 
     @property
     def per_round(self) -> int:
@@ -59,10 +66,16 @@ class RoundRobin:
         return self.per_round * self.repetitions
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
-        for _ in range(self.repetitions):
+        for repetition in range(self.repetitions):
             for first in range(self.count):
                 for second in range(first + 1, self.count):
-                    yield first, second
+                    yield self._listed(first, second, repetition)
+
+    def _listed(self, first: int, second: int, repetition: int) -> tuple[int, int]:
+        """The pairing of `first` < `second` in `repetition`, the player who starts listed first."""
+        if self.fair_starts and (first + second + repetition) % 2 == 0:
+            return second, first
+        return first, second
 
     def index(self, first: int, second: int, repetition: int = 0) -> int:
         """The position of the pairing of `first` and `second` (first < second) in `repetition`."""
@@ -75,7 +88,7 @@ class RoundRobin:
         while within >= self.count - 1 - first:
             within -= self.count - 1 - first
             first += 1
-        return first, first + 1 + within
+        return self._listed(first, first + 1 + within, index // self.per_round)
 
     def encounter(self, index: int) -> Encounter:
         return Encounter(index, repetition=index // self.per_round if self.per_round else 0)

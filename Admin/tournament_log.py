@@ -2,9 +2,16 @@
 
 `TournamentLog` is the manager's Observer for xserver and `python -m Admin`
 alike. It logs every renaming, every misbehaviour with its reason (the words
-the culprit is sent), every finished encounter, and, when the tournament is
-over, the standings table; a `status` callback is told the progress, for a
-status line on a terminal.
+the culprit is sent), every finished encounter with its series' score and
+the progress (`bob beat ann 2–1 · encounter 312 of 780 · 40 % · about 45 s
+left`), and, when the tournament is over, the standings table; a `status`
+callback is told the progress, for a status line on a terminal.
+
+The estimate (`seconds_left`, pure) is the time this run has taken per
+encounter ended in it, times the encounters still to end: a resumed
+tournament counts on from the encounters it had ended, at the pace of the
+encounters it ends now. For the first ESTIMATE_AFTER encounters of a run it
+says `estimating`.
 """
 
 from __future__ import annotations
@@ -13,15 +20,44 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import trio
+
 from Admin.encounter import EncounterResult
 from Admin.observer import Observer
 
 Name = str
+ESTIMATE_AFTER = 3
+"""Encounters a run ends before its estimate of the time left: until then it says `estimating`."""
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:
     """`1 player`, `2 players`: a number with its noun in the right form."""
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def seconds_left(done: int, total: int, before: int, elapsed: float) -> float | None:
+    """The seconds until all `total` encounters have ended, `done` having ended (`before` of them in an earlier run)
+    and this run having taken `elapsed` seconds; None while this run has ended fewer than ESTIMATE_AFTER."""
+    if done >= total:
+        return 0.0
+    if done - before < ESTIMATE_AFTER:
+        return None
+    return elapsed / (done - before) * (total - done)
+
+
+def duration(seconds: float) -> str:
+    """`45 s`, `9 min`, `1 h 39 min`: a duration as a person reads an estimate of it."""
+    if round(seconds) < 60:
+        return f"{round(seconds)} s"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def progress_text(done: int, total: int, before: int, elapsed: float) -> str:
+    """`encounter 312 of 780 · 40 % · about 45 s left` (see `seconds_left`; the percentage reaches 100 only at the end)."""
+    left = seconds_left(done, total, before, elapsed)
+    estimate = "estimating" if left is None else "0 s left" if done >= total else f"about {duration(left)} left"
+    return f"encounter {done} of {total} · {done * 100 // max(total, 1)} % · {estimate}"
 
 
 class TournamentLog(Observer):
@@ -37,18 +73,28 @@ class TournamentLog(Observer):
         status: Callable[[str], None],
         describe: Callable[[Any], str],
         table: Callable[[Any, Sequence[Name]], str],
+        clock: Callable[[], float] = trio.current_time,
     ) -> None:
         self.log = log
         self.status = status
         self.describe = describe
         self.table = table
+        self.clock = clock
         self.names: list[Name] = []
         self.encounters = 0
+        self.ended_before = 0
+        self.since = 0.0
 
     def started(self, names: Sequence[Name]) -> None:
         self.names = list(names)
         self.encounters = 0
+        self.ended_before = 0
+        self.since = self.clock()
         self.log.info("tournament of %s starts", count(len(names), "player"))
+
+    def resumed(self, ended: int, played: int) -> None:
+        self.ended_before = ended
+        self.encounters = played
 
     def renamed(self, requested: Name, assigned: Name | None) -> None:
         if assigned is None:
@@ -60,10 +106,12 @@ class TournamentLog(Observer):
         self.log.info("%s misbehaved: %s", name, reason)
 
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
+        progress = progress_text(finished, total, self.ended_before, self.clock() - self.since)
         if result is not None:
             self.encounters += 1
-            self.log.info("%s", self.describe(result.outcome))
-        self.status(f"encounters finished: {finished} of {total}")
+            score = "" if result.score is None else " {}–{}".format(*result.score)
+            self.log.info("%s%s · %s", self.describe(result.outcome), score, progress)
+        self.status(progress)
 
     def finished(self, results: Any) -> None:
         """The tournament is over with `results`: log the standings table."""

@@ -1,4 +1,4 @@
-"""What the executables do at the command line: `--help`, `--version`, Ctrl-C, and xserver's status line.
+"""What the executables do at the command line: `--help` (xserver's usage text), `--version`, Ctrl-C, and xserver's status line.
 
 Both read their configuration on standard input and take no arguments but
 `-h`/`--help` (print the usage and exit 0) and `--version`. Any other
@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
+from typing import Any
+
+from Admin.manager import DEFAULT_TIME_PER_CALL
 
 EXIT_STOPPED = 130
 EXIT_USAGE = 2
@@ -43,6 +46,54 @@ def answer_arguments(program: str, arguments: list[str], usage: str) -> int | No
         file=sys.stderr,
     )
     return EXIT_USAGE
+
+
+def xserver_usage(games: Mapping[str, Any], default_game: str) -> str:
+    """What `xserver --help` prints: the host's keys, then each of `games`' (`Remote.game.Game`s by name)."""
+    keys = "\n".join(f"{game.name}'s keys:\n{game.settings_help}" for game in games.values())
+    return f"""
+usage: xserver < configuration.json
+
+Reads one JSON object on standard input, opens a TCP sign-up window, runs a
+tournament among the players who signed up, and prints the Results as one
+line of JSON on standard output. The log goes to standard error.
+
+Configuration keys:
+  "min players"    whole number >= 0, required: fewer sign-ups and no tournament runs
+  "port"           whole number 0..65535, required: the TCP port (0: any free port, see the log)
+  "waiting for"    positive number of seconds, required: how long the sign-up window stays open
+  "repeat"         0 or 1, required: 1 runs one tournament after another until stopped
+  "max players"    whole number >= 2 and >= "min players", default none: a sign-up window closes as soon as
+                   this many have signed up (house players included); with "repeat": 1, later ones wait for the next
+  "game"           one of {", ".join(games)}, default "{default_game}": the game
+  "host"           string, default "": the address to listen on ("" means every interface)
+  "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
+  "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
+  "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
+                   with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
+  "event log"      PathString, default none: a directory; each tournament writes its events and exports
+                   into a directory of its own there (rebuild the exports: python -m Remote.export DIR)
+  "resume"         true or false, default false: with "event log", go on with its newest tournament
+                   if it did not end (the configuration must be the same), or print its Results again
+  "resume wait"    positive number of seconds, default "waiting for": how long a resumed tournament
+                   waits for its players to come back
+  "watch"          {{"port": P, "host": H}}, default none: a web page and an event stream of the
+                   tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
+                   and "watchers per address", default 8)
+  "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
+
+{keys}
+Exit statuses:
+  0    the tournament ran; the Results were printed
+  1    fewer than "min players" signed up; no tournament
+  2    bad configuration, bad house player file, a bad argument, an event log in use by another
+       server or that cannot be written, or a tournament to resume whose configuration differs
+       or whose log is damaged (one line names the line)
+  3    cannot listen on the host and port (or on the watch port)
+  130  stopped by Ctrl-C or SIGTERM; every connection closed
+
+Options: -h, --help (this text), --version.
+"""
 
 
 def is_interrupt(error: BaseException) -> bool:

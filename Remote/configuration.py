@@ -64,12 +64,18 @@ class ServerConfiguration:
     """Where watchers connect (Remote.watch), if they may."""
     watch_linger: float = 0.0
     """Seconds the watch page stays up after the last tournament."""
+    max_players: int | None = None
+    """A sign-up window closes as soon as this many players (house players included) have signed up (None: never early)."""
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if self.resume and self.event_log is None:
             raise ValueError('"resume": true needs "event log": the directory of the tournament to resume')
+        if self.max_players is not None and self.max_players < self.min_players:
+            raise ValueError(f'"max players" must be at least "min players" ({self.min_players}), got {self.max_players}')
+        if self.max_players is not None and self.max_players < len(self.house_players):
+            raise ValueError(f'"max players" must be at least the number of house players ({len(self.house_players)}), got {self.max_players}')
 
     def results_keys(self) -> dict[str, Any]:
         """The host's values that can change the Results, as configuration keys (the event log's `start` records them)."""
@@ -154,6 +160,7 @@ SERVER_KEYS = {
     "resume_wait": "resume wait",
     "watch": "watch",
     "watch_linger": "watch linger",
+    "max_players": "max players",
 }
 CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
 LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call"}
@@ -179,6 +186,7 @@ def _converter(game: Game) -> cattrs.Converter:
             "resume": _resume,
             "resume_wait": positive_number,
             "watch_linger": _seconds,
+            "max_players": lambda value: whole_number(value, 2),
         },
     )
     register_json_object(

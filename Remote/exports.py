@@ -13,8 +13,8 @@ never sees half a file:
 * `crosstable.csv` (`crosstable_csv`): one row and one column per player
   (roster order); each cell says, from the row player's side, what became of
   each encounter of the pair (schedule order, joined with "; "):
-  the game's word for its outcome (`Game.outcome_sides`: "won", "lost",
-  "drawn 25:25", ...), "irregular" where the row player misbehaved in it,
+  the game's word for its outcome and its games (`Game.outcome_sides`:
+  "won 2–1", "lost", "drawn 25:25", ...), "irregular" where the row player misbehaved in it,
   "revised WORD" where a revision changed its outcome to one whose word is
   WORD, "revised away" where a revision deleted it, "not played" where a
   player was out before it, "running" and "to play" while unfinished. An
@@ -312,13 +312,13 @@ def cell_words(state: TournamentState, index: int, pair: tuple[Name, Name], side
         if revised is None:
             return dict.fromkeys(encounter.players, REVISED_AWAY)
         return {name: f"{REVISED} {word}" for name, word in _sides(sides, revised, index, encounter.players).items()}
-    words = _sides(sides, encounter.outcome, index, encounter.players)
+    words = _sides(sides, encounter.outcome, index, encounter.players, encounter.game_ends)
     return {name: IRREGULAR if name in encounter.culprits else word for name, word in words.items()}
 
 
-def _sides(sides: Any, outcome: Any, index: int, players: tuple[Name, Name]) -> dict[Name, str]:
+def _sides(sides: Any, outcome: Any, index: int, players: tuple[Name, Name], game_ends: Any = ()) -> dict[Name, str]:
     try:
-        words = sides(outcome)
+        words = sides(outcome, game_ends)
     except StructureError as error:
         raise ExportError(f"the outcome of encounter {index}: {error}") from None
     if set(words) != set(players):

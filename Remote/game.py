@@ -98,8 +98,9 @@ class Game:
     """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""
     local_settings: Callable[[Any, Any], Any] = lambda configured, recorded: recorded
     """The settings of a resumed tournament: those recorded in its log, with what only this server decides (where records go) from `configured`."""
-    outcome_sides: Callable[[Any], dict[str, str]] | None = None
-    """Each player's word for a raw outcome (wire form) in the crosstable: `{"ann": "won", "bob": "lost"}`."""
+    outcome_sides: Callable[[Any, Sequence[Any]], dict[str, str]] | None = None
+    """Each player's word for a raw outcome (wire form) in the crosstable, given its games' `game-end` events
+    (those of an unrevised outcome; none otherwise): `{"ann": "won 2–1", "bob": "lost 1–2"}`."""
     standings_json: Callable[[Any, Sequence[str]], list[dict[str, Any]]] | None = None
     """The standings after the Results, among the players (sign-up order), as JSON rows, best first."""
     title: str = ""

@@ -24,16 +24,16 @@ from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import attrs
 import trio
 
-from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.naming import NameRegistry
 from Admin.tournament_log import count
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
-from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of
+from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of, xserver_usage
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log import EventLogError, LogDirectory
@@ -62,51 +62,6 @@ CRASH_VARIABLE = "XSERVER_CRASH_AFTER_EVENT"
 """For tests only: set to k and the server kills itself (SIGKILL) right after the k-th event is on disk."""
 
 EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
-
-def usage() -> str:
-    """What `xserver --help` prints: the host's keys, then each game's."""
-    games = "\n".join(f"{game.name}'s keys:\n{game.settings_help}" for game in GAMES.values())
-    return f"""
-usage: xserver < configuration.json
-
-Reads one JSON object on standard input, opens a TCP sign-up window, runs a
-tournament among the players who signed up, and prints the Results as one
-line of JSON on standard output. The log goes to standard error.
-
-Configuration keys:
-  "min players"    whole number >= 0, required: fewer sign-ups and no tournament runs
-  "port"           whole number 0..65535, required: the TCP port (0: any free port, see the log)
-  "waiting for"    positive number of seconds, required: how long the sign-up window stays open
-  "repeat"         0 or 1, required: 1 runs one tournament after another until stopped
-  "game"           one of {", ".join(GAMES)}, default "{DEFAULT_GAME}": the game
-  "host"           string, default "": the address to listen on ("" means every interface)
-  "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
-  "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
-  "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
-                   with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
-  "event log"      PathString, default none: a directory; each tournament writes its events and exports
-                   into a directory of its own there (rebuild the exports: python -m Remote.export DIR)
-  "resume"         true or false, default false: with "event log", go on with its newest tournament
-                   if it did not end (the configuration must be the same), or print its Results again
-  "resume wait"    positive number of seconds, default "waiting for": how long a resumed tournament
-                   waits for its players to come back
-  "watch"          {{"port": P, "host": H}}, default none: a web page and an event stream of the
-                   tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
-                   and "watchers per address", default 8)
-  "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
-
-{games}
-Exit statuses:
-  0    the tournament ran; the Results were printed
-  1    fewer than "min players" signed up; no tournament
-  2    bad configuration, bad house player file, a bad argument, an event log in use by another
-       server or that cannot be written, or a tournament to resume whose configuration differs
-       or whose log is damaged (one line names the line)
-  3    cannot listen on the host and port (or on the watch port)
-  130  stopped by Ctrl-C or SIGTERM; every connection closed
-
-Options: -h, --help (this text), --version.
-"""
 
 
 async def serve(
@@ -162,8 +117,14 @@ async def serve(
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
     registry = _house_registry(config, game)
+    capacity = _Capacity(config.max_players)
+
+    def signed_up(entry: SignedUp) -> None:
+        _log_sign_up(entry)
+        capacity.check(len(desk.signed_up))
+
     desk = SignUpDesk(
-        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=_log_sign_up, participants=participants
+        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=signed_up, participants=participants
     )
     try:
         async with trio.open_nursery() as nursery:
@@ -179,7 +140,7 @@ async def serve(
             if interrupted is not None:
                 status_code = await _resume(config, game, interrupted, desk, registry, house_players, play, status)
             if status_code is None:
-                status_code = await _tournaments(config, game, desk, registry, house_players, play, status)
+                status_code = await _tournaments(config, game, desk, registry, house_players, play, status, capacity)
             desk.close()
             if hub is not None and config.watch_linger > 0:
                 log.info("watch: the page stays up for %g s", config.watch_linger)
@@ -230,7 +191,9 @@ async def _resume(
     settings = game.recorded_settings(config.settings, state.start["settings"])
     desk.playing = frozenset(returned)
     try:
+        started = trio.current_time()
         await play(players, Resuming(settings, resumption, tuple(returned), tuple(absent)), interrupted)
+        _log_statistics(len(players), started, statistics)
     finally:
         desk.playing = frozenset()
         for player in returned.values():
@@ -246,8 +209,12 @@ async def _tournaments(
     house_players: Callable[[], list[tuple[str, Participant]]],
     play: Callable[[list[tuple[str, Participant]]], Awaitable[None]],
     status: Callable[[str], None],
+    capacity: _Capacity,
 ) -> int:
-    """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status."""
+    """Sign-up window after sign-up window, a tournament after each that has enough players; the exit status.
+
+    A window closes early once `capacity` is full; those beyond it wait for the next window (with `"repeat": 1`).
+    """
     host, port = desk.listeners[0].socket.getsockname()[:2]
     unchanged_since = None  # how many had signed up after the last window without a tournament
     while True:
@@ -256,8 +223,11 @@ async def _tournaments(
             log.info("listening on %s:%d for %g s", host, port, config.waiting_for)
             for name, _ in house:
                 log.info("%s signed up (a house player)", name)
-        await _window(config, desk, len(house), status, config.waiting_for)
-        players = len(house) + len(desk.signed_up)
+        capacity.open(len(house), len(desk.signed_up))
+        await _window(config, desk, len(house), status, config.waiting_for, capacity.full)
+        if capacity.full.is_set():
+            log.info('the window closed: %s signed up, as many as "max players"', count(capacity.most, "player"))
+        players = min(len(house) + len(desk.signed_up), capacity.most or math.inf)
         if players < config.min_players:
             if unchanged_since != len(desk.signed_up):
                 log.info("only %s signed up, of at least %d; no tournament", count(players, "player"), config.min_players)
@@ -267,13 +237,15 @@ async def _tournaments(
             continue
         unchanged_since = None
         statistics = CallStatistics()
-        remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in desk.take(registry())]
+        taken = desk.take(registry(), None if capacity.most is None else capacity.most - len(house))
+        if not config.repeat:
+            await _turn_away(desk.take(registry()))
+        remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in taken]
         desk.playing = frozenset(name for name, _ in remote)
         try:
             started = trio.current_time()
             await play(house + remote)
-            figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
-            log.info("statistics %s", json.dumps(figures))
+            _log_statistics(players, started, statistics)
         finally:
             desk.playing = frozenset()
             for _, player in remote:
@@ -315,6 +287,32 @@ async def _window(
         status("")
 
 
+@attrs.define
+class _Capacity:
+    """When a sign-up window is full: once `most` players (None: never) have signed up, `house` players included."""
+
+    most: int | None
+    house: int = 0
+    full: trio.Event = attrs.field(factory=trio.Event)
+
+    def open(self, house: int, signed_up: int) -> None:
+        """A window opens with `house` players and the `signed_up` who wait already (those beyond the last window's most)."""
+        self.house, self.full = house, trio.Event()
+        self.check(signed_up)
+
+    def check(self, signed_up: int) -> None:
+        """`signed_up` connections have signed up so far."""
+        if self.most is not None and self.house + signed_up >= self.most:
+            self.full.set()
+
+
+async def _turn_away(late: Sequence[SignedUp]) -> None:
+    """Close the connections that signed up as a full window closed, with no tournament to come."""
+    for entry in late:
+        log.info('%s signed up as the window closed, full; its connection is closed', entry.name)
+        await trio.aclose_forcefully(entry.channel)
+
+
 def _house_registry(config: ServerConfiguration, game: Game) -> Callable[[], NameRegistry]:
     """A maker of the names a tournament has taken before any connection signs up: its house players'."""
 
@@ -325,6 +323,12 @@ def _house_registry(config: ServerConfiguration, game: Game) -> Callable[[], Nam
         return taken
 
     return registry
+
+
+def _log_statistics(players: int, started: float, statistics: CallStatistics) -> None:
+    """The tournament's figures, one line: its players, its seconds since `started`, its calls' durations."""
+    figures = {"players": players, "seconds": round(trio.current_time() - started, 3), **statistics.summary()}
+    log.info("statistics %s", json.dumps(figures))
 
 
 def _log_sign_up(entry: SignedUp) -> None:
@@ -381,7 +385,7 @@ def _interrupt(signal_number: int, frame: object) -> None:
 
 
 def _run(arguments: list[str], status: Callable[[str], None]) -> int:
-    answered = answer_arguments("xserver", arguments, usage())
+    answered = answer_arguments("xserver", arguments, xserver_usage(GAMES, DEFAULT_GAME))
     if answered is not None:
         return answered
     try:

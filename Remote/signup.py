@@ -137,9 +137,15 @@ class SignUpDesk:
         finally:
             self._flush_log()
 
-    def take(self, registry: NameRegistry) -> list[SignedUp]:
-        """The players who signed up so far, in arrival order; later ones are checked against `registry`."""
-        taken, self.signed_up, self.registry = self.signed_up, [], registry
+    def take(self, registry: NameRegistry, most: int | None = None) -> list[SignedUp]:
+        """The players who signed up so far (the first `most` of them), in arrival order.
+
+        Those left, and later ones, are checked against `registry`.
+        """
+        cut = len(self.signed_up) if most is None else most
+        taken, self.signed_up, self.registry = self.signed_up[:cut], self.signed_up[cut:], registry
+        for left in self.signed_up:
+            registry.assign(left.name)
         self._flush_log()
         return taken
 

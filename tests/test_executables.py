@@ -262,9 +262,9 @@ def test_on_a_terminal_the_server_shows_progress_in_a_status_line_and_elsewhere_
     status, output, shown = run_on_a_terminal([sys.executable, "-m", "Remote.server"], json.dumps(HOUSE_ONLY).encode())
     assert status == 0
     assert json.loads(output) in ([["ann", "bob"]], [["bob", "ann"]])
-    assert b"\r\x1b[Kencounters finished: 1 of 1" in shown
+    assert "\r\x1b[Kencounter 1 of 1 · 100 % · 0 s left".encode() in shown
     assert b"xserver: statistics" in shown
 
     piped = run([sys.executable, "-m", "Remote.server"], json.dumps(HOUSE_ONLY))
     assert piped.returncode == 0
-    assert "encounters finished" not in piped.stderr and "\x1b[" not in piped.stderr
+    assert "\r" not in piped.stderr and "\x1b[" not in piped.stderr

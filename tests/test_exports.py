@@ -121,8 +121,8 @@ SANTORINI_LOG = events(
 def test_a_santorini_crosstable_reads_each_encounter_from_the_row_players_side():
     assert crosstable_csv(fold(SANTORINI_LOG), SANTORINI).splitlines() == [
         "player,ann,bob,cat,won,drawn,lost,irregular",
-        "ann,,won,revised won,2,0,0,0",
-        "bob,lost,,won,1,0,1,0",
+        "ann,,won 1–0,revised won,2,0,0,0",
+        "bob,lost 0–1,,won,1,0,1,0",
         "cat,revised lost,irregular,,0,0,1,1",
     ]
 
@@ -211,8 +211,8 @@ def test_an_unfinished_tournament_shows_running_and_waiting_encounters_and_the_r
     second_start = next(n for n, e in enumerate(SANTORINI_LOG) if e["type"] == "encounter-start" and e["encounter"] == 1)
     state = fold(SANTORINI_LOG[: second_start + 3])  # encounter 0 ended; encounter 1 started its game, one turn in
     assert crosstable_csv(state, SANTORINI).splitlines()[1:] == [
-        "ann,,won,running,1,0,0,0",
-        "bob,lost,,to play,0,0,1,0",
+        "ann,,won 1–0,running,1,0,0,0",
+        "bob,lost 0–1,,to play,0,0,1,0",
         "cat,running,to play,,0,0,0,0",
     ]
     export = results_export(state, SANTORINI)
@@ -389,6 +389,10 @@ def mirrored(mine, theirs):
             score.split(":") == other_score.split(":")[::-1]
             and (word, other_word) in {("won", "lost"), ("lost", "won"), ("drawn", "drawn")}
             and (word == "drawn") == (score.split(":")[0] == score.split(":")[1])
+        )
+    if score and "–" in score:  # a Santorini series' games, the winner's more
+        return score.split("–") == other_score.split("–")[::-1] and {word, other_word} == {"won", "lost"} and (
+            (word == "won") == (int(score.split("–")[0]) > int(score.split("–")[1]))
         )
     return (mine, theirs) in MIRRORED_WORDS or (theirs, mine) in MIRRORED_WORDS
 

@@ -18,7 +18,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Admin.safe_call import BROKEN, MALFORMED, Failure, safe_call
-from Admin.ipd.referee import MOVE
 from Common.ipd.messages import ErrorReport
 from Common.ipd.messages import REASON_LIMIT
 from Common.ipd.wire import structure, unstructure

@@ -7,8 +7,6 @@ client that answers in order, in time, late or never.
 
 from __future__ import annotations
 
-import trio
-import trio.testing
 from hypothesis import given
 from hypothesis import strategies as st
 

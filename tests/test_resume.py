@@ -86,12 +86,12 @@ def configuration(game: str, tmp_path: Path) -> dict:
     """A tournament of five house players (weak or good, breaker, silent, slow, breaking late), logged under tmp_path."""
     tmp_path.mkdir(exist_ok=True)
     slow, breaker = str(tmp_path / "slow.py"), str(tmp_path / "breaker.py")
-    if game == "santorini":
+    if game.startswith("santorini"):
         (tmp_path / "slow.py").write_text(SLOW_PLAYER)
         (tmp_path / "breaker.py").write_text(LATE_BREAKER)
         ann = ["good", "ann", "Player/santorini/example_player.py"]
         house = [ann, ["breaker", "bob", ""], ["infinite", "cat", ""], ["good", "dan", slow], ["good", "eve", breaker]]
-        own = {"best of": 1}
+        own = {"best of": 1} | ({"fair starts": True} if game == "santorini fair starts" else {})
     else:
         (tmp_path / "slow.py").write_text(SLOW_IPD_PLAYER)
         (tmp_path / "breaker.py").write_text(LATE_IPD_BREAKER)
@@ -131,7 +131,7 @@ def events_of(log: Path) -> list[dict]:
     return events
 
 
-@pytest.mark.parametrize("game", ["santorini", "ipd"])
+@pytest.mark.parametrize("game", ["santorini", "santorini fair starts", "ipd"])
 async def test_a_tournament_stopped_after_any_event_resumes_to_the_results_of_the_uninterrupted_run(game, tmp_path):
     reference = configuration(game, tmp_path / "reference")
     expected = await run_server(reference)
@@ -181,6 +181,7 @@ async def test_a_torn_last_line_is_dropped_and_the_tournament_goes_on(tmp_path):
     [
         ({"best of": 3}, '"best of" was 1, is 3'),
         ({"time per call": 0.3}, '"time per call" was 0.2, is 0.3'),
+        ({"fair starts": True}, '"fair starts" was null, is true'),
         ({"house players": [["good", "ann", ""], ["breaker", "bob", ""]]}, '"house players"'),
     ],
 )

@@ -18,7 +18,10 @@ def listed(draw):
 
 
 schedules = st.one_of(
-    st.builds(lambda count, repetitions: (RoundRobin(count, repetitions), count), st.integers(0, 9), st.integers(1, 3)),
+    st.builds(
+        lambda count, repetitions, fair: (RoundRobin(count, repetitions, fair), count),
+        st.integers(0, 9), st.integers(1, 3), st.booleans(),
+    ),
     listed(),
 )
 

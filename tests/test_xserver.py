@@ -28,7 +28,7 @@ HOUSE_ONLY = {
     "min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "repeat": 0,
     "house players": [["good", "ann", ""], ["breaker", "bob", ""], ["good", "cat", ""]],
 }
-KEYS = ["min players", "port", "waiting for", "repeat", "host", "time per call", "best of", "house players"]
+KEYS = ["min players", "port", "waiting for", "repeat", "host", "time per call", "best of", "house players", "max players"]
 
 
 def run(arguments: list[str], stdin: str = "") -> subprocess.CompletedProcess:

@@ -6,7 +6,8 @@ player alternates from game to game. The players place their workers
 alternately (first, second, first, second), then take turns until one wins:
 by reaching height 3, because the other gave up, or because the other has no
 legal turn left. A player that misbehaves (see `safe_call`, plus illegal
-placements and actions) loses the series at once, irregularly.
+placements and actions) loses the series at once, irregularly. A series
+played out reports its score (games won by the winner, by the loser).
 
 Through `note` the referee reports each game as it happens, as plain dicts
 (the event log's game events; it adds `seq` and `t`), every wire value in
@@ -95,7 +96,7 @@ class Referee:
             culprit = Misbehaviour(misbehaviour.culprit.name, misbehaviour.reason, misbehaviour.kind)
             return EncounterResult(outcome, (culprit,))
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
-        return EncounterResult(EncounterOutcome(winner.name, loser.name))
+        return EncounterResult(EncounterOutcome(winner.name, loser.name), score=(wins[winner.name], wins[loser.name]))
 
     async def _play_game(self, starter: Entrant, other: Entrant, events: _GameEvents | None) -> Name:
         """Play one game, telling `events` (None: nobody listens) of each step and of a regular end; the winner's name."""

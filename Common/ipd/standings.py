@@ -16,7 +16,9 @@ than the opponent's), then sign-up order. Scores are computed exactly
 changes a score in its last decimal; a mean exactly halfway between two
 6-decimal numbers rounds to the even one, as Python's `round` does. The
 ranking uses the rounded score, so that two players shown with the same
-score are ordered by the tie-breaks a reader can check.
+score are ordered by the tie-breaks a reader can check. A rank
+(`ranks_of`) is shared by players equal in score and in matches won: the
+sign-up order lists them but does not rank them (1, 1, 3).
 """
 
 from __future__ import annotations
@@ -105,6 +107,29 @@ def standings(outcomes: Sequence[MatchOutcome], players: Sequence[Name], misbeha
     scores = {player: _mean_rounded(ratios[player]) for player in listed}
     ranked = sorted(listed, key=lambda player: (-scores[player], -wins[player], order[player]))
     return tuple(Standing(player, float(scores[player]), len(ratios[player])) for player in ranked)
+
+
+def shared_ranks(keys: Sequence[object]) -> list[int]:
+    """The rank of each of `keys`, listed best first: competition ranking, equal neighbours sharing one (1, 2, 2, 4)."""
+    ranks: list[int] = []
+    for place, key in enumerate(keys, start=1):
+        ranks.append(ranks[-1] if place > 1 and keys[place - 2] == key else place)
+    return ranks
+
+
+def ranks_of(outcomes: Sequence[MatchOutcome], ranked: Standings) -> list[int]:
+    """The rank of each of the Standings `ranked` (best first): players equal in score and in matches won share one."""
+    wins = _wins(outcomes)
+    return shared_ranks([(standing.score, wins.get(standing.name, 0)) for standing in ranked])
+
+
+def _wins(outcomes: Sequence[MatchOutcome]) -> dict[Name, int]:
+    """How many scored matches each player won (a higher total than the opponent's)."""
+    wins: dict[Name, int] = {}
+    for outcome in outcomes:
+        if isinstance(outcome, Scored) and (winner := outcome.winner()) is not None:
+            wins[winner] = wins.get(winner, 0) + 1
+    return wins
 
 
 def _mean_rounded(ratios: list[Fraction]) -> Fraction:

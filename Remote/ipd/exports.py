@@ -8,7 +8,7 @@ either. `standings_json(results, roster)` lists the Standings of the
 Results (`TournamentResults.standings`: the players that never
 misbehaved), best first, one object per player: `{"rank": 1, "player":
 "ann", "score": 2.5, "matches": 2, "won": 1, "drawn": 0, "lost": 1}`;
-"rank" is the place in the Standings (they break every tie), "won",
+"rank" is shared by players equal in score and in matches won (1, 1, 3), "won",
 "drawn" and "lost" count the scored matches by totals, as the crosstable's
 totals (`Remote/exports.py`) do.
 """
@@ -20,13 +20,14 @@ from typing import Any
 
 from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import MatchOutcome, Scored
+from Common.ipd.standings import ranks_of
 from Common.ipd.wire import structure
 
 WON, DRAWN, LOST, IRREGULAR, NOT_SCORED = "won", "drawn", "lost", "irregular", "not scored"
 
 
-def outcome_sides(outcome: Any) -> dict[str, str]:
-    """Each player's word for the raw outcome `outcome` (wire form); StructureError if it is not one."""
+def outcome_sides(outcome: Any, game_ends: Sequence[Any] = ()) -> dict[str, str]:
+    """Each player's word for the raw outcome `outcome` (wire form: the totals are in it); StructureError if it is not one."""
     match = structure(outcome, MatchOutcome)
     if not isinstance(match, Scored):
         return {match.first: NOT_SCORED, match.second: IRREGULAR}
@@ -47,5 +48,5 @@ def standings_json(results: TournamentResults, roster: Sequence[str]) -> list[di
             counts[outcome.second][_word(outcome.second_score, outcome.first_score)] += 1
     return [
         {"rank": place, "player": standing.name, "score": standing.score, "matches": standing.matches} | counts[standing.name]
-        for place, standing in enumerate(results.standings, start=1)
+        for place, standing in zip(ranks_of(results.outcomes, results.standings), results.standings, strict=True)
     ]

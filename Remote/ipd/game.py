@@ -29,6 +29,7 @@ from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import Irregular, MatchOutcome
+from Common.ipd.standings import ranks_of
 from Common.ipd.settings import KEYS, SETTINGS_KEYS, IPDSettings, read_settings
 from Common.strict import StructureError, show
 from Common.ipd.wire import structure, unstructure
@@ -141,10 +142,10 @@ HEADINGS = ("rank", "player", "score", "matches")
 
 
 def table(tournament: TournamentResults, names: Sequence[str]) -> str:
-    """The Standings as aligned lines; players who misbehaved are not listed (ipd.md section 5)."""
+    """The Standings as aligned lines, equal players sharing a rank; players who misbehaved are not listed (ipd.md section 5)."""
     rows = [HEADINGS] + [
         (str(rank), standing.name, f"{standing.score:.6f}", str(standing.matches))
-        for rank, standing in enumerate(tournament.standings, start=1)
+        for rank, standing in zip(ranks_of(tournament.outcomes, tournament.standings), tournament.standings, strict=True)
     ]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADINGS))]
     lines = []

@@ -1,7 +1,10 @@
 """Santorini, described for the host: the one value `Remote/games.py` lists.
 
-Santorini's own configuration key is "best of" (games per encounter, odd,
-default 3). Its Results are the list of encounter outcomes, printed as one
+Santorini's own configuration keys are "best of" (games per encounter, odd,
+default 3) and "fair starts" (true or false, default false: with true the
+round robin balances who starts game 1 of each series, `Admin/schedule.py`;
+recorded in the event log only when true, so that a log written before the
+key existed still resumes). Its Results are the list of encounter outcomes, printed as one
 line of JSON, exactly as before the host knew other games.
 """
 
@@ -17,7 +20,9 @@ from Admin.santorini.standings import standings, standings_table
 from Common.santorini.names import MAX_NAME_LENGTH
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.wire import structure, unstructure
-from Common.strict import odd_number, register_json_object, strict_converter
+from Admin.manager import TournamentRules
+from Admin.schedule import RoundRobin
+from Common.strict import odd_number, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
 from Remote.game import Game
@@ -28,14 +33,34 @@ from Remote.santorini.server_proxy import ServerProxy, recognises_server_message
 
 @attrs.frozen
 class SantoriniSettings:
-    """Santorini's configuration: games per encounter."""
+    """Santorini's configuration: games per encounter, and whether the round robin balances who starts."""
 
     best_of: int = DEFAULT_BEST_OF
+    fair_starts: bool = False
 
 
-_KEYS = {"best_of": "best of"}
+def _true_or_false(value: Any) -> bool:
+    if type(value) is not bool:
+        raise ValueError(f"expected true or false, got {show(value)}")
+    return value
+
+
+_KEYS = {"best_of": "best of", "fair_starts": "fair starts"}
 _CONVERTER = strict_converter()
-register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks={"best_of": odd_number})
+register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks={"best_of": odd_number, "fair_starts": _true_or_false})
+
+
+def _rules(settings: SantoriniSettings) -> TournamentRules:
+    """Santorini's rules for the manager; with fair starts, the round robin that balances who starts."""
+    rules = attrs.evolve(RULES, to_json=unstructure, from_json=_outcome)
+    if settings.fair_starts:
+        rules = attrs.evolve(rules, schedule=lambda names: RoundRobin(len(names), fair_starts=True))
+    return rules
+
+
+def settings_json(settings: SantoriniSettings) -> dict[str, Any]:
+    """The keys that can change the Results; "fair starts" only when true (a log without it means false)."""
+    return {"best of": settings.best_of} | ({"fair starts": True} if settings.fair_starts else {})
 
 
 def read_settings(keys: Mapping[str, Any]) -> SantoriniSettings:
@@ -61,7 +86,7 @@ GAME = Game(
     settings_keys=frozenset(_KEYS.values()),
     read_settings=read_settings,
     make_referee=lambda settings, time_per_call, note: Referee(settings.best_of, time_per_call, note=note),
-    rules=lambda settings: attrs.evolve(RULES, to_json=unstructure, from_json=_outcome),
+    rules=_rules,
     remote_player=RemotePlayer,
     client_proxy=ServerProxy,
     output=lambda results, settings: unstructure(results),
@@ -69,8 +94,12 @@ GAME = Game(
     no_results=[],
     describe_outcome=describe,
     standings_table=table,
-    settings_help=f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n',
-    settings_json=lambda settings: {"best of": settings.best_of},
+    settings_help=(
+        f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n'
+        '  "fair starts"    true or false, default false: each player starts game 1 in half of its series\n'
+        '                   (false: the earlier signed up starts; recommended true for real events)\n'
+    ),
+    settings_json=settings_json,
     outcome_sides=outcome_sides,
     standings_json=standings_json,
     title="Santorini",
