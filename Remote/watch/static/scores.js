@@ -5,7 +5,8 @@
 // a match's cell is the row player's points per round, its running score the
 // totals so far, from the rounds as scored and the payoffs of the start
 // event (the rule of Common/ipd/scoring.py). Every IPD score the page writes
-// as a number has exactly 6 decimals. Equal scores share a rank.
+// as a number has exactly 6 decimals. A rank is the one the game's standings
+// give (players equal in its ranking share one), never the page's own.
 "use strict";
 
 const Scores = (function () {
@@ -102,12 +103,9 @@ const Scores = (function () {
       return "game " + games.length;
     },
 
-    // The standings' rank of each row: by "score" when the rows have one (equal scores, equal rank), else the game's own.
+    // The standings' rank of each row: the game's own, which players equal in its ranking share (1, 1, 3).
     ranks(rows) {
-      if (!rows.length || typeof rows[0].score !== "number") return rows.map((row, at) => row.rank ?? at + 1);
-      const ranks = [];
-      rows.forEach((row, at) => ranks.push(at > 0 && row.score === rows[at - 1].score ? ranks[at - 1] : at + 1));
-      return ranks;
+      return rows.map((row, at) => row.rank ?? at + 1);
     },
 
     // A standings value as the page writes it: a numeric score with 6 decimals.
