@@ -153,6 +153,20 @@ def _shape(value: object) -> str:
     return {bool: "a boolean", int: "a number", float: "a number", type(None): "null"}.get(type(value), "a value")
 
 
+TOKEN_SHAPED_NAME = "a name shaped like a token (not shown: are the columns swapped?)"
+
+
+def shown_name(name: str, quoted: bool = False) -> str:
+    """A name of the organiser's participants file as a message shows it: never one shaped like a token.
+
+    A row whose columns are swapped puts its token where the name goes; a
+    refusal that quoted it would print the secret on the organiser's screen.
+    """
+    if is_token(name):
+        return TOKEN_SHAPED_NAME
+    return repr(name[:40]) if quoted else name
+
+
 def read_participants(path: Path, is_name: Callable[[object], bool], name_rule: str) -> Participants:
     """The participants of the CSV file at `path`, names checked with the game's `is_name`; ParticipantsError."""
     try:
@@ -186,10 +200,10 @@ def parse_participants(text: str, where: str, is_name: Callable[[object], bool],
                 raise ParticipantsError(f"{where} line {line}: expected 2 fields (participant and its {header[1]}), got {len(row)}")
             name, secret = row
             if not is_name(name):
-                raise ParticipantsError(f"{where} line {line}: {name[:40]!r} is not a name of this game ({name_rule})")
+                raise ParticipantsError(f"{where} line {line}: {shown_name(name, quoted=True)} is not a name of this game ({name_rule})")
             if name in digests:
-                raise ParticipantsError(f"{where} line {line}: {name} is a participant already (a duplicate)")
-            digests[name] = _digest_of(secret, hashed, name, f"{where} line {line}")
+                raise ParticipantsError(f"{where} line {line}: {shown_name(name)} is a participant already (a duplicate)")
+            digests[name] = _digest_of(secret, hashed, shown_name(name), f"{where} line {line}")
     except csv.Error as error:
         raise ParticipantsError(f"{where} line {rows.line_num}: not CSV: {error}") from None
     return Participants(digests)

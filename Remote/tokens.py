@@ -32,7 +32,7 @@ from pathlib import Path
 import attrs
 
 from Common.participant import TOKEN_RULE, is_token
-from Remote.participants import DIGEST_HEADER, TOKEN_HEADER, digest
+from Remote.participants import DIGEST_HEADER, TOKEN_HEADER, digest, shown_name
 
 PROGRAM = "python -m Remote.tokens"
 HEADER = TOKEN_HEADER
@@ -104,12 +104,12 @@ def read_participants(text: str, where: str) -> list[Row]:
                 raise BadFile(f"{where} line {line}: expected 2 fields, participant,token; got {len(fields)}")
             participant, token = fields
             if not _NAME.fullmatch(participant):
-                raise BadFile(f"{where} line {line}: the participant's name must be {NAME_RULE}, got {participant[:40]!r}")
+                raise BadFile(f"{where} line {line}: the participant's name must be {NAME_RULE}, got {shown_name(participant, quoted=True)}")
             if participant in first_line:
-                raise BadFile(f"{where} line {line}: participant {participant!r} again (first on line {first_line[participant]})")
+                raise BadFile(f"{where} line {line}: participant {shown_name(participant, quoted=True)} again (first on line {first_line[participant]})")
             if token and not is_token(token):
                 raise BadFile(
-                    f"{where} line {line}: the token of {participant!r} must be {TOKEN_RULE} or empty, "
+                    f"{where} line {line}: the token of {shown_name(participant, quoted=True)} must be {TOKEN_RULE} or empty, "
                     f"got {len(token)} characters (not shown: it is a secret)"
                 )
             first_line[participant] = line

@@ -160,3 +160,14 @@ def test_unknown_names_and_shapeless_values_lock_nobody_out():
 def test_a_token_is_16_to_128_letters_digits_underscores_or_hyphens(value):
     allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
     assert is_token(value) == (16 <= len(value) <= 128 and set(value) <= allowed)
+
+
+@pytest.mark.parametrize("is_name", [santorini_name, ipd_name], ids=["santorini names", "ipd names"])
+@pytest.mark.parametrize("token", [ALICE, "Q" * 16, "a1" * 64], ids=["a token", "the shortest", "the longest"])
+def test_a_row_with_its_columns_swapped_is_refused_without_showing_the_token(is_name, token):
+    """The organiser put the token where the name goes: the line says so, and shows no piece of the token."""
+    with pytest.raises(ParticipantsError) as refused:
+        parse_participants(f"participant,token\n{token},alice\n", "people.csv", is_name, "the rule")
+    shown = str(refused.value)
+    assert "line 2" in shown and "\n" not in shown
+    assert not any(token[at : at + 6] in shown for at in range(len(token) - 5))

@@ -240,3 +240,15 @@ def test_generated_tokens_let_xclients_play_on_an_xserver_given_their_digests_or
     assert clients.json() not in ([], None)
     for token in tokens.values():
         assert token not in served.output + served.log + clients.output + clients.log
+
+
+@pytest.mark.parametrize(
+    "text", ["participant,token\n{token},ann\n", "participant,token\n{token},\n{token},\n"], ids=["swapped", "twice"]
+)
+def test_a_token_in_the_name_column_is_never_shown(text):
+    """A row with its columns swapped (or a token pasted as a name twice): refused naming the line, no piece of the token."""
+    with pytest.raises(BadFile) as refused:
+        read_participants(text.format(token=TOKEN), "p.csv")
+    shown = str(refused.value)
+    assert "line 2" in shown or "line 3" in shown
+    assert not any(TOKEN[at : at + 6] in shown for at in range(len(TOKEN) - 5))
