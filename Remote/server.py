@@ -145,6 +145,8 @@ async def serve(
             if hub is not None and config.watch_linger > 0:
                 log.info("watch: the page stays up for %g s", config.watch_linger)
                 await trio.sleep(config.watch_linger)
+            if hub is not None:
+                await hub.finish()  # every watcher gets the end of the tournament and a whole body, not a close
             nursery.cancel_scope.cancel()
         return status_code
     finally:

@@ -46,6 +46,8 @@ class Stream:
     headers: dict[str, str] = attrs.Factory(dict)
     frames: list[dict] = attrs.Factory(list)
     comments: int = 0
+    ended: bool = False
+    """The body ended as HTTP/1.1 says (the last, empty chunk), not by a close in the middle of it."""
     error: BaseException | None = None
 
 
@@ -66,8 +68,11 @@ def parse_sse(block: bytes) -> dict:
     return frame
 
 
-def read_strictly(port: int, done: Callable[[dict], bool], into: Stream, target: str = "/events") -> None:
-    """Read `GET target` with h11 as the client until `done(frame)` holds for a frame: every byte goes through h11's parser."""
+def read_strictly(port: int, done: Callable[[dict], bool] | None, into: Stream, target: str = "/events") -> None:
+    """Read `GET target` with h11 as the client until `done(frame)` holds for a frame: every byte goes through h11's parser.
+
+    With `done` None, until the body ends: a close before its last chunk is a FramingError.
+    """
     with socket.create_connection((HOST, port), timeout=LIMIT) as connection:
         conn = h11.Connection(h11.CLIENT)
         connection.sendall(conn.send(h11.Request(method="GET", target=target, headers=[("host", HOST)])) + conn.send(h11.EndOfMessage()))
@@ -78,8 +83,7 @@ def read_strictly(port: int, done: Callable[[dict], bool], into: Stream, target:
             except h11.RemoteProtocolError as error:
                 raise FramingError(f"malformed HTTP after {len(into.frames)} frames: {error}") from None
             if event is h11.NEED_DATA:
-                data = connection.recv(1 << 16)
-                conn.receive_data(data)
+                conn.receive_data(connection.recv(1 << 16))
             elif isinstance(event, h11.Response):
                 into.status = event.status_code
                 into.headers = {name.decode(): value.decode() for name, value in event.headers}
@@ -94,8 +98,11 @@ def read_strictly(port: int, done: Callable[[dict], bool], into: Stream, target:
                         into.comments += 1
                     else:
                         into.frames.append(frame)
-                        if done(frame):
+                        if done is not None and done(frame):
                             return
+            elif isinstance(event, h11.EndOfMessage) and done is None:
+                into.ended = True
+                return
             else:
                 raise FramingError(f"the stream ended before the tournament did: {event!r}")
 
@@ -165,3 +172,39 @@ def test_a_strict_http_client_reads_the_whole_tournament_and_every_frame_is_fram
     for shown in standings:
         assert shown == standings_json(fold(events[: shown["seq"]]), GAMES[game_name])
     assert {frame["event"] for frame in frames[1:]} <= {"snapshot", "message", "standings"}
+
+
+@pytest.mark.parametrize("game_name", sorted(GAMES))
+def test_when_the_server_ends_every_watcher_gets_the_last_events_the_final_standings_and_a_whole_body(game_name, tmp_path):
+    """With "watch linger": 0 xserver ends with the tournament: its watchers still get everything, then the body's last chunk."""
+    server_config, clients_config = tournament(game_name, tmp_path)
+    server = ServerProcess({**server_config, "watch linger": 0})
+    stream = Stream()
+
+    def watch() -> None:
+        try:
+            read_strictly(port, None, stream)
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            stream.error = error
+
+    try:
+        port = int(PAGE.search(wait_for_log_sync(server, "the page is at")[0])[1])
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        clients = run_clients(clients_config, server.port, LIMIT)
+        assert server.finish(LIMIT).status == 0
+        watcher.join(LIMIT)
+        assert not watcher.is_alive(), "the stream ended with the server"
+    finally:
+        stop(server)
+    if stream.error is not None:
+        raise stream.error
+    assert clients.status == 0, clients.log
+    assert stream.ended, "the body ended with its last chunk"
+    (directory,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
+    events = [json.loads(line) for line in (directory / "events.ndjson").read_text().splitlines()]
+    seq = json.loads(stream.frames[1]["data"][0])["seq"]
+    messages = [json.loads(frame["data"][0]) for frame in stream.frames if frame["event"] == "message" and frame["data"]]
+    assert messages == events[seq:], "every event up to the Results, once, in order"
+    last = json.loads(stream.frames[-1]["data"][0])
+    assert stream.frames[-1]["event"] == "standings" and last == standings_json(fold(events), GAMES[game_name])

@@ -50,9 +50,15 @@ FLUSH_INTERVAL = 0.2
 """Seconds between two hand-outs of the frames published meanwhile: a watcher gets one write per interval, not one per batch."""
 STANDINGS_INTERVAL = 1.0
 """Seconds between two computations of the standings."""
+FINISH_GRACE = 2.0
+"""Seconds the watchers have, when the server ends, to take what is left and the end of their streams."""
 REPLAY_BYTES = 1 << 20
 """How much of the log file one read takes, when a watcher catches up from it."""
 _CHANGES_STANDINGS = frozenset({ENCOUNTER_END, REVISION, MISBEHAVIOUR, RESULTS, RESUME})
+
+
+class Ended(Exception):
+    """The server is ending: the watcher has had everything, and its stream ends here (the body's last chunk)."""
 
 
 class Dropped(Exception):
@@ -127,10 +133,16 @@ class Watcher:
         self._last_overflow = now
         self.resnapshot()
 
+    def wake(self) -> None:
+        self._wake.set()
+
     async def next(self, timeout: float) -> bytes | None:
-        """What to send next, as chunks of the HTTP body (a snapshot when one is due), or None after `timeout` seconds of nothing; Dropped."""
+        """What to send next, as chunks of the HTTP body (a snapshot when one is due), or None after `timeout` seconds of nothing.
+
+        Dropped when the watcher was dropped; Ended once the hub is finishing and nothing is left to send.
+        """
         with trio.move_on_after(timeout):
-            while not (self._chunks or self.needs_snapshot or self.dropped):
+            while not (self._chunks or self.needs_snapshot or self.dropped or self.hub.finishing):
                 self._wake = trio.Event()
                 await self._wake.wait()
         if self.dropped:
@@ -139,6 +151,8 @@ class Watcher:
             self.needs_snapshot = False
             return http_chunk(self.hub.snapshot_bytes())
         if not self._chunks:
+            if self.hub.finishing:
+                raise Ended
             return None
         data = b"".join(self._chunks)
         self._chunks.clear()
@@ -169,6 +183,9 @@ class WatchHub:
         self._replays = trio.CapacityLimiter(2)
         self._pending: list[bytes] = []
         self._flush_due = trio.Event()
+        self.finishing = False
+        """The server is ending (`finish`): each watcher is sent what is left, then the end of its stream."""
+        self._left = trio.Event()
         self.snapshots = self.from_memory = self.from_file = self.overflows = self.dropped = 0
         """Counters, for the tests and the benchmark: snapshots built, catch-ups from memory and from the log, overflows, drops."""
 
@@ -260,6 +277,7 @@ class WatchHub:
     def leave(self, watcher: Watcher) -> None:
         if watcher in self.watchers:
             self.watchers.discard(watcher)
+            self._left.set()
             self.per_address[watcher.address] -= 1
             if self.per_address[watcher.address] <= 0:
                 del self.per_address[watcher.address]
@@ -328,11 +346,29 @@ class WatchHub:
                 log.exception("watch: could not compute the standings")
                 standings = None
             if run == self.run and standings is not None:
-                self.standings = standings
-                self._standings_version += 1
-                self._pending.append(standings_frame(standings))  # after the events they follow, in the same chunk
-                self.flush()
+                self._offer_standings(standings)
             await trio.sleep(STANDINGS_INTERVAL)
+
+    def _offer_standings(self, standings: dict[str, Any]) -> None:
+        self.standings = standings
+        self._standings_version += 1
+        self._pending.append(standings_frame(standings))  # after the events they follow, in the same chunk
+        self.flush()
+
+    async def finish(self, grace: float = FINISH_GRACE) -> None:
+        """The server is ending: every watcher is sent what was published, the standings as of the end, then the end of
+        its stream (the body's last chunk), instead of a close in the middle of it; at most `grace` seconds."""
+        if self.game is not None and self._standings_due.is_set():  # the Results came after the last standings
+            self._standings_due = trio.Event()
+            self._offer_standings(standings_json(frozen_for_standings(self.state), self.game))
+        self.flush()
+        self.finishing = True
+        for watcher in list(self.watchers):
+            watcher.wake()
+        with trio.move_on_after(grace):
+            while self.watchers:
+                self._left = trio.Event()
+                await self._left.wait()
 
     def drop_all(self) -> None:
         """End every event stream (their pages reconnect and catch up)."""
