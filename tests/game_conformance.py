@@ -79,6 +79,12 @@ class GameKit:
     watch_settings: dict[str, Any]
     replay: Callable[[dict, Any, Any], dict]
     """A `games.ndjson` line replayed through Common's rules to its end: (line, settings, its encounter)."""
+    outcomes: Callable[[Any], list]
+    """The outcomes in xserver's output line."""
+    received: Callable[[Any], Any]
+    """What xclients prints of the Results whose xserver output line is given."""
+    names: tuple[str, str]
+    """Two names at the edge of the game's name rule (the sign-up with tokens plays them)."""
     variants: dict[str, dict[str, Any]] = {}
     """Further keys of the resume tournament worth a run of their own."""
     exports_keys: dict[str, Any] = {}
@@ -167,6 +173,7 @@ KITS: dict[str, GameKit] = {
         slow_player=SANTORINI_SLOW, late_breaker=SANTORINI_LATE_BREAKER,
         watch_players=santorini_players, watch_settings={},
         replay=lambda line, settings, encounter: replay_santorini_game(line),
+        outcomes=lambda printed: printed, received=lambda printed: printed, names=("alice", "bob"),
         variants={"fair starts": {"fair starts": True}}, exports_keys={"best of": 3},
     ),
     "ipd": GameKit(
@@ -177,6 +184,8 @@ KITS: dict[str, GameKit] = {
         slow_player=IPD_SLOW, late_breaker=IPD_LATE_BREAKER,
         watch_players=ipd_players, watch_settings={"min rounds": 5, "max rounds": 8, "seed": 7},
         replay=replay_ipd,
+        outcomes=lambda printed: printed["outcomes"], received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
+        names=("Alice", "bob_2"),
     ),
 }
 """The one per-game table: a game of the registry without an entry here fails every check, naming the entry."""
