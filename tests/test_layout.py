@@ -3,7 +3,8 @@
 Read from the source (the imports a module writes), not from a run. The
 game-free modules are those outside a game's subpackage; the registry of
 games (`Remote/games.py`) is the one place that names the games, and only
-the executables' shells import it.
+the executables' shells import it. The games' subpackages are found from the
+registry (`Remote.games.GAMES`), so a game added there is under these rules.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from Remote.games import GAMES
+
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("Common", "Player", "Admin", "Remote")
-GAMES = ("santorini", "ipd")
 REGISTRY = "Remote.games"
 SHELLS = {"Remote/server.py", "Remote/client.py", "Admin/__main__.py", "Remote/export.py"}
 """The executables' shells: they read the registry of games (and __main__ the configuration, in Remote)."""
@@ -45,8 +47,9 @@ def sources() -> list[Path]:
 
 
 def game_of(module: str) -> str | None:
+    """The game of the registry whose subpackage holds `module` (dotted), or None: a game-free module."""
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in GAMES else None
+    return parts[1] if len(parts) > 1 and parts[0] in LAYERS and parts[1] in GAMES else None
 
 
 def name(path: Path) -> str:

@@ -14,10 +14,12 @@ import re
 
 import pytest
 
-from tests.test_resume import configuration, events_of, run_server
+from Remote.games import GAMES
+from tests.game_conformance import configuration
+from tests.house_server import events_of, run_server
 
 
-@pytest.mark.parametrize("game", ["santorini", "ipd"])
+@pytest.mark.parametrize("game", GAMES)
 async def test_a_resumed_tournament_counts_on_from_what_it_had_ended_and_logs_its_statistics(game, tmp_path, caplog):
     reference = configuration(game, tmp_path / "reference")
     await run_server(reference)

@@ -28,7 +28,9 @@ from Remote.event_reading import EventLogError as LineError
 from Remote.event_reading import read_events, read_log
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
-from tests.test_resume import configuration, refusal_to_resume, run_server
+from tests.game_conformance import configuration
+from tests.house_server import run_server
+from tests.test_resume import refusal_to_resume
 
 HALFWAY = 40
 """The interrupted logs stop after this many events."""

@@ -26,6 +26,7 @@ from Common.strict import StructureError
 from Common.participant import is_token
 from Remote.configuration import read_local_configuration, read_server_configuration
 from Remote.games import DEFAULT_GAME, GAMES
+from tests.game_conformance import kit_of
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.tokens import HEADER, BadFile, Row, csv_text, fill, read_participants
 
@@ -208,23 +209,20 @@ def test_a_player_of_a_local_tournament_takes_no_token():
 
 
 @pytest.mark.parametrize(
-    "game, kinds, names, served_file",
-    [("santorini", ("good", "good"), ("alice", "bob"), "digests.csv"),
-     ("ipd", ("tit-for-tat", "defector"), ("Alice", "bob_2"), "digests.csv"),
-     ("santorini", ("good", "good"), ("ann", "ben"), "participants.csv")],
-    ids=["santorini", "ipd", "santorini with the tokens file"],
+    "game, served_file",
+    [(game, "digests.csv") for game in GAMES] + [(DEFAULT_GAME, "participants.csv")],
+    ids=[*GAMES, f"{DEFAULT_GAME} with the tokens file"],
 )
-def test_generated_tokens_let_xclients_play_on_an_xserver_given_their_digests_or_the_tokens_file(
-    tmp_path, game, kinds, names, served_file
-):
+def test_generated_tokens_let_xclients_play_on_an_xserver_given_their_digests_or_the_tokens_file(tmp_path, game, served_file):
+    kit = kit_of(GAMES[game])
+    kinds, names = (kit.honest, kit.honest), kit.names
     participants = participants_file(tmp_path, "participant,token\n" + "".join(f"{name},\n" for name in names))
     digests = tmp_path / "digests.csv"
     generated = generate(participants, "--digests", digests)
     assert generated.returncode == 0, generated.stderr
     tokens = dict(rows_of(participants))
     server_config = {"game": game, "min players": 2, "waiting for": 3, "repeat": 0, "participants": str(tmp_path / served_file)}
-    if game == "ipd":
-        server_config |= {"min rounds": 5, "max rounds": 5, "seed": 1}
+    server_config |= kit.own
     server = ServerProcess(server_config)
     try:
         players = [[kind, name, "", tokens[name]] for kind, name in zip(kinds, names, strict=True)]
@@ -235,7 +233,7 @@ def test_generated_tokens_let_xclients_play_on_an_xserver_given_their_digests_or
             server.process.kill()
     assert clients.status == 0 and served.status == 0, (clients.log, served.log)
     printed = json.loads(served.output)
-    outcomes = printed["outcomes"] if game == "ipd" else printed
+    outcomes = kit.outcomes(printed)
     assert len(outcomes) == 1 and set(outcomes[0][:2]) == set(names)  # both signed up with their tokens and played
     assert clients.json() not in ([], None)
     for token in tokens.values():

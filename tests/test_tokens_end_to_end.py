@@ -24,8 +24,10 @@ from pathlib import Path
 import pytest
 import trio
 
+from Remote.games import GAMES
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess, run_clients
 from Remote.signup import REFUSAL
+from tests.game_conformance import kit_of
 from tests.ipd_raw_client import IPDRawClient
 from tests.raw_client import HOST, RawClient, compact, stop, wait_for_log
 
@@ -318,12 +320,11 @@ def test_other_participants_errors_are_one_line_with_exit_status_2(tmp_path, key
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
 
 
-@pytest.mark.parametrize("game", ["santorini", "ipd"])
+@pytest.mark.parametrize("game", GAMES)
 async def test_xclients_with_tokens_plays_on_a_server_with_participants_and_shows_no_token(tmp_path, game):
     server = await start(tmp_path, game=game)
-    players = [["good", "alice", "", ALICE], ["good", "bob", "", BOB]] if game == "santorini" else [
-        ["cooperator", "alice", "", ALICE], ["defector", "bob", "", BOB]
-    ]
+    honest = kit_of(GAMES[game]).honest
+    players = [[honest, "alice", "", ALICE], [honest, "bob", "", BOB]]
     try:
         clients = await trio.to_thread.run_sync(
             lambda: run_clients({"game": game, "players": players, "observers": []}, server.port, LIMIT)
@@ -333,9 +334,7 @@ async def test_xclients_with_tokens_plays_on_a_server_with_participants_and_show
         stop(server)
     assert finished.status == 0 and clients.status == 0, (finished.log, clients.log)
     received, printed = json.loads(clients.output), json.loads(finished.output)
-    if game == "ipd":
-        received, printed = received[1:], [printed["outcomes"], printed["standings"]]
-    assert received == printed
+    assert received == kit_of(GAMES[game]).received(printed)
     assert "alice signed up" in finished.log and "bob signed up" in finished.log
     for text in (clients.output, clients.log):
         assert not any(secret in text for secret in SECRETS)

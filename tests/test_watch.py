@@ -1,8 +1,12 @@
 """The watch endpoint on real TCP (127.0.0.1): the stream says what the log says, catching up leaves no gap, bad requests are answered.
 
 Tournaments of house players run in this process through `play_tournament`
-with an EventLog, as xserver runs them; the watchers are clients written
-here with h11. The oracle is the log file itself and its fold.
+with an EventLog, as xserver runs them (tests/game_conformance.py `play`);
+the watchers are clients written with h11 (tests/watch_client.py). The
+oracle is the log file itself and its fold. That the snapshot at any point
+and the later events equal the fold, for every game of the registry, is the
+conformance kit's check (tests/test_conformance.py); the game-free
+behaviours here are shown on the default game's tournament.
 """
 
 from __future__ import annotations
@@ -10,285 +14,38 @@ from __future__ import annotations
 import json
 import logging
 import socket
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 import attrs
 import h11
 import pytest
 import trio
 
-from Admin.tournament_state import EncounterState, GameState, TournamentState, fold
+from Admin.tournament_state import fold
 from Common.strict import StructureError, register_json_object, strict_converter, structure
 from Player.configuration import PlayerEntry, create_players
-from Player.santorini.local import LocalPlayer
-from Player.santorini.misbehaving import IllegalAction
-from Player.santorini.strategic import GoodStrategy
 from Remote.event_log import EventLog
-from Remote.game import Game, play_tournament
-from Remote.games import GAMES
-from Remote.watch import WatchHub, WatchSettings, read_watch_settings, register_watch_settings, serve_watch
+from Remote.games import DEFAULT_GAME, GAMES
+from Remote.watch import WatchHub, WatchSettings, read_watch_settings, register_watch_settings
 from Remote.watch.routes import STATIC
-from Remote.watch.snapshot import encounter_words, standings_json
+from tests.game_conformance import kit_of, log, play
+from tests.watch_client import HOST, Watcher, _read_response, exchange, get, log_events, start_watch, when_seq
 
-HOST = "127.0.0.1"
-log = logging.getLogger("test-watch")
-
-
-# ---------------------------------------------------------------------------
-# Tournaments and watchers
+VEHICLE = GAMES[DEFAULT_GAME]
+"""The game whose tournaments show the game-free behaviours of the watch endpoint."""
 
 
-def santorini_players() -> list:
-    """ann, dan (wins its first encounter, then breaks a rule: a revision), bob, cat."""
-    return [("ann", LocalPlayer("ann", GoodStrategy())), ("dan", LocalPlayer("dan", IllegalAction(40)))] + [
-        (name, LocalPlayer(name, GoodStrategy())) for name in ("bob", "cat")
-    ]
-
-
-def ipd_players() -> list:
-    kinds = [("tit-for-tat", "tft"), ("defector", "dee"), ("breaker", "bad"), ("cooperator", "coop")]
-    return create_players([PlayerEntry(kind, name, "") for kind, name in kinds], "house players", GAMES["ipd"].players)
-
-
-PLAYERS = {"santorini": santorini_players, "ipd": ipd_players}
-SETTINGS = {"santorini": {}, "ipd": {"min rounds": 5, "max rounds": 8, "seed": 7}}
-
-
-async def play(game: Game, players: Sequence, hub: WatchHub | None, directory: Path | None, time_per_call: float = 5.0,
-               event_log: EventLog | None = None) -> tuple[Any, EventLog]:
-    """One tournament as xserver plays it, its events in `directory` (None: memory only), watched through `hub`."""
-    event_log = event_log or EventLog(directory)
-    if hub is not None:
-        hub.attach(event_log, game)
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(event_log.run)
-        output = await play_tournament(
-            game, game.read_settings(SETTINGS[game.name]), players, time_per_call, log, journal=event_log, configuration={}
-        )
-        nursery.cancel_scope.cancel()
-    event_log.close()
-    return output, event_log
-
-
-def when_seq(event_log: EventLog, seq: int) -> trio.Event:
-    """An Event set once the log has published its event `seq` (a test waits on it, never on a clock)."""
-    reached = trio.Event()
-    event_log.subscribers.append(lambda events, lines: reached.set() if events and events[-1]["seq"] >= seq else None)
-    return reached
-
-
-def log_events(directory: Path) -> list[dict]:
-    return [json.loads(line) for line in (directory / "events.ndjson").read_text().splitlines()]
-
-
-async def start_watch(nursery: trio.Nursery, hub: WatchHub, **limits: Any) -> int:
-    return await nursery.start(serve_watch, WatchSettings(port=0, host=HOST, **limits), hub)
-
-
-@attrs.define
-class Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes = b""
-
-
-async def exchange(port: int, raw: bytes, method: str = "GET") -> Response:
-    """Send `raw` as it is and read one response; what a misbehaving client sees."""
-    stream = await trio.open_tcp_stream(HOST, port)
-    conn = h11.Connection(h11.CLIENT)
-    conn.send(h11.Request(method=method, target="/", headers=[("host", "x")]))  # so h11 reads the answer to `method`
-    async with stream:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(_send_quietly, stream, raw)
-            response = await _read_response(stream, conn)
-            nursery.cancel_scope.cancel()
-    return response
-
-
-async def _send_quietly(stream: trio.SocketStream, raw: bytes) -> None:
-    try:
-        await stream.send_all(raw)
-    except trio.BrokenResourceError:
-        pass  # the server closed after answering: what it says is what counts
-
-
-async def _read_response(stream: trio.SocketStream, conn: h11.Connection) -> Response:
-    response, body = None, b""
-    while True:
-        event = conn.next_event()
-        if event is h11.NEED_DATA:
-            conn.receive_data(await stream.receive_some(65536))
-        elif isinstance(event, h11.Response):
-            response = Response(event.status_code, {k.decode(): v.decode() for k, v in event.headers})
-        elif isinstance(event, h11.Data):
-            body += event.data
-        elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
-            response.body = body
-            return response
-
-
-async def get(port: int, target: str, headers: Sequence[tuple[str, str]] = (), method: str = "GET") -> Response:
-    lines = [f"{method} {target} HTTP/1.1", f"host: {HOST}", "connection: close", *(f"{k}: {v}" for k, v in headers)]
-    return await exchange(port, ("\r\n".join(lines) + "\r\n\r\n").encode(), method)
-
-
-class Watcher:
-    """A client of `GET /events`: the SSE frames as dicts (`event`, `id`, `data`: its lines), until it stops reading."""
-
-    def __init__(self, stream: trio.SocketStream, status: int, conn: h11.Connection) -> None:
-        self.stream, self.status, self.conn = stream, status, conn
-        self._buffer = b""
-        self.comments = 0
-
-    @classmethod
-    async def open(cls, port: int, target: str = "/events", headers: Sequence[tuple[str, str]] = ()) -> Watcher:
-        stream = await trio.open_tcp_stream(HOST, port)
-        conn = h11.Connection(h11.CLIENT)
-        await stream.send_all(conn.send(h11.Request(method="GET", target=target, headers=[("host", HOST), *headers])))
-        await stream.send_all(conn.send(h11.EndOfMessage()))
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                conn.receive_data(await stream.receive_some(65536))
-            elif isinstance(event, h11.Response):
-                return cls(stream, event.status_code, conn)
-
-    async def frame(self) -> dict | None:
-        """The next frame that is not a comment; None when the stream ends."""
-        while True:
-            while b"\n\n" not in self._buffer:
-                event = self.conn.next_event()
-                if event is h11.NEED_DATA:
-                    self.conn.receive_data(await self.stream.receive_some(65536))
-                elif isinstance(event, h11.Data):
-                    self._buffer += event.data
-                else:
-                    return None
-            block, self._buffer = self._buffer.split(b"\n\n", 1)
-            frame: dict = {"event": "message", "id": None, "data": []}
-            for line in block.decode().split("\n"):
-                field, _, value = line.partition(": ")
-                if field == "":
-                    self.comments += 1
-                elif field == "data":
-                    frame["data"].append(value)
-                elif field in ("event", "id"):
-                    frame[field] = value
-            if frame["data"]:
-                return frame
-
-    async def events_until(self, last_seq: int) -> list[dict]:
-        """The frames up to the log event `last_seq` (standings frames left out)."""
-        frames = []
-        while True:
-            frame = await self.frame()
-            assert frame is not None, "the stream ended early"
-            if frame["event"] != "standings":
-                frames.append(frame)
-            if frame["event"] == "message" and int(frame["id"]) >= last_seq:
-                return frames
-
-    async def aclose(self) -> None:
-        await self.stream.aclose()
-
-
-def state_from_snapshot(snapshot: dict) -> TournamentState:
-    """The TournamentState a snapshot describes (the steps of ended games aside: they are not in it)."""
-    encounters = {}
-    for shown in snapshot["encounters"]:
-        encounter = EncounterState(shown["encounter"], tuple(shown["players"]), shown["repetition"], shown["meeting"])
-        if shown["ended"]:
-            encounter.ended, encounter.outcome, encounter.culprits = True, shown["outcome"], tuple(shown["culprits"])
-            encounter.game_ends = shown["game_ends"]
-        else:
-            encounter.games = [GameState(game["players"], game["steps"], game["end"]) for game in shown["games"]]
-        encounters[shown["encounter"]] = encounter
-    state = TournamentState(
-        start=snapshot["start"], sign_ups=snapshot["sign_ups"], roster=None if snapshot["roster"] is None else tuple(snapshot["roster"]),
-        total=snapshot["total"], encounters=encounters, misbehaviours=snapshot["misbehaviours"],
-        revisions={index: outcome for index, outcome in snapshot["revisions"]}, results=snapshot["results"],
-        stops=snapshot["stops"], resumes=snapshot["resumes"], last_seq=snapshot["seq"],
-    )
-    assert snapshot["finished"] == state.finished
-    return state
-
-
-def without_game_lines(state: TournamentState) -> TournamentState:
-    return attrs.evolve(state, game_lines={})
+def house() -> list:
+    """The default game's watched players (tests/game_conformance.py KITS)."""
+    return kit_of(VEHICLE).watch_players()
 
 
 # ---------------------------------------------------------------------------
 # The stream says what the log says
 
 
-@pytest.mark.parametrize("game_name", ["santorini", "ipd"])
-async def test_the_snapshot_at_any_point_and_the_later_events_equal_the_fold_of_the_whole_log(game_name, tmp_path):
-    game, hub, event_log = GAMES[game_name], WatchHub(), EventLog(tmp_path)
-    points = [3, 15, 30]  # watchers join when the log reaches these seqs, one before the start and one after the end
-    reached = {point: when_seq(event_log, point) for point in points}
-    watched: list[tuple[dict, list[dict]]] = []
-    first_ready = trio.Event()
-
-    async def watch(port: int, point: int | None) -> None:
-        if point is not None:
-            await reached[point].wait()
-        watcher = await Watcher.open(port)
-        snapshot = await watcher.frame()
-        first_ready.set()
-        frames: list[dict] = []
-        finished = json.loads(snapshot["data"][0])["results"] is not None
-        while not finished:
-            frame = await watcher.frame()
-            if frame["event"] == "message":
-                frames.append(frame)
-                finished = json.loads(frame["data"][0])["type"] == "results"
-        watched.append((snapshot, frames))
-        await watcher.aclose()
-
-    async with trio.open_nursery() as nursery:
-        port = await start_watch(nursery, hub)
-        hub.attach(event_log, game)
-        async with trio.open_nursery() as watching:
-            for point in [None, *points]:
-                watching.start_soon(watch, port, point)
-            await first_ready.wait()
-            output, _ = await play(game, PLAYERS[game_name](), None, None, event_log=event_log)
-        await watch(port, None)
-        nursery.cancel_scope.cancel()
-    events = log_events(tmp_path)
-    whole = fold(events)
-    assert whole.results["output"] == output
-    assert len(watched) == 5 and len(events) > max(points)
-    if game_name == "santorini":
-        assert "revision" in [event["type"] for event in events]
-    for snapshot, frames in watched:
-        assert snapshot["event"] == "snapshot"
-        shown = json.loads(snapshot["data"][0])
-        seq = shown["seq"]
-        assert int(snapshot["id"]) == seq
-        rebuilt = state_from_snapshot(shown)
-        assert rebuilt == without_game_lines(fold(events[:seq]))
-        later = [json.loads(frame["data"][0]) for frame in frames]
-        assert later == events[seq:], "the events after the snapshot are the log's, each once, in order"
-        assert [int(frame["id"]) for frame in frames] == [event["seq"] for event in later]
-        for event in later:
-            rebuilt.apply(event)
-        assert without_game_lines(rebuilt) == without_game_lines(whole)
-        words = {shown_encounter["encounter"]: shown_encounter["words"] for shown_encounter in shown["encounters"] if shown_encounter["ended"]}
-        for frame, event in zip(frames, later):
-            assert (len(frame["data"]) == 2) == (event["type"] in ("encounter-end", "revision"))
-            if len(frame["data"]) == 2:
-                words[event["encounter"]] = json.loads(frame["data"][1])["words"]
-        assert words == {index: encounter_words(whole, index, game) for index, encounter in whole.encounters.items() if encounter.ended}
-        if shown["standings"] is not None:
-            assert shown["standings"] == standings_json(fold(events[: shown["standings"]["seq"]]), game)
-
-
 async def test_every_game_record_is_served_as_the_log_records_it(tmp_path):
     hub = WatchHub()
-    await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    await play(VEHICLE, house(), hub, tmp_path)
     whole = fold(log_events(tmp_path))
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub)
@@ -306,7 +63,7 @@ async def test_every_game_record_is_served_as_the_log_records_it(tmp_path):
 @pytest.mark.parametrize("memory_bytes", [4 << 20, 600], ids=["from memory", "from the log file"])
 async def test_last_event_id_resumes_after_that_event_without_gap_or_duplicate(memory_bytes, tmp_path):
     hub = WatchHub(memory_bytes=memory_bytes)
-    _, event_log = await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    _, event_log = await play(VEHICLE, house(), hub, tmp_path)
     events = log_events(tmp_path)
     last = events[-1]["seq"]
     async with trio.open_nursery() as nursery:
@@ -332,7 +89,7 @@ async def test_last_event_id_resumes_after_that_event_without_gap_or_duplicate(m
 @pytest.mark.parametrize("how", ["an id beyond the last event", "another tournament's run", "no log and too old for memory"])
 async def test_an_id_that_cannot_be_resumed_gets_a_fresh_snapshot(how, tmp_path):
     hub = WatchHub(memory_bytes=600 if how.startswith("no log") else 4 << 20)
-    await play(GAMES["santorini"], santorini_players(), hub, None if how.startswith("no log") else tmp_path)
+    await play(VEHICLE, house(), hub, None if how.startswith("no log") else tmp_path)
     last = hub.state.last_seq
     target, resume_from = {
         "an id beyond the last event": ("/events", last + 5),
@@ -354,10 +111,10 @@ async def test_a_watcher_that_drops_mid_tournament_and_comes_back_misses_nothing
     seen: list[dict] = []
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub)
-        hub.attach(event_log, GAMES["santorini"])
+        hub.attach(event_log, VEHICLE)
         first = await Watcher.open(port)
         snapshot = json.loads((await first.frame())["data"][0])
-        nursery.start_soon(play, GAMES["santorini"], santorini_players(), None, None, 5.0, event_log)
+        nursery.start_soon(play, VEHICLE, house(), None, None, 5.0, event_log)
         await reached.wait()
         while not seen or seen[-1]["seq"] < 40:
             frame = await first.frame()
@@ -401,7 +158,7 @@ BAD_REQUESTS = {
 
 async def test_every_bad_request_gets_its_status_and_the_server_goes_on(tmp_path, caplog):
     hub = WatchHub()
-    await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    await play(VEHICLE, house(), hub, tmp_path)
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub)
         for what, (raw, status) in BAD_REQUESTS.items():
@@ -512,15 +269,17 @@ async def test_a_few_streams_per_address_and_one_more_is_refused():
         nursery.cancel_scope.cancel()
 
 
-def good_santorini_players(count: int) -> list:
+def honest_players(count: int) -> list:
+    """`count` built-in players of the default game's honest kind."""
     names = ["ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lea"][:count]
-    return [(name, LocalPlayer(name, GoodStrategy())) for name in names]
+    entries = [PlayerEntry(kit_of(VEHICLE).honest, name, "") for name in names]
+    return create_players(entries, "house players", VEHICLE.players)
 
 
 async def test_a_watcher_that_never_reads_changes_no_result_and_costs_bounded_memory(tmp_path):
     """A tight time per call, a watcher that never reads a byte: no call is late, the Results are those without it."""
-    game, time_per_call, queue_bytes = GAMES["santorini"], 0.5, 16 * 1024
-    alone, _ = await play(game, good_santorini_players(10), None, None, time_per_call)
+    game, time_per_call, queue_bytes = VEHICLE, 0.5, 16 * 1024
+    alone, _ = await play(game, honest_players(10), None, None, time_per_call)
     hub = WatchHub()
     peaks: list[int] = []
     event_log = EventLog(tmp_path)
@@ -534,7 +293,7 @@ async def test_a_watcher_that_never_reads_changes_no_result_and_costs_bounded_me
         while not hub.watchers:
             await trio.testing.wait_all_tasks_blocked()
         event_log.subscribers.append(lambda events, lines: peaks.extend(watcher.peak for watcher in hub.watchers))
-        watched, _ = await play(game, good_santorini_players(10), None, None, time_per_call, event_log=event_log)
+        watched, _ = await play(game, honest_players(10), None, None, time_per_call, event_log=event_log)
         never.close()
         nursery.cancel_scope.cancel()
     assert watched == alone

@@ -36,7 +36,8 @@ from Remote.exports import crosstable_csv
 from Remote.games import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
-from tests.test_watch import HOST, log_events, play, santorini_players
+from tests.game_conformance import play, santorini_players
+from tests.watch_client import HOST, log_events
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

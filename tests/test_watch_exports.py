@@ -15,13 +15,14 @@ from Admin.tournament_state import fold
 from Remote.exports import crosstable_csv, games_ndjson, results_json
 from Remote.games import GAMES
 from Remote.watch import WatchHub
-from tests.test_watch import PLAYERS, get, log_events, play, start_watch
+from tests.game_conformance import kit_of, play
+from tests.watch_client import get, log_events, start_watch
 
 
 @pytest.mark.parametrize("game_name", sorted(GAMES))
 async def test_each_export_the_page_links_to_is_served_as_the_log_makes_it(game_name, tmp_path):
     game, hub = GAMES[game_name], WatchHub()
-    await play(game, PLAYERS[game_name](), hub, tmp_path)
+    await play(game, kit_of(game).watch_players(), hub, tmp_path)
     whole = fold(log_events(tmp_path))
     expected = {
         "/results.json": ("application/json", results_json(whole, game)),

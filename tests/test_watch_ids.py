@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from Remote.games import GAMES
 from Remote.watch import WatchHub
 from Remote.watch.routes import BEYOND, whole_number
-from tests.test_watch import Watcher, get, log_events, play, santorini_players, start_watch
+from tests.game_conformance import play, santorini_players
+from tests.watch_client import Watcher, get, log_events, start_watch
 
 LONG = [19, 30, 400, 5000]
 """Digits: past a 64-bit integer, far past it, and past the digits Python converts to an int by default."""

@@ -30,7 +30,8 @@ from Remote.event_log import EventLog
 from Remote.games import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
-from tests.test_watch import HOST, log, log_events, santorini_players
+from tests.game_conformance import log, santorini_players
+from tests.watch_client import HOST, log_events
 from tests.test_watch_browser import CHROMEDRIVER, CHROMIUM, GatedPlayer, hub_progress, open_browser, wait_for
 
 pytestmark = pytest.mark.skipif(

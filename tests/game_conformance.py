@@ -1,0 +1,437 @@
+"""The conformance kit: checks that any game of the registry plays by the host's rules, each taking a Game.
+
+The idea of trio.testing's check_two_way_stream: a check is handed the
+thing to judge (here a Game, `Remote.games.GAMES[name]`) and runs the same
+tournament-level checks on every game: a loopback tournament of its
+built-in players over TCP, a misbehaving player kicked with its reason, the
+event log folded and resumed after a stop at every event, the exports
+rebuilt byte for byte, the watch snapshot equal to the fold, and the
+layout rule. tests/test_conformance.py calls each check for every game of
+the registry, so a game added there is under all of them.
+
+What a Game does not say (which built-in kind plays honestly and which
+misbehaves, settings that keep a tournament short, players that misbehave
+late) is in KITS, the one per-game table here, which a new game fills in;
+`kit_of` fails naming the missing entry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import trio
+
+from Admin.tournament_state import fold
+from Common.ipd.chance import MatchKey
+from Common.ipd.replay import replay as replay_ipd_match
+from Common.santorini.replay import replay as replay_santorini_game
+from Player.configuration import PlayerEntry, create_players
+from Player.santorini.local import LocalPlayer
+from Player.santorini.misbehaving import IllegalAction
+from Player.santorini.strategic import GoodStrategy
+from Remote import client, server
+from Remote.configuration import read_client_configuration, read_server_configuration
+from Remote.event_log import EVENTS_FILE, EventLog
+from Remote.event_reading import read_events
+from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, structure_export
+from Remote.game import Game, play_tournament
+from Remote.games import DEFAULT_GAME, GAMES
+from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
+from Remote.watch import WatchHub
+from Remote.watch.snapshot import encounter_words, standings_json
+from tests.house_server import events_of, run_server
+from tests.test_layout import PLAYER_FILES, ROOT, game_of, imports, name, sources
+from tests.watch_client import HOST, Watcher, log_events, start_watch, state_from_snapshot, when_seq, without_game_lines
+
+log = logging.getLogger("test-watch")
+TIME_LIMIT = 120.0
+"""Seconds a loopback tournament's processes may take before the check fails (a bound, not a measure)."""
+
+
+@attrs.frozen
+class GameKit:
+    """What the kit needs to know of one game that its Game does not say."""
+
+    honest: str
+    """A built-in kind that plays by the rules."""
+    misbehaving: str
+    """A built-in kind that breaks a rule in its first encounter."""
+    reason: str
+    """Words of the reason that kind is kicked with."""
+    own: dict[str, Any]
+    """The game's own configuration keys for a short tournament of house players (a seed where it draws)."""
+    house: tuple[tuple[str, str, str], ...]
+    """Five house players for the resume tournament: an honest one, the misbehaving kind, a silent one, `{slow}`, `{breaker}`."""
+    slow_player: str
+    """A player file: plays by the rules, taking its time."""
+    late_breaker: str
+    """A player file: plays by the rules until it meets "dan", its last opponent, so its earlier win is revised."""
+    watch_players: Callable[[], list]
+    """The players of the watched tournament: one misbehaves (a revision where the game has them)."""
+    watch_settings: dict[str, Any]
+    replay: Callable[[dict, Any, Any], dict]
+    """A `games.ndjson` line replayed through Common's rules to its end: (line, settings, its encounter)."""
+    outcomes: Callable[[Any], list]
+    """The outcomes in xserver's output line."""
+    received: Callable[[Any], Any]
+    """What xclients prints of the Results whose xserver output line is given."""
+    names: tuple[str, str]
+    """Two names at the edge of the game's name rule (the sign-up with tokens plays them)."""
+    variants: dict[str, dict[str, Any]] = {}
+    """Further keys of the resume tournament worth a run of their own."""
+    exports_keys: dict[str, Any] = {}
+    """Keys added to the resume tournament for the exports check."""
+
+
+SANTORINI_SLOW = '''
+"""A good player that takes its time (well within the time limit)."""
+import time
+from Player.santorini.strategic import GoodStrategy
+
+class Slow(GoodStrategy):
+    def take_turn(self, me, board):
+        time.sleep(0.005)
+        return super().take_turn(me, board)
+
+def make_strategy():
+    return Slow()
+'''
+
+SANTORINI_LATE_BREAKER = '''
+"""A good player that breaks the rules in its encounter with dan, its last: its earlier win is revised."""
+from Player.santorini.strategic import GoodStrategy
+
+class BreaksAgainstDan(GoodStrategy):
+    def start_encounter(self, me, opponent):
+        if opponent == "dan":
+            raise RuntimeError("not against dan")
+
+def make_strategy():
+    return BreaksAgainstDan()
+'''
+
+IPD_LATE_BREAKER = '''
+"""A tit-for-tat that answers "B" in its match with dan, its last: its earlier match is revised."""
+from Player.ipd.classics import TitForTat
+
+class BreaksAgainstDan(TitForTat):
+    def start_match(self, me, opponent):
+        self.opponent = opponent
+
+    def move(self, me, round, prev):
+        return "B" if self.opponent == "dan" else super().move(me, round, prev)
+
+def make_strategy():
+    return BreaksAgainstDan()
+'''
+
+IPD_SLOW = '''
+"""A tit-for-tat that takes its time (well within the time per move)."""
+import time
+from Player.ipd.classics import TitForTat
+
+class Slow(TitForTat):
+    def move(self, *args):
+        time.sleep(0.002)
+        return super().move(*args)
+
+def make_strategy():
+    return Slow()
+'''
+
+
+def santorini_players() -> list:
+    """ann, dan (wins its first encounter, then breaks a rule: a revision), bob, cat."""
+    return [("ann", LocalPlayer("ann", GoodStrategy())), ("dan", LocalPlayer("dan", IllegalAction(40)))] + [
+        (name, LocalPlayer(name, GoodStrategy())) for name in ("bob", "cat")
+    ]
+
+
+def ipd_players() -> list:
+    kinds = [("tit-for-tat", "tft"), ("defector", "dee"), ("breaker", "bad"), ("cooperator", "coop")]
+    return create_players([PlayerEntry(kind, name, "") for kind, name in kinds], "house players", GAMES["ipd"].players)
+
+
+def replay_ipd(line: dict, settings: Any, encounter: Any) -> dict:
+    key = MatchKey(settings.game.seed, encounter.repetition, *encounter.players, encounter.meeting)
+    return replay_ipd_match(line, settings.game, key)
+
+
+KITS: dict[str, GameKit] = {
+    "santorini": GameKit(
+        honest="good", misbehaving="breaker", reason="illegal action", own={"best of": 1},
+        house=(("good", "ann", "Player/santorini/example_player.py"), ("breaker", "bob", ""), ("infinite", "cat", ""),
+               ("good", "dan", "{slow}"), ("good", "eve", "{breaker}")),
+        slow_player=SANTORINI_SLOW, late_breaker=SANTORINI_LATE_BREAKER,
+        watch_players=santorini_players, watch_settings={},
+        replay=lambda line, settings, encounter: replay_santorini_game(line),
+        outcomes=lambda printed: printed, received=lambda printed: printed, names=("alice", "bob"),
+        variants={"fair starts": {"fair starts": True}}, exports_keys={"best of": 3},
+    ),
+    "ipd": GameKit(
+        honest="tit-for-tat", misbehaving="breaker", reason='got "B"',
+        own={"seed": 7, "end probability": 0.2, "max rounds": 12, "time per move": 0.2},
+        house=(("tit-for-tat", "ann", ""), ("breaker", "bob", ""), ("infinite", "cat", ""),
+               ("tit-for-tat", "dan", "{slow}"), ("tit-for-tat", "eve", "{breaker}")),
+        slow_player=IPD_SLOW, late_breaker=IPD_LATE_BREAKER,
+        watch_players=ipd_players, watch_settings={"min rounds": 5, "max rounds": 8, "seed": 7},
+        replay=replay_ipd,
+        outcomes=lambda printed: printed["outcomes"], received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
+        names=("Alice", "bob_2"),
+    ),
+}
+"""The one per-game table: a game of the registry without an entry here fails every check, naming the entry."""
+
+
+def kit_of(game: Game) -> GameKit:
+    """The game's entry in KITS; the test fails naming what is missing when it has none."""
+    if game.name not in KITS:
+        pytest.fail(f'tests/game_conformance.py: KITS has no entry for the game "{game.name}": a new game fills one in', pytrace=False)
+    return KITS[game.name]
+
+
+# ---------------------------------------------------------------------------
+# A tournament of house players with an event log, xserver's own `serve` in this process
+
+
+def configuration(game: str, tmp_path: Path, variant: str = "") -> dict:
+    """A tournament of five house players (honest, misbehaving, silent, slow, breaking late), logged under tmp_path."""
+    kit = kit_of(GAMES[game])
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "slow.py").write_text(kit.slow_player)
+    (tmp_path / "breaker.py").write_text(kit.late_breaker)
+    files = {"slow": str(tmp_path / "slow.py"), "breaker": str(tmp_path / "breaker.py")}
+    house = [[kind, name, file.format(**files)] for kind, name, file in kit.house]
+    own = ({} if game == DEFAULT_GAME else {"game": game}) | kit.own | (kit.variants[variant] if variant else {})
+    return {
+        "min players": 4, "port": 0, "host": HOST, "waiting for": 0.01, "repeat": 0,
+        "time per call": 0.2, "house players": house, "event log": str(tmp_path / "log"), **own,
+    }
+
+
+def variants() -> list[tuple[str, str]]:
+    """Every (game, variant) of the registry, "" the game's plain settings; a game without a kit still appears (and fails)."""
+    return [(name, "")for name in GAMES] + [
+        (name, variant) for name in GAMES if name in KITS for variant in KITS[name].variants
+    ]
+
+
+async def play(game: Game, players: Sequence, hub: WatchHub | None, directory: Path | None, time_per_call: float = 5.0,
+               event_log: EventLog | None = None) -> tuple[Any, EventLog]:
+    """One tournament as xserver plays it, its events in `directory` (None: memory only), watched through `hub`."""
+    event_log = event_log or EventLog(directory)
+    if hub is not None:
+        hub.attach(event_log, game)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(event_log.run)
+        output = await play_tournament(
+            game, game.read_settings(kit_of(game).watch_settings), players, time_per_call, log, journal=event_log, configuration={}
+        )
+        nursery.cancel_scope.cancel()
+    event_log.close()
+    return output, event_log
+
+
+# ---------------------------------------------------------------------------
+# The checks
+
+
+def check_loopback_tournament(game: Game) -> None:
+    """xserver and xclients as processes on 127.0.0.1: honest built-in players play a whole tournament to Results."""
+    kit = kit_of(game)
+    names = ["ann", "ben", "cal"]
+    own = {"game": game.name, **kit.own}
+    process = ServerProcess({"min players": 3, "max players": 3, "waiting for": 60, "repeat": 0, "time per call": 2, **own})
+    clients = run_clients({"game": game.name, "players": [[kit.honest, name, ""] for name in names], "observers": []},
+                          process.port, TIME_LIMIT)
+    served = process.finish(TIME_LIMIT)
+    assert (served.status, clients.status) == (0, 0), served.log + clients.log
+    assert "misbehaved" not in served.log and "kicked" not in clients.log, served.log + clients.log
+    assert served.json() is not None and clients.json() not in (None, game.no_results), clients.output
+    for name in names:
+        assert f"{name} signed up" in served.log and f"{name} sent its sign-up" in clients.log
+
+
+class _Lines(logging.Handler):
+    """Every log line of the process while a check runs; `listening` is set once xserver says its port."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self.listening = trio.Event()
+        self.port = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {record.getMessage()}")
+        if record.name == "xserver" and record.getMessage().startswith("listening on ") and not self.port:
+            self.port = int(record.getMessage().split(":")[-1].split()[0])
+            self.listening.set()
+
+
+async def check_misbehaving_player_kicked(game: Game) -> None:
+    """A built-in misbehaving player is out at once: the server logs why, and its client hears the same reason.
+
+    Server and clients run in this process (so that the game checked may be
+    one registered only inside a test) and talk over TCP on 127.0.0.1.
+    """
+    kit = kit_of(game)
+    own = {"game": game.name, **kit.own}
+    config = read_server_configuration(json.dumps(
+        {"min players": 3, "max players": 3, "port": 0, "host": HOST, "waiting for": 60, "repeat": 0, "time per call": 2, **own}
+    ), GAMES, DEFAULT_GAME)
+    entries = [[kit.honest, "ann", ""], [kit.misbehaving, "bob", ""], [kit.honest, "cal", ""]]
+    printed: list = []
+    lines, root = _Lines(), logging.getLogger()
+    level, root.level = root.level, logging.INFO
+    root.addHandler(lines)
+    try:
+        async with trio.open_nursery() as nursery:
+            async def run_server_() -> None:
+                assert await server.serve(config, game, lambda: [], printed.append) == server.EXIT_DONE
+            nursery.start_soon(run_server_)
+            with trio.fail_after(TIME_LIMIT):
+                await lines.listening.wait()
+                clients = read_client_configuration(
+                    json.dumps({"game": game.name, "players": entries, "observers": [], "ip": HOST, "port": lines.port}), GAMES, DEFAULT_GAME
+                )
+                outcome = await client.run_clients(clients, create_players(clients.players, "players", game.players))
+    finally:
+        root.removeHandler(lines)
+        root.level = level
+    said = "\n".join(lines.lines)
+    (misbehaved,) = [line.partition(" misbehaved: ")[2] for line in lines.lines if line.startswith("xserver: bob misbehaved: ")] or [None]
+    assert misbehaved is not None, f"{game.name}: the {kit.misbehaving!r} player was not put out:\n{said}"
+    assert kit.reason in misbehaved, said
+    kicked = [line for line in lines.lines if line.endswith(f"bob was kicked by the server: {misbehaved}")]
+    assert kicked, f"{game.name}: bob's client did not hear the reason the server logged:\n{said}"
+    assert not any(f"{name} misbehaved" in said or f"{name} was kicked" in said for name in ("ann", "cal")), said
+    assert len(printed) == 1 and outcome.results is not None
+
+
+async def check_resume_after_any_event(game: Game, tmp_path: Path, variant: str = "") -> None:
+    """Stopped after every single event, the tournament resumes to the Results of the uninterrupted run; the log folds to them."""
+    reference = configuration(game.name, tmp_path / "reference", variant)
+    expected = await run_server(reference)
+    events = events_of(tmp_path / "reference" / "log")
+    assert len(expected) == 1 and events[-1]["type"] == "results" and events[-1]["output"] == expected[0]
+    assert {"misbehaviour", "revision", "encounter-end"} <= {event["type"] for event in events}
+    for k in range(1, len(events)):
+        place = tmp_path / f"crash-{k}"
+        config = configuration(game.name, place, variant)
+        assert await run_server(config, crash_after=k) == []
+        assert len(events_of(place / "log")) == k
+        resumed = await run_server({**config, "resume": True})
+        assert resumed == expected, f"stopped after event {k} ({events[k - 1]['type']})"
+        tournaments = sorted(entry for entry in (place / "log").iterdir() if entry.is_dir())
+        final = fold(read_events(tournaments[-1] / EVENTS_FILE)[0])
+        assert final.results is not None and final.results["output"] == expected[0], k
+
+
+EXPORTS = (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON)
+
+
+async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:
+    """results.json holds the printed Results, `python -m Remote.export` rebuilds the live exports byte for byte, every game replays."""
+    kit = kit_of(game)
+    (printed,) = await run_server({**configuration(game.name, tmp_path), **kit.exports_keys})
+    (tournament,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
+    live = {name: (tournament / name).read_bytes() for name in EXPORTS}
+
+    export = structure_export(json.loads(live[RESULTS_JSON]))
+    assert export.results == printed and export.finished
+
+    for name in EXPORTS:
+        (tournament / name).unlink()
+    rebuilt = subprocess.run(
+        [sys.executable, "-m", "Remote.export", str(tournament)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert {name: (tournament / name).read_bytes() for name in EXPORTS} == live
+
+    lines = [json.loads(line) for line in live[GAMES_NDJSON].decode().splitlines()]
+    assert lines and any(line["end"]["how"] == "misbehaved" for line in lines)
+    encounters = {entry.index: entry for entry in export.encounters}
+    settings = game.read_settings(export.settings)
+    for line in lines:
+        assert kit.replay(line, settings, encounters[line["encounter"]]) == line["end"]
+
+
+async def check_watch_snapshot_equals_fold(game: Game, tmp_path: Path) -> None:
+    """Watchers joining at any point: the snapshot is the fold of the log so far, the later events the log's, each once."""
+    hub, event_log = WatchHub(), EventLog(tmp_path)
+    points = [3, 15, 30]  # watchers join when the log reaches these seqs, one before the start and one after the end
+    reached = {point: when_seq(event_log, point) for point in points}
+    watched: list[tuple[dict, list[dict]]] = []
+    first_ready = trio.Event()
+
+    async def watch(port: int, point: int | None) -> None:
+        if point is not None:
+            await reached[point].wait()
+        watcher = await Watcher.open(port)
+        snapshot = await watcher.frame()
+        first_ready.set()
+        frames: list[dict] = []
+        finished = json.loads(snapshot["data"][0])["results"] is not None
+        while not finished:
+            frame = await watcher.frame()
+            if frame["event"] == "message":
+                frames.append(frame)
+                finished = json.loads(frame["data"][0])["type"] == "results"
+        watched.append((snapshot, frames))
+        await watcher.aclose()
+
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub)
+        hub.attach(event_log, game)
+        async with trio.open_nursery() as watching:
+            for point in [None, *points]:
+                watching.start_soon(watch, port, point)
+            await first_ready.wait()
+            output, _ = await play(game, kit_of(game).watch_players(), None, None, event_log=event_log)
+        await watch(port, None)
+        nursery.cancel_scope.cancel()
+    events = log_events(tmp_path)
+    whole = fold(events)
+    assert whole.results["output"] == output
+    assert len(watched) == 5 and len(events) > max(points)
+    assert "misbehaviour" in [event["type"] for event in events]
+    for snapshot, frames in watched:
+        assert snapshot["event"] == "snapshot"
+        shown = json.loads(snapshot["data"][0])
+        seq = shown["seq"]
+        assert int(snapshot["id"]) == seq
+        rebuilt = state_from_snapshot(shown)
+        assert rebuilt == without_game_lines(fold(events[:seq]))
+        later = [json.loads(frame["data"][0]) for frame in frames]
+        assert later == events[seq:], "the events after the snapshot are the log's, each once, in order"
+        assert [int(frame["id"]) for frame in frames] == [event["seq"] for event in later]
+        for event in later:
+            rebuilt.apply(event)
+        assert without_game_lines(rebuilt) == without_game_lines(whole)
+        words = {shown_encounter["encounter"]: shown_encounter["words"] for shown_encounter in shown["encounters"] if shown_encounter["ended"]}
+        for frame, event in zip(frames, later):
+            assert (len(frame["data"]) == 2) == (event["type"] in ("encounter-end", "revision"))
+            if len(frame["data"]) == 2:
+                words[event["encounter"]] = json.loads(frame["data"][1])["words"]
+        assert words == {index: encounter_words(whole, index, game) for index, encounter in whole.encounters.items() if encounter.ended}
+        if shown["standings"] is not None:
+            assert shown["standings"] == standings_json(fold(events[: shown["standings"]["seq"]]), game)
+
+
+def check_layout(game: Game) -> None:
+    """The game has its description at Remote/<game>/game.py, and no game-free module imports any module of the game."""
+    assert (ROOT / "Remote" / game.name / "game.py").is_file(), f"the game {game.name!r} has no Remote/{game.name}/game.py"
+    game_free = [path for path in sources() if game_of(".".join(path.relative_to(ROOT).with_suffix("").parts)) is None]
+    for path in game_free:
+        if name(path) in PLAYER_FILES or name(path) == "Remote/games.py":
+            continue
+        for module in imports(path):
+            assert game_of(module) != game.name, f"{name(path)} is game-free but imports {module}"
