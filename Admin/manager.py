@@ -40,12 +40,12 @@ import attrs
 import trio
 
 from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
-from Admin.naming import NameRegistry
-from Admin.safe_call import Failure, safe_call
-from Admin.schedule import RoundRobin, Schedule
 from Admin.journal import Journal, Resumption
+from Admin.naming import NameRegistry
 from Admin.observer import Observer
 from Admin.revisions import Reviser, revise, revised_by_index
+from Admin.safe_call import Failure, safe_call
+from Admin.schedule import RoundRobin, Schedule
 from Admin.tournament_state import (
     ENCOUNTER_END,
     ENCOUNTER_START,

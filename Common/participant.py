@@ -53,7 +53,7 @@ class Participant(abc.ABC):
     async def end_of_tournament(self, results: Any) -> None:
         """The tournament is over; these are its Results (the game's)."""
 
-    async def kicked(self, reason: str) -> None:
+    async def kicked(self, reason: str) -> None:  # noqa: B027 - optional: a participant may ignore it
         """You misbehaved and are out of the tournament; `reason` says why. Ignored by default."""
 
 

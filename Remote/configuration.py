@@ -75,7 +75,9 @@ class ServerConfiguration:
         if self.max_players is not None and self.max_players < self.min_players:
             raise ValueError(f'"max players" must be at least "min players" ({self.min_players}), got {self.max_players}')
         if self.max_players is not None and self.max_players < len(self.house_players):
-            raise ValueError(f'"max players" must be at least the number of house players ({len(self.house_players)}), got {self.max_players}')
+            raise ValueError(
+                f'"max players" must be at least the number of house players ({len(self.house_players)}), got {self.max_players}'
+            )
 
     def results_keys(self) -> dict[str, Any]:
         """The host's values that can change the Results, as configuration keys (the event log's `start` records them)."""

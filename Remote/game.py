@@ -36,8 +36,8 @@ from Admin.encounter import Note, RefereeFunction, ignore
 from Admin.journal import Journal, Resumption
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.observer import Observer, Observers
-from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Admin.tournament_log import TournamentLog
+from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Common.participant import Participant
 from Player.game_players import GamePlayers
 from Remote.channel import MessageChannel
@@ -97,7 +97,8 @@ class Game:
     settings_json: Callable[[Any], dict[str, Any]] = lambda settings: {}
     """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""
     local_settings: Callable[[Any, Any], Any] = lambda configured, recorded: recorded
-    """The settings of a resumed tournament: those recorded in its log, with what only this server decides (where records go) from `configured`."""
+    """The settings of a resumed tournament: those recorded in its log, with what only this server decides
+    (where records go) from `configured`."""
     outcome_sides: Callable[[Any, Sequence[Any]], dict[str, str]] | None = None
     """Each player's word for a raw outcome (wire form) in the crosstable, given its games' `game-end` events
     (those of an unrevised outcome; none otherwise): `{"ann": "won 2–1", "bob": "lost 1–2"}`."""

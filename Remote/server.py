@@ -20,8 +20,8 @@ import math
 import os
 import signal
 import sys
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -185,7 +185,7 @@ async def _resume(
         desk.admit = None
     statistics = CallStatistics()
     taken = desk.take(registry())
-    returned = {assigned: game.remote_player(entry.channel, statistics) for assigned, entry in zip(returning.claims, taken)}
+    returned = {assigned: game.remote_player(entry.channel, statistics) for assigned, entry in zip(returning.claims, taken, strict=True)}
     absence = f"did not come back within {wait:g} s when the tournament resumed"
     players, resumption, absent = roster_players(state, house, returned, absence)
     if absent:

@@ -34,6 +34,7 @@ count (Remote.repeats).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import logging
@@ -258,8 +259,5 @@ class SignUpDesk:
 
 async def _tell_refusal(channel: MessageChannel, text: str) -> None:
     """Send `["refused", text]`, giving up after REFUSAL_TIME_LIMIT or if the connection is gone."""
-    with trio.move_on_after(REFUSAL_TIME_LIMIT):
-        try:
-            await channel.send([REFUSED, text])
-        except ChannelError:
-            pass
+    with trio.move_on_after(REFUSAL_TIME_LIMIT), contextlib.suppress(ChannelError):
+        await channel.send([REFUSED, text])

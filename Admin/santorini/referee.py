@@ -37,7 +37,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.encounter import Note, ignore, Encounter, EncounterResult, Entrant, Misbehaviour
+from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, Note, ignore
 from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentRules
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.santorini.actions import Action
@@ -151,7 +151,7 @@ def _ended(events: _GameEvents | None, winner: Name, how: str) -> Name:
 class _GameEvents:
     """Builds the events of game `game` of encounter `encounter`, once each, and hands them to `note`."""
 
-    __slots__ = ("_note", "_encounter", "_game")
+    __slots__ = ("_encounter", "_game", "_note")
 
     def __init__(self, note: Note, encounter: int, game: int) -> None:
         self._note, self._encounter, self._game = note, encounter, game

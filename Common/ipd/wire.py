@@ -118,8 +118,8 @@ def _different(first: Name, second: Name) -> None:
 
 
 def _irregular(value: Any, _: type = Irregular) -> Irregular:
-    first, second, _tag_ = elements(array(value, 'an irregular outcome [A, B, "irregular"]', range(3, 4)),
-                                    [name, name, _tag(IRREGULAR)], Irregular)
+    first, second, _the_tag = elements(array(value, 'an irregular outcome [A, B, "irregular"]', range(3, 4)),
+                                       [name, name, _tag(IRREGULAR)], Irregular)
     _different(first, second)
     return Irregular(first, second)
 
@@ -203,7 +203,8 @@ def _match_over(value: Any, _: type = MatchOver) -> MatchOver:
         parts, [_tag(MATCH_OVER), _prev_or_none, _totals, lambda v: whole_number(v, 0)], MatchOver
     )
     if (prev is None) != (rounds == 0):
-        raise ValueError(f"a match of {rounds} rounds ends with {'no previous round' if rounds == 0 else 'its last round'}, got {show(parts[1])}")
+        expected = "no previous round" if rounds == 0 else "its last round"
+        raise ValueError(f"a match of {rounds} rounds ends with {expected}, got {show(parts[1])}")
     return MatchOver(prev, totals, rounds)
 
 

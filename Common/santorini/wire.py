@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 import attrs
 import cattrs
 
+from Common.participant import KICK_REASON_LIMIT, Kicked
 from Common.santorini.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.santorini.board import MAX_HEIGHT, WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.santorini.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
 from Common.santorini.names import Name, Worker, is_name
-from Common.participant import KICK_REASON_LIMIT, Kicked
 from Common.santorini.results import EncounterOutcome, PlayingAs, Results
 from Common.strict import array, each, elements, show, strict_converter, whole_number
 from Common.strict import structure as structure_with

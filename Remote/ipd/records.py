@@ -18,7 +18,7 @@ from pathlib import Path
 
 from Admin.encounter import Encounter, EncounterResult
 from Admin.observer import Observer
-from Common.ipd.records import render_record, record_file_name
+from Common.ipd.records import record_file_name, render_record
 
 
 class RecordWriter(Observer):

@@ -15,13 +15,13 @@ from typing import Any
 
 import attrs
 
+from Admin.manager import TournamentRules
 from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
 from Admin.santorini.standings import standings, standings_table
+from Admin.schedule import RoundRobin
 from Common.santorini.names import MAX_NAME_LENGTH
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.wire import structure, unstructure
-from Admin.manager import TournamentRules
-from Admin.schedule import RoundRobin
 from Common.strict import odd_number, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS

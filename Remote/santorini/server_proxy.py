@@ -43,18 +43,18 @@ from typing import Any
 import attrs
 import trio
 
+from Common.participant import Kicked
 from Common.santorini.actions import GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.santorini.board import Board
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name
 from Common.santorini.player import Player
-from Common.participant import Kicked
 from Common.santorini.results import PlayingAs, Results
-from Common.strict import StructureError, shorten
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
+from Common.strict import StructureError, shorten
+from Remote.channel import ChannelError, MessageChannel
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
 from Remote.conversation import ENDED, Conversation, Opening
-from Remote.channel import ChannelError, MessageChannel
 
 log = logging.getLogger(__name__)
 

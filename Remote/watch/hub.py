@@ -136,7 +136,7 @@ class Watcher:
     def wake(self) -> None:
         self._wake.set()
 
-    async def next(self, timeout: float) -> bytes | None:
+    async def next(self, timeout: float) -> bytes | None:  # noqa: ASYNC109 - None after `timeout` is the keep-alive cue, not a cancellation
         """What to send next, as chunks of the HTTP body (a snapshot when one is due), or None after `timeout` seconds of nothing.
 
         Dropped when the watcher was dropped; Ended once the hub is finishing and nothing is left to send.
@@ -217,7 +217,7 @@ class WatchHub:
             return
         try:
             frames = []
-            for event, line in zip(events, lines):
+            for event, line in zip(events, lines, strict=True):
                 index = changed_words(event)
                 if index is None:
                     frame = event_frame(event["seq"], line.encode())
@@ -291,10 +291,10 @@ class WatchHub:
             return standings
         if self._recent and self._recent[0][0] <= resume_from + 1:
             self.from_memory += 1
-            return standings + [b"".join(frame for seq, frame in self._recent if seq > resume_from)]
+            return [*standings, b"".join(frame for seq, frame in self._recent if seq > resume_from)]
         if self.directory is not None and (self.directory / EVENTS_FILE).exists():
             self.from_file += 1
-            return standings + [LogRange(self.directory / EVENTS_FILE, resume_from + 1, last)]
+            return [*standings, LogRange(self.directory / EVENTS_FILE, resume_from + 1, last)]
         return [self.snapshot_bytes()]
 
     def snapshot_bytes(self) -> bytes:
