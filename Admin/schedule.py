@@ -118,7 +118,8 @@ class ListedPairings:
 
     def __attrs_post_init__(self) -> None:
         of_player: dict[int, list[int]] = {}
-        meetings, met = [], {}
+        meetings: list[int] = []
+        met: dict[frozenset[int], int] = {}
         for index, (first, second) in enumerate(self.pairs):
             if first == second:
                 raise ValueError(f"pairing {index} pairs player {first} with itself")

@@ -241,7 +241,7 @@ def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, typ
     data = load_document(text)
     game = _choose_game(data, games, default)
     host_keys, game_keys = _split(data, keys, game, games, with_game_keys=True)
-    config = structure(host_keys, type_, _converter(game))
+    config: Any = structure(host_keys, type_, _converter(game))
     return attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
 
 

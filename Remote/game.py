@@ -47,7 +47,10 @@ from Remote.statistics import CallStatistics
 class ClientProxy(Protocol):
     """The client's stand-in for the server, for one local player: it signs up, then plays to the end."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The name its player plays as (the game's Name; read only, so a game's own Name type fits)."""
+
     channel: MessageChannel
     results: Any | None
     """The Results its player received, once they have arrived."""
@@ -92,7 +95,7 @@ class Game:
     """The game's keys for `xserver --help`, one indented line each: `  "best of"  odd whole number, default 3: ...`."""
     prepare: Callable[[Any], tuple[Any, str | None]] = lambda settings: (settings, None)
     """The settings for a tournament (for instance with a seed drawn), and a line for the log, if any."""
-    observers: Callable[[Any], list[Observer]] = lambda settings: []
+    observers: Callable[[Any], Sequence[Observer]] = lambda settings: []
     """Observers of the game's own that the settings ask for (for instance a writer of match records)."""
     settings_json: Callable[[Any], dict[str, Any]] = lambda settings: {}
     """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""

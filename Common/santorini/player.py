@@ -29,7 +29,7 @@ from Common.santorini.names import Name
 from Common.santorini.results import Results
 
 
-class Player(Participant):
+class Player(Participant[Name]):
     """A participant in a Santorini tournament."""
 
     @abc.abstractmethod

@@ -61,7 +61,10 @@ log = logging.getLogger(__name__)
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results; the server is done by then."""
 
-EXPECTED_ANSWERS = {"place_worker": (Place, "a Place"), "take_turn": ((GiveUp, WinningMove, MoveAndBuild), "an Action")}
+EXPECTED_ANSWERS: dict[str, tuple[Any, str]] = {
+    "place_worker": (Place, "a Place"),
+    "take_turn": ((GiveUp, WinningMove, MoveAndBuild), "an Action"),
+}
 """What each method with a reply must return, and how a person calls it."""
 
 MESSAGE_NAMES = {Name: "an opponent's name", PlayingAs: "a renaming", Placement: "a Placement", Board: "a Board"}

@@ -216,13 +216,15 @@ class WatchHub:
         if not events:
             return
         try:
+            game = self.game
+            assert game is not None  # attach sets it before it subscribes
             frames = []
             for event, line in zip(events, lines, strict=True):
                 index = changed_words(event)
                 if index is None:
                     frame = event_frame(event["seq"], line.encode())
                 else:
-                    words = self._words[index] = encounter_words(self.state, index, self.game)
+                    words = self._words[index] = encounter_words(self.state, index, game)
                     frame = event_frame(event["seq"], line.encode(), words, with_words=True)
                 frames.append(frame)
                 self._remember(event["seq"], frame)
@@ -286,7 +288,7 @@ class WatchHub:
         last = self.state.last_seq
         if resume_from is None or not 0 <= resume_from <= last or self.run == 0:
             return [self.snapshot_bytes()]
-        standings = [standings_frame(self.standings)] if self.standings is not None else []
+        standings: list[bytes | LogRange] = [standings_frame(self.standings)] if self.standings is not None else []
         if resume_from == last:
             return standings
         if self._recent and self._recent[0][0] <= resume_from + 1:
@@ -349,7 +351,7 @@ class WatchHub:
                 self._offer_standings(standings)
             await trio.sleep(STANDINGS_INTERVAL)
 
-    def _offer_standings(self, standings: dict[str, Any]) -> None:
+    def _offer_standings(self, standings: dict[str, Any] | None) -> None:
         self.standings = standings
         self._standings_version += 1
         self._pending.append(standings_frame(standings))  # after the events they follow, in the same chunk

@@ -252,8 +252,8 @@ class _WatchServer:
         await self._send(stream, conn.send(h11.Data(data=PREAMBLE)))
         for part in parts:
             if isinstance(part, LogRange):
-                async for chunk in self.hub.replay(part):
-                    await self._send(stream, conn.send(h11.Data(data=chunk)))
+                async for replayed in self.hub.replay(part):
+                    await self._send(stream, conn.send(h11.Data(data=replayed)))
             else:
                 await self._send(stream, conn.send(h11.Data(data=part)))
         while True:  # the queue holds chunks of the body framed once for all watchers: h11 is not asked again
