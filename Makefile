@@ -13,7 +13,7 @@ $(BIN)/activate: setup.cfg pyproject.toml
 	@$(BIN)/pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
 	@touch $(BIN)/activate
 
-.PHONY: venv demo demo-ipd test bench
+.PHONY: venv demo demo-ipd test lint bench
 venv: $(BIN)/activate
 
 demo: venv
@@ -24,6 +24,11 @@ demo-ipd: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# ruff and mypy with the settings of pyproject.toml; CI runs this before the tests.
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: venv
 	$(BIN)/python bench/run_all.py

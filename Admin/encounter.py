@@ -7,21 +7,23 @@ plays the series and returns an EncounterResult. Nothing here knows the game.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from Common.participant import Participant
 
 Name = str
+NameT = TypeVar("NameT", bound=str)
+PlayerT = TypeVar("PlayerT", bound=Participant)
 
 
 @attrs.frozen
-class Entrant:
-    """A player under the name it plays as; its referee knows which game's interface `player` has."""
+class Entrant(Generic[NameT, PlayerT]):
+    """A player under the name it plays as; its referee says which game's names and interface: `Entrant[Name, Player]`."""
 
-    name: Name
-    player: Participant | Any
+    name: NameT
+    player: PlayerT
 
 
 @attrs.frozen

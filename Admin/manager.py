@@ -40,12 +40,12 @@ import attrs
 import trio
 
 from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
-from Admin.naming import NameRegistry
-from Admin.safe_call import Failure, safe_call
-from Admin.schedule import RoundRobin, Schedule
 from Admin.journal import Journal, Resumption
+from Admin.naming import NameRegistry
 from Admin.observer import Observer
 from Admin.revisions import Reviser, revise, revised_by_index
+from Admin.safe_call import Failure, safe_call
+from Admin.schedule import RoundRobin, Schedule
 from Admin.tournament_state import (
     ENCOUNTER_END,
     ENCOUNTER_START,
@@ -65,8 +65,10 @@ KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
 
 Name = str
-ResultsOf = Callable[[Sequence[Any], Sequence[Name], Collection[Name]], Any]
-"""The Results from the revised outcomes (schedule order), the players (sign-up order) and those who misbehaved."""
+ResultsOf = Callable[[Sequence[Any], Sequence[Any], Collection[Any]], Any]
+"""The Results from the revised outcomes (schedule order), the players (sign-up order) and those who misbehaved.
+
+Outcomes and names are the game's (each game has a Name type of its own), hence Any."""
 
 
 def round_robin(names: Sequence[Name]) -> Schedule:

@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 Name = str
-Reviser = Callable[[Any, Name, frozenset[Name]], Any | None]
-"""An earlier outcome after `culprit` misbehaved, given who had misbehaved before; None: deleted."""
+Reviser = Callable[[Any, Any, frozenset[Any]], Any | None]
+"""An earlier outcome after `culprit` misbehaved, given who had misbehaved before; None: deleted.
+
+Outcomes and names are the game's (each game has a Name type of its own), hence Any."""
 
 
 def revise(played: Sequence[tuple[Any, Sequence[Name]]], revise_one: Reviser) -> list[Any]:

@@ -118,7 +118,8 @@ class ListedPairings:
 
     def __attrs_post_init__(self) -> None:
         of_player: dict[int, list[int]] = {}
-        meetings, met = [], {}
+        meetings: list[int] = []
+        met: dict[frozenset[int], int] = {}
         for index, (first, second) in enumerate(self.pairs):
             if first == second:
                 raise ValueError(f"pairing {index} pairs player {first} with itself")
@@ -150,7 +151,9 @@ class ListedPairings:
         return (played // len(mine)) * len(self.pairs) + mine[played % len(mine)]
 
 
-def listed_pairings(names: Sequence[str], pairs: Sequence[tuple[str, str]], repetitions: int = 1) -> tuple[ListedPairings, list[tuple[str, str]]]:
+def listed_pairings(
+    names: Sequence[str], pairs: Sequence[tuple[str, str]], repetitions: int = 1
+) -> tuple[ListedPairings, list[tuple[str, str]]]:
     """The schedule of `pairs` of names among `names` (in sign-up order), and the pairs skipped (a name not among them)."""
     position = {name: index for index, name in enumerate(names)}
     kept, skipped = [], []

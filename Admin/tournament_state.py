@@ -147,7 +147,7 @@ class TournamentState:
         seq = event.get("seq")
         if seq != self.last_seq + 1 or type(seq) is not int:
             raise EventError(f"event {show(seq)} follows event {self.last_seq}: seq must count up by one")
-        kind = event.get("type")
+        kind: Any = event.get("type")
         try:
             check_shape(event)
             if self.last_type in _ENDS and kind not in _ENDS[self.last_type]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import abc
 import re
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -42,11 +42,14 @@ KICK_REASON_LIMIT = 200
 """A kick notice's reason has at most this many characters."""
 
 
-class Participant(abc.ABC):
-    """A player in a tournament of any game, as the tournament manager sees it."""
+NameT = TypeVar("NameT", bound=str)
+
+
+class Participant(abc.ABC, Generic[NameT]):
+    """A player in a tournament of any game, as the tournament manager sees it; NameT: the game's Name type."""
 
     @abc.abstractmethod
-    async def playing_as(self, name: str) -> None:
+    async def playing_as(self, name: NameT) -> None:
         """Your name was taken: from now on you play as `name`."""
 
     @abc.abstractmethod

@@ -15,8 +15,8 @@ import difflib
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar, get_origin
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar, get_origin, overload
 
 import attrs
 import cattrs
@@ -175,7 +175,7 @@ def array(value: Any, what: str, lengths: range | None = None) -> list:
     return value
 
 
-def elements(values: list, structure_each: list[Callable[[Any], Any]], type_: Any) -> list:
+def elements(values: list, structure_each: Sequence[Callable[[Any], Any]], type_: Any) -> list:
     """Structure `values[i]` with `structure_each[i]`, reporting every failure with its index, the cattrs way."""
     results, errors = [], []
     for index, (value, structure_one) in enumerate(zip(values, structure_each, strict=True)):
@@ -238,10 +238,10 @@ def register_json_object(
     """
     checks = checks or {}
     overrides = {
-        field: override(rename=key, struct_hook=(lambda value, _, check=checks[field]: check(value)) if field in checks else None)
-        for field, key in keys.items()
+        field: override(rename=key, struct_hook=value_hook(checks[field]) if field in checks else None) for field, key in keys.items()
     }
-    structure_fields = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)
+    # The overrides are keyword arguments named after cls's fields, which cattrs' types cannot say.
+    structure_fields: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=True, **overrides)  # type: ignore[arg-type]
 
     def structure(value: Any, _: type) -> Any:
         if type(value) is not dict:
@@ -252,7 +252,7 @@ def register_json_object(
             _name_keys(error, keys)
             for exception in error.exceptions:
                 if isinstance(exception, ForbiddenExtraKeysError):
-                    exception.known_keys = list(keys.values())
+                    exception.known_keys = list(keys.values())  # type: ignore[attr-defined]  # for _describe
             raise
 
     converter.register_structure_hook(cls, structure)
@@ -301,7 +301,21 @@ def _describe(error: BaseException, type_: type | None) -> str:
     return str(error)
 
 
-def structure(data: Any, type_: type[T] | Any, converter: cattrs.Converter) -> T:
+def value_hook(check: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    """A cattrs structure hook that ignores the type and lets `check` structure the value."""
+    return lambda value, _: check(value)
+
+
+def is_type(alias: Any) -> Callable[[Any], bool]:
+    """A cattrs hook predicate: whether the type asked for is `alias` (a union or a NewType)."""
+    return lambda type_: type_ == alias
+
+
+@overload
+def structure(data: Any, type_: type[T], converter: cattrs.Converter) -> T: ...
+@overload
+def structure(data: Any, type_: Any, converter: cattrs.Converter) -> Any: ...
+def structure(data: Any, type_: Any, converter: cattrs.Converter) -> Any:
     """`data` as a value of `type_`, or StructureError naming what is wrong and where."""
     try:
         return converter.structure(data, type_)

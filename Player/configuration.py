@@ -28,8 +28,6 @@ from Player.game_players import GamePlayers
 from Player.loader import PlayerLoadError, make_local_player
 
 
-
-
 @attrs.frozen
 class PlayerEntry:
     """A local player to create: its kind, its name, and the file that defines it ("" for built-in)."""

@@ -80,7 +80,7 @@ def _import(path: str, file: Path) -> ModuleType:
     except OSError as error:
         sys.modules.pop(name, None)
         raise _fail(path, f"cannot be read: {error.strerror or error}") from None
-    except (Exception, SystemExit) as error:
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - a participant's file: any failure is its own, told in one line
         sys.modules.pop(name, None)
         raise _fail(path, f"raised {type(error).__name__} while loading: {error}") from None
     return module
@@ -100,7 +100,7 @@ def _load(path: str, file: Path, players: GamePlayers) -> object:
         raise _fail(path, f"{FACTORY} is not a function but {type(factory).__name__}")
     try:
         strategy = factory()
-    except (Exception, SystemExit) as error:
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - a participant's factory: any failure is its own, told in one line
         raise _fail(path, f"{FACTORY}() raised {type(error).__name__}: {error}") from None
     base = players.strategy_base
     if not isinstance(strategy, base):

@@ -75,7 +75,9 @@ class ServerConfiguration:
         if self.max_players is not None and self.max_players < self.min_players:
             raise ValueError(f'"max players" must be at least "min players" ({self.min_players}), got {self.max_players}')
         if self.max_players is not None and self.max_players < len(self.house_players):
-            raise ValueError(f'"max players" must be at least the number of house players ({len(self.house_players)}), got {self.max_players}')
+            raise ValueError(
+                f'"max players" must be at least the number of house players ({len(self.house_players)}), got {self.max_players}'
+            )
 
     def results_keys(self) -> dict[str, Any]:
         """The host's values that can change the Results, as configuration keys (the event log's `start` records them)."""
@@ -239,7 +241,7 @@ def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, typ
     data = load_document(text)
     game = _choose_game(data, games, default)
     host_keys, game_keys = _split(data, keys, game, games, with_game_keys=True)
-    config = structure(host_keys, type_, _converter(game))
+    config: Any = structure(host_keys, type_, _converter(game))
     return attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
 
 

@@ -30,7 +30,7 @@ import trio
 from Common.participant import KICK_REASON_LIMIT, REFUSED, SIGN_UP
 from Common.strict import shorten
 from Player.local import StrategyRunner
-from Remote.channel import ChannelError, ProtocolViolation
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,15 @@ class Conversation:
     """The game-free part of a client-side proxy; its class defines `channel`, `player`, `name`, `token`,
     `opening` (an Opening, or None), `results`, `_busy` (the player method running, or None) and `_failure`
     (what ended it badly, or None)."""
+
+    channel: MessageChannel
+    player: Any
+    name: str
+    token: str | None
+    opening: Opening | None
+    results: Any | None
+    _busy: str | None
+    _failure: Exception | None
 
     async def sign_up(self) -> None:
         """Send the first message of the connection: the name, or the tagged sign-up with the token."""

@@ -15,8 +15,9 @@ waits for the disk; everything that queued meanwhile goes in the next batch
 fold) and the subscribers (the watchers), so that nobody learns of an
 encounter's end before it is on disk. After each batch with an encounter's
 end, the exports are rewritten, at most once a second (less often when they
-take long to render: at most 5 % of the time) and once more when the log closes: `exports(state)`, on the event loop, renders them and returns the
-function that writes them, which runs in a thread.
+take long to render: at most 5 % of the time) and once more when the log closes:
+`exports(state)`, on the event loop, renders them and returns the function that
+writes them, which runs in a thread.
 
 Without a directory (watching without a log) nothing is written; the
 state and the subscribers are fed all the same.

@@ -99,6 +99,12 @@ class GameCheck:
             raise EventLogError(f"unknown game {shorten(repr(name), 40)} (this program knows {', '.join(sorted(games))})")
         return cls(games[name])
 
+    @property
+    def _rules(self) -> TournamentRules:
+        if self.rules is None:  # the start comes first (`of`), so never
+            raise ValueError("an event before the start")
+        return self.rules
+
     def after(self, event: Mapping[str, Any], state: TournamentState) -> None:
         """Check `event`, which `state` has just folded; ValueError, one line, if the game says it cannot be."""
         kind = event["type"]
@@ -118,7 +124,7 @@ class GameCheck:
         for name in self.roster:
             if not self.game.players.is_name(name):
                 raise ValueError(f"{show(name)} is not a name in {self.game.name}")
-        self.schedule = self.rules.schedule(self.roster)
+        self.schedule = self._rules.schedule(self.roster)
         if len(self.schedule) != event["encounters"]:
             raise ValueError(f"the roster's schedule has {len(self.schedule)} encounters, not {event['encounters']}")
         for index in range(len(self.schedule)):
@@ -146,17 +152,17 @@ class GameCheck:
 
     def _outcome(self, outcome: Any, index: int) -> None:
         try:
-            self.rules.from_json(outcome)
+            self._rules.from_json(outcome)
         except StructureError as error:
             raise ValueError(f"the outcome of encounter {index} is not one of {self.game.name}: {error}") from None
 
     def _results(self, event: Mapping[str, Any], state: TournamentState) -> None:
-        played = {index: (self.rules.from_json(e.outcome), e.culprits) for index, e in state.encounters.items() if e.outcome is not None}
-        for index, outcome in revised_by_index(played, self.rules.revise).items():
-            if _json(None if outcome is None else self.rules.to_json(outcome)) != state.revised(index):
+        played = {index: (self._rules.from_json(e.outcome), e.culprits) for index, e in state.encounters.items() if e.outcome is not None}
+        for index, outcome in revised_by_index(played, self._rules.revise).items():
+            if _json(None if outcome is None else self._rules.to_json(outcome)) != state.revised(index):
                 raise ValueError(f"the revisions of encounter {index} are not those that the culprits after it give")
         results = results_so_far_value(state, self.game)
-        if _json(self.rules.to_json(results)) != event["results"]:
+        if _json(self._rules.to_json(results)) != event["results"]:
             raise ValueError("the Results are not those that the outcomes and revisions before them give")
         if _json(self.game.output(results, settings_of(state, self.game))) != event["output"]:
             raise ValueError("the output is not the one that the outcomes and revisions before it give")

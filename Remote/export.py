@@ -117,7 +117,8 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
         ended = "ended" if state.results is not None else "interrupted"
         players = len(state.roster) if state.roster is not None else len(state.sign_ups)
         encounters = f"{state.finished} of {state.total} encounters ended" if state.total is not None else "no schedule yet"
-        lines.append(f"{path.name:<{width}}  {game.name:<{max(map(len, games))}}  {ended:<11}  {players} player{'s' * (players != 1)}  {encounters}")
+        game_width = max(map(len, games))
+        lines.append(f"{path.name:<{width}}  {game.name:<{game_width}}  {ended:<11}  {players} player{'s' * (players != 1)}  {encounters}")
     return lines
 
 

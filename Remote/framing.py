@@ -23,7 +23,7 @@ import gc
 import json
 import math
 import re
-from typing import Final
+from typing import Final, Protocol, cast
 
 DEFAULT_MAX_DEPTH: Final = 64
 _BIG_VALUE_BYTES: Final = 1 << 20
@@ -94,20 +94,36 @@ _STRAYS: Final = frozenset(b"]},:")
 _TOKEN_FIRST: Final = frozenset(b"-0123456789tfnNI")  # N, I: report NaN and Infinity as such
 _UTF8_LEAD: Final = frozenset(range(0xC2, 0xF5))
 
-_WHITE_SPACE: Final = re.compile(rb"[ \t\n\r]*+")
-_TOKEN: Final = re.compile(rb'[^ \t\n\r\[\]{}",:]*+')
+
+
+class _Skipper(Protocol):
+    """A compiled pattern that matches the empty string, so that `match` never answers None."""
+
+    def match(self, string: bytes | bytearray, pos: int = ..., endpos: int = ..., /) -> re.Match[bytes]: ...
+
+
+def _skipper(pattern: bytes, flags: int = 0) -> _Skipper:
+    """`pattern` (which matches the empty string) compiled, typed as such."""
+    compiled = re.compile(pattern, flags)
+    if compiled.match(b"") is None:
+        raise ValueError(f"a skipping pattern must match the empty string: {pattern!r}")
+    return cast(_Skipper, compiled)
+
+
+_WHITE_SPACE: Final = _skipper(rb"[ \t\n\r]*+")
+_TOKEN: Final = _skipper(rb'[^ \t\n\r\[\]{}",:]*+')
 # The rest of a string after its opening quote, up to (not including) the
 # closing quote; stops early at a backslash that is the last byte available.
 _STRING_BODY: Final = rb'[^"\\]*+(?:\\.[^"\\]*+)*+'
-_STRING_REST: Final = re.compile(_STRING_BODY, re.DOTALL)
+_STRING_REST: Final = _skipper(_STRING_BODY, re.DOTALL)
 # Inside an array or object: everything up to the next bracket, skipping whole
 # strings. The second pattern also skips whole innermost arrays and objects,
 # so that a big value of small arrays costs one C call per outer bracket.
 # (Loops unrolled as "plain (special plain)*": a third faster than alternation.)
 _PLAIN: Final = rb'[^\[\]{}"]*+'
 _FLAT: Final = _PLAIN + rb'(?:"' + _STRING_BODY + rb'"' + _PLAIN + rb")*+"
-_SKIP: Final = re.compile(_FLAT, re.DOTALL)
-_SKIP_INNERMOST: Final = re.compile(
+_SKIP: Final = _skipper(_FLAT, re.DOTALL)
+_SKIP_INNERMOST: Final = _skipper(
     _PLAIN + rb'(?:(?:"' + _STRING_BODY + rb'"|[\[{]' + _FLAT + rb"[\]}])" + _PLAIN + rb")*+", re.DOTALL
 )
 

@@ -36,8 +36,8 @@ from Admin.encounter import Note, RefereeFunction, ignore
 from Admin.journal import Journal, Resumption
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.observer import Observer, Observers
-from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Admin.tournament_log import TournamentLog
+from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Common.participant import Participant
 from Player.game_players import GamePlayers
 from Remote.channel import MessageChannel
@@ -47,7 +47,10 @@ from Remote.statistics import CallStatistics
 class ClientProxy(Protocol):
     """The client's stand-in for the server, for one local player: it signs up, then plays to the end."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The name its player plays as (the game's Name; read only, so a game's own Name type fits)."""
+
     channel: MessageChannel
     results: Any | None
     """The Results its player received, once they have arrived."""
@@ -92,12 +95,13 @@ class Game:
     """The game's keys for `xserver --help`, one indented line each: `  "best of"  odd whole number, default 3: ...`."""
     prepare: Callable[[Any], tuple[Any, str | None]] = lambda settings: (settings, None)
     """The settings for a tournament (for instance with a seed drawn), and a line for the log, if any."""
-    observers: Callable[[Any], list[Observer]] = lambda settings: []
+    observers: Callable[[Any], Sequence[Observer]] = lambda settings: []
     """Observers of the game's own that the settings ask for (for instance a writer of match records)."""
     settings_json: Callable[[Any], dict[str, Any]] = lambda settings: {}
     """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""
     local_settings: Callable[[Any, Any], Any] = lambda configured, recorded: recorded
-    """The settings of a resumed tournament: those recorded in its log, with what only this server decides (where records go) from `configured`."""
+    """The settings of a resumed tournament: those recorded in its log, with what only this server decides
+    (where records go) from `configured`."""
     outcome_sides: Callable[[Any, Sequence[Any]], dict[str, str]] | None = None
     """Each player's word for a raw outcome (wire form) in the crosstable, given its games' `game-end` events
     (those of an unrevised outcome; none otherwise): `{"ann": "won 2–1", "bob": "lost 1–2"}`."""

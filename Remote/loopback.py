@@ -52,31 +52,34 @@ class ServerProcess:
             text=True,
             preexec_fn=preexec_fn,
         )
+        assert self.process.stdin and self.process.stdout and self.process.stderr  # all three are pipes
         self.process.stdin.write(json.dumps(config))
         self.process.stdin.close()
+        stdout, self._stderr = self.process.stdout, self.process.stderr
         self.log_lines: list[str] = []
-        self.port: int | None = None
+        self._found_port: int | None = None
         self._listening = threading.Event()
         self._echo = echo
         self._output: list[str] = []
         self._readers = [
             threading.Thread(target=self._read_log, daemon=True),
-            threading.Thread(target=lambda: self._output.append(self.process.stdout.read()), daemon=True),
+            threading.Thread(target=lambda: self._output.append(stdout.read()), daemon=True),
         ]
         for reader in self._readers:
             reader.start()
-        if not self._listening.wait(START_TIME_LIMIT) or self.port is None:
+        if not self._listening.wait(START_TIME_LIMIT) or self._found_port is None:
             self.process.kill()
             raise RuntimeError(f"xserver did not start listening: {''.join(self.log_lines)}")
+        self.port: int = self._found_port
 
     def _read_log(self) -> None:
-        for line in self.process.stderr:
+        for line in self._stderr:
             self.log_lines.append(line)
             if self._echo:
                 print(line, end="", file=sys.stderr, flush=True)
             match = LISTENING.search(line)
-            if match and self.port is None:
-                self.port = int(match[1])
+            if match and self._found_port is None:
+                self._found_port = int(match[1])
                 self._listening.set()
         self._listening.set()
 

@@ -172,7 +172,7 @@ def read_participants(path: Path, is_name: Callable[[object], bool], name_rule: 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        raise ParticipantsError(f"cannot read the participants file {path}: {getattr(error, 'strerror', None) or error}")
+        raise ParticipantsError(f"cannot read the participants file {path}: {getattr(error, 'strerror', None) or error}") from None
     return parse_participants(text, str(path), is_name, name_rule)
 
 

@@ -20,8 +20,8 @@ import math
 import os
 import signal
 import sys
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -185,11 +185,12 @@ async def _resume(
         desk.admit = None
     statistics = CallStatistics()
     taken = desk.take(registry())
-    returned = {assigned: game.remote_player(entry.channel, statistics) for assigned, entry in zip(returning.claims, taken)}
+    returned = {assigned: game.remote_player(entry.channel, statistics) for assigned, entry in zip(returning.claims, taken, strict=True)}
     absence = f"did not come back within {wait:g} s when the tournament resumed"
     players, resumption, absent = roster_players(state, house, returned, absence)
     if absent:
         log.info("absent: %s", ", ".join(absent))
+    assert state.start is not None  # an interrupted tournament has started
     settings = game.recorded_settings(config.settings, state.start["settings"])
     desk.playing = frozenset(returned)
     try:
@@ -199,7 +200,7 @@ async def _resume(
     finally:
         desk.playing = frozenset()
         for player in returned.values():
-            await player.aclose()
+            await player.aclose()  # type: ignore[attr-defined]  # a game's remote player is a RemoteParticipant too
     return None if config.repeat else EXIT_DONE
 
 
@@ -227,9 +228,10 @@ async def _tournaments(
                 log.info("%s signed up (a house player)", name)
         capacity.open(len(house), len(desk.signed_up))
         await _window(config, desk, len(house), status, config.waiting_for, capacity.full)
-        if capacity.full.is_set():
+        if capacity.full.is_set() and capacity.most is not None:  # full: there is a most
             log.info('the window closed: %s signed up, as many as "max players"', count(capacity.most, "player"))
-        players = min(len(house) + len(desk.signed_up), capacity.most or math.inf)
+        signed = len(house) + len(desk.signed_up)
+        players = min(signed, capacity.most) if capacity.most else signed
         if players < config.min_players:
             if unchanged_since != len(desk.signed_up):
                 log.info("only %s signed up, of at least %d; no tournament", count(players, "player"), config.min_players)
@@ -251,7 +253,7 @@ async def _tournaments(
         finally:
             desk.playing = frozenset()
             for _, player in remote:
-                await player.aclose()
+                await player.aclose()  # type: ignore[attr-defined]  # a game's remote player is a RemoteParticipant too
         if not config.repeat:
             return EXIT_DONE
 

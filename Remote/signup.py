@@ -34,10 +34,12 @@ count (Remote.repeats).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import logging
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 import trio
@@ -75,7 +77,7 @@ def _shown_without_secrets(message: object) -> str:
 def _peer_address(stream: trio.abc.Stream) -> str:
     """The source address of a connection (its host, without the port), for counting failed sign-ups."""
     try:
-        return str(stream.socket.getpeername()[0])
+        return str(stream.socket.getpeername()[0])  # type: ignore[attr-defined]  # a SocketStream; or AttributeError
     except (AttributeError, OSError):
         return "an unknown address"
 
@@ -193,11 +195,11 @@ class SignUpDesk:
             self.participants.new_window()
 
     async def _read_name(self, channel: MessageChannel, nameless: _Nameless, address: str) -> None:
-        closed_because = "it sent no name before the window closed"
+        closed_because: str | None = "it sent no name before the window closed"
         told: str | None = None  # the text of the refusal the connection hears before the close, if any
         try:
             with nameless.scope, trio.move_on_after(self.name_time_limit) as deadline:
-                message = await channel.receive()
+                message: Any = await channel.receive()  # a name once is_name says so
             if nameless.shed:  # even if the name had just arrived: the connection is closed
                 closed_because = SHED
             elif deadline.cancelled_caught:
@@ -237,6 +239,7 @@ class SignUpDesk:
 
     async def _sign_up_participant(self, message: object, channel: MessageChannel, address: str) -> str | None:
         """Sign up the participant that `message` names with its token; why not, if it does not."""
+        assert self.participants is not None  # called only when there are participants
         verdict = self.participants.judge(message, address)
         if verdict.name is None:
             return verdict.refusal
@@ -258,8 +261,5 @@ class SignUpDesk:
 
 async def _tell_refusal(channel: MessageChannel, text: str) -> None:
     """Send `["refused", text]`, giving up after REFUSAL_TIME_LIMIT or if the connection is gone."""
-    with trio.move_on_after(REFUSAL_TIME_LIMIT):
-        try:
-            await channel.send([REFUSED, text])
-        except ChannelError:
-            pass
+    with trio.move_on_after(REFUSAL_TIME_LIMIT), contextlib.suppress(ChannelError):
+        await channel.send([REFUSED, text])

@@ -104,9 +104,11 @@ def read_participants(text: str, where: str) -> list[Row]:
                 raise BadFile(f"{where} line {line}: expected 2 fields, participant,token; got {len(fields)}")
             participant, token = fields
             if not _NAME.fullmatch(participant):
-                raise BadFile(f"{where} line {line}: the participant's name must be {NAME_RULE}, got {shown_name(participant, quoted=True)}")
+                shown = shown_name(participant, quoted=True)
+                raise BadFile(f"{where} line {line}: the participant's name must be {NAME_RULE}, got {shown}")
             if participant in first_line:
-                raise BadFile(f"{where} line {line}: participant {shown_name(participant, quoted=True)} again (first on line {first_line[participant]})")
+                shown = shown_name(participant, quoted=True)
+                raise BadFile(f"{where} line {line}: participant {shown} again (first on line {first_line[participant]})")
             if token and not is_token(token):
                 raise BadFile(
                     f"{where} line {line}: the token of {shown_name(participant, quoted=True)} must be {TOKEN_RULE} or empty, "

@@ -55,14 +55,16 @@ def sequential_sample(players: int, delay_ms: float, sample_seconds: float) -> d
     if status not in (0, 130) or len(finished) < 2:
         raise BenchError(f"the sequential sample finished {len(finished)} encounters (exit {status}): {server.log_tail()}")
     series = players * (players - 1) // 2
-    durations = [later - earlier for earlier, later in zip([started, *finished], finished)]
+    durations = [later - earlier for earlier, later in zip([started, *finished], finished, strict=False)]
     per_encounter = (finished[-1] - started) / len(finished)
     return {
         "encounters played": len(finished),
         "of series": series,
         "sampled seconds": round(finished[-1] - started, 3),
         "seconds per encounter": round(per_encounter, 4),
-        "encounter seconds min / median / max": [round(min(durations), 4), round(statistics.median(durations), 4), round(max(durations), 4)],
+        "encounter seconds min / median / max": [
+            round(min(durations), 4), round(statistics.median(durations), 4), round(max(durations), 4)
+        ],
         "seconds": round(per_encounter * series, 1),
         "extrapolated": len(finished) < series,
         "peak pending answers": clients["peak pending answers"],
@@ -72,7 +74,10 @@ def sequential_sample(players: int, delay_ms: float, sample_seconds: float) -> d
 
 def sequential_full(players: int, delay_ms: float) -> dict[str, Any]:
     run = round_robin(players, delay_ms=delay_ms, environment=SEQUENTIAL, time_limit=3600)
-    return {"encounters played": run["series"], "of series": run["series"], "seconds": run["seconds"], "extrapolated": False, "p99 ms": run["p99 ms"]}
+    return {
+        "encounters played": run["series"], "of series": run["series"],
+        "seconds": run["seconds"], "extrapolated": False, "p99 ms": run["p99 ms"],
+    }
 
 
 def measure(full: bool = False) -> dict[str, Any]:

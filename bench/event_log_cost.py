@@ -53,7 +53,8 @@ def log_size() -> dict:
         figures = round_robin(SIZE_PLAYERS, more_config={"event log": directory})
         (tournament,) = [entry for entry in Path(directory).iterdir() if entry.is_dir()]
         sizes = {entry.name: entry.stat().st_size for entry in tournament.iterdir()}
-        events = sum(1 for _ in open(tournament / "events.ndjson"))
+        with open(tournament / "events.ndjson") as lines:
+            events = sum(1 for _ in lines)
     return {
         "players": SIZE_PLAYERS,
         "calls": figures["calls"],

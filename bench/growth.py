@@ -25,7 +25,9 @@ def measure(runs: dict[int, list[dict[str, Any]]] | None = None) -> dict[str, An
     return {
         "figure": "cost growth",
         "seconds by players": {str(players): seconds for players, seconds in points},
-        "ms per series by players": {str(players): round(1000 * middle[players]["seconds"] / middle[players]["series"], 3) for players in PLAYER_COUNTS},
+        "ms per series by players": {
+            str(players): round(1000 * middle[players]["seconds"] / middle[players]["series"], 3) for players in PLAYER_COUNTS
+        },
         "exponent against players": round(fitted_exponent(points), 3),
         "exponent against series": round(fitted_exponent(series_points), 3),
     }

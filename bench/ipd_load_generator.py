@@ -44,7 +44,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 try:  # run as a script from bench/, or imported as bench.ipd_load_generator by the tests
     from load_generator import ClientRun, JSONClient, Surprise, show
@@ -185,7 +185,9 @@ class Conversation:
         if self.opponent is None:
             raise Surprise(f"sent {show(message)} outside a match")
         if k != self.round + 1:
-            raise Surprise(f"sent {show(message)} after round {self.round} of the match against {self.opponent}: expected round {self.round + 1}")
+            raise Surprise(
+                f"sent {show(message)} after round {self.round} of the match against {self.opponent}: expected round {self.round + 1}"
+            )
         if (prev is None) != (k == 1):
             raise Surprise(f"sent {show(message)}: Prev must be null in round 1 and only there")
         if prev is not None:
@@ -267,7 +269,7 @@ class Conversation:
         if len(mine) != len(self.played):
             raise Surprise(f"played {len(self.played)} matches, but the Results list {len(mine)} of them")
         ratios = []
-        for outcome, (opponent, my_total, their_total, rounds) in zip(mine, self.played):
+        for outcome, (opponent, my_total, their_total, rounds) in zip(mine, self.played, strict=True):
             if opponent not in outcome[:2]:
                 raise Surprise(f"listed {show(outcome)} where this client played {opponent}")
             if len(outcome) == 3:
@@ -289,7 +291,7 @@ class Conversation:
         self.results_at = self.clock()
         return None
 
-    _HANDLERS: dict[str, Callable[[Conversation, list], Any]] = {
+    _HANDLERS: ClassVar[dict[str, Callable[[Conversation, list], Any]]] = {
         "move": _move,
         "match": _match,
         "match-over": _match_over,
@@ -326,7 +328,7 @@ class LoadRun(ClientRun):
     def __init__(self, arguments: argparse.Namespace) -> None:
         super().__init__(arguments, client_names(arguments.prefix, arguments.clients))
         self.strategy = arguments.strategy
-        self.payoffs = dict(zip("RSTP", arguments.payoffs))
+        self.payoffs = dict(zip("RSTP", arguments.payoffs, strict=True))
         self.rounds = arguments.rounds
         self.noise = arguments.noise
 
@@ -368,7 +370,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--prefix", default="ipd", help="letters, digits, _ or - that start every client's name (default ipd)")
     parser.add_argument("--strategy", choices=STRATEGIES, default="cooperator", help="how every client answers (default cooperator)")
     parser.add_argument("--rounds", type=int, default=None, help="every match must last exactly this many rounds (default: any)")
-    parser.add_argument("--payoffs", type=int, nargs=4, metavar=("R", "S", "T", "P"), default=[3, 0, 5, 1], help="the server's payoffs (default 3 0 5 1)")
+    parser.add_argument(
+        "--payoffs", type=int, nargs=4, metavar=("R", "S", "T", "P"), default=[3, 0, 5, 1], help="the server's payoffs (default 3 0 5 1)"
+    )
     parser.add_argument("--noise", action="store_true", help="the server flips moves: a client's own move may come back flipped")
     parser.add_argument("--connect-concurrency", type=int, default=100, help="connection attempts at a time (default 100)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="give up after this many seconds (default 600)")

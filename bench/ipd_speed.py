@@ -91,7 +91,9 @@ def ipd_tournament(
         except subprocess.TimeoutExpired:
             raise BenchError("the IPD load generator did not finish in time") from None
         if generator.returncode != 0:
-            raise BenchError(f"the IPD load generator failed (exit {generator.returncode}): {errors.strip()} | xserver: {server.log_tail()}")
+            raise BenchError(
+                f"the IPD load generator failed (exit {generator.returncode}): {errors.strip()} | xserver: {server.log_tail()}"
+            )
         clients = _json(output)
         status = server.wait(60)
         if spy is not None:
@@ -195,7 +197,8 @@ def measure_all(runs: int) -> int:
         single = speed_figure(f"ipd one match of {LONG_MATCH:,} rounds", long, SINGLE_MATCH_TARGET)
         emit(single)
         league = [ipd_tournament(ROUND_ROBIN_PLAYERS, ROUND_ROBIN_ROUNDS) for _ in range(runs)]
-        round_robin = speed_figure(f"ipd round robin of {ROUND_ROBIN_PLAYERS} players, {ROUND_ROBIN_ROUNDS}-round matches", league, ROUND_ROBIN_TARGET)
+        title = f"ipd round robin of {ROUND_ROBIN_PLAYERS} players, {ROUND_ROBIN_ROUNDS}-round matches"
+        round_robin = speed_figure(title, league, ROUND_ROBIN_TARGET)
         emit(round_robin)
         short = [ipd_tournament(2, SHORT_MATCH) for _ in range(runs)]
         memory = memory_figure(short, long)
@@ -207,7 +210,9 @@ def measure_all(runs: int) -> int:
         {
             "figure": "ipd targets",
             f"at least {SINGLE_MATCH_TARGET:,} rounds/s, one match": {"measured": single["rounds per second"], "met": single["met"]},
-            f"at least {ROUND_ROBIN_TARGET:,} rounds/s, 20-player round robin": {"measured": round_robin["rounds per second"], "met": round_robin["met"]},
+            f"at least {ROUND_ROBIN_TARGET:,} rounds/s, 20-player round robin": {
+                "measured": round_robin["rounds per second"], "met": round_robin["met"]
+            },
             "memory does not grow with the rounds": {"measured mb": memory["growth mb"], "met": memory["met"]},
             "seconds": round(time.monotonic() - started, 1),
             "cpu steal %": load.figures(0.0)["cpu steal %"],
@@ -279,8 +284,12 @@ def profile(tool: str, run: str, top: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each figure (default 3)")
-    parser.add_argument("--profile", choices=("cprofile", "py-spy"), help="instead of the figures, profile the server during one run with this tool")
-    parser.add_argument("--profile-run", choices=("match", "round-robin"), default="match", help="the run profiled (default: the 20,000-round match)")
+    parser.add_argument(
+        "--profile", choices=("cprofile", "py-spy"), help="instead of the figures, profile the server during one run with this tool"
+    )
+    parser.add_argument(
+        "--profile-run", choices=("match", "round-robin"), default="match", help="the run profiled (default: the 20,000-round match)"
+    )
     parser.add_argument("--top", type=int, default=25, help="functions shown in each table of the profile (default 25)")
     arguments = parser.parse_args()
     if arguments.runs < 1:

@@ -95,7 +95,10 @@ def _areas(rows: list[tuple[str, Any, float, float]], busy: float) -> dict[str, 
 def _table(rows: list[tuple[str, Any, float, float]], busy: float, key: int, top: int) -> list[dict[str, Any]]:
     ranked = sorted(rows, key=lambda row: row[key], reverse=True)[:top]
     return [
-        {"function": name, "calls or samples": count, "own %": round(100 * own / busy, 1), "cumulative %": round(100 * cumulative / busy, 1)}
+        {
+            "function": name, "calls or samples": count,
+            "own %": round(100 * own / busy, 1), "cumulative %": round(100 * cumulative / busy, 1),
+        }
         for name, count, own, cumulative in ranked
     ]
 

@@ -71,7 +71,9 @@ def measure(clients: int = CLIENTS, window: float = WINDOW_SECONDS, play_seconds
         "peak rss mb idle with connections": idle,
         "peak rss mb playing": playing,
         "rss mb at seconds of play": {
-            str(moment): sampler.peak_rss_mb(started + moment - 0.5, started + moment + 0.5) for moment in TIMELINE_SECONDS if moment <= stopped - started
+            str(moment): sampler.peak_rss_mb(started + moment - 0.5, started + moment + 0.5)
+            for moment in TIMELINE_SECONDS
+            if moment <= stopped - started
         },
         "played seconds": round(stopped - started, 1),
         "server cpu seconds while playing": sampler.cpu_seconds(started, stopped),

@@ -31,19 +31,20 @@ first game (a player failed to hear its opponent's name) reports nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import attrs
 import trio
 
-from Admin.encounter import Note, ignore, Encounter, EncounterResult, Entrant, Misbehaviour
+from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, Note, ignore
 from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentRules
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.santorini.actions import Action
 from Common.santorini.board import WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.santorini.geometry import Place
 from Common.santorini.names import MAX_NAME_LENGTH, Name, Worker
+from Common.santorini.player import Player
 from Common.santorini.replay import GAVE_UP, HEIGHT_3, MISBEHAVED, NO_LEGAL_TURN
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
@@ -53,11 +54,13 @@ DEFAULT_BEST_OF = 3
 
 _place_to_json = WIRE.get_unstructure_hook(Place)
 
+SantoriniEntrant = Entrant[Name, Player]
+
 
 class Misbehaved(Exception):
     """Raised inside the referee when `culprit` broke the rules; ends the series. `kind`: see safe_call."""
 
-    def __init__(self, culprit: Entrant, reason: str, kind: str = ILLEGAL) -> None:
+    def __init__(self, culprit: SantoriniEntrant, reason: str, kind: str = ILLEGAL) -> None:
         super().__init__(reason)
         self.culprit = culprit
         self.reason = reason
@@ -72,7 +75,7 @@ class Referee:
     time_per_call: float = DEFAULT_TIME_PER_CALL
     note: Note = ignore
 
-    async def __call__(self, first: Entrant, second: Entrant, encounter: Encounter = Encounter()) -> EncounterResult:
+    async def __call__(self, first: SantoriniEntrant, second: SantoriniEntrant, encounter: Encounter = Encounter()) -> EncounterResult:
         """Play the series between `first` and `second` and say who won."""
         wins = {first.name: 0, second.name: 0}
         events: _GameEvents | None = None
@@ -98,7 +101,7 @@ class Referee:
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
         return EncounterResult(EncounterOutcome(winner.name, loser.name), score=(wins[winner.name], wins[loser.name]))
 
-    async def _play_game(self, starter: Entrant, other: Entrant, events: _GameEvents | None) -> Name:
+    async def _play_game(self, starter: SantoriniEntrant, other: SantoriniEntrant, events: _GameEvents | None) -> Name:
         """Play one game, telling `events` (None: nobody listens) of each step and of a regular end; the winner's name."""
         board = Board.empty()
         placed: list[WorkerPlace] = []
@@ -131,10 +134,11 @@ class Referee:
                 return _ended(events, waiting.name, GAVE_UP)
             if verdict.wins:
                 return _ended(events, mover.name, HEIGHT_3)
+            assert verdict.board is not None  # a legal turn that neither gives up nor wins leaves a board
             board = verdict.board
             mover, waiting = waiting, mover
 
-    async def _ask(self, entrant: Entrant, method: Callable[..., Awaitable[Any]], *args: Any, expect: Any = None) -> Any:
+    async def _ask(self, entrant: SantoriniEntrant, method: Callable[..., Awaitable[Any]], *args: Any, expect: Any = None) -> Any:
         """One safe call; raises Misbehaved on failure."""
         answer = await safe_call(method, *args, time_limit=self.time_per_call, expect=expect)
         if isinstance(answer, Failure):
@@ -151,7 +155,7 @@ def _ended(events: _GameEvents | None, winner: Name, how: str) -> Name:
 class _GameEvents:
     """Builds the events of game `game` of encounter `encounter`, once each, and hands them to `note`."""
 
-    __slots__ = ("_note", "_encounter", "_game")
+    __slots__ = ("_encounter", "_game", "_note")
 
     def __init__(self, note: Note, encounter: int, game: int) -> None:
         self._note, self._encounter, self._game = note, encounter, game
@@ -186,7 +190,7 @@ def revise_outcome(earlier: EncounterOutcome, cheat: Name, misbehaved_before: fr
     return None if earlier.loser in misbehaved_before else EncounterOutcome(earlier.loser, cheat)
 
 
-def _results(revised: list[EncounterOutcome], names: object, misbehaved: object) -> Results:
+def _results(revised: Sequence[EncounterOutcome], names: object, misbehaved: object) -> Results:
     return tuple(revised)
 
 

@@ -44,7 +44,7 @@ def standings(names: Sequence[Name], results: Results) -> list[Standing]:
         return (-won[name], irregular[name], lost[name])
 
     ordered = sorted(names, key=merit)  # stable: sign-up order among equals
-    table = []
+    table: list[Standing] = []
     for position, name in enumerate(ordered):
         shares_rank = position > 0 and merit(ordered[position - 1]) == merit(name)
         rank = table[-1].rank if shares_rank else position + 1

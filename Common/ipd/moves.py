@@ -28,7 +28,7 @@ RECORDED: tuple[Recorded, ...] = (COOPERATE, DEFECT, None)
 
 def is_move(value: object) -> bool:
     """Whether `value` is exactly "C" or "D" (not "c", not True, not ["C"])."""
-    return type(value) is str and (value == COOPERATE or value == DEFECT)
+    return type(value) is str and value in (COOPERATE, DEFECT)
 
 
 def is_recorded(value: object) -> bool:

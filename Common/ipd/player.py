@@ -30,7 +30,7 @@ from Common.ipd.names import Name
 from Common.participant import Participant
 
 
-class Player(Participant):
+class Player(Participant[Name]):
     """A participant in an IPD tournament."""
 
     @abc.abstractmethod

@@ -65,7 +65,7 @@ def payoff_table(payoffs: Payoffs) -> PayoffTable:
         (DEFECT, COOPERATE): (t, s),
         (DEFECT, DEFECT): (p, p),
     }
-    table = {}
+    table: dict[tuple[Recorded, Recorded], tuple[int, int]] = {}
     for first in RECORDED:
         for second in RECORDED:
             if first is None and second is None:

@@ -182,7 +182,7 @@ class _PayoffKeys:
 
 
 _PAYOFF_CONVERTER = strict_converter()
-register_json_object(_PAYOFF_CONVERTER, _PayoffKeys, PAYOFF_KEYS, {field: whole_number for field in PAYOFF_KEYS})
+register_json_object(_PAYOFF_CONVERTER, _PayoffKeys, PAYOFF_KEYS, dict.fromkeys(PAYOFF_KEYS, whole_number))
 
 
 def payoffs(value: Any) -> Payoffs:

@@ -16,7 +16,7 @@ messages, told apart by its tag).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import cattrs
 
@@ -34,7 +34,7 @@ from Common.ipd.messages import (
 from Common.ipd.moves import PREVS, Move, Prev, Recorded, Totals, is_move
 from Common.ipd.names import NAME_RULE, Name, Token, is_name, is_token
 from Common.ipd.outcomes import Irregular, MatchOutcome, Outcomes, Scored, Standing, Standings
-from Common.strict import array, each, elements, finite_number, show, strict_converter, whole_number
+from Common.strict import array, each, elements, finite_number, is_type, show, strict_converter, value_hook, whole_number
 from Common.strict import structure as structure_with
 
 T = TypeVar("T")
@@ -118,8 +118,8 @@ def _different(first: Name, second: Name) -> None:
 
 
 def _irregular(value: Any, _: type = Irregular) -> Irregular:
-    first, second, _tag_ = elements(array(value, 'an irregular outcome [A, B, "irregular"]', range(3, 4)),
-                                    [name, name, _tag(IRREGULAR)], Irregular)
+    first, second, _the_tag = elements(array(value, 'an irregular outcome [A, B, "irregular"]', range(3, 4)),
+                                       [name, name, _tag(IRREGULAR)], Irregular)
     _different(first, second)
     return Irregular(first, second)
 
@@ -203,7 +203,8 @@ def _match_over(value: Any, _: type = MatchOver) -> MatchOver:
         parts, [_tag(MATCH_OVER), _prev_or_none, _totals, lambda v: whole_number(v, 0)], MatchOver
     )
     if (prev is None) != (rounds == 0):
-        raise ValueError(f"a match of {rounds} rounds ends with {'no previous round' if rounds == 0 else 'its last round'}, got {show(parts[1])}")
+        expected = "no previous round" if rounds == 0 else "its last round"
+        raise ValueError(f"a match of {rounds} rounds ends with {expected}, got {show(parts[1])}")
     return MatchOver(prev, totals, rounds)
 
 
@@ -281,18 +282,18 @@ def _wire_converter() -> cattrs.Converter:
         (TournamentResults, _tournament_results),
     ]:
         converter.register_structure_hook(cls, structure_hook)
-    for alias, leaf in [(Name, name), (Token, token)]:
-        converter.register_structure_hook(alias, lambda value, _, leaf=leaf: leaf(value))
-    for alias, structure_hook in [
-        (Move, lambda value, _: move(value)),
-        (Recorded, lambda value, _: recorded(value)),
+    for new_type, leaf in [(Name, name), (Token, token)]:
+        converter.register_structure_hook(new_type, value_hook(leaf))
+    for alias, alias_hook in [
+        (Move, value_hook(move)),
+        (Recorded, value_hook(recorded)),
         (Prev | None, _prev_or_none),
         (MatchOutcome, _outcome),
         (Outcomes, _outcomes),
         (Standings, _standings),
         (ServerMessage, _server_message),
     ]:
-        converter.register_structure_hook_func(lambda type_, alias=alias: type_ == alias, structure_hook)
+        converter.register_structure_hook_func(is_type(alias), alias_hook)
     for cls, unstructure_hook in _unstructure_hooks().items():
         converter.register_unstructure_hook(cls, unstructure_hook)
     return converter
@@ -301,7 +302,11 @@ def _wire_converter() -> cattrs.Converter:
 WIRE = _wire_converter()
 
 
-def structure(data: Any, type_: type[T] | Any) -> T:
+@overload
+def structure(data: Any, type_: type[T]) -> T: ...
+@overload
+def structure(data: Any, type_: Any) -> Any: ...
+def structure(data: Any, type_: Any) -> Any:
     """`data` as a value of the wire type `type_`, or StructureError naming what is wrong and where."""
     return structure_with(data, type_, WIRE)
 
@@ -311,7 +316,7 @@ def structure_reply(data: Any) -> MoveReply:
     if type(data) is list and len(data) == 2:
         round_, chosen = data
         if type(round_) is int and round_ >= 1 and type(chosen) is str and (chosen == "C" or chosen == "D"):
-            return MoveReply(round_, chosen)
+            return MoveReply(round_, chosen)  # type: ignore[arg-type]  # "C" or "D", as checked
     return structure_with(data, MoveReply, WIRE)
 
 

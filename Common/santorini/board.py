@@ -36,6 +36,10 @@ def _heights(board: Board, attribute: attrs.Attribute, heights: tuple[int, ...])
             raise ValueError(f"a height is a whole number in 0..{MAX_HEIGHT}, got {height!r}")
 
 
+def _as_heights(heights: Iterable[int]) -> tuple[int, ...]:
+    return tuple(heights)
+
+
 def _in_name_order(workers: Iterable[WorkerPlace]) -> tuple[WorkerPlace, ...]:
     return tuple(sorted(workers, key=lambda wp: (wp.worker.owner, wp.worker.number)))
 
@@ -57,7 +61,7 @@ def _workers(board: Board, attribute: attrs.Attribute, workers: tuple[WorkerPlac
 class Board:
     """Heights in row-major order (north to south, west to east) and the workers."""
 
-    heights: tuple[int, ...] = attrs.field(converter=tuple, validator=_heights)
+    heights: tuple[int, ...] = attrs.field(converter=_as_heights, validator=_heights)
     workers: tuple[WorkerPlace, ...] = attrs.field(converter=_in_name_order, validator=_workers)
 
     @classmethod

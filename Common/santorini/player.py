@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import abc
 
+from Common.participant import Participant
 from Common.santorini.actions import Action, Placement
 from Common.santorini.board import Board
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name
-from Common.participant import Participant
 from Common.santorini.results import Results
 
 
-class Player(Participant):
+class Player(Participant[Name]):
     """A participant in a Santorini tournament."""
 
     @abc.abstractmethod

@@ -85,6 +85,7 @@ def replay(line: Mapping[str, Any]) -> dict[str, Any]:
             elif verdict.wins:
                 ended = (player, HEIGHT_3)
             else:
+                assert verdict.board is not None  # a legal turn that neither gives up nor wins leaves a board
                 board = verdict.board
         due = 1 - due
     if ended is None and len(steps) >= PLACEMENTS and not has_legal_turn(board, players[due]):

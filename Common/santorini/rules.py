@@ -83,7 +83,7 @@ def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
     if action.worker.owner != player:
         return Verdict(error=f"worker {action.worker} belongs to {action.worker.owner}, not {player}")
     start, target, error = _step(board, action.worker, action.move)
-    if error is not None:
+    if target is None:  # exactly when there is an error
         return Verdict(error=error)
     reaches_the_top = board.height(target) == WINNING_HEIGHT
     if isinstance(action, WinningMove):
@@ -98,6 +98,7 @@ def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
         return Verdict(error=error)
     if reaches_the_top:
         return Verdict(wins=True)
+    assert build is not None  # build_error refuses a build off the board
     return Verdict(board=board.after_turn(action.worker, target, build))
 
 
@@ -113,15 +114,17 @@ def is_winning(board: Board, action: Action) -> bool:
 
 def apply_action(board: Board, action: MoveAndBuild) -> Board:
     """The board after the legal, not winning `action`."""
-    return judge_turn(board, action.worker.owner, action).board
+    after = judge_turn(board, action.worker.owner, action).board
+    assert after is not None  # a legal turn that does not win leaves a board
+    return after
 
 
 def legal_actions(board: Board, player: Name) -> Iterator[WinningMove | MoveAndBuild]:
     """Every legal turn of `player` but giving up: winning moves, then moves with builds."""
     for wp in board.workers_of(player):
         for move in DIRECTIONS:
-            target, error = move_target(board, wp.worker, move)
-            if error is not None:
+            target, _ = move_target(board, wp.worker, move)
+            if target is None:  # exactly when the move is illegal
                 continue
             if board.height(target) == WINNING_HEIGHT:
                 yield WinningMove(wp.worker, move)

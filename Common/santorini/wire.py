@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import attrs
 import cattrs
 
+from Common.participant import KICK_REASON_LIMIT, Kicked
 from Common.santorini.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.santorini.board import MAX_HEIGHT, WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.santorini.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
 from Common.santorini.names import Name, Worker, is_name
-from Common.participant import KICK_REASON_LIMIT, Kicked
 from Common.santorini.results import EncounterOutcome, PlayingAs, Results
-from Common.strict import array, each, elements, show, strict_converter, whole_number
+from Common.strict import array, each, elements, is_type, show, strict_converter, value_hook, whole_number
 from Common.strict import structure as structure_with
 
 T = TypeVar("T")
@@ -136,7 +136,7 @@ def _direction(east_west: EastWest, north_south: NorthSouth) -> Direction:
     return direction
 
 
-def _action(value: Any, _: type = Action) -> Action:
+def _action(value: Any, _: Any = Action) -> Action:
     if type(value) is str:
         return GiveUp(name(value))
     parts = array(value, "an action: a name, or [worker, direction] with an optional build direction", range(3, 6, 2))
@@ -220,18 +220,19 @@ def _outcome_to_json(outcome: EncounterOutcome) -> list[str]:
 def _wire_converter(board: Callable[[Any, type], Board] = _board) -> cattrs.Converter:
     converter = strict_converter()
     converter.register_structure_hook(Name, lambda value, _: name(value))
-    for cls, structure_hook in [
+    hooks: list[tuple[type, Callable[[Any, Any], Any]]] = [
         (Place, _place),
         (WorkerPlace, _worker_place),
         (Board, board),
         (EncounterOutcome, _outcome),
         (PlayingAs, _playing_as),
         (Kicked, _kicked),
-    ]:
+    ]
+    for cls, structure_hook in hooks:
         converter.register_structure_hook(cls, structure_hook)
-    converter.register_structure_hook(Worker, lambda value, _: worker(value))
+    converter.register_structure_hook(Worker, value_hook(worker))
     for alias, structure_hook in [(Placement, _placement), (Results, _results), (Action, _action)]:
-        converter.register_structure_hook_func(lambda type_, alias=alias: type_ == alias, structure_hook)
+        converter.register_structure_hook_func(is_type(alias), structure_hook)
 
     converter.register_unstructure_hook(Place, lambda p: [p.x, p.y])
     converter.register_unstructure_hook(Worker, str)
@@ -248,7 +249,11 @@ def _wire_converter(board: Callable[[Any, type], Board] = _board) -> cattrs.Conv
 WIRE = _wire_converter()
 
 
-def structure(data: Any, type_: type[T] | Any) -> T:
+@overload
+def structure(data: Any, type_: type[T]) -> T: ...
+@overload
+def structure(data: Any, type_: Any) -> Any: ...
+def structure(data: Any, type_: Any) -> Any:
     """`data` as a value of the wire type `type_`, or StructureError naming what is wrong and where."""
     return structure_with(data, type_, WIRE)
 
@@ -306,7 +311,11 @@ def _with_owners(data: Any, recipient: Recipient) -> Any:
 WIRE_FROM_SERVER = _wire_converter(board=_lenient_board)
 
 
-def structure_from_server(data: Any, type_: type[T] | Any, recipient: Recipient | None = None) -> T:
+@overload
+def structure_from_server(data: Any, type_: type[T], recipient: Recipient | None = None) -> T: ...
+@overload
+def structure_from_server(data: Any, type_: Any, recipient: Recipient | None = None) -> Any: ...
+def structure_from_server(data: Any, type_: Any, recipient: Recipient | None = None) -> Any:
     """As a client: `structure`, also accepting digit-string heights in a Board and nameless workers in a Placement.
 
     A Placement's nameless workers need the `recipient` to get an owner;

@@ -29,10 +29,10 @@ from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import Irregular, MatchOutcome
-from Common.ipd.standings import ranks_of
 from Common.ipd.settings import KEYS, SETTINGS_KEYS, IPDSettings, read_settings
-from Common.strict import StructureError, show
+from Common.ipd.standings import ranks_of
 from Common.ipd.wire import structure, unstructure
+from Common.strict import StructureError, show
 from Player.ipd.kinds import PLAYERS
 from Remote.game import Game
 from Remote.ipd.exports import outcome_sides, standings_json

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from Admin.encounter import Encounter, EncounterResult
 from Admin.observer import Observer
-from Common.ipd.records import render_record, record_file_name
+from Common.ipd.names import Name
+from Common.ipd.records import record_file_name, render_record
 
 
 class RecordWriter(Observer):
@@ -40,8 +41,8 @@ class RecordWriter(Observer):
     def played(self, encounter: Encounter, first: str, second: str, result: EncounterResult) -> None:
         if result.record is None:
             return
-        culprits = [misbehaviour.name for misbehaviour in result.misbehaviours]
-        text = render_record(first, second, result.record, culprits)
+        culprits = [Name(misbehaviour.name) for misbehaviour in result.misbehaviours]
+        text = render_record(Name(first), Name(second), result.record, culprits)
         path = self.directory / record_file_name(self.tournament, encounter.index)
         temporary = path.with_name(f".{path.name}.part")
         temporary.write_text(text)

@@ -13,9 +13,10 @@ crosstable's totals (`Remote/exports.py`), which they equal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from Admin.santorini.standings import standings
+from Common.santorini.names import Name
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.wire import structure
 
@@ -38,5 +39,5 @@ def standings_json(results: Results, roster: Sequence[str]) -> list[dict[str, An
     """The standings of the players `roster` (sign-up order) after `results`, as JSON rows, best first."""
     return [
         {"rank": line.rank, "player": line.name, WON: line.won, LOST: line.lost, IRREGULAR: line.lost_irregularly}
-        for line in standings(roster, results)
+        for line in standings(cast(Sequence[Name], roster), results)
     ]

@@ -11,17 +11,17 @@ line of JSON, exactly as before the host knew other games.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
+from Admin.manager import TournamentRules
 from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
 from Admin.santorini.standings import standings, standings_table
-from Common.santorini.names import MAX_NAME_LENGTH
+from Admin.schedule import RoundRobin
+from Common.santorini.names import MAX_NAME_LENGTH, Name
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.wire import structure, unstructure
-from Admin.manager import TournamentRules
-from Admin.schedule import RoundRobin
 from Common.strict import odd_number, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
@@ -76,7 +76,7 @@ def describe(outcome: EncounterOutcome) -> str:
 
 
 def table(results: Results, names: Sequence[str]) -> str:
-    return standings_table(standings(names, results))
+    return standings_table(standings(cast(Sequence[Name], names), results))
 
 
 GAME = Game(

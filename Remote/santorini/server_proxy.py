@@ -43,25 +43,28 @@ from typing import Any
 import attrs
 import trio
 
+from Common.participant import Kicked
 from Common.santorini.actions import GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.santorini.board import Board
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name
 from Common.santorini.player import Player
-from Common.participant import Kicked
 from Common.santorini.results import PlayingAs, Results
-from Common.strict import StructureError, shorten
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
+from Common.strict import StructureError, shorten
+from Remote.channel import ChannelError, MessageChannel
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
 from Remote.conversation import ENDED, Conversation, Opening
-from Remote.channel import ChannelError, MessageChannel
 
 log = logging.getLogger(__name__)
 
 RESULTS_GRACE_SECONDS = 10.0
 """How long a local player may take over the Results; the server is done by then."""
 
-EXPECTED_ANSWERS = {"place_worker": (Place, "a Place"), "take_turn": ((GiveUp, WinningMove, MoveAndBuild), "an Action")}
+EXPECTED_ANSWERS: dict[str, tuple[Any, str]] = {
+    "place_worker": (Place, "a Place"),
+    "take_turn": ((GiveUp, WinningMove, MoveAndBuild), "an Action"),
+}
 """What each method with a reply must return, and how a person calls it."""
 
 MESSAGE_NAMES = {Name: "an opponent's name", PlayingAs: "a renaming", Placement: "a Placement", Board: "a Board"}

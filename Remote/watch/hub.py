@@ -136,7 +136,7 @@ class Watcher:
     def wake(self) -> None:
         self._wake.set()
 
-    async def next(self, timeout: float) -> bytes | None:
+    async def next(self, timeout: float) -> bytes | None:  # noqa: ASYNC109 - None after `timeout` is the keep-alive cue, not a cancellation
         """What to send next, as chunks of the HTTP body (a snapshot when one is due), or None after `timeout` seconds of nothing.
 
         Dropped when the watcher was dropped; Ended once the hub is finishing and nothing is left to send.
@@ -216,13 +216,15 @@ class WatchHub:
         if not events:
             return
         try:
+            game = self.game
+            assert game is not None  # attach sets it before it subscribes
             frames = []
-            for event, line in zip(events, lines):
+            for event, line in zip(events, lines, strict=True):
                 index = changed_words(event)
                 if index is None:
                     frame = event_frame(event["seq"], line.encode())
                 else:
-                    words = self._words[index] = encounter_words(self.state, index, self.game)
+                    words = self._words[index] = encounter_words(self.state, index, game)
                     frame = event_frame(event["seq"], line.encode(), words, with_words=True)
                 frames.append(frame)
                 self._remember(event["seq"], frame)
@@ -286,15 +288,15 @@ class WatchHub:
         last = self.state.last_seq
         if resume_from is None or not 0 <= resume_from <= last or self.run == 0:
             return [self.snapshot_bytes()]
-        standings = [standings_frame(self.standings)] if self.standings is not None else []
+        standings: list[bytes | LogRange] = [standings_frame(self.standings)] if self.standings is not None else []
         if resume_from == last:
             return standings
         if self._recent and self._recent[0][0] <= resume_from + 1:
             self.from_memory += 1
-            return standings + [b"".join(frame for seq, frame in self._recent if seq > resume_from)]
+            return [*standings, b"".join(frame for seq, frame in self._recent if seq > resume_from)]
         if self.directory is not None and (self.directory / EVENTS_FILE).exists():
             self.from_file += 1
-            return standings + [LogRange(self.directory / EVENTS_FILE, resume_from + 1, last)]
+            return [*standings, LogRange(self.directory / EVENTS_FILE, resume_from + 1, last)]
         return [self.snapshot_bytes()]
 
     def snapshot_bytes(self) -> bytes:
@@ -349,7 +351,7 @@ class WatchHub:
                 self._offer_standings(standings)
             await trio.sleep(STANDINGS_INTERVAL)
 
-    def _offer_standings(self, standings: dict[str, Any]) -> None:
+    def _offer_standings(self, standings: dict[str, Any] | None) -> None:
         self.standings = standings
         self._standings_version += 1
         self._pending.append(standings_frame(standings))  # after the events they follow, in the same chunk

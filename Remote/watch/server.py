@@ -176,7 +176,8 @@ class _WatchServer:
             if line is None:
                 await self._text(stream, conn, 404, f"no game {route.game} of encounter {route.encounter} in this tournament", head)
             else:
-                await self._respond(stream, conn, 200, [(b"content-type", b"application/json"), (b"cache-control", b"no-store")], line.encode(), head)
+                headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+                await self._respond(stream, conn, 200, headers, line.encode(), head)
         else:
             extra = [(b"allow", b"GET, HEAD")] if route.status == 405 else []
             await self._text(stream, conn, route.status, route.why, head, extra)
@@ -251,8 +252,8 @@ class _WatchServer:
         await self._send(stream, conn.send(h11.Data(data=PREAMBLE)))
         for part in parts:
             if isinstance(part, LogRange):
-                async for chunk in self.hub.replay(part):
-                    await self._send(stream, conn.send(h11.Data(data=chunk)))
+                async for replayed in self.hub.replay(part):
+                    await self._send(stream, conn.send(h11.Data(data=replayed)))
             else:
                 await self._send(stream, conn.send(h11.Data(data=part)))
         while True:  # the queue holds chunks of the body framed once for all watchers: h11 is not asked again
