@@ -48,7 +48,8 @@ from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import encounter_words, standings_json
 from tests.house_server import events_of, run_server
-from tests.test_layout import PLAYER_FILES, ROOT, game_of, imports, name, sources
+from tests.test_layout import PLAYER_FILES, ROOT, game_of, imports, sources
+from tests.test_layout import name as module_name
 from tests.watch_client import HOST, Watcher, log_events, start_watch, state_from_snapshot, when_seq, without_game_lines
 
 log = logging.getLogger("test-watch")
@@ -85,9 +86,9 @@ class GameKit:
     """What xclients prints of the Results whose xserver output line is given."""
     names: tuple[str, str]
     """Two names at the edge of the game's name rule (the sign-up with tokens plays them)."""
-    variants: dict[str, dict[str, Any]] = {}
+    variants: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     """Further keys of the resume tournament worth a run of their own."""
-    exports_keys: dict[str, Any] = {}
+    exports_keys: dict[str, Any] = attrs.field(factory=dict)
     """Keys added to the resume tournament for the exports check."""
 
 
@@ -431,7 +432,7 @@ def check_layout(game: Game) -> None:
     assert (ROOT / "Remote" / game.name / "game.py").is_file(), f"the game {game.name!r} has no Remote/{game.name}/game.py"
     game_free = [path for path in sources() if game_of(".".join(path.relative_to(ROOT).with_suffix("").parts)) is None]
     for path in game_free:
-        if name(path) in PLAYER_FILES or name(path) == "Remote/games.py":
+        if module_name(path) in PLAYER_FILES or module_name(path) == "Remote/games.py":
             continue
         for module in imports(path):
-            assert game_of(module) != game.name, f"{name(path)} is game-free but imports {module}"
+            assert game_of(module) != game.name, f"{module_name(path)} is game-free but imports {module}"

@@ -27,7 +27,7 @@ from Remote.event_log import EventLog
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.watch import WatchHub, WatchSettings, read_watch_settings, register_watch_settings
 from Remote.watch.routes import STATIC
-from tests.game_conformance import kit_of, log, play
+from tests.game_conformance import kit_of, play
 from tests.watch_client import HOST, Watcher, _read_response, exchange, get, log_events, start_watch, when_seq
 
 VEHICLE = GAMES[DEFAULT_GAME]
