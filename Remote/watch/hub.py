@@ -351,7 +351,7 @@ class WatchHub:
                 self._offer_standings(standings)
             await trio.sleep(STANDINGS_INTERVAL)
 
-    def _offer_standings(self, standings: dict[str, Any] | None) -> None:
+    def _offer_standings(self, standings: dict[str, Any]) -> None:
         self.standings = standings
         self._standings_version += 1
         self._pending.append(standings_frame(standings))  # after the events they follow, in the same chunk
@@ -362,7 +362,9 @@ class WatchHub:
         its stream (the body's last chunk), instead of a close in the middle of it; at most `grace` seconds."""
         if self.game is not None and self._standings_due.is_set():  # the Results came after the last standings
             self._standings_due = trio.Event()
-            self._offer_standings(standings_json(frozen_for_standings(self.state), self.game))
+            standings = standings_json(frozen_for_standings(self.state), self.game)
+            if standings is not None:  # none before the roster: nothing to rank
+                self._offer_standings(standings)
         self.flush()
         self.finishing = True
         for watcher in list(self.watchers):
