@@ -132,15 +132,19 @@ def until_the_final_standings() -> Callable[[dict], bool]:
     return done
 
 
-@pytest.mark.parametrize("game_name", sorted(GAMES))
-def test_a_strict_http_client_reads_the_whole_tournament_and_every_frame_is_framed(game_name, tmp_path):
+def watch_a_tournament(game_name: str, tmp_path: Path, done: Callable[[dict], bool] | None, linger: float = LIMIT) -> tuple[Stream, list]:
+    """A tournament of the game by xserver (with "watch" and `linger`) and xclients, read from before sign-up by a strict client.
+
+    The client reads until `done` holds for a frame (None: until the body ends, after the server has exited);
+    what it read and the events of the server's log.
+    """
     server_config, clients_config = tournament(game_name, tmp_path)
-    server = ServerProcess(server_config)
+    server = ServerProcess({**server_config, "watch linger": linger})
     stream = Stream()
 
     def watch() -> None:
         try:
-            read_strictly(port, until_the_final_standings(), stream)
+            read_strictly(port, done, stream)
         except BaseException as error:  # noqa: BLE001 - reported by the test below
             stream.error = error
 
@@ -149,17 +153,23 @@ def test_a_strict_http_client_reads_the_whole_tournament_and_every_frame_is_fram
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         clients = run_clients(clients_config, server.port, LIMIT)
+        if done is None:
+            assert server.finish(LIMIT).status == 0
         watcher.join(LIMIT)
-        assert not watcher.is_alive(), "the watcher read the whole tournament within the limit"
+        assert not watcher.is_alive(), "the watcher read to its end within the limit"
     finally:
         stop(server)
     if stream.error is not None:
         raise stream.error
     assert clients.status == 0, clients.log
-    assert (stream.status, stream.headers["content-type"]) == (200, "text/event-stream; charset=utf-8")
-
     (directory,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
-    events = [json.loads(line) for line in (directory / "events.ndjson").read_text().splitlines()]
+    return stream, [json.loads(line) for line in (directory / "events.ndjson").read_text().splitlines()]
+
+
+@pytest.mark.parametrize("game_name", sorted(GAMES))
+def test_a_strict_http_client_reads_the_whole_tournament_and_every_frame_is_framed(game_name, tmp_path):
+    stream, events = watch_a_tournament(game_name, tmp_path, until_the_final_standings())
+    assert (stream.status, stream.headers["content-type"]) == (200, "text/event-stream; charset=utf-8")
     frames = stream.frames
     assert frames[0]["retry"] == "2000" and not frames[0]["data"], "the stream opens with retry"
     snapshot = frames[1]
@@ -177,32 +187,8 @@ def test_a_strict_http_client_reads_the_whole_tournament_and_every_frame_is_fram
 @pytest.mark.parametrize("game_name", sorted(GAMES))
 def test_when_the_server_ends_every_watcher_gets_the_last_events_the_final_standings_and_a_whole_body(game_name, tmp_path):
     """With "watch linger": 0 xserver ends with the tournament: its watchers still get everything, then the body's last chunk."""
-    server_config, clients_config = tournament(game_name, tmp_path)
-    server = ServerProcess({**server_config, "watch linger": 0})
-    stream = Stream()
-
-    def watch() -> None:
-        try:
-            read_strictly(port, None, stream)
-        except BaseException as error:  # noqa: BLE001 - reported by the test below
-            stream.error = error
-
-    try:
-        port = int(PAGE.search(wait_for_log_sync(server, "the page is at")[0])[1])
-        watcher = threading.Thread(target=watch, daemon=True)
-        watcher.start()
-        clients = run_clients(clients_config, server.port, LIMIT)
-        assert server.finish(LIMIT).status == 0
-        watcher.join(LIMIT)
-        assert not watcher.is_alive(), "the stream ended with the server"
-    finally:
-        stop(server)
-    if stream.error is not None:
-        raise stream.error
-    assert clients.status == 0, clients.log
+    stream, events = watch_a_tournament(game_name, tmp_path, None, linger=0)
     assert stream.ended, "the body ended with its last chunk"
-    (directory,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
-    events = [json.loads(line) for line in (directory / "events.ndjson").read_text().splitlines()]
     seq = json.loads(stream.frames[1]["data"][0])["seq"]
     messages = [json.loads(frame["data"][0]) for frame in stream.frames if frame["event"] == "message" and frame["data"]]
     assert messages == events[seq:], "every event up to the Results, once, in order"
