@@ -186,6 +186,9 @@ IPD_LOG = events(
                 "standings": [["ann", 3.0, 1], ["bob", 2.0, 1]]}},
 )
 
+LOGS_BY_HAND = {log[0]["game"]: log for log in (SANTORINI_LOG, IPD_LOG)}
+"""The logs written by hand above, by the game each is of."""
+
 
 def test_an_ipd_crosstable_gives_each_sides_totals_and_marks_the_encounter_not_played():
     assert crosstable_csv(fold(IPD_LOG), IPD).splitlines() == [
@@ -515,7 +518,7 @@ def test_write_exports_replaces_each_file_whole_and_leaves_no_temporary_file(tmp
     assert (directory / GAMES_NDJSON).read_text() == games_ndjson(fold(SANTORINI_LOG))
 
 
-@pytest.mark.parametrize("log", [SANTORINI_LOG, IPD_LOG], ids=["santorini", "ipd"])
+@pytest.mark.parametrize("log", LOGS_BY_HAND.values(), ids=LOGS_BY_HAND)
 def test_the_command_rebuilds_the_files_the_server_writes(tmp_path, log, capsys):
     live = log_directory(tmp_path, log, "live")
     write_exports(live, fold(log), WIRED[log[0]["game"]])
@@ -596,7 +599,7 @@ def test_the_command_says_what_it_does_in_help():
         assert name in result.stdout
 
 
-@pytest.mark.parametrize("log", [SANTORINI_LOG, IPD_LOG], ids=["santorini", "ipd"])
+@pytest.mark.parametrize("log", LOGS_BY_HAND.values(), ids=LOGS_BY_HAND)
 def test_the_command_as_a_process_rebuilds_the_files_from_a_log_with_a_torn_line(tmp_path, log):
     live = log_directory(tmp_path, log, "live")
     write_exports(live, fold(log), WIRED[log[0]["game"]])
