@@ -263,7 +263,7 @@ class EventLog(Journal):
     def _publish(self, batch: list[dict[str, Any]], lines: list[str], synced: bool) -> None:
         """The batch is stored (`synced`: on disk): fold it into the state, tell the subscribers, wake who waits."""
         for event in batch:
-            self.state.apply(event)
+            self.state.apply(event, shaped=True)  # made here: its shape is ours
             if event["type"] in (ENCOUNTER_END, RESULTS):
                 self._exports_due = True
         for subscriber in self.subscribers:
