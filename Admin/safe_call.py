@@ -29,12 +29,11 @@ from typing import Any, TypeVar
 import attrs
 import trio
 
+from Common.participant import ABSENT, BROKEN, FAILURE_KINDS, ILLEGAL, LATE, MALFORMED  # noqa: F401 - the kinds, for referees
 from Common.strict import StructureError, shorten
 
 T = TypeVar("T")
 
-LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT = "late", "malformed", "broken", "illegal", "absent"
-FAILURE_KINDS = (LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT)
 
 
 @attrs.frozen

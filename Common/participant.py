@@ -40,6 +40,10 @@ REFUSED = "refused"
 """The tag of the server's one message to a sign-up it refuses, `["refused", Text]`, before it closes the connection."""
 KICK_REASON_LIMIT = 200
 """A kick notice's reason has at most this many characters."""
+LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT = "late", "malformed", "broken", "illegal", "absent"
+FAILURE_KINDS = (LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT)
+"""How a call into a player can fail, the same words on both sides of the wire, in the log and in events: an
+exception may say which with a `failure_kind` class attribute (the transport's malformed values do)."""
 
 
 NameT = TypeVar("NameT", bound=str)

@@ -27,7 +27,7 @@ from typing import Final
 
 import trio
 
-from Admin.safe_call import MALFORMED
+from Common.participant import MALFORMED
 from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDecoder, ProtocolError, encode
 
 RECEIVE_CHUNK_BYTES: Final = 64 * 1024

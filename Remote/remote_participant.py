@@ -19,8 +19,7 @@ from typing import Any, TypeVar
 
 import trio
 
-from Admin.safe_call import MALFORMED
-from Common.participant import KICK_REASON_LIMIT, KICKED
+from Common.participant import KICK_REASON_LIMIT, KICKED, MALFORMED
 from Common.strict import show, shorten
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
 from Remote.framing import NEED_DATA
