@@ -64,13 +64,15 @@ class Participant(abc.ABC, Generic[NameT]):
         """You misbehaved and are out of the tournament; `reason` says why. Ignored by default."""
 
 
-def _short_reason(instance: object, attribute: attrs.Attribute, value: object) -> None:
+def short_reason(instance: object, attribute: attrs.Attribute, value: object) -> None:
+    """An attrs validator: a reason is a string of at most KICK_REASON_LIMIT characters (the value itself is not shown)."""
     if type(value) is not str or len(value) > KICK_REASON_LIMIT:
-        raise ValueError(f"{attribute.name} must be a string of at most {KICK_REASON_LIMIT} characters, got {value!r}")
+        got = f"{len(value)} characters" if type(value) is str else f"a {type(value).__name__}"
+        raise ValueError(f"{attribute.name} must be a string of at most {KICK_REASON_LIMIT} characters, got {got}")
 
 
 @attrs.frozen
 class Kicked:
     """The server's last message to a player that misbehaved: why it is out (the words of the server's log)."""
 
-    reason: str = attrs.field(validator=_short_reason)
+    reason: str = attrs.field(validator=short_reason)

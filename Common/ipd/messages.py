@@ -13,7 +13,7 @@ import attrs
 from Common.ipd.moves import Move, Prev, Totals, is_move
 from Common.ipd.names import Name, name_validator
 from Common.ipd.outcomes import Irregular, Outcomes, Scored, Standing, Standings
-from Common.participant import KICK_REASON_LIMIT, _short_reason
+from Common.participant import KICK_REASON_LIMIT, short_reason
 
 
 def _round_number(instance: object, attribute: attrs.Attribute, value: object) -> None:
@@ -109,7 +109,7 @@ REASON_LIMIT = KICK_REASON_LIMIT
 class ErrorReport:
     """The client gives up, saying why (its strategy raised, say); it closes the connection next."""
 
-    reason: str = attrs.field(validator=_short_reason)
+    reason: str = attrs.field(validator=short_reason)
 
 
 ServerMessage = PlayingAs | MatchStart | MoveRequest | MatchOver | TournamentResults
