@@ -1,7 +1,7 @@
 """The stand-in for a player that did not come back when its interrupted tournament resumed.
 
-Every call of any method fails at once with an `Absent` exception, which
-`safe_call` turns into a Failure of kind ABSENT; so the player misbehaves
+Every call of any method fails at once: it answers a Failure of kind
+ABSENT that says why; so the player misbehaves
 when its next encounter starts, and the usual revisions apply. Nothing here
 knows the game: the stand-in answers whichever method a referee calls.
 """
@@ -9,15 +9,9 @@ knows the game: the stand-in answers whichever method a referee calls.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn
+from typing import Any
 
-from Admin.safe_call import ABSENT
-
-
-class Absent(Exception):
-    """The player is not there to answer."""
-
-    failure_kind = ABSENT
+from Common.participant import ABSENT, Failure
 
 
 class AbsentPlayer:
@@ -30,8 +24,8 @@ class AbsentPlayer:
         if method.startswith("__"):
             raise AttributeError(method)
 
-        async def absent(*args: Any) -> NoReturn:
-            raise Absent(self.why)
+        async def absent(*args: Any) -> Failure:
+            return Failure(f"{method}: Absent: {self.why}", ABSENT)
 
         absent.__name__ = method
         return absent

@@ -1,11 +1,15 @@
 """The one way the administrators call into a player: bounded, and never raising.
 
-`safe_call` runs one call of a player's method under a time limit and turns
-everything that can go wrong into a Failure value that names the reason: no
-answer in time, any exception (a local bug, a broken connection, a message of
-the wrong shape), or an answer of the wrong type. Nothing else in Admin
-catches a player's exceptions. Cancellation from outside (the tournament being
-stopped) is not a failure of the player and passes through.
+`safe_call` runs one call of a player's method under a time limit and
+returns its answer or a Failure (`Common/participant.py`) that names the
+reason: no answer in time, any exception of a local player (a bug), or an
+answer that is not what the call `expect`s. A remote player's failure (a
+broken connection, a message of the wrong shape) arrives already as a
+Failure, made by its conversation where it happened, and is passed on
+unchanged. `ask_all` makes one call of several players at once, each under
+the same time limit. Nothing else in Admin catches a player's exceptions.
+Cancellation from outside (the tournament being stopped) is not a failure
+of the player and passes through.
 
 A Failure keeps its kind on the way up, so that each game's referee decides
 what a kind costs (Santorini puts the player out for any; the prisoner's
@@ -13,9 +17,8 @@ dilemma turns a late reply into a forfeited round):
 
 * LATE: no answer within the time limit;
 * MALFORMED: an answer of the wrong shape or type, or bytes that are not the
-  protocol (an exception whose class says `failure_kind = MALFORMED`, such as
-  a StructureError);
-* BROKEN: any other exception: a closed or broken connection, a local bug;
+  protocol;
+* BROKEN: a closed or broken connection, a local player's exception;
 * ILLEGAL: a well-formed answer that the rules forbid (only referees say so);
 * ABSENT: the player did not come back when its interrupted tournament
   resumed (Admin.absent).
@@ -23,56 +26,113 @@ dilemma turns a late reply into a forfeited round):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import attrs
 import trio
 
-from Common.participant import ABSENT, BROKEN, FAILURE_KINDS, ILLEGAL, LATE, MALFORMED  # noqa: F401 - the kinds, for referees
+from Common.participant import ABSENT, BROKEN, FAILURE_KINDS, ILLEGAL, LATE, MALFORMED, Failure
 from Common.strict import StructureError, shorten
 
-T = TypeVar("T")
-
+__all__ = ["ABSENT", "BROKEN", "FAILURE_KINDS", "ILLEGAL", "LATE", "MALFORMED", "Asked", "Expect", "Failure", "ask_all", "safe_call"]
 
 
 @attrs.frozen
-class Failure:
-    """A player misbehaved during one call; `reason` says how, for a person; `kind` is one of FAILURE_KINDS."""
+class Expect:
+    """What a call must answer: `accepts(answer)` is true, else the Failure says it is not a `name`."""
 
-    reason: str
-    kind: str = attrs.field(default=BROKEN, validator=attrs.validators.in_(FAILURE_KINDS))
+    name: str
+    accepts: Callable[[Any], bool]
+
+    @classmethod
+    def instance_of(cls, kind: Any) -> Expect:
+        """An answer that is an instance of the class `kind`, or of one of a union's."""
+        name = getattr(kind, "__name__", None) or " or ".join(member.__name__ for member in kind.__args__)
+        return cls(name, lambda answer: isinstance(answer, kind))
 
 
-def _kind_of(error: Exception) -> str:
-    if isinstance(error, StructureError):
-        return MALFORMED
-    kind = getattr(error, "failure_kind", BROKEN)
-    return kind if kind in FAILURE_KINDS else BROKEN
+@attrs.frozen
+class Asked:
+    """One player's part of `ask_all`: the answer (or its Failure) and the seconds it took."""
+
+    answer: Any
+    seconds: float
 
 
 async def safe_call(
     method: Callable[..., Awaitable[Any]],
     *args: Any,
     time_limit: float,
-    expect: Any = None,
+    expect: Expect | Any = None,
 ) -> Any:
-    """`await method(*args)`, or a Failure when it is late, raises, or answers other than `expect`.
+    """`await method(*args)`, or a Failure when it is late, raises, fails, or answers other than `expect`.
 
-    `expect` is a type, a union of types, or None for calls whose answer is ignored.
+    `expect` is an Expect, a class or a union of classes, or None for calls whose answer is ignored.
     """
     name = getattr(method, "__name__", "call")
     with trio.move_on_after(time_limit) as deadline:
         try:
             answer = await method(*args)
-        except Exception as error:  # noqa: BLE001 - turning these into values is this module's purpose
-            return Failure(f"{name}: {type(error).__name__}: {error}", _kind_of(error))
+        except Exception as error:  # noqa: BLE001 - a local player's exception becomes a value here, where it happens
+            kind = MALFORMED if isinstance(error, StructureError) else BROKEN
+            return Failure(f"{name}: {type(error).__name__}: {error}", kind)
     if deadline.cancelled_caught:
-        return Failure(f"{name}: no answer within {time_limit:g} s", LATE)
-    if expect is not None and not isinstance(answer, expect):
-        return Failure(f"{name}: answered {shorten(repr(answer), 60)}, which is not a {_type_name(expect)}", MALFORMED)
-    return answer
+        return _late(name, time_limit)
+    return _checked(name, answer, expect)
 
 
-def _type_name(expect: Any) -> str:
-    return getattr(expect, "__name__", None) or " or ".join(t.__name__ for t in expect.__args__)
+async def ask_all(
+    calls: Sequence[tuple[Any, str, tuple[Any, ...]]],
+    time_limit: float,
+    expect: Expect | Any = None,
+) -> list[Asked]:
+    """Make every `(player, method name, arguments)` call at once, each under `time_limit`; their Asked, in order.
+
+    Remote players that can (`begin_together`) are all asked first and then
+    read in one task, whichever answers first; otherwise each call runs in a
+    task of its own, under `safe_call`.
+    """
+    if calls and all(hasattr(type(player), "begin_together") for player, _, _ in calls):
+        return await _ask_remote_players(calls, time_limit, expect)
+    asked: list[Asked] = [Asked(None, 0.0)] * len(calls)
+
+    async def ask(index: int, player: Any, method: str, arguments: tuple[Any, ...]) -> None:
+        started = trio.current_time()
+        answer = await safe_call(getattr(player, method), *arguments, time_limit=time_limit, expect=expect)
+        asked[index] = Asked(answer, trio.current_time() - started)
+
+    async with trio.open_nursery() as nursery:
+        for index, (player, method, arguments) in enumerate(calls):
+            nursery.start_soon(ask, index, player, method, arguments)
+    return asked
+
+
+async def _ask_remote_players(
+    calls: Sequence[tuple[Any, str, tuple[Any, ...]]], time_limit: float, expect: Expect | Any
+) -> list[Asked]:
+    asking = calls[0][0]
+    pendings = asking.begin_together(calls)
+    with trio.move_on_after(time_limit):
+        await asking.settle_together(pendings)
+    return [_asked(pending, method, time_limit, expect) for pending, (_, method, _) in zip(pendings, calls, strict=True)]
+
+
+def _asked(pending: Any, method: str, time_limit: float, expect: Expect | Any) -> Asked:
+    answer = _late(method, time_limit) if pending.timed_out else pending.result
+    return Asked(_checked(method, answer, expect), pending.seconds)
+
+
+def _late(name: str, time_limit: float) -> Failure:
+    return Failure(f"{name}: no answer within {time_limit:g} s", LATE)
+
+
+def _checked(name: str, answer: Any, expect: Expect | Any) -> Any:
+    """`answer`, or a MALFORMED Failure when it is not what `expect` accepts; a Failure stays as it is."""
+    if expect is None or isinstance(answer, Failure):
+        return answer
+    if not isinstance(expect, Expect):
+        expect = Expect.instance_of(expect)
+    if expect.accepts(answer):
+        return answer
+    return Failure(f"{name}: answered {shorten(repr(answer), 60)}, which is not a {expect.name}", MALFORMED)

@@ -9,6 +9,9 @@ which the game-free tournament manager makes:
     end_of_tournament(results)  only if it never misbehaved: the game's Results
     kicked(reason)              instead, once, if it misbehaved: why it is out
 
+A call ends as its answer or as a `Failure`, the one form of a player's
+failure on its way to the referee, the event log and the kick notice.
+
 The kick notice travels as `["kicked", Reason]` in every game; Reason has at
 most KICK_REASON_LIMIT characters, the words of the server's log. A token
 (`is_token`) follows one rule in every game too, and so does the one message
@@ -42,8 +45,22 @@ KICK_REASON_LIMIT = 200
 """A kick notice's reason has at most this many characters."""
 LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT = "late", "malformed", "broken", "illegal", "absent"
 FAILURE_KINDS = (LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT)
-"""How a call into a player can fail, the same words on both sides of the wire, in the log and in events: an
-exception may say which with a `failure_kind` class attribute (the transport's malformed values do)."""
+"""How a call into a player can fail, the same words on both sides of the wire, in the log and in events."""
+
+
+@attrs.frozen
+class Failure:
+    """A call into a player failed: `reason` says how, for a person (the words of the log, the event log and the
+    kick notice); `kind` is one of FAILURE_KINDS.
+
+    The one form a player's failure takes, made once where it happens (the
+    remote player's conversation, `Admin.safe_call` for a local player's
+    exception or a time limit, a referee for an illegal answer) and passed on
+    unchanged.
+    """
+
+    reason: str
+    kind: str = attrs.field(default=BROKEN, validator=attrs.validators.in_(FAILURE_KINDS))
 
 
 NameT = TypeVar("NameT", bound=str)

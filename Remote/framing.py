@@ -164,7 +164,7 @@ class JSONStreamDecoder:
 
     # ------------------------------------------------------------------ API
 
-    def feed(self, data: bytes) -> None:
+    def feed(self, data: bytes | bytearray) -> None:
         """Add the next bytes of the stream."""
         self._raise_if_dead()
         if self._closed:
@@ -184,6 +184,8 @@ class JSONStreamDecoder:
     def next_value(self) -> object:
         """The next complete value, or NEED_DATA; raises ProtocolError on garbage."""
         self._raise_if_dead()
+        if self._scanned == len(self._buffer) and not self._closed:
+            return NEED_DATA  # every byte scanned, and no value ended among them
         try:
             if self._value_start is None and not self._closed:
                 value = self._value_on_one_line()
@@ -218,6 +220,8 @@ class JSONStreamDecoder:
         self._raise_if_dead()
         if self._value_start is not None:
             return True
+        if self._scanned == len(self._buffer):
+            return False
         self._scanned = _WHITE_SPACE.match(self._buffer, self._scanned).end()
         return self._scanned < len(self._buffer)
 

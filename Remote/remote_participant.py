@@ -1,37 +1,198 @@
-"""The server's stand-in for a player on another machine, whatever the game: a connection that fails once.
+"""The server's stand-in for a player on another machine, whatever the game: the trio shell of a PlayerConversation.
 
-A RemoteParticipant sends each message of a game's conversation and, where
-a reply is due, receives exactly one value and converts it with the game's
-strict converter. It raises on every failure (a broken or closed
-connection, a protocol violation, a reply of the wrong shape, a value sent
-where none was expected); the caller's safe call turns that into
-misbehaviour and bounds the time. After the first failure, of whatever kind,
-including a time-out, every later call fails at once; the connection stays
-open only for `kicked`, the notice that says why the player is out, and is
-closed after it (or by `aclose`). A game's proxy (Santorini's RemotePlayer)
-adds one method per message on top.
+Every call of a game's proxy is one line: `await self.call("move", round,
+prev)` (or `begin_call` to ask several players at once), and it ends as a
+value: the answer, or the Failure (`Common/participant.py`) that the
+conversation (`Remote/player_conversation.py`, pure) made where it
+happened. The shell only moves bytes and owns the clock: it sends the
+request at once when the socket takes it, reads what comes, and tells the
+conversation when a call is cancelled by its time limit (the caller's:
+`Admin.safe_call`); nothing of a player's failure leaves it as an exception.
+
+A game's proxy (Santorini's and the IPD's `Remote/<game>/remote_player.py`)
+says, per call, the message and how its reply is read, in a method
+`_<call>_request(*args)` returning a `CallPlan`; and, if its replies can
+come late, its ReplyRules. After the first failure every later call fails
+at once; the connection stays open only for `kicked`, the notice that says
+why the player is out, and is closed after it (or by `aclose`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+import attrs
 import trio
 
-from Common.participant import KICK_REASON_LIMIT, KICKED, MALFORMED
-from Common.strict import show, shorten
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation
+from Common.participant import BROKEN, MALFORMED, Failure
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, wait_readable_any, waiting_together
 from Remote.framing import NEED_DATA
+from Remote.player_conversation import Answered, PlayerConversation, ReplyRules
 from Remote.statistics import CallStatistics
 
-T = TypeVar("T")
+
+@attrs.frozen
+class CallPlan:
+    """One call as the wire has it: the message, how its reply is read (None: no reply is due), what the game keeps with it."""
+
+    message: Any
+    read: Callable[[Any], Any] | None = None
+    context: Any = None
 
 
-class UnexpectedMessage(ChannelError):
-    """The client sent a value where none was expected: to a referee, a malformed answer."""
+class PendingCall:
+    """A call whose request went out (as far as the socket took it at once) and whose end is awaited.
 
-    failure_kind = MALFORMED
+    `result` is the answer or the Failure once `settled` (unless it
+    `timed_out`: the caller makes that Failure); `seconds` the time from the
+    request to the reply being read.
+    """
+
+    __slots__ = ("_participant", "_rest", "result", "seconds", "settled", "started", "timed_out")
+
+    def __init__(self, participant: RemoteParticipant, call: str, plan: CallPlan, bytes_waiting: bool = True) -> None:
+        self._participant = participant
+        self.started = trio.current_time()
+        self.settled = False
+        self.timed_out = False
+        self.result: Any = None
+        self.seconds = 0.0
+        self._rest = b""
+        conversation, channel = participant._conversation, participant._channel
+        try:
+            if bytes_waiting:
+                channel.read_waiting()  # a value waiting in the socket came before it was asked for
+        except ChannelError as error:
+            self._settle(_channel_failure(conversation, error))
+            return
+        request = conversation.ask(call, plan.message, plan.read, plan.context)
+        if isinstance(request, Failure):
+            self._settle(request)
+            return
+        try:
+            self._rest = channel.send_now(request)
+        except ChannelError as error:
+            self._settle(_channel_failure(conversation, error))
+            return
+        if not self._rest:
+            self._sent()
+
+    @property
+    def channel(self) -> MessageChannel:
+        return self._participant._channel
+
+    @property
+    def sending(self) -> bool:
+        """Is part of the request still to be written (the socket did not take it all at once)?"""
+        return bool(self._rest)
+
+    def settled_by_what_came(self) -> bool:
+        """Settle the call if the bytes already read decide it (no system call)."""
+        if not self.settled and not self._rest:
+            verdict = self._participant._conversation.next_answer()
+            if verdict is not NEED_DATA:
+                self._settle(verdict)
+        return self.settled
+
+    def poll(self) -> bool:
+        """Settle the call if the bytes that came (or that wait in the socket) decide it; never waits."""
+        if not self._rest:
+            self._read()
+        return self.settled
+
+    async def answer(self) -> Any:
+        """The answer or the Failure, waiting as long as it takes (the caller's time limit cancels the wait)."""
+        try:
+            if self._rest:
+                try:
+                    await self.channel.send_rest(self._rest)
+                except ChannelError as error:
+                    self._settle(_channel_failure(self._participant._conversation, error))
+                else:
+                    self._rest = b""
+                    self._sent()
+            while not self._read():
+                await self._wait()
+        except trio.Cancelled:
+            self.abandon()
+            raise
+        return self.result
+
+    def abandon(self) -> None:
+        """The call's time limit passed first: the conversation decides whether the connection stays in play."""
+        if not self.settled:
+            self.settled = self.timed_out = True
+            self.seconds = trio.current_time() - self.started
+            self._participant._conversation.timed_out()
+            self._participant._statistics.record(self.seconds, failed=True)
+
+    async def _wait(self) -> None:
+        """Wait until the socket has bytes (other streams: read some)."""
+        try:
+            await self.channel.wait_readable()
+        except ChannelError as error:
+            self._settle(_channel_failure(self._participant._conversation, error))
+
+    def _sent(self) -> None:
+        answered = self._participant._conversation.sent()
+        if answered is not None:
+            self._settle(answered)
+
+    def _read(self) -> bool:
+        """Take the reply from the bytes that came and those waiting in the socket, without waiting. Whether it settled."""
+        if self.settled:
+            return True
+        conversation, channel = self._participant._conversation, self.channel
+        verdict = conversation.next_answer()
+        if verdict is NEED_DATA:
+            try:
+                came = channel.read_now()
+            except ChannelError as error:
+                self._settle(_channel_failure(conversation, error))
+                return True
+            if channel.stream_ended:
+                conversation.stream_ended()
+            if came:
+                verdict = conversation.next_answer()
+        if verdict is NEED_DATA:
+            return False
+        self._settle(verdict)
+        return True
+
+    def _settle(self, outcome: Answered | Failure) -> None:
+        self.settled = True
+        self.seconds = trio.current_time() - self.started
+        failed = isinstance(outcome, Failure)
+        self.result = outcome.value if isinstance(outcome, Answered) else outcome
+        self._participant._statistics.record(self.seconds, failed=failed)
+
+
+async def settle_together(pendings: list[PendingCall]) -> None:
+    """Wait until every one of `pendings` is settled, reading whichever player answers first (the caller bounds the time)."""
+    if any(pending.sending or not pending.channel.watchable for pending in pendings):
+        async with trio.open_nursery() as nursery:
+            for pending in pendings:
+                if not pending.settled:
+                    nursery.start_soon(pending.answer)
+        return
+    try:
+        waiting = [pending for pending in pendings if not pending.settled_by_what_came()]
+        while len(waiting) > 1:
+            await wait_readable_any([pending.channel for pending in waiting])
+            waiting = [pending for pending in waiting if not pending.poll()]
+        if waiting:
+            await waiting[0].answer()
+    except trio.Cancelled:
+        for pending in pendings:
+            pending.poll()  # an answer that came in time counts
+            pending.abandon()
+        raise
+
+
+def _channel_failure(conversation: PlayerConversation, error: ChannelError) -> Failure:
+    kind = MALFORMED if isinstance(error, ProtocolViolation) else BROKEN
+    return conversation.broke(type(error).__name__, str(error), kind)
 
 
 class RemoteParticipant:
@@ -40,91 +201,51 @@ class RemoteParticipant:
     def __init__(self, channel: MessageChannel, statistics: CallStatistics | None = None) -> None:
         self._channel = channel
         self._statistics = statistics or CallStatistics()
-        self._failed_because: str | None = None
+        self._conversation = PlayerConversation(channel.decoder, self._reply_rules())
         self._closed = False
-        self._message_cut = False  # a send was interrupted mid-message: nothing more can follow it
+
+    def _reply_rules(self) -> ReplyRules:
+        """How this game reads what its players send; the default: one reply per request, never late."""
+        return ReplyRules()
+
+    def begin_call(self, call: str, *args: Any, bytes_waiting: bool = True) -> PendingCall:
+        """Send the request of `call` now, as far as the socket takes it; the PendingCall awaits its end.
+
+        `bytes_waiting` false: the caller knows that nothing waits in the socket (`begin_together`).
+        """
+        plan: CallPlan = getattr(self, f"_{call}_request")(*args)
+        return PendingCall(self, call, plan, bytes_waiting)
+
+    @staticmethod
+    def begin_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]]]) -> list[PendingCall]:
+        """`begin_call` of each `(participant, call, arguments)`, asking the system once which sockets have bytes waiting."""
+        channels = [participant._channel for participant, _, _ in calls]
+        waiting = waiting_together(channels) if all(channel.watchable for channel in channels) else [True] * len(calls)
+        return [
+            participant.begin_call(call, *arguments, bytes_waiting=bytes_waiting)
+            for (participant, call, arguments), bytes_waiting in zip(calls, waiting, strict=True)
+        ]
+
+    async def call(self, call: str, *args: Any) -> Any:
+        """Make `call`: its answer, or its Failure."""
+        return await self.begin_call(call, *args).answer()
+
+    settle_together = staticmethod(settle_together)
 
     async def kicked(self, reason: str) -> None:
         """Send the last message, `["kicked", reason]`, even after a failure; then close the connection."""
+        notice = self._conversation.kick(reason)
         try:
-            if not self._closed and not self._message_cut:
-                await self._channel.send([KICKED, shorten(reason, KICK_REASON_LIMIT)])
+            if notice is not None and not self._closed:
+                await self._channel.send_rest(notice)
+        except ChannelError:
+            pass  # the player is out already; a broken connection says nothing more
         finally:
             await self.aclose(f"kicked: {reason}")
 
     async def aclose(self, why: str = "closed by the server") -> None:
         """Close the connection; later calls fail, saying `why`."""
-        self._failed_because = self._failed_because or why
+        self._conversation.close(why)
         if not self._closed:
             self._closed = True
             await trio.aclose_forcefully(self._channel)
-
-    async def _exchange(self, message: Any, convert: Callable[[Any], T] | None = None) -> T | None:
-        """Send `message`; if `convert` is given, receive exactly one value and return it converted."""
-        if self._failed_because is not None:
-            raise ChannelError(f"the connection is out of play: {self._failed_because}")
-        started = trio.current_time()
-        try:
-            await self._refuse_unasked_values()
-            self._message_cut = True
-            await self._channel.send(message)
-            self._message_cut = False
-            answer = None if convert is None else convert(await self._receive_reply())
-        except BaseException as failure:
-            self._statistics.record(trio.current_time() - started, failed=True)
-            if not self._forgives(failure):
-                self._failed_because = f"after an earlier failure ({type(failure).__name__})"
-            raise
-        self._statistics.record(trio.current_time() - started)
-        return answer
-
-    def _forgives(self, failure: BaseException) -> bool:
-        """Whether the connection stays in play after `failure` of one exchange.
-
-        Never, here: any failure, a time-out included, is the end. A game in
-        which a late reply only forfeits (the prisoner's dilemma) forgives a
-        time-out that came while its reply was awaited.
-        """
-        return False
-
-    async def _receive_reply(self) -> Any:
-        """The one value that answers the message just sent; a game whose replies can come late overrides it."""
-        reply = await self._channel.receive()
-        await self._refuse_unasked_values(after_answer=True)
-        return reply
-
-    async def _refuse_unasked_values(self, after_answer: bool = False) -> None:
-        """Fail if the client sent a value nobody asked for, saying what it sent and when.
-
-        Before a message (`after_answer` false) this also reads what waits in
-        the socket, so a value pipelined ahead of its request is not taken as
-        the answer; after an answer it looks only at the bytes already read.
-        A value the game takes for a late answer (`_late`) is discarded instead.
-        """
-        while True:
-            if after_answer:
-                pending = self._channel.buffered_value_pending()
-            else:
-                pending = await self._channel.value_arrived_unasked()
-            if not pending:
-                return
-            try:
-                value = self._channel.buffered_value()
-            except ProtocolViolation as error:
-                sent = f"bytes that are no value ({error})"
-            else:
-                if self._late(value):
-                    if value is NEED_DATA:
-                        return  # judged once it has arrived whole
-                    continue
-                sent = "the beginning of a value" if value is NEED_DATA else show(value)
-            when = "after its answer" if after_answer else "before it was asked for anything"
-            raise UnexpectedMessage(f"sent {sent} {when} (a value where none was expected)")
-
-    def _late(self, value: Any) -> bool:
-        """Whether `value`, already taken off the channel (NEED_DATA: one still arriving), is a late answer to discard.
-
-        Never, here: every game but one answers in time or not at all. The
-        prisoner's dilemma discards the late copy of a forfeited round.
-        """
-        return False

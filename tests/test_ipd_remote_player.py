@@ -14,9 +14,9 @@ from Common.ipd.messages import TournamentResults
 from Common.ipd.moves import Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Irregular, Scored, Standing
-from Common.strict import StructureError
+from tests.failures import assert_failure
 from Remote.channel import ChannelError, MessageChannel
-from Remote.ipd.remote_player import RemotePlayer, UnexpectedMessage
+from Remote.ipd.remote_player import RemotePlayer
 from Remote.statistics import CallStatistics
 
 A, B = Name("alice"), Name("bob")
@@ -101,8 +101,8 @@ async def test_a_reply_of_the_wrong_shape_is_malformed(reply: bytes) -> None:
 async def test_a_move_other_than_c_or_d_says_what_was_sent() -> None:
     player, client = remote_and_client()
     await client.send([1, "B"])
-    with pytest.raises(StructureError, match=r'expected a move, "C" or "D", got "B" @ \$\[1\]'):
-        await player.move(1, None)
+    answer = await player.move(1, None)
+    assert_failure(answer, "move", "StructureError", r'expected a move, "C" or "D", got "B" @ \$\[1\]', MALFORMED)
 
 
 # ---------------------------------------------------------------------------
@@ -133,8 +133,8 @@ async def test_a_late_copy_after_the_answer_to_a_later_round_is_misbehaviour(aut
     player, client = remote_and_client()
     await forfeit(player, client, 4, Prev("C", "C"))
     await client._stream.send_all(b'[5,"D"]\n[4,"C"]\n')  # out of order: the copy for 4 would have come first
-    with pytest.raises(UnexpectedMessage, match=r'sent \[4, "C"\] after its answer'):
-        await player.move(5, Prev(None, "C"))
+    answer = await player.move(5, Prev(None, "C"))
+    assert_failure(answer, "move", "UnexpectedMessage", r'sent \[4, "C"\] after its answer', MALFORMED)
 
 
 async def test_a_late_copy_is_discarded_also_when_it_arrives_in_the_next_match(autojump_clock) -> None:
@@ -163,16 +163,15 @@ async def test_a_late_reply_waiting_in_the_socket_when_the_next_request_goes_out
         assert await client.receive() == ["match-over", [None, "C"], [0, 3], 1]
         assert player.forfeited_rounds == ()
         await client.send([1, "C"])  # a second copy: nobody asked for it
-        with pytest.raises(UnexpectedMessage, match=r'sent \[1, "C"\] before it was asked for anything'):
-            await player.start_match(B)
+        answer = await player.start_match(B)
+        assert_failure(answer, "start_match", "UnexpectedMessage", r'sent \[1, "C"\] before it was asked for anything', MALFORMED)
 
 
 async def test_a_request_cut_short_by_the_time_limit_puts_the_connection_out_of_play(autojump_clock) -> None:
     player, client = remote_and_client(trio.testing.lockstep_stream_pair)  # the client never reads
     failure = await safe_call(player.move, 1, None, time_limit=1, expect=MOVE)
     assert failure.kind == LATE and player.forfeited_rounds == ()
-    with pytest.raises(ChannelError, match="out of play"):
-        await player.move(2, Prev(None, None))
+    assert_failure(await player.move(2, Prev(None, None)), "move", "ChannelError", "out of play", BROKEN)
 
 
 # ---------------------------------------------------------------------------
@@ -188,8 +187,8 @@ async def test_a_reply_for_a_round_ahead_is_misbehaviour() -> None:
 async def test_a_second_reply_in_the_same_write_is_misbehaviour() -> None:
     player, client = remote_and_client()
     await client._stream.send_all(b'[1,"C"]\n[1,"C"]\n')
-    with pytest.raises(UnexpectedMessage, match=r'sent \[1, "C"\] after its answer'):
-        await player.move(1, None)
+    answer = await player.move(1, None)
+    assert_failure(answer, "move", "UnexpectedMessage", r'sent \[1, "C"\] after its answer', MALFORMED)
 
 
 async def test_a_second_reply_for_a_settled_round_is_misbehaviour() -> None:
@@ -205,10 +204,9 @@ async def test_a_value_that_is_no_reply_where_none_was_asked_is_misbehaviour() -
     player, client = socket_remote_and_client()
     with trio.fail_after(10):
         await client.send("hello")
-        with pytest.raises(UnexpectedMessage, match='sent "hello" before it was asked for anything'):
-            await player.start_match(B)
-        with pytest.raises(ChannelError, match="out of play"):
-            await player.move(1, None)
+        answer = await player.start_match(B)
+        assert_failure(answer, "start_match", "UnexpectedMessage", 'sent "hello" before it was asked for anything', MALFORMED)
+        assert_failure(await player.move(1, None), "move", "ChannelError", "out of play", BROKEN)
 
 
 async def test_a_closed_connection_fails_the_move_as_broken() -> None:

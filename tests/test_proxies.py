@@ -12,13 +12,13 @@ from Common.santorini.board import Board
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name, Worker
 from Common.santorini.results import EncounterOutcome, PlayingAs, Results
-from Common.strict import StructureError
 from Common.santorini.wire import structure
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import NeverTakesTurn
 from Player.santorini.strategic import GoodStrategy
-from Remote.channel import ChannelError, MessageChannel
-from Remote.santorini.remote_player import RemotePlayer, UnexpectedMessage
+from tests.failures import assert_failure
+from Remote.channel import MessageChannel
+from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, classify
 from tests.doubles import ScriptedPlayer
 
@@ -69,11 +69,9 @@ async def test_a_remote_player_sends_messages_without_reply_as_the_spec_writes_t
 async def test_after_a_failure_every_call_fails_and_the_kick_notice_is_the_last_message():
     player, client = remote_player_and_client()
     await client.send_all(b'"here"\n')
-    with pytest.raises(StructureError, match="expected a place"):
-        await player.place_worker(())
+    assert_failure(await player.place_worker(()), "place_worker", "StructureError", "expected a place", MALFORMED)
     assert await read_json(client) == []
-    with pytest.raises(ChannelError, match="out of play"):
-        await player.start_encounter("bob")
+    assert_failure(await player.start_encounter("bob"), "start_encounter", "ChannelError", "out of play", BROKEN)
     await player.kicked("place_worker: expected a place")
     assert await read_json(client) == ["kicked", "place_worker: expected a place"]
     assert await client.receive_some(LIMIT) == b""
@@ -97,8 +95,7 @@ async def test_a_kick_notice_is_not_written_after_a_message_cut_short(autojump_c
 async def test_two_values_for_one_request_is_a_failure():
     player, client = remote_player_and_client()
     await client.send_all(b"[0,0] [1,1]\n")
-    with pytest.raises(UnexpectedMessage):
-        await player.place_worker(())
+    assert_failure(await player.place_worker(()), "place_worker", "UnexpectedMessage", "after its answer", MALFORMED)
 
 
 async def test_a_value_sent_while_the_server_asks_nothing_is_found_at_the_next_message():
@@ -107,8 +104,7 @@ async def test_a_value_sent_while_the_server_asks_nothing_is_found_at_the_next_m
     await player.start_encounter("bob")
     await client.send_all(b'"unasked"\n')
     await client.send_all(b"[0,1]\n")
-    with pytest.raises(UnexpectedMessage):
-        await player.place_worker(())
+    assert_failure(await player.place_worker(()), "place_worker", "UnexpectedMessage", "a value where none was expected", MALFORMED)
 
 
 async def test_a_client_that_closes_fails_the_call():

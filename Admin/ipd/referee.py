@@ -50,14 +50,13 @@ completed).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import attrs
-import trio
 
-from Admin.encounter import Note, ignore, Encounter, EncounterResult, Entrant, Misbehaviour, RefereeFunction
-from Admin.safe_call import LATE, Failure, safe_call
+from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, Note, RefereeFunction, ignore
+from Admin.safe_call import LATE, Expect, Failure, ask_all
 from Common.ipd.chance import MatchKey
 from Common.ipd.match import Match
 from Common.ipd.moves import is_move
@@ -68,16 +67,9 @@ from Common.ipd.replay import COMPLETED, MISBEHAVED
 from Common.ipd.settings import IPDSettings
 from Common.ipd.standings import irregular_outcome
 
-
-class _ExactlyAMove(type):
-    """The metaclass of a type whose instances are exactly the strings "C" and "D"."""
-
-    def __instancecheck__(cls, value: object) -> bool:
-        return is_move(value)
-
-
-MOVE = _ExactlyAMove("Move", (), {"__doc__": 'What `safe_call(..., expect=MOVE)` accepts: exactly "C" or "D".'})
-"""`expect` for a move: anything else (`"B"`, `"c"`, 1, None) is a MALFORMED failure `...which is not a Move`."""
+MOVE = Expect("Move", is_move)
+"""What a move call must answer: exactly "C" or "D"; anything else (`"B"`, `"c"`, 1, None) is a MALFORMED
+failure `...which is not a Move`."""
 
 
 def too_many_forfeits(forfeits: int, allowed: int) -> str:
@@ -113,12 +105,10 @@ class MatchReferee:
         note = None if self.note is ignore else self.note
         if note is not None:
             note({"type": "game-start", "encounter": encounter.index, "game": 0, "players": [first.name, second.name]})
-        await self._tell_each(players, out, lambda entrant, opponent: (entrant.player.start_match, opponent.name))
+        await self._tell_each(players, out, "start_match", lambda entrant, opponent: (opponent.name,))
         while not out and not match.over:
             await self._play_round(match, first, second, out, moves, note, encounter.index)
-        await self._tell_each(
-            players, out, lambda entrant, _: (entrant.player.match_over, *_match_over_arguments(match, entrant.name))
-        )
+        await self._tell_each(players, out, "match_over", lambda entrant, _: _match_over_arguments(match, entrant.name))
         culprits = tuple(out[entrant.name] for entrant in players if entrant.name in out)
         if note is not None:
             totals = match.totals(first.name)
@@ -143,20 +133,23 @@ class MatchReferee:
         encounter: int,
     ) -> None:
         """Ask both players for the next round at once; settle it (log its moves, tell `note`), or put out whoever misbehaved."""
-        answers: list[Any] = [None, None]
-        seconds = [0.0, 0.0]
         first_request, second_request = match.request(first.name), match.request(second.name)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(self._ask_move, second, second_request.round, second_request.prev, answers, seconds, 1)
-            await self._ask_move(first, first_request.round, first_request.prev, answers, seconds, 0)
+        asked = await ask_all(
+            [(first.player, "move", (first_request.round, first_request.prev)),
+             (second.player, "move", (second_request.round, second_request.prev))],
+            self.settings.time_per_move,
+            MOVE,
+        )
+        answers = [one.answer for one in asked]
+        seconds = [one.seconds for one in asked]
         players = (first, second)
         late = [isinstance(answer, Failure) and answer.kind == LATE for answer in answers]
-        for entrant, answer, forfeited in zip(players, answers, late):
+        for entrant, answer, forfeited in zip(players, answers, late, strict=True):
             if isinstance(answer, Failure) and not forfeited:
                 out[entrant.name] = Misbehaviour(entrant.name, answer.reason, answer.kind)
         allowed = self.settings.forfeits_allowed
         if out:  # the round is not scored; a forfeit in it counts all the same
-            for entrant, forfeited in zip(players, late):
+            for entrant, forfeited in zip(players, late, strict=True):
                 forfeits = match.forfeits(entrant.name) + 1
                 if forfeited and forfeits > allowed:
                     out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(forfeits, allowed), LATE)
@@ -174,39 +167,22 @@ class MatchReferee:
             if entrant.name in culprits:
                 out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(match.forfeits(entrant.name), allowed), LATE)
 
-    async def _ask_move(
-        self, entrant: Entrant, round_: int, prev: Any, answers: list[Any], seconds: list[float], index: int
-    ) -> None:
-        asked = trio.current_time()
-        answers[index] = await safe_call(
-            entrant.player.move, round_, prev, time_limit=self.settings.time_per_move, expect=MOVE
-        )
-        seconds[index] = trio.current_time() - asked
-
     async def _tell_each(
         self,
         players: tuple[Entrant, Entrant],
         out: dict[Name, Misbehaviour],
-        call: Callable[[Entrant, Entrant], tuple[Callable[..., Awaitable[Any]], ...]],
+        method: str,
+        arguments: Callable[[Entrant, Entrant], tuple[Any, ...]],
     ) -> None:
-        """Make `call` of each player still in, at the same time; a failure of any kind puts that player out."""
-        failures: dict[Name, Failure] = {}
-
-        async def tell(entrant: Entrant, opponent: Entrant) -> None:
-            method, *arguments = call(entrant, opponent)
-            answer = await safe_call(method, *arguments, time_limit=self.time_per_call)
-            if isinstance(answer, Failure):
-                failures[entrant.name] = answer
-
+        """Call `method` of each player still in, at the same time, with its `arguments`; a failure of any kind puts that player out."""
         first, second = players
-        async with trio.open_nursery() as nursery:
-            for entrant, opponent in ((first, second), (second, first)):
-                if entrant.name not in out:
-                    nursery.start_soon(tell, entrant, opponent)
-        for entrant in players:
-            failure = failures.get(entrant.name)
-            if failure is not None:
-                out[entrant.name] = Misbehaviour(entrant.name, failure.reason, failure.kind)
+        told = [(entrant, opponent) for entrant, opponent in ((first, second), (second, first)) if entrant.name not in out]
+        asked = await ask_all(
+            [(entrant.player, method, arguments(entrant, opponent)) for entrant, opponent in told], self.time_per_call
+        )
+        for (entrant, _), one in zip(told, asked, strict=True):
+            if isinstance(one.answer, Failure):
+                out[entrant.name] = Misbehaviour(entrant.name, one.answer.reason, one.answer.kind)
 
 
 def _match_over_arguments(match: Match, player: Name) -> tuple[Any, ...]:

@@ -31,7 +31,7 @@ first game (a player failed to hear its opponent's name) reports nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -57,19 +57,14 @@ _place_to_json = WIRE.get_unstructure_hook(Place)
 SantoriniEntrant = Entrant[Name, Player]
 
 
-class Misbehaved(Exception):
-    """Raised inside the referee when `culprit` broke the rules; ends the series. `kind`: see safe_call."""
-
-    def __init__(self, culprit: SantoriniEntrant, reason: str, kind: str = ILLEGAL) -> None:
-        super().__init__(reason)
-        self.culprit = culprit
-        self.reason = reason
-        self.kind = kind
-
-
 @attrs.define
 class Referee:
-    """Referees series of `best_of` games, allowing each call `time_per_call` seconds; tells `note` each game event."""
+    """Referees series of `best_of` games, allowing each call `time_per_call` seconds; tells `note` each game event.
+
+    A player's failure is a value all the way: `_ask` returns the answer or
+    the Misbehaviour (the Failure and whose it is), and so does each step
+    after it, until the series ends with it.
+    """
 
     best_of: int = DEFAULT_BEST_OF
     time_per_call: float = DEFAULT_TIME_PER_CALL
@@ -78,41 +73,43 @@ class Referee:
     async def __call__(self, first: SantoriniEntrant, second: SantoriniEntrant, encounter: Encounter = Encounter()) -> EncounterResult:
         """Play the series between `first` and `second` and say who won."""
         wins = {first.name: 0, second.name: 0}
-        events: _GameEvents | None = None
-        try:
-            for entrant, opponent in ((first, second), (second, first)):
-                await self._ask(entrant, entrant.player.start_encounter, opponent.name)
-            game = 0
-            while max(wins.values()) * 2 <= self.best_of:
-                starter, other = (first, second) if game % 2 == 0 else (second, first)
-                if self.note is not ignore:
-                    events = _GameEvents(self.note, encounter.index, game)
-                    events.start(starter.name, other.name)
-                wins[await self._play_game(starter, other, events)] += 1
-                events = None
-                game += 1
-        except Misbehaved as misbehaviour:
+        for entrant, opponent in ((first, second), (second, first)):
+            told = await self._ask(entrant, "start_encounter", opponent.name)
+            if isinstance(told, Misbehaviour):
+                return _forfeited(told, first, second)
+        game = 0
+        while max(wins.values()) * 2 <= self.best_of:
+            starter, other = (first, second) if game % 2 == 0 else (second, first)
+            events = None if self.note is ignore else _GameEvents(self.note, encounter.index, game)
             if events is not None:
-                events.end(None, MISBEHAVED, misbehaviour.culprit.name)
-            winner = second if misbehaviour.culprit is first else first
-            outcome = EncounterOutcome(winner.name, misbehaviour.culprit.name, irregular=True)
-            culprit = Misbehaviour(misbehaviour.culprit.name, misbehaviour.reason, misbehaviour.kind)
-            return EncounterResult(outcome, (culprit,))
+                events.start(starter.name, other.name)
+            ended = await self._play_game(starter, other, events)
+            if isinstance(ended, Misbehaviour):
+                if events is not None:
+                    events.end(None, MISBEHAVED, Name(ended.name))
+                return _forfeited(ended, first, second)
+            wins[ended] += 1
+            game += 1
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
         return EncounterResult(EncounterOutcome(winner.name, loser.name), score=(wins[winner.name], wins[loser.name]))
 
-    async def _play_game(self, starter: SantoriniEntrant, other: SantoriniEntrant, events: _GameEvents | None) -> Name:
-        """Play one game, telling `events` (None: nobody listens) of each step and of a regular end; the winner's name."""
+    async def _play_game(
+        self, starter: SantoriniEntrant, other: SantoriniEntrant, events: _GameEvents | None
+    ) -> Name | Misbehaviour:
+        """Play one game, telling `events` (None: nobody listens) of each step and of a regular end: the winner's name,
+        or the Misbehaviour that ended it."""
         board = Board.empty()
         placed: list[WorkerPlace] = []
         for number in range(1, WORKERS_PER_PLAYER + 1):
             for entrant in (starter, other):
                 asked = trio.current_time()
-                place = await self._ask(entrant, entrant.player.place_worker, tuple(placed), expect=Place)
+                place = await self._ask(entrant, "place_worker", tuple(placed), expect=Place)
+                if isinstance(place, Misbehaviour):
+                    return place
                 answered = trio.current_time()
                 error = placement_error(board, place)
                 if error is not None:
-                    raise Misbehaved(entrant, f"illegal placement: {error}")
+                    return Misbehaviour(entrant.name, f"illegal placement: {error}", ILLEGAL)
                 if events is not None:
                     events.placement(entrant.name, place, answered - asked)
                 worker = WorkerPlace(Worker(entrant.name, number), place)
@@ -123,11 +120,13 @@ class Referee:
             if not has_legal_turn(board, mover.name):
                 return _ended(events, waiting.name, NO_LEGAL_TURN)
             asked = trio.current_time()
-            action = await self._ask(mover, mover.player.take_turn, board, expect=Action)
+            action = await self._ask(mover, "take_turn", board, expect=Action)
+            if isinstance(action, Misbehaviour):
+                return action
             answered = trio.current_time()
             verdict = judge_turn(board, mover.name, action)
             if verdict.error is not None:
-                raise Misbehaved(mover, f"illegal action: {verdict.error}")
+                return Misbehaviour(mover.name, f"illegal action: {verdict.error}", ILLEGAL)
             if events is not None:
                 events.turn(mover.name, action, answered - asked)
             if verdict.gives_up:
@@ -138,12 +137,18 @@ class Referee:
             board = verdict.board
             mover, waiting = waiting, mover
 
-    async def _ask(self, entrant: SantoriniEntrant, method: Callable[..., Awaitable[Any]], *args: Any, expect: Any = None) -> Any:
-        """One safe call; raises Misbehaved on failure."""
-        answer = await safe_call(method, *args, time_limit=self.time_per_call, expect=expect)
+    async def _ask(self, entrant: SantoriniEntrant, method: str, *args: Any, expect: Any = None) -> Any:
+        """One safe call of `entrant`'s `method`: the answer, or the Misbehaviour its Failure makes."""
+        answer = await safe_call(getattr(entrant.player, method), *args, time_limit=self.time_per_call, expect=expect)
         if isinstance(answer, Failure):
-            raise Misbehaved(entrant, answer.reason, answer.kind)
+            return Misbehaviour(entrant.name, answer.reason, answer.kind)
         return answer
+
+
+def _forfeited(culprit: Misbehaviour, first: SantoriniEntrant, second: SantoriniEntrant) -> EncounterResult:
+    """The series ends irregularly: `culprit` loses it to the other player."""
+    winner, loser = (second, first) if culprit.name == first.name else (first, second)
+    return EncounterResult(EncounterOutcome(winner.name, loser.name, irregular=True), (culprit,))
 
 
 def _ended(events: _GameEvents | None, winner: Name, how: str) -> Name:

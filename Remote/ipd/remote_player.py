@@ -2,9 +2,11 @@
 
 Each call sends one message of the conversation (`Common/ipd/README.md`);
 `move(k, prev)` sends `["move", k, Prev]` and returns the Move of the reply
-`[k, Move]`, structured strictly (`Common.ipd.wire.structure_reply`). What is
-not the IPD's (failing once, the kick notice, statistics) is the game-free
-RemoteParticipant's, with one difference: a late reply is not a failure.
+`[k, Move]`, structured strictly (`Common.ipd.wire.structure_reply`), or the
+Failure. What is not the IPD's (failing once, the kick notice, statistics)
+is the game-free RemoteParticipant's and its PlayerConversation's; the
+IPD's own reading of what a client sends is `IPDReplyRules`, with one
+difference from the default: a late reply is not a failure.
 
 Late replies. When a `move` call is cancelled while it waits for its reply
 (the referee's time limit: a forfeit), the connection stays in play and round
@@ -21,11 +23,12 @@ settled round, a copy after the answer to a later round) and any value that
 is not a reply are misbehaviour (MALFORMED): a client that floods replies is
 out at its first surplus value, and nothing of the flood is kept beyond the
 one value being looked at (the channel reads at most a chunk or a message
-limit ahead).
+limit ahead). Each of these is a `Fault` with the word the log has always
+used for it (`WrongRound`, `UnexpectedMessage`).
 
 An error report. A client may send `["error", Reason]` before it closes (its
 strategy raised, say), wherever a value may arrive: it fails the call at hand
-as ClientError (BROKEN), whose message shows the Reason through `show` (JSON
+as a ClientError (BROKEN), whose words show the Reason through `show` (JSON
 quoted: control characters escaped, tokens hidden), so the log, the kick
 notice and the event log say why. A malformed one is MALFORMED.
 """
@@ -34,130 +37,124 @@ from __future__ import annotations
 
 from typing import Any
 
-import trio
-
-from Common.ipd.messages import MatchOver, MatchStart, MoveReply, PlayingAs, TournamentResults
+from Common.ipd.messages import ErrorReport, MatchOver, MatchStart, MoveReply, PlayingAs, TournamentResults
 from Common.ipd.moves import Move, Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.player import Player
-from Common.ipd.messages import ErrorReport
 from Common.ipd.wire import MOVE, is_error_report, structure, structure_reply, unstructure
-from Admin.safe_call import BROKEN
+from Common.participant import BROKEN
 from Common.strict import StructureError, show
-from Remote.channel import ChannelError
-from Remote.framing import NEED_DATA
 from Remote.ipd.owed import ANSWER, LATE_COPY, OwedReplies
-from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
+from Remote.player_conversation import DISCARD, Fault, ReplyRules, Request
+from Remote.remote_participant import CallPlan, RemoteParticipant
 
-__all__ = ["ClientError", "RemotePlayer", "UnexpectedMessage", "WrongRound"]
+__all__ = ["IPDReplyRules", "RemotePlayer"]
 
 REASON_SHOWN = 210
 """How much of a reported reason is shown: all of its 200 characters, quoted, with room for a few escapes."""
 
 
-class ClientError(ChannelError):
-    """The client reported an error of its own (`["error", Reason]`) and gives up: the player's failure, BROKEN."""
-
-    failure_kind = BROKEN
-
-
-def _reported(value: object) -> ClientError:
-    """The failure an error report `value` stands for; StructureError (MALFORMED) if it is malformed."""
-    report = structure(value, ErrorReport)
-    return ClientError(f"the client reports {show(report.reason, REASON_SHOWN)}")
+def _reported(value: object) -> Fault:
+    """The failure an error report `value` stands for: the client's (BROKEN), or MALFORMED if the report is malformed."""
+    try:
+        report = structure(value, ErrorReport)
+    except StructureError as error:
+        return Fault("StructureError", str(error))
+    return Fault("ClientError", f"the client reports {show(report.reason, REASON_SHOWN)}", BROKEN)
 
 
-class WrongRound(UnexpectedMessage):
-    """A reply for a round that awaits none: ahead of the round asked, or a second reply for a settled one."""
+class IPDReplyRules(ReplyRules):
+    """The IPD's reading of what a client sends: replies by round number, late copies of forfeited rounds discarded."""
 
+    def __init__(self) -> None:
+        self.owed = OwedReplies()  # forfeited rounds whose reply may still come, oldest first, across matches
 
-def _move_of(move: Move) -> Move:
-    return move
+    def reply(self, request: Request, value: Any) -> Any:
+        """The Move of the reply for the round asked (`request.context`); an owed round's late copy is discarded."""
+        if is_error_report(value):
+            return _reported(value)
+        try:
+            reply = structure_reply(value)
+        except StructureError as error:
+            return Fault("StructureError", str(error))
+        verdict = self.owed.take(reply.round, request.context)
+        if verdict == ANSWER:
+            return reply.move
+        if verdict == LATE_COPY:
+            return DISCARD
+        return Fault("WrongRound", _wrong_round(reply, request.context))
+
+    def unasked(self, value: Any) -> Any:
+        """A late reply for an owed round is discarded (once); an error report fails the call at hand."""
+        if is_error_report(value):
+            return _reported(value)
+        try:
+            reply = structure_reply(value)
+        except StructureError:
+            return None
+        return DISCARD if self.owed.take(reply.round, None) == LATE_COPY else None
+
+    def begun_unasked_may_be_late(self) -> bool:
+        return True
+
+    def timed_out(self, request: Request, awaiting: bool) -> bool:
+        """A `move` that ran out of time is a forfeit: the connection stays in play, and its reply is owed if it was awaited."""
+        if request.context is None:
+            return False
+        if awaiting:
+            self.owed.forfeit(request.context)
+        return True
 
 
 class RemotePlayer(RemoteParticipant, Player):
     """An IPD player whose moves come over `channel`."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._owed = OwedReplies()  # forfeited rounds whose reply may still come, oldest first, across matches
-        self._asked: int | None = None  # the round whose reply is due
-        self._awaiting_reply = False  # the request went out whole; its reply is awaited
+    def _reply_rules(self) -> IPDReplyRules:
+        self._rules = IPDReplyRules()
+        return self._rules
 
     @property
     def forfeited_rounds(self) -> tuple[int, ...]:
         """The forfeited rounds whose late reply has not come (yet), oldest first."""
-        return self._owed.rounds
+        return self._rules.owed.rounds
 
     async def playing_as(self, name: Name) -> None:
-        await self._exchange(unstructure(PlayingAs(name)))
+        return await self.call("playing_as", name)
 
     async def start_match(self, opponent: Name) -> None:
-        await self._exchange(unstructure(MatchStart(opponent)))
+        return await self.call("start_match", opponent)
 
     async def move(self, round: int, prev: Prev | None) -> Move:
-        self._asked = round
-        try:
-            request = [MOVE, round, None if prev is None else [prev.mine, prev.theirs]]
-            return await self._exchange(request, _move_of)
-        except trio.Cancelled:
-            self._forfeit(round)
-            raise
-        finally:
-            self._asked = None
-            self._awaiting_reply = False
+        return await self.call("move", round, prev)
 
     async def match_over(self, prev: Prev | None, totals: Totals, rounds: int) -> None:
-        await self._exchange(unstructure(MatchOver(prev, totals, rounds)))
+        return await self.call("match_over", prev, totals, rounds)
 
     async def end_of_tournament(self, results: TournamentResults) -> None:
         try:
-            await self._exchange(unstructure(results))
+            return await self.call("end_of_tournament", results)
         finally:
             await self.aclose("the tournament is over")
 
-    # --- late replies -----------------------------------------------------------------
+    def _playing_as_request(self, name: Name) -> CallPlan:
+        return CallPlan(unstructure(PlayingAs(name)))
 
-    def _forgives(self, failure: BaseException) -> bool:
-        """A `move` cancelled by its time limit (a forfeit) leaves the connection in play, unless it cut the request short."""
-        return self._asked is not None and isinstance(failure, trio.Cancelled) and not self._message_cut
+    def _start_match_request(self, opponent: Name) -> CallPlan:
+        return CallPlan(unstructure(MatchStart(opponent)))
 
-    def _forfeit(self, round_: int) -> None:
-        """The `move` call for `round_` was cancelled: if its request went out whole, its reply may still come."""
-        if self._awaiting_reply:
-            self._owed.forfeit(round_)
+    def _move_request(self, round_: int, prev: Prev | None) -> CallPlan:
+        return CallPlan([MOVE, round_, None if prev is None else [prev.mine, prev.theirs]], _move_of, round_)
 
-    async def _receive_reply(self) -> Move:
-        """The Move of the reply for the round asked; the owed late replies before it are discarded."""
-        asked = self._asked
-        assert asked is not None, "only move() awaits a reply"
-        self._awaiting_reply = True
-        while True:
-            value = await self._channel.receive()
-            if is_error_report(value):
-                raise _reported(value)
-            reply = structure_reply(value)
-            verdict = self._owed.take(reply.round, asked)
-            if verdict == ANSWER:
-                break
-            if verdict != LATE_COPY:
-                raise WrongRound(_wrong_round(reply, asked))
-        self._awaiting_reply = False
-        await self._refuse_unasked_values(after_answer=True)
-        return reply.move
+    def _match_over_request(self, prev: Prev | None, totals: Totals, rounds: int) -> CallPlan:
+        return CallPlan(unstructure(MatchOver(prev, totals, rounds)))
 
-    def _late(self, value: Any) -> bool:
-        """A late reply for an owed round (discarded, once), or one still arriving (judged once whole)."""
-        return value is NEED_DATA or self._is_late_reply(value)
+    def _end_of_tournament_request(self, results: TournamentResults) -> CallPlan:
+        return CallPlan(unstructure(results))
 
-    def _is_late_reply(self, value: object) -> bool:
-        if is_error_report(value):
-            raise _reported(value)
-        try:
-            reply = structure_reply(value)
-        except StructureError:
-            return False
-        return self._owed.take(reply.round, None) == LATE_COPY
+
+def _move_of(move: Move) -> Move:
+    """The reply's reader: `IPDReplyRules.reply` has read the Move already."""
+    return move
 
 
 def _wrong_round(reply: MoveReply, asked: int) -> str:

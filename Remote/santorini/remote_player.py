@@ -1,10 +1,10 @@
 """The server's stand-in for a Santorini player on another machine: the player interface over a connection.
 
 A RemotePlayer turns each call into the message of the protocol's section 4
-(`docs/santorini-protocol.md`) and, where a reply is due, converts the one
-value that comes back with the strict converter; everything else (failing
-once, the kick notice, values nobody asked for, statistics) is the game-free
-RemoteParticipant's.
+(`docs/santorini-protocol.md`) and, where a reply is due, says how the strict
+converter reads the one value that comes back; each call ends as its answer
+or its Failure. Everything else (failing once, the kick notice, values
+nobody asked for, statistics) is the game-free RemoteParticipant's.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from Common.santorini.names import Name
 from Common.santorini.player import Player
 from Common.santorini.results import PlayingAs, Results
 from Common.santorini.wire import board_to_json, structure, unstructure
-from Remote.remote_participant import RemoteParticipant, UnexpectedMessage
+from Remote.remote_participant import CallPlan, RemoteParticipant
 
-__all__ = ["RemotePlayer", "UnexpectedMessage"]
+__all__ = ["RemotePlayer"]
 
 
 def _place(reply: object) -> Place:
@@ -33,19 +33,34 @@ class RemotePlayer(RemoteParticipant, Player):
     """A Santorini player whose moves come over `channel`."""
 
     async def playing_as(self, name: Name) -> None:
-        await self._exchange(unstructure(PlayingAs(name)))
+        return await self.call("playing_as", name)
 
     async def start_encounter(self, opponent: Name) -> None:
-        await self._exchange(opponent)
+        return await self.call("start_encounter", opponent)
 
     async def place_worker(self, placement: Placement) -> Place:
-        return await self._exchange(unstructure(placement), _place)  # type: ignore[return-value]  # None only without a converter
+        return await self.call("place_worker", placement)
 
     async def take_turn(self, board: Board) -> Action:
-        return await self._exchange(board_to_json(board), _action)  # type: ignore[return-value]  # None only without a converter
+        return await self.call("take_turn", board)
 
     async def end_of_tournament(self, results: Results) -> None:
         try:
-            await self._exchange(unstructure(results))
+            return await self.call("end_of_tournament", results)
         finally:
             await self.aclose("the tournament is over")
+
+    def _playing_as_request(self, name: Name) -> CallPlan:
+        return CallPlan(unstructure(PlayingAs(name)))
+
+    def _start_encounter_request(self, opponent: Name) -> CallPlan:
+        return CallPlan(opponent)
+
+    def _place_worker_request(self, placement: Placement) -> CallPlan:
+        return CallPlan(unstructure(placement), _place)
+
+    def _take_turn_request(self, board: Board) -> CallPlan:
+        return CallPlan(board_to_json(board), _action)
+
+    def _end_of_tournament_request(self, results: Results) -> CallPlan:
+        return CallPlan(unstructure(results))

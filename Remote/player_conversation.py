@@ -1,0 +1,237 @@
+"""The server's side of the conversation with one remote player, as a state machine: no I/O, no clock, no trio.
+
+Modelled on h11: the shell (`Remote/remote_participant.py`) moves bytes and
+owns the clock; this class decides. It is fed the bytes that came (into the
+JSONStreamDecoder it shares with the shell's MessageChannel), asked for the
+bytes to send, and says what happened, always as a value: an `Answered`
+reply, a `Failure` (Common/participant.py) with its kind and its words, or
+NEED_DATA. A failure is made here, once, where it is found, and travels
+unchanged to the referee, the event log and the kick notice.
+
+One call goes:
+
+    ask(call, message, reply)   the bytes of the request, or the Failure that stops it
+    sent()                      the shell wrote all of them
+    next_answer()               Answered(value), a Failure, or NEED_DATA (read more, then ask again)
+    timed_out()                 the call's time limit (the caller's) passed first
+
+A value the client sent where none was asked is a failure (MALFORMED): one
+waiting before a request, found by `ask` (the shell reads what waits in the
+socket first), and one after an answer, found by `next_answer` in the bytes
+already read. After the first failure of any kind, a time-out included, the
+connection is out of play and every later call fails at once; `kick` gives
+the last message, `["kicked", Reason]`, unless a request was cut short
+(nothing can follow half a message).
+
+What a game adds is its `ReplyRules`: how a reply is read, which values
+that come unasked are late copies to discard, and whether a time-out leaves
+the connection in play (the prisoner's dilemma's forfeits,
+`Remote/ipd/remote_player.py`). The rules answer with values too: the
+answer, DISCARD, or a `Fault` that this class turns into the Failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+import attrs
+
+from Common.participant import BROKEN, KICK_REASON_LIMIT, KICKED, MALFORMED, Failure
+from Common.strict import StructureError, shorten, show
+from Remote.framing import NEED_DATA, JSONStreamDecoder, ProtocolError, encode
+
+DISCARD: Final = "discard"
+"""What ReplyRules say of a value to drop without a word (a late copy of a forfeited reply)."""
+UNASKED: Final = "UnexpectedMessage"
+"""The word a failure for a value sent where none was expected carries, as the log has always written it."""
+
+
+@attrs.frozen
+class Fault:
+    """What a game's rules find wrong with a value: the word the log uses for it, the words, the kind."""
+
+    label: str
+    message: str
+    kind: str = MALFORMED
+
+
+@attrs.frozen
+class Answered:
+    """The call's reply arrived and was read: `value` is the answer."""
+
+    value: Any
+
+
+@attrs.frozen
+class Request:
+    """A call in progress: its name, how its reply is read (None: no reply is due), and what the game keeps with it."""
+
+    call: str
+    read: Callable[[Any], Any] | None
+    context: Any = None
+
+
+class ReplyRules:
+    """How a game reads what a connection sends. This one: one reply per request, read by the request's reader."""
+
+    def reply(self, request: Request, value: Any) -> Any:
+        """What `value`, arriving while `request` awaits its reply, is: the answer, DISCARD, or a Fault."""
+        assert request.read is not None
+        try:
+            return request.read(value)
+        except StructureError as error:
+            return Fault("StructureError", str(error))
+
+    def unasked(self, value: Any) -> Any:
+        """What `value`, arriving while no reply is due, is: DISCARD or a Fault (None: the usual one)."""
+        return None
+
+    def begun_unasked_may_be_late(self) -> bool:
+        """Whether a value still arriving where none is due may yet be a late copy (judged once whole)."""
+        return False
+
+    def timed_out(self, request: Request, awaiting: bool) -> bool:
+        """`request`, sent whole, ran out of time (`awaiting`: while its reply was due): does the connection stay in play?"""
+        return False
+
+
+ONE_REPLY_PER_REQUEST: Final = ReplyRules()
+
+
+class PlayerConversation:
+    """One connection's conversation with a player, as the server holds it; see the module's docstring."""
+
+    def __init__(self, decoder: JSONStreamDecoder, rules: ReplyRules = ONE_REPLY_PER_REQUEST) -> None:
+        self._decoder = decoder
+        self._rules = rules
+        self._request: Request | None = None
+        self._awaiting = False  # the request went out whole and its reply is due
+        self._cut = False  # a request's bytes went out only in part
+        self._out: str | None = None  # why the connection is out of play
+        self._stream_ended = False
+        self._closed = False
+
+    @property
+    def out_of_play(self) -> str | None:
+        """Why every call now fails at once, or None while the connection is in play."""
+        return self._out
+
+    @property
+    def request(self) -> Request | None:
+        """The call in progress, if any."""
+        return self._request
+
+    # --- one call -------------------------------------------------------------------
+
+    def ask(self, call: str, message: Any, read: Callable[[Any], Any] | None = None, context: Any = None) -> bytes | Failure:
+        """Begin `call`: the bytes of `message`, or the Failure that stops it (out of play, a value sent unasked)."""
+        if self._out is not None:
+            return Failure(f"{call}: ChannelError: the connection is out of play: {self._out}", BROKEN)
+        self._request = Request(call, read, context)
+        failure = self._refuse_unasked(before=True)
+        if failure is not None:
+            return failure
+        self._cut = True
+        return encode(message)
+
+    def sent(self) -> Answered | None:
+        """All of the request went out: Answered(None) for a call without a reply, else None (the reply is due)."""
+        self._cut = False
+        request = self._request
+        assert request is not None, "sent() without ask()"
+        if request.read is None:
+            self._request = None
+            return Answered(None)
+        self._awaiting = True
+        return None
+
+    def next_answer(self) -> Answered | Failure | Any:
+        """The reply to the call in progress from the bytes fed so far: Answered, a Failure, or NEED_DATA."""
+        request = self._request
+        assert request is not None and self._awaiting, "next_answer() while no reply is due"
+        while True:
+            try:
+                value = self._decoder.next_value()
+            except ProtocolError as error:
+                return self._fail("ProtocolViolation", str(error), MALFORMED)
+            if value is NEED_DATA:
+                if self._stream_ended:
+                    return self._fail("PeerClosed", "the peer closed the connection", BROKEN)
+                return NEED_DATA
+            verdict = self._rules.reply(request, value)
+            if verdict is DISCARD:
+                continue
+            if isinstance(verdict, Fault):
+                return self._fail(verdict.label, verdict.message, verdict.kind)
+            self._awaiting = False
+            failure = self._refuse_unasked(before=False)
+            if failure is not None:
+                return failure
+            self._request = None
+            return Answered(verdict)
+
+    def timed_out(self) -> None:
+        """The call's time limit passed before it ended (the caller makes the LATE failure, where the clock is).
+
+        The connection is out of play, unless the game forgives a late reply.
+        """
+        request = self._request
+        assert request is not None, "timed_out() without a call"
+        if self._cut or not self._rules.timed_out(request, awaiting=self._awaiting):
+            self._out = self._out or "after an earlier failure (Cancelled)"
+        self._request, self._awaiting = None, False
+
+    def broke(self, label: str, message: str, kind: str = BROKEN) -> Failure:
+        """The shell could not move the bytes (`label`: the word for how, e.g. "ConnectionBroken"): the call fails."""
+        return self._fail(label, message, kind)
+
+    def stream_ended(self) -> None:
+        """The client closed its side: nothing more will be fed."""
+        self._stream_ended = True
+
+    # --- the end --------------------------------------------------------------------
+
+    def kick(self, reason: str) -> bytes | None:
+        """The last message, `["kicked", reason]` cut to its limit, even after a failure; None when nothing may follow."""
+        send = not self._closed and not self._cut
+        self.close(f"kicked: {reason}")
+        return encode([KICKED, shorten(reason, KICK_REASON_LIMIT)]) if send else None
+
+    def close(self, why: str) -> None:
+        """The connection is closed; later calls fail, saying `why` (unless it was out of play already)."""
+        self._out = self._out or why
+        self._closed = True
+
+    # --- internals ------------------------------------------------------------------
+
+    def _fail(self, label: str, message: str, kind: str) -> Failure:
+        call = self._request.call if self._request is not None else "call"
+        self._out = self._out or f"after an earlier failure ({label})"
+        self._request, self._awaiting = None, False
+        return Failure(f"{call}: {label}: {message}", kind)
+
+    def _refuse_unasked(self, before: bool) -> Failure | None:
+        """A Failure for a value the client sent where none was expected, if the bytes read hold one; late copies are dropped."""
+        decoder = self._decoder
+        while True:
+            try:
+                if not decoder.value_pending():
+                    return None
+                value = decoder.next_value()
+            except ProtocolError as error:
+                sent = f"bytes that are no value ({error})"
+            else:
+                if value is NEED_DATA:
+                    if self._rules.begun_unasked_may_be_late():
+                        return None
+                    sent = "the beginning of a value"
+                else:
+                    verdict = self._rules.unasked(value)
+                    if verdict is DISCARD:
+                        continue
+                    if isinstance(verdict, Fault):
+                        return self._fail(verdict.label, verdict.message, verdict.kind)
+                    sent = show(value)
+            when = "before it was asked for anything" if before else "after its answer"
+            return self._fail(UNASKED, f"sent {sent} {when} (a value where none was expected)", MALFORMED)
