@@ -14,10 +14,9 @@ to everyone at once, prints them on standard output, and closes.
 It trusts its clients: no checks of shape or legality, no renaming (the
 Names must be distinct), no per-call time limit (only `--time-limit` for the
 whole run), no kick notices, no event log, no watch. It keeps the board
-(heights and workers) only to send it right and to see a move onto height 3.
-A player without a legal turn is asked anyway (xserver does not ask it):
-the bench's clients then give up, which ends the game the same way, and
-never need to with the bench's deterministic games.
+(heights and workers) to send it right, to see a move onto height 3, and to
+see that the player to move has no legal turn (it loses, unasked, as the
+protocol says).
 
     python bench/bare_trio_santorini_server.py --players 20 [--waiting-for 3] [--best-of 3] [--time-limit 600]
 
@@ -85,6 +84,18 @@ def board_to_json(heights: list[list[int]], where: dict[str, tuple[int, int]]) -
     return cells
 
 
+def can_move(heights: list[list[int]], where: dict[str, tuple[int, int]], name: str) -> bool:
+    """Whether a worker of `name` can step somewhere (a build always follows a move that does not win)."""
+    taken = set(where.values())
+    for worker, (x, y) in where.items():
+        if worker[:-1] == name:
+            for tx in range(max(0, x - 1), min(6, x + 2)):
+                for ty in range(max(0, y - 1), min(6, y + 2)):
+                    if (tx, ty) not in taken and heights[ty][tx] <= min(3, heights[y][x] + 1):
+                        return True
+    return False
+
+
 async def play_game(starter: Connection, other: Connection) -> Connection:
     """One game on an empty board, `starter` placing and moving first; the winner."""
     heights = [[0] * 6 for _ in range(6)]
@@ -98,6 +109,8 @@ async def play_game(starter: Connection, other: Connection) -> Connection:
             placed.append([worker, x, y])
     mover, waiting = starter, other
     while True:
+        if not can_move(heights, where, mover.name):
+            return waiting
         action = await mover.call(board_to_json(heights, where))
         if isinstance(action, str):  # gave up
             return waiting
