@@ -122,6 +122,17 @@ class ServerProcess:
         self.kill()
         raise BenchError(f"the server did not finish within {time_limit:g} s: {self.log_tail()}")
 
+    def wait(self, time_limit: float) -> int:
+        """Wait for the server to exit by itself; its exit status (as harness.Server's). BenchError after `time_limit`."""
+        try:
+            self.process.wait(timeout=time_limit)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise BenchError(f"the server did not finish within {time_limit:g} s: {self.log_tail()}") from None
+        for reader in self._readers:
+            reader.join(10)
+        return self.process.returncode
+
     def kill(self) -> None:
         if self.process.returncode is None and self.process.poll() is None:
             self.process.kill()
