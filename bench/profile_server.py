@@ -77,7 +77,7 @@ AREAS = (
     ("JSON framing and the json module", ("Remote/framing.py", "json/", "Pattern' objects")),
     ("proxy and channel", ("remote_player.py", "Remote/channel.py", "Remote/remote_participant.py")),
     ("strict converter (cattrs, wire.py, strict.py, enum)", ("cattrs/", "wire.py", "Common/strict.py", "(enum.py")),
-    ("trio scheduling, cancel scopes, contextlib", ("outcome._impl",)),  # attrs-generated methods of trio's outcome
+    ("trio scheduling, cancel scopes, contextlib", ("outcome._impl", "methods trio.")),  # attrs-generated methods of trio's classes
     ("rules and board (Common, attrs)", ("Common/", "attr/", "attrs generated")),
     ("referee, manager, safe call (Admin)", ("Admin/",)),
     ("call statistics", ("Remote/statistics.py",)),
