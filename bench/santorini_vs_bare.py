@@ -41,7 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, LoadGenerator, MachineLoad, emit, server_version
+from harness import PROJECT_ROOT, BenchError, LoadGenerator, MachineLoad, emit, run_main, server_version
 
 BARE_SERVER = PROJECT_ROOT / "bench" / "bare_trio_santorini_server.py"
 LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) ")
@@ -239,12 +239,7 @@ def main() -> int:
     arguments = parser.parse_args()
     if arguments.runs < 1 or arguments.players < 2:
         parser.error("--runs must be positive and --players at least 2")
-    try:
-        emit(measure(arguments.runs, arguments.players))
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return run_main(lambda: measure(arguments.runs, arguments.players))
 
 
 if __name__ == "__main__":
