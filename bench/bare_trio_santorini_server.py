@@ -13,12 +13,13 @@ to everyone at once, prints them on standard output, and closes.
 
 It trusts its clients: no checks of shape or legality, no renaming (the
 Names must be distinct), no per-call time limit (only `--time-limit` for the
-whole run), no kick notices, no event log, no watch. It keeps the board
+whole run; `--time-per-call S` puts each call that has a reply under a trio
+deadline of its own, as xserver does, to see what that costs), no kick notices, no event log, no watch. It keeps the board
 (heights and workers) to send it right, to see a move onto height 3, and to
 see that the player to move has no legal turn (it loses, unasked, as the
 protocol says).
 
-    python bench/bare_trio_santorini_server.py --players 20 [--waiting-for 3] [--best-of 3] [--time-limit 600]
+    python bench/bare_trio_santorini_server.py --players 20 [--waiting-for 3] [--best-of 3] [--time-limit 600] [--time-per-call S]
 
 Standard error also gets `bare: NAME signed up`, `bare: tournament of N
 players starts` and, at the end, `bare: statistics {"calls": C, "seconds":
@@ -41,6 +42,7 @@ NORTH_SOUTH = {"NORTH": -1, "PUT": 0, "SOUTH": 1}
 DECODER = json.JSONDecoder()
 ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 calls = 0
+time_per_call: float | None = None
 
 
 class Connection:
@@ -73,8 +75,12 @@ class Connection:
             self.buffer += data.decode()
 
     async def call(self, value: Any) -> Any:
-        await self.send(value)
-        return await self.receive()
+        if time_per_call is None:
+            await self.send(value)
+            return await self.receive()
+        with trio.fail_after(time_per_call):
+            await self.send(value)
+            return await self.receive()
 
 
 def board_to_json(heights: list[list[int]], where: dict[str, tuple[int, int]]) -> list[list[Any]]:
@@ -227,13 +233,18 @@ def main() -> int:
     parser.add_argument("--waiting-for", type=float, default=3.0, help="seconds the sign-up window stays open (default 3)")
     parser.add_argument("--best-of", type=int, default=3, help="games per series, odd (default 3)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds the whole run may take (default 600)")
+    parser.add_argument("--time-per-call", type=float, help="seconds each call with a reply may take (default: no deadline per call)")
     arguments = parser.parse_args()
     if arguments.players < 2 or arguments.waiting_for <= 0 or arguments.best_of < 1 or arguments.best_of % 2 == 0:
         parser.error("--players must be at least 2, --waiting-for positive, --best-of odd and positive")
+    if arguments.time_per_call is not None and arguments.time_per_call <= 0:
+        parser.error("--time-per-call must be positive")
+    global time_per_call
+    time_per_call = arguments.time_per_call
     status = 1
     try:
         status = trio.run(serve_within, arguments.time_limit, arguments.players, arguments.waiting_for, arguments.best_of)
-    except* (OSError, trio.BrokenResourceError) as group:  # a client went away: one line, no traceback
+    except* (OSError, trio.BrokenResourceError, trio.TooSlowError) as group:  # a client went away or was late: one line
         print(f"bare: {group.exceptions[0]}", file=sys.stderr)
     return status
 

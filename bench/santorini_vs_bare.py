@@ -20,11 +20,15 @@ over bare: the target of issue 16 is at most 1.2. Every run must send the
 same Results, each Name read as its place in that run's sign-up order (the
 clients' names arrive in any order); the run stops with one line otherwise.
 
+With `--also-deadlines` a third server takes its turn in every run: the bare
+one with a trio deadline (`fail_after`, 2 s) on each call that has a reply,
+as xserver's safe call has; the last line adds its median and ours over it.
+
 Prints one JSON object per run, then one with both medians, the spread
 (min – max) and the ratio, the load average (`uptime`) and how busy the
 machine was.
 
-    .venv/bin/python bench/santorini_vs_bare.py [--runs 5] [--players 20]
+    .venv/bin/python bench/santorini_vs_bare.py [--runs 5] [--players 20] [--also-deadlines]
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ WINDOW = 3.0
 """Seconds of both servers' sign-up windows: the clients sign up within it, then the servers idle until it closes."""
 TIME_LIMIT = 300.0
 """Seconds one run may take."""
+DEADLINES = "bare with a deadline per call"
 
 
 class ServerProcess:
@@ -148,6 +153,12 @@ def bare(players: int) -> ServerProcess:
     return ServerProcess([sys.executable, str(BARE_SERVER), "--players", str(players), "--waiting-for", str(WINDOW)])
 
 
+def bare_with_deadlines(players: int) -> ServerProcess:
+    """The bare server with a trio deadline on each call that has a reply, of xserver's default 2 s."""
+    command = [sys.executable, str(BARE_SERVER), "--players", str(players), "--waiting-for", str(WINDOW), "--time-per-call", "2"]
+    return ServerProcess(command)
+
+
 def run(start: Any, players: int) -> dict[str, Any]:
     """One round robin on the server that `start` starts; its figures."""
     server = start(players)
@@ -188,14 +199,15 @@ def _by_sign_up(results: list[list[str]], order: list[str]) -> list[list[int]]:
     return [[order.index(name) for name in outcome] for outcome in results]
 
 
-def measure(runs: int, players: int) -> dict[str, Any]:
+def measure(runs: int, players: int, also_deadlines: bool = False) -> dict[str, Any]:
     load = MachineLoad()
     started = time.monotonic()
-    per_call: dict[str, list[float]] = {"ours": [], "bare": []}
-    rates: dict[str, list[int]] = {"ours": [], "bare": []}
+    servers = [("ours", xserver), ("bare", bare)] + ([(DEADLINES, bare_with_deadlines)] if also_deadlines else [])
+    per_call: dict[str, list[float]] = {name: [] for name, _ in servers}
+    rates: dict[str, list[int]] = {name: [] for name, _ in servers}
     results = None
     for number in range(1, runs + 1):
-        for name, start in (("ours", xserver), ("bare", bare)):
+        for name, start in servers:
             figures = run(start, players)
             if results is None:
                 results = figures["results"]
@@ -225,6 +237,18 @@ def measure(runs: int, players: int) -> dict[str, Any]:
         "machine busy %": machine["other processes cpu %"],
         "code": server_version(),
         "date": time.strftime("%Y-%m-%d"),
+    } | (_deadlines(per_call, rates, medians["ours"]) if also_deadlines else {})
+
+
+def _deadlines(per_call: dict[str, list[float]], rates: dict[str, list[int]], ours: float) -> dict[str, Any]:
+    """The figures of the bare server with a deadline per call, and ours against it."""
+    median = statistics.median(per_call[DEADLINES])
+    return {
+        f"ratio (ours / {DEADLINES}, medians)": round(ours / median, 2),
+        f"{DEADLINES} cpu µs per call (median)": median,
+        f"{DEADLINES}, min – max": [min(per_call[DEADLINES]), max(per_call[DEADLINES])],
+        f"{DEADLINES}, each run": per_call[DEADLINES],
+        f"{DEADLINES} calls per second (median)": statistics.median(rates[DEADLINES]),
     }
 
 
@@ -236,10 +260,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs on each server, interleaved (default 5)")
     parser.add_argument("--players", type=int, default=20, help="clients, and so players of the round robin (default 20)")
+    parser.add_argument("--also-deadlines", action="store_true", help="a third server in the turns: the bare one with a deadline per call")
     arguments = parser.parse_args()
     if arguments.runs < 1 or arguments.players < 2:
         parser.error("--runs must be positive and --players at least 2")
-    return run_main(lambda: measure(arguments.runs, arguments.players))
+    return run_main(lambda: measure(arguments.runs, arguments.players, arguments.also_deadlines))
 
 
 if __name__ == "__main__":
