@@ -20,13 +20,14 @@ counts only the time in its own lines (for py-spy: the samples where it is
 the innermost Python frame).
 
 With `--server bare` (py-spy only) the profiled server is the yardstick,
-bench/bare_trio_santorini_server.py, under the same load: what the same
+bench/bare_trio_santorini_server.py, under the same load (`bare-deadlines`:
+with a trio deadline per call, `--time-per-call 2`): what the same
 conversation costs in a bare trio + JSON server, area by area. Each area
 is also given in µs per call: its share of the busy samples, as seconds at
 py-spy's rate, over the calls (time in which the server was runnable but
 not running counts too, so these are upper bounds on a busy machine).
 
-Run `.venv/bin/python bench/profile_server.py [--tool cprofile|py-spy] [--server ours|bare] [--players N] [--top K]`;
+Run `.venv/bin/python bench/profile_server.py [--tool cprofile|py-spy] [--server ours|bare|bare-deadlines] [--players N] [--top K]`;
 the raw profile stays in the temporary directory (`python -m pstats FILE`,
 or the py-spy stacks, one per line).
 """
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import PROJECT_ROOT, BenchError, LoadGenerator, Server, round_robin, run_main, sign_up_window
-from santorini_vs_bare import bare
+from santorini_vs_bare import bare, bare_with_deadlines
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
 PY_SPY_RATE = 400
@@ -187,7 +188,10 @@ def profile_with_py_spy(players: int, stacks: str, server_kind: str = "ours") ->
     """A round robin with py-spy attached to the server (xserver, or the bare one) from the moment it listens until it exits."""
     if not PY_SPY.exists():
         raise BenchError(f"py-spy is not installed in the virtual environment ({PY_SPY}): .venv/bin/pip install py-spy")
-    server = bare(players) if server_kind == "bare" else Server({"min players": players, "waiting for": sign_up_window(players)})
+    if server_kind == "ours":
+        server = Server({"min players": players, "waiting for": sign_up_window(players)})
+    else:
+        server = bare(players) if server_kind == "bare" else bare_with_deadlines(players)
     spy = subprocess.Popen(
         [str(PY_SPY), "record", "--pid", str(server.process.pid), "--format", "raw", "--output", stacks, "--rate", str(PY_SPY_RATE)],
         stdout=subprocess.PIPE,
@@ -227,7 +231,7 @@ def profile_with_py_spy(players: int, stacks: str, server_kind: str = "ours") ->
 def measure(tool: str, players: int, top: int, server_kind: str = "ours") -> dict[str, Any]:
     directory = Path(tempfile.gettempdir())
     if tool == "py-spy":
-        name = "bare" if server_kind == "bare" else "xserver"
+        name = "xserver" if server_kind == "ours" else server_kind
         figures = profile_with_py_spy(players, str(directory / f"{name}.py-spy.txt"), server_kind)
         figures["by cumulative time"] = figures["by cumulative time"][:top]
         figures["by own time"] = figures["by own time"][:top]
@@ -247,12 +251,13 @@ def measure(tool: str, players: int, top: int, server_kind: str = "ours") -> dic
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tool", choices=("cprofile", "py-spy"), default="cprofile")
-    parser.add_argument("--server", choices=("ours", "bare"), default="ours", help="xserver, or the bare yardstick (py-spy only)")
+    servers = ("ours", "bare", "bare-deadlines")
+    parser.add_argument("--server", choices=servers, default="ours", help="xserver, or a bare yardstick (py-spy only)")
     parser.add_argument("--players", type=int, default=20)
     parser.add_argument("--top", type=int, default=30)
     arguments = parser.parse_args()
-    if arguments.server == "bare" and arguments.tool != "py-spy":
-        parser.error("--server bare needs --tool py-spy")
+    if arguments.server != "ours" and arguments.tool != "py-spy":
+        parser.error(f"--server {arguments.server} needs --tool py-spy")
     return run_main(lambda: measure(arguments.tool, arguments.players, arguments.top, arguments.server))
 
 
