@@ -19,7 +19,15 @@ thinking). `cumulative %` counts a function with everything it calls; `own %`
 counts only the time in its own lines (for py-spy: the samples where it is
 the innermost Python frame).
 
-Run `.venv/bin/python bench/profile_server.py [--tool cprofile|py-spy] [--players N] [--top K]`;
+With `--server bare` (py-spy only) the profiled server is the yardstick,
+bench/bare_trio_santorini_server.py, under the same load (`bare-deadlines`:
+with a trio deadline per call, `--time-per-call 2`): what the same
+conversation costs in a bare trio + JSON server, area by area. Each area
+is also given in µs per call: its share of the busy samples, as seconds at
+py-spy's rate, over the calls (time in which the server was runnable but
+not running counts too, so these are upper bounds on a busy machine).
+
+Run `.venv/bin/python bench/profile_server.py [--tool cprofile|py-spy] [--server ours|bare|bare-deadlines] [--players N] [--top K]`;
 the raw profile stays in the temporary directory (`python -m pstats FILE`,
 or the py-spy stacks, one per line).
 """
@@ -39,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import PROJECT_ROOT, BenchError, LoadGenerator, Server, round_robin, run_main, sign_up_window
+from santorini_vs_bare import bare, bare_with_deadlines
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
 PY_SPY_RATE = 400
@@ -64,12 +73,15 @@ def _short(file: str) -> str:
 
 
 AREAS = (
+    ("the bare server's own code", ("bare_trio_santorini_server.py",)),
     ("sending and receiving on sockets (system calls)", ("_nonblocking_helper", "of '_socket.socket' objects")),
     ("JSON framing and the json module", ("Remote/framing.py", "json/", "Pattern' objects")),
-    ("proxy and channel", ("Remote/remote_player.py", "Remote/channel.py")),
-    ("strict converter (cattrs, Common/wire.py, enum)", ("cattrs/", "Common/wire.py", "(enum.py")),
+    ("proxy and channel", ("remote_player.py", "Remote/channel.py", "Remote/remote_participant.py")),
+    ("strict converter (cattrs, wire.py, strict.py, enum)", ("cattrs/", "wire.py", "Common/strict.py", "(enum.py")),
+    ("trio scheduling, cancel scopes, contextlib", ("outcome._impl", "methods trio.")),  # attrs-generated methods of trio's classes
     ("rules and board (Common, attrs)", ("Common/", "attr/", "attrs generated")),
     ("referee, manager, safe call (Admin)", ("Admin/",)),
+    ("call statistics", ("Remote/statistics.py",)),
     ("logging", ("logging/",)),
     ("start-up (imports)", ("importlib", "builtins.compile", "marshal.", "_imp.", "__build_class__")),
     ("trio scheduling, cancel scopes, contextlib", ("trio/", "outcome/", "contextlib", "sniffio/")),
@@ -172,11 +184,14 @@ def summarise_py_spy(stacks: str, top: int) -> dict[str, Any]:
     }
 
 
-def profile_with_py_spy(players: int, stacks: str) -> dict[str, Any]:
-    """A round robin with py-spy attached to the server from the moment it listens until it exits."""
+def profile_with_py_spy(players: int, stacks: str, server_kind: str = "ours") -> dict[str, Any]:
+    """A round robin with py-spy attached to the server (xserver, or the bare one) from the moment it listens until it exits."""
     if not PY_SPY.exists():
         raise BenchError(f"py-spy is not installed in the virtual environment ({PY_SPY}): .venv/bin/pip install py-spy")
-    server = Server({"min players": players, "waiting for": sign_up_window(players)})
+    if server_kind == "ours":
+        server = Server({"min players": players, "waiting for": sign_up_window(players)})
+    else:
+        server = bare(players) if server_kind == "bare" else bare_with_deadlines(players)
     spy = subprocess.Popen(
         [str(PY_SPY), "record", "--pid", str(server.process.pid), "--format", "raw", "--output", stacks, "--rate", str(PY_SPY_RATE)],
         stdout=subprocess.PIPE,
@@ -200,19 +215,24 @@ def profile_with_py_spy(players: int, stacks: str) -> dict[str, Any]:
     if status != 0 or server.statistics is None or not Path(stacks).exists():
         raise BenchError(f"the profiled run failed (xserver exit {status}): {spy_log.strip()[-300:]}")
     statistics = server.statistics
+    summary = summarise_py_spy(stacks, 10**6)
+    per_call = summary["busy samples"] / PY_SPY_RATE * 1e6 / statistics["calls"]
     return {
         "calls": statistics["calls"],
         "seconds (profiled)": statistics["seconds"],
         "calls per second (profiled)": round(statistics["calls"] / statistics["seconds"]),
         "profile": stacks,
-        **summarise_py_spy(stacks, 10**6),
+        "busy µs per call": round(per_call, 1),
+        "µs per call by area": {name: round(share * per_call / 100, 1) for name, share in summary["own time by area"].items()},
+        **summary,
     }
 
 
-def measure(tool: str, players: int, top: int) -> dict[str, Any]:
+def measure(tool: str, players: int, top: int, server_kind: str = "ours") -> dict[str, Any]:
     directory = Path(tempfile.gettempdir())
     if tool == "py-spy":
-        figures = profile_with_py_spy(players, str(directory / "xserver.py-spy.txt"))
+        name = "xserver" if server_kind == "ours" else server_kind
+        figures = profile_with_py_spy(players, str(directory / f"{name}.py-spy.txt"), server_kind)
         figures["by cumulative time"] = figures["by cumulative time"][:top]
         figures["by own time"] = figures["by own time"][:top]
     else:
@@ -225,16 +245,20 @@ def measure(tool: str, players: int, top: int) -> dict[str, Any]:
             "profile": profile,
             **summarise_cprofile(profile, top),
         }
-    return {"figure": "profile", "tool": tool, "players": players, **figures}
+    return {"figure": "profile", "tool": tool, "server": server_kind, "players": players, **figures}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tool", choices=("cprofile", "py-spy"), default="cprofile")
+    servers = ("ours", "bare", "bare-deadlines")
+    parser.add_argument("--server", choices=servers, default="ours", help="xserver, or a bare yardstick (py-spy only)")
     parser.add_argument("--players", type=int, default=20)
     parser.add_argument("--top", type=int, default=30)
     arguments = parser.parse_args()
-    return run_main(lambda: measure(arguments.tool, arguments.players, arguments.top))
+    if arguments.server != "ours" and arguments.tool != "py-spy":
+        parser.error(f"--server {arguments.server} needs --tool py-spy")
+    return run_main(lambda: measure(arguments.tool, arguments.players, arguments.top, arguments.server))
 
 
 if __name__ == "__main__":
