@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import trio
+import trio.testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,25 +32,22 @@ from Remote.client_conversation import (
     Ended,
     Failed,
     Hear,
-    Opening,
     ResultsArrived,
     Send,
 )
+from Remote.channel import MessageChannel
+from Remote.client import opening
 from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
 from Remote.games import GAMES
 from Remote.ipd.client_conversation import STAND_IN, IpdConversation
-from Remote.santorini.client_conversation import SantoriniConversation
+from tests.test_layout import LAYERS, ROOT, every_import
 
+IMPURE = {"trio", "socket", "select", "time", "asyncio", "threading", "logging", "os", "sys"}
+PURE_REMOTE = {"Remote.client_conversation", "Remote.client_errors"}
 PROPERTY = settings(max_examples=300, deadline=None)
 LONG_REASON = "take_turn: " + "x" * 300
 BOARD = [["0alice1", 0, 0, 0, 0, "0bob1"], [0] * 6, [0] * 6, [0] * 6, [0] * 6, ["0alice2", 0, 0, 0, 0, "0bob2"]]
 IPD_RESULTS = ["results", [["alice", "bob", 3, 3, 1]], [["alice", 3.0, 1], ["bob", 3.0, 1]]]
-
-
-def opening_for(game: str) -> Opening:
-    """The Opening xclients gives a player of `game`: every other game of the registry is asked too."""
-    others = [(other.recognises_server_message, f"another game: {other.name}") for other in GAMES.values() if other.name != game]
-    return Opening(GAMES[game].recognises_server_message, others)
 
 
 class Driver:
@@ -148,21 +147,27 @@ def what_ended(end: Any) -> str | None:
 # --- game-free: what ends a conversation, for every game ------------------------------------------
 
 
-GAME_CONVERSATIONS = {"santorini": lambda: SantoriniConversation(SantoriniName("alice"), opening=opening_for("santorini")),
-                      "ipd": lambda: IpdConversation(IpdName("alice"), opening=opening_for("ipd"))}
+def conversation_of(game: str, token: str | None = None) -> Conversation:
+    """The Conversation that xclients' proxy for a player of `game` called alice drives, with the Opening xclients gives it."""
+    channel = MessageChannel(trio.testing.memory_stream_pair()[0], 1 << 16)
+    proxy = GAMES[game].client_proxy(channel, None, "alice", opening=opening(GAMES[game]), token=token)
+    return proxy.conversation
 
 
-def conversation_of(game: str) -> Conversation:
-    if game not in GAME_CONVERSATIONS:
-        pytest.fail(f"no client Conversation for the game {game!r} in tests/test_client_conversation.py")
-    return GAME_CONVERSATIONS[game]()
+@pytest.mark.parametrize("game", list(GAMES))
+def test_the_conversation_is_pure_no_trio_no_io_no_clock(game):
+    for path in (ROOT / "Remote" / "client_conversation.py", ROOT / "Remote" / game / "client_conversation.py"):
+        assert path.exists(), f"{game}: its client-side Conversation belongs in Remote/{game}/client_conversation.py"
+        imported = every_import(path)
+        assert not imported & IMPURE, f"{path.name} imports {imported & IMPURE}"
+        ours = {module for module in imported if module.split(".")[0] in LAYERS}
+        assert all(module.startswith("Common.") or module in PURE_REMOTE for module in ours), ours
 
 
 @pytest.mark.parametrize("game", list(GAMES))
 def test_the_sign_up_is_the_bare_name_or_the_tagged_form_with_the_token(game):
     assert conversation_of(game).sign_up() == "alice"
-    tagged = type(conversation_of(game))(conversation_of(game).name, token="s3cret-token-0123456789")
-    assert tagged.sign_up() == ["sign-up", "alice", "s3cret-token-0123456789"]
+    assert conversation_of(game, token="s3cret-token-0123456789").sign_up() == ["sign-up", "alice", "s3cret-token-0123456789"]
 
 
 @pytest.mark.parametrize("game", list(GAMES))
