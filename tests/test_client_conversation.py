@@ -207,6 +207,13 @@ def test_a_santorini_kick_notice_longer_than_200_characters_is_a_kick_notice_as_
     assert event.failure is None and event.note == f"alice was kicked by the server: {LONG_REASON[:197]}..."
 
 
+def game_free_end(meaning: str, settled: bool) -> str | None:
+    """How the messages every game treats alike end a conversation (the models' common part); None for the game's own."""
+    if meaning == "other game":
+        return "misbehaved" if settled else "wrong game"
+    return {"refused": "refused", "kicked": "kicked", "junk": "misbehaved"}.get(meaning)
+
+
 # --- Santorini against its model -----------------------------------------------------------------
 
 SANTORINI_MESSAGES = [
@@ -237,14 +244,8 @@ class SantoriniModel:
 
     def expect(self, meaning: str) -> tuple[str, str]:
         """("hear", method) or ("end", how) for a message that means `meaning`."""
-        if meaning == "refused":
-            return ("end", "refused")
-        if meaning == "other game":
-            return ("end", "misbehaved" if self.settled else "wrong game")
-        if meaning == "kicked":
-            return ("end", "kicked")
-        if meaning == "junk":
-            return ("end", "misbehaved")
+        if (end := game_free_end(meaning, self.settled)) is not None:
+            return ("end", end)
         if meaning in ("name", "empty", "placement", "board", "results"):
             self.settled = True
         if meaning == "results" or (meaning == "empty" and not self.series):
@@ -343,14 +344,8 @@ class IpdModel:
         self.forfeited = 0
 
     def expect(self, message: Any, meaning: str) -> tuple[str, str]:
-        if meaning == "refused":
-            return ("end", "refused")
-        if meaning == "other game":
-            return ("end", "misbehaved" if self.settled else "wrong game")
-        if meaning == "kicked":
-            return ("end", "kicked")
-        if meaning == "junk":
-            return ("end", "misbehaved")
+        if (end := game_free_end(meaning, self.settled)) is not None:
+            return ("end", end)
         self.settled = self.settled or meaning != "renaming"
         if self.due is not None:
             self.forfeited += 1
