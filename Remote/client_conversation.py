@@ -188,9 +188,9 @@ class Conversation:
         except ServerMisbehaved as error:
             return self._end(Ended(error))
         for event in events:
-            if isinstance(event, Hear):
+            if isinstance(event, Hear) or (isinstance(event, ResultsArrived) and event.call is not None):
                 self.outstanding += 1
-            elif isinstance(event, ResultsArrived | Ended):
+            if isinstance(event, ResultsArrived | Ended):
                 self.ended = True
         return events
 

@@ -310,6 +310,7 @@ def test_santorini_any_interleaving_of_server_messages_and_answers_follows_the_m
     if expected_end == "results heard":
         driver.drain(lambda call: GOOD.get(call.method))
         assert driver.heard[-1].method == "end_of_tournament"
+        assert driver.conversation.outstanding == 0 and driver.conversation.busy is None
 
 
 # --- the IPD against its model --------------------------------------------------------------------
@@ -405,6 +406,7 @@ def test_ipd_any_interleaving_of_server_messages_and_answers_follows_the_model_a
         driver.drain(lambda call: "D" if call.method == "move" else None)
         replies = [value for value in driver.sent if value[0] != "error"]
         assert [round_ for round_, _ in replies] == asked
+        assert driver.conversation.outstanding == 0 and driver.conversation.busy is None
     if isinstance(driver.end, Failed):
         assert driver.sent[-1] == ["error", str(driver.end.failure)]
 
