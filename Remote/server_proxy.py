@@ -97,6 +97,7 @@ class ServerProxy:
 
     @property
     def kicked_because(self) -> str | None:
+        """The reason of the server's kick notice, if one arrived."""
         return self.conversation.kicked_because
 
     async def sign_up(self) -> None:
