@@ -41,6 +41,7 @@ from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.channel import ChannelError, MessageChannel
 from Remote.cli import EXIT_STOPPED, answer_arguments, exit_status_of
+from Remote.client_conversation import Opening
 from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
 from Remote.configuration import (
     CLIENT_MAX_MESSAGE_BYTES,
@@ -48,7 +49,6 @@ from Remote.configuration import (
     ClientConfiguration,
     read_client_configuration,
 )
-from Remote.conversation import Opening
 from Remote.game import ClientProxy, Game
 from Remote.games import DEFAULT_GAME, GAMES
 

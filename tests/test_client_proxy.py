@@ -136,6 +136,19 @@ async def test_a_kick_notice_to_an_idle_player_is_logged_too(log):
     assert "alice was kicked by the server: placed a worker on an occupied square" in log.text
 
 
+async def test_a_kick_notice_longer_than_200_characters_ends_the_conversation_as_in_the_ipd(log):
+    reason = "take_turn: " + "x" * 300  # not our server's (at most 200), but a kick notice all the same
+    talk = Conversation(ScriptedPlayer(Name("alice")))
+    with trio.fail_after(HANG_GUARD):
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(talk.play)
+            await talk.server.send("zed")
+            await talk.server.send(["kicked", reason])
+    assert talk.raised is None and talk.returned is None
+    assert f"alice was kicked by the server: {reason[:197]}..." in log.messages
+    await talk.nothing_more_arrives()
+
+
 async def test_another_request_while_an_answer_is_due_means_the_server_has_moved_on(log):
     strategy = NeverPlaces()
     talk = Conversation(LocalPlayer(Name("alice"), strategy))
@@ -167,6 +180,21 @@ async def test_a_close_while_the_player_thinks_is_noticed_at_once(log):
     strategy.release()
     assert talk.returned is None
     assert "while place_worker was not done; the player is abandoned" in log.text
+
+
+async def test_a_player_that_takes_longer_than_10_s_over_the_results_is_abandoned_and_the_log_says_so(autojump_clock, log):
+    player = ScriptedPlayer(Name("alice"))
+
+    async def end_of_tournament(results) -> None:
+        await trio.sleep_forever()
+
+    player.end_of_tournament = end_of_tournament
+    talk = Conversation(player)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(talk.play)
+        await talk.server.send(RESULTS)
+    assert talk.returned == (EncounterOutcome("zed", "alice", irregular=True),)
+    assert "alice: the player was not done with end_of_tournament within 10 s of the Results; abandoned" in log.messages
 
 
 async def test_a_message_without_reply_that_arrives_while_the_player_is_busy_waits_its_turn():

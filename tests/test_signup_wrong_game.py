@@ -19,7 +19,7 @@ import pytest
 import trio
 
 from Remote.client_errors import WrongGame
-from Remote.conversation import Opening
+from Remote.client_conversation import Opening
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from tests.raw_client import stop
