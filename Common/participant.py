@@ -46,6 +46,9 @@ FAILURE_KINDS = (LATE, MALFORMED, BROKEN, ILLEGAL, ABSENT)
 exception may say which with a `failure_kind` class attribute (the transport's malformed values do)."""
 
 
+Name = str
+"""A player's name as the game-free host holds it (the tournament manager, the event log, the exports); each game's
+rule says which strings are names."""
 NameT = TypeVar("NameT", bound=str)
 
 

@@ -28,7 +28,7 @@ import attrs
 import trio
 
 from Admin.naming import NameRegistry
-from Admin.tournament_log import count
+from Admin.organiser_log import count
 from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
@@ -36,7 +36,7 @@ from Player.loader import PlayerLoadError
 from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of, xserver_usage
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
-from Remote.event_log import EventLogError, LogDirectory
+from Remote.event_log_writer import EventLogError, LogDirectory
 from Remote.game import Game, Resuming, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.participants import Participants, ParticipantsError, read_participants
@@ -48,7 +48,7 @@ from Remote.resume import (
     interrupted_tournament,
     roster_players,
     tell_how_to_resume,
-    tournament_journal,
+    tournament_event_log,
 )
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
@@ -86,7 +86,7 @@ async def serve(
     ) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
-        event_log = tournament_journal(logging_to, resumed, game, watched=hub is not None)
+        event_log = tournament_event_log(logging_to, resumed, game, watched=hub is not None)
         if event_log is None:  # nobody reads the events: none is made
             publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
             return

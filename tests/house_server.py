@@ -14,8 +14,8 @@ import trio
 from Player.configuration import create_players
 from Remote import resume, server
 from Remote.configuration import read_server_configuration
-from Remote.event_log import EVENTS_FILE, LogDirectory
-from Remote.event_reading import read_events
+from Remote.event_log_writer import EVENTS_FILE, LogDirectory
+from Remote.event_log_reader import read_events
 from Remote.games import DEFAULT_GAME, GAMES
 
 

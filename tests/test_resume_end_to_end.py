@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from Admin.tournament_state import fold
-from Remote.event_log import EVENTS_FILE
-from Remote.event_reading import read_events
+from Remote.event_log_writer import EVENTS_FILE
+from Remote.event_log_reader import read_events
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
 from Remote.server import CRASH_VARIABLE
 from tests.raw_client import stop, wait_for_log_sync

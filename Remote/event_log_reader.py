@@ -1,6 +1,6 @@
 """Reading an event log (`events.ndjson`) back, strictly: every line, every event, and the Results checked.
 
-`read_log(path, games)` is what resume and `python -m Remote.export` read a
+`read_log(path, games)` is what resume and `python -m Remote.rebuild_exports` read a
 log with: the folded state, its game, and whether a torn last line was
 dropped. It trusts nothing in the file. Each line must be one JSON object
 (`read_events`); each event must have its type's shape and follow from the

@@ -1,6 +1,6 @@
 """What the tournament manager writes its events to, and what it needs to go on with an interrupted tournament.
 
-The Journal is the manager's side of the event log (Remote/event_log.py
+The EventLog is the manager's side of the event log (Remote/event_log_writer.py
 writes the file; docs/event-log.md lists the events); the Resumption is
 what the log says had happened, folded (Admin/tournament_state.py).
 """
@@ -13,11 +13,10 @@ from typing import Any
 import attrs
 
 from Admin.tournament_state import Progress
+from Common.participant import Name
 
-Name = str
 
-
-class Journal:
+class EventLog:
     """Where the manager writes the events of a tournament (the event log); this one writes nowhere."""
 
     tournament: str | None = None
