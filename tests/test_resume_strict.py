@@ -169,7 +169,7 @@ def test_python_m_remote_export_refuses_the_same_forged_log_in_one_line(logs, tm
 
 def xserver(config: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps(config),
+        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
         capture_output=True, text=True, timeout=60,
     )
 
