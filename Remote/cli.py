@@ -20,6 +20,8 @@ from Admin.manager import DEFAULT_TIME_PER_CALL
 
 EXIT_STOPPED = 130
 EXIT_USAGE = 2
+EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
+"""xserver's other exit statuses, as its usage text (below) lists them."""
 DISTRIBUTION = "santorini-tournament"
 
 

@@ -37,7 +37,8 @@ from Player.configuration import LocalPlayerEntry, create_players
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import IllegalAction
 from Player.santorini.strategic import GoodStrategy
-from Remote import client, xserver
+from Remote import client, hosting
+from Remote.cli import EXIT_DONE
 from Remote.configuration import read_client_configuration, read_server_configuration
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
 from Remote.event_log_reader import read_events
@@ -296,7 +297,7 @@ async def check_misbehaving_player_kicked(game: Game) -> None:
     try:
         async with trio.open_nursery() as nursery:
             async def run_server_() -> None:
-                assert await xserver.serve(config, game, lambda: [], printed.append) == xserver.EXIT_DONE
+                assert await hosting.serve(config, game, lambda: [], printed.append) == EXIT_DONE
             nursery.start_soon(run_server_)
             with trio.fail_after(TIME_LIMIT):
                 await lines.listening.wait()
