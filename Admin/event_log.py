@@ -23,7 +23,7 @@ class EventLog:
     """The tournament's id (its log's directory name), if it has one."""
 
     def write(self, event: dict[str, Any]) -> None:
-        """Append `event` (`type` and its fields; the journal adds `seq` and `t`); never waits."""
+        """Append `event` (`type` and its fields; the writer adds `seq` and `t`); never waits."""
 
     async def durable(self) -> None:
         """Return once every event written so far is safely stored."""
