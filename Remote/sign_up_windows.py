@@ -215,6 +215,7 @@ def _log_statistics(players: int, started: float, statistics: CallStatistics) ->
 
 
 def log_sign_up(entry: SignedUp) -> None:
+    """The log line of a connection that signed up."""
     log.info("%s signed up", entry.name)
 
 
