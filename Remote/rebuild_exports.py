@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from Admin.tournament_state import TournamentState
-from Remote.event_log_reader import EventLogError, read_log
+from Remote.event_log_reader import EventLogReadError, read_log
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, ExportError, write_exports
 from Remote.game import Game
 from Remote.games import GAMES
@@ -85,7 +85,7 @@ def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> 
     path = directory / EVENTS
     try:
         state, game, torn = read_log(path, games)
-    except EventLogError as error:
+    except EventLogReadError as error:
         raise Refused(f"{path}: {error}") from None
     except OSError as error:
         raise Refused(f"{path}: {error.strerror or error}") from None

@@ -36,7 +36,7 @@ from Common.participant import Participant
 from Common.santorini.results import EncounterOutcome
 from Common.strict import StructureError
 from Remote import rebuild_exports
-from Remote.event_log_reader import EventLogError, read_events
+from Remote.event_log_reader import EventLogReadError, read_events
 from Remote.game import play_tournament
 from Remote.exports import (
     CROSSTABLE_CSV,
@@ -559,7 +559,7 @@ def test_read_events_drops_only_a_last_line_without_its_newline(tmp_path):
         ('{"seq": 1}\n{"seq": 2}\n\xff\n', "line 3: not UTF-8"),
     ]:
         path.write_bytes(text.encode("latin-1"))
-        with pytest.raises(EventLogError, match=message):
+        with pytest.raises(EventLogReadError, match=message):
             read_events(path)
 
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from Remote import rebuild_exports, resume
 from Remote.configuration import read_server_configuration
 from Remote.event_log_writer import EVENTS_FILE, LogDirectory
-from Remote.event_log_reader import EventLogError as LineError
+from Remote.event_log_reader import EventLogReadError as LineError
 from Remote.event_log_reader import read_events, read_log
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
