@@ -11,9 +11,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from Common.participant import Name, Participant
+from Common.participant import Name, NameT, Participant
 
-NameT = TypeVar("NameT", bound=str)
 PlayerT = TypeVar("PlayerT", bound=Participant)
 
 
