@@ -11,10 +11,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from Common.participant import Participant
+from Common.participant import Name, NameT, Participant
 
-Name = str
-NameT = TypeVar("NameT", bound=str)
 PlayerT = TypeVar("PlayerT", bound=Participant)
 
 

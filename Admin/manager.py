@@ -19,7 +19,7 @@ player misbehaves and what the Results are.
   messages it would see in a sequential run, and the Results are the same.
 * Results go to every player that never misbehaved; a failure while
   receiving them changes nothing.
-* Events: every step the manager takes is written to its Journal (the
+* Events: every step the manager takes is written to its EventLog (the
   event log, docs/event-log.md) right after its state changes, so that the
   state folded from the events (Admin.tournament_state) equals the
   manager's at every event. An encounter's end is durable before anybody
@@ -40,7 +40,7 @@ import attrs
 import trio
 
 from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
-from Admin.journal import Journal, Resumption
+from Admin.event_log import EventLog, Resumption
 from Admin.naming import NameRegistry
 from Admin.observer import Observer
 from Admin.revisions import Reviser, revise, revised_by_index
@@ -56,7 +56,7 @@ from Admin.tournament_state import (
     SIGN_UP,
     Progress,
 )
-from Common.participant import KICK_REASON_LIMIT, Participant
+from Common.participant import KICK_REASON_LIMIT, Name, Participant
 from Common.strict import shorten
 
 DEFAULT_TIME_PER_CALL = 2.0
@@ -64,7 +64,6 @@ DEFAULT_TIME_PER_CALL = 2.0
 KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
 
-Name = str
 ResultsOf = Callable[[Sequence[Any], Sequence[Any], Collection[Any]], Any]
 """The Results from the revised outcomes (schedule order), the players (sign-up order) and those who misbehaved.
 
@@ -99,7 +98,7 @@ class TournamentManager:
     time_per_call: float
     concurrent: bool = True
     observer: Observer = attrs.field(factory=Observer)
-    journal: Journal = attrs.field(factory=Journal)
+    journal: EventLog = attrs.field(factory=EventLog)
     output: Callable[[Any], Any] | None = None
     """The JSON value printed for the Results, for the `results` event (None: their wire form)."""
     _current: _Tournament | None = attrs.field(default=None, init=False)

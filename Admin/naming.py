@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import attrs
 
-Name = str
+from Common.participant import Name
 
 
 @attrs.define

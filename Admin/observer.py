@@ -1,4 +1,4 @@
-"""Who hears what happens in a tournament, besides its journal: logs and progress displays.
+"""Who hears what happens in a tournament, besides its event log: logs and progress displays.
 
 Observers are told synchronously, after the event log has the event on
 disk; an observer that needs to wait must hand the work to a task of its own.
@@ -12,8 +12,7 @@ from typing import Any
 import attrs
 
 from Admin.encounter import Encounter, EncounterResult
-
-Name = str
+from Common.participant import Name
 
 
 class Observer:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-Name = str
+from Common.participant import Name
+
 Reviser = Callable[[Any, Any, frozenset[Any]], Any | None]
 """An earlier outcome after `culprit` misbehaved, given who had misbehaved before; None: deleted.
 

@@ -38,6 +38,7 @@ from Admin.event_types import (
     ShapeError,
     check_shape,
 )
+from Common.participant import Name
 from Common.strict import shorten, show
 
 LOG_VERSION = 1
@@ -47,8 +48,6 @@ ENVELOPE = ("seq", "t", "type")
 _NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
 """A game's event as a step of its record keeps its type and fields."""
 _NOT_IN_END = _NOT_IN_STEP | {"type"}
-
-Name = str
 
 
 class EventError(ValueError):

@@ -63,6 +63,9 @@ class Failure:
     kind: str = attrs.field(default=BROKEN, validator=attrs.validators.in_(FAILURE_KINDS))
 
 
+Name = str
+"""A player's name as the game-free host holds it (the tournament manager, the event log, the exports); each game's
+rule says which strings are names."""
 NameT = TypeVar("NameT", bound=str)
 
 

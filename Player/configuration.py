@@ -29,7 +29,7 @@ from Player.loader import PlayerLoadError, make_local_player
 
 
 @attrs.frozen
-class PlayerEntry:
+class LocalPlayerEntry:
     """A local player to create: its kind, its name, and the file that defines it ("" for built-in)."""
 
     kind: str
@@ -42,13 +42,13 @@ class PlayerEntry:
 
 
 @attrs.frozen
-class SignUpEntry(PlayerEntry):
-    """An xclients player: a PlayerEntry, and the Token it signs up with (None: it signs up with its bare name)."""
+class SignUpEntry(LocalPlayerEntry):
+    """An xclients player: a LocalPlayerEntry, and the Token it signs up with (None: it signs up with its bare name)."""
 
     token: str | None = attrs.field(default=None, repr=False)
 
 
-def create_players(entries: Sequence[PlayerEntry], key: str, players: GamePlayers) -> list[tuple[str, Participant]]:
+def create_players(entries: Sequence[LocalPlayerEntry], key: str, players: GamePlayers) -> list[tuple[str, Participant]]:
     """The players of `entries`, listed under `key` in a configuration; PlayerLoadError names the entry."""
     created = []
     for index, entry in enumerate(entries):
@@ -84,7 +84,7 @@ def _json_type(value: Any) -> str:
 
 
 def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
-    """Teach `converter` to structure PlayerEntry and ObserverEntry from their JSON arrays, for the game of `players`."""
+    """Teach `converter` to structure LocalPlayerEntry and ObserverEntry from their JSON arrays, for the game of `players`."""
 
     def kind(value: Any) -> str:
         if not players.is_kind(value):
@@ -99,11 +99,11 @@ def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
             raise ValueError(f"expected a name of {players.name_rule}, got {show(value)}")
         return value
 
-    def player_entry(value: Any, _: type = PlayerEntry) -> PlayerEntry:
+    def player_entry(value: Any, _: type = LocalPlayerEntry) -> LocalPlayerEntry:
         if type(value) is list and len(value) == 4:
             raise ValueError("expected a player [kind, name, path] of 3 elements, got 4: only xclients' players take a token")
         parts = array(value, "a player [kind, name, path]", range(3, 4))
-        return PlayerEntry(*elements(parts, [kind, name, _path], PlayerEntry))
+        return LocalPlayerEntry(*elements(parts, [kind, name, _path], LocalPlayerEntry))
 
     def sign_up_entry(value: Any, _: type = SignUpEntry) -> SignUpEntry:
         parts = array(value, "a player [kind, name, path] or [kind, name, path, token]", range(3, 5))
@@ -113,6 +113,6 @@ def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
         parts = array(value, "an observer [name, path]", range(2, 3))
         return ObserverEntry(*elements(parts, [name, _path], ObserverEntry))
 
-    converter.register_structure_hook(PlayerEntry, player_entry)
+    converter.register_structure_hook(LocalPlayerEntry, player_entry)
     converter.register_structure_hook(SignUpEntry, sign_up_entry)
     converter.register_structure_hook(ObserverEntry, observer_entry)

@@ -20,6 +20,8 @@ from Admin.manager import DEFAULT_TIME_PER_CALL
 
 EXIT_STOPPED = 130
 EXIT_USAGE = 2
+EXIT_DONE, EXIT_TOO_FEW, EXIT_CONFIGURATION, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
+"""xserver's other exit statuses, as its usage text (below) lists them."""
 DISTRIBUTION = "santorini-tournament"
 
 
@@ -72,7 +74,7 @@ Configuration keys:
   "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
                    with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
   "event log"      PathString, default none: a directory; each tournament writes its events and exports
-                   into a directory of its own there (rebuild the exports: python -m Remote.export DIR)
+                   into a directory of its own there (rebuild the exports: python -m Remote.rebuild_exports DIR)
   "resume"         true or false, default false: with "event log", go on with its newest tournament
                    if it did not end (the configuration must be the same), or print its Results again
   "resume wait"    positive number of seconds, default "waiting for": how long a resumed tournament

@@ -30,7 +30,7 @@ from Common.strict import (
     unknown_keys,
     whole_number,
 )
-from Player.configuration import ObserverEntry, PlayerEntry, SignUpEntry, register_entries
+from Player.configuration import LocalPlayerEntry, ObserverEntry, SignUpEntry, register_entries
 from Remote.game import Game, game_keys_elsewhere
 from Remote.watch.settings import WatchSettings, register_watch_settings
 
@@ -51,11 +51,11 @@ class ServerConfiguration:
     repeat: int
     host: str = ""
     time_per_call: float = DEFAULT_TIME_PER_CALL
-    house_players: tuple[PlayerEntry, ...] = ()
+    house_players: tuple[LocalPlayerEntry, ...] = ()
     participants: str | None = None
     """The path of the participants file (Remote.participants), if sign-up takes tokens."""
     event_log: str | None = None
-    """The directory of the event log (Remote.event_log), if there is one."""
+    """The directory of the event log (Remote.event_log_writer), if there is one."""
     resume: bool = False
     """Go on with the newest unfinished tournament of the event log."""
     resume_wait: float | None = None
@@ -102,7 +102,7 @@ class ClientConfiguration:
 class LocalConfiguration:
     """What `python -m Admin` reads on standard input: a tournament among local players only."""
 
-    players: tuple[PlayerEntry, ...]
+    players: tuple[LocalPlayerEntry, ...]
     observers: tuple[ObserverEntry, ...] = ()
     time_per_call: float = DEFAULT_TIME_PER_CALL
     game: str = attrs.field(default="", kw_only=True)

@@ -26,7 +26,7 @@ never sees half a file:
   in (encounter, game) order (`Admin/tournament_state.py` makes the lines).
 
 The exports are not synced to disk: the log is the durable record, and
-`python -m Remote.export DIR` rebuilds them from it.
+`python -m Remote.rebuild_exports DIR` rebuilds them from it.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ import cattrs
 from Admin.manager import TournamentRules
 from Admin.revisions import revise
 from Admin.tournament_state import TournamentState
+from Common.participant import Name
 from Common.strict import StructureError, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Remote.game import Game
@@ -62,8 +63,6 @@ IRREGULAR, REVISED, REVISED_AWAY = "irregular", "revised", "revised away"
 KINDS = ("won", "drawn", "lost", IRREGULAR)
 """The totals of the crosstable: a cell's word counts for the kind it starts with."""
 SEPARATOR = "; "
-
-Name = str
 
 
 class ExportError(ValueError):
@@ -84,7 +83,7 @@ class MisbehaviourEntry:
 
 
 @attrs.frozen
-class PlayerEntry:
+class ExportedPlayer:
     """One sign-up: the name asked for, the name given (None: none fitted, left out), its misbehaviour if any."""
 
     requested: Name
@@ -129,7 +128,7 @@ class ResultsExport:
     settings: dict[str, Any]
     """The `start` event's: the game's settings as prepared (the IPD's seed drawn)."""
     finished: bool
-    players: tuple[PlayerEntry, ...]
+    players: tuple[ExportedPlayer, ...]
     encounters: tuple[EncounterEntry, ...]
     results: Any
     """The JSON value xserver printed on standard output; None while unfinished."""
@@ -167,7 +166,7 @@ def _export_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda type_: type_ is Any, lambda value, _: _json_value(value))
     converter.register_structure_hook_func(lambda type_: type_ == dict[str, Any], _json_object)
     converter.register_unstructure_hook_func(lambda type_: type_ == tuple[Name, Name], list)
-    for cls in (MisbehaviourEntry, PlayerEntry, EncounterEntry, ResultsExport):
+    for cls in (MisbehaviourEntry, ExportedPlayer, EncounterEntry, ResultsExport):
         register_json_object(converter, cls, keys={field.name: field.name for field in attrs.fields(cls)})
     return converter
 
@@ -195,7 +194,7 @@ def results_export(state: TournamentState, game: Game) -> ResultsExport:
         raise ExportError("the Results the log recorded are not those its outcomes and revisions give")
     misbehaviours = {name: MisbehaviourEntry(**entry) for name, entry in state.misbehaviours.items()}
     players = tuple(
-        PlayerEntry(sign_up["requested"], sign_up["assigned"], misbehaviours.get(sign_up["assigned"]))
+        ExportedPlayer(sign_up["requested"], sign_up["assigned"], misbehaviours.get(sign_up["assigned"]))
         for sign_up in state.sign_ups
     )
     return ResultsExport(

@@ -21,7 +21,7 @@ line per game. A Game says:
   the Results, as configuration keys that `read_settings` reads back.
 
 `play_tournament` runs one tournament of a game, for xserver and
-`python -m Admin` alike, writing its events to a Journal (the event log).
+`python -m Admin` alike, writing its events to an EventLog (the event log).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from typing import Any, Protocol
 import attrs
 
 from Admin.encounter import Note, RefereeFunction, ignore
-from Admin.journal import Journal, Resumption
+from Admin.event_log import EventLog, Resumption
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.observer import Observer, Observers
-from Admin.tournament_log import TournamentLog
+from Admin.organiser_log import OrganiserLog
 from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Common.participant import Participant
 from Player.game_players import GamePlayers
@@ -142,7 +142,7 @@ async def play_tournament(
     log: logging.Logger,
     status: Callable[[str], None] = lambda text: None,
     concurrent: bool = True,
-    journal: Journal | None = None,
+    journal: EventLog | None = None,
     configuration: Mapping[str, Any] | None = None,
     resuming: Resuming | None = None,
 ) -> Any:
@@ -153,7 +153,7 @@ async def play_tournament(
     `resume` when `resuming` an interrupted tournament among its roster.
     """
     note = ignore if journal is None else journal.write
-    journal = journal or Journal()
+    journal = journal or EventLog()
     if resuming is None:
         settings, announcement = game.prepare(configured)
         if announcement:
@@ -166,7 +166,7 @@ async def play_tournament(
     else:
         settings = resuming.settings
         journal.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
-    tournament_log = TournamentLog(log, status, game.describe_outcome, game.standings_table)
+    tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
     manager = TournamentManager(
         game.make_referee(settings, time_per_call, note),
         game.rules(settings),

@@ -44,7 +44,7 @@ class ServerProcess:
     def __init__(self, config: dict, echo: bool = False, preexec_fn: Callable[[], None] | None = None) -> None:
         config = {**config, "port": 0, "host": "127.0.0.1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "Remote.server"],
+            [sys.executable, "-m", "Remote.xserver"],
             cwd=PROJECT_ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -1,6 +1,6 @@
-"""The event log on xserver's side: each tournament's journal, what a stop says, and resuming.
+"""The event log on xserver's side: each tournament's writer, what a stop says, and resuming.
 
-Each tournament's events go to an EventLog (`tournament_journal`): in a
+Each tournament's events go to an EventLogWriter (`tournament_event_log`): in a
 directory of its own under `"event log"`, or only in memory for the
 watchers, or nowhere when nobody reads them. At a stop, `tell_how_to_resume`
 prints the Results so far and how to go on.
@@ -34,20 +34,18 @@ import attrs
 import trio
 
 from Admin.absent import AbsentPlayer
-from Admin.journal import Resumption
-from Admin.tournament_log import count
+from Admin.event_log import Resumption
+from Admin.organiser_log import count
 from Admin.tournament_state import TournamentState
-from Common.participant import Participant
+from Common.participant import Name, Participant
 from Common.strict import show
 from Remote.configuration import ServerConfiguration
-from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
-from Remote.event_reading import read_log
+from Remote.event_log_reader import read_log
+from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
 from Remote.exports import export_texts, results_so_far, write_texts
 from Remote.game import Game
 
 log = logging.getLogger("xserver")
-
-Name = str
 
 
 def load_tournament(directory: Path, games: Mapping[str, Game]) -> tuple[TournamentState, bool]:
@@ -172,8 +170,8 @@ class EventLogging:
     """Called when the server is stopped (Ctrl-C, SIGTERM), before anything unwinds."""
 
 
-def tournament_journal(logging_to: EventLogging, resumed: Interrupted | None, game: Game, watched: bool) -> EventLog | None:
-    """The journal of one tournament: a new directory of the event log, or the resumed one's.
+def tournament_event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game, watched: bool) -> EventLogWriter | None:
+    """The event log writer of one tournament: a new directory of the event log, or the resumed one's.
 
     Without a log it is kept in memory for the watchers; None when nobody watches either.
     """
@@ -182,7 +180,7 @@ def tournament_journal(logging_to: EventLogging, resumed: Interrupted | None, ga
     elif logging_to.directory is not None:
         directory, state = logging_to.directory.new_tournament(), None
     elif watched:
-        return EventLog(None)
+        return EventLogWriter(None)
     else:
         return None
 
@@ -190,10 +188,10 @@ def tournament_journal(logging_to: EventLogging, resumed: Interrupted | None, ga
         texts = export_texts(state, game)
         return lambda: write_texts(directory, texts)
 
-    return EventLog(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
+    return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
 
 
-def tell_how_to_resume(event_log: EventLog, game: Game) -> None:
+def tell_how_to_resume(event_log: EventLogWriter, game: Game) -> None:
     """At a stop: the Results so far on one line of standard error, and how to go on (with a log on disk)."""
     if event_log.state.roster is not None:
         log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))

@@ -1,6 +1,6 @@
 """What every benchmark needs: a real xserver process, the load generator as another process, and their figures.
 
-The server runs as `python -m Remote.server` on 127.0.0.1 and port 0; its
+The server runs as `python -m Remote.xserver` on 127.0.0.1 and port 0; its
 standard error is read line by line in a thread, each line stamped with the
 time it arrived, so that the benchmarks can tell when the server listened,
 when each player signed up, when the tournament started, when each encounter
@@ -52,7 +52,7 @@ class Server:
         command = [sys.executable]
         if profile_to is not None:
             command += ["-m", "cProfile", "-o", profile_to]
-        command += ["-m", "Remote.server"]
+        command += ["-m", "Remote.xserver"]
         self.process = subprocess.Popen(
             command,
             cwd=PROJECT_ROOT,

@@ -3,7 +3,7 @@
 Two profilers, chosen with `--tool`:
 
 * `cprofile` (the default; in the standard library): the server runs as
-  `python -m cProfile -o FILE -m Remote.server`. The tournament ends by itself
+  `python -m cProfile -o FILE -m Remote.xserver`. The tournament ends by itself
   (repeat 0), so the profile is written on a normal exit. cProfile times every
   Python call, which roughly doubles the cost of small functions, and it
   counts each resumption of a coroutine as a call.

@@ -33,14 +33,15 @@ from Admin.tournament_state import fold
 from Common.ipd.chance import MatchKey
 from Common.ipd.replay import replay as replay_ipd_match
 from Common.santorini.replay import replay as replay_santorini_game
-from Player.configuration import PlayerEntry, create_players
+from Player.configuration import LocalPlayerEntry, create_players
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import IllegalAction
 from Player.santorini.strategic import GoodStrategy
-from Remote import client, server
+from Remote import client, hosting
+from Remote.cli import EXIT_DONE
 from Remote.configuration import read_client_configuration, read_server_configuration
-from Remote.event_log import EVENTS_FILE, EventLog
-from Remote.event_reading import read_events
+from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
+from Remote.event_log_reader import read_events
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, structure_export
 from Remote.game import Game, play_tournament
 from Remote.games import DEFAULT_GAME, GAMES
@@ -158,7 +159,7 @@ def santorini_players() -> list:
 
 def ipd_players() -> list:
     kinds = [("tit-for-tat", "tft"), ("defector", "dee"), ("breaker", "bad"), ("cooperator", "coop")]
-    return create_players([PlayerEntry(kind, name, "") for kind, name in kinds], "house players", GAMES["ipd"].players)
+    return create_players([LocalPlayerEntry(kind, name, "") for kind, name in kinds], "house players", GAMES["ipd"].players)
 
 
 def replay_ipd(line: dict, settings: Any, encounter: Any) -> dict:
@@ -226,9 +227,9 @@ def variants() -> list[tuple[str, str]]:
 
 
 async def play(game: Game, players: Sequence, hub: WatchHub | None, directory: Path | None, time_per_call: float = 5.0,
-               event_log: EventLog | None = None) -> tuple[Any, EventLog]:
+               event_log: EventLogWriter | None = None) -> tuple[Any, EventLogWriter]:
     """One tournament as xserver plays it, its events in `directory` (None: memory only), watched through `hub`."""
-    event_log = event_log or EventLog(directory)
+    event_log = event_log or EventLogWriter(directory)
     if hub is not None:
         hub.attach(event_log, game)
     async with trio.open_nursery() as nursery:
@@ -296,7 +297,7 @@ async def check_misbehaving_player_kicked(game: Game) -> None:
     try:
         async with trio.open_nursery() as nursery:
             async def run_server_() -> None:
-                assert await server.serve(config, game, lambda: [], printed.append) == server.EXIT_DONE
+                assert await hosting.serve(config, game, lambda: [], printed.append) == EXIT_DONE
             nursery.start_soon(run_server_)
             with trio.fail_after(TIME_LIMIT):
                 await lines.listening.wait()
@@ -340,7 +341,7 @@ EXPORTS = (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON)
 
 
 async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:
-    """results.json holds the printed Results, `python -m Remote.export` rebuilds the live exports byte for byte, every game replays."""
+    """results.json holds the printed Results, `python -m Remote.rebuild_exports` rebuilds the live exports byte for byte, every game replays."""
     kit = kit_of(game)
     (printed,) = await run_server({**configuration(game.name, tmp_path), **kit.exports_keys})
     (tournament,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
@@ -352,7 +353,7 @@ async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:
     for name in EXPORTS:
         (tournament / name).unlink()
     rebuilt = subprocess.run(
-        [sys.executable, "-m", "Remote.export", str(tournament)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "Remote.rebuild_exports", str(tournament)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
     )
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert {name: (tournament / name).read_bytes() for name in EXPORTS} == live
@@ -367,7 +368,7 @@ async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:
 
 async def check_watch_snapshot_equals_fold(game: Game, tmp_path: Path) -> None:
     """Watchers joining at any point: the snapshot is the fold of the log so far, the later events the log's, each once."""
-    hub, event_log = WatchHub(), EventLog(tmp_path)
+    hub, event_log = WatchHub(), EventLogWriter(tmp_path)
     points = [3, 15, 30]  # watchers join when the log reaches these seqs, one before the start and one after the end
     reached = {point: when_seq(event_log, point) for point in points}
     watched: list[tuple[dict, list[dict]]] = []

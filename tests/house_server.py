@@ -12,10 +12,11 @@ from pathlib import Path
 import trio
 
 from Player.configuration import create_players
-from Remote import resume, server
+from Remote import hosting, resume
+from Remote.cli import EXIT_DONE
 from Remote.configuration import read_server_configuration
-from Remote.event_log import EVENTS_FILE, LogDirectory
-from Remote.event_reading import read_events
+from Remote.event_log_writer import EVENTS_FILE, LogDirectory
+from Remote.event_log_reader import read_events
 from Remote.games import DEFAULT_GAME, GAMES
 
 
@@ -32,8 +33,8 @@ async def run_server(config_json: dict, crash_after: int | None = None) -> list:
         with trio.CancelScope() as scope:
             logging_to = resume.EventLogging(directory, crash_after=crash_after, on_crash=scope.cancel)
             house = lambda: create_players(config.house_players, "house players", game.players)  # noqa: E731
-            status = await server.serve(config, game, house, printed.append, logging_to=logging_to, interrupted=interrupted)
-            assert status == server.EXIT_DONE
+            status = await hosting.serve(config, game, house, printed.append, logging_to=logging_to, interrupted=interrupted)
+            assert status == EXIT_DONE
     finally:
         directory.close()
     return printed

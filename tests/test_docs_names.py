@@ -3,7 +3,7 @@
 A reader who meets `Player.santorini.strategy.Strategy` in a README looks it
 up, or imports it: every code span of every Markdown file git knows of (the
 READMEs, `docs/`) is searched for dotted names rooted at one of our packages
-(Common, Admin, Player, Remote), such as `Remote.export` or
+(Common, Admin, Player, Remote), such as `Remote.rebuild_exports` or
 `Common.strict.show(value)`, and each must import: the longest prefix that
 is a module, then attribute by attribute (a field of a class counts).
 """
@@ -63,8 +63,8 @@ def why_unresolved(name: str) -> str | None:
 
 
 def test_a_dotted_name_is_found_in_a_code_span_only() -> None:
-    text = "See `Remote.export` and `python -m Remote.tokens FILE`, not Remote.nothing.\n```\nCommon.fenced\n```\n"
-    assert dotted_names(text) == ["Remote.export", "Remote.tokens"]
+    text = "See `Remote.rebuild_exports` and `python -m Remote.tokens FILE`, not Remote.nothing.\n```\nCommon.fenced\n```\n"
+    assert dotted_names(text) == ["Remote.rebuild_exports", "Remote.tokens"]
     assert dotted_names("`Common.strict.show(value)` and `Player/santorini/README.md`") == ["Common.strict.show"]
 
 

@@ -17,19 +17,19 @@ import trio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from Admin.journal import Journal
+from Admin.event_log import EventLog
 from Admin.manager import TournamentManager
 from Admin.tournament_state import EventError, TournamentState, fold
-from Player.configuration import PlayerEntry, create_players
-from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
-from Remote.event_reading import read_events
+from Player.configuration import LocalPlayerEntry, create_players
+from Remote.event_log_writer import EVENTS_FILE, EventLogWriter, EventLogError, LogDirectory
+from Remote.event_log_reader import read_events
 from Remote.games import GAMES
 
 SANTORINI_HOUSE = [("good", "ann"), ("breaker", "bob"), ("good", "cat"), ("infinite", "dan"), ("good", "ann")]
 IPD_HOUSE = [("tit-for-tat", "ann"), ("breaker", "bob"), ("defector", "cat"), ("late", "dan"), ("random", "eve")]
 
 
-class FoldingJournal(Journal):
+class FoldingJournal(EventLog):
     """Folds every event as it is written and checks the fold against the manager's state at that moment."""
 
     def __init__(self) -> None:
@@ -57,7 +57,7 @@ async def run_logged(game_name: str, house: list[tuple[str, str]], concurrent: b
         concurrent=concurrent, journal=journal, output=lambda results: game.output(results, settings),
     )
     journal.manager = manager
-    players = create_players([PlayerEntry(kind, name, "") for kind, name in house], "house players", game.players)
+    players = create_players([LocalPlayerEntry(kind, name, "") for kind, name in house], "house players", game.players)
     await manager.run(players)
     return journal
 
@@ -116,7 +116,7 @@ async def test_the_writer_numbers_stores_and_syncs_events_before_an_end_can_be_l
     directory = LogDirectory(tmp_path / "log")
     tournament = directory.new_tournament()
     published: list[list[str]] = []
-    log = EventLog(tournament)
+    log = EventLogWriter(tournament)
     log.subscribers.append(lambda events, lines: published.append(lines))
     async with trio.open_nursery() as nursery:
         nursery.start_soon(log.run)
@@ -152,7 +152,7 @@ def test_tournament_directories_sort_in_the_order_they_were_made(tmp_path):
 async def test_after_a_stop_nothing_more_is_written_and_the_stop_is_the_last_line(tmp_path):
     directory = LogDirectory(tmp_path / "log")
     tournament = directory.new_tournament()
-    log = EventLog(tournament)
+    log = EventLogWriter(tournament)
     async with trio.open_nursery() as nursery:
         nursery.start_soon(log.run)
         log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})

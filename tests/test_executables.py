@@ -1,6 +1,6 @@
 """xserver and xclients as a user meets them: processes, standard streams, exit statuses, signals.
 
-Each test runs `python -m Remote.server` or `python -m Remote.client` (and once
+Each test runs `python -m Remote.xserver` or `python -m Remote.client` (and once
 the real `./xserver` launcher) from the project root, on 127.0.0.1, and looks
 only at what a user sees: what is printed where, the exit status, and
 whether the server listens.
@@ -22,7 +22,7 @@ from tests.raw_client import HOST, run_on_a_terminal, stop, wait_for_log_sync
 LIMIT = 60.0
 WINDOW = 1.5
 """Seconds of sign-up: enough for an xclients process to start and sign up."""
-SERVER = [sys.executable, "-m", "Remote.server"]
+SERVER = [sys.executable, "-m", "Remote.xserver"]
 CLIENTS = [sys.executable, "-m", "Remote.client"]
 GOOD_SERVER = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "host": HOST}
 GOOD_CLIENTS = {"players": [["good", "ann", ""]], "observers": [], "ip": HOST, "port": 1}
@@ -259,12 +259,12 @@ HOUSE_ONLY = {"min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "re
 
 
 def test_on_a_terminal_the_server_shows_progress_in_a_status_line_and_elsewhere_it_does_not():
-    status, output, shown = run_on_a_terminal([sys.executable, "-m", "Remote.server"], json.dumps(HOUSE_ONLY).encode())
+    status, output, shown = run_on_a_terminal([sys.executable, "-m", "Remote.xserver"], json.dumps(HOUSE_ONLY).encode())
     assert status == 0
     assert json.loads(output) in ([["ann", "bob"]], [["bob", "ann"]])
     assert "\r\x1b[Kencounter 1 of 1 · 100 % · 0 s left".encode() in shown
     assert b"xserver: statistics" in shown
 
-    piped = run([sys.executable, "-m", "Remote.server"], json.dumps(HOUSE_ONLY))
+    piped = run([sys.executable, "-m", "Remote.xserver"], json.dumps(HOUSE_ONLY))
     assert piped.returncode == 0
     assert "\r" not in piped.stderr and "\x1b[" not in piped.stderr

@@ -1,4 +1,4 @@
-"""`python -m Remote.export DIR` on an event log's directory lists its tournaments, one line each.
+"""`python -m Remote.rebuild_exports DIR` on an event log's directory lists its tournaments, one line each.
 
 An organiser who points the command at the `"event log"` directory itself
 (which holds one directory per tournament, and no events.ndjson) gets one
@@ -28,7 +28,7 @@ LIMIT = 60.0
 
 def run_export(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "Remote.export", *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=LIMIT
+        [sys.executable, "-m", "Remote.rebuild_exports", *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=LIMIT
     )
 
 

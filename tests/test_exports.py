@@ -2,11 +2,11 @@
 
 Two sources of logs: small ones written out by hand, whose exports are
 spelled out in full, and random tournaments (hypothesis) played by the real
-tournament manager with a scripted referee, whose Journal keeps the events.
+tournament manager with a scripted referee, whose EventLog keeps the events.
 What a user notices: results.json reads back through its strict converter
 and holds the Results xserver printed; the crosstable reads the same from
 both sides and its totals are the standings; games.ndjson has each game
-once, in order; `python -m Remote.export DIR` rebuilds exactly the files
+once, in order; `python -m Remote.rebuild_exports DIR` rebuilds exactly the files
 the server writes, also from a log with a torn last line, and refuses a
 bad log in one line.
 """
@@ -29,14 +29,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from Admin.encounter import EncounterResult, Misbehaviour
-from Admin.journal import Journal
+from Admin.event_log import EventLog
 from Admin.tournament_state import fold
 from Common.ipd.outcomes import Irregular, Scored
 from Common.participant import Participant
 from Common.santorini.results import EncounterOutcome
 from Common.strict import StructureError
-from Remote import export
-from Remote.event_reading import EventLogError, read_events
+from Remote import rebuild_exports
+from Remote.event_log_reader import EventLogReadError, read_events
 from Remote.game import play_tournament
 from Remote.exports import (
     CROSSTABLE_CSV,
@@ -287,7 +287,7 @@ class Quiet(Participant):
         pass
 
 
-class Recording(Journal):
+class Recording(EventLog):
     """A journal that keeps the events, as the event log's writer numbers them."""
 
     tournament = "t-random"
@@ -523,7 +523,7 @@ def test_the_command_rebuilds_the_files_the_server_writes(tmp_path, log, capsys)
     live = log_directory(tmp_path, log, "live")
     write_exports(live, fold(log), WIRED[log[0]["game"]])
     rebuilt = log_directory(tmp_path, log, "rebuilt")
-    assert export.main([str(rebuilt)], games=WIRED) == 0
+    assert rebuild_exports.main([str(rebuilt)], games=WIRED) == 0
     assert exports_of(rebuilt) == exports_of(live)
     out, err = capsys.readouterr()
     assert out == f"{rebuilt}: wrote results.json, crosstable.csv, games.ndjson (finished)\n" and err == ""
@@ -535,7 +535,7 @@ def test_a_torn_last_line_is_dropped_with_one_line_saying_so(tmp_path, capsys):
     torn = log_directory(tmp_path, SANTORINI_LOG[:-1], "torn")
     with open(torn / "events.ndjson", "a") as file:
         file.write(json.dumps(SANTORINI_LOG[-1])[:25])
-    assert export.main([str(torn)], games=WIRED) == 0
+    assert rebuild_exports.main([str(torn)], games=WIRED) == 0
     assert exports_of(torn) == exports_of(whole)
     out, err = capsys.readouterr()
     assert err == f"export: {torn}/events.ndjson: dropped a torn last line (line {len(SANTORINI_LOG)}): the server stopped while writing it\n"
@@ -559,13 +559,13 @@ def test_read_events_drops_only_a_last_line_without_its_newline(tmp_path):
         ('{"seq": 1}\n{"seq": 2}\n\xff\n', "line 3: not UTF-8"),
     ]:
         path.write_bytes(text.encode("latin-1"))
-        with pytest.raises(EventLogError, match=message):
+        with pytest.raises(EventLogReadError, match=message):
             read_events(path)
 
 
 def run_command(*arguments):
     return subprocess.run(
-        [sys.executable, "-m", "Remote.export", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "Remote.rebuild_exports", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
 
 
@@ -594,7 +594,7 @@ def test_the_command_refuses_a_missing_directory_a_bad_line_and_an_unknown_game_
 def test_the_command_says_what_it_does_in_help():
     result = run_command("--help")
     assert result.returncode == 0 and result.stderr == ""
-    assert "python -m Remote.export" in result.stdout and "DIR" in result.stdout
+    assert "python -m Remote.rebuild_exports" in result.stdout and "DIR" in result.stdout
     for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, "torn last line"):
         assert name in result.stdout
 

@@ -36,7 +36,7 @@ from Common.santorini.names import Name
 from Common.santorini.player import Player
 from Common.santorini.results import Results
 from Common.santorini.wire import unstructure
-from Player.configuration import PlayerEntry
+from Player.configuration import LocalPlayerEntry
 from Player.santorini.kinds import PLAYERS
 from Remote.client import run_clients
 from Remote.configuration import ClientConfiguration
@@ -93,7 +93,7 @@ async def play_honestly(
 ) -> tuple[list | None, bool]:
     """The project's own client with good players: the Results they received (as JSON), and whether all went well."""
     config = ClientConfiguration(players=(), observers=(), ip=HOST, port=port)
-    players = [(name, wrap(PlayerEntry("good", name, "").create(PLAYERS))) for name in names]
+    players = [(name, wrap(LocalPlayerEntry("good", name, "").create(PLAYERS))) for name in names]
     outcome = await run_clients(config, players)
     results = None if outcome.results is None else json.loads(json.dumps(unstructure(outcome.results)))
     return results, outcome.all_well

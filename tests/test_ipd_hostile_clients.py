@@ -35,7 +35,7 @@ from Common.ipd.outcomes import Irregular
 from Common.ipd.player import Player
 from Common.ipd.settings import SETTINGS_KEYS, IPDSettings, read_settings
 from Common.ipd.wire import unstructure
-from Player.configuration import PlayerEntry
+from Player.configuration import LocalPlayerEntry
 from Player.ipd.classics import Cooperator, Defector, TitForTat
 from Player.ipd.strategy import Strategy
 from Remote.client import run_clients
@@ -150,7 +150,7 @@ async def tournament(hostile: Hostile, honest: Sequence[tuple[str, str]] = HONES
     }
     server = await trio.to_thread.run_sync(lambda: ServerProcess(config))
     try:
-        recorded = {name: Recording(PlayerEntry(kind, name, "").create(PLAYERS)) for name, kind in honest}
+        recorded = {name: Recording(LocalPlayerEntry(kind, name, "").create(PLAYERS)) for name, kind in honest}
         client_config = ClientConfiguration(players=(), observers=(), ip=HOST, port=server.port, game="ipd")
         found: dict[str, Any] = {}
         with trio.fail_after(LIMIT):

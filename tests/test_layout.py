@@ -19,7 +19,7 @@ from Remote.games import GAMES
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("Common", "Player", "Admin", "Remote")
 REGISTRY = "Remote.games"
-SHELLS = {"Remote/server.py", "Remote/client.py", "Admin/__main__.py", "Remote/export.py"}
+SHELLS = {"Remote/xserver.py", "Remote/client.py", "Admin/__main__.py", "Remote/rebuild_exports.py"}
 """The executables' shells: they read the registry of games (and __main__ the configuration, in Remote)."""
 PLAYER_FILES = {"Player/strategic.py", "Player/example_player.py"}
 """Santorini's player files at the paths configurations have always used."""

@@ -20,7 +20,7 @@ from tests.raw_client import HOST, stop, wait_for_log_sync
 GUARD = 25.0
 """Seconds before a test gives up on a process: below the 30 s window, so a window that runs its length fails."""
 LONG_WINDOW = 30
-SERVER = [sys.executable, "-m", "Remote.server"]
+SERVER = [sys.executable, "-m", "Remote.xserver"]
 
 
 def players(*names: str) -> dict:

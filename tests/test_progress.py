@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Admin.tournament_log import ESTIMATE_AFTER, progress_text, seconds_left
+from Admin.organiser_log import ESTIMATE_AFTER, progress_text, seconds_left
 from Remote.loopback import PROJECT_ROOT
 
 

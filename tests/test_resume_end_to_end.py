@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from Admin.tournament_state import fold
-from Remote.event_log import EVENTS_FILE
-from Remote.event_reading import read_events
+from Remote.event_log_writer import EVENTS_FILE
+from Remote.event_log_reader import read_events
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
-from Remote.server import CRASH_VARIABLE
+from Remote.xserver import CRASH_VARIABLE
 from tests.raw_client import stop, wait_for_log_sync
 
 LIMIT = 60.0
@@ -187,7 +187,7 @@ def test_a_second_server_on_the_same_event_log_is_refused_in_one_line(tmp_path):
     first = ServerProcess(logged)
     try:
         second = subprocess.run(
-            [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps({**logged, "port": 0}),
+            [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps({**logged, "port": 0}),
             capture_output=True, text=True, timeout=LIMIT,
         )
     finally:
@@ -205,7 +205,7 @@ def test_an_event_log_that_cannot_be_written_is_refused_before_the_window_opens(
     try:
         config = {**server_config(tmp_path), "min players": 0, "waiting for": 0.5, "port": 0, "event log": str(log)}
         refused = subprocess.run(
-            [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps(config),
+            [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
             capture_output=True, text=True, timeout=LIMIT,
         )
     finally:

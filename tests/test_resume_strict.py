@@ -1,4 +1,4 @@
-"""Resume and `python -m Remote.export` trust nothing in a log: a forged or mutated event is refused in one line naming it.
+"""Resume and `python -m Remote.rebuild_exports` trust nothing in a log: a forged or mutated event is refused in one line naming it.
 
 The logs are real: a tournament of house players (tests/test_resume.py's)
 played to its end, and the same one stopped halfway. The property: any
@@ -21,11 +21,11 @@ import trio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from Remote import export, resume
+from Remote import rebuild_exports, resume
 from Remote.configuration import read_server_configuration
-from Remote.event_log import EVENTS_FILE, LogDirectory
-from Remote.event_reading import EventLogError as LineError
-from Remote.event_reading import read_events, read_log
+from Remote.event_log_writer import EVENTS_FILE, LogDirectory
+from Remote.event_log_reader import EventLogReadError as LineError
+from Remote.event_log_reader import read_events, read_log
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
 from tests.game_conformance import configuration
@@ -161,7 +161,7 @@ def test_any_single_forged_or_mutated_event_is_read_to_the_real_results_or_refus
 def test_python_m_remote_export_refuses_the_same_forged_log_in_one_line(logs, tmp_path, capsys):
     events = logs["stopped"]
     write_log(tmp_path, [*events, {"seq": len(events) + 1, "t": 1.0, "type": "results", "results": 7, "output": None}])
-    assert export.main([str(tmp_path)]) == export.EXIT_REFUSED
+    assert rebuild_exports.main([str(tmp_path)]) == rebuild_exports.EXIT_REFUSED
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and f"line {len(events) + 1}: " in error
     assert not (tmp_path / "results.json").exists()
@@ -169,7 +169,7 @@ def test_python_m_remote_export_refuses_the_same_forged_log_in_one_line(logs, tm
 
 def xserver(config: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps(config),
+        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
         capture_output=True, text=True, timeout=60,
     )
 

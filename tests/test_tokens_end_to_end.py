@@ -278,7 +278,7 @@ async def test_300_failing_sign_ups_from_one_address_beside_honest_players_from_
 
 def run_server(config: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps(config),
+        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
         capture_output=True, text=True, timeout=LIMIT,
     )
 

@@ -100,7 +100,7 @@ def test_a_host_key_with_one_character_dropped_suggests_that_key(key: str, data:
 def test_xserver_says_which_key_was_meant_in_one_line() -> None:
     data = {**without(SERVER, "min players"), "min player": 2}
     finished = subprocess.run(
-        [sys.executable, "-m", "Remote.server"], cwd=PROJECT_ROOT, input=json.dumps(data),
+        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(data),
         capture_output=True, text=True, timeout=60,
     )
     assert finished.returncode == 2

@@ -1,7 +1,7 @@
 """The watch endpoint on real TCP (127.0.0.1): the stream says what the log says, catching up leaves no gap, bad requests are answered.
 
 Tournaments of house players run in this process through `play_tournament`
-with an EventLog, as xserver runs them (tests/game_conformance.py `play`);
+with an EventLogWriter, as xserver runs them (tests/game_conformance.py `play`);
 the watchers are clients written with h11 (tests/watch_client.py). The
 oracle is the log file itself and its fold. That the snapshot at any point
 and the later events equal the fold, for every game of the registry, is the
@@ -22,8 +22,8 @@ import trio
 
 from Admin.tournament_state import fold
 from Common.strict import StructureError, register_json_object, strict_converter, structure
-from Player.configuration import PlayerEntry, create_players
-from Remote.event_log import EventLog
+from Player.configuration import LocalPlayerEntry, create_players
+from Remote.event_log_writer import EventLogWriter
 from Remote.games import DEFAULT_GAME, GAMES
 from Remote.watch import WatchHub, WatchSettings, read_watch_settings, register_watch_settings
 from Remote.watch.routes import STATIC
@@ -106,7 +106,7 @@ async def test_an_id_that_cannot_be_resumed_gets_a_fresh_snapshot(how, tmp_path)
 
 
 async def test_a_watcher_that_drops_mid_tournament_and_comes_back_misses_nothing(tmp_path):
-    hub, event_log = WatchHub(), EventLog(tmp_path)
+    hub, event_log = WatchHub(), EventLogWriter(tmp_path)
     reached = when_seq(event_log, 40)
     seen: list[dict] = []
     async with trio.open_nursery() as nursery:
@@ -272,7 +272,7 @@ async def test_a_few_streams_per_address_and_one_more_is_refused():
 def honest_players(count: int) -> list:
     """`count` built-in players of the default game's honest kind."""
     names = ["ann", "bob", "cat", "dan", "eve", "fay", "gus", "hal", "ivy", "jon", "kim", "lea"][:count]
-    entries = [PlayerEntry(kit_of(VEHICLE).honest, name, "") for name in names]
+    entries = [LocalPlayerEntry(kit_of(VEHICLE).honest, name, "") for name in names]
     return create_players(entries, "house players", VEHICLE.players)
 
 
@@ -282,7 +282,7 @@ async def test_a_watcher_that_never_reads_changes_no_result_and_costs_bounded_me
     alone, _ = await play(game, honest_players(10), None, None, time_per_call)
     hub = WatchHub()
     peaks: list[int] = []
-    event_log = EventLog(tmp_path)
+    event_log = EventLogWriter(tmp_path)
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub, queue_bytes=queue_bytes, write_timeout=0.5)
         hub.attach(event_log, game)

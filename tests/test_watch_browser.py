@@ -31,7 +31,7 @@ from Common.santorini.rules import judge_turn
 from Common.santorini.wire import structure
 from Player.santorini.local import LocalPlayer
 from Player.santorini.strategic import GoodStrategy
-from Remote.event_log import EventLog
+from Remote.event_log_writer import EventLogWriter
 from Remote.exports import crosstable_csv
 from Remote.games import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
@@ -171,7 +171,7 @@ def check_against_the_log(page: dict, events: list[dict]) -> None:
 
 
 async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_drops_it(tmp_path, capsys):
-    game, hub, event_log = GAMES["santorini"], WatchHub(), EventLog(tmp_path)
+    game, hub, event_log = GAMES["santorini"], WatchHub(), EventLogWriter(tmp_path)
     gated = GatedPlayer("gus", at=4)
     players = santorini_players() + [("gus", gated)]
     screenshot = tmp_path / "watch-page-mid-tournament.png"
@@ -228,7 +228,7 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
     assert any(" R" in word or "revised" in word for word in page["cells"].values()), "a revised cell was drawn"
 
 
-async def hub_progress(event_log: EventLog) -> None:
+async def hub_progress(event_log: EventLogWriter) -> None:
     """Until the log publishes its next batch."""
     published = trio.Event()
 

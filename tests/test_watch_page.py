@@ -26,7 +26,7 @@ from Admin.tournament_state import TournamentState, fold
 from Common.ipd.scoring import Payoffs, payoff_table
 from Player.ipd.classics import Cooperator, Defector
 from Player.ipd.local import LocalPlayer as IpdLocalPlayer
-from Remote.event_log import EventLog
+from Remote.event_log_writer import EventLogWriter
 from Remote.games import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
@@ -159,7 +159,7 @@ def check_the_end(game_name: str, shown: dict, state: TournamentState) -> None:
 
 @pytest.mark.parametrize("game_name", sorted(GAMES))
 async def test_the_page_shows_each_games_scores_whole_and_in_its_own_terms(game_name, tmp_path, capsys):
-    game, hub, event_log = GAMES[game_name], WatchHub(), EventLog(tmp_path)
+    game, hub, event_log = GAMES[game_name], WatchHub(), EventLogWriter(tmp_path)
     players, settings, gated = TOURNAMENTS[game_name]()
     shots = [tmp_path / f"{game_name}-running.png", tmp_path / f"{game_name}-end.png"]
     driver = await trio.to_thread.run_sync(open_browser, tmp_path / "chromium-profile")

@@ -1,6 +1,6 @@
 """xserver as an organiser meets it at a terminal: usage, Ctrl-C at every stage, the log's words, the kick notice.
 
-Real processes (`python -m Remote.server` from the project root) on 127.0.0.1,
+Real processes (`python -m Remote.xserver` from the project root) on 127.0.0.1,
 real signals and, for the kick notice, a client written from the protocol on
 a real socket. Every wait is bounded and waits for something the program
 does (a log line, a blocked read), never for time to pass.
@@ -23,7 +23,7 @@ from Remote.loopback import PROJECT_ROOT, ServerProcess
 from tests.raw_client import HOST, RawClient, run_on_a_terminal, stop, wait_for_log, wait_for_log_sync
 
 LIMIT = 60.0
-SERVER = [sys.executable, "-m", "Remote.server"]
+SERVER = [sys.executable, "-m", "Remote.xserver"]
 HOUSE_ONLY = {
     "min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "repeat": 0,
     "house players": [["good", "ann", ""], ["breaker", "bob", ""], ["good", "cat", ""]],

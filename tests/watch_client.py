@@ -16,12 +16,12 @@ import h11
 import trio
 
 from Admin.tournament_state import EncounterState, GameState, TournamentState
-from Remote.event_log import EventLog
+from Remote.event_log_writer import EventLogWriter
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 
 HOST = "127.0.0.1"
 
-def when_seq(event_log: EventLog, seq: int) -> trio.Event:
+def when_seq(event_log: EventLogWriter, seq: int) -> trio.Event:
     """An Event set once the log has published its event `seq` (a test waits on it, never on a clock)."""
     reached = trio.Event()
     event_log.subscribers.append(lambda events, lines: reached.set() if events and events[-1]["seq"] >= seq else None)

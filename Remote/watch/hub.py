@@ -1,6 +1,6 @@
 """The watch hub: one tournament's events fanned out to every watcher without ever waiting for one.
 
-The hub subscribes to the tournament's EventLog (`attach`). Each batch of
+The hub subscribes to the tournament's EventLogWriter (`attach`). Each batch of
 events the log makes durable becomes, once, one chunk of SSE frames (each
 event's line as the log serialised it), which is offered to every watcher's
 queue; offering never waits. A watcher's queue holds at most its
@@ -192,7 +192,7 @@ class WatchHub:
     # -- the tournament ---------------------------------------------------
 
     def attach(self, event_log: Any, game: Game) -> None:
-        """Watch the tournament that `event_log` records (an EventLog); every watcher gets a fresh snapshot of it."""
+        """Watch the tournament that `event_log` records (an EventLogWriter); every watcher gets a fresh snapshot of it."""
         if self._event_log is not None and self._publish in self._event_log.subscribers:
             self._event_log.subscribers.remove(self._publish)
         self.run += 1
@@ -212,7 +212,7 @@ class WatchHub:
             watcher.resnapshot()
 
     def _publish(self, events: list[dict[str, Any]], lines: list[str]) -> None:
-        """The EventLog's subscriber: frame the batch once and offer it to everyone. Never raises, never waits."""
+        """The EventLogWriter's subscriber: frame the batch once and offer it to everyone. Never raises, never waits."""
         if not events:
             return
         try:

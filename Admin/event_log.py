@@ -1,6 +1,6 @@
 """What the tournament manager writes its events to, and what it needs to go on with an interrupted tournament.
 
-The Journal is the manager's side of the event log (Remote/event_log.py
+The EventLog is the manager's side of the event log (Remote/event_log_writer.py
 writes the file; docs/event-log.md lists the events); the Resumption is
 what the log says had happened, folded (Admin/tournament_state.py).
 """
@@ -13,18 +13,17 @@ from typing import Any
 import attrs
 
 from Admin.tournament_state import Progress
+from Common.participant import Name
 
-Name = str
 
-
-class Journal:
+class EventLog:
     """Where the manager writes the events of a tournament (the event log); this one writes nowhere."""
 
     tournament: str | None = None
     """The tournament's id (its log's directory name), if it has one."""
 
     def write(self, event: dict[str, Any]) -> None:
-        """Append `event` (`type` and its fields; the journal adds `seq` and `t`); never waits."""
+        """Append `event` (`type` and its fields; the writer adds `seq` and `t`); never waits."""
 
     async def durable(self) -> None:
         """Return once every event written so far is safely stored."""

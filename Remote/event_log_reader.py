@@ -1,6 +1,6 @@
 """Reading an event log (`events.ndjson`) back, strictly: every line, every event, and the Results checked.
 
-`read_log(path, games)` is what resume and `python -m Remote.export` read a
+`read_log(path, games)` is what resume and `python -m Remote.rebuild_exports` read a
 log with: the folded state, its game, and whether a torn last line was
 dropped. It trusts nothing in the file. Each line must be one JSON object
 (`read_events`); each event must have its type's shape and follow from the
@@ -13,14 +13,14 @@ an encounter has the players, repetition and meeting of its place in the
 schedule and starts only after its players' earlier encounters ended; every
 outcome is one the game's converter reads; and the `results` event holds
 exactly the Results and the output that the outcomes and revisions before it
-give. Anything else is an EventLogError, one line naming the line's number.
+give. Anything else is an EventLogReadError, one line naming the line's number.
 
 `read_events(path)` returns the events and whether the last line was torn.
 A line is torn when it is the last one and has no newline: the server was
 killed while writing it (its writer writes each event and its newline at
 once, so nothing after a newline can be complete). Every other line must be
 one JSON object of finite numbers; anything else (a blank line, text that
-is not JSON, `NaN`, `1e400`, an array) is refused with an EventLogError
+is not JSON, `NaN`, `1e400`, an array) is refused with an EventLogReadError
 that names the line's number. What the events say is not judged here: the
 fold (`Admin/tournament_state.py`) does that.
 """
@@ -42,14 +42,14 @@ from Remote.exports import ExportError, results_so_far_value, settings_of
 from Remote.game import Game
 
 
-class EventLogError(ValueError):
+class EventLogReadError(ValueError):
     """A line of an event log that is not one JSON object; the message names its line number."""
 
 
 def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
     """The events of the log at `path`, in order, and whether a torn last line was dropped.
 
-    OSError if the file cannot be read; EventLogError for a bad line.
+    OSError if the file cannot be read; EventLogReadError for a bad line.
     """
     data = Path(path).read_bytes()
     lines = data.split(b"\n")
@@ -61,7 +61,7 @@ def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
 def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Game | None, bool]:
     """The state folded from the log at `path`, its game (None: no event yet), and whether a torn last line was dropped.
 
-    OSError if the file cannot be read; EventLogError, naming a line, for anything wrong in it.
+    OSError if the file cannot be read; EventLogReadError, naming a line, for anything wrong in it.
     """
     events, torn = read_events(path)
     state = TournamentState()
@@ -73,7 +73,7 @@ def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Ga
             state.apply(event)
             check.after(event, state)
         except (EventError, ExportError, StructureError, ValueError) as error:
-            raise EventLogError(f"line {number}: {error}") from None
+            raise EventLogReadError(f"line {number}: {error}") from None
     return state, None if check is None else check.game, torn
 
 
@@ -93,10 +93,10 @@ class GameCheck:
     def of(cls, event: Mapping[str, Any], games: Mapping[str, Game]) -> GameCheck:
         """The check of the log whose first event is `event`: its `start`, naming a game of `games`."""
         if event.get("type") != START:
-            raise EventLogError(f"the first event must be the start, got {show(event.get('type'))}")
+            raise EventLogReadError(f"the first event must be the start, got {show(event.get('type'))}")
         name = event.get("game")
         if type(name) is not str or name not in games:
-            raise EventLogError(f"unknown game {shorten(repr(name), 40)} (this program knows {', '.join(sorted(games))})")
+            raise EventLogReadError(f"unknown game {shorten(repr(name), 40)} (this program knows {', '.join(sorted(games))})")
         return cls(games[name])
 
     @property
@@ -174,19 +174,19 @@ def _json(value: Any) -> Any:
 
 
 def parse_event(line: bytes, number: int) -> dict[str, Any]:
-    """The event on line `number` (counted from 1), or EventLogError naming that line."""
+    """The event on line `number` (counted from 1), or EventLogReadError naming that line."""
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise EventLogError(f"line {number}: not UTF-8 (byte {error.start + 1})") from None
+        raise EventLogReadError(f"line {number}: not UTF-8 (byte {error.start + 1})") from None
     try:
         event = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except json.JSONDecodeError as error:
-        raise EventLogError(f"line {number}: not JSON: {error.msg} at column {error.colno}") from None
+        raise EventLogReadError(f"line {number}: not JSON: {error.msg} at column {error.colno}") from None
     except ValueError as error:  # a constant or a number refused above
-        raise EventLogError(f"line {number}: not JSON: {error}") from None
+        raise EventLogReadError(f"line {number}: not JSON: {error}") from None
     if type(event) is not dict:
-        raise EventLogError(f"line {number}: an event is a JSON object, got {_kind(event)}")
+        raise EventLogReadError(f"line {number}: an event is a JSON object, got {_kind(event)}")
     return event
 
 

@@ -1,6 +1,6 @@
 """What the organiser reads while a tournament runs: one log line per event, and the standings at the end.
 
-`TournamentLog` is the manager's Observer for xserver and `python -m Admin`
+`OrganiserLog` is the manager's Observer for xserver and `python -m Admin`
 alike. It logs every renaming, every misbehaviour with its reason (the words
 the culprit is sent), every finished encounter with its series' score and
 the progress (`bob beat ann 2–1 · encounter 312 of 780 · 40 % · about 45 s
@@ -24,8 +24,8 @@ import trio
 
 from Admin.encounter import EncounterResult
 from Admin.observer import Observer
+from Common.participant import Name
 
-Name = str
 ESTIMATE_AFTER = 3
 """Encounters a run ends before its estimate of the time left: until then it says `estimating`."""
 
@@ -60,7 +60,7 @@ def progress_text(done: int, total: int, before: int, elapsed: float) -> str:
     return f"encounter {done} of {total} · {done * 100 // max(total, 1)} % · {estimate}"
 
 
-class TournamentLog(Observer):
+class OrganiserLog(Observer):
     """Logs a tournament's events on `log`; tells `status` the progress.
 
     The game says how one outcome reads (`describe`) and draws the standings

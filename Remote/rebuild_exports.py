@@ -1,4 +1,4 @@
-"""`python -m Remote.export DIR`: rebuild a tournament's exports from its event log, or list an event log's tournaments.
+"""`python -m Remote.rebuild_exports DIR`: rebuild a tournament's exports from its event log, or list an event log's tournaments.
 
 DIR is one tournament's directory of an `"event log"` (the one holding
 `events.ndjson`), of a finished tournament, an unfinished one, or one
@@ -25,12 +25,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from Admin.tournament_state import TournamentState
-from Remote.event_reading import EventLogError, read_log
+from Remote.event_log_reader import EventLogReadError, read_log
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, ExportError, write_exports
 from Remote.game import Game
 from Remote.games import GAMES
 
-PROGRAM = "python -m Remote.export"
+PROGRAM = "python -m Remote.rebuild_exports"
 EVENTS = "events.ndjson"
 EXIT_DONE, EXIT_REFUSED = 0, 2
 
@@ -85,7 +85,7 @@ def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> 
     path = directory / EVENTS
     try:
         state, game, torn = read_log(path, games)
-    except EventLogError as error:
+    except EventLogReadError as error:
         raise Refused(f"{path}: {error}") from None
     except OSError as error:
         raise Refused(f"{path}: {error.strerror or error}") from None

@@ -5,7 +5,7 @@ sortable id (`20261201T120000Z-000000`: the time it started, and a count),
 holding `events.ndjson`: one JSON object per line (docs/event-log.md). The server holds a lock on DIR for its
 whole life, so a second server on the same directory is refused.
 
-`EventLog` is the manager's Journal. `write` never waits: it stamps the
+`EventLogWriter` is the manager's EventLog. `write` never waits: it stamps the
 event with the next `seq` and the time, and queues it. The writer task
 (`run`) takes whatever has queued, every BATCH_SECONDS or at once when
 somebody awaits `durable`, appends it to the file, and for `durable` also
@@ -37,7 +37,7 @@ from typing import Any, TextIO
 
 import trio
 
-from Admin.journal import Journal
+from Admin.event_log import EventLog
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, TournamentState
 
 EVENTS_FILE = "events.ndjson"
@@ -135,7 +135,7 @@ class LogDirectory:
         return sorted(entry.name for entry in self.path.iterdir() if TOURNAMENT_NAME.fullmatch(entry.name) and entry.is_dir())
 
 
-class EventLog(Journal):
+class EventLogWriter(EventLog):
     """A tournament's events: numbered, written in order, made durable on demand, then folded and published.
 
     `directory` None: nothing is written. `state` and `seq` continue a log

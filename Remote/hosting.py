@@ -1,0 +1,128 @@
+"""What xserver does once configured: it listens, keeps the sign-up desk and the watch page, and plays each tournament.
+
+`serve` opens the listeners, the sign-up desk and, if the configuration asks
+for it, the watch endpoint; hands the sign-up windows (Remote/sign_up_windows.py)
+a way to play one tournament among the players of a window; and returns the
+exit status. Each tournament is played with its event log (Remote/resume.py
+makes its writer: a directory of the event log, the resumed one's, or only
+memory for the watchers), which a stop closes with the Results so far.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import trio
+
+from Common.participant import Participant
+from Remote.cli import EXIT_CANNOT_LISTEN
+from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration
+from Remote.game import Game, Resuming, play_tournament
+from Remote.participants import Participants
+from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournament_event_log
+from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
+from Remote.signup import SignedUp, SignUpDesk
+from Remote.watch import WatchHub, WatchListenError, serve_watch
+
+log = logging.getLogger("xserver")
+
+SEQUENTIAL_VARIABLE = "XSERVER_SEQUENTIAL"
+"""Set to 1 to play encounters one after another, for benchmarks that compare."""
+
+
+async def serve(
+    config: ServerConfiguration,
+    game: Game,
+    house_players: Callable[[], list[tuple[str, Participant]]],
+    publish: Callable[[Any], None],
+    status: Callable[[str], None] = lambda text: None,
+    participants: Participants | None = None,
+    logging_to: EventLogging | None = None,
+    interrupted: Interrupted | None = None,
+) -> int:
+    """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status.
+
+    With `interrupted`, the first tournament is that one, resumed.
+    """
+    logging_to = logging_to or EventLogging()
+    hub = None if config.watch is None else WatchHub(config.watch.memory_bytes)
+
+    async def play(
+        players: Sequence[tuple[str, Participant]], resuming: Resuming | None = None, resumed: Interrupted | None = None
+    ) -> None:
+        """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
+        concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
+        event_log = tournament_event_log(logging_to, resumed, game, watched=hub is not None)
+        if event_log is None:  # nobody reads the events: none is made
+            publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
+            return
+
+        async def stop() -> None:
+            await event_log.stop("signal")
+            tell_how_to_resume(event_log, game)
+
+        if hub is not None:
+            hub.attach(event_log, game)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(event_log.run)
+            logging_to.stop_hooks.append(stop)
+            try:
+                line = await play_tournament(
+                    game, config.settings, players, config.time_per_call, log, status, concurrent,
+                    journal=event_log, configuration=config.results_keys(), resuming=resuming,
+                )
+            finally:
+                logging_to.stop_hooks.remove(stop)
+            nursery.cancel_scope.cancel()
+        event_log.close()
+        publish(line)
+
+    try:
+        listeners = await trio.open_tcp_listeners(config.port, host=config.host or None)
+    except OSError as error:
+        log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
+        return EXIT_CANNOT_LISTEN
+    registry = house_registry(config, game)
+    capacity = Capacity(config.max_players)
+
+    def signed_up(entry: SignedUp) -> None:
+        log_sign_up(entry)
+        capacity.check(len(desk.signed_up))
+
+    desk = SignUpDesk(
+        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=signed_up, participants=participants
+    )
+    try:
+        async with trio.open_nursery() as nursery:
+            if hub is not None:
+                try:
+                    await nursery.start(serve_watch, config.watch, hub)
+                except WatchListenError as error:
+                    log.error("%s", error)
+                    return EXIT_CANNOT_LISTEN
+            if config.repeat:
+                nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
+            status_code = None
+            if interrupted is not None:
+                status_code = await play_resumed(config, game, interrupted, desk, registry, house_players, play, status)
+            if status_code is None:
+                status_code = await play_after_windows(config, game, desk, registry, house_players, play, status, capacity)
+            desk.close()
+            if hub is not None and config.watch_linger > 0:
+                log.info("watch: the page stays up for %g s", config.watch_linger)
+                await trio.sleep(config.watch_linger)
+            if hub is not None:
+                await hub.finish()  # every watcher gets the end of the tournament and a whole body, not a close
+            nursery.cancel_scope.cancel()
+        return status_code
+    finally:
+        for listener in listeners:
+            await trio.aclose_forcefully(listener)
+
+
+def _address(config: ServerConfiguration) -> str:
+    """The host and port the configuration asks to listen on, as a person would write them."""
+    return f"{config.host}:{config.port}" if config.host else f"port {config.port} of every interface"

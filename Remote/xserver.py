@@ -1,0 +1,133 @@
+"""xserver, the executable: configuration on standard input, the Results on standard output, the exit status.
+
+`main` reads and checks the configuration (the game, the house players, the
+participants file, the event log and what it may resume), then hands over to
+`Remote.hosting.serve`, which opens the sign-up windows and plays the
+tournaments. Logs go to standard error; when it is a terminal, a status line
+shows progress. Ctrl-C or SIGTERM stops it at any moment, in one line.
+
+Exit status: 0 done; 1 too few players signed up; 2 bad configuration or
+house player; 3 cannot listen on the port; 130 stopped (Ctrl-C, SIGTERM).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from Common.participant import Participant
+from Common.strict import StructureError
+from Player.configuration import create_players
+from Player.loader import PlayerLoadError
+from Remote.cli import EXIT_CONFIGURATION, EXIT_DONE, EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of, xserver_usage
+from Remote.configuration import ServerConfiguration, read_server_configuration
+from Remote.descriptors import raise_open_file_limit
+from Remote.event_log_writer import EventLogError, LogDirectory
+from Remote.game import Game
+from Remote.games import DEFAULT_GAME, GAMES
+from Remote.hosting import serve
+from Remote.participants import Participants, ParticipantsError, read_participants
+from Remote.resume import Ended, EventLogging, interrupted_tournament
+
+log = logging.getLogger("xserver")
+
+CRASH_VARIABLE = "XSERVER_CRASH_AFTER_EVENT"
+"""For tests only: set to k and the server kills itself (SIGKILL) right after the k-th event is on disk."""
+
+
+async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequence[Callable[[], Awaitable[None]]] = ()) -> int:
+    """Run `main`; Ctrl-C or SIGTERM stops it (after the `stop_hooks`), every connection closing as it unwinds."""
+    result = EXIT_STOPPED
+    async with trio.open_nursery() as nursery:
+
+        async def stop_on_signal() -> None:
+            with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    log.info("stopped")
+                    for hook in list(stop_hooks):
+                        await hook()
+                    nursery.cancel_scope.cancel()
+
+        async def run_main() -> None:
+            nonlocal result
+            result = await main()
+            nursery.cancel_scope.cancel()
+
+        nursery.start_soon(stop_on_signal)
+        nursery.start_soon(run_main)
+    return result
+
+
+def main() -> int:
+    """xserver's whole life: parse, start, print; Ctrl-C at any moment ends it with one line."""
+    raise_open_file_limit()  # every connection is a descriptor: allow as many as the system lets us
+    status_line = StatusLine(sys.stderr)
+    status_line.setFormatter(logging.Formatter("xserver: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[status_line])
+    signal.signal(signal.SIGTERM, _interrupt)  # until trio takes the signals over: SIGTERM acts as Ctrl-C
+    return exit_status_of("xserver", lambda: _run(sys.argv[1:], status_line.show), before_exit=lambda: status_line.show(""))
+
+
+def _interrupt(signal_number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(arguments: list[str], status: Callable[[str], None]) -> int:
+    answered = answer_arguments("xserver", arguments, xserver_usage(GAMES, DEFAULT_GAME))
+    if answered is not None:
+        return answered
+    try:
+        config = read_server_configuration(sys.stdin.read(), GAMES, DEFAULT_GAME)
+        game = GAMES[config.game]
+        create_players(config.house_players, "house players", game.players)
+        participants = _participants(config, game)
+    except (StructureError, PlayerLoadError, ParticipantsError) as error:
+        print(f"xserver: configuration: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+    crash_after = os.environ.get(CRASH_VARIABLE)
+    logging_to = EventLogging(crash_after=int(crash_after) if crash_after else None)
+    try:
+        if config.event_log is not None:
+            logging_to.directory = LogDirectory(Path(config.event_log))
+        interrupted = interrupted_tournament(config, game, logging_to.directory, GAMES) if config.resume else None
+    except EventLogError as error:
+        print(f"xserver: event log: {error}", file=sys.stderr)
+        return EXIT_CONFIGURATION
+
+    def house_players() -> list[tuple[str, Participant]]:
+        return create_players(config.house_players, "house players", game.players)
+
+    def publish(line: Any) -> None:
+        print(json.dumps(line), flush=True)
+
+    if isinstance(interrupted, Ended):
+        publish(interrupted.output)
+        return EXIT_DONE
+
+    def main() -> Awaitable[int]:
+        return serve(config, game, house_players, publish, status, participants, logging_to, interrupted)
+
+    return trio.run(_until_terminated, main, logging_to.stop_hooks)
+
+
+def _participants(config: ServerConfiguration, game: Game) -> Participants | None:
+    """The participants file's participants, if the configuration names one; none may be a house player."""
+    if config.participants is None:
+        return None
+    participants = read_participants(Path(config.participants), game.players.is_name, game.players.name_rule)
+    for entry in config.house_players:
+        if entry.name in participants:
+            raise ParticipantsError(f"{entry.name} is both a house player and a participant @ $.participants")
+    return participants
+
+
+if __name__ == "__main__":
+    sys.exit(main())
