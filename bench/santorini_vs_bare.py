@@ -146,7 +146,7 @@ class ServerProcess:
 
 def xserver(players: int) -> ServerProcess:
     configuration = {"min players": players, "port": 0, "host": "127.0.0.1", "waiting for": WINDOW, "repeat": 0}
-    return ServerProcess([sys.executable, "-m", "Remote.server"], json.dumps(configuration))
+    return ServerProcess([sys.executable, "-m", "Remote.xserver"], json.dumps(configuration))
 
 
 def bare(players: int) -> ServerProcess:
