@@ -42,7 +42,7 @@ class CallPlan:
 
 
 class PendingCall:
-    """A call whose request went out (as far as the socket took it at once) and whose end is awaited.
+    """A call whose request goes out (`send_now`: as far as the socket takes it at once) and whose end is awaited.
 
     `result` is the answer or the Failure once `settled` (unless it
     `timed_out`: the caller makes that Failure); `seconds` the time from the
@@ -52,6 +52,7 @@ class PendingCall:
     __slots__ = ("_participant", "_rest", "result", "seconds", "settled", "started", "timed_out")
 
     def __init__(self, participant: RemoteParticipant, call: str, plan: CallPlan, bytes_waiting: bool = True) -> None:
+        """The request made, not yet sent (`send_now`): a value already waiting in the socket (`bytes_waiting`) fails it."""
         self._participant = participant
         self.started = trio.current_time()
         self.settled = False
@@ -69,11 +70,17 @@ class PendingCall:
         request = conversation.ask(call, plan.message, plan.read, plan.context)
         if isinstance(request, Failure):
             self._settle(request)
+        else:
+            self._rest = request
+
+    def send_now(self) -> None:
+        """Write the request, as far as the socket takes it without waiting (`answer` writes the rest)."""
+        if self.settled:
             return
         try:
-            self._rest = channel.send_now(request)
+            self._rest = self.channel.send_now(self._rest)
         except ChannelError as error:
-            self._settle(_channel_failure(conversation, error))
+            self._settle(_channel_failure(self._participant._conversation, error))
             return
         if not self._rest:
             self._sent()
@@ -213,18 +220,30 @@ class RemoteParticipant:
 
         `bytes_waiting` false: the caller knows that nothing waits in the socket (`begin_together`).
         """
+        pending = self._prepare(call, args, bytes_waiting)
+        pending.send_now()
+        return pending
+
+    def _prepare(self, call: str, args: tuple[Any, ...], bytes_waiting: bool) -> PendingCall:
         plan: CallPlan = getattr(self, f"_{call}_request")(*args)
         return PendingCall(self, call, plan, bytes_waiting)
 
     @staticmethod
     def begin_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]]]) -> list[PendingCall]:
-        """`begin_call` of each `(participant, call, arguments)`, asking the system once which sockets have bytes waiting."""
+        """`begin_call` of each `(participant, call, arguments)`, asking the system once which sockets have bytes waiting.
+
+        Every request is made before the first is written, so that they leave
+        back to back and the players think at the same time.
+        """
         channels = [participant._channel for participant, _, _ in calls]
         waiting = waiting_together(channels) if all(channel.watchable for channel in channels) else [True] * len(calls)
-        return [
-            participant.begin_call(call, *arguments, bytes_waiting=bytes_waiting)
+        pendings = [
+            participant._prepare(call, arguments, bytes_waiting)
             for (participant, call, arguments), bytes_waiting in zip(calls, waiting, strict=True)
         ]
+        for pending in pendings:
+            pending.send_now()
+        return pendings
 
     async def call(self, call: str, *args: Any) -> Any:
         """Make `call`: its answer, or its Failure."""
