@@ -31,7 +31,7 @@ from Common.strict import (
     whole_number,
 )
 from Player.configuration import ObserverEntry, PlayerEntry, SignUpEntry, register_entries
-from Remote.game import Game, game_keys_elsewhere
+from Remote.game_description import Game, game_keys_elsewhere
 from Remote.watch.settings import WatchSettings, register_watch_settings
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024

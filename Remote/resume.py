@@ -43,7 +43,7 @@ from Remote.configuration import ServerConfiguration
 from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
 from Remote.event_reading import read_log
 from Remote.exports import export_texts, results_so_far, write_texts
-from Remote.game import Game
+from Remote.game_description import Game
 
 log = logging.getLogger("xserver")
 

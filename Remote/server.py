@@ -37,8 +37,8 @@ from Remote.cli import EXIT_STOPPED, StatusLine, answer_arguments, exit_status_o
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log import EventLogError, LogDirectory
-from Remote.game import Game, Resuming, play_tournament
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_description import Game, Resuming, play_tournament
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.participants import Participants, ParticipantsError, read_participants
 from Remote.resume import (
     Ended,

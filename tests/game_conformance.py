@@ -1,7 +1,7 @@
 """The conformance kit: checks that any game of the registry plays by the host's rules, each taking a Game.
 
 The idea of trio.testing's check_two_way_stream: a check is handed the
-thing to judge (here a Game, `Remote.games.GAMES[name]`) and runs the same
+thing to judge (here a Game, `Remote.game_registry.GAMES[name]`) and runs the same
 tournament-level checks on every game: a loopback tournament of its
 built-in players over TCP, a misbehaving player kicked with its reason, the
 event log folded and resumed after a stop at every event, the exports
@@ -42,8 +42,8 @@ from Remote.configuration import read_client_configuration, read_server_configur
 from Remote.event_log import EVENTS_FILE, EventLog
 from Remote.event_reading import read_events
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, structure_export
-from Remote.game import Game, play_tournament
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_description import Game, play_tournament
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import encounter_words, standings_json
@@ -432,7 +432,7 @@ def check_layout(game: Game) -> None:
     assert (ROOT / "Remote" / game.name / "game.py").is_file(), f"the game {game.name!r} has no Remote/{game.name}/game.py"
     game_free = [path for path in sources() if game_of(".".join(path.relative_to(ROOT).with_suffix("").parts)) is None]
     for path in game_free:
-        if module_name(path) in PLAYER_FILES or module_name(path) == "Remote/games.py":
+        if module_name(path) in PLAYER_FILES or module_name(path) == "Remote/game_registry.py":
             continue
         for module in imports(path):
             assert game_of(module) != game.name, f"{module_name(path)} is game-free but imports {module}"

@@ -1,6 +1,6 @@
 """Every game of the registry passes the conformance kit (tests/game_conformance.py), and the kit catches a broken game.
 
-The games come from `Remote.games.GAMES`: a game added there is under every
+The games come from `Remote.game_registry.GAMES`: a game added there is under every
 check, and fails naming the entry of the kit's table it has not filled in.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from tests import game_conformance as kit
 
 

@@ -23,7 +23,7 @@ from Admin.tournament_state import EventError, TournamentState, fold
 from Player.configuration import PlayerEntry, create_players
 from Remote.event_log import EVENTS_FILE, EventLog, EventLogError, LogDirectory
 from Remote.event_reading import read_events
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 
 SANTORINI_HOUSE = [("good", "ann"), ("breaker", "bob"), ("good", "cat"), ("infinite", "dan"), ("good", "ann")]
 IPD_HOUSE = [("tit-for-tat", "ann"), ("breaker", "bob"), ("defector", "cat"), ("late", "dan"), ("random", "eve")]

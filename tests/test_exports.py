@@ -37,7 +37,7 @@ from Common.santorini.results import EncounterOutcome
 from Common.strict import StructureError
 from Remote import export
 from Remote.event_reading import EventLogError, read_events
-from Remote.game import play_tournament
+from Remote.game_description import play_tournament
 from Remote.exports import (
     CROSSTABLE_CSV,
     GAMES_NDJSON,

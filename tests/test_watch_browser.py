@@ -33,7 +33,7 @@ from Player.santorini.local import LocalPlayer
 from Player.santorini.strategic import GoodStrategy
 from Remote.event_log import EventLog
 from Remote.exports import crosstable_csv
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
 from tests.game_conformance import play, santorini_players

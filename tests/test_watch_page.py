@@ -27,7 +27,7 @@ from Common.ipd.scoring import Payoffs, payoff_table
 from Player.ipd.classics import Cooperator, Defector
 from Player.ipd.local import LocalPlayer as IpdLocalPlayer
 from Remote.event_log import EventLog
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
 from tests.game_conformance import log, santorini_players
@@ -171,7 +171,7 @@ async def test_the_page_shows_each_games_scores_whole_and_in_its_own_terms(game_
             nursery.start_soon(event_log.run)
 
             async def play() -> None:
-                from Remote.game import play_tournament
+                from Remote.game_description import play_tournament
 
                 await play_tournament(game, game.read_settings(settings), players, 60.0, log, journal=event_log, configuration={})
 

@@ -1,4 +1,4 @@
-"""The iterated prisoner's dilemma, described for the host: the one value `Remote/games.py` lists for it.
+"""The iterated prisoner's dilemma, described for the host: the one value `Remote/game_registry.py` lists for it.
 
 Its keys are those of `Common/ipd/settings.py` ("payoffs", "min rounds",
 "end probability", "max rounds", "seed", "noise", "time per move",
@@ -34,7 +34,7 @@ from Common.ipd.standings import ranks_of
 from Common.ipd.wire import structure, unstructure
 from Common.strict import StructureError, show
 from Player.ipd.kinds import PLAYERS
-from Remote.game import Game
+from Remote.game_description import Game
 from Remote.ipd.exports import outcome_sides, standings_json
 from Remote.ipd.records import RecordWriter
 from Remote.ipd.remote_player import RemotePlayer

@@ -1,4 +1,4 @@
-"""Santorini, described for the host: the one value `Remote/games.py` lists.
+"""Santorini, described for the host: the one value `Remote/game_registry.py` lists.
 
 Santorini's own configuration keys are "best of" (games per encounter, odd,
 default 3) and "fair starts" (true or false, default false: with true the
@@ -25,7 +25,7 @@ from Common.santorini.wire import structure, unstructure
 from Common.strict import odd_number, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
-from Remote.game import Game
+from Remote.game_description import Game
 from Remote.santorini.exports import outcome_sides, standings_json
 from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerProxy, recognises_server_message

@@ -29,7 +29,7 @@ from typing import Any
 
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
 from Remote.exports import ExportError, cell_words, results_so_far_value
-from Remote.game import Game
+from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from Remote.game import Game
+from Remote.game_description import Game
 from Remote.ipd.game import GAME as IPD
 from Remote.santorini.game import GAME as SANTORINI
 

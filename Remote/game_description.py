@@ -2,7 +2,7 @@
 
 The host (configuration reading, xserver, xclients, `python -m Admin`) reads
 a Game and never imports a game's modules by name; each game assembles its
-own Game in `Remote/<game>/game.py`, and `Remote/games.py` lists them, one
+own Game in `Remote/<game>/game.py`, and `Remote/game_registry.py` lists them, one
 line per game. A Game says:
 
 * who may play: its local players (kinds, strategy base class, name rule)
