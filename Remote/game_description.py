@@ -69,7 +69,6 @@ class Game:
     name: str
     """The configuration's "game" value."""
     players: GamePlayers
-    max_name_length: int
     settings_keys: frozenset[str]
     """The configuration keys that belong to this game."""
     read_settings: Callable[[Mapping[str, Any]], Any]
@@ -111,6 +110,11 @@ class Game:
     """The game as a sentence names it ("the prisoner's dilemma"); "" for `name`."""
     recognises_server_message: Callable[[Any], bool] = lambda message: False
     """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
+
+    @property
+    def max_name_length(self) -> int:
+        """The longest name of the game's rule: the longest its renaming may make."""
+        return self.players.names.max_length
 
     def recorded_settings(self, configured: Any, recorded: Mapping[str, Any]) -> Any:
         """The settings of a tournament whose log recorded `recorded` (its `start` event's `settings`)."""

@@ -28,6 +28,7 @@ from Admin.ipd.tournament import results, revise
 from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
+from Common.ipd.names import MAX_NAME_LENGTH
 from Common.ipd.outcomes import Irregular, MatchOutcome
 from Common.ipd.settings import KEYS, SETTINGS_KEYS, IPDSettings, read_settings
 from Common.ipd.standings import ranks_of
@@ -42,7 +43,6 @@ from Remote.ipd.server_proxy import ServerProxy, recognises_server_message
 
 log = logging.getLogger(__name__)
 
-MAX_NAME_LENGTH = 36
 SEED_BITS = 63
 
 
@@ -171,7 +171,6 @@ SETTINGS_HELP = """\
 GAME = Game(
     name="ipd",
     players=PLAYERS,
-    max_name_length=MAX_NAME_LENGTH,
     settings_keys=frozenset(SETTINGS_KEYS) | {RECORDS},
     read_settings=_read_settings,
     make_referee=lambda settings, time_per_call, note: make_referee(settings.game, settings.game.seed, time_per_call, note=note),

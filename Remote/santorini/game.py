@@ -19,7 +19,7 @@ from Admin.manager import TournamentRules
 from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
 from Admin.santorini.standings import standings, standings_table
 from Admin.schedule import RoundRobin
-from Common.santorini.names import MAX_NAME_LENGTH, Name
+from Common.santorini.names import Name
 from Common.santorini.results import EncounterOutcome, Results
 from Common.santorini.wire import structure, unstructure
 from Common.strict import odd_number, register_json_object, show, strict_converter
@@ -82,7 +82,6 @@ def table(results: Results, names: Sequence[str]) -> str:
 GAME = Game(
     name="santorini",
     players=PLAYERS,
-    max_name_length=MAX_NAME_LENGTH,
     settings_keys=frozenset(_KEYS.values()),
     read_settings=read_settings,
     make_referee=lambda settings, time_per_call, note: Referee(settings.best_of, time_per_call, note=note),
