@@ -6,9 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Admin.revisions import revise
-from Admin.santorini.referee import revise_outcome
+from Admin.two_player import revise_outcome
 from Admin.schedule import RoundRobin
-from Admin.santorini.standings import standings, standings_table
+from Admin.two_player import standings, standings_table
 from Common.santorini.results import EncounterOutcome as Outcome
 
 NAMES = ["ann", "ben", "cat", "dan", "eve", "fay"]

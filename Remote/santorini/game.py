@@ -10,23 +10,21 @@ line of JSON, exactly as before the host knew other games.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
+from Admin import two_player
 from Admin.manager import TournamentRules
 from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
-from Admin.santorini.standings import standings, standings_table
 from Admin.schedule import RoundRobin
-from Common.santorini.names import Name
-from Common.santorini.results import EncounterOutcome, Results
-from Common.santorini.wire import structure, unstructure
+from Common.santorini.wire import unstructure
 from Common.strict import odd_number, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
 from Remote.game_description import Game
-from Remote.santorini.exports import outcome_sides, standings_json
+from Remote.santorini.exports import outcome, outcome_sides, standings_json
 from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerProxy, recognises_server_message
 
@@ -52,7 +50,7 @@ register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks={"best_of
 
 def _rules(settings: SantoriniSettings) -> TournamentRules:
     """Santorini's rules for the manager; with fair starts, the round robin that balances who starts."""
-    rules = attrs.evolve(RULES, to_json=unstructure, from_json=_outcome)
+    rules = attrs.evolve(RULES, to_json=unstructure, from_json=outcome)
     if settings.fair_starts:
         rules = attrs.evolve(rules, schedule=lambda names: RoundRobin(len(names), fair_starts=True))
     return rules
@@ -67,18 +65,6 @@ def read_settings(keys: Mapping[str, Any]) -> SantoriniSettings:
     return structure_strictly(dict(keys), SantoriniSettings, _CONVERTER)
 
 
-def _outcome(data: Any) -> EncounterOutcome:
-    return structure(data, EncounterOutcome)
-
-
-def describe(outcome: EncounterOutcome) -> str:
-    return f"{outcome.winner} beat {outcome.loser}{' (irregular)' if outcome.irregular else ''}"
-
-
-def table(results: Results, names: Sequence[str]) -> str:
-    return standings_table(standings(cast(Sequence[Name], names), results))
-
-
 GAME = Game(
     name="santorini",
     players=PLAYERS,
@@ -91,8 +77,8 @@ GAME = Game(
     output=lambda results, settings: unstructure(results),
     results_to_json=unstructure,
     no_results=[],
-    describe_outcome=describe,
-    standings_table=table,
+    describe_outcome=two_player.describe,
+    standings_table=two_player.table,
     settings_help=(
         f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n'
         '  "fair starts"    true or false, default false: each player starts game 1 in half of its series\n'
