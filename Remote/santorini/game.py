@@ -10,7 +10,7 @@ line of JSON, exactly as before the host knew other games.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -44,8 +44,9 @@ def _true_or_false(value: Any) -> bool:
 
 
 _KEYS = {"best_of": "best of", "fair_starts": "fair starts"}
+_CHECKS: dict[str, Callable[[Any], Any]] = {"best_of": odd_number, "fair_starts": _true_or_false}
 _CONVERTER = strict_converter()
-register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks={"best_of": odd_number, "fair_starts": _true_or_false})
+register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks=_CHECKS)
 
 
 def _rules(settings: SantoriniSettings) -> TournamentRules:
@@ -68,7 +69,7 @@ def read_settings(keys: Mapping[str, Any]) -> SantoriniSettings:
 GAME = Game(
     name="santorini",
     players=PLAYERS,
-    settings_keys=frozenset(_KEYS.values()),
+    settings_keys={key: _CHECKS[field] for field, key in _KEYS.items()},
     read_settings=read_settings,
     make_referee=lambda settings, time_per_call, note: Referee(settings.best_of, time_per_call, note=note),
     rules=_rules,
