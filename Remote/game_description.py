@@ -17,6 +17,7 @@ line per game. A Game says:
 * what the organiser reads: the Results line on standard output, a log line
   per outcome, the standings table, and the exports of the event log (each
   side's word for an outcome in the crosstable, the standings as JSON);
+* what a spectator sees: the script of its board view on the watch page;
 * what its event log records of the settings: every value that can change
   the Results, as configuration keys that `read_settings` reads back.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
@@ -98,6 +100,9 @@ class Game:
     (those of an unrevised outcome; none otherwise): `{"ann": "won 2–1", "bob": "lost 1–2"}`."""
     standings_json: Callable[[Any, Sequence[str]], list[dict[str, Any]]]
     """The standings after the Results, among the players (sign-up order), as JSON rows, best first."""
+    board_view: Path
+    """The game's script for the watch page (served as /view.js): it registers the game's board view and the
+    words of its scores with the page's `Boards` (Remote/watch/static/boards.js), so that the page names no game."""
     settings_help: str = ""
     """The game's keys for `xserver --help`, one indented line each: `  "best of"  odd whole number, default 3: ...`."""
     prepare: Callable[[Any], tuple[Any, str | None]] = lambda settings: (settings, None)
@@ -149,7 +154,8 @@ _HOOKS = tuple(field.name for field in attrs.fields(Game) if str(field.type).sta
 def register(*games: Game) -> dict[str, Game]:
     """The registry of `games` by name, each checked: GameError (one line) for a game that cannot be hosted.
 
-    Every hook is present (a function, never None); names are distinct; a
+    Every hook is present (a function, never None), and the board view's
+    script is there; names are distinct; a
     configuration key owned by two games is read by both with the same
     function, or the error names every owner.
     """
@@ -162,6 +168,9 @@ def register(*games: Game) -> dict[str, Game]:
         missing = [hook for hook in _HOOKS if not callable(getattr(game, hook))]
         if missing:
             raise GameError(f"the game {game.name!r} lacks {', '.join(missing)}: every game must say each (Remote/game_description.py)")
+        if not isinstance(game.board_view, Path) or not game.board_view.is_file():
+            shown = str(game.board_view)
+            raise GameError(f"the game {game.name!r}: its board_view must be the path of its watch page script, got {shown!r}")
         if not isinstance(game.settings_keys, Mapping):
             raise GameError(f"the game {game.name!r}: settings_keys must map each key to the function that reads its value")
         registry[game.name] = game

@@ -197,6 +197,7 @@ GAME = Game(
     local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records),
     outcome_sides=outcome_sides,
     standings_json=standings_json,
+    board_view=Path(__file__).with_name("board_view.js"),
     title="the prisoner's dilemma",
     recognises_server_message=recognises_server_message,
 )

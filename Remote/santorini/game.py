@@ -11,6 +11,7 @@ line of JSON, exactly as before the host knew other games.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -88,6 +89,7 @@ GAME = Game(
     settings_json=settings_json,
     outcome_sides=outcome_sides,
     standings_json=standings_json,
+    board_view=Path(__file__).with_name("board_view.js"),
     title="Santorini",
     recognises_server_message=recognises_server_message,
 )

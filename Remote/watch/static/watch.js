@@ -60,6 +60,7 @@
     state.seq = snapshot.seq;
     state.start = snapshot.start;
     state.game = snapshot.game;
+    Boards.load(state.game, viewLoaded);
     state.roster = snapshot.roster;
     state.total = snapshot.total;
     state.misbehaviours = snapshot.misbehaviours;
@@ -129,6 +130,7 @@
       case "start":
         state.start = body(event, ["seq", "t", "type"]);
         state.game = event.game;
+        Boards.load(state.game, viewLoaded);
         dirty.all = true;
         return;
       case "roster":
@@ -231,7 +233,7 @@
   }
 
   function drawHeading() {
-    const game = state.game === "ipd" ? "Prisoner's dilemma" : state.game === "santorini" ? "Santorini" : state.game;
+    const game = Boards.title(state.game);
     $("legend-score").textContent = Scores.legend(state.game);
     $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
     document.title = $("title").textContent;
@@ -267,10 +269,11 @@
   function cellWord(row, word, encounter) {
     const kind = classOf(word);
     const letters = word.startsWith("revised ") ? "R" + (SHORT[kindOf(word)] || "") : SHORT[word] || SHORT[kind] || word;
-    const scored = encounter.ended && !(encounter.culprits || []).length && (KINDS.includes(kind) || (kind === "revised" && state.game !== "ipd"));
+    const view = Boards.of(state.game);
+    const scored = encounter.ended && !(encounter.culprits || []).length && (KINDS.includes(kind) || (kind === "revised" && view.scoresRevised));
     const score = scored ? Scores.cell(state.game, encounter, row, outcomeOf(encounter)) : null;
-    const shown = element("span", "word " + kind, score === null ? letters : state.game === "ipd" ? score : letters + " " + score);
-    shown.title = word + (score === null ? "" : " (" + score + (state.game === "ipd" ? " points per round)" : " in games)"));
+    const shown = element("span", "word " + kind, score === null ? letters : view.scoreAlone ? score : letters + " " + score);
+    shown.title = word + (score === null ? "" : " (" + score + view.scoreUnit + ")");
     return shown;
   }
 
@@ -283,7 +286,7 @@
   function classOf(word) {
     if (word.startsWith("revised")) return "revised";
     if (kindOf(word)) return kindOf(word);
-    if (word === "not scored") return "not-played"; // the IPD: the opponent misbehaved, the match counts for nobody
+    if (word === "not scored") return "not-played"; // the opponent misbehaved: the encounter counts for nobody
     return ["not played", "running"].includes(word) ? word.replace(" ", "-") : "other";
   }
 
@@ -431,6 +434,15 @@
     }
     const skipped = state.ended.length - played.length;
     if (skipped) list.appendChild(element("li", "not-played", skipped + (skipped === 1 ? " encounter" : " encounters") + " not played: a player was already out"));
+  }
+
+  // The game's view script has run: every board is drawn again with it, and every score.
+  function viewLoaded() {
+    for (const shown of views.values()) shown.game = -1;
+    for (const index of views.keys()) dirty.encounters.add(index);
+    for (const pair of state.pairs.keys()) dirty.pairs.add(pair);
+    dirty.all = true;
+    schedule();
   }
 
   // -- replaying a finished game (replay.js draws it)
