@@ -34,9 +34,6 @@ from Common.ipd.chance import MatchKey
 from Common.ipd.replay import replay as replay_ipd_match
 from Common.santorini.replay import replay as replay_santorini_game
 from Player.configuration import PlayerEntry, create_players
-from Player.santorini.local import LocalPlayer
-from Player.santorini.misbehaving import IllegalAction
-from Player.santorini.strategic import GoodStrategy
 from Remote import client, server
 from Remote.configuration import read_client_configuration, read_server_configuration
 from Remote.event_log import EVENTS_FILE, EventLog
@@ -47,7 +44,11 @@ from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import encounter_words, standings_json
+from tests import export_logs
+from tests.export_logs import ExportKit
 from tests.house_server import events_of, run_server
+from tests.page_kit import PageKit, ipd_board, ipd_cell, ipd_running, ipd_tournament, santorini_board, santorini_cell, santorini_players
+from tests.page_kit import santorini_running, santorini_tournament
 from tests.test_layout import PLAYER_FILES, ROOT, game_of, imports, sources
 from tests.test_layout import name as module_name
 from tests.watch_client import HOST, Watcher, log_events, start_watch, state_from_snapshot, when_seq, without_game_lines
@@ -82,6 +83,10 @@ class GameKit:
     """What xclients prints of the Results whose xserver output line is given."""
     names: tuple[str, str]
     """Two names at the edge of the game's name rule (the sign-up with tokens plays them)."""
+    page: PageKit
+    """What the watch page shows of the game (the browser tests)."""
+    exports: ExportKit
+    """How the game's scripted tournaments are played (the exports' tests)."""
     variants: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     """Further keys of the resume tournament worth a run of their own."""
     exports_keys: dict[str, Any] = attrs.field(factory=dict)
@@ -145,13 +150,6 @@ def make_strategy():
 '''
 
 
-def santorini_players() -> list:
-    """ann, dan (wins its first encounter, then breaks a rule: a revision), bob, cat."""
-    return [("ann", LocalPlayer("ann", GoodStrategy())), ("dan", LocalPlayer("dan", IllegalAction(40)))] + [
-        (name, LocalPlayer(name, GoodStrategy())) for name in ("bob", "cat")
-    ]
-
-
 def ipd_players() -> list:
     kinds = [("tit-for-tat", "tft"), ("defector", "dee"), ("breaker", "bad"), ("cooperator", "coop")]
     return create_players([PlayerEntry(kind, name, "") for kind, name in kinds], "house players", GAMES["ipd"].players)
@@ -171,6 +169,8 @@ KITS: dict[str, GameKit] = {
         watch_players=santorini_players, watch_settings={},
         replay=lambda line, settings, encounter: replay_santorini_game(line),
         outcomes=lambda printed: printed, received=lambda printed: printed, names=("alice", "bob"),
+        page=PageKit(santorini_tournament, running=santorini_running, cell=santorini_cell, board=santorini_board),
+        exports=export_logs.SANTORINI,
         variants={"fair starts": {"fair starts": True}}, exports_keys={"best of": 3},
     ),
     "ipd": GameKit(
@@ -183,6 +183,8 @@ KITS: dict[str, GameKit] = {
         replay=replay_ipd,
         outcomes=lambda printed: printed["outcomes"], received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
         names=("Alice", "bob_2"),
+        page=PageKit(ipd_tournament, running=ipd_running, cell=ipd_cell, board=ipd_board),
+        exports=export_logs.IPD,
     ),
 }
 """The one per-game table: a game of the registry without an entry here fails every check, naming the entry."""

@@ -69,6 +69,11 @@ const Boards = (function () {
       document.head.appendChild(script);
     },
 
+    // Whether the view of `game` has registered.
+    has(game) {
+      return Boolean(game && games[game]);
+    },
+
     // The view of `game`: its own once registered, the counted steps until then.
     of(game) {
       return games[game] || PLAIN;

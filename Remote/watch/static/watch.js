@@ -229,6 +229,7 @@
     drawProgress();
     dirty = { all: false, pairs: new Set(), encounters: new Set() };
     document.body.dataset.seq = state.seq;
+    document.body.dataset.view = Boards.has(state.game) ? state.game : "";  // drawn with the game's own view
     document.body.dataset.run = state.run;
   }
 
