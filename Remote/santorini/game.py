@@ -5,7 +5,9 @@ default 3) and "fair starts" (true or false, default false: with true the
 round robin balances who starts game 1 of each series, `Admin/schedule.py`;
 recorded in the event log only when true, so that a log written before the
 key existed still resumes). Its Results are the list of encounter outcomes, printed as one
-line of JSON, exactly as before the host knew other games.
+line of JSON, exactly as before the host knew other games. Its outcome is the
+two-player win/loss outcome of `Admin/two_player.py`, whose revision,
+standings, log lines and exports' words it takes as they are.
 """
 
 from __future__ import annotations
