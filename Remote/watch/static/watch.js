@@ -18,6 +18,7 @@
   let dirty = { all: true, pairs: new Set(), encounters: new Set() };
   const views = new Map();
   const $ = (id) => document.getElementById(id);
+  const element = Boards.element;
 
   function emptyState() {
     return { run: 0, seq: 0, game: null, start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
@@ -60,7 +61,6 @@
     state.seq = snapshot.seq;
     state.start = snapshot.start;
     state.game = snapshot.game;
-    Boards.load(state.game, viewLoaded);
     state.roster = snapshot.roster;
     state.total = snapshot.total;
     state.misbehaviours = snapshot.misbehaviours;
@@ -130,7 +130,6 @@
       case "start":
         state.start = body(event, ["seq", "t", "type"]);
         state.game = event.game;
-        Boards.load(state.game, viewLoaded);
         dirty.all = true;
         return;
       case "roster":
@@ -208,13 +207,6 @@
     if (!frame) frame = requestAnimationFrame(render);
   }
 
-  function element(tag, className, text) {
-    const made = document.createElement(tag);
-    if (className) made.className = className;
-    if (text !== undefined) made.textContent = text;
-    return made;
-  }
-
   function render() {
     frame = 0;
     debug.renders += 1;
@@ -234,6 +226,7 @@
   }
 
   function drawHeading() {
+    Boards.load(state.game, viewLoaded);  // once the game is known: its view, and then every board and score again
     const game = Boards.title(state.game);
     $("legend-score").textContent = Scores.legend(state.game);
     $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
@@ -428,7 +421,7 @@
       (encounter.game_ends || []).forEach((end, game) => {
         const button = element("button", "game", "game " + (game + 1));
         button.title = Boards.describeEnd(state.game, end);
-        button.addEventListener("click", () => replay(index, game));
+        button.addEventListener("click", () => Replay.open(state.game, index, game));
         item.appendChild(button);
       });
       list.appendChild(item);
@@ -437,24 +430,17 @@
     if (skipped) list.appendChild(element("li", "not-played", skipped + (skipped === 1 ? " encounter" : " encounters") + " not played: a player was already out"));
   }
 
-  // The game's view script has run: every board is drawn again with it, and every score.
-  function viewLoaded() {
-    for (const shown of views.values()) shown.game = -1;
-    for (const index of views.keys()) dirty.encounters.add(index);
+  function viewLoaded() {  // the game's view has registered: every board and score is drawn again with it
+    for (const [index, shown] of views) { shown.game = -1; dirty.encounters.add(index); }
     for (const pair of state.pairs.keys()) dirty.pairs.add(pair);
-    dirty.all = true;
-    schedule();
+    dirty.all = true; schedule();
   }
 
   // -- replaying a finished game (replay.js draws it)
 
   function replayPair(row, column) {
     const ended = (state.pairs.get(row + "\n" + column) || []).filter((index) => state.encounters.get(index)?.ended);
-    if (ended.length) replay(ended[ended.length - 1], 0);
-  }
-
-  function replay(encounter, game) {
-    Replay.open(state.game, encounter, game);
+    if (ended.length) Replay.open(state.game, ended[ended.length - 1], 0);
   }
 
   document.addEventListener("DOMContentLoaded", () => open(null, 0));
