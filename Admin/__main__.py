@@ -24,8 +24,8 @@ from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
 from Remote.configuration import read_local_configuration
-from Remote.game import play_tournament
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_description import play_tournament
+from Remote.game_registry import DEFAULT_GAME, GAMES
 
 PROGRAM = "python -m Admin"
 

@@ -51,7 +51,7 @@ def answer_arguments(program: str, arguments: list[str], usage: str) -> int | No
 
 
 def xserver_usage(games: Mapping[str, Any], default_game: str) -> str:
-    """What `xserver --help` prints: the host's keys, then each of `games`' (`Remote.game.Game`s by name)."""
+    """What `xserver --help` prints: the host's keys, then each of `games`' (`Remote.game_description.Game`s by name)."""
     keys = "\n".join(f"{game.name}'s keys:\n{game.settings_help}" for game in games.values())
     return f"""
 usage: xserver < configuration.json

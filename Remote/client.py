@@ -49,8 +49,8 @@ from Remote.configuration import (
     ClientConfiguration,
     read_client_configuration,
 )
-from Remote.game import ClientProxy, Game
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_description import ClientProxy, Game
+from Remote.game_registry import DEFAULT_GAME, GAMES
 
 log = logging.getLogger("xclients")
 

@@ -31,7 +31,7 @@ from Common.strict import (
     whole_number,
 )
 from Player.configuration import LocalPlayerEntry, ObserverEntry, SignUpEntry, register_entries
-from Remote.game import Game, game_keys_elsewhere
+from Remote.game_description import Game, game_keys_elsewhere
 from Remote.watch.settings import WatchSettings, register_watch_settings
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
@@ -219,7 +219,7 @@ def _split(data: dict, own: Mapping[str, str], game: Game, games: Mapping[str, G
         elif with_game_keys and key in game.settings_keys:
             game_keys[key] = value
         elif key in elsewhere:
-            raise StructureError(f"{show(key)} is a key of the {elsewhere[key]} game, not of {game.name} @ $.{key}")
+            raise StructureError(f"{show(key)} is a key of {elsewhere[key]}, not of {game.name} @ $.{key}")
         else:
             known = [*own.values(), GAME_KEY, *(game.settings_keys if with_game_keys else ())]
             raise StructureError(f"{unknown_keys([key], known)} @ $")

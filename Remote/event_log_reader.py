@@ -39,7 +39,7 @@ from Admin.schedule import Schedule
 from Admin.tournament_state import ENCOUNTER_END, ENCOUNTER_START, RESULTS, REVISION, ROSTER, START, EventError, TournamentState
 from Common.strict import StructureError, shorten, show
 from Remote.exports import ExportError, results_so_far_value, settings_of
-from Remote.game import Game
+from Remote.game_description import Game
 
 
 class EventLogReadError(ValueError):

@@ -50,7 +50,7 @@ from Admin.tournament_state import TournamentState
 from Common.participant import Name
 from Common.strict import StructureError, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
-from Remote.game import Game
+from Remote.game_description import Game
 
 EXPORT_VERSION = 1
 """The format version of results.json."""

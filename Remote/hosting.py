@@ -20,7 +20,7 @@ import trio
 from Common.participant import Participant
 from Remote.cli import EXIT_CANNOT_LISTEN
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration
-from Remote.game import Game, Resuming, play_tournament
+from Remote.game_description import Game, Resuming, play_tournament
 from Remote.participants import Participants
 from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournament_event_log
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed

@@ -27,8 +27,8 @@ from pathlib import Path
 from Admin.tournament_state import TournamentState
 from Remote.event_log_reader import EventLogReadError, read_log
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, ExportError, write_exports
-from Remote.game import Game
-from Remote.games import GAMES
+from Remote.game_description import Game
+from Remote.game_registry import GAMES
 
 PROGRAM = "python -m Remote.rebuild_exports"
 EVENTS = "events.ndjson"

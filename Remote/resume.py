@@ -43,7 +43,7 @@ from Remote.configuration import ServerConfiguration
 from Remote.event_log_reader import read_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
 from Remote.exports import export_texts, results_so_far, write_texts
-from Remote.game import Game
+from Remote.game_description import Game
 
 log = logging.getLogger("xserver")
 

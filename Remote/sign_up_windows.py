@@ -25,7 +25,7 @@ from Admin.organiser_log import count
 from Common.participant import Participant
 from Remote.cli import EXIT_DONE, EXIT_TOO_FEW
 from Remote.configuration import ServerConfiguration
-from Remote.game import Game, Resuming
+from Remote.game_description import Game, Resuming
 from Remote.resume import Interrupted, Returning, roster_players
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics

@@ -31,8 +31,8 @@ from Remote.cli import EXIT_CONFIGURATION, EXIT_DONE, EXIT_STOPPED, StatusLine, 
 from Remote.configuration import ServerConfiguration, read_server_configuration
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log_writer import EventLogError, LogDirectory
-from Remote.game import Game
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_description import Game
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.hosting import serve
 from Remote.participants import Participants, ParticipantsError, read_participants
 from Remote.resume import Ended, EventLogging, interrupted_tournament

@@ -1,7 +1,7 @@
 """The conformance kit: checks that any game of the registry plays by the host's rules, each taking a Game.
 
 The idea of trio.testing's check_two_way_stream: a check is handed the
-thing to judge (here a Game, `Remote.games.GAMES[name]`) and runs the same
+thing to judge (here a Game, `Remote.game_registry.GAMES[name]`) and runs the same
 tournament-level checks on every game: a loopback tournament of its
 built-in players over TCP, a misbehaving player kicked with its reason, the
 event log folded and resumed after a stop at every event, the exports
@@ -9,8 +9,8 @@ rebuilt byte for byte, the watch snapshot equal to the fold, and the
 layout rule. tests/test_conformance.py calls each check for every game of
 the registry, so a game added there is under all of them.
 
-What a Game does not say (which built-in kind plays honestly and which
-misbehaves, settings that keep a tournament short, players that misbehave
+What a Game does not say (which built-in kind plays honestly,
+settings that keep a tournament short, players that misbehave
 late) is in KITS, the one per-game table here, which a new game fills in;
 `kit_of` fails naming the missing entry.
 """
@@ -34,21 +34,22 @@ from Common.ipd.chance import MatchKey
 from Common.ipd.replay import replay as replay_ipd_match
 from Common.santorini.replay import replay as replay_santorini_game
 from Player.configuration import LocalPlayerEntry, create_players
-from Player.santorini.local import LocalPlayer
-from Player.santorini.misbehaving import IllegalAction
-from Player.santorini.strategic import GoodStrategy
 from Remote import client, hosting
 from Remote.cli import EXIT_DONE
 from Remote.configuration import read_client_configuration, read_server_configuration
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
 from Remote.event_log_reader import read_events
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, structure_export
-from Remote.game import Game, play_tournament
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_description import Game, play_tournament
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import encounter_words, standings_json
+from tests import export_logs
+from tests.export_logs import ExportKit
 from tests.house_server import events_of, run_server
+from tests.page_kit import PageKit, ipd_board, ipd_cell, ipd_running, ipd_tournament, santorini_board, santorini_cell, santorini_players
+from tests.page_kit import santorini_running, santorini_tournament
 from tests.test_layout import PLAYER_FILES, ROOT, game_of, imports, sources
 from tests.test_layout import name as module_name
 from tests.watch_client import HOST, Watcher, log_events, start_watch, state_from_snapshot, when_seq, without_game_lines
@@ -63,11 +64,7 @@ class GameKit:
     """What the kit needs to know of one game that its Game does not say."""
 
     honest: str
-    """A built-in kind that plays by the rules."""
-    misbehaving: str
-    """A built-in kind that breaks a rule in its first encounter."""
-    reason: str
-    """Words of the reason that kind is kicked with."""
+    """A built-in kind that plays by the rules (the misbehaving ones are the game's: `GamePlayers.misbehaving`)."""
     own: dict[str, Any]
     """The game's own configuration keys for a short tournament of house players (a seed where it draws)."""
     house: tuple[tuple[str, str, str], ...]
@@ -87,6 +84,10 @@ class GameKit:
     """What xclients prints of the Results whose xserver output line is given."""
     names: tuple[str, str]
     """Two names at the edge of the game's name rule (the sign-up with tokens plays them)."""
+    page: PageKit
+    """What the watch page shows of the game (the browser tests)."""
+    exports: ExportKit
+    """How the game's scripted tournaments are played (the exports' tests)."""
     variants: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     """Further keys of the resume tournament worth a run of their own."""
     exports_keys: dict[str, Any] = attrs.field(factory=dict)
@@ -150,13 +151,6 @@ def make_strategy():
 '''
 
 
-def santorini_players() -> list:
-    """ann, dan (wins its first encounter, then breaks a rule: a revision), bob, cat."""
-    return [("ann", LocalPlayer("ann", GoodStrategy())), ("dan", LocalPlayer("dan", IllegalAction(40)))] + [
-        (name, LocalPlayer(name, GoodStrategy())) for name in ("bob", "cat")
-    ]
-
-
 def ipd_players() -> list:
     kinds = [("tit-for-tat", "tft"), ("defector", "dee"), ("breaker", "bad"), ("cooperator", "coop")]
     return create_players([LocalPlayerEntry(kind, name, "") for kind, name in kinds], "house players", GAMES["ipd"].players)
@@ -169,17 +163,19 @@ def replay_ipd(line: dict, settings: Any, encounter: Any) -> dict:
 
 KITS: dict[str, GameKit] = {
     "santorini": GameKit(
-        honest="good", misbehaving="breaker", reason="illegal action", own={"best of": 1},
+        honest="good", own={"best of": 1},
         house=(("good", "ann", "Player/santorini/example_player.py"), ("breaker", "bob", ""), ("infinite", "cat", ""),
                ("good", "dan", "{slow}"), ("good", "eve", "{breaker}")),
         slow_player=SANTORINI_SLOW, late_breaker=SANTORINI_LATE_BREAKER,
         watch_players=santorini_players, watch_settings={},
         replay=lambda line, settings, encounter: replay_santorini_game(line),
         outcomes=lambda printed: printed, received=lambda printed: printed, names=("alice", "bob"),
+        page=PageKit(santorini_tournament, running=santorini_running, cell=santorini_cell, board=santorini_board),
+        exports=export_logs.SANTORINI,
         variants={"fair starts": {"fair starts": True}}, exports_keys={"best of": 3},
     ),
     "ipd": GameKit(
-        honest="tit-for-tat", misbehaving="breaker", reason='got "B"',
+        honest="tit-for-tat",
         own={"seed": 7, "end probability": 0.2, "max rounds": 12, "time per move": 0.2},
         house=(("tit-for-tat", "ann", ""), ("breaker", "bob", ""), ("infinite", "cat", ""),
                ("tit-for-tat", "dan", "{slow}"), ("tit-for-tat", "eve", "{breaker}")),
@@ -188,6 +184,8 @@ KITS: dict[str, GameKit] = {
         replay=replay_ipd,
         outcomes=lambda printed: printed["outcomes"], received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
         names=("Alice", "bob_2"),
+        page=PageKit(ipd_tournament, running=ipd_running, cell=ipd_cell, board=ipd_board),
+        exports=export_logs.IPD,
     ),
 }
 """The one per-game table: a game of the registry without an entry here fails every check, naming the entry."""
@@ -278,8 +276,8 @@ class _Lines(logging.Handler):
             self.listening.set()
 
 
-async def check_misbehaving_player_kicked(game: Game) -> None:
-    """A built-in misbehaving player is out at once: the server logs why, and its client hears the same reason.
+async def check_misbehaving_player_kicked(game: Game, kind: str) -> None:
+    """A built-in player of a misbehaving `kind` is out in its first encounter: the server logs why, and its client hears the same reason.
 
     Server and clients run in this process (so that the game checked may be
     one registered only inside a test) and talk over TCP on 127.0.0.1.
@@ -289,7 +287,7 @@ async def check_misbehaving_player_kicked(game: Game) -> None:
     config = read_server_configuration(json.dumps(
         {"min players": 3, "max players": 3, "port": 0, "host": HOST, "waiting for": 60, "repeat": 0, "time per call": 2, **own}
     ), GAMES, DEFAULT_GAME)
-    entries = [[kit.honest, "ann", ""], [kit.misbehaving, "bob", ""], [kit.honest, "cal", ""]]
+    entries = [[kit.honest, "ann", ""], [kind, "bob", ""], [kit.honest, "cal", ""]]
     printed: list = []
     lines, root = _Lines(), logging.getLogger()
     level, root.level = root.level, logging.INFO
@@ -310,8 +308,7 @@ async def check_misbehaving_player_kicked(game: Game) -> None:
         root.level = level
     said = "\n".join(lines.lines)
     (misbehaved,) = [line.partition(" misbehaved: ")[2] for line in lines.lines if line.startswith("xserver: bob misbehaved: ")] or [None]
-    assert misbehaved is not None, f"{game.name}: the {kit.misbehaving!r} player was not put out:\n{said}"
-    assert kit.reason in misbehaved, said
+    assert misbehaved is not None, f"{game.name}: the {kind!r} player was not put out:\n{said}"
     kicked = [line for line in lines.lines if line.endswith(f"bob was kicked by the server: {misbehaved}")]
     assert kicked, f"{game.name}: bob's client did not hear the reason the server logged:\n{said}"
     assert not any(f"{name} misbehaved" in said or f"{name} was kicked" in said for name in ("ann", "cal")), said
@@ -433,7 +430,7 @@ def check_layout(game: Game) -> None:
     assert (ROOT / "Remote" / game.name / "game.py").is_file(), f"the game {game.name!r} has no Remote/{game.name}/game.py"
     game_free = [path for path in sources() if game_of(".".join(path.relative_to(ROOT).with_suffix("").parts)) is None]
     for path in game_free:
-        if module_name(path) in PLAYER_FILES or module_name(path) == "Remote/games.py":
+        if module_name(path) in PLAYER_FILES or module_name(path) == "Remote/game_registry.py":
             continue
         for module in imports(path):
             assert game_of(module) != game.name, f"{module_name(path)} is game-free but imports {module}"

@@ -17,7 +17,7 @@ from Remote.cli import EXIT_DONE
 from Remote.configuration import read_server_configuration
 from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.event_log_reader import read_events
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 
 
 async def run_server(config_json: dict, crash_after: int | None = None) -> list:

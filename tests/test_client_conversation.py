@@ -38,7 +38,7 @@ from Remote.client_conversation import (
 from Remote.channel import MessageChannel
 from Remote.client import opening
 from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.ipd.client_conversation import STAND_IN, IpdConversation
 from tests.test_layout import LAYERS, ROOT, every_import
 

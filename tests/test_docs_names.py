@@ -70,7 +70,7 @@ def test_a_dotted_name_is_found_in_a_code_span_only() -> None:
 
 def test_a_name_that_does_not_exist_is_said_to_be_missing() -> None:
     assert why_unresolved("Common.strict.show") is None
-    assert why_unresolved("Remote.game.Game.read_settings") is None
+    assert why_unresolved("Remote.game_description.Game.read_settings") is None
     assert why_unresolved("Player.strategy.Strategy") == "Player has no strategy"
     assert why_unresolved("Common.strict.nothing") == "Common.strict has no nothing"
 

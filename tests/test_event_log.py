@@ -1,9 +1,11 @@
 """The event log: the fold equals the manager's live state at every event, folds compose, seq has no gap, the writer.
 
-The live-state test runs the real manager and referees of both games with a
-journal that folds each event as it is written and compares the fold's
-Progress with the manager's right then. The writer tests use a real file in
-a temporary directory.
+The live-state test runs the real manager and referee of every game of the
+registry with a journal that folds each event as it is written and compares
+the fold's Progress with the manager's right then (its players: the game's
+honest kind and the misbehaving kinds of the kit's house players,
+tests/game_conformance.py). The writer tests use a real file in a temporary
+directory.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ from Admin.tournament_state import EventError, TournamentState, fold
 from Player.configuration import LocalPlayerEntry, create_players
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter, EventLogError, LogDirectory
 from Remote.event_log_reader import read_events
-from Remote.games import GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
+from tests.game_conformance import kit_of
 
-SANTORINI_HOUSE = [("good", "ann"), ("breaker", "bob"), ("good", "cat"), ("infinite", "dan"), ("good", "ann")]
-IPD_HOUSE = [("tit-for-tat", "ann"), ("breaker", "bob"), ("defector", "cat"), ("late", "dan"), ("random", "eve")]
+
+def house(game_name: str) -> list[tuple[str, str]]:
+    """Honest players, and bob and dan of the two misbehaving kinds of the kit's house players; a second "ann" to rename."""
+    kit = kit_of(GAMES[game_name])
+    (_, breaker, silent) = [kind for kind, _, _ in kit.house[:3]]
+    return [(kit.honest, "ann"), (breaker, "bob"), (kit.honest, "cat"), (silent, "dan"), (kit.honest, "ann")]
 
 
 class FoldingJournal(EventLog):
@@ -47,9 +54,9 @@ class FoldingJournal(EventLog):
             self.compared += 1
 
 
-async def run_logged(game_name: str, house: list[tuple[str, str]], concurrent: bool = True) -> FoldingJournal:
+async def run_logged(game_name: str, concurrent: bool = True) -> FoldingJournal:
     game = GAMES[game_name]
-    configured = game.read_settings({"seed": 11, "max rounds": 20, "time per move": 0.2} if game_name == "ipd" else {})
+    configured = game.read_settings(kit_of(game).own)
     settings, _ = game.prepare(configured)
     journal = FoldingJournal()
     manager = TournamentManager(
@@ -57,15 +64,15 @@ async def run_logged(game_name: str, house: list[tuple[str, str]], concurrent: b
         concurrent=concurrent, journal=journal, output=lambda results: game.output(results, settings),
     )
     journal.manager = manager
-    players = create_players([LocalPlayerEntry(kind, name, "") for kind, name in house], "house players", game.players)
+    players = create_players([LocalPlayerEntry(kind, name, "") for kind, name in house(game_name)], "house players", game.players)
     await manager.run(players)
     return journal
 
 
 @pytest.mark.parametrize("concurrent", [True, False])
-@pytest.mark.parametrize("game, house", [("santorini", SANTORINI_HOUSE), ("ipd", IPD_HOUSE)])
-async def test_the_fold_of_the_events_equals_the_managers_state_at_every_event(game, house, concurrent):
-    journal = await run_logged(game, house, concurrent)
+@pytest.mark.parametrize("game", sorted(GAMES))
+async def test_the_fold_of_the_events_equals_the_managers_state_at_every_event(game, concurrent):
+    journal = await run_logged(game, concurrent)
     assert journal.compared > 10
     state = journal.state
     assert state.results is not None and state.finished == state.total
@@ -75,7 +82,7 @@ async def test_the_fold_of_the_events_equals_the_managers_state_at_every_event(g
 
 @pytest.fixture(scope="module")
 def logged_events() -> list[dict]:
-    return trio.run(run_logged, "santorini", SANTORINI_HOUSE).events
+    return trio.run(run_logged, DEFAULT_GAME).events
 
 
 @settings(max_examples=60, deadline=None)
@@ -120,7 +127,7 @@ async def test_the_writer_numbers_stores_and_syncs_events_before_an_end_can_be_l
     log.subscribers.append(lambda events, lines: published.append(lines))
     async with trio.open_nursery() as nursery:
         nursery.start_soon(log.run)
-        log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})
+        log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": DEFAULT_GAME, "configuration": {}, "settings": {}})
         for name in ("ann", "bob"):
             log.write({"type": "sign-up", "requested": name, "assigned": name})
         log.write({"type": "roster", "players": ["ann", "bob"], "encounters": 1})
@@ -155,7 +162,7 @@ async def test_after_a_stop_nothing_more_is_written_and_the_stop_is_the_last_lin
     log = EventLogWriter(tournament)
     async with trio.open_nursery() as nursery:
         nursery.start_soon(log.run)
-        log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": "santorini", "configuration": {}, "settings": {}})
+        log.write({"type": "start", "version": 1, "tournament": log.tournament, "game": DEFAULT_GAME, "configuration": {}, "settings": {}})
 
         log.write({"type": "sign-up", "requested": "ann", "assigned": "ann"})
         log.write({"type": "sign-up", "requested": "bob", "assigned": "bob"})

@@ -19,7 +19,7 @@ import sys
 
 import pytest
 
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess
 from tests.raw_client import stop
 

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Admin.schedule import RoundRobin
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.loopback import PROJECT_ROOT
 
 SANTORINI = GAMES["santorini"]

@@ -7,7 +7,7 @@ import pytest
 
 from Common.strict import StructureError
 from Remote.configuration import read_client_configuration, read_local_configuration, read_server_configuration
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.santorini.game import GAME as SANTORINI
 
 SERVER = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0}

@@ -11,7 +11,7 @@ import pytest
 
 from Common.strict import StructureError
 from Remote.configuration import read_server_configuration
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.ipd.game import GAME, prepare
 from Remote.loopback import PROJECT_ROOT, ServerProcess
 from tests.raw_client import stop, wait_for_log_sync

@@ -11,7 +11,7 @@ from tests.test_layout import every_import as imports
 
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED_PROJECT_IMPORTS = {
-    "Common/ipd": ("Common.ipd", "Common.strict", "Common.participant"),
+    "Common/ipd": ("Common.ipd", "Common.strict", "Common.participant", "Common.names"),
     "Player/ipd": ("Common.ipd", "Common.strict", "Common.participant", "Player.ipd", "Player.local", "Player.game_players"),
 }
 PROJECT = ("Common", "Player", "Admin", "Remote")

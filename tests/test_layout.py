@@ -2,9 +2,9 @@
 
 Read from the source (the imports a module writes), not from a run. The
 game-free modules are those outside a game's subpackage; the registry of
-games (`Remote/games.py`) is the one place that names the games, and only
+games (`Remote/game_registry.py`) is the one place that names the games, and only
 the executables' shells import it. The games' subpackages are found from the
-registry (`Remote.games.GAMES`), so a game added there is under these rules.
+registry (`Remote.game_registry.GAMES`), so a game added there is under these rules.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("Common", "Player", "Admin", "Remote")
-REGISTRY = "Remote.games"
+REGISTRY = "Remote.game_registry"
 SHELLS = {"Remote/xserver.py", "Remote/client.py", "Admin/__main__.py", "Remote/rebuild_exports.py"}
 """The executables' shells: they read the registry of games (and __main__ the configuration, in Remote)."""
 PLAYER_FILES = {"Player/strategic.py", "Player/example_player.py"}
@@ -60,7 +60,7 @@ def test_the_game_free_modules_import_no_game():
     game_free = [path for path in sources() if game_of(".".join(path.relative_to(ROOT).parts)) is None]
     assert len(game_free) > 20
     for path in game_free:
-        if name(path) in PLAYER_FILES or name(path) == "Remote/games.py":
+        if name(path) in PLAYER_FILES or name(path) == "Remote/game_registry.py":
             continue
         for module in imports(path):
             assert game_of(module) is None, f"{name(path)} is game-free but imports {module}"

@@ -10,7 +10,8 @@ from Admin.manager import KICK_TIME_LIMIT, TournamentManager
 from Admin.observer import Observer
 from Admin.revisions import revise as revise_with
 from Admin.schedule import RoundRobin
-from Admin.santorini.referee import RULES, Referee, revise_outcome
+from Admin.santorini.referee import RULES, Referee
+from Admin.two_player import revise_outcome
 from Common.santorini.results import EncounterOutcome as Outcome
 from tests.doubles import GIVE_UP, HANG, RAISE, ScriptedPlayer
 

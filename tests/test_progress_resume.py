@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from tests.game_conformance import configuration
 from tests.house_server import events_of, run_server
 

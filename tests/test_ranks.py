@@ -14,7 +14,7 @@ from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import Scored
 from Common.ipd.standings import shared_ranks, standings
 from Common.santorini.results import EncounterOutcome
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 
 IPD, SANTORINI = GAMES["ipd"], GAMES["santorini"]
 ROSTER = ("ann", "bob", "cat", "dan")

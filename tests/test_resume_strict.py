@@ -26,7 +26,7 @@ from Remote.configuration import read_server_configuration
 from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.event_log_reader import EventLogReadError as LineError
 from Remote.event_log_reader import read_events, read_log
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
 from tests.game_conformance import configuration
 from tests.house_server import run_server

@@ -18,10 +18,10 @@ import attrs
 
 from Admin.tournament_state import fold
 from Remote.exports import crosstable_csv
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.loopback import PROJECT_ROOT
 from Remote.santorini import exports as santorini_exports
-from tests.test_exports import encounter, events, sign_ups, start
+from tests.export_logs import encounter, events, sign_ups, start
 
 SANTORINI = attrs.evolve(GAMES["santorini"], outcome_sides=santorini_exports.outcome_sides)
 

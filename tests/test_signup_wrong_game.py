@@ -20,7 +20,7 @@ import trio
 
 from Remote.client_errors import WrongGame
 from Remote.client_conversation import Opening
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from tests.raw_client import stop
 

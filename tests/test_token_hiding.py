@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from Common.participant import SIGN_UP
 from Common.strict import TOKEN_HIDDEN, show
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.loopback import ServerProcess
 from tests.raw_client import stop, wait_for_log_sync
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from Common.strict import StructureError
 from Common.participant import is_token
 from Remote.configuration import read_local_configuration, read_server_configuration
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from tests.game_conformance import kit_of
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.tokens import HEADER, BadFile, Row, csv_text, fill, read_participants

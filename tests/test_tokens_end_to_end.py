@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import trio
 
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess, run_clients
 from Remote.signup import REFUSAL
 from tests.game_conformance import kit_of

@@ -25,7 +25,7 @@ from Remote.configuration import (
     read_local_configuration,
     read_server_configuration,
 )
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
 from Remote.watch.settings import KEYS as WATCH_KEYS
 

@@ -24,7 +24,7 @@ from Admin.tournament_state import fold
 from Common.strict import StructureError, register_json_object, strict_converter, structure
 from Player.configuration import LocalPlayerEntry, create_players
 from Remote.event_log_writer import EventLogWriter
-from Remote.games import DEFAULT_GAME, GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.watch import WatchHub, WatchSettings, read_watch_settings, register_watch_settings
 from Remote.watch.routes import STATIC
 from tests.game_conformance import kit_of, play

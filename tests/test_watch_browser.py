@@ -1,8 +1,10 @@
 """The watch page in a real browser: headless Chromium, driven by Selenium, watching a tournament of house players.
 
-While one player holds its game still (a gate the test opens), the page's
-crosstable, standings and running board must equal what the log folds to at
-the event the page says it has drawn; then the server drops every stream
+For every game of the registry (its players and what its board shows: the
+kit's `page` entry, tests/page_kit.py): while one player holds its game
+still (a gate the test opens), the page's crosstable, standings and running
+board must equal what the log folds to at the event the page says it has
+drawn; then the server drops every stream
 (the listener stops and starts again) and the page must catch up by itself
 with Last-Event-ID, applying every event once, to the end. A screenshot of
 the page mid-tournament is written to a path the test prints.
@@ -23,20 +25,13 @@ import pytest
 import trio
 
 from Admin.tournament_state import fold
-from Common.santorini.actions import Action
-from Common.santorini.board import Board
-from Common.santorini.geometry import Place
-from Common.santorini.names import Worker
-from Common.santorini.rules import judge_turn
-from Common.santorini.wire import structure
-from Player.santorini.local import LocalPlayer
-from Player.santorini.strategic import GoodStrategy
 from Remote.event_log_writer import EventLogWriter
 from Remote.exports import crosstable_csv
-from Remote.games import GAMES
+from Remote.game_description import Game, play_tournament
+from Remote.game_registry import GAMES
 from Remote.watch import WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
-from tests.game_conformance import play, santorini_players
+from tests.game_conformance import kit_of, log
 from tests.watch_client import HOST, log_events
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -59,11 +54,11 @@ document.querySelectorAll("#crosstable tr[data-player]").forEach((tr) => {
 });
 const table = document.getElementById("standings");
 const boards = {};
+const cellsOf = (board) => [...board.querySelectorAll("td")].map((td) => [td.textContent, Object.assign({}, td.dataset)]);
 document.querySelectorAll("#running article.encounter").forEach((card) => {
-  boards[card.dataset.encounter] = {game: Number(card.dataset.game), steps: Number(card.dataset.steps),
-    cells: [...card.querySelectorAll("td[data-x]")].map((td) => [Number(td.dataset.x), Number(td.dataset.y), Number(td.dataset.height), td.dataset.worker])};
+  boards[card.dataset.encounter] = {game: Number(card.dataset.game), steps: Number(card.dataset.steps), cells: cellsOf(card.querySelector(".board"))};
 });
-return {seq: Number(document.body.dataset.seq || -1), cells: cells, totals: totals,
+return {seq: Number(document.body.dataset.seq || -1), view: document.body.dataset.view || "", cells: cells, totals: totals,
         standings: {seq: table.dataset.seq === "" ? null : Number(table.dataset.seq), rows: [...table.querySelectorAll("tr[data-row]")].map((tr) => JSON.parse(tr.dataset.row))},
         boards: boards, misbehaviours: [...document.querySelectorAll("#misbehaviours li[data-name]")].map((li) => li.dataset.name),
         finished: [...document.querySelectorAll("#finished li[data-encounter]")].map((li) => li.firstChild.textContent),
@@ -84,26 +79,10 @@ def replay_a_finished_game(driver: Any) -> tuple[int, int, int, list]:
     driver.find_element(By.ID, "replay-back").click()
     shown = driver.execute_script(
         'return [document.getElementById("replay-step").textContent,'
-        ' [...document.querySelectorAll("#replay-board td[data-x]")].map((td) => [Number(td.dataset.x), Number(td.dataset.y), Number(td.dataset.height), td.dataset.worker])];'
+        ' [...document.querySelectorAll("#replay-board td")].map((td) => [td.textContent, Object.assign({}, td.dataset)])];'
     )
     step = int(shown[0].split()[1])
     return encounter, 0, step, shown[1]
-
-
-class GatedPlayer(LocalPlayer):
-    """A good player that, at its `at`-th turn, waits for the test to open its gate: its game stays on the board."""
-
-    def __init__(self, name: str, at: int) -> None:
-        super().__init__(name, GoodStrategy())
-        self.at, self.turns = at, 0
-        self.waiting, self.gate = trio.Event(), trio.Event()
-
-    async def take_turn(self, board):
-        self.turns += 1
-        if self.turns == self.at:
-            self.waiting.set()
-            await self.gate.wait()
-        return await super().take_turn(board)
 
 
 def open_browser(profile: Path) -> Any:
@@ -128,9 +107,9 @@ def wait_for(driver: Any, condition: str) -> Any:
     return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(ready)
 
 
-def expected_cells(events: list[dict]) -> tuple[dict[str, str], dict[str, list[int]]]:
+def expected_cells(events: list[dict], game: Game) -> tuple[dict[str, str], dict[str, list[int]]]:
     """crosstable.csv of the log up to these events, as the page shows it: encounters not yet started left out."""
-    rows = list(csv.reader(io.StringIO(crosstable_csv(fold(events), GAMES["santorini"]))))
+    rows = list(csv.reader(io.StringIO(crosstable_csv(fold(events), game))))
     roster = rows[0][1 : -4]
     cells, totals = {}, {}
     for row in rows[1:]:
@@ -140,40 +119,30 @@ def expected_cells(events: list[dict]) -> tuple[dict[str, str], dict[str, list[i
     return cells, totals
 
 
-def expected_board(steps: list[dict]) -> list[list]:
-    """The board after a game's steps, through Common's rules, as the page's cells: [x, y, height, worker]."""
-    board, placed = Board.empty(), {}
-    for step in steps:
-        player = step["player"]
-        if step["type"] == "placement":
-            placed[player] = placed.get(player, 0) + 1
-            board = board.with_worker(Worker(player, placed[player]), structure(step["place"], Place))
-        else:
-            board = judge_turn(board, player, structure(step["action"], Action)).board
-    workers = {(wp.place.x, wp.place.y): str(wp.worker) for wp in board.workers}
-    return [[x, y, board.heights[y * 6 + x], workers.get((x, y), "")] for y in range(6) for x in range(6)]
-
-
-def check_against_the_log(page: dict, events: list[dict]) -> None:
+def check_against_the_log(page: dict, events: list[dict], game: Game) -> None:
     seq = page["seq"]
-    cells, totals = expected_cells(events[:seq])
+    cells, totals = expected_cells(events[:seq], game)
     assert page["cells"] == cells
     assert page["totals"] == totals
     standings = page["standings"]
     assert standings["seq"] is not None and standings["seq"] <= seq
-    assert standings == standings_json(fold(events[: standings["seq"]]), GAMES["santorini"])
+    assert standings == standings_json(fold(events[: standings["seq"]]), game)
     state = fold(events[:seq])
     assert sorted(page["misbehaviours"]) == sorted(state.misbehaviours)
     for index, board in page["boards"].items():
-        game = state.encounters[int(index)].games[board["game"]]
-        assert board["steps"] == len(game.steps)
-        assert board["cells"] == expected_board(game.steps), f"the board of encounter {index}"
+        played = state.encounters[int(index)].games[board["game"]]
+        assert board["steps"] == len(played.steps)
+        assert board["cells"] == kit_of(game).page.board(played.steps), f"the board of encounter {index}"
 
 
-async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_drops_it(tmp_path, capsys):
-    game, hub, event_log = GAMES["santorini"], WatchHub(), EventLogWriter(tmp_path)
-    gated = GatedPlayer("gus", at=4)
-    players = santorini_players() + [("gus", gated)]
+@pytest.mark.parametrize("game_name", sorted(GAMES))
+async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_drops_it(game_name, tmp_path, capsys):
+    game, hub, event_log = GAMES[game_name], WatchHub(), EventLogWriter(tmp_path)
+    players, settings, gated = kit_of(game).page.tournament()
+
+    async def play() -> None:
+        await play_tournament(game, game.read_settings(settings), players, 60.0, log, journal=event_log, configuration={})
+
     screenshot = tmp_path / "watch-page-mid-tournament.png"
     driver = await trio.to_thread.run_sync(open_browser, tmp_path / "chromium-profile")
     try:
@@ -186,15 +155,16 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
 
             port = await nursery.start(serve, 0)
             hub.attach(event_log, game)
-            nursery.start_soon(play, game, players, None, None, 60.0, event_log)
+            nursery.start_soon(event_log.run)
+            nursery.start_soon(play)
             await gated.waiting.wait()
             url = f"http://{HOST}:{port}/"
             await trio.to_thread.run_sync(driver.get, url)
-            condition = "page.seq >= %d && page.boards['%d'] && page.standings.seq !== null && page.totals.gus"
+            condition = "page.seq >= %d && page.boards['%d'] && page.standings.seq !== null && page.totals.gus && page.view === '%s'"
             running = next(e for e in hub.state.running if "gus" in e.players)
-            page = await trio.to_thread.run_sync(wait_for, driver, condition % (hub.state.last_seq, running.index))
+            page = await trio.to_thread.run_sync(wait_for, driver, condition % (hub.state.last_seq, running.index, game.name))
             await trio.to_thread.run_sync(driver.save_screenshot, str(screenshot))
-            check_against_the_log(page, log_events(tmp_path))
+            check_against_the_log(page, log_events(tmp_path), game)
             assert page["debug"]["snapshots"] == 1
 
             watching.cancel()  # the server drops every stream...
@@ -212,7 +182,7 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
     with capsys.disabled():
         print(f"\nthe watch page mid-tournament: {screenshot}")
     events = log_events(tmp_path)
-    check_against_the_log(page, events)
+    check_against_the_log(page, events, game)
     debug = page["debug"]
     assert debug["snapshots"] == 1, "the page caught up with Last-Event-ID, not with a fresh snapshot"
     assert debug["seqs"] == list(range(debug["seqs"][0], last + 1)), "every event applied once, in order"
@@ -224,8 +194,9 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
     encounter, number, steps, cells = replayed
     record = json.loads(fold(events).game_lines[encounter, number])
     assert steps == len(record["steps"]) - 1
-    assert cells == expected_board(record["steps"][:-1]), "the replay's board one step before the end"
-    assert any(" R" in word or "revised" in word for word in page["cells"].values()), "a revised cell was drawn"
+    assert cells == kit_of(game).page.board(record["steps"][:-1]), "the replay's board one step before the end"
+    if any(event["type"] == "revision" for event in events):
+        assert any(" R" in word or "revised" in word for word in page["cells"].values()), "a revised cell was drawn"
 
 
 async def hub_progress(event_log: EventLogWriter) -> None:

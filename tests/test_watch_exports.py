@@ -13,7 +13,7 @@ import trio
 
 from Admin.tournament_state import fold
 from Remote.exports import crosstable_csv, games_ndjson, results_json
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.watch import WatchHub
 from tests.game_conformance import kit_of, play
 from tests.watch_client import get, log_events, start_watch

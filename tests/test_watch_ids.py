@@ -15,7 +15,7 @@ import trio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.watch import WatchHub
 from Remote.watch.routes import BEYOND, whole_number
 from tests.game_conformance import play, santorini_players

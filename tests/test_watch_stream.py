@@ -22,7 +22,7 @@ import h11
 import pytest
 
 from Admin.tournament_state import fold
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.loopback import ServerProcess, run_clients
 from Remote.watch.snapshot import standings_json
 from tests.raw_client import stop, wait_for_log_sync

@@ -31,14 +31,14 @@ first game (a player failed to hear its opponent's name) reports nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import trio
 
+from Admin import two_player
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, Note, ignore
-from Admin.manager import DEFAULT_TIME_PER_CALL, TournamentRules
+from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Common.santorini.actions import Action
 from Common.santorini.board import WORKERS_PER_PLAYER, Board, WorkerPlace
@@ -46,7 +46,7 @@ from Common.santorini.geometry import Place
 from Common.santorini.names import MAX_NAME_LENGTH, Name, Worker
 from Common.santorini.player import Player
 from Common.santorini.replay import GAVE_UP, HEIGHT_3, MISBEHAVED, NO_LEGAL_TURN
-from Common.santorini.results import EncounterOutcome, Results
+from Common.santorini.results import EncounterOutcome
 from Common.santorini.rules import has_legal_turn, judge_turn, placement_error
 from Common.santorini.wire import WIRE, action_to_json
 
@@ -187,17 +187,5 @@ class _GameEvents:
         self._note(event)
 
 
-def revise_outcome(earlier: EncounterOutcome, cheat: Name, misbehaved_before: frozenset[Name]) -> EncounterOutcome | None:
-    """An earlier outcome after `cheat` misbehaved: a win of the cheat becomes its loser's, or is deleted
-    if that loser had misbehaved before; any other outcome stays."""
-    if earlier.winner != cheat:
-        return earlier
-    return None if earlier.loser in misbehaved_before else EncounterOutcome(earlier.loser, cheat)
-
-
-def _results(revised: Sequence[EncounterOutcome], names: object, misbehaved: object) -> Results:
-    return tuple(revised)
-
-
-RULES = TournamentRules(revise=revise_outcome, results=_results, max_name_length=MAX_NAME_LENGTH)
+RULES = two_player.rules(MAX_NAME_LENGTH)
 """What the tournament manager needs to know of Santorini besides the referee: round robin, revisions, Results."""

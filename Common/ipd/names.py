@@ -1,17 +1,16 @@
 """Participants' names and secrets in the iterated prisoner's dilemma.
 
 A Name is 1 to 36 ASCII letters, digits, `_` or `-` (the names of the
-websocket server's participants files, which may hold capitals and digits).
+websocket server's participants files, which may hold capitals and digits):
+NAME_RULE, an instance of the one rule of `Common/names.py`.
 A Token is a participant's secret: 16 to 128 characters of the same set.
 """
 
 from __future__ import annotations
 
-import re
 from typing import NewType
 
-import attrs
-
+from Common.names import NameRule
 from Common.participant import is_token as is_any_token
 
 Name = NewType("Name", str)
@@ -20,18 +19,16 @@ Name = NewType("Name", str)
 Token = NewType("Token", str)
 """A participant's secret: `^[A-Za-z0-9_-]{16,128}$`."""
 
-MAX_NAME_LENGTH = 36
+NAME_RULE = NameRule("A-Za-z0-9_-", 36, "letters, digits, '_' or '-'")
+"""The rule for names; `str(NAME_RULE)` states it in messages."""
+MAX_NAME_LENGTH = NAME_RULE.max_length
 MIN_TOKEN_LENGTH = 16
 MAX_TOKEN_LENGTH = 128
 NAME_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 """Every character a Name or a Token may hold."""
 
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,36}")
-
-
-def is_name(value: object) -> bool:
-    """Whether `value` is a valid Name."""
-    return type(value) is str and _NAME.fullmatch(value) is not None
+is_name = NAME_RULE.is_name
+"""Whether a value is a valid Name."""
 
 
 def is_token(value: object) -> bool:
@@ -39,11 +36,5 @@ def is_token(value: object) -> bool:
     return is_any_token(value)
 
 
-NAME_RULE = "1 to 36 letters, digits, '_' or '-'"
-"""The rule for names, as messages state it."""
-
-
-def name_validator(instance: object, attribute: attrs.Attribute, value: object) -> None:
-    """An attrs validator: `value` must be a Name."""
-    if not is_name(value):
-        raise ValueError(f"{attribute.name} must be a name of {NAME_RULE}, got {value!r}")
+name_validator = NAME_RULE.validator
+"""An attrs validator: the value must be a Name."""

@@ -1,7 +1,8 @@
 """Player names and worker names.
 
-A Name is 1 to 64 lowercase ASCII letters. A Worker is its owner's Name
-followed by 1 or 2: the owner's first or second worker placed in a game.
+A Name is 1 to 64 lowercase ASCII letters (NAME_RULE, an instance of the
+one rule of `Common/names.py`). A Worker is its owner's Name followed by 1
+or 2: the owner's first or second worker placed in a game.
 """
 
 from __future__ import annotations
@@ -11,23 +12,19 @@ from typing import NewType
 
 import attrs
 
+from Common.names import NameRule
+
 Name = NewType("Name", str)
 """A player's name: `^[a-z]{1,64}$`."""
 
-MAX_NAME_LENGTH = 64
-_NAME = re.compile(r"[a-z]{1,64}")
-_WORKER = re.compile(r"([a-z]{1,64})([12])")
+NAME_RULE = NameRule("a-z", 64, "lowercase letters")
+MAX_NAME_LENGTH = NAME_RULE.max_length
+_WORKER = re.compile(f"([{NAME_RULE.characters}]{{1,{MAX_NAME_LENGTH}}})([12])")
 
-
-def is_name(value: object) -> bool:
-    """Whether `value` is a valid player Name."""
-    return type(value) is str and _NAME.fullmatch(value) is not None
-
-
-def name_validator(instance: object, attribute: attrs.Attribute, value: object) -> None:
-    """An attrs validator: `value` must be a Name."""
-    if not is_name(value):
-        raise ValueError(f"{attribute.name} must be 1 to 64 lowercase letters, got {value!r}")
+is_name = NAME_RULE.is_name
+"""Whether a value is a valid player Name."""
+name_validator = NAME_RULE.validator
+"""An attrs validator: the value must be a Name."""
 
 
 @attrs.frozen(order=True)

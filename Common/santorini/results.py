@@ -1,7 +1,9 @@
 """What a tournament reports: the outcome of each encounter, and renamings.
 
 An encounter is a best-of-N series between two players. Its outcome names
-the winner and the loser, and says whether the loser misbehaved.
+the winner and the loser, and says whether the loser misbehaved: a
+two-player win/loss outcome, whose revision and standings are the shared
+ones of `Admin/two_player.py`.
 """
 
 from __future__ import annotations

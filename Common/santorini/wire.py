@@ -25,7 +25,7 @@ from Common.participant import KICK_REASON_LIMIT, Kicked
 from Common.santorini.actions import MAX_PLACED_BEFORE_A_PLACEMENT, Action, GiveUp, MoveAndBuild, Placement, WinningMove
 from Common.santorini.board import MAX_HEIGHT, WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.santorini.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
-from Common.santorini.names import Name, Worker, is_name
+from Common.santorini.names import NAME_RULE, Name, Worker, is_name
 from Common.santorini.results import EncounterOutcome, PlayingAs, Results
 from Common.strict import array, each, elements, is_type, show, strict_converter, value_hook, whole_number
 from Common.strict import structure as structure_with
@@ -39,7 +39,7 @@ KICKED = "kicked"
 
 def name(value: Any) -> Name:
     if not is_name(value):
-        raise ValueError(f"expected a name of 1 to 64 lowercase letters, got {show(value)}")
+        raise ValueError(f"expected a name of {NAME_RULE}, got {show(value)}")
     return Name(value)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from Common.ipd.names import is_name
+from Common.ipd.names import NAME_RULE
 from Player.game_players import GamePlayers
 from Player.ipd.classics import Alternator, Cooperator, Defector, Grudger, RandomMoves, TitForTat
 from Player.ipd.local import LocalPlayer
@@ -44,7 +44,7 @@ PLAYERS = GamePlayers(
     kinds=_BUILT_IN,
     strategy_base=Strategy,
     local_player=LocalPlayer,
-    is_name=is_name,
-    name_rule="1 to 36 letters, digits, _ or -",
+    names=NAME_RULE,
+    misbehaving=frozenset(MISBEHAVING_KINDS),
 )
 """The prisoner's dilemma's local players, for the game-free loader and configuration entries."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from Common.santorini.names import is_name
+from Common.santorini.names import NAME_RULE
 from Player.game_players import GamePlayers
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import IllegalAction, NeverPlaces
@@ -34,7 +34,7 @@ PLAYERS = GamePlayers(
     kinds=_BUILT_IN,
     strategy_base=Strategy,
     local_player=LocalPlayer,
-    is_name=is_name,
-    name_rule="1 to 64 lowercase letters",
+    names=NAME_RULE,
+    misbehaving=frozenset({"breaker", "infinite"}),
 )
 """Santorini's local players, for the game-free loader and configuration entries."""

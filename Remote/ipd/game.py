@@ -1,4 +1,4 @@
-"""The iterated prisoner's dilemma, described for the host: the one value `Remote/games.py` lists for it.
+"""The iterated prisoner's dilemma, described for the host: the one value `Remote/game_registry.py` lists for it.
 
 Its keys are those of `Common/ipd/settings.py` ("payoffs", "min rounds",
 "end probability", "max rounds", "seed", "noise", "time per move",
@@ -28,13 +28,14 @@ from Admin.ipd.tournament import results, revise
 from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
+from Common.ipd.names import MAX_NAME_LENGTH
 from Common.ipd.outcomes import Irregular, MatchOutcome
-from Common.ipd.settings import KEYS, SETTINGS_KEYS, IPDSettings, read_settings
+from Common.ipd.settings import CHECKS, KEYS, IPDSettings, read_settings
 from Common.ipd.standings import ranks_of
 from Common.ipd.wire import structure, unstructure
 from Common.strict import StructureError, show
 from Player.ipd.kinds import PLAYERS
-from Remote.game import Game
+from Remote.game_description import Game
 from Remote.ipd.exports import outcome_sides, standings_json
 from Remote.ipd.records import RecordWriter
 from Remote.ipd.remote_player import RemotePlayer
@@ -42,7 +43,6 @@ from Remote.ipd.server_proxy import ServerProxy, recognises_server_message
 
 log = logging.getLogger(__name__)
 
-MAX_NAME_LENGTH = 36
 SEED_BITS = 63
 
 
@@ -58,17 +58,25 @@ class TournamentSettings:
 RECORDS = "records"
 
 
+def _records(value: Any) -> Path:
+    """The "records" key's value: the path of a directory (that may not exist yet); ValueError otherwise."""
+    if type(value) is not str or not value:
+        raise ValueError(f"expected the path of a directory, got {show(value)}")
+    if Path(value).exists() and not Path(value).is_dir():
+        raise ValueError(f"{show(value)} is not a directory")
+    return Path(value)
+
+
 def _read_settings(keys: Mapping[str, Any]) -> TournamentSettings:
     keys = dict(keys)
     records = keys.pop(RECORDS, None)
     settings = read_settings(keys)
     if records is None:
         return TournamentSettings(settings)
-    if type(records) is not str or not records:
-        raise StructureError(f"expected the path of a directory, got {show(records)} @ $.{RECORDS}")
-    if Path(records).exists() and not Path(records).is_dir():
-        raise StructureError(f"{show(records)} is not a directory @ $.{RECORDS}")
-    return TournamentSettings(settings, Path(records))
+    try:
+        return TournamentSettings(settings, _records(records))
+    except ValueError as error:
+        raise StructureError(f"{error} @ $.{RECORDS}") from None
 
 
 def _record_writers(settings: TournamentSettings) -> list[RecordWriter]:
@@ -171,8 +179,7 @@ SETTINGS_HELP = """\
 GAME = Game(
     name="ipd",
     players=PLAYERS,
-    max_name_length=MAX_NAME_LENGTH,
-    settings_keys=frozenset(SETTINGS_KEYS) | {RECORDS},
+    settings_keys={KEYS[field]: CHECKS[field] for field in KEYS} | {RECORDS: _records},
     read_settings=_read_settings,
     make_referee=lambda settings, time_per_call, note: make_referee(settings.game, settings.game.seed, time_per_call, note=note),
     rules=_rules,
@@ -190,6 +197,7 @@ GAME = Game(
     local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records),
     outcome_sides=outcome_sides,
     standings_json=standings_json,
+    board_view=Path(__file__).with_name("board_view.js"),
     title="the prisoner's dilemma",
     recognises_server_message=recognises_server_message,
 )

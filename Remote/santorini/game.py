@@ -1,32 +1,33 @@
-"""Santorini, described for the host: the one value `Remote/games.py` lists.
+"""Santorini, described for the host: the one value `Remote/game_registry.py` lists.
 
 Santorini's own configuration keys are "best of" (games per encounter, odd,
 default 3) and "fair starts" (true or false, default false: with true the
 round robin balances who starts game 1 of each series, `Admin/schedule.py`;
 recorded in the event log only when true, so that a log written before the
 key existed still resumes). Its Results are the list of encounter outcomes, printed as one
-line of JSON, exactly as before the host knew other games.
+line of JSON, exactly as before the host knew other games. Its outcome is the
+two-player win/loss outcome of `Admin/two_player.py`, whose revision,
+standings, log lines and exports' words it takes as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 import attrs
 
+from Admin import two_player
 from Admin.manager import TournamentRules
 from Admin.santorini.referee import DEFAULT_BEST_OF, RULES, Referee
-from Admin.santorini.standings import standings, standings_table
 from Admin.schedule import RoundRobin
-from Common.santorini.names import MAX_NAME_LENGTH, Name
-from Common.santorini.results import EncounterOutcome, Results
-from Common.santorini.wire import structure, unstructure
+from Common.santorini.wire import unstructure
 from Common.strict import odd_number, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Player.santorini.kinds import PLAYERS
-from Remote.game import Game
-from Remote.santorini.exports import outcome_sides, standings_json
+from Remote.game_description import Game
+from Remote.santorini.exports import outcome, outcome_sides, standings_json
 from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerProxy, recognises_server_message
 
@@ -46,13 +47,14 @@ def _true_or_false(value: Any) -> bool:
 
 
 _KEYS = {"best_of": "best of", "fair_starts": "fair starts"}
+_CHECKS: dict[str, Callable[[Any], Any]] = {"best_of": odd_number, "fair_starts": _true_or_false}
 _CONVERTER = strict_converter()
-register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks={"best_of": odd_number, "fair_starts": _true_or_false})
+register_json_object(_CONVERTER, SantoriniSettings, keys=_KEYS, checks=_CHECKS)
 
 
 def _rules(settings: SantoriniSettings) -> TournamentRules:
     """Santorini's rules for the manager; with fair starts, the round robin that balances who starts."""
-    rules = attrs.evolve(RULES, to_json=unstructure, from_json=_outcome)
+    rules = attrs.evolve(RULES, to_json=unstructure, from_json=outcome)
     if settings.fair_starts:
         rules = attrs.evolve(rules, schedule=lambda names: RoundRobin(len(names), fair_starts=True))
     return rules
@@ -67,23 +69,10 @@ def read_settings(keys: Mapping[str, Any]) -> SantoriniSettings:
     return structure_strictly(dict(keys), SantoriniSettings, _CONVERTER)
 
 
-def _outcome(data: Any) -> EncounterOutcome:
-    return structure(data, EncounterOutcome)
-
-
-def describe(outcome: EncounterOutcome) -> str:
-    return f"{outcome.winner} beat {outcome.loser}{' (irregular)' if outcome.irregular else ''}"
-
-
-def table(results: Results, names: Sequence[str]) -> str:
-    return standings_table(standings(cast(Sequence[Name], names), results))
-
-
 GAME = Game(
     name="santorini",
     players=PLAYERS,
-    max_name_length=MAX_NAME_LENGTH,
-    settings_keys=frozenset(_KEYS.values()),
+    settings_keys={key: _CHECKS[field] for field, key in _KEYS.items()},
     read_settings=read_settings,
     make_referee=lambda settings, time_per_call, note: Referee(settings.best_of, time_per_call, note=note),
     rules=_rules,
@@ -92,8 +81,8 @@ GAME = Game(
     output=lambda results, settings: unstructure(results),
     results_to_json=unstructure,
     no_results=[],
-    describe_outcome=describe,
-    standings_table=table,
+    describe_outcome=two_player.describe,
+    standings_table=two_player.table,
     settings_help=(
         f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n'
         '  "fair starts"    true or false, default false: each player starts game 1 in half of its series\n'
@@ -102,6 +91,7 @@ GAME = Game(
     settings_json=settings_json,
     outcome_sides=outcome_sides,
     standings_json=standings_json,
+    board_view=Path(__file__).with_name("board_view.js"),
     title="Santorini",
     recognises_server_message=recognises_server_message,
 )

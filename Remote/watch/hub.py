@@ -39,7 +39,7 @@ import attrs
 import trio
 
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, RESUME, REVISION, TournamentState
-from Remote.game import Game
+from Remote.game_description import Game
 from Remote.watch.snapshot import Words, changed_words, encounter_words, frozen_for_standings, snapshot_json, standings_json
 from Remote.watch.sse import event_frame, http_chunk, snapshot_frame, standings_frame
 

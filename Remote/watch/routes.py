@@ -8,6 +8,8 @@ is 404, whatever dots or escapes it holds.
 |-----------------------------------|----------------------------------------------------------|
 | GET /                             | the page (`static/index.html`)                           |
 | GET /watch.js, /boards.js, /replay.js, /watch.css | the page's scripts and style               |
+| GET /view.js[?game=G]             | the watched game's view script (`Game.board_view`)       |
+| GET /view.css[?game=G]            | its style sheet (the script's name with `.css`), if any  |
 | GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
 | GET /results.json                 | the results export of the tournament so far              |
 | GET /crosstable.csv               | the crosstable export of the tournament so far           |
@@ -56,6 +58,13 @@ class Static:
 
 
 @attrs.frozen
+class GameView:
+    """The script (or, with `style`, the style sheet) of the watched game's board view; the query is only a cache key."""
+
+    style: bool = False
+
+
+@attrs.frozen
 class Events:
     """The event stream; `run` and `after` from the query (`after` gives way to a Last-Event-ID header)."""
 
@@ -92,7 +101,7 @@ class Refused:
     why: str
 
 
-Route = Static | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | Refused
+Route = Static | GameView | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | Refused
 
 
 def route(method: bytes, target: bytes) -> Route:
@@ -105,6 +114,8 @@ def route(method: bytes, target: bytes) -> Route:
     name = STATIC_PATHS.get(path.decode("ascii", "replace"))
     if name is not None:
         return Static(name)
+    if path in (b"/view.js", b"/view.css"):
+        return GameView(style=path == b"/view.css")
     if path == b"/events":
         return _events(query)
     if path == b"/results.json":

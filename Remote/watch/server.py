@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import h11
@@ -92,6 +93,8 @@ class _WatchServer:
         self.hub = hub
         self.connections = 0
         self._exports: dict[str, tuple[tuple[int, int], float, bytes]] = {}
+        self._views: dict[tuple[str, Path], bytes] = {}
+        """Each game's view script (Game.board_view), read the first time a page asks for it."""
 
     async def handle(self, stream: trio.SocketStream) -> None:
         """One connection, whatever it sends; nothing it does raises past here."""
@@ -165,6 +168,10 @@ class _WatchServer:
             if route.name == "index.html":
                 headers.append((b"content-security-policy", PAGE_POLICY))
             await self._respond(stream, conn, 200, headers, routes.STATIC[route.name], head)
+        elif isinstance(route, routes.GameView):
+            kind = routes.STATIC_TYPES["watch.css" if route.style else "boards.js"]
+            headers = [(b"content-type", kind.encode()), (b"cache-control", b"no-cache")]
+            await self._respond(stream, conn, 200, headers, self._game_view(route.style), head)
         elif isinstance(route, routes.ResultsJson):
             await self._export(stream, conn, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
         elif isinstance(route, routes.CrosstableCsv):
@@ -182,6 +189,17 @@ class _WatchServer:
             extra = [(b"allow", b"GET, HEAD")] if route.status == 405 else []
             await self._text(stream, conn, route.status, route.why, head, extra)
         return True
+
+    def _game_view(self, style: bool) -> bytes:
+        """The attached game's view script, or its style sheet (empty if it has none), read once per game;
+        a comment when no game is attached yet."""
+        game = self.hub.game
+        if game is None:
+            return b"/* no tournament yet: the page counts the steps */\n"
+        path = game.board_view.with_suffix(".css") if style else game.board_view
+        if (game.name, path) not in self._views:
+            self._views[game.name, path] = path.read_bytes() if path.is_file() else b""
+        return self._views[game.name, path]
 
     def _game_line(self, encounter: int, game: int) -> str | None:
         state = self.hub.state

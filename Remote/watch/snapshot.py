@@ -29,7 +29,7 @@ from typing import Any
 
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
 from Remote.exports import ExportError, cell_words, results_so_far_value
-from Remote.game import Game
+from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
 
@@ -81,9 +81,7 @@ def _encounter_json(encounter: EncounterState, words: Words | None) -> dict[str,
 
 
 def encounter_words(state: TournamentState, index: int, game: Game) -> Words | None:
-    """Each player's crosstable word for the ended encounter `index` after the events so far; None if the game has none."""
-    if game.outcome_sides is None:
-        return None
+    """Each player's crosstable word for the ended encounter `index` after the events so far; None if they cannot be told."""
     encounter = state.encounters[index]
     try:
         return cell_words(state, index, encounter.players, game.outcome_sides)
@@ -116,7 +114,7 @@ def frozen_for_standings(state: TournamentState) -> TournamentState:
 
 def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
     """`{"seq", "rows"}`: the game's standings rows of the Results so far, as of `state`'s last event; None if it has none."""
-    if game.standings_json is None or state.start is None or state.roster is None:
+    if state.start is None or state.roster is None:
         return None
     try:
         rows = game.standings_json(results_so_far_value(state, game), list(state.roster))

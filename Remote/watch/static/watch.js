@@ -18,6 +18,7 @@
   let dirty = { all: true, pairs: new Set(), encounters: new Set() };
   const views = new Map();
   const $ = (id) => document.getElementById(id);
+  const element = Boards.element;
 
   function emptyState() {
     return { run: 0, seq: 0, game: null, start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
@@ -206,13 +207,6 @@
     if (!frame) frame = requestAnimationFrame(render);
   }
 
-  function element(tag, className, text) {
-    const made = document.createElement(tag);
-    if (className) made.className = className;
-    if (text !== undefined) made.textContent = text;
-    return made;
-  }
-
   function render() {
     frame = 0;
     debug.renders += 1;
@@ -227,11 +221,13 @@
     drawProgress();
     dirty = { all: false, pairs: new Set(), encounters: new Set() };
     document.body.dataset.seq = state.seq;
+    document.body.dataset.view = Boards.has(state.game) ? state.game : "";  // drawn with the game's own view
     document.body.dataset.run = state.run;
   }
 
   function drawHeading() {
-    const game = state.game === "ipd" ? "Prisoner's dilemma" : state.game === "santorini" ? "Santorini" : state.game;
+    Boards.load(state.game, viewLoaded);  // once the game is known: its view, and then every board and score again
+    const game = Boards.title(state.game);
     $("legend-score").textContent = Scores.legend(state.game);
     $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
     document.title = $("title").textContent;
@@ -267,10 +263,11 @@
   function cellWord(row, word, encounter) {
     const kind = classOf(word);
     const letters = word.startsWith("revised ") ? "R" + (SHORT[kindOf(word)] || "") : SHORT[word] || SHORT[kind] || word;
-    const scored = encounter.ended && !(encounter.culprits || []).length && (KINDS.includes(kind) || (kind === "revised" && state.game !== "ipd"));
+    const view = Boards.of(state.game);
+    const scored = encounter.ended && !(encounter.culprits || []).length && (KINDS.includes(kind) || (kind === "revised" && view.scoresRevised));
     const score = scored ? Scores.cell(state.game, encounter, row, outcomeOf(encounter)) : null;
-    const shown = element("span", "word " + kind, score === null ? letters : state.game === "ipd" ? score : letters + " " + score);
-    shown.title = word + (score === null ? "" : " (" + score + (state.game === "ipd" ? " points per round)" : " in games)"));
+    const shown = element("span", "word " + kind, score === null ? letters : view.scoreAlone ? score : letters + " " + score);
+    shown.title = word + (score === null ? "" : " (" + score + view.scoreUnit + ")");
     return shown;
   }
 
@@ -283,7 +280,7 @@
   function classOf(word) {
     if (word.startsWith("revised")) return "revised";
     if (kindOf(word)) return kindOf(word);
-    if (word === "not scored") return "not-played"; // the IPD: the opponent misbehaved, the match counts for nobody
+    if (word === "not scored") return "not-played"; // the opponent misbehaved: the encounter counts for nobody
     return ["not played", "running"].includes(word) ? word.replace(" ", "-") : "other";
   }
 
@@ -424,7 +421,7 @@
       (encounter.game_ends || []).forEach((end, game) => {
         const button = element("button", "game", "game " + (game + 1));
         button.title = Boards.describeEnd(state.game, end);
-        button.addEventListener("click", () => replay(index, game));
+        button.addEventListener("click", () => Replay.open(state.game, index, game));
         item.appendChild(button);
       });
       list.appendChild(item);
@@ -433,15 +430,17 @@
     if (skipped) list.appendChild(element("li", "not-played", skipped + (skipped === 1 ? " encounter" : " encounters") + " not played: a player was already out"));
   }
 
+  function viewLoaded() {  // the game's view has registered: every board and score is drawn again with it
+    for (const [index, shown] of views) { shown.game = -1; dirty.encounters.add(index); }
+    for (const pair of state.pairs.keys()) dirty.pairs.add(pair);
+    dirty.all = true; schedule();
+  }
+
   // -- replaying a finished game (replay.js draws it)
 
   function replayPair(row, column) {
     const ended = (state.pairs.get(row + "\n" + column) || []).filter((index) => state.encounters.get(index)?.ended);
-    if (ended.length) replay(ended[ended.length - 1], 0);
-  }
-
-  function replay(encounter, game) {
-    Replay.open(state.game, encounter, game);
+    if (ended.length) Replay.open(state.game, ended[ended.length - 1], 0);
   }
 
   document.addEventListener("DOMContentLoaded", () => open(null, 0));

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from Remote.game import Game
+from Remote.game_description import Game, register
 from Remote.ipd.game import GAME as IPD
 from Remote.santorini.game import GAME as SANTORINI
 
 DEFAULT_GAME = "santorini"
 
-GAMES: dict[str, Game] = {game.name: game for game in (SANTORINI, IPD)}
+GAMES: dict[str, Game] = register(SANTORINI, IPD)
+"""Each game checked as it is registered (`register`: every hook present, shared keys read alike)."""

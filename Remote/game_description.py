@@ -2,7 +2,7 @@
 
 The host (configuration reading, xserver, xclients, `python -m Admin`) reads
 a Game and never imports a game's modules by name; each game assembles its
-own Game in `Remote/<game>/game.py`, and `Remote/games.py` lists them, one
+own Game in `Remote/<game>/game.py`, and `Remote/game_registry.py` lists them, one
 line per game. A Game says:
 
 * who may play: its local players (kinds, strategy base class, name rule)
@@ -17,6 +17,7 @@ line per game. A Game says:
 * what the organiser reads: the Results line on standard output, a log line
   per outcome, the standings table, and the exports of the event log (each
   side's word for an outcome in the crosstable, the standings as JSON);
+* what a spectator sees: the script of its board view on the watch page;
 * what its event log records of the settings: every value that can change
   the Results, as configuration keys that `read_settings` reads back.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import attrs
@@ -69,9 +71,9 @@ class Game:
     name: str
     """The configuration's "game" value."""
     players: GamePlayers
-    max_name_length: int
-    settings_keys: frozenset[str]
-    """The configuration keys that belong to this game."""
+    settings_keys: Mapping[str, Callable[[Any], Any]]
+    """The configuration keys that belong to this game, each with the function that reads (checks) its value:
+    two games may share a key only when they read it with the same function."""
     read_settings: Callable[[Mapping[str, Any]], Any]
     """The game's settings from its keys (only those present); StructureError naming the key."""
     make_referee: Callable[[Any, float, Note], RefereeFunction]
@@ -80,7 +82,7 @@ class Game:
     remote_player: Callable[[MessageChannel, CallStatistics], Participant]
     client_proxy: Callable[..., ClientProxy]
     """The client's proxy `(channel, player, name)`; with `token=` given, it signs up with `["sign-up", Name, Token]`;
-    `opening=` (Remote.conversation.Opening) judges whether the server runs this game."""
+    `opening=` (Remote.client_conversation.Opening) judges whether the server runs this game."""
     output: Callable[[Any, Any], Any]
     """The JSON value xserver prints for a tournament: from its Results and the settings."""
     results_to_json: Callable[[Any], Any]
@@ -91,26 +93,34 @@ class Game:
     """One outcome as a log line: `ann beat bob`."""
     standings_table: Callable[[Any, Sequence[str]], str]
     """The standings after the Results, among the players (sign-up order), as lines of text."""
+    settings_json: Callable[[Any], dict[str, Any]]
+    """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""
+    outcome_sides: Callable[[Any, Sequence[Any]], dict[str, str]]
+    """Each player's word for a raw outcome (wire form) in the crosstable, given its games' `game-end` events
+    (those of an unrevised outcome; none otherwise): `{"ann": "won 2–1", "bob": "lost 1–2"}`."""
+    standings_json: Callable[[Any, Sequence[str]], list[dict[str, Any]]]
+    """The standings after the Results, among the players (sign-up order), as JSON rows, best first."""
+    board_view: Path
+    """The game's script for the watch page (served as /view.js): it registers the game's board view and the
+    words of its scores with the page's `Boards` (Remote/watch/static/boards.js), so that the page names no game."""
     settings_help: str = ""
     """The game's keys for `xserver --help`, one indented line each: `  "best of"  odd whole number, default 3: ...`."""
     prepare: Callable[[Any], tuple[Any, str | None]] = lambda settings: (settings, None)
     """The settings for a tournament (for instance with a seed drawn), and a line for the log, if any."""
     observers: Callable[[Any], Sequence[Observer]] = lambda settings: []
     """Observers of the game's own that the settings ask for (for instance a writer of match records)."""
-    settings_json: Callable[[Any], dict[str, Any]] = lambda settings: {}
-    """The settings as the game's configuration keys: every value that can change the Results (`read_settings` reads them back)."""
     local_settings: Callable[[Any, Any], Any] = lambda configured, recorded: recorded
     """The settings of a resumed tournament: those recorded in its log, with what only this server decides
     (where records go) from `configured`."""
-    outcome_sides: Callable[[Any, Sequence[Any]], dict[str, str]] | None = None
-    """Each player's word for a raw outcome (wire form) in the crosstable, given its games' `game-end` events
-    (those of an unrevised outcome; none otherwise): `{"ann": "won 2–1", "bob": "lost 1–2"}`."""
-    standings_json: Callable[[Any, Sequence[str]], list[dict[str, Any]]] | None = None
-    """The standings after the Results, among the players (sign-up order), as JSON rows, best first."""
     title: str = ""
     """The game as a sentence names it ("the prisoner's dilemma"); "" for `name`."""
     recognises_server_message: Callable[[Any], bool] = lambda message: False
     """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
+
+    @property
+    def max_name_length(self) -> int:
+        """The longest name of the game's rule: the longest its renaming may make."""
+        return self.players.names.max_length
 
     def recorded_settings(self, configured: Any, recorded: Mapping[str, Any]) -> Any:
         """The settings of a tournament whose log recorded `recorded` (its `start` event's `settings`)."""
@@ -118,8 +128,62 @@ class Game:
 
 
 def game_keys_elsewhere(games: Mapping[str, Game], chosen: Game) -> Mapping[str, str]:
-    """Every configuration key of the other games, with the game it belongs to, for one-line errors."""
-    return {key: game.name for game in games.values() if game is not chosen for key in game.settings_keys}
+    """Every configuration key of the other games that `chosen` does not share, with its owners in words, for one-line errors:
+    `the santorini game`, `the go and santorini games`."""
+    owners: dict[str, list[str]] = {}
+    for game in games.values():
+        for key in game.settings_keys:
+            if game is not chosen and key not in chosen.settings_keys:
+                owners.setdefault(key, []).append(game.name)
+    return {key: _owners_in_words(names) for key, names in owners.items()}
+
+
+def _owners_in_words(names: Sequence[str]) -> str:
+    names = sorted(names)
+    return f"the {names[0]} game" if len(names) == 1 else f"the {', '.join(names[:-1])} and {names[-1]} games"
+
+
+class GameError(Exception):
+    """A Game that cannot be registered; its message is one line naming the game and what is wrong."""
+
+
+_HOOKS = tuple(field.name for field in attrs.fields(Game) if str(field.type).startswith("Callable"))
+"""The Game's fields that are functions the host calls (its hooks)."""
+
+
+def register(*games: Game) -> dict[str, Game]:
+    """The registry of `games` by name, each checked: GameError (one line) for a game that cannot be hosted.
+
+    Every hook is present (a function, never None), and the board view's
+    script is there; names are distinct; a
+    configuration key owned by two games is read by both with the same
+    function, or the error names every owner.
+    """
+    registry: dict[str, Game] = {}
+    for game in games:
+        if type(game.name) is not str or not game.name:
+            raise GameError(f"a game's name must be a non-empty string, got {game.name!r}")
+        if game.name in registry:
+            raise GameError(f"the game {game.name!r} is registered twice")
+        missing = [hook for hook in _HOOKS if not callable(getattr(game, hook))]
+        if missing:
+            raise GameError(f"the game {game.name!r} lacks {', '.join(missing)}: every game must say each (Remote/game_description.py)")
+        if not isinstance(game.board_view, Path) or not game.board_view.is_file():
+            shown = str(game.board_view)
+            raise GameError(f"the game {game.name!r}: its board_view must be the path of its watch page script, got {shown!r}")
+        if not isinstance(game.settings_keys, Mapping):
+            raise GameError(f"the game {game.name!r}: settings_keys must map each key to the function that reads its value")
+        registry[game.name] = game
+    readers: dict[str, dict[str, Any]] = {}
+    for game in registry.values():
+        for key, reader in game.settings_keys.items():
+            readers.setdefault(key, {})[game.name] = reader
+    for key, by_game in readers.items():
+        if len({id(reader) for reader in by_game.values()}) > 1:
+            owners = ", ".join(sorted(by_game))
+            raise GameError(f"the configuration key {key!r} belongs to the games {owners}, which read it differently: "
+                            "a shared key is read by one function")
+    return registry
 
 
 
