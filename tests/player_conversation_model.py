@@ -17,6 +17,13 @@ import attrs
 
 BROKEN, MALFORMED = "broken", "malformed"
 BEFORE, AFTER = "before it was asked for anything", "after its answer"
+BEGUN_BEFORE_ITS_REQUEST_IS_UNASKED = False
+"""The IPD: is a value begun before the request went out, finished after, judged as sent where none is due?
+
+The protocol says so (docs/ipd-protocol.md: "a reply sent before its request" misbehaves; "a value that has
+only begun to arrive is judged once it is complete"); the conversation takes it as the answer instead (see
+test_ipd_a_reply_pipelined_before_its_request_is_refused_however_its_bytes_are_split). True with the fix.
+"""
 
 
 @attrs.define
@@ -35,6 +42,7 @@ class Arrival:
     move: str = ""
     answers: dict[str, Any] = attrs.Factory(dict)
     whole: bool = True
+    early: bool = False  # begun before the request went out
 
 
 @attrs.define
@@ -91,6 +99,11 @@ class Model:
             if not came.whole:
                 return ("need",)
             self.pending.pop(0)
+            if came.early:
+                failure = self._judged_unasked(came, BEFORE)
+                if failure:
+                    return failure
+                continue
             if self.ipd and came.kind in ("error", "bad error"):
                 return self._reported(came)
             if self.ipd and came.kind == "reply":
@@ -132,15 +145,24 @@ class Model:
             if came.kind == "garbage":
                 return self._fail("UnexpectedMessage", MALFORMED, when)
             if not came.whole:
-                return None if self.ipd else self._fail("UnexpectedMessage", MALFORMED, when)
+                if not self.ipd:
+                    return self._fail("UnexpectedMessage", MALFORMED, when)
+                came.early = BEGUN_BEFORE_ITS_REQUEST_IS_UNASKED and when == BEFORE
+                return None  # it may be a late copy: judged once whole
             self.pending.pop(0)
-            if self.ipd and came.kind in ("error", "bad error"):
-                return self._reported(came)
-            if self.ipd and came.kind == "reply" and came.round in self.owed:
-                self._settle_owed(came.round)
-                continue
-            return self._fail("UnexpectedMessage", MALFORMED, when)
+            failure = self._judged_unasked(came, when)
+            if failure:
+                return failure
         return None
+
+    def _judged_unasked(self, came: Arrival, when: str) -> tuple | None:
+        """The failure for `came`, sent where no value is due; None for a late copy, dropped."""
+        if self.ipd and came.kind in ("error", "bad error"):
+            return self._reported(came)
+        if self.ipd and came.kind == "reply" and came.round in self.owed:
+            self._settle_owed(came.round)
+            return None
+        return self._fail("UnexpectedMessage", MALFORMED, when)
 
     def _settle_owed(self, round_: int) -> None:
         """A late copy for `round_`: it and every round owed before it are no longer owed."""
