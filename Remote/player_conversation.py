@@ -111,6 +111,7 @@ class PlayerConversation:
         self._out: str | None = None  # why the connection is out of play
         self._stream_ended = False
         self._closed = False
+        self._begun_early = False  # the next value began to arrive before the request went out
 
     @property
     def out_of_play(self) -> str | None:
@@ -129,6 +130,7 @@ class PlayerConversation:
         if self._out is not None:
             return Failure(f"{call}: ChannelError: the connection is out of play: {self._out}", BROKEN)
         self._request = Request(call, read, context)
+        self._begun_early = False
         failure = self._refuse_unasked(before=True)
         if failure is not None:
             return failure
@@ -159,6 +161,12 @@ class PlayerConversation:
                 if self._stream_ended:
                     return self._fail("PeerClosed", "the peer closed the connection", BROKEN)
                 return NEED_DATA
+            if self._begun_early:  # judged as what it was when it began: a value where none was due
+                self._begun_early = False
+                unasked = self._unasked_failure(value, before=True)
+                if unasked is DISCARD:
+                    continue
+                return unasked
             verdict = self._rules.reply(request, value)
             if verdict is DISCARD:
                 continue
@@ -212,7 +220,11 @@ class PlayerConversation:
         return Failure(f"{call}: {label}: {message}", kind)
 
     def _refuse_unasked(self, before: bool) -> Failure | None:
-        """A Failure for a value the client sent where none was expected, if the bytes read hold one; late copies are dropped."""
+        """A Failure for a value the client sent where none was expected, if the bytes read hold one; late copies are dropped.
+
+        A value still arriving that the game may yet find a late copy is judged once whole, as what it was
+        when it began (`_begun_early` before a request).
+        """
         decoder = self._decoder
         while True:
             try:
@@ -220,18 +232,25 @@ class PlayerConversation:
                     return None
                 value = decoder.next_value()
             except ProtocolError as error:
-                sent = f"bytes that are no value ({error})"
-            else:
-                if value is NEED_DATA:
-                    if self._rules.begun_unasked_may_be_late():
-                        return None
-                    sent = "the beginning of a value"
-                else:
-                    verdict = self._rules.unasked(value)
-                    if verdict is DISCARD:
-                        continue
-                    if isinstance(verdict, Fault):
-                        return self._fail(verdict.label, verdict.message, verdict.kind)
-                    sent = show(value)
-            when = "before it was asked for anything" if before else "after its answer"
-            return self._fail(UNASKED, f"sent {sent} {when} (a value where none was expected)", MALFORMED)
+                return self._unasked(f"bytes that are no value ({error})", before)
+            if value is NEED_DATA:
+                if self._rules.begun_unasked_may_be_late():
+                    self._begun_early = before
+                    return None
+                return self._unasked("the beginning of a value", before)
+            failure = self._unasked_failure(value, before)
+            if failure is not DISCARD:
+                return failure
+
+    def _unasked_failure(self, value: Any, before: bool) -> Any:
+        """What `value`, come where none was due, is: DISCARD (a late copy) or the Failure."""
+        verdict = self._rules.unasked(value)
+        if verdict is DISCARD:
+            return DISCARD
+        if isinstance(verdict, Fault):
+            return self._fail(verdict.label, verdict.message, verdict.kind)
+        return self._unasked(show(value), before)
+
+    def _unasked(self, sent: str, before: bool) -> Failure:
+        when = "before it was asked for anything" if before else "after its answer"
+        return self._fail(UNASKED, f"sent {sent} {when} (a value where none was expected)", MALFORMED)

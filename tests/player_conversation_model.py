@@ -17,12 +17,12 @@ import attrs
 
 BROKEN, MALFORMED = "broken", "malformed"
 BEFORE, AFTER = "before it was asked for anything", "after its answer"
-BEGUN_BEFORE_ITS_REQUEST_IS_UNASKED = False
+BEGUN_BEFORE_ITS_REQUEST_IS_UNASKED = True
 """The IPD: is a value begun before the request went out, finished after, judged as sent where none is due?
 
 The protocol says so (docs/ipd-protocol.md: "a reply sent before its request" misbehaves; "a value that has
-only begun to arrive is judged once it is complete"); the conversation takes it as the answer instead (see
-test_ipd_a_reply_pipelined_before_its_request_is_refused_however_its_bytes_are_split). True with the fix.
+only begun to arrive is judged once it is complete"), and the conversation does (see
+test_ipd_a_reply_pipelined_before_its_request_is_refused_however_its_bytes_are_split).
 """
 
 

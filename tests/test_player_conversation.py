@@ -28,7 +28,7 @@ from Common.santorini.geometry import Place
 from Common.santorini.names import Name
 from Common.santorini.wire import structure
 from Remote.framing import NEED_DATA, JSONStreamDecoder, ProtocolError, encode
-from Remote.games import GAMES
+from Remote.game_registry import GAMES
 from Remote.ipd.remote_player import IPDReplyRules
 from Remote.player_conversation import Answered, PlayerConversation, ReplyRules
 from tests.player_conversation_model import AFTER, BEFORE, Arrival, Model
@@ -333,13 +333,13 @@ def refused_before_asked(result: Any) -> bool:
     return isinstance(result, Failure) and "UnexpectedMessage" in result.reason and BEFORE in result.reason
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a reply begun before its request is taken as its answer (see the docstring)")
 def test_ipd_a_reply_pipelined_before_its_request_is_refused_however_its_bytes_are_split():
     """The same client, sending `[1, "C"]` before round 1 is asked, misbehaves whether or not its last bytes come later.
 
     docs/ipd-protocol.md: "a reply sent before its request" misbehaves, and "a value that has only begun
     to arrive is judged once it is complete" (as a value where none is expected, unless a late copy).
-    Whole, it is refused; begun before the request and finished after it, it is taken as the answer.
+    Whole, it is refused; begun before the request and finished after it, it was taken as the answer
+    (fixed: it is judged as what it was when it began).
     """
     whole = results(IPD, [("reply", 1, "C", None), MOVE_1])
     assert refused_before_asked(whole[0])
