@@ -25,9 +25,10 @@ demo-ipd: venv
 test: venv
 	$(BIN)/python -m pytest
 
-# ruff and mypy with the settings of pyproject.toml; CI runs this before the tests.
+# ruff (lint and format) and mypy with the settings of pyproject.toml; CI runs this before the tests.
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 bench: venv

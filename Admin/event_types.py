@@ -180,13 +180,23 @@ class GameStart:
 
 
 _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
-    START: (Start, {"version": _natural, "tournament": lambda value: None if value is None else string(value, "a string"),
-                    "game": lambda value: string(value, "a string"), "configuration": _object, "settings": _object}),
+    START: (
+        Start,
+        {
+            "version": _natural,
+            "tournament": lambda value: None if value is None else string(value, "a string"),
+            "game": lambda value: string(value, "a string"),
+            "configuration": _object,
+            "settings": _object,
+        },
+    ),
     SIGN_UP: (SignUp, {"requested": lambda value: string(value, "a string"), "assigned": _name_or_none}),
     ROSTER: (Roster, {"players": _names, "encounters": _natural}),
     ENCOUNTER_START: (EncounterStart, {"encounter": _natural, "players": _pair, "repetition": _natural, "meeting": _natural}),
-    MISBEHAVIOUR: (Misbehaviour, {"name": _name, "kind": _kind, "reason": lambda value: string(value, "a string"),
-                                  "encounter": _encounter_or_none}),
+    MISBEHAVIOUR: (
+        Misbehaviour,
+        {"name": _name, "kind": _kind, "reason": lambda value: string(value, "a string"), "encounter": _encounter_or_none},
+    ),
     ENCOUNTER_END: (EncounterEnd, {"encounter": _natural, "players": _pair, "outcome": _any, "culprits": _names}),
     REVISION: (Revision, {"encounter": _natural, "culprit": _name, "outcome": _any}),
     RESULTS: (Results, {"results": _any, "output": _any}),
@@ -206,7 +216,7 @@ def check_shape(event: Mapping[str, Any]) -> None:
     """Nothing if `event` has exactly the keys and kinds of value of its type; ShapeError, one line, otherwise."""
     kind = event.get("type")
     if type(kind) is not str:
-        raise ShapeError(f"expected \"type\", a string, got {show(kind)}")
+        raise ShapeError(f'expected "type", a string, got {show(kind)}')
     body = {key: value for key, value in event.items() if key != "type"}
     shape = _SHAPES.get(kind)
     try:

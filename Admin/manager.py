@@ -122,9 +122,7 @@ class TournamentManager:
 class _Tournament:
     """One run of a tournament: its entrants, who is out, and the outcomes so far."""
 
-    def __init__(
-        self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None
-    ) -> None:
+    def __init__(self, manager: TournamentManager, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None) -> None:
         self.manager = manager
         self.resuming = resumption is not None
         self.observer = manager.observer
@@ -309,7 +307,7 @@ class _Tournament:
 
     def _record_revision(self, index: int, outcome: Any) -> None:
         """`revision`: the outcome at `index` is now `outcome`, by the last culprit of a later encounter."""
-        later = self.culprit_encounters[bisect.bisect_right(self.culprit_encounters, index):]
+        later = self.culprit_encounters[bisect.bisect_right(self.culprit_encounters, index) :]
         if later:
             culprit = self.outcomes[later[-1]][1][-1]
             self.journal.write({"type": REVISION, "encounter": index, "culprit": culprit, "outcome": outcome})

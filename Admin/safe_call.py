@@ -108,9 +108,7 @@ async def ask_all(
     return asked
 
 
-async def _ask_remote_players(
-    calls: Sequence[tuple[Any, str, tuple[Any, ...]]], time_limit: float, expect: Expect | Any
-) -> list[Asked]:
+async def _ask_remote_players(calls: Sequence[tuple[Any, str, tuple[Any, ...]]], time_limit: float, expect: Expect | Any) -> list[Asked]:
     asking = calls[0][0]
     pendings = asking.begin_together(calls)
     with trio.move_on_after(time_limit):

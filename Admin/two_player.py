@@ -117,9 +117,7 @@ HEADINGS = ("rank", "player", "won", "lost", "lost irregularly")
 
 def standings_table(table: Sequence[Standing]) -> str:
     """`table` as lines of aligned text, a heading first: readable for a hundred players too."""
-    rows = [HEADINGS] + [
-        (str(line.rank), line.name, str(line.won), str(line.lost), str(line.lost_irregularly)) for line in table
-    ]
+    rows = [HEADINGS] + [(str(line.rank), line.name, str(line.won), str(line.lost), str(line.lost_irregularly)) for line in table]
     widths = [max(len(row[column]) for row in rows) for column in range(len(HEADINGS))]
 
     def draw(row: tuple[str, ...]) -> str:

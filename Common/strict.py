@@ -110,7 +110,7 @@ class _TokenHider:
         runs = list(_RUN.finditer(text, start))
         name = runs[:1] if runs and len(runs[0][0]) < 16 else []
         hidden, end = [text[:start]], start
-        for run in runs[len(name):]:
+        for run in runs[len(name) :]:
             hidden += [text[end : run.start()], TOKEN_HIDDEN]
             end = run.end()
         return "".join(hidden) + text[end:]
@@ -262,9 +262,7 @@ def _name_keys(error: ClassValidationError, keys: dict[str, str]) -> None:
     """Make the paths of `error` name the JSON keys a person wrote, not the fields they are renamed to."""
     for exception in error.exceptions:
         exception.__notes__ = [
-            AttributeValidationNote(note, keys.get(note.name, note.name), note.type)
-            if isinstance(note, AttributeValidationNote)
-            else note
+            AttributeValidationNote(note, keys.get(note.name, note.name), note.type) if isinstance(note, AttributeValidationNote) else note
             for note in getattr(exception, "__notes__", [])
         ]
 

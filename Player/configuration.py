@@ -89,8 +89,7 @@ def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
     def kind(value: Any) -> str:
         if not players.is_kind(value):
             raise ValueError(
-                f'expected a kind of {players.game}, one of {players.kind_list()} (the "game" key chooses the game), '
-                f"got {show(value)}"
+                f'expected a kind of {players.game}, one of {players.kind_list()} (the "game" key chooses the game), got {show(value)}'
             )
         return value
 

@@ -87,9 +87,7 @@ class MessageChannel(trio.abc.AsyncResource):
     An AsyncResource: `async with` closes it, and so does trio.aclose_forcefully.
     """
 
-    def __init__(
-        self, stream: trio.abc.Stream, max_message_bytes: int, max_depth: int = DEFAULT_MAX_DEPTH
-    ) -> None:
+    def __init__(self, stream: trio.abc.Stream, max_message_bytes: int, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
         self._stream = stream
         self._decoder = JSONStreamDecoder(max_message_bytes, max_depth)
         self._stream_ended = False
@@ -134,7 +132,7 @@ class MessageChannel(trio.abc.AsyncResource):
         view = memoryview(data)
         try:
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         except BlockingIOError:
             return bytes(view)
         except OSError as error:
@@ -286,7 +284,6 @@ class MessageChannel(trio.abc.AsyncResource):
             watch, self._watch = self._watch, None
             watch.close()
         await self._stream.aclose()
-
 
 
 class _Watch:

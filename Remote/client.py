@@ -167,7 +167,9 @@ class Connector:
                 self._retry_until = now + self.retry_for
                 log.info(
                     "no server at %s:%d yet (connection refused); trying again for up to %g s",
-                    self.host, self.port, self.retry_for,
+                    self.host,
+                    self.port,
+                    self.retry_for,
                 )
             if now + RETRY_PAUSE_SECONDS > self._retry_until:
                 raise CannotConnect(f"connection refused (tried for {self.retry_for:g} s)")
@@ -196,9 +198,12 @@ def tokens_of(config: ClientConfiguration, players: list) -> list[str | None]:
 def opening(game: Game) -> Opening:
     """The judge of a server's first messages for a client of `game`: every other game of the registry is asked too."""
     others = [
-        (other.recognises_server_message,
-         f'this server seems to run {other.title or other.name}: add "game": "{other.name}" to the configuration')
-        for other in GAMES.values() if other is not game
+        (
+            other.recognises_server_message,
+            f'this server seems to run {other.title or other.name}: add "game": "{other.name}" to the configuration',
+        )
+        for other in GAMES.values()
+        if other is not game
     ]
     return Opening(game.recognises_server_message, others)
 
@@ -233,9 +238,7 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
             try:
                 stream = await connector.connect()
                 channel = MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES)
-                proxy = game.client_proxy(
-                    channel, player, name, opening=opening(game), **({} if token is None else {"token": token})
-                )
+                proxy = game.client_proxy(channel, player, name, opening=opening(game), **({} if token is None else {"token": token}))
                 await proxy.sign_up()
             except (CannotConnect, ChannelError) as error:
                 outcome.all_well = False

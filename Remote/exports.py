@@ -194,8 +194,7 @@ def results_export(state: TournamentState, game: Game) -> ResultsExport:
         raise ExportError("the Results the log recorded are not those its outcomes and revisions give")
     misbehaviours = {name: MisbehaviourEntry(**entry) for name, entry in state.misbehaviours.items()}
     players = tuple(
-        ExportedPlayer(sign_up["requested"], sign_up["assigned"], misbehaviours.get(sign_up["assigned"]))
-        for sign_up in state.sign_ups
+        ExportedPlayer(sign_up["requested"], sign_up["assigned"], misbehaviours.get(sign_up["assigned"])) for sign_up in state.sign_ups
     )
     return ResultsExport(
         version=EXPORT_VERSION,
@@ -226,8 +225,15 @@ def _encounters(state: TournamentState, game: Game) -> list[EncounterEntry]:
             ends = tuple(played.end for played in started.games if played.end is not None)
         entries.append(
             EncounterEntry(
-                index, started.players, encounter.repetition, encounter.meeting, status,
-                started.outcome, started.culprits, revised, ends,
+                index,
+                started.players,
+                encounter.repetition,
+                encounter.meeting,
+                status,
+                started.outcome,
+                started.culprits,
+                revised,
+                ends,
             )
         )
     return entries
@@ -415,4 +421,3 @@ def _standings_json(game: Game) -> Any:
     if game.standings_json is None:
         raise ExportError(f"the game {game.name!r} has no standings_json: it cannot list standings")
     return game.standings_json
-

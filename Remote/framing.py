@@ -95,7 +95,6 @@ _TOKEN_FIRST: Final = frozenset(b"-0123456789tfnNI")  # N, I: report NaN and Inf
 _UTF8_LEAD: Final = frozenset(range(0xC2, 0xF5))
 
 
-
 class _Skipper(Protocol):
     """A compiled pattern that matches the empty string, so that `match` never answers None."""
 
@@ -123,9 +122,7 @@ _STRING_REST: Final = _skipper(_STRING_BODY, re.DOTALL)
 _PLAIN: Final = rb'[^\[\]{}"]*+'
 _FLAT: Final = _PLAIN + rb'(?:"' + _STRING_BODY + rb'"' + _PLAIN + rb")*+"
 _SKIP: Final = _skipper(_FLAT, re.DOTALL)
-_SKIP_INNERMOST: Final = _skipper(
-    _PLAIN + rb'(?:(?:"' + _STRING_BODY + rb'"|[\[{]' + _FLAT + rb"[\]}])" + _PLAIN + rb")*+", re.DOTALL
-)
+_SKIP_INNERMOST: Final = _skipper(_PLAIN + rb'(?:(?:"' + _STRING_BODY + rb'"|[\[{]' + _FLAT + rb"[\]}])" + _PLAIN + rb")*+", re.DOTALL)
 
 
 class JSONStreamDecoder:
@@ -254,10 +251,7 @@ class JSONStreamDecoder:
             return NEED_DATA
         line = buffer[start:newline].rstrip(b" \t\r")
         end = start + len(line)
-        if (
-            end - self._message_start > self._max_bytes
-            or line.count(b"[") + line.count(b"{") > self._max_depth
-        ):
+        if end - self._message_start > self._max_bytes or line.count(b"[") + line.count(b"{") > self._max_depth:
             return NEED_DATA
         try:
             text = line.decode("utf-8")

@@ -181,10 +181,11 @@ def register(*games: Game) -> dict[str, Game]:
     for key, by_game in readers.items():
         if len({id(reader) for reader in by_game.values()}) > 1:
             owners = ", ".join(sorted(by_game))
-            raise GameError(f"the configuration key {key!r} belongs to the games {owners}, which read it differently: "
-                            "a shared key is read by one function")
+            raise GameError(
+                f"the configuration key {key!r} belongs to the games {owners}, which read it differently: "
+                "a shared key is read by one function"
+            )
     return registry
-
 
 
 @attrs.frozen

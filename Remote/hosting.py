@@ -71,8 +71,16 @@ async def serve(
             logging_to.stop_hooks.append(stop)
             try:
                 line = await play_tournament(
-                    game, config.settings, players, config.time_per_call, log, status, concurrent,
-                    journal=event_log, configuration=config.results_keys(), resuming=resuming,
+                    game,
+                    config.settings,
+                    players,
+                    config.time_per_call,
+                    log,
+                    status,
+                    concurrent,
+                    journal=event_log,
+                    configuration=config.results_keys(),
+                    resuming=resuming,
                 )
             finally:
                 logging_to.stop_hooks.remove(stop)

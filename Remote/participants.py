@@ -223,6 +223,4 @@ def _digest_of(secret: str, hashed: bool, name: str, where: str) -> bytes:
 
 def _refuse_empty(hashed: bool, name: str, where: str) -> bytes:
     column = "sha256" if hashed else "token"
-    raise ParticipantsError(
-        f"{where}: {name} has an empty {column}; `{GENERATOR_HINT} FILE` fills in every empty token"
-    )
+    raise ParticipantsError(f"{where}: {name} has an empty {column}; `{GENERATOR_HINT} FILE` fills in every empty token")

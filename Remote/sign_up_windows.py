@@ -47,8 +47,12 @@ async def play_resumed(
     state = interrupted.state
     house = house_players()
     out = state.out
-    expected = [name for number, entry in enumerate(state.sign_ups) if number >= len(house)
-                if (name := entry["assigned"]) is not None and name not in out]
+    expected = [
+        name
+        for number, entry in enumerate(state.sign_ups)
+        if number >= len(house)
+        if (name := entry["assigned"]) is not None and name not in out
+    ]
     returning = Returning(state.sign_ups, expected)
     wait = config.resume_wait if config.resume_wait is not None else config.waiting_for
     if expected:
@@ -192,7 +196,7 @@ class Capacity:
 async def _turn_away(late: Sequence[SignedUp]) -> None:
     """Close the connections that signed up as a full window closed, with no tournament to come."""
     for entry in late:
-        log.info('%s signed up as the window closed, full; its connection is closed', entry.name)
+        log.info("%s signed up as the window closed, full; its connection is closed", entry.name)
         await trio.aclose_forcefully(entry.channel)
 
 

@@ -123,9 +123,7 @@ class SignUpDesk:
         init=False,
     )
     _accept_failures: RepeatedLines = attrs.field(
-        factory=lambda: RepeatedLines(
-            log, "cannot accept a connection: {}", "failed accept", "failed accepts", level=logging.WARNING
-        ),
+        factory=lambda: RepeatedLines(log, "cannot accept a connection: {}", "failed accept", "failed accepts", level=logging.WARNING),
         init=False,
     )
 
@@ -171,8 +169,7 @@ class SignUpDesk:
                     await self._shed_oldest_nameless()
                 else:
                     self._accept_failures.note(
-                        f"{error.strerror}; every open connection is a player that signed up; "
-                        f"trying again every {ACCEPT_RETRY_SECONDS:g} s"
+                        f"{error.strerror}; every open connection is a player that signed up; trying again every {ACCEPT_RETRY_SECONDS:g} s"
                     )
                     await trio.sleep(ACCEPT_RETRY_SECONDS)
                 continue

@@ -172,11 +172,15 @@ def arguments_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROGRAM, description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("participants", metavar="PARTICIPANTS.csv", type=Path,
-                        help="the participants file (participant,token) to fill in place")
-    parser.add_argument("--digests", metavar="DIGESTS.csv", type=Path,
-                        help="also write participant,sha256 here: the hex SHA-256 of every token, which xserver "
-                             "accepts instead of the plain tokens")
+    parser.add_argument(
+        "participants", metavar="PARTICIPANTS.csv", type=Path, help="the participants file (participant,token) to fill in place"
+    )
+    parser.add_argument(
+        "--digests",
+        metavar="DIGESTS.csv",
+        type=Path,
+        help="also write participant,sha256 here: the hex SHA-256 of every token, which xserver accepts instead of the plain tokens",
+    )
     return parser
 
 

@@ -63,7 +63,9 @@ def sequential_sample(players: int, delay_ms: float, sample_seconds: float) -> d
         "sampled seconds": round(finished[-1] - started, 3),
         "seconds per encounter": round(per_encounter, 4),
         "encounter seconds min / median / max": [
-            round(min(durations), 4), round(statistics.median(durations), 4), round(max(durations), 4)
+            round(min(durations), 4),
+            round(statistics.median(durations), 4),
+            round(max(durations), 4),
         ],
         "seconds": round(per_encounter * series, 1),
         "extrapolated": len(finished) < series,
@@ -75,8 +77,11 @@ def sequential_sample(players: int, delay_ms: float, sample_seconds: float) -> d
 def sequential_full(players: int, delay_ms: float) -> dict[str, Any]:
     run = round_robin(players, delay_ms=delay_ms, environment=SEQUENTIAL, time_limit=3600)
     return {
-        "encounters played": run["series"], "of series": run["series"],
-        "seconds": run["seconds"], "extrapolated": False, "p99 ms": run["p99 ms"],
+        "encounters played": run["series"],
+        "of series": run["series"],
+        "seconds": run["seconds"],
+        "extrapolated": False,
+        "p99 ms": run["p99 ms"],
     }
 
 

@@ -319,6 +319,7 @@ def fitted_exponent(points: list[tuple[float, float]]) -> float:
 
 def server_version() -> str:
     """The commit the measured code is at, with `+changes` if Common, Player, Admin or Remote differ from it."""
+
     def git(*arguments: str) -> str:
         try:
             return subprocess.run(["git", *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10).stdout.strip()

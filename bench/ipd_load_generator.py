@@ -180,7 +180,7 @@ class Conversation:
 
     def _move(self, message: list) -> list:
         if len(message) != 3 or not is_integer(message[1]) or not (message[2] is None or is_prev(message[2])):
-            raise Surprise(f"expected [\"move\", k, Prev], got {show(message)}")
+            raise Surprise(f'expected ["move", k, Prev], got {show(message)}')
         _, k, prev = message
         if self.opponent is None:
             raise Surprise(f"sent {show(message)} outside a match")
@@ -216,7 +216,7 @@ class Conversation:
 
     def _match(self, message: list) -> None:
         if len(message) != 2 or not is_name(message[1]):
-            raise Surprise(f"expected [\"match\", Name], got {show(message)}")
+            raise Surprise(f'expected ["match", Name], got {show(message)}')
         if self.opponent is not None:
             raise Surprise(f"sent {show(message)} during round {self.round} of the match against {self.opponent}")
         if message[1] == self.name:
@@ -229,7 +229,7 @@ class Conversation:
 
     def _match_over(self, message: list) -> None:
         if len(message) != 4 or not is_prev(message[1]) or not _is_totals(message[2]) or not is_integer(message[3]):
-            raise Surprise(f"expected [\"match-over\", Prev, Totals, rounds], got {show(message)}")
+            raise Surprise(f'expected ["match-over", Prev, Totals, rounds], got {show(message)}')
         _, prev, totals, rounds = message
         if self.opponent is None:
             raise Surprise(f"sent {show(message)} outside a match")
@@ -246,7 +246,7 @@ class Conversation:
 
     def _playing_as(self, message: list) -> None:
         if len(message) != 2 or not is_name(message[1]) or message[1] == self.name:
-            raise Surprise(f"expected [\"playing-as\", a new Name], got {show(message)}")
+            raise Surprise(f'expected ["playing-as", a new Name], got {show(message)}')
         if self.played or self.opponent is not None or self.name_assigned:
             raise Surprise(f"sent {show(message)} after the tournament began")
         self.name = message[1]
@@ -261,7 +261,7 @@ class Conversation:
             or not all(is_outcome(outcome) for outcome in message[1])
             or not all(is_standing(standing) for standing in message[2])
         ):
-            raise Surprise(f"expected [\"results\", [Outcome, ...], [Standing, ...]], got {show(message)}")
+            raise Surprise(f'expected ["results", [Outcome, ...], [Standing, ...]], got {show(message)}')
         if self.opponent is not None:
             raise Surprise(f"sent the Results during round {self.round} of the match against {self.opponent}")
         outcomes, standings = message[1], message[2]

@@ -211,7 +211,8 @@ def measure_all(runs: int) -> int:
             "figure": "ipd targets",
             f"at least {SINGLE_MATCH_TARGET:,} rounds/s, one match": {"measured": single["rounds per second"], "met": single["met"]},
             f"at least {ROUND_ROBIN_TARGET:,} rounds/s, 20-player round robin": {
-                "measured": round_robin["rounds per second"], "met": round_robin["met"]
+                "measured": round_robin["rounds per second"],
+                "met": round_robin["met"],
             },
             "memory does not grow with the rounds": {"measured mb": memory["growth mb"], "met": memory["met"]},
             "seconds": round(time.monotonic() - started, 1),

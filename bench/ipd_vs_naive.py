@@ -74,8 +74,14 @@ def _finish(clients: list[subprocess.Popen], rounds: int, server_log: str) -> di
 def ours(rounds: int) -> dict[str, Any]:
     """One match on a real xserver."""
     configuration = {
-        "game": "ipd", "min players": 2, "max players": 2, "waiting for": 30, "repeat": 0,
-        "min rounds": rounds, "max rounds": rounds, "seed": 1,
+        "game": "ipd",
+        "min players": 2,
+        "max players": 2,
+        "waiting for": 30,
+        "repeat": 0,
+        "min rounds": rounds,
+        "max rounds": rounds,
+        "seed": 1,
     }
     server = Server(configuration)
     sampler = ProcessSampler(server.process.pid, period=0.02)

@@ -194,13 +194,7 @@ def looks_like_placement(value: list) -> bool:
     if not value:
         return True
     entry = value[0]
-    return (
-        type(entry) is list
-        and len(entry) == 3
-        and type(entry[0]) is str
-        and entry[0][:1].isalpha()
-        and type(entry[1]) is int
-    )
+    return type(entry) is list and len(entry) == 3 and type(entry[0]) is str and entry[0][:1].isalpha() and type(entry[1]) is int
 
 
 def looks_like_results(value: list) -> bool:

@@ -108,8 +108,10 @@ def _table(rows: list[tuple[str, Any, float, float]], busy: float, key: int, top
     ranked = sorted(rows, key=lambda row: row[key], reverse=True)[:top]
     return [
         {
-            "function": name, "calls or samples": count,
-            "own %": round(100 * own / busy, 1), "cumulative %": round(100 * cumulative / busy, 1),
+            "function": name,
+            "calls or samples": count,
+            "own %": round(100 * own / busy, 1),
+            "cumulative %": round(100 * cumulative / busy, 1),
         }
         for name, count, own, cumulative in ranked
     ]

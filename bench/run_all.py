@@ -56,7 +56,9 @@ def targets(figures: dict[str, dict[str, Any]], runs: dict[int, list[dict[str, A
         within = crowd["seconds until all signed up, from listening"]
         met = (
             crowd["signed up"] == crowd["clients"] == 1000
-            and within is not None and within < crowd["window seconds"] and crowd["below 200 mb throughout"]
+            and within is not None
+            and within < crowd["window seconds"]
+            and crowd["below 200 mb throughout"]
         )
         found["1,000 sign up in one 10 s window, RSS below 200 MB"] = {
             "measured": {"signed up": crowd["signed up"], "seconds": within, "vmhwm mb": crowd["vmhwm mb"]},
@@ -87,10 +89,16 @@ def main() -> int:
     _measure("latency", lambda: latency.measure(runs.get(20)), figures)
     _measure("concurrency", concurrency.measure, figures)
     _measure("scale", scale.measure, figures)
-    emit({
-        "figure": "targets", **targets(figures, runs), "suite seconds": round(time.monotonic() - started, 1),
-        "cpu steal %": load.figures(0.0)["cpu steal %"], "code": version, "date": time.strftime("%Y-%m-%d"),
-    })
+    emit(
+        {
+            "figure": "targets",
+            **targets(figures, runs),
+            "suite seconds": round(time.monotonic() - started, 1),
+            "cpu steal %": load.figures(0.0)["cpu steal %"],
+            "code": version,
+            "date": time.strftime("%Y-%m-%d"),
+        }
+    )
     return 0 if len(figures) == 6 else 1
 
 

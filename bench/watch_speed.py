@@ -60,7 +60,9 @@ def one_run(watchers: int | None) -> dict[str, Any]:
         if watchers:
             watching = subprocess.Popen(
                 [sys.executable, str(Path(__file__)), "--watchers", str(watchers), "--port", str(watch_port(server))],
-                cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
             )
             if watching.stdout.readline().strip() != "watching":
                 raise BenchError("the watchers could not open their streams")

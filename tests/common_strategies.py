@@ -129,9 +129,7 @@ def actions() -> st.SearchStrategy[GiveUp | WinningMove | MoveAndBuild]:
 
 
 def outcomes() -> st.SearchStrategy[EncounterOutcome]:
-    return st.builds(
-        lambda players, irregular: EncounterOutcome(*players, irregular=irregular), two_names(), st.booleans()
-    )
+    return st.builds(lambda players, irregular: EncounterOutcome(*players, irregular=irregular), two_names(), st.booleans())
 
 
 def results() -> st.SearchStrategy[tuple[EncounterOutcome, ...]]:
@@ -243,8 +241,26 @@ def playing_as_json() -> st.SearchStrategy[list[str]]:
 def json_values(leaves: st.SearchStrategy | None = None) -> st.SearchStrategy:
     """Any JSON value (no NaN or infinities), with wire-like strings and small numbers mixed in."""
     wire_words = st.sampled_from(
-        ["alice", "alice1", "bob2", "0alice1", "3bob2", "4alice1", "EAST", "WEST", "PUT", "NORTH",
-         "SOUTH", "irregular", "playing-as", "", "A", "é", "٣alice1", "1.5"]
+        [
+            "alice",
+            "alice1",
+            "bob2",
+            "0alice1",
+            "3bob2",
+            "4alice1",
+            "EAST",
+            "WEST",
+            "PUT",
+            "NORTH",
+            "SOUTH",
+            "irregular",
+            "playing-as",
+            "",
+            "A",
+            "é",
+            "٣alice1",
+            "1.5",
+        ]
     )
     scalars = st.one_of(
         st.none(),

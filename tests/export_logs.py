@@ -127,8 +127,14 @@ def play(game: Game, kit: ExportKit, players, plans, configured_keys):
 
     async def main():
         return await play_tournament(
-            scripted, configured, [(name, Quiet()) for name in players], 2.0, logging.getLogger("tests.exports"),
-            concurrent=False, journal=journal, configuration={"time per call": 2.0, "house players": []},
+            scripted,
+            configured,
+            [(name, Quiet()) for name in players],
+            2.0,
+            logging.getLogger("tests.exports"),
+            concurrent=False,
+            journal=journal,
+            configuration={"time per call": 2.0, "house players": []},
         )
 
     output = trio.run(main)
@@ -152,9 +158,13 @@ def santorini_outcome(names: tuple[str, str], plan: dict, culprits: list[str]) -
 
 
 SANTORINI = ExportKit(
-    plan=st.fixed_dictionaries({
-        "winner": st.sampled_from([0, 1]), "culprits": st.sampled_from([(), (), (), (0,), (1,)]), "games": st.integers(1, 3),
-    }),
+    plan=st.fixed_dictionaries(
+        {
+            "winner": st.sampled_from([0, 1]),
+            "culprits": st.sampled_from([(), (), (), (0,), (1,)]),
+            "games": st.integers(1, 3),
+        }
+    ),
     examples=({"winner": 0, "culprits": (), "games": 2}, {"winner": 0, "culprits": (1,), "games": 1}),
     keys=st.just({"best of": 3}),
     outcome=santorini_outcome,
@@ -172,10 +182,12 @@ def ipd_outcome(names: tuple[str, str], plan: dict, culprits: list[str]) -> Scor
 
 
 IPD = ExportKit(
-    plan=st.fixed_dictionaries({
-        "scores": st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 10)),
-        "culprits": st.sampled_from([(), (), (), (0,), (1,), (0, 1)]),
-    }),
+    plan=st.fixed_dictionaries(
+        {
+            "scores": st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(1, 10)),
+            "culprits": st.sampled_from([(), (), (), (0,), (1,), (0, 1)]),
+        }
+    ),
     examples=({"scores": (30, 20, 10), "culprits": ()}, {"scores": (0, 0, 1), "culprits": (1,)}),
     keys=st.fixed_dictionaries({"seed": st.integers(0, 100), "repetitions": st.integers(1, 2)}),
     outcome=ipd_outcome,

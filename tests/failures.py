@@ -19,4 +19,4 @@ def assert_failure(answer: Any, call: str, word: str, pattern: str, kind: str) -
     assert answer.kind == kind, answer
     prefix = f"{call}: {word}: "
     assert answer.reason.startswith(prefix), answer.reason
-    assert re.search(pattern, answer.reason[len(prefix):]), answer.reason
+    assert re.search(pattern, answer.reason[len(prefix) :]), answer.reason

@@ -37,8 +37,8 @@ from Player.configuration import LocalPlayerEntry, create_players
 from Remote import client, hosting
 from Remote.cli import EXIT_DONE
 from Remote.configuration import read_client_configuration, read_server_configuration
-from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
 from Remote.event_log_reader import read_events
+from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
 from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, structure_export
 from Remote.game_description import Game, play_tournament
 from Remote.game_registry import DEFAULT_GAME, GAMES
@@ -48,8 +48,18 @@ from Remote.watch.snapshot import encounter_words, standings_json
 from tests import export_logs
 from tests.export_logs import ExportKit
 from tests.house_server import events_of, run_server
-from tests.page_kit import PageKit, ipd_board, ipd_cell, ipd_running, ipd_tournament, santorini_board, santorini_cell, santorini_players
-from tests.page_kit import santorini_running, santorini_tournament
+from tests.page_kit import (
+    PageKit,
+    ipd_board,
+    ipd_cell,
+    ipd_running,
+    ipd_tournament,
+    santorini_board,
+    santorini_cell,
+    santorini_players,
+    santorini_running,
+    santorini_tournament,
+)
 from tests.test_layout import PLAYER_FILES, ROOT, game_of, imports, sources
 from tests.test_layout import name as module_name
 from tests.watch_client import HOST, Watcher, log_events, start_watch, state_from_snapshot, when_seq, without_game_lines
@@ -163,26 +173,45 @@ def replay_ipd(line: dict, settings: Any, encounter: Any) -> dict:
 
 KITS: dict[str, GameKit] = {
     "santorini": GameKit(
-        honest="good", own={"best of": 1},
-        house=(("good", "ann", "Player/santorini/example_player.py"), ("breaker", "bob", ""), ("infinite", "cat", ""),
-               ("good", "dan", "{slow}"), ("good", "eve", "{breaker}")),
-        slow_player=SANTORINI_SLOW, late_breaker=SANTORINI_LATE_BREAKER,
-        watch_players=santorini_players, watch_settings={},
+        honest="good",
+        own={"best of": 1},
+        house=(
+            ("good", "ann", "Player/santorini/example_player.py"),
+            ("breaker", "bob", ""),
+            ("infinite", "cat", ""),
+            ("good", "dan", "{slow}"),
+            ("good", "eve", "{breaker}"),
+        ),
+        slow_player=SANTORINI_SLOW,
+        late_breaker=SANTORINI_LATE_BREAKER,
+        watch_players=santorini_players,
+        watch_settings={},
         replay=lambda line, settings, encounter: replay_santorini_game(line),
-        outcomes=lambda printed: printed, received=lambda printed: printed, names=("alice", "bob"),
+        outcomes=lambda printed: printed,
+        received=lambda printed: printed,
+        names=("alice", "bob"),
         page=PageKit(santorini_tournament, running=santorini_running, cell=santorini_cell, board=santorini_board),
         exports=export_logs.SANTORINI,
-        variants={"fair starts": {"fair starts": True}}, exports_keys={"best of": 3},
+        variants={"fair starts": {"fair starts": True}},
+        exports_keys={"best of": 3},
     ),
     "ipd": GameKit(
         honest="tit-for-tat",
         own={"seed": 7, "end probability": 0.2, "max rounds": 12, "time per move": 0.2},
-        house=(("tit-for-tat", "ann", ""), ("breaker", "bob", ""), ("infinite", "cat", ""),
-               ("tit-for-tat", "dan", "{slow}"), ("tit-for-tat", "eve", "{breaker}")),
-        slow_player=IPD_SLOW, late_breaker=IPD_LATE_BREAKER,
-        watch_players=ipd_players, watch_settings={"min rounds": 5, "max rounds": 8, "seed": 7},
+        house=(
+            ("tit-for-tat", "ann", ""),
+            ("breaker", "bob", ""),
+            ("infinite", "cat", ""),
+            ("tit-for-tat", "dan", "{slow}"),
+            ("tit-for-tat", "eve", "{breaker}"),
+        ),
+        slow_player=IPD_SLOW,
+        late_breaker=IPD_LATE_BREAKER,
+        watch_players=ipd_players,
+        watch_settings={"min rounds": 5, "max rounds": 8, "seed": 7},
         replay=replay_ipd,
-        outcomes=lambda printed: printed["outcomes"], received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
+        outcomes=lambda printed: printed["outcomes"],
+        received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
         names=("Alice", "bob_2"),
         page=PageKit(ipd_tournament, running=ipd_running, cell=ipd_cell, board=ipd_board),
         exports=export_logs.IPD,
@@ -212,20 +241,31 @@ def configuration(game: str, tmp_path: Path, variant: str = "") -> dict:
     house = [[kind, name, file.format(**files)] for kind, name, file in kit.house]
     own = ({} if game == DEFAULT_GAME else {"game": game}) | kit.own | (kit.variants[variant] if variant else {})
     return {
-        "min players": 4, "port": 0, "host": HOST, "waiting for": 0.01, "repeat": 0,
-        "time per call": 0.2, "house players": house, "event log": str(tmp_path / "log"), **own,
+        "min players": 4,
+        "port": 0,
+        "host": HOST,
+        "waiting for": 0.01,
+        "repeat": 0,
+        "time per call": 0.2,
+        "house players": house,
+        "event log": str(tmp_path / "log"),
+        **own,
     }
 
 
 def variants() -> list[tuple[str, str]]:
     """Every (game, variant) of the registry, "" the game's plain settings; a game without a kit still appears (and fails)."""
-    return [(name, "")for name in GAMES] + [
-        (name, variant) for name in GAMES if name in KITS for variant in KITS[name].variants
-    ]
+    return [(name, "") for name in GAMES] + [(name, variant) for name in GAMES if name in KITS for variant in KITS[name].variants]
 
 
-async def play(game: Game, players: Sequence, hub: WatchHub | None, directory: Path | None, time_per_call: float = 5.0,
-               event_log: EventLogWriter | None = None) -> tuple[Any, EventLogWriter]:
+async def play(
+    game: Game,
+    players: Sequence,
+    hub: WatchHub | None,
+    directory: Path | None,
+    time_per_call: float = 5.0,
+    event_log: EventLogWriter | None = None,
+) -> tuple[Any, EventLogWriter]:
     """One tournament as xserver plays it, its events in `directory` (None: memory only), watched through `hub`."""
     event_log = event_log or EventLogWriter(directory)
     if hub is not None:
@@ -250,8 +290,9 @@ def check_loopback_tournament(game: Game) -> None:
     names = ["ann", "ben", "cal"]
     own = {"game": game.name, **kit.own}
     process = ServerProcess({"min players": 3, "max players": 3, "waiting for": 60, "repeat": 0, "time per call": 2, **own})
-    clients = run_clients({"game": game.name, "players": [[kit.honest, name, ""] for name in names], "observers": []},
-                          process.port, TIME_LIMIT)
+    clients = run_clients(
+        {"game": game.name, "players": [[kit.honest, name, ""] for name in names], "observers": []}, process.port, TIME_LIMIT
+    )
     served = process.finish(TIME_LIMIT)
     assert (served.status, clients.status) == (0, 0), served.log + clients.log
     assert "misbehaved" not in served.log and "kicked" not in clients.log, served.log + clients.log
@@ -284,9 +325,13 @@ async def check_misbehaving_player_kicked(game: Game, kind: str) -> None:
     """
     kit = kit_of(game)
     own = {"game": game.name, **kit.own}
-    config = read_server_configuration(json.dumps(
-        {"min players": 3, "max players": 3, "port": 0, "host": HOST, "waiting for": 60, "repeat": 0, "time per call": 2, **own}
-    ), GAMES, DEFAULT_GAME)
+    config = read_server_configuration(
+        json.dumps(
+            {"min players": 3, "max players": 3, "port": 0, "host": HOST, "waiting for": 60, "repeat": 0, "time per call": 2, **own}
+        ),
+        GAMES,
+        DEFAULT_GAME,
+    )
     entries = [[kit.honest, "ann", ""], [kind, "bob", ""], [kit.honest, "cal", ""]]
     printed: list = []
     lines, root = _Lines(), logging.getLogger()
@@ -294,13 +339,17 @@ async def check_misbehaving_player_kicked(game: Game, kind: str) -> None:
     root.addHandler(lines)
     try:
         async with trio.open_nursery() as nursery:
+
             async def run_server_() -> None:
                 assert await hosting.serve(config, game, lambda: [], printed.append) == EXIT_DONE
+
             nursery.start_soon(run_server_)
             with trio.fail_after(TIME_LIMIT):
                 await lines.listening.wait()
                 clients = read_client_configuration(
-                    json.dumps({"game": game.name, "players": entries, "observers": [], "ip": HOST, "port": lines.port}), GAMES, DEFAULT_GAME
+                    json.dumps({"game": game.name, "players": entries, "observers": [], "ip": HOST, "port": lines.port}),
+                    GAMES,
+                    DEFAULT_GAME,
                 )
                 outcome = await client.run_clients(clients, create_players(clients.players, "players", game.players))
     finally:
@@ -415,7 +464,9 @@ async def check_watch_snapshot_equals_fold(game: Game, tmp_path: Path) -> None:
         for event in later:
             rebuilt.apply(event)
         assert without_game_lines(rebuilt) == without_game_lines(whole)
-        words = {shown_encounter["encounter"]: shown_encounter["words"] for shown_encounter in shown["encounters"] if shown_encounter["ended"]}
+        words = {
+            shown_encounter["encounter"]: shown_encounter["words"] for shown_encounter in shown["encounters"] if shown_encounter["ended"]
+        }
         for frame, event in zip(frames, later):
             assert (len(frame["data"]) == 2) == (event["type"] in ("encounter-end", "revision"))
             if len(frame["data"]) == 2:

@@ -15,8 +15,8 @@ from Player.configuration import create_players
 from Remote import hosting, resume
 from Remote.cli import EXIT_DONE
 from Remote.configuration import read_server_configuration
-from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.event_log_reader import read_events
+from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.game_registry import DEFAULT_GAME, GAMES
 
 

@@ -13,12 +13,12 @@ import math
 from collections.abc import Mapping
 
 import trio
+from ipd_strategies import Decider
 
 from Common.ipd.messages import TournamentResults
 from Common.ipd.moves import Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.player import Player
-from ipd_strategies import Decider
 
 HANG, RAISE = "hang", "raise"
 """Script entries besides an answer to give: wait forever, or raise."""

@@ -68,7 +68,7 @@ def prevs() -> st.SearchStrategy[Prev]:
 
 
 def totals() -> st.SearchStrategy[Totals]:
-    return st.builds(Totals, st.integers(-10**6, 10**7), st.integers(-10**6, 10**7))
+    return st.builds(Totals, st.integers(-(10**6), 10**7), st.integers(-(10**6), 10**7))
 
 
 # ---------------------------------------------------------------------------
@@ -94,9 +94,7 @@ def outcomes() -> st.SearchStrategy[Scored | Irregular]:
 
 
 def standings_values() -> st.SearchStrategy[Standing]:
-    return st.builds(
-        Standing, names(), st.floats(-100, 100, allow_nan=False).map(lambda x: round(x, 6)), st.integers(0, 500)
-    )
+    return st.builds(Standing, names(), st.floats(-100, 100, allow_nan=False).map(lambda x: round(x, 6)), st.integers(0, 500))
 
 
 # ---------------------------------------------------------------------------
@@ -180,12 +178,16 @@ def message_json(message: object) -> list:
 def json_values() -> st.SearchStrategy:
     """Any JSON value (no NaN or infinities), with wire-like strings and small numbers mixed in."""
     wire_words = st.sampled_from(
-        ["C", "D", "c", "d", "B", "CD", "", "irregular", "move", "match", "match-over", "results", "playing-as",
-         "alice", "Bob_2", "1", "é"]
+        ["C", "D", "c", "d", "B", "CD", "", "irregular", "move", "match", "match-over", "results", "playing-as", "alice", "Bob_2", "1", "é"]
     )
     scalars = st.one_of(
-        st.none(), st.booleans(), st.integers(-2, 7), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-        st.text(max_size=6), wire_words,
+        st.none(),
+        st.booleans(),
+        st.integers(-2, 7),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=6),
+        wire_words,
     )
     return st.recursive(
         scalars,
@@ -306,8 +308,12 @@ def play_match(settings: IPDSettings, key: MatchKey, first: Decider, second: Dec
         second_requests.append(second_request)
         rounds.append(match.settle(first(first_request.round, first_request.prev), second(second_request.round, second_request.prev)))
     return PlayedMatch(
-        match.played(), tuple(rounds), tuple(first_requests), tuple(second_requests),
-        match.match_over(key.first), match.match_over(key.second),
+        match.played(),
+        tuple(rounds),
+        tuple(first_requests),
+        tuple(second_requests),
+        match.match_over(key.first),
+        match.match_over(key.second),
     )
 
 

@@ -185,7 +185,6 @@ class RawClient(RawConnection):
                     await self.send(write(self.legal_answer(kind, message)), chunk)
 
 
-
 async def wait_for_log(server: ServerProcess, text: str, count: int = 1, time_limit: float = 30) -> list[str]:
     """The first `count` log lines of `server` that contain `text`, once there are that many."""
     with trio.fail_after(time_limit):

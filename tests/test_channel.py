@@ -247,9 +247,7 @@ async def test_a_broken_receive_is_a_broken_connection() -> None:
     async def break_it() -> None:
         raise trio.BrokenResourceError("connection reset by peer")
 
-    stream = trio.StapledStream(
-        trio.testing.MemorySendStream(), trio.testing.MemoryReceiveStream(receive_some_hook=break_it)
-    )
+    stream = trio.StapledStream(trio.testing.MemorySendStream(), trio.testing.MemoryReceiveStream(receive_some_hook=break_it))
     with pytest.raises(ConnectionBroken, match="^the connection broke: connection reset by peer$"):
         await MessageChannel(stream, LIMIT).receive()
 

@@ -24,6 +24,8 @@ from Common.santorini.actions import GiveUp
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name as SantoriniName
 from Common.santorini.wire import unstructure
+from Remote.channel import MessageChannel
+from Remote.client import opening
 from Remote.client_conversation import (
     NO_ANSWER,
     Abandoned,
@@ -35,8 +37,6 @@ from Remote.client_conversation import (
     ResultsArrived,
     Send,
 )
-from Remote.channel import MessageChannel
-from Remote.client import opening
 from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed, WrongGame
 from Remote.game_registry import GAMES
 from Remote.ipd.client_conversation import STAND_IN, IpdConversation
@@ -198,7 +198,8 @@ def test_a_close_while_the_player_is_busy_says_that_the_player_is_abandoned(game
     conversation = conversation_of(game)
     conversation.started(Call("playing_as", ("alice",)))
     assert conversation.closed("the server ended the connection (closed)").note == (
-        "alice: the server ended the connection (closed) while playing_as was not done; the player is abandoned")
+        "alice: the server ended the connection (closed) while playing_as was not done; the player is abandoned"
+    )
     assert isinstance(conversation_of(game).broke("not JSON").failure, ServerMisbehaved)
 
 
@@ -252,8 +253,13 @@ class SantoriniModel:
             return ("end", "results abandoned" if self.unfinished else "results heard")
         if self.owed is not None:
             return ("end", "moved on")
-        method = {"name": "start_encounter", "renaming": "playing_as", "empty": "place_worker",
-                  "placement": "place_worker", "board": "take_turn"}[meaning]
+        method = {
+            "name": "start_encounter",
+            "renaming": "playing_as",
+            "empty": "place_worker",
+            "placement": "place_worker",
+            "board": "take_turn",
+        }[meaning]
         self.series = self.series or meaning == "name"
         self.owed = method if method in GOOD else None
         self.unfinished += 1
@@ -261,8 +267,10 @@ class SantoriniModel:
 
 
 santorini_steps = st.lists(
-    st.one_of(st.tuples(st.just("server"), st.sampled_from(SANTORINI_MESSAGES)),
-              st.tuples(st.just("player"), st.sampled_from(["good", "good", "good", "wrong type", "raises"]))),
+    st.one_of(
+        st.tuples(st.just("server"), st.sampled_from(SANTORINI_MESSAGES)),
+        st.tuples(st.just("player"), st.sampled_from(["good", "good", "good", "wrong type", "raises"])),
+    ),
     max_size=40,
 )
 
@@ -362,8 +370,10 @@ class IpdModel:
 
 
 ipd_steps = st.lists(
-    st.one_of(st.tuples(st.just("server"), st.sampled_from(IPD_MESSAGES)),
-              st.tuples(st.just("player"), st.sampled_from(["C", "D", "C", "wrong type", "raises"]))),
+    st.one_of(
+        st.tuples(st.just("server"), st.sampled_from(IPD_MESSAGES)),
+        st.tuples(st.just("player"), st.sampled_from(["C", "D", "C", "wrong type", "raises"])),
+    ),
     max_size=40,
 )
 
@@ -416,7 +426,8 @@ def test_ipd_a_move_abandoned_while_queued_is_never_made_and_its_stand_in_goes_i
     driver.server_sends(["move", 1, None])
     events = driver.server_sends(["move", 2, [None, "C"]])
     assert isinstance(events[0], Abandoned) and events[0].note == (
-        "alice: the server moved on before the move for round 1 was answered: forfeited")
+        "alice: the server moved on before the move for round 1 was answered: forfeited"
+    )
     driver.drain(lambda call: "D")
     assert [call.arguments[0] for call in driver.heard] == [2]
     assert driver.sent == [[1, STAND_IN], [2, "D"]]

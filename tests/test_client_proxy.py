@@ -17,14 +17,14 @@ import pytest
 import trio
 import trio.testing
 
+from Common.participant import Kicked
 from Common.santorini.actions import Placement
 from Common.santorini.board import Board, WorkerPlace
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name, Worker
-from Common.participant import Kicked
 from Common.santorini.results import EncounterOutcome
-from Player.santorini.kinds import PLAYERS
 from Player.loader import make_local_player
+from Player.santorini.kinds import PLAYERS
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import MalformedPlacement, NeverPlaces, NeverTakesTurn
 from Player.santorini.strategic import GoodStrategy
@@ -36,8 +36,14 @@ from tests.doubles import ScriptedPlayer
 LIMIT = 1 << 16
 HANG_GUARD = 20
 """A bound on each conversation so that a regression fails the test instead of hanging it; never reached."""
-BOARD = [["0alice1", 0, 0, 0, 0, "0zed1"], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0],
-         [0, 0, 0, 0, 0, 0], ["0alice2", 0, 0, 0, 0, "0zed2"]]
+BOARD = [
+    ["0alice1", 0, 0, 0, 0, "0zed1"],
+    [0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0],
+    ["0alice2", 0, 0, 0, 0, "0zed2"],
+]
 RESULTS = [["zed", "alice", "irregular"]]
 REASON = "take_turn: no answer within 2 s"
 
@@ -81,11 +87,8 @@ def log(caplog):
 # --- a thinking player: the server's last message ends the conversation at once -----------------
 
 
-@pytest.mark.parametrize("strategy_class, request_message", [(NeverPlaces, []), (NeverTakesTurn, BOARD)],
-                         ids=["placing", "taking a turn"])
-async def test_results_that_arrive_while_the_player_thinks_are_recorded_and_end_the_conversation(
-    strategy_class, request_message, log
-):
+@pytest.mark.parametrize("strategy_class, request_message", [(NeverPlaces, []), (NeverTakesTurn, BOARD)], ids=["placing", "taking a turn"])
+async def test_results_that_arrive_while_the_player_thinks_are_recorded_and_end_the_conversation(strategy_class, request_message, log):
     strategy = strategy_class()
     talk = Conversation(LocalPlayer(Name("alice"), strategy))
     with trio.fail_after(HANG_GUARD):
@@ -239,8 +242,11 @@ async def test_nameless_workers_and_digit_heights_reach_the_player_with_owners_a
             await talk.server.send(RESULTS)
     first, second = player.calls("place_worker")
     assert first == (WorkerPlace(Worker("zed", 1), Place(4, 4)),)
-    assert second == (WorkerPlace(Worker("alice", 1), Place(0, 0)), WorkerPlace(Worker("zed", 1), Place(4, 4)),
-                      WorkerPlace(Worker("zed", 2), Place(5, 5)))
+    assert second == (
+        WorkerPlace(Worker("alice", 1), Place(0, 0)),
+        WorkerPlace(Worker("zed", 1), Place(4, 4)),
+        WorkerPlace(Worker("zed", 2), Place(5, 5)),
+    )
     (board,) = player.calls("take_turn")
     assert board.height(Place(2, 0)) == 2 and board.height(Place(0, 1)) == 1 and board.height(Place(0, 5)) == 4
 

@@ -62,7 +62,7 @@ def broken(monkeypatch) -> object:
     """A throwaway game registered for one test: the first game, under another name, whose misbehaving kinds play honestly."""
     model = next(iter(GAMES.values()))
     entry = kit.KITS[model.name]
-    kinds = {**model.players.kinds} | {kind: model.players.kinds[entry.honest] for kind in model.players.misbehaving}
+    kinds = {**model.players.kinds} | dict.fromkeys(model.players.misbehaving, model.players.kinds[entry.honest])
     game = attrs.evolve(model, name="broken", players=attrs.evolve(model.players, kinds=kinds))
     monkeypatch.setitem(GAMES, game.name, game)
     monkeypatch.setitem(kit.KITS, game.name, entry)
@@ -86,6 +86,8 @@ def test_the_kit_names_the_missing_entry_of_a_game_without_one(monkeypatch):
 def test_the_layout_check_fails_a_game_free_module_that_imports_the_game(monkeypatch):
     model = next(iter(GAMES.values()))
     real_imports = kit.imports
-    monkeypatch.setattr(kit, "imports", lambda path: real_imports(path) | ({f"Admin.{model.name}.x"} if path.name == "manager.py" else set()))
+    monkeypatch.setattr(
+        kit, "imports", lambda path: real_imports(path) | ({f"Admin.{model.name}.x"} if path.name == "manager.py" else set())
+    )
     with pytest.raises(AssertionError, match=f"Admin/manager.py is game-free but imports Admin.{model.name}.x"):
         kit.check_layout(model)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from Remote.loopback import Finished, PROJECT_ROOT, ServerProcess, run_clients
+from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess, run_clients
 from tests.raw_client import stop
 
 LIMIT = 120.0

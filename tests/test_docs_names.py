@@ -53,9 +53,7 @@ def why_unresolved(name: str) -> str | None:
         attribute = parts[index]
         if hasattr(found, attribute):
             found = getattr(found, attribute)
-        elif attribute in getattr(found, "__annotations__", {}) or (
-            attrs.has(found) and attribute in attrs.fields_dict(found)
-        ):
+        elif attribute in getattr(found, "__annotations__", {}) or (attrs.has(found) and attribute in attrs.fields_dict(found)):
             return None  # a field of a class, a value only its instances hold
         else:
             return f"{'.'.join(parts[:index])} has no {attribute}"

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import trio
+import trio.lowlevel
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +24,8 @@ from Admin.event_log import EventLog
 from Admin.manager import TournamentManager
 from Admin.tournament_state import EventError, TournamentState, fold
 from Player.configuration import LocalPlayerEntry, create_players
-from Remote.event_log_writer import EVENTS_FILE, EventLogWriter, EventLogError, LogDirectory
 from Remote.event_log_reader import read_events
+from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from tests.game_conformance import kit_of
 
@@ -60,8 +61,12 @@ async def run_logged(game_name: str, concurrent: bool = True) -> FoldingJournal:
     settings, _ = game.prepare(configured)
     journal = FoldingJournal()
     manager = TournamentManager(
-        game.make_referee(settings, 0.2, journal.write), game.rules(settings), time_per_call=0.2,
-        concurrent=concurrent, journal=journal, output=lambda results: game.output(results, settings),
+        game.make_referee(settings, 0.2, journal.write),
+        game.rules(settings),
+        time_per_call=0.2,
+        concurrent=concurrent,
+        journal=journal,
+        output=lambda results: game.output(results, settings),
     )
     journal.manager = manager
     players = create_players([LocalPlayerEntry(kind, name, "") for kind, name in house(game_name)], "house players", game.players)
@@ -175,7 +180,7 @@ async def test_after_a_stop_nothing_more_is_written_and_the_stop_is_the_last_lin
             while True:
                 log.write({"type": "round", "encounter": 0, "game": 0, "round": 1, "moves": ["C", "C"]})
                 playing.set()
-                await trio.sleep(0)
+                await trio.lowlevel.checkpoint()
 
         nursery.start_soon(a_referee_still_playing)
         await playing.wait()

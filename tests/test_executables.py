@@ -62,8 +62,17 @@ def assert_one_line_about(finished: subprocess.CompletedProcess, program: str, o
         (with_key(GOOD_SERVER, "house players", [["wizard", "merlin", ""]]), "house players"),
         (with_key(GOOD_SERVER, "house players", [["good", "merlin", "/no/such/player.py"]]), "/no/such/player.py"),
     ],
-    ids=["not JSON", "no port", "waiting for ten", "port 70000", "repeat true", "unknown key", "best of 4",
-         "unknown kind", "missing player file"],
+    ids=[
+        "not JSON",
+        "no port",
+        "waiting for ten",
+        "port 70000",
+        "repeat true",
+        "unknown key",
+        "best of 4",
+        "unknown kind",
+        "missing player file",
+    ],
 )
 def test_a_bad_server_configuration_is_one_line_naming_the_key_and_nothing_listens(stdin, offending):
     finished = run(SERVER, stdin)
@@ -220,9 +229,7 @@ def test_when_the_server_stops_mid_tournament_xclients_ends_and_prints_no_result
     entries = [["infinite", "inf", ""], ["good", "ann", ""]]
     config.write_text(json.dumps({"players": entries, "observers": [], "ip": HOST, "port": server.port}))
     with config.open() as stdin:
-        clients = subprocess.Popen(
-            CLIENTS, cwd=PROJECT_ROOT, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        clients = subprocess.Popen(CLIENTS, cwd=PROJECT_ROOT, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for_log_sync(server, "tournament of 2 players starts")  # and inf does not answer for a minute
         server.process.send_signal(stop_signal)
@@ -254,8 +261,14 @@ def test_a_port_in_use_is_exit_status_3_with_a_message():
     assert "Traceback" not in finished.stderr
 
 
-HOUSE_ONLY = {"min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "repeat": 0,
-              "house players": [["good", "ann", ""], ["good", "bob", ""]]}
+HOUSE_ONLY = {
+    "min players": 2,
+    "port": 0,
+    "host": HOST,
+    "waiting for": 0.5,
+    "repeat": 0,
+    "house players": [["good", "ann", ""], ["good", "bob", ""]],
+}
 
 
 def test_on_a_terminal_the_server_shows_progress_in_a_status_line_and_elsewhere_it_does_not():

@@ -39,7 +39,11 @@ def event_log(tmp_path_factory):
     for game in GAMES.values():
         kind = next(iter(game.players.kinds))
         config = {
-            "game": game.name, "min players": 2, "waiting for": 1, "repeat": 0, "event log": str(log),
+            "game": game.name,
+            "min players": 2,
+            "waiting for": 1,
+            "repeat": 0,
+            "event log": str(log),
             "house players": [[kind, "ann", ""], [kind, "bob", ""], [kind, "cat", ""]],
         }
         server = ServerProcess(config)

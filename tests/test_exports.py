@@ -114,9 +114,17 @@ def tournaments():
     return st.sampled_from(sorted(GAMES)).flatmap(drawn)
 
 
-MIRRORED_WORDS = {("won", "lost"), ("won", "irregular"), ("irregular", "irregular"), ("not scored", "irregular"),
-                  ("not played", "not played"), ("revised away", "revised away"), ("running", "running"), ("to play", "to play"),
-                  ("", "")}
+MIRRORED_WORDS = {
+    ("won", "lost"),
+    ("won", "irregular"),
+    ("irregular", "irregular"),
+    ("not scored", "irregular"),
+    ("not played", "not played"),
+    ("revised away", "revised away"),
+    ("running", "running"),
+    ("to play", "to play"),
+    ("", ""),
+}
 """Pairs of words that mirror each other; the empty cell: a pair that never meets."""
 
 
@@ -133,8 +141,10 @@ def mirrored(mine, theirs):
             and (word == "drawn") == (score.split(":")[0] == score.split(":")[1])
         )
     if score and "–" in score:  # a series' games, the winner's more
-        return score.split("–") == other_score.split("–")[::-1] and {word, other_word} == {"won", "lost"} and (
-            (word == "won") == (int(score.split("–")[0]) > int(score.split("–")[1]))
+        return (
+            score.split("–") == other_score.split("–")[::-1]
+            and {word, other_word} == {"won", "lost"}
+            and ((word == "won") == (int(score.split("–")[0]) > int(score.split("–")[1])))
         )
     return (mine, theirs) in MIRRORED_WORDS or (theirs, mine) in MIRRORED_WORDS
 

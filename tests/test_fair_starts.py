@@ -55,9 +55,7 @@ def test_fair_starts_change_only_who_is_listed_first(count, repetitions):
 @given(st.integers(2, 30))
 def test_with_fair_starts_over_two_repetitions_each_pair_starts_one_series_each(count):
     schedule = RoundRobin(count, 2, fair_starts=True)
-    assert sorted(tuple(sorted(pairing)) for pairing in schedule) == sorted(
-        tuple(pairing) for pairing in RoundRobin(count, 2)
-    )
+    assert sorted(tuple(sorted(pairing)) for pairing in schedule) == sorted(tuple(pairing) for pairing in RoundRobin(count, 2))
     assert len(set(schedule)) == len(schedule)
 
 
@@ -81,11 +79,15 @@ def test_among_identical_players_fair_starts_spread_the_wins(fair):
     if fair:
         configuration["fair starts"] = True
     finished = subprocess.run(
-        [sys.executable, "-m", "Admin"], cwd=PROJECT_ROOT, input=json.dumps(configuration),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "Admin"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(configuration),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode == 0, finished.stderr
-    wins = {name: 0 for name in names}
+    wins = dict.fromkeys(names, 0)
     for winner, *_ in json.loads(finished.stdout):
         wins[winner] += 1
     if fair:

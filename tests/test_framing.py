@@ -15,9 +15,7 @@ from Remote.framing import NEED_DATA, ErrorKind, JSONStreamDecoder, ProtocolErro
 ROOMY = 1 << 20
 
 
-def decode(
-    chunks: Iterable[bytes], max_message_bytes: int = ROOMY, max_depth: int = 64
-) -> list[object]:
+def decode(chunks: Iterable[bytes], max_message_bytes: int = ROOMY, max_depth: int = 64) -> list[object]:
     """Feed the chunks the way a reader does, then end the stream; all values in order."""
     decoder = JSONStreamDecoder(max_message_bytes, max_depth)
     values = []
@@ -107,9 +105,7 @@ def json_streams(draw: st.DrawFn) -> tuple[list[object], bytes]:
 
 @settings(max_examples=150)
 @given(json_streams(), st.data())
-def test_a_stream_cut_anywhere_decodes_to_its_values(
-    stream: tuple[list[object], bytes], data: st.DataObject
-) -> None:
+def test_a_stream_cut_anywhere_decodes_to_its_values(stream: tuple[list[object], bytes], data: st.DataObject) -> None:
     values, encoded = stream
     points = data.draw(st.lists(st.integers(0, len(encoded)), max_size=8))
     assert decode(split_at(encoded, points)) == values
@@ -144,9 +140,7 @@ garbage_fragments = st.sampled_from(
 
 @settings(max_examples=300)
 @given(st.lists(garbage_fragments, max_size=30).map(b"".join), st.integers(4, 40), st.data())
-def test_the_outcome_of_any_bytes_does_not_depend_on_the_chunks(
-    data_bytes: bytes, limit: int, data: st.DataObject
-) -> None:
+def test_the_outcome_of_any_bytes_does_not_depend_on_the_chunks(data_bytes: bytes, limit: int, data: st.DataObject) -> None:
     points = data.draw(st.lists(st.integers(0, len(data_bytes)), max_size=8))
     whole = outcome([data_bytes], limit)
     assert outcome(split_at(data_bytes, points), limit) == whole
@@ -230,9 +224,7 @@ def test_value_pending_says_whether_a_further_value_has_begun() -> None:
 LIMIT = 16
 EXACT = b'["abcdefghijkl"]'  # 16 bytes
 ONE_MORE = b'["abcdefghijklm"]'  # 17 bytes
-ways_to_deliver = pytest.mark.parametrize(
-    "deliver", [lambda data: [data], single_bytes], ids=["one chunk", "single bytes"]
-)
+ways_to_deliver = pytest.mark.parametrize("deliver", [lambda data: [data], single_bytes], ids=["one chunk", "single bytes"])
 
 
 @ways_to_deliver
@@ -355,9 +347,7 @@ garbage = pytest.mark.parametrize(
 
 @garbage
 @pytest.mark.parametrize("deliver", ["as given", "single bytes"])
-def test_each_kind_of_garbage_is_named(
-    chunks: list[bytes], message: str, kind: ErrorKind, deliver: str
-) -> None:
+def test_each_kind_of_garbage_is_named(chunks: list[bytes], message: str, kind: ErrorKind, deliver: str) -> None:
     if deliver == "single bytes":
         chunks = single_bytes(b"".join(chunks))
     with pytest.raises(ProtocolError) as raised:
@@ -423,7 +413,7 @@ def test_after_an_error_every_call_raises_it_again() -> None:
 
 
 def test_a_big_value_in_64_kib_chunks_decodes() -> None:
-    value = [["alice", "bob", "irregular"], ["carol", "dave"], {"]": "[\\\""}] * 50_000
+    value = [["alice", "bob", "irregular"], ["carol", "dave"], {"]": '[\\"'}] * 50_000
     encoded = encode(value)
     assert len(encoded) > 2 * 1024 * 1024
     assert decode(split_at(encoded, range(0, len(encoded), 64 * 1024)), 64 * 1024 * 1024) == [value]

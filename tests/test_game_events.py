@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
+import ipd_doubles
+import ipd_strategies as ips
 import pytest
 import trio
 import trio.testing
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ipd_doubles
-import ipd_strategies as ips
 from Admin.encounter import Encounter, EncounterResult, Entrant
 from Admin.ipd.referee import make_referee
 from Admin.santorini.referee import Referee
@@ -251,14 +251,16 @@ async def test_a_forfeit_is_null_as_submitted_and_as_scored_and_took_the_whole_t
 @pytest.mark.parametrize(
     "first_script, second_script, told, culprits, rounds",
     [
-        ({}, {n: ipd_doubles.HANG for n in range(1, 9)}, {}, [B], 4),  # the 4th forfeit of 3 allowed
+        ({}, dict.fromkeys(range(1, 9), ipd_doubles.HANG), {}, [B], 4),  # the 4th forfeit of 3 allowed
         ({3: "B"}, {}, {}, [A], 2),  # round 3 is not scored
         ({1: ipd_doubles.RAISE}, {1: ipd_doubles.HANG}, {}, [A], 0),
         ({}, {}, {"match_over": ipd_doubles.RAISE}, [B], 6),
         ({}, {}, {"start_match": ipd_doubles.HANG}, [B], 0),
     ],
 )
-async def test_a_match_with_a_misbehaviour_ends_misbehaved_naming_the_culprits(first_script, second_script, told, culprits, rounds, autojump_clock):
+async def test_a_match_with_a_misbehaviour_ends_misbehaved_naming_the_culprits(
+    first_script, second_script, told, culprits, rounds, autojump_clock
+):
     first = ipd_doubles.ScriptedPlayer(A, script=first_script)
     second = ipd_doubles.ScriptedPlayer(B, script=second_script, fail_when_told=told)
     result, events = await ipd_match(first, second, ips.fixed_length(6))

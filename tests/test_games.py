@@ -25,7 +25,9 @@ def test_santorini_is_the_default_and_every_existing_configuration_keeps_its_mea
     config = read_server_configuration(server(**{"best of": 5}), GAMES, DEFAULT_GAME)
     assert (config.game, config.settings.best_of) == ("santorini", 5)
     assert read_server_configuration(server(), GAMES, DEFAULT_GAME).settings.best_of == 3
-    assert read_server_configuration(server(game="santorini"), GAMES, DEFAULT_GAME) == read_server_configuration(server(), GAMES, DEFAULT_GAME)
+    assert read_server_configuration(server(game="santorini"), GAMES, DEFAULT_GAME) == read_server_configuration(
+        server(), GAMES, DEFAULT_GAME
+    )
 
 
 @pytest.mark.parametrize("game", ["chess", 1, None, ["santorini"]])

@@ -52,9 +52,7 @@ LIMIT = 60.0
 HONEST = ("ann", "ben")
 OFFENDER = "carl"
 MEGABYTE = 1 << 20
-BOARD = json.loads(
-    '[[0,0,0,0,0,0],[0,"0alice1",0,0,0,0],[0,0,1,0,0,0],[0,0,0,0,0,"0bob2"],[0,0,0,0,0,1],["0alice2",0,0,0,0,"0bob1"]]'
-)
+BOARD = json.loads('[[0,0,0,0,0,0],[0,"0alice1",0,0,0,0],[0,0,1,0,0,0],[0,0,0,0,0,"0bob2"],[0,0,0,0,0,1],["0alice2",0,0,0,0,"0bob1"]]')
 
 
 @attrs.frozen
@@ -159,9 +157,7 @@ def assert_lost_irregularly_first(played: Tournament, offender: str = OFFENDER) 
     assert f"{offender} misbehaved:" in played.finished.log
 
 
-async def signed_up_first(
-    scene: Scene, task_status: Any, write: Callable[[Any], bytes] = compact, chunk: int | None = None
-) -> RawClient:
+async def signed_up_first(scene: Scene, task_status: Any, write: Callable[[Any], bytes] = compact, chunk: int | None = None) -> RawClient:
     """A RawClient that has signed up and that the server has counted; the honest players may now follow."""
     client = await RawClient.connect(scene.port, OFFENDER)
     await client.sign_up(write, chunk)
@@ -210,9 +206,7 @@ async def test_garbage_instead_of_a_name_never_counts_and_the_server_says_why(ga
     assert len(rejections) == 1 and "closed" in rejections[0], played.finished.log
 
 
-@pytest.mark.parametrize(
-    "megabyte", [b" " * MEGABYTE, b'"' + b"a" * MEGABYTE], ids=["white space", "an unfinished string"]
-)
+@pytest.mark.parametrize("megabyte", [b" " * MEGABYTE, b'"' + b"a" * MEGABYTE], ids=["white space", "an unfinished string"])
 async def test_a_megabyte_without_a_newline_never_counts_and_the_server_survives_and_says_why(megabyte):
     async def flooding(scene: Scene, task_status: Any) -> RawClient:
         client = await RawClient.connect(scene.port, OFFENDER)
@@ -383,8 +377,13 @@ def crlf(value: Any) -> bytes:
 @pytest.mark.parametrize(
     "write, name_chunk, chunk",
     [(compact, 1, None), (pretty, None, None), (without_newline, None, None), (crlf, None, None), (compact, None, 3)],
-    ids=["name one byte at a time", "pretty-printed without newline", "compact without newline", "CR LF line ends",
-         "three bytes at a time"],
+    ids=[
+        "name one byte at a time",
+        "pretty-printed without newline",
+        "compact without newline",
+        "CR LF line ends",
+        "three bytes at a time",
+    ],
 )
 async def test_a_client_that_writes_its_messages_differently_plays_like_anyone_else(write, name_chunk, chunk):
     async def unusual(scene: Scene, task_status: Any) -> tuple[RawClient, list | None, list]:
@@ -418,8 +417,12 @@ async def reset(client: RawClient, kind: str, message: Any) -> bool:
 @pytest.mark.parametrize(
     "series, how",
     [(0, hang_up), (1, hang_up), (2, hang_up), (2, reset)],
-    ids=["right after signing up", "in game 2 of its first encounter", "in game 2 of its second encounter",
-         "by a reset in game 2 of its second encounter"],
+    ids=[
+        "right after signing up",
+        "in game 2 of its first encounter",
+        "in game 2 of its second encounter",
+        "by a reset in game 2 of its second encounter",
+    ],
 )
 async def test_a_client_that_disconnects_loses_that_encounter_irregularly_and_plays_no_more(series, how):
     honest = ("ann", "ben", "cat")

@@ -16,19 +16,18 @@ import trio
 import trio.testing
 from hypothesis import given
 from hypothesis import strategies as st
+from ipd_doubles import RAISE, ScriptedPlayer
 
 from Admin.safe_call import BROKEN, MALFORMED, Failure, safe_call
-from Common.ipd.messages import ErrorReport
-from Common.ipd.messages import REASON_LIMIT
+from Common.ipd.messages import REASON_LIMIT, ErrorReport
 from Common.ipd.wire import structure, unstructure
 from Common.strict import StructureError
-from Remote.ipd.server_proxy import ServerProxy, StrategyFailed
 from Remote.channel import MessageChannel
+from Remote.ipd.server_proxy import ServerProxy, StrategyFailed
 from Remote.loopback import ServerProcess, run_clients
 from tests.raw_client import stop
 from tests.test_ipd_remote_player import move_with_reply, remote_and_client, socket_remote_and_client
 from tests.test_resume_end_to_end import tournament_events
-from ipd_doubles import RAISE, ScriptedPlayer
 
 LIMIT = 60.0
 
@@ -87,8 +86,6 @@ async def test_a_malformed_error_report_is_malformed() -> None:
 # The client's proxy
 
 
-
-
 @pytest.mark.parametrize(
     "player, said",
     [
@@ -102,6 +99,7 @@ async def test_a_strategy_that_fails_is_reported_to_the_server_before_the_close(
     proxy = ServerProxy(MessageChannel(client_end, 1 << 16), player, "alice")
     with trio.fail_after(10):
         async with trio.open_nursery() as nursery:
+
             async def play() -> None:
                 with pytest.raises(StrategyFailed):
                     await proxy.play()
@@ -117,7 +115,7 @@ async def test_a_strategy_that_fails_is_reported_to_the_server_before_the_close(
 # ---------------------------------------------------------------------------
 # xserver and xclients
 
-RAISING = '''
+RAISING = """
 from Player.ipd.classics import TitForTat
 
 class Raising(TitForTat):
@@ -128,14 +126,22 @@ class Raising(TitForTat):
 
 def make_strategy():
     return Raising()
-'''
+"""
 
 
 def test_a_strategy_that_raises_in_xclients_is_the_servers_logged_and_recorded_reason(tmp_path: Path) -> None:
     (tmp_path / "raising.py").write_text(RAISING)
     log = tmp_path / "log"
-    config = {"game": "ipd", "min players": 3, "waiting for": 3, "repeat": 0, "min rounds": 5, "max rounds": 5,
-              "seed": 1, "event log": str(log)}
+    config = {
+        "game": "ipd",
+        "min players": 3,
+        "waiting for": 3,
+        "repeat": 0,
+        "min rounds": 5,
+        "max rounds": 5,
+        "seed": 1,
+        "event log": str(log),
+    }
     server = ServerProcess(config)
     try:
         players = [["cooperator", "ann", ""], ["tit-for-tat", "bob", str(tmp_path / "raising.py")], ["defector", "cat", ""]]

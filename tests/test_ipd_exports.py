@@ -18,12 +18,25 @@ IPD_LOG = events(
     *sign_ups("ann", "bob", "cat"),
     {"type": "roster", "players": ["ann", "bob", "cat"], "encounters": 3},
     *encounter(0, "ann", "bob", ["ann", "bob", 30, 20, 10], games=[{"rounds": 10, "totals": [30, 20], "how": "completed", "culprits": []}]),
-    *encounter(1, "ann", "cat", ["ann", "cat", "irregular"], ["cat"],
-               games=[{"rounds": 0, "totals": [0, 0], "how": "misbehaved", "culprits": ["cat"]}]),
+    *encounter(
+        1,
+        "ann",
+        "cat",
+        ["ann", "cat", "irregular"],
+        ["cat"],
+        games=[{"rounds": 0, "totals": [0, 0], "how": "misbehaved", "culprits": ["cat"]}],
+    ),
     {"type": "encounter-end", "encounter": 2, "players": ["bob", "cat"], "outcome": None, "culprits": []},
-    {"type": "results", "results": ["results", [["ann", "bob", 30, 20, 10], ["ann", "cat", "irregular"]], [["ann", 3.0, 1], ["bob", 2.0, 1]]],
-     "output": {"game": "ipd", "seed": 7, "outcomes": [["ann", "bob", 30, 20, 10], ["ann", "cat", "irregular"]],
-                "standings": [["ann", 3.0, 1], ["bob", 2.0, 1]]}},
+    {
+        "type": "results",
+        "results": ["results", [["ann", "bob", 30, 20, 10], ["ann", "cat", "irregular"]], [["ann", 3.0, 1], ["bob", 2.0, 1]]],
+        "output": {
+            "game": "ipd",
+            "seed": 7,
+            "outcomes": [["ann", "bob", 30, 20, 10], ["ann", "cat", "irregular"]],
+            "standings": [["ann", 3.0, 1], ["bob", 2.0, 1]],
+        },
+    },
 )
 
 

@@ -62,8 +62,9 @@ def run_admin(configuration: dict) -> subprocess.CompletedProcess:
 
 def test_python_m_admin_plays_the_ipd_and_prints_the_output_line_and_the_standings(tmp_path):
     players = [["tit-for-tat", "tft", ""], ["defector", "def", ""], ["cooperator", "coop", ""], ["breaker", "brk", ""]]
-    finished = run_admin({"game": "ipd", "players": players, "observers": [], "min rounds": 200, "max rounds": 200,
-                          "seed": 3, "records": str(tmp_path)})
+    finished = run_admin(
+        {"game": "ipd", "players": players, "observers": [], "min rounds": 200, "max rounds": 200, "seed": 3, "records": str(tmp_path)}
+    )
     assert finished.returncode == 0, finished.stderr
     line = json.loads(finished.stdout)
     assert line["game"] == "ipd" and line["seed"] == 3
@@ -83,8 +84,9 @@ def test_python_m_admin_plays_the_ipd_and_prints_the_output_line_and_the_standin
 
 def test_with_repeat_every_tournament_draws_a_seed_of_its_own():
     house = [["tit-for-tat", "ann", ""], ["defector", "bob", ""]]
-    server = ServerProcess({"game": "ipd", "min players": 2, "waiting for": 0.1, "repeat": 1, "house players": house,
-                            "min rounds": 3, "max rounds": 3})
+    server = ServerProcess(
+        {"game": "ipd", "min players": 2, "waiting for": 0.1, "repeat": 1, "house players": house, "min rounds": 3, "max rounds": 3}
+    )
     try:
         wait_for_log_sync(server, "statistics", 2)
         server.process.send_signal(signal.SIGTERM)

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import ipd_strategies as ips
 import pytest
 import trio
 
-import ipd_strategies as ips
 from Admin.ipd.tournament import results
 from Common.ipd.chance import MatchKey
 from Common.ipd.messages import MatchOver, MatchStart, MoveRequest, TournamentResults
@@ -43,8 +43,7 @@ from Remote.configuration import ClientConfiguration
 from Remote.ipd.game import PLAYERS
 from Remote.loopback import Finished, ServerProcess
 from tests.ipd_raw_client import MATCH, MOVE, IPDRawClient, is_kind
-from tests.raw_client import HOST, compact
-from tests.raw_client import stop, wait_for_log
+from tests.raw_client import HOST, compact, stop, wait_for_log
 
 WINDOW = 0.75
 """Seconds of sign-up: every client here signs up within milliseconds of the server's `listening on`."""
@@ -60,7 +59,9 @@ GENEROUS_TIME = 10.0
 OFFENDER = "carl"
 HONEST = (("ann", "tit-for-tat"), ("ben", "defector"))
 STRATEGIES: dict[str, Callable[[], Strategy]] = {
-    "tit-for-tat": TitForTat, "defector": Defector, "cooperator": Cooperator,
+    "tit-for-tat": TitForTat,
+    "defector": Defector,
+    "cooperator": Cooperator,
 }
 
 
@@ -145,8 +146,15 @@ Hostile = Callable[[Scene], Awaitable[Any]]
 async def tournament(hostile: Hostile, honest: Sequence[tuple[str, str]] = HONEST, **keys: Any) -> Tournament:
     """A whole tournament: `honest` players of the project's client sign up first, then `hostile` does its part."""
     config = {
-        "game": "ipd", "min players": len(honest) + 1, "waiting for": WINDOW, "repeat": 0,
-        "min rounds": ROUNDS, "max rounds": ROUNDS, "seed": SEED, "time per move": GENEROUS_TIME, **keys,
+        "game": "ipd",
+        "min players": len(honest) + 1,
+        "waiting for": WINDOW,
+        "repeat": 0,
+        "min rounds": ROUNDS,
+        "max rounds": ROUNDS,
+        "seed": SEED,
+        "time per move": GENEROUS_TIME,
+        **keys,
     }
     server = await trio.to_thread.run_sync(lambda: ServerProcess(config))
     try:
@@ -413,8 +421,15 @@ async def hang_up(client: IPDRawClient, request: list) -> bool:
         (sending(compact("C")), 'got "C"'),
         (hang_up, "closed the connection"),
     ],
-    ids=["a round ahead", "a duplicate for a settled round", "a duplicate in the same write", '"B"', '"c"',
-         "not a list", "a connection closed mid-match"],
+    ids=[
+        "a round ahead",
+        "a duplicate for a settled round",
+        "a duplicate in the same write",
+        '"B"',
+        '"c"',
+        "not a list",
+        "a connection closed mid-match",
+    ],
 )
 async def test_a_reply_that_breaks_the_protocol_in_round_2_puts_the_player_out_at_once(deed, fragment):
     played = await tournament(lambda scene: offender_plays(scene, {(1, 2): deed}))

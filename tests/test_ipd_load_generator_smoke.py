@@ -41,7 +41,9 @@ def test_four_ipd_load_generator_clients_play_a_whole_round_robin_of_50_round_ma
     assert len(output["outcomes"]) == 6
     assert {frozenset(outcome[:2]) for outcome in output["outcomes"]} == {frozenset((a, b)) for a in names for b in names if a != b}
     assert all(len(outcome) == 5 and outcome[4] == ROUNDS for outcome in output["outcomes"])
-    assert all(outcome[2:4] == [3 * ROUNDS, 3 * ROUNDS] for outcome in output["outcomes"])  # tit-for-tat against tit-for-tat cooperates throughout
+    assert all(
+        outcome[2:4] == [3 * ROUNDS, 3 * ROUNDS] for outcome in output["outcomes"]
+    )  # tit-for-tat against tit-for-tat cooperates throughout
     assert figures["results"] == [output["outcomes"], output["standings"]]
     assert figures["rounds"] == 6 * ROUNDS
 

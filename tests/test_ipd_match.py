@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ipd_strategies as ips
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ipd_strategies as ips
 from Common.ipd.chance import Horizon, MatchChance, MatchKey, match_length, match_seed
 from Common.ipd.match import Match
 from Common.ipd.moves import Prev, Totals, other_move
@@ -29,8 +29,9 @@ KEY = MatchKey(seed=0, repetition=0, first=A, second=B)
 
 def replies(draw: st.DrawFn, forfeits: bool = True) -> ips.Decider:
     """A Decider that answers from a random, fixed table of (round, Prev) -> reply."""
-    table = draw(st.dictionaries(st.tuples(st.integers(1, 60), ips.prevs() | st.none()),
-                                 ips.recordeds() if forfeits else ips.moves(), max_size=30))
+    table = draw(
+        st.dictionaries(st.tuples(st.integers(1, 60), ips.prevs() | st.none()), ips.recordeds() if forfeits else ips.moves(), max_size=30)
+    )
     default = draw(ips.moves())
     return lambda round_, prev: table.get((round_, prev), default)
 
@@ -107,7 +108,9 @@ def test_the_seed_is_the_same_in_every_process() -> None:
     here = [match_length(MatchKey(7, r, Name("alice"), Name("Bob_2")), Horizon(1, 0.00346, 2000)) for r in range(5)]
     for hash_seed in ("1", "2"):
         environment = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(ROOT)}
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=ROOT, timeout=60, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=ROOT, timeout=60, check=True
+        )
         assert out.stdout.strip() == str(here)
 
 
@@ -124,7 +127,9 @@ def test_the_default_horizon_has_a_median_length_of_about_200_rounds() -> None:
 
 @ips.QUICK
 @given(ips.ipd_settings(), ips.match_keys(), st.data())
-def test_the_totals_are_the_sums_of_the_rounds_and_each_side_sees_its_own(settings: IPDSettings, key: MatchKey, data: st.DataObject) -> None:
+def test_the_totals_are_the_sums_of_the_rounds_and_each_side_sees_its_own(
+    settings: IPDSettings, key: MatchKey, data: st.DataObject
+) -> None:
     played = ips.play_match(settings, key, replies(data.draw), replies(data.draw))
     first = sum(r.first_score for r in played.rounds)
     second = sum(r.second_score for r in played.rounds)
@@ -163,8 +168,11 @@ def test_no_message_before_the_end_depends_on_the_length(settings: IPDSettings, 
     """The same match cut shorter by "max rounds" sends the same requests for every round both play."""
     first, second = replies(data.draw), replies(data.draw)
     shorter = IPDSettings(
-        payoffs=settings.payoffs, min_rounds=1, end_probability=settings.end_probability,
-        max_rounds=data.draw(st.integers(1, settings.max_rounds)), noise=settings.noise,
+        payoffs=settings.payoffs,
+        min_rounds=1,
+        end_probability=settings.end_probability,
+        max_rounds=data.draw(st.integers(1, settings.max_rounds)),
+        noise=settings.noise,
         forfeits_allowed=settings.forfeits_allowed,
     )
     long, short = ips.play_match(settings, key, first, second), ips.play_match(shorter, key, first, second)
@@ -184,13 +192,19 @@ def test_noise_0_keeps_every_move_and_noise_1_flips_every_submitted_move(setting
             reply = decide(round_, prev)
             submitted.append((round_, side, reply))
             return reply
+
         return decide_and_note
 
     first, second = replies(data.draw), replies(data.draw)
     for noise, change in [(0.0, lambda move: move), (1.0, other_move)]:
         submitted.clear()
-        noisy = IPDSettings(min_rounds=settings.min_rounds, max_rounds=settings.max_rounds,
-                            end_probability=settings.end_probability, noise=noise, forfeits_allowed=100)
+        noisy = IPDSettings(
+            min_rounds=settings.min_rounds,
+            max_rounds=settings.max_rounds,
+            end_probability=settings.end_probability,
+            noise=noise,
+            forfeits_allowed=100,
+        )
         played = ips.play_match(noisy, key, recording(first, 0), recording(second, 1))
         for round_, side, reply in submitted:
             scored = (played.rounds[round_ - 1].first, played.rounds[round_ - 1].second)[side]

@@ -6,16 +6,16 @@ import importlib.util
 import threading
 from pathlib import Path
 
+import ipd_strategies as ips
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ipd_strategies as ips
 from Common.ipd.chance import MatchKey
 from Common.ipd.match import Match
+from Common.ipd.messages import TournamentResults
 from Common.ipd.moves import Move, Prev, Totals, is_move
 from Common.ipd.names import Name
-from Common.ipd.messages import TournamentResults
 from Common.ipd.outcomes import Scored
 from Common.ipd.player import Player
 from Player.ipd.classics import Alternator, Cooperator, Defector, Grudger, RandomMoves, TitForTat
@@ -190,8 +190,18 @@ def test_flooder_plays_tit_for_tat_and_asks_its_proxy_for_ten_thousand_replies_a
 
 
 def test_every_kind_makes_a_fresh_strategy() -> None:
-    assert set(KINDS) == {"tit-for-tat", "cooperator", "defector", "grudger", "alternator", "random",
-                          "late", "breaker", "infinite", "flooder"}
+    assert set(KINDS) == {
+        "tit-for-tat",
+        "cooperator",
+        "defector",
+        "grudger",
+        "alternator",
+        "random",
+        "late",
+        "breaker",
+        "infinite",
+        "flooder",
+    }
     for kind in KINDS:
         assert PLAYERS.is_kind(kind)
         one, other = PLAYERS.built_in(kind), PLAYERS.built_in(kind)

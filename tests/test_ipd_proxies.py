@@ -10,11 +10,12 @@ written by hand in place of the ServerProxy, to send what ours never sends.
 from __future__ import annotations
 
 import attrs
+import ipd_strategies as ips
 import pytest
 import trio
 import trio.testing
+from ipd_doubles import HANG, ScriptedPlayer
 
-import ipd_strategies as ips
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
 from Admin.ipd.referee import make_referee, too_many_forfeits
 from Admin.ipd.tournament import results
@@ -31,7 +32,6 @@ from Player.ipd.strategy import Strategy
 from Remote.channel import RECEIVE_CHUNK_BYTES, ChannelError, MessageChannel
 from Remote.ipd.remote_player import RemotePlayer
 from Remote.ipd.server_proxy import ServerProxy, StrategyFailed
-from ipd_doubles import HANG, ScriptedPlayer
 
 A, B = Name("alice"), Name("bob")
 LIMIT = 4096
@@ -168,7 +168,7 @@ async def test_our_client_forfeiting_a_whole_match_loses_nothing_in_the_next_one
 
 async def test_one_forfeit_more_than_allowed_puts_the_player_out_and_it_hears_why(autojump_clock) -> None:
     settings = ips.fixed_length(50, forfeits_allowed=2)
-    hanging = ScriptedPlayer(B, script={n: HANG for n in range(1, 100)})
+    hanging = ScriptedPlayer(B, script=dict.fromkeys(range(1, 100), HANG))
     played = await play_through_both_proxies(settings, (A, ScriptedPlayer(A)), (B, hanging))
     reason = too_many_forfeits(3, 2)
     assert played.result == EncounterResult(Irregular(A, B), (Misbehaviour(B, reason, LATE),))

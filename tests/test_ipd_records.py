@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+import ipd_strategies as ips
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ipd_strategies as ips
 from Common.ipd.chance import MatchKey
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Misbehaved

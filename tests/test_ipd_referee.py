@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ipd_strategies as ips
 import pytest
 import trio
 import trio.testing
 from hypothesis import given
 from hypothesis import strategies as st
+from ipd_doubles import HANG, RAISE, ScriptedPlayer
 
-import ipd_strategies as ips
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour
 from Admin.ipd.referee import make_referee, too_many_forfeits
 from Admin.ipd.tournament import results, revise
@@ -20,7 +21,6 @@ from Common.ipd.names import Name
 from Common.ipd.outcomes import Irregular, Misbehaved, Played, Scored
 from Common.ipd.settings import IPDSettings
 from Common.ipd.standings import irregular_outcome, tournament_results
-from ipd_doubles import HANG, RAISE, ScriptedPlayer
 
 A, B = Name("alice"), Name("bob")
 SEED = 7
@@ -53,7 +53,9 @@ def test_a_refereed_match_is_the_pure_fold_of_its_replies(
     key = MatchKey(SEED, repetition, *pair, meeting)
     expected = ips.play_match(settings, key, one, other)
     first, second = ScriptedPlayer(pair[0], one), ScriptedPlayer(pair[1], other)
-    result = trio.run(referee_match, first, second, settings, Encounter(3, repetition, meeting), clock=trio.testing.MockClock(autojump_threshold=0))
+    result = trio.run(
+        referee_match, first, second, settings, Encounter(3, repetition, meeting), clock=trio.testing.MockClock(autojump_threshold=0)
+    )
     assert requests(first) == list(expected.first_requests)
     assert requests(second) == list(expected.second_requests)
     assert first.calls("start_match") == [(pair[1],)] and second.calls("start_match") == [(pair[0],)]
@@ -100,6 +102,7 @@ async def test_both_players_are_asked_at_once(autojump_clock) -> None:
             asked[me].setdefault(round_, trio.Event()).set()
             await asked[other].setdefault(round_, trio.Event()).wait()
             return "C"
+
         return move
 
     first, second = ScriptedPlayer(A), ScriptedPlayer(B)
@@ -117,6 +120,7 @@ async def test_nothing_of_the_next_round_starts_before_both_replies_are_settled(
             await trio.sleep(delay)
             log.append(("answered", player.name, round_))
             return "C"
+
         return move
 
     first, second = ScriptedPlayer(A), ScriptedPlayer(B)
@@ -143,7 +147,7 @@ async def test_a_late_reply_forfeits_the_round_and_the_match_goes_on(autojump_cl
 
 @pytest.mark.parametrize("allowed", [0, 1, 3])
 async def test_one_forfeit_more_than_allowed_puts_the_player_out_after_that_round(autojump_clock, allowed: int) -> None:
-    late = {n: HANG for n in range(1, 100)}
+    late = dict.fromkeys(range(1, 100), HANG)
     first, second = ScriptedPlayer(A), ScriptedPlayer(B, script=late)
     result = await referee_match(first, second, ips.fixed_length(50, forfeits_allowed=allowed))
     reason = too_many_forfeits(allowed + 1, allowed)
@@ -159,7 +163,7 @@ def test_the_reason_for_too_many_forfeits_says_so() -> None:
 
 
 async def test_both_players_forfeiting_too_often_in_the_same_round_are_both_out(autojump_clock) -> None:
-    late = {n: HANG for n in range(1, 10)}
+    late = dict.fromkeys(range(1, 10), HANG)
     result = await referee_match(ScriptedPlayer(A, script=late), ScriptedPlayer(B, script=late), ips.fixed_length(9))
     reason = too_many_forfeits(4, 3)
     assert result == EncounterResult(Irregular(A, B), (Misbehaviour(A, reason, LATE), Misbehaviour(B, reason, LATE)))
@@ -197,7 +201,7 @@ async def test_two_players_misbehaving_in_the_same_round_are_both_out() -> None:
 @pytest.mark.parametrize("forfeits_before, both_out", [(3, True), (2, False)])
 async def test_a_forfeit_in_the_round_the_other_misbehaves_still_counts(autojump_clock, forfeits_before: int, both_out: bool) -> None:
     rounds = forfeits_before + 1
-    first = ScriptedPlayer(A, script={n: HANG for n in range(1, rounds + 1)})
+    first = ScriptedPlayer(A, script=dict.fromkeys(range(1, rounds + 1), HANG))
     second = ScriptedPlayer(B, script={rounds: RAISE})
     result = await referee_match(first, second, ips.fixed_length(10))
     assert [m.name for m in result.misbehaviours] == ([A, B] if both_out else [B])

@@ -14,10 +14,10 @@ from Common.ipd.messages import TournamentResults
 from Common.ipd.moves import Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Irregular, Scored, Standing
-from tests.failures import assert_failure
 from Remote.channel import ChannelError, MessageChannel
 from Remote.ipd.remote_player import RemotePlayer
 from Remote.statistics import CallStatistics
+from tests.failures import assert_failure
 
 A, B = Name("alice"), Name("bob")
 LIMIT = 1 << 16
@@ -36,6 +36,7 @@ def socket_remote_and_client() -> tuple[RemotePlayer, MessageChannel]:
 
 async def move_with_reply(player: RemotePlayer, client: MessageChannel, round_: int, prev: Prev | None, *replies: object) -> object:
     """Ask `player` for round `round_` while the client, once it has the request, sends `replies`; the answer or Failure."""
+
     async def client_side() -> None:
         await client.receive()
         for reply in replies:
@@ -89,8 +90,22 @@ async def test_the_requests_carry_the_round_and_its_prev() -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    [b'[1,"B"]', b'[1,"c"]', b'[1,"CD"]', b'[1,1]', b'[1,true]', b'[1,["C"]]', b'["1","C"]', b'[1.0,"C"]', b'[true,"C"]',
-     b'[0,"C"]', b'[1,"C","C"]', b'"C"', b'{"1":"C"}', b'[1,null]'],
+    [
+        b'[1,"B"]',
+        b'[1,"c"]',
+        b'[1,"CD"]',
+        b"[1,1]",
+        b"[1,true]",
+        b'[1,["C"]]',
+        b'["1","C"]',
+        b'[1.0,"C"]',
+        b'[true,"C"]',
+        b'[0,"C"]',
+        b'[1,"C","C"]',
+        b'"C"',
+        b'{"1":"C"}',
+        b"[1,null]",
+    ],
 )
 async def test_a_reply_of_the_wrong_shape_is_malformed(reply: bytes) -> None:
     player, client = remote_and_client()

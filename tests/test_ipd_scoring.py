@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import ipd_strategies as ips
 import pytest
 from hypothesis import given
 
-import ipd_strategies as ips
 from Common.ipd.moves import MOVES, RECORDED, Recorded
 from Common.ipd.scoring import Payoffs, round_scores, with_noise
 

@@ -5,26 +5,26 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import ipd_strategies as ips
 import pytest
 import trio
 import trio.testing
+from hypothesis import given
+from hypothesis import strategies as st
+from ipd_doubles import HANG, ScriptedPlayer
 
 from Common.ipd.messages import ServerMessage, TournamentResults
 from Common.ipd.moves import Prev, Totals
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Scored, Standing
+from Common.ipd.wire import structure, structure_server_message
+from Common.strict import StructureError
 from Player.ipd.classics import TitForTat
 from Player.ipd.local import LocalPlayer
 from Player.ipd.misbehaving import Flooder, Infinite
 from Player.ipd.strategy import Strategy
 from Remote.channel import ChannelError, MessageChannel
 from Remote.ipd.server_proxy import ServerMisbehaved, ServerProxy, StrategyFailed, replies_ahead_of
-from Common.ipd.wire import structure, structure_server_message
-from Common.strict import StructureError
-from hypothesis import given
-from hypothesis import strategies as st
-import ipd_strategies as ips
-from ipd_doubles import HANG, ScriptedPlayer
 
 A, B = Name("alice"), Name("bob")
 LIMIT = 1 << 16
@@ -59,8 +59,13 @@ def _structured(convert, data: Any) -> object:
 
 
 @ips.QUICK
-@given(st.one_of(ips.server_messages().map(ips.message_json), ips.json_values(),
-                 st.tuples(st.just("move"), st.one_of(st.integers(-1, 3), ips.json_values()), st.one_of(st.none(), ips.json_values())).map(list)))
+@given(
+    st.one_of(
+        ips.server_messages().map(ips.message_json),
+        ips.json_values(),
+        st.tuples(st.just("move"), st.one_of(st.integers(-1, 3), ips.json_values()), st.one_of(st.none(), ips.json_values())).map(list),
+    )
+)
 def test_the_clients_fast_path_for_server_messages_agrees_with_the_strict_converter(data: Any) -> None:
     assert _structured(structure_server_message, data) == _structured(lambda d: structure(d, ServerMessage), data)
 
@@ -178,8 +183,12 @@ async def test_a_move_that_is_a_string_goes_to_the_server_which_judges_it() -> N
             await server.send(["kicked", "move: expected a move"])
 
 
-@pytest.mark.parametrize("strategy, message", [(Answering(None), "move returned None, not a move"), (Raising(), "move raised ValueError: no idea")])
-async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_and_to_the_server_and_ends_the_conversation(strategy, message: str) -> None:
+@pytest.mark.parametrize(
+    "strategy, message", [(Answering(None), "move returned None, not a move"), (Raising(), "move raised ValueError: no idea")]
+)
+async def test_an_answer_that_is_no_string_or_an_exception_is_reported_locally_and_to_the_server_and_ends_the_conversation(
+    strategy, message: str
+) -> None:
     proxy, server = proxy_and_server(LocalPlayer(A, strategy))
     await server.send(["move", 1, None])
     with trio.fail_after(10), pytest.raises(StrategyFailed, match=message) as failed:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import ipd_strategies as ips
 import pytest
 from hypothesis import given
 
-import ipd_strategies as ips
 from Common.ipd.scoring import Payoffs
 from Common.ipd.settings import SETTINGS_KEYS, IPDSettings, read_settings, register_settings
 from Common.strict import StructureError, strict_converter

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import ipd_strategies as ips
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ipd_strategies as ips
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Irregular, Misbehaved, Played, Scored, Standing
 from Common.ipd.standings import culprits_of, revise, standings, tournament_results
@@ -58,8 +58,11 @@ def test_a_standing_is_the_mean_of_total_per_round_rounded_to_6_decimals(robin: 
     table = standings(robin.matches, robin.players, ())
     assert sorted(s.name for s in table) == sorted(robin.players)
     for standing in table:
-        ratios = [Fraction(m.first_score if m.first == standing.name else m.second_score, m.rounds)
-                  for m in robin.matches if standing.name in m.players]
+        ratios = [
+            Fraction(m.first_score if m.first == standing.name else m.second_score, m.rounds)
+            for m in robin.matches
+            if standing.name in m.players
+        ]
         assert standing.matches == len(ratios)
         assert standing.score == float(round(sum(ratios) / len(ratios), 6))
         assert abs(standing.score - float(sum(ratios)) / len(ratios)) <= 5e-7 + 1e-12
@@ -146,9 +149,7 @@ def test_revisions_leave_the_others_matches_alone_and_score_nothing_of_a_culprit
 ) -> None:
     robin, played, culprits = case
     outcomes = revise(played)
-    assert [o for o in outcomes if not culprits & set(o.players)] == [
-        m for m in robin.matches if not culprits & set(m.players)
-    ]
+    assert [o for o in outcomes if not culprits & set(o.players)] == [m for m in robin.matches if not culprits & set(m.players)]
     for outcome in outcomes:
         if culprits & set(outcome.players):
             assert isinstance(outcome, Irregular)

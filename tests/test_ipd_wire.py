@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import ipd_strategies as ips
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import ipd_strategies as ips
 from Common.ipd.messages import MatchOver, MatchStart, MoveReply, MoveRequest, PlayingAs, ServerMessage, TournamentResults
 from Common.ipd.moves import Move, Prev, Recorded, Totals
 from Common.ipd.names import Name, Token, is_name, is_token
@@ -161,9 +161,7 @@ def test_a_round_number_is_a_whole_number_from_1(bad: Any) -> None:
         structure_reply([bad, "C"])
 
 
-@pytest.mark.parametrize(
-    "bad", [[3, "C", "C"], [3], [], [3, "C", None], "3C", {"round": 3, "move": "C"}, None, 3], ids=repr
-)
+@pytest.mark.parametrize("bad", [[3, "C", "C"], [3], [], [3, "C", None], "3C", {"round": 3, "move": "C"}, None, 3], ids=repr)
 def test_a_reply_is_a_round_and_a_move_and_nothing_else(bad: Any) -> None:
     assert paths(rejection(bad, MoveReply)) == ["$"]
     with pytest.raises(StructureError):
@@ -273,9 +271,7 @@ def test_a_three_element_outcome_ends_in_irregular(third: Any) -> None:
     assert paths(rejection(["alice", "bob", third], MatchOutcome)) == ["$[2]"]
 
 
-@pytest.mark.parametrize(
-    "bad", [["alice", "bob"], ["alice", "bob", 1, 2], ["alice", "bob", 1, 2, 3, 4], ["alice"], []], ids=repr
-)
+@pytest.mark.parametrize("bad", [["alice", "bob"], ["alice", "bob", 1, 2], ["alice", "bob", 1, 2, 3, 4], ["alice"], []], ids=repr)
 def test_an_outcome_has_3_or_5_elements(bad: Any) -> None:
     assert paths(rejection(bad, MatchOutcome)) == ["$"]
 

@@ -231,7 +231,7 @@ def test_the_checker_names_each_broken_link_and_passes_the_good_ones(tmp_path: P
             [
                 "Good: [guide](docs/guide.md), [a section](docs/guide.md#4-the-conversation),",
                 "[another](docs/guide.md#telling-the-servers-messages-apart), [a directory](Remote/),",
-                "[code](Remote/code.py \"a title\"), [the web](https://example.org/x.md), [mail](mailto:a@b.c).",
+                '[code](Remote/code.py "a title"), [the web](https://example.org/x.md), [mail](mailto:a@b.c).',
                 "Broken: [gone](docs/missing.md), [outside](../shared/spec/santorini.md),",
                 "[no heading](docs/guide.md#5-misbehaviour), [here](#nowhere).",
                 "Not links: `[code](nowhere.md)`, and",

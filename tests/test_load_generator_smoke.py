@@ -29,7 +29,17 @@ def test_four_load_generator_clients_play_a_whole_round_robin_on_a_real_xserver_
     server = Server({"min players": 4, "waiting for": 3})
     try:
         finished = subprocess.run(
-            [sys.executable, str(LOAD_GENERATOR), "--clients", "4", "--port", str(server.port), "--show-results", "--time-limit", str(TIME_LIMIT)],
+            [
+                sys.executable,
+                str(LOAD_GENERATOR),
+                "--clients",
+                "4",
+                "--port",
+                str(server.port),
+                "--show-results",
+                "--time-limit",
+                str(TIME_LIMIT),
+            ],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,

@@ -64,9 +64,7 @@ async def test_good_infinite_at_placement_and_infinite_at_turn_give_the_specifie
 
 
 def run_admin(configuration: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "Admin"], input=configuration, capture_output=True, text=True, cwd=PROJECT, timeout=120
-    )
+    return subprocess.run([sys.executable, "-m", "Admin"], input=configuration, capture_output=True, text=True, cwd=PROJECT, timeout=120)
 
 
 @pytest.fixture(scope="module")

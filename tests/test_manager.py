@@ -9,8 +9,8 @@ from Admin.encounter import EncounterResult
 from Admin.manager import KICK_TIME_LIMIT, TournamentManager
 from Admin.observer import Observer
 from Admin.revisions import revise as revise_with
-from Admin.schedule import RoundRobin
 from Admin.santorini.referee import RULES, Referee
+from Admin.schedule import RoundRobin
 from Admin.two_player import revise_outcome
 from Common.santorini.results import EncounterOutcome as Outcome
 from tests.doubles import GIVE_UP, HANG, RAISE, ScriptedPlayer
@@ -51,7 +51,11 @@ def test_the_computed_schedule_agrees_with_itself(count):
 
 
 async def test_players_that_hang_at_placement_and_at_turn_lose_irregularly_and_meet_no_one_else(autojump_clock):
-    players = [ScriptedPlayer("matthias"), ScriptedPlayer("infplace", at_placement=1, how=HANG), ScriptedPlayer("infturn", at_turn=1, how=HANG)]
+    players = [
+        ScriptedPlayer("matthias"),
+        ScriptedPlayer("infplace", at_placement=1, how=HANG),
+        ScriptedPlayer("infturn", at_turn=1, how=HANG),
+    ]
     results = await run(players)
     assert as_json(results) == [["matthias", "infplace", "irregular"], ["matthias", "infturn", "irregular"]]
     assert players[1].calls("start_encounter") == ["matthias"]
@@ -99,9 +103,7 @@ async def test_a_player_that_cannot_hear_its_new_name_is_out_and_leaves_no_trace
 
 
 def test_a_cheat_that_beat_two_cheats_leaves_no_trace_of_those_wins():
-    played = [
-        Outcome("x", "cone"), Outcome("a", "cone", True), Outcome("x", "ctwo"), Outcome("a", "ctwo", True), Outcome("a", "x", True)
-    ]
+    played = [Outcome("x", "cone"), Outcome("a", "cone", True), Outcome("x", "ctwo"), Outcome("a", "ctwo", True), Outcome("a", "x", True)]
     assert revise(played) == (Outcome("a", "cone", True), Outcome("a", "ctwo", True), Outcome("a", "x", True))
 
 
@@ -223,4 +225,3 @@ async def test_encounters_of_different_players_overlap_in_a_concurrent_tournamen
     players = [ScriptedPlayer(name) for name in ["ann", "ben", "cat", "dan", "eve", "fay"]]
     await TournamentManager(referee, RULES, time_per_call=2).run([(p.name, p) for p in players])
     assert most == 6
-

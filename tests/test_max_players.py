@@ -39,14 +39,19 @@ def test_a_full_window_closes_at_once_and_the_tournament_runs_without_waiting_fo
     finally:
         stop(server)
     assert (finished.status, clients.status) == (0, 0), finished.log
-    assert "xserver: the window closed: 4 players signed up, as many as \"max players\"" in finished.log.splitlines()
+    assert 'xserver: the window closed: 4 players signed up, as many as "max players"' in finished.log.splitlines()
     assert played_by(finished.json()) == {"ann", "ben", "cat", "dan"} and len(finished.json()) == 6
 
 
 def test_house_players_count_towards_max_players():
     server = ServerProcess(
-        {"min players": 2, "max players": 3, "waiting for": LONG_WINDOW, "repeat": 0,
-         "house players": [["good", "ann", ""], ["good", "ben", ""]]}
+        {
+            "min players": 2,
+            "max players": 3,
+            "waiting for": LONG_WINDOW,
+            "repeat": 0,
+            "house players": [["good", "ann", ""], ["good", "ben", ""]],
+        }
     )
     try:
         clients = run_clients(players("cat"), server.port, GUARD)

@@ -20,8 +20,9 @@ from Common.strict import StructureError
 from Remote.configuration import read_client_configuration
 from Remote.game_registry import DEFAULT_GAME, GAMES
 
-RULES = st.sampled_from([NameRule("a-z", 64, "lowercase letters"), NameRule("A-Za-z0-9_-", 36, "letters, digits, '_' or '-'"),
-                         NameRule("a-c", 3, "of a, b, c")])
+RULES = st.sampled_from(
+    [NameRule("a-z", 64, "lowercase letters"), NameRule("A-Za-z0-9_-", 36, "letters, digits, '_' or '-'"), NameRule("a-c", 3, "of a, b, c")]
+)
 
 
 @given(RULES, st.one_of(st.text(max_size=70), st.text(alphabet="abcABC_-09", max_size=70), st.integers(), st.none()))

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Common.santorini.names import is_name as santorini_name
 from Common.ipd.names import is_name as ipd_name
-from Remote.participants import MAX_FAILURES, is_token, Participants, ParticipantsError, parse_participants, read_participants
+from Common.santorini.names import is_name as santorini_name
+from Remote.participants import MAX_FAILURES, Participants, ParticipantsError, is_token, parse_participants, read_participants
 
 ALICE, BOB = "A" * 16 + "alice-token_0001", "B" * 20 + "bob"
 HERE, THERE = "10.0.0.1", "10.0.0.2"

@@ -30,8 +30,8 @@ from Common.santorini.rules import (
     move_target,
     placement_error,
 )
-from Player.santorini.kinds import KINDS, PLAYERS
 from Player.loader import PROJECT_ROOT, PlayerLoadError, load_strategy, make_local_player
+from Player.santorini.kinds import KINDS, PLAYERS
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import (
     DeliberateFailure,
@@ -248,7 +248,12 @@ def test_the_good_strategy_does_not_depend_on_hash_randomisation() -> None:
         environment = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
             [sys.executable, "-c", _ANSWERS_OF_A_FRESH_PROCESS],
-            cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=60, check=True,
+            cwd=PROJECT_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         return done.stdout
 

@@ -75,8 +75,12 @@ def test_each_encounter_line_counts_up_to_the_total_and_the_last_says_nothing_is
     names = ["ann", "ben", "cat", "dan"]
     configuration = {"players": [["good", name, ""] for name in names], "observers": []}
     finished = subprocess.run(
-        [sys.executable, "-m", "Admin"], cwd=PROJECT_ROOT, input=json.dumps(configuration),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "Admin"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(configuration),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode == 0, finished.stderr
     counts = re.findall(r" beat \w+ 2–[01] · encounter (\d+) of 6 · \d+ % · ", finished.stderr)

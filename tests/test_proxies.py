@@ -16,13 +16,20 @@ from Common.santorini.wire import structure
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import NeverTakesTurn
 from Player.santorini.strategic import GoodStrategy
-from tests.failures import assert_failure
 from Remote.channel import MessageChannel
 from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, classify
 from tests.doubles import ScriptedPlayer
+from tests.failures import assert_failure
 
-BOARD = [[0, 0, 0, 0, 0, 0], [0, "0alice1", 0, 0, 0, 0], [0, 0, 1, 0, 0, 0], [0, 0, 0, 0, 0, "0bob2"], [0, 0, 0, 0, 0, 1], ["0alice2", 0, 0, 0, 0, "0bob1"]]
+BOARD = [
+    [0, 0, 0, 0, 0, 0],
+    [0, "0alice1", 0, 0, 0, 0],
+    [0, 0, 1, 0, 0, 0],
+    [0, 0, 0, 0, 0, "0bob2"],
+    [0, 0, 0, 0, 0, 1],
+    ["0alice2", 0, 0, 0, 0, "0bob1"],
+]
 LIMIT = 1 << 16
 
 
@@ -181,7 +188,12 @@ async def test_the_client_plays_a_whole_conversation_and_returns_the_results():
         await server_channel.send([["alicea", "bob"]])
     assert results == (EncounterOutcome("alicea", "bob"),)
     assert [method for method, _ in player.heard] == [
-        "playing_as", "start_encounter", "place_worker", "place_worker", "take_turn", "end_of_tournament"
+        "playing_as",
+        "start_encounter",
+        "place_worker",
+        "place_worker",
+        "take_turn",
+        "end_of_tournament",
     ]
 
 

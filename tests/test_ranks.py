@@ -43,14 +43,22 @@ def test_ipd_players_with_equal_scores_and_wins_share_a_rank_in_the_log():
 
 def test_ipd_players_with_equal_scores_and_wins_share_a_rank_in_results_json():
     rows = IPD.standings_json(TIED, ROSTER)
-    assert [(row["rank"], row["player"], row["score"]) for row in rows] == [(1, "cat", 3.0), (1, "dan", 3.0), (3, "ann", 2.0), (3, "bob", 2.0)]
+    assert [(row["rank"], row["player"], row["score"]) for row in rows] == [
+        (1, "cat", 3.0),
+        (1, "dan", 3.0),
+        (3, "ann", 2.0),
+        (3, "bob", 2.0),
+    ]
 
 
 def test_an_ipd_player_with_the_same_score_but_more_matches_won_ranks_above():
     results = ipd_results(Scored("ann", "bob", 20, 20, 10), Scored("cat", "dan", 20, 10, 10))  # 2.0 each but dan; cat won
     rows = IPD.standings_json(results, ROSTER)
     assert [(row["rank"], row["player"], row["score"], row["won"]) for row in rows] == [
-        (1, "cat", 2.0, 1), (2, "ann", 2.0, 0), (2, "bob", 2.0, 0), (4, "dan", 1.0, 0),
+        (1, "cat", 2.0, 1),
+        (2, "ann", 2.0, 0),
+        (2, "bob", 2.0, 0),
+        (4, "dan", 1.0, 0),
     ]
 
 

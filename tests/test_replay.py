@@ -13,14 +13,14 @@ import math
 import random
 import re
 
+import ipd_doubles
+import ipd_strategies as ips
 import pytest
 import trio
 import trio.testing
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import ipd_doubles
-import ipd_strategies as ips
 from Admin.encounter import Encounter, Entrant
 from Admin.ipd.referee import make_referee
 from Admin.santorini.referee import Referee
@@ -122,10 +122,7 @@ class RandomPlayer(Player):
 
 def santorini_lines(seed: int, best_of: int = 3, culprit: int | None = None, at: int = 1, how: str = ILLEGAL) -> list[dict]:
     """The records of one series of two random players (`culprit`: the index of the one that misbehaves)."""
-    players = [
-        RandomPlayer(name, seed * 2 + index, at if culprit == index else None, how)
-        for index, name in enumerate(("alice", "bob"))
-    ]
+    players = [RandomPlayer(name, seed * 2 + index, at if culprit == index else None, how) for index, name in enumerate(("alice", "bob"))]
     events: list[dict] = []
     referee = Referee(best_of=best_of, note=events.append)
 
@@ -191,7 +188,9 @@ def test_an_illegal_placement_in_a_record_is_refused_naming_its_step():
     line = one_game()
     line["steps"][3]["place"] = line["steps"][0]["place"]
     x, y = line["steps"][0]["place"]
-    with pytest.raises(ValueError, match=re.escape(f"step 4 (a placement of {line['players'][1]}): illegal placement: square [{x}, {y}] is occupied")):
+    with pytest.raises(
+        ValueError, match=re.escape(f"step 4 (a placement of {line['players'][1]}): illegal placement: square [{x}, {y}] is occupied")
+    ):
         replay_game(line)
 
 
@@ -233,12 +232,18 @@ def test_a_give_up_recorded_after_the_player_had_no_legal_turn_is_refused():
 @pytest.mark.parametrize(
     "tamper, message",
     [
-        (lambda line: line["steps"][0].update(player=line["players"][1]), "step 1 (a placement of alice): expected a placement of alice, got one of \"bob\""),
+        (
+            lambda line: line["steps"][0].update(player=line["players"][1]),
+            'step 1 (a placement of alice): expected a placement of alice, got one of "bob"',
+        ),
         (lambda line: line["steps"][1].update(place=[6, 0]), "step 2 (a placement of bob): place: "),
         (lambda line: line["steps"][2].update(type="turn"), "step 3 (a placement of alice): expected a placement, got"),
         (lambda line: line["steps"][4].update(action=["alice1", "PUT", "PUT"]), "step 5 (a turn of alice): action: "),
-        (lambda line: line["steps"][4].update(ms="12"), "step 5 (a turn of alice): expected \"ms\", a whole number >= 0, got \"12\""),
-        (lambda line: line.update(players=["alice", "alice"]), "game 0 of encounter 3: expected players [first, second], two different names"),
+        (lambda line: line["steps"][4].update(ms="12"), 'step 5 (a turn of alice): expected "ms", a whole number >= 0, got "12"'),
+        (
+            lambda line: line.update(players=["alice", "alice"]),
+            "game 0 of encounter 3: expected players [first, second], two different names",
+        ),
         (lambda line: line.update(steps={}), "game 0 of encounter 3: expected a list of steps, got {}"),
     ],
 )
@@ -277,8 +282,11 @@ def misbehaviours() -> st.SearchStrategy[dict]:
     return st.one_of(
         st.just({}),
         st.builds(lambda n, how: {"script": {n: how}}, st.integers(1, 30), st.sampled_from([ipd_doubles.RAISE, "B", 1])),
-        st.builds(lambda method, how: {"fail_when_told": {method: how}}, st.sampled_from(["start_match", "match_over"]),
-                  st.sampled_from([ipd_doubles.RAISE, ipd_doubles.HANG])),
+        st.builds(
+            lambda method, how: {"fail_when_told": {method: how}},
+            st.sampled_from(["start_match", "match_over"]),
+            st.sampled_from([ipd_doubles.RAISE, ipd_doubles.HANG]),
+        ),
     )
 
 
@@ -305,7 +313,9 @@ def test_a_scored_move_other_than_the_seeds_noise_makes_is_refused_naming_the_ro
     assert replay_match(line, NOISY, KEY) == line["end"]
     step = line["steps"][4]
     step["scored"][1] = "C" if step["scored"][1] == "D" else "D"
-    with pytest.raises(ValueError, match=r"^match of encounter 4, step 5 \(round 5\): the moves .* are scored .* under this seed and noise, not "):
+    with pytest.raises(
+        ValueError, match=r"^match of encounter 4, step 5 \(round 5\): the moves .* are scored .* under this seed and noise, not "
+    ):
         replay_match(line, NOISY, KEY)
 
 
@@ -335,7 +345,7 @@ def test_rounds_cut_short_added_or_numbered_wrong_are_refused():
 
 
 def test_forfeits_too_many_end_the_match_misbehaved_and_the_culprits_must_name_the_forfeiter():
-    line = noisy_line(script={n: ipd_doubles.HANG for n in range(1, 9)})
+    line = noisy_line(script=dict.fromkeys(range(1, 9), ipd_doubles.HANG))
     assert line["end"] == {"rounds": 4, "totals": line["end"]["totals"], "how": "misbehaved", "culprits": [B]}
     assert replay_match(line, NOISY, KEY) == line["end"]
     with pytest.raises(ValueError, match="bob forfeited too often but is not among the culprits"):

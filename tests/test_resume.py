@@ -21,8 +21,8 @@ import pytest
 from Admin.tournament_state import fold
 from Remote import resume
 from Remote.configuration import read_server_configuration
-from Remote.event_log_writer import EVENTS_FILE, EventLogError, LogDirectory
 from Remote.event_log_reader import read_events
+from Remote.event_log_writer import EVENTS_FILE, EventLogError, LogDirectory
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from tests.game_conformance import configuration
 from tests.house_server import events_of, run_server

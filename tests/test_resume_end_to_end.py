@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from Admin.tournament_state import fold
-from Remote.event_log_writer import EVENTS_FILE
 from Remote.event_log_reader import read_events
+from Remote.event_log_writer import EVENTS_FILE
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
 from Remote.xserver import CRASH_VARIABLE
 from tests.raw_client import stop, wait_for_log_sync
@@ -56,8 +56,12 @@ def start_clients(port: int, players: list) -> subprocess.Popen:
         stdin.write(json.dumps(config))
         stdin.seek(0)
         return subprocess.Popen(
-            [sys.executable, "-m", "Remote.client"], cwd=PROJECT_ROOT, stdin=stdin,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable, "-m", "Remote.client"],
+            cwd=PROJECT_ROOT,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
 
 
@@ -187,8 +191,12 @@ def test_a_second_server_on_the_same_event_log_is_refused_in_one_line(tmp_path):
     first = ServerProcess(logged)
     try:
         second = subprocess.run(
-            [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps({**logged, "port": 0}),
-            capture_output=True, text=True, timeout=LIMIT,
+            [sys.executable, "-m", "Remote.xserver"],
+            cwd=PROJECT_ROOT,
+            input=json.dumps({**logged, "port": 0}),
+            capture_output=True,
+            text=True,
+            timeout=LIMIT,
         )
     finally:
         stop(first)
@@ -205,8 +213,12 @@ def test_an_event_log_that_cannot_be_written_is_refused_before_the_window_opens(
     try:
         config = {**server_config(tmp_path), "min players": 0, "waiting for": 0.5, "port": 0, "event log": str(log)}
         refused = subprocess.run(
-            [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
-            capture_output=True, text=True, timeout=LIMIT,
+            [sys.executable, "-m", "Remote.xserver"],
+            cwd=PROJECT_ROOT,
+            input=json.dumps(config),
+            capture_output=True,
+            text=True,
+            timeout=LIMIT,
         )
     finally:
         subprocess.run(["chattr", "-i", str(log)], check=True)

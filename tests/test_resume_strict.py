@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from Remote import rebuild_exports, resume
 from Remote.configuration import read_server_configuration
-from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.event_log_reader import EventLogReadError as LineError
 from Remote.event_log_reader import read_events, read_log
+from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
 from tests.game_conformance import configuration
@@ -84,7 +84,10 @@ FORGERIES = [
     ({"type": "turn", "encounter": 999, "game": 0, "player": "ann", "action": ["ann1"], "ms": 1}, "encounter 999 is not running"),
     ({"type": "roster", "players": ["ann"], "encounters": 0}, "a second roster"),
     ({"type": "start", "version": 1, "tournament": None, "game": "santorini", "configuration": {}, "settings": {}}, "a second start"),
-    ({"type": "encounter-end", "encounter": 0, "players": ["ann", "bob"], "outcome": None, "culprits": [], "extra": 1}, 'unknown key "extra"'),
+    (
+        {"type": "encounter-end", "encounter": 0, "players": ["ann", "bob"], "outcome": None, "culprits": [], "extra": 1},
+        'unknown key "extra"',
+    ),
     ({"type": "mystery"}, 'unknown type "mystery"'),
 ]
 
@@ -110,15 +113,55 @@ def test_the_results_must_be_those_the_outcomes_give(logs, tmp_path):
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 40) | st.floats(-1e3, 1e3, allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-2, 40)
+    | st.floats(-1e3, 1e3, allow_nan=False)
     | st.sampled_from(["ann", "bob", "cat", "dan", "eve", "zed", "", "C", "D", "broken", "irregular"]),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["players", "outcome", "x"]), inner, max_size=2),
     max_leaves=6,
 )
-KEYS = ["type", "encounter", "game", "players", "outcome", "culprits", "culprit", "name", "kind", "reason", "requested",
-        "assigned", "results", "output", "returned", "absent", "repetition", "meeting", "encounters", "version", "t", "seq"]
-TYPES = ["start", "sign-up", "roster", "encounter-start", "misbehaviour", "encounter-end", "revision", "results", "stop",
-         "resume", "game-start", "game-end", "placement", "turn", "round"]
+KEYS = [
+    "type",
+    "encounter",
+    "game",
+    "players",
+    "outcome",
+    "culprits",
+    "culprit",
+    "name",
+    "kind",
+    "reason",
+    "requested",
+    "assigned",
+    "results",
+    "output",
+    "returned",
+    "absent",
+    "repetition",
+    "meeting",
+    "encounters",
+    "version",
+    "t",
+    "seq",
+]
+TYPES = [
+    "start",
+    "sign-up",
+    "roster",
+    "encounter-start",
+    "misbehaviour",
+    "encounter-end",
+    "revision",
+    "results",
+    "stop",
+    "resume",
+    "game-start",
+    "game-end",
+    "placement",
+    "turn",
+    "round",
+]
 
 
 @st.composite
@@ -169,8 +212,12 @@ def test_python_m_remote_export_refuses_the_same_forged_log_in_one_line(logs, tm
 
 def xserver(config: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "Remote.xserver"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import random
 
+import common_strategies as cs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import common_strategies as cs
 from Common.santorini.actions import Action, GiveUp, MoveAndBuild, WinningMove
 from Common.santorini.board import MAX_HEIGHT, WINNING_HEIGHT, Board, WorkerPlace
 from Common.santorini.geometry import DIRECTIONS, PLACES, SIZE, Direction, EastWest, NorthSouth, Place
@@ -56,7 +56,7 @@ def spec_says_legal(board: Board, player: Name, action: Action) -> bool:
     starts = [xy for xy, worker in standing.items() if worker == action.worker]
     if not starts:
         return False
-    (x, y), = starts
+    ((x, y),) = starts
 
     def height(xy: tuple[int, int]) -> int:
         return board.heights[xy[1] * SIZE + xy[0]]
@@ -93,9 +93,7 @@ def assert_a_legal_game_board(board: Board, players: tuple[Name, Name]) -> None:
     assert all(type(h) is int and 0 <= h <= MAX_HEIGHT for h in board.heights)
     assert len(board.workers) == 4
     assert len({wp.place for wp in board.workers}) == 4
-    assert sorted(wp.worker for wp in board.workers) == sorted(
-        Worker(owner, number) for owner in players for number in (1, 2)
-    )
+    assert sorted(wp.worker for wp in board.workers) == sorted(Worker(owner, number) for owner in players for number in (1, 2))
     assert all(board.height(wp.place) < MAX_HEIGHT for wp in board.workers)
     # Board's validators accept it when built afresh.
     assert Board(board.heights, board.workers) == board
@@ -285,9 +283,7 @@ def test_a_worker_cannot_build_on_a_capped_tower() -> None:
     assert apply_action(alone((2, 2), {(4, 2): 3}), MoveAndBuild(ALICE1, EAST, EAST)).height(Place(4, 2)) == MAX_HEIGHT
 
 
-@pytest.mark.parametrize(
-    ("start", "move", "build"), [((1, 2), WEST, WEST), ((4, 0), EAST, NORTH), ((2, 4), SOUTH, SOUTH_WEST)]
-)
+@pytest.mark.parametrize(("start", "move", "build"), [((1, 2), WEST, WEST), ((4, 0), EAST, NORTH), ((2, 4), SOUTH, SOUTH_WEST)])
 def test_a_worker_cannot_build_off_the_board(start: tuple[int, int], move: Direction, build: Direction) -> None:
     state = board({ALICE1: start, ALICE2: (3, 3), BOB1: (3, 2), BOB2: (2, 2)})
     assert action_error(state, ALICE, MoveAndBuild(ALICE1, move, build)) == "the build is off the board"

@@ -23,8 +23,11 @@ SANTORINI_LOG = events(
     *encounter(1, "ann", "cat", ["cat", "ann"], games=[{"winner": "cat", "how": "gave up"}]),
     *encounter(2, "bob", "cat", ["bob", "cat", "irregular"], ["cat"], games=[{"winner": None, "how": "misbehaved", "culprit": "cat"}]),
     {"type": "revision", "encounter": 1, "culprit": "cat", "outcome": ["ann", "cat"]},
-    {"type": "results", "results": [["ann", "bob"], ["ann", "cat"], ["bob", "cat", "irregular"]],
-     "output": [["ann", "bob"], ["ann", "cat"], ["bob", "cat", "irregular"]]},
+    {
+        "type": "results",
+        "results": [["ann", "bob"], ["ann", "cat"], ["bob", "cat", "irregular"]],
+        "output": [["ann", "bob"], ["ann", "cat"], ["bob", "cat", "irregular"]],
+    },
 )
 
 
@@ -42,12 +45,22 @@ def test_a_santorini_results_json_holds_players_encounters_results_and_standings
     assert data["version"] == 1 and data["tournament"] == "t-1" and data["game"] == "santorini" and data["finished"] is True
     assert data["configuration"] == {"time per call": 2.0, "house players": [], "best of": 1}
     assert data["settings"] == {"best of": 1}
-    assert data["players"][2] == {"requested": "cat", "assigned": "cat",
-                                  "misbehaviour": {"kind": "illegal", "reason": "no", "encounter": 2}}
+    assert data["players"][2] == {
+        "requested": "cat",
+        "assigned": "cat",
+        "misbehaviour": {"kind": "illegal", "reason": "no", "encounter": 2},
+    }
     assert data["players"][0]["misbehaviour"] is None
     assert data["encounters"][1] == {
-        "index": 1, "players": ["ann", "cat"], "repetition": 0, "meeting": 0, "status": "played",
-        "outcome": ["cat", "ann"], "culprits": [], "revised": ["ann", "cat"], "games": [{"winner": "cat", "how": "gave up"}],
+        "index": 1,
+        "players": ["ann", "cat"],
+        "repetition": 0,
+        "meeting": 0,
+        "status": "played",
+        "outcome": ["cat", "ann"],
+        "culprits": [],
+        "revised": ["ann", "cat"],
+        "games": [{"winner": "cat", "how": "gave up"}],
     }
     assert data["results"] == SANTORINI_LOG[-1]["output"]
     assert data["standings"] == [
@@ -101,13 +114,18 @@ def test_a_log_without_a_start_or_with_an_outcome_of_strangers_is_refused_in_one
     with pytest.raises(ExportError, match="no start event"):
         results_export(fold(events(*sign_ups("ann"))), SANTORINI)
     strangers = events(
-        start("santorini", {"best of": 1}), *sign_ups("ann", "bob"),
+        start("santorini", {"best of": 1}),
+        *sign_ups("ann", "bob"),
         {"type": "roster", "players": ["ann", "bob"], "encounters": 1},
         *encounter(0, "ann", "bob", ["cat", "dan"]),
     )
     with pytest.raises(ExportError, match="encounter 0.*not one of ann and bob"):
         crosstable_csv(fold(strangers), SANTORINI)
-    broken = events(start("santorini", {"best of": 1}), *sign_ups("ann", "bob"),
-                    {"type": "roster", "players": ["ann", "bob"], "encounters": 1}, *encounter(0, "ann", "bob", ["ann"]))
+    broken = events(
+        start("santorini", {"best of": 1}),
+        *sign_ups("ann", "bob"),
+        {"type": "roster", "players": ["ann", "bob"], "encounters": 1},
+        *encounter(0, "ann", "bob", ["ann"]),
+    )
     with pytest.raises(ExportError, match=r"the outcome of encounter 0: .*@ \$"):
         results_export(fold(broken), SANTORINI)

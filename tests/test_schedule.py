@@ -20,7 +20,9 @@ def listed(draw):
 schedules = st.one_of(
     st.builds(
         lambda count, repetitions, fair: (RoundRobin(count, repetitions, fair), count),
-        st.integers(0, 9), st.integers(1, 3), st.booleans(),
+        st.integers(0, 9),
+        st.integers(1, 3),
+        st.booleans(),
     ),
     listed(),
 )

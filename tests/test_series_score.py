@@ -29,8 +29,12 @@ SANTORINI = attrs.evolve(GAMES["santorini"], outcome_sides=santorini_exports.out
 def test_the_log_line_of_each_series_shows_its_score_and_an_irregular_one_shows_none():
     configuration = {"players": [["good", "ann", ""], ["good", "bob", ""], ["breaker", "cat", ""]], "observers": []}
     finished = subprocess.run(
-        [sys.executable, "-m", "Admin"], cwd=PROJECT_ROOT, input=json.dumps(configuration),
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "Admin"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(configuration),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode == 0, finished.stderr
     assert json.loads(finished.stdout) == [["bob", "ann"], ["ann", "cat", "irregular"]]
@@ -45,13 +49,29 @@ LOG = events(
     start("santorini", {"best of": 3}),
     *sign_ups("ann", "bob", "cat"),
     {"type": "roster", "players": ["ann", "bob", "cat"], "encounters": 3},
-    *encounter(0, "ann", "bob", ["ann", "bob"], games=[
-        {"winner": "ann", "how": "height 3"}, {"winner": "bob", "how": "height 3"}, {"winner": "ann", "how": "gave up"},
-    ]),
+    *encounter(
+        0,
+        "ann",
+        "bob",
+        ["ann", "bob"],
+        games=[
+            {"winner": "ann", "how": "height 3"},
+            {"winner": "bob", "how": "height 3"},
+            {"winner": "ann", "how": "gave up"},
+        ],
+    ),
     *encounter(1, "ann", "cat", ["cat", "ann"], games=[{"winner": "cat", "how": "height 3"}, {"winner": "cat", "how": "no legal turn"}]),
-    *encounter(2, "bob", "cat", ["bob", "cat", "irregular"], ["cat"], games=[
-        {"winner": "bob", "how": "height 3"}, {"winner": None, "how": "misbehaved", "culprit": "cat"},
-    ]),
+    *encounter(
+        2,
+        "bob",
+        "cat",
+        ["bob", "cat", "irregular"],
+        ["cat"],
+        games=[
+            {"winner": "bob", "how": "height 3"},
+            {"winner": None, "how": "misbehaved", "culprit": "cat"},
+        ],
+    ),
     {"type": "revision", "encounter": 1, "culprit": "cat", "outcome": ["ann", "cat"]},
 )
 

@@ -24,8 +24,8 @@ import trio.testing
 from Admin.naming import NameRegistry
 from Remote.channel import MessageChannel
 from Remote.loopback import ServerProcess, run_clients
-from Remote.signup import REFUSAL, REFUSAL_TIME_LIMIT, SignUpDesk, _Nameless
 from Remote.participants import parse_participants
+from Remote.signup import REFUSAL, REFUSAL_TIME_LIMIT, SignUpDesk, _Nameless
 from tests.raw_client import HOST, compact, stop, wait_for_log
 
 ALICE, BOB = "alice_" + "a1" * 12, "bob-" + "B2" * 15
@@ -104,9 +104,7 @@ async def test_every_refused_sign_up_gets_the_same_bytes_before_the_close(tmp_pa
 async def test_xclients_prints_the_refusal_and_exits_1_and_the_log_names_name_and_address_never_the_token(tmp_path, player, name):
     server = await start(tmp_path)
     try:
-        clients = await trio.to_thread.run_sync(
-            lambda: run_clients({"players": [player], "observers": []}, server.port, LIMIT)
-        )
+        clients = await trio.to_thread.run_sync(lambda: run_clients({"players": [player], "observers": []}, server.port, LIMIT))
         with trio.fail_after(LIMIT):
             [logged] = await wait_for_log(server, "was refused")
     finally:

@@ -18,8 +18,8 @@ import sys
 import pytest
 import trio
 
-from Remote.client_errors import WrongGame
 from Remote.client_conversation import Opening
+from Remote.client_errors import WrongGame
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from tests.raw_client import stop
@@ -62,8 +62,12 @@ def test_an_unknown_kind_lists_the_kinds_of_the_configured_game_and_names_the_ga
         if game.name != DEFAULT_GAME:
             config["game"] = game.name
         finished = subprocess.run(
-            [sys.executable, "-m", "Remote.client"], cwd=PROJECT_ROOT, input=json.dumps(config),
-            capture_output=True, text=True, timeout=LIMIT,
+            [sys.executable, "-m", "Remote.client"],
+            cwd=PROJECT_ROOT,
+            input=json.dumps(config),
+            capture_output=True,
+            text=True,
+            timeout=LIMIT,
         )
         assert finished.returncode == 2
         [line] = finished.stderr.splitlines()

@@ -146,8 +146,14 @@ def test_a_client_that_signs_up_twice_at_once_is_kicked_and_its_token_is_nowhere
     participants.write_text(f"participant,token\n{name},{token}\n")
     kind = next(iter(game.players.kinds))
     config = {
-        "game": game.name, "min players": 3, "waiting for": 4, "repeat": 0, "participants": str(participants),
-        "house players": [[kind, "ann", ""], [kind, "bob", ""]], "event log": str(tmp_path / "log"), "watch": {"port": 0},
+        "game": game.name,
+        "min players": 3,
+        "waiting for": 4,
+        "repeat": 0,
+        "participants": str(participants),
+        "house players": [[kind, "ann", ""], [kind, "bob", ""]],
+        "event log": str(tmp_path / "log"),
+        "watch": {"port": 0},
         "watch linger": LIMIT,
     }
     stream: list[bytes] = []

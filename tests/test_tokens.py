@@ -22,13 +22,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Common.strict import StructureError
 from Common.participant import is_token
+from Common.strict import StructureError
 from Remote.configuration import read_local_configuration, read_server_configuration
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from tests.game_conformance import kit_of
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
 from Remote.tokens import HEADER, BadFile, Row, csv_text, fill, read_participants
+from tests.game_conformance import kit_of
 
 GENERATOR = [sys.executable, "-m", "Remote.tokens"]
 LIMIT = 30.0
@@ -38,8 +38,9 @@ KEPT = {"bob": "bob-s_OWN-token-1234567890", "dan": "D" * 128}
 
 
 def generate(*arguments: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([*GENERATOR, *map(str, arguments)], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                          timeout=LIMIT, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [*GENERATOR, *map(str, arguments)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=LIMIT, stdin=subprocess.DEVNULL
+    )
 
 
 def participants_file(tmp_path: Path, text: str) -> Path:
@@ -116,16 +117,18 @@ TOKEN = "s3cret_token-that-is-long-enough"
         ("alice,\nbob,\n", "line 1: expected the header participant,token"),
         ("participant,sha256\nalice,00\n", "line 1: a digest file (participant,sha256) holds no tokens to fill"),
         (f"participant,token\nalice,\nbob,{TOKEN}\nalice,\n", "line 4: participant 'alice' again (first on line 2)"),
-        ("participant,token\nalice,\nbob,short\n", "line 3: the token of 'bob' must be 16 to 128 letters, digits, "
-                                                   "'_' or '-' or empty, got 5 characters (not shown: it is a secret)"),
+        (
+            "participant,token\nalice,\nbob,short\n",
+            "line 3: the token of 'bob' must be 16 to 128 letters, digits, "
+            "'_' or '-' or empty, got 5 characters (not shown: it is a secret)",
+        ),
         (f"participant,token\nbob,{TOKEN} \n", "line 2: the token of 'bob' must be"),
         (f"participant,token\nbob,{'x' * 129}\n", "line 2: the token of 'bob' must be"),
         (f"participant,token\nalice,\n\nbob,{TOKEN},extra\n", "line 4: expected 2 fields, participant,token; got 3"),
         (f"participant,token\n{TOKEN}\n", "line 2: expected 2 fields, participant,token; got 1"),
         ("participant,token\nal ice,\n", "line 2: the participant's name must be"),
     ],
-    ids=["empty", "no header", "digest file", "duplicate", "short token", "space", "long token", "three fields",
-         "one field", "bad name"],
+    ids=["empty", "no header", "digest file", "duplicate", "short token", "space", "long token", "three fields", "one field", "bad name"],
 )
 def test_a_bad_file_is_refused_in_one_line_naming_its_line_and_nothing_is_written(tmp_path, text, said):
     path = participants_file(tmp_path, text)
@@ -151,8 +154,15 @@ def test_a_missing_file_and_a_digest_file_that_is_the_participants_file_are_refu
 def test_help_says_what_it_reads_writes_and_prints():
     finished = generate("--help")
     assert finished.returncode == 0 and finished.stderr == ""
-    for words in ("participant,token", "--digests", "participant,sha256", "0600", "[Kind, Name, PathString, Token]",
-                  "Nothing secret is printed", "exit status"):
+    for words in (
+        "participant,token",
+        "--digests",
+        "participant,sha256",
+        "0600",
+        "[Kind, Name, PathString, Token]",
+        "Nothing secret is printed",
+        "exit status",
+    ):
         assert words in finished.stdout, words
     assert generate().returncode == 2  # no file named: argparse's usage line
 
@@ -190,12 +200,18 @@ def test_a_bad_token_message_never_holds_the_token():
 
 
 def test_a_house_player_takes_no_token_it_never_signs_up_over_the_wire():
-    config = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0,
-              "house players": [["good", "ann", ""], ["good", "alice", "", TOKEN]]}
+    config = {
+        "min players": 2,
+        "port": 0,
+        "waiting for": 1,
+        "repeat": 0,
+        "house players": [["good", "ann", ""], ["good", "alice", "", TOKEN]],
+    }
     with pytest.raises(StructureError) as refused:
         read_server_configuration(json.dumps(config), GAMES, DEFAULT_GAME)
-    assert str(refused.value) == ("expected a player [kind, name, path] of 3 elements, got 4: "
-                                  "only xclients' players take a token @ $.house players[1]")
+    assert str(refused.value) == (
+        "expected a player [kind, name, path] of 3 elements, got 4: only xclients' players take a token @ $.house players[1]"
+    )
     assert TOKEN not in str(refused.value)
 
 
@@ -240,9 +256,7 @@ def test_generated_tokens_let_xclients_play_on_an_xserver_given_their_digests_or
         assert token not in served.output + served.log + clients.output + clients.log
 
 
-@pytest.mark.parametrize(
-    "text", ["participant,token\n{token},ann\n", "participant,token\n{token},\n{token},\n"], ids=["swapped", "twice"]
-)
+@pytest.mark.parametrize("text", ["participant,token\n{token},ann\n", "participant,token\n{token},\n{token},\n"], ids=["swapped", "twice"])
 def test_a_token_in_the_name_column_is_never_shown(text):
     """A row with its columns swapped (or a token pasted as a name twice): refused naming the line, no piece of the token."""
     with pytest.raises(BadFile) as refused:

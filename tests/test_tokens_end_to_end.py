@@ -55,8 +55,12 @@ def participants_file(directory: Path, digests: bool = False) -> Path:
 
 async def start(directory: Path, digests: bool = False, **keys) -> ServerProcess:
     config = {
-        "min players": 2, "waiting for": WINDOW, "repeat": 0, "time per call": 10.0,
-        "participants": str(participants_file(directory, digests)), **keys,
+        "min players": 2,
+        "waiting for": WINDOW,
+        "repeat": 0,
+        "time per call": 10.0,
+        "participants": str(participants_file(directory, digests)),
+        **keys,
     }
     return await trio.to_thread.run_sync(lambda: ServerProcess(config))
 
@@ -108,7 +112,10 @@ async def test_santorini_right_tokens_play_and_every_other_sign_up_is_refused_wi
                 (compact("alice"), '"alice" from 127.0.0.1 was refused: a bare name; this server takes only ["sign-up", Name, Token]'),
                 (sign_up("bob", ALICE), '"bob" from 127.0.0.1 was refused: a wrong token'),
                 (sign_up("carl", "x" * MEGABYTE), "message longer than 65536 bytes"),
-                (compact(["signup", "carl", CARL]), '"carl" from 127.0.0.1 was refused: a list of 3 elements, not ["sign-up", Name, Token]'),
+                (
+                    compact(["signup", "carl", CARL]),
+                    '"carl" from 127.0.0.1 was refused: a list of 3 elements, not ["sign-up", Name, Token]',
+                ),
                 (compact(["sign-up", "carl", CARL, CARL]), "a list of 4 elements"),
             ]:
                 await refused(server.port, data, None if b"x" * 64 in data else ["refused", REFUSAL])
@@ -278,8 +285,12 @@ async def test_300_failing_sign_ups_from_one_address_beside_honest_players_from_
 
 def run_server(config: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(config),
-        capture_output=True, text=True, timeout=LIMIT,
+        [sys.executable, "-m", "Remote.xserver"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        timeout=LIMIT,
     )
 
 
@@ -308,8 +319,8 @@ def test_a_bad_participants_file_is_a_configuration_error_naming_the_line(tmp_pa
 @pytest.mark.parametrize(
     "keys, message",
     [
-        ({"participants": ""}, '@ $.participants'),
-        ({"participants": 5}, '@ $.participants'),
+        ({"participants": ""}, "@ $.participants"),
+        ({"participants": 5}, "@ $.participants"),
         ({"participants": "/no/such/people.csv"}, "cannot read the participants file /no/such/people.csv"),
         ({"house players": [["good", "alice", ""]]}, "alice is both a house player and a participant"),
     ],

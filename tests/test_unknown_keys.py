@@ -90,9 +90,9 @@ def test_a_host_key_with_one_character_dropped_suggests_that_key(key: str, data:
     if len(key) < 3 or typo in known:
         return
     read, base = {
-        **{name: (read_local_configuration, LOCAL) for name in LOCAL_KEYS.values()},
-        **{name: (read_client_configuration, CLIENT) for name in CLIENT_KEYS.values()},
-        **{name: (read_server_configuration, SERVER) for name in SERVER_KEYS.values()},
+        **dict.fromkeys(LOCAL_KEYS.values(), (read_local_configuration, LOCAL)),
+        **dict.fromkeys(CLIENT_KEYS.values(), (read_client_configuration, CLIENT)),
+        **dict.fromkeys(SERVER_KEYS.values(), (read_server_configuration, SERVER)),
     }[key]
     assert f'did you mean "{key}"?' in refusal(read, {**without(base, key), typo: 1})
 
@@ -100,8 +100,12 @@ def test_a_host_key_with_one_character_dropped_suggests_that_key(key: str, data:
 def test_xserver_says_which_key_was_meant_in_one_line() -> None:
     data = {**without(SERVER, "min players"), "min player": 2}
     finished = subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"], cwd=PROJECT_ROOT, input=json.dumps(data),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "Remote.xserver"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert finished.returncode == 2
     assert finished.stderr == 'xserver: configuration: unknown key "min player"; did you mean "min players"? @ $\n'

@@ -128,7 +128,7 @@ async def test_a_watcher_that_drops_mid_tournament_and_comes_back_misses_nothing
                 seen.append(json.loads(frame["data"][0]))
         await again.aclose()
         nursery.cancel_scope.cancel()
-    assert seen == log_events(tmp_path)[snapshot["seq"]:]
+    assert seen == log_events(tmp_path)[snapshot["seq"] :]
 
 
 # ---------------------------------------------------------------------------
@@ -178,7 +178,12 @@ async def test_the_page_and_its_files_come_from_the_package_and_head_has_no_body
         page = await get(port, "/")
         assert page.status == 200 and page.headers["content-type"].startswith("text/html")
         assert "default-src 'self'" in page.headers["content-security-policy"]
-        for name, kind in [("watch.js", "text/javascript"), ("boards.js", "text/javascript"), ("replay.js", "text/javascript"), ("watch.css", "text/css")]:
+        for name, kind in [
+            ("watch.js", "text/javascript"),
+            ("boards.js", "text/javascript"),
+            ("replay.js", "text/javascript"),
+            ("watch.css", "text/css"),
+        ]:
             served = await get(port, f"/{name}")
             assert (served.status, served.headers["content-type"].split(";")[0], served.body) == (200, kind, STATIC[name])
             assert f'"/{name}"' in page.body.decode()

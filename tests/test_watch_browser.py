@@ -35,8 +35,17 @@ from tests.game_conformance import kit_of, log
 from tests.watch_client import HOST, log_events
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1300,1500")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1300,1500",
+)
 WAIT = 60
 """Seconds the browser may take to show what the test waits for (a bound, not a pace)."""
 
@@ -110,10 +119,10 @@ def wait_for(driver: Any, condition: str) -> Any:
 def expected_cells(events: list[dict], game: Game) -> tuple[dict[str, str], dict[str, list[int]]]:
     """crosstable.csv of the log up to these events, as the page shows it: encounters not yet started left out."""
     rows = list(csv.reader(io.StringIO(crosstable_csv(fold(events), game))))
-    roster = rows[0][1 : -4]
+    roster = rows[0][1:-4]
     cells, totals = {}, {}
     for row in rows[1:]:
-        for column, cell in zip(roster, row[1 : -4]):
+        for column, cell in zip(roster, row[1:-4]):
             cells[f"{row[0]}|{column}"] = "; ".join(word for word in cell.split("; ") if word and word != "to play")
         totals[row[0]] = [int(count) for count in row[-4:]]
     return cells, totals
@@ -211,4 +220,3 @@ async def hub_progress(event_log: EventLogWriter) -> None:
         await published.wait()
     finally:
         event_log.subscribers.remove(tell)
-

@@ -43,8 +43,14 @@ def test_no_route_serves_a_token_or_an_address(tmp_path):
     participants = tmp_path / "participants.csv"
     participants.write_text("participant,token\n" + "".join(f"{name},{token}\n" for name, token in TOKENS.items()))
     config = {
-        "min players": 3, "waiting for": 6, "repeat": 0, "best of": 1, "participants": str(participants),
-        "event log": str(tmp_path / "log"), "watch": {"port": 0}, "watch linger": 30,
+        "min players": 3,
+        "waiting for": 6,
+        "repeat": 0,
+        "best of": 1,
+        "participants": str(participants),
+        "event log": str(tmp_path / "log"),
+        "watch": {"port": 0},
+        "watch linger": 30,
     }
     server = ServerProcess(config)
     try:

@@ -59,7 +59,9 @@ def check_running(game_name: str, shown: dict, state: TournamentState) -> None:
         assert heading.endswith(f" · encounter {index} · {page.running(state, index)}"), heading
     for label, scroll_width, client_width, inner, square in shown["workers"]:
         assert scroll_width <= client_width, f"the label {label} is cut"
-        assert square[0] <= inner[0] and inner[2] <= square[2] and square[1] <= inner[1] and inner[3] <= square[3], f"{label} leaves its square"
+        assert square[0] <= inner[0] and inner[2] <= square[2] and square[1] <= inner[1] and inner[3] <= square[3], (
+            f"{label} leaves its square"
+        )
 
 
 def check_the_end(game_name: str, shown: dict, state: TournamentState) -> None:
@@ -115,7 +117,9 @@ async def test_the_page_shows_each_games_scores_whole_and_in_its_own_terms(game_
             await gated.waiting.wait()
             await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/")
             running = next(e for e in hub.state.running if "gus" in e.players)
-            await trio.to_thread.run_sync(wait_for, driver, f"page.seq >= {hub.state.last_seq} && page.boards['{running.index}'] && page.view === '{game.name}'")
+            await trio.to_thread.run_sync(
+                wait_for, driver, f"page.seq >= {hub.state.last_seq} && page.boards['{running.index}'] && page.view === '{game.name}'"
+            )
             shown = await trio.to_thread.run_sync(driver.execute_script, READ_SCORES)
             await trio.to_thread.run_sync(driver.save_screenshot, str(shots[0]))
             check_running(game_name, shown, fold(log_events(tmp_path)[: shown["seq"]]))

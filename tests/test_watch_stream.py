@@ -114,8 +114,14 @@ def tournament(game_name: str, tmp_path: Path) -> tuple[dict, dict]:
     first = next(iter(kinds))
     players = [[first, name, ""] for name in NAMES[:-1]] + [["breaker", NAMES[-1], ""]]
     server = {
-        "game": game_name, "min players": len(NAMES), "waiting for": 4, "repeat": 0, "time per call": 5,
-        "event log": str(tmp_path / "log"), "watch": {"port": 0}, "watch linger": LIMIT,
+        "game": game_name,
+        "min players": len(NAMES),
+        "waiting for": 4,
+        "repeat": 0,
+        "time per call": 5,
+        "event log": str(tmp_path / "log"),
+        "watch": {"port": 0},
+        "watch linger": LIMIT,
     }
     return server, {"game": game_name, "players": players, "observers": []}
 

@@ -51,7 +51,11 @@ async def test_the_server_serves_the_watched_games_view_and_its_style_and_a_comm
         script = await get(port, f"/view.js?game={game.name}")
         style = await get(port, f"/view.css?game={game.name}")
         nursery.cancel_scope.cancel()
-    assert (script.status, script.headers["content-type"].split(";")[0], script.body) == (200, "text/javascript", game.board_view.read_bytes())
+    assert (script.status, script.headers["content-type"].split(";")[0], script.body) == (
+        200,
+        "text/javascript",
+        game.board_view.read_bytes(),
+    )
     css = game.board_view.with_suffix(".css")
     assert (style.status, style.headers["content-type"].split(";")[0]) == (200, "text/css")
     assert style.body == (css.read_bytes() if css.is_file() else b"")
@@ -81,7 +85,9 @@ def test_the_games_script_registers_a_view_under_the_games_own_name(game, tmp_pa
 
 def test_a_game_whose_view_script_is_missing_is_refused_naming_it(game, tmp_path):
     missing = tmp_path / "nothing.js"
-    with pytest.raises(GameError, match=rf"^the game 'broken': its board_view must be the path of its watch page script, got '{re.escape(str(missing))}'$"):
+    with pytest.raises(
+        GameError, match=rf"^the game 'broken': its board_view must be the path of its watch page script, got '{re.escape(str(missing))}'$"
+    ):
         register(attrs.evolve(game, name="broken", board_view=missing))
     with pytest.raises(GameError, match="board_view"):
         register(attrs.evolve(game, name="broken", board_view=str(game.board_view)))

@@ -7,19 +7,19 @@ import re
 from typing import Any
 
 import attrs
+import common_strategies as cs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import common_strategies as cs
+from Common import strict
 from Common.santorini.actions import Action, Placement
 from Common.santorini.board import Board, WorkerPlace
 from Common.santorini.geometry import PLACES, SIZE, Place
 from Common.santorini.names import Name, Worker
 from Common.santorini.results import EncounterOutcome, PlayingAs, Results
-from Common import strict
-from Common.strict import StructureError, register_json_object, strict_converter
 from Common.santorini.wire import name, structure, unstructure
+from Common.strict import StructureError, register_json_object, strict_converter
 
 EXAMPLE_BOARD = [
     [0, 0, 0, 0, 0, 0],
@@ -87,9 +87,7 @@ class Config:
 def config_converter() -> Any:
     converter = strict_converter()
     converter.register_structure_hook(Name, lambda value, _: name(value))
-    register_json_object(
-        converter, Config, {"port": "port", "waiting_for": "waiting for", "names": "names", "repeat": "repeat"}
-    )
+    register_json_object(converter, Config, {"port": "port", "waiting_for": "waiting for", "names": "names", "repeat": "repeat"})
     return converter
 
 
@@ -231,7 +229,11 @@ def structure_or_refuse(data: Any, type_: Any, converter: Any = None) -> Any:
 def near_misses() -> st.SearchStrategy:
     """Valid JSON of some wire type, so that arbitrary values often reach the deeper checks."""
     return st.one_of(
-        cs.place_json(), cs.worker_place_json(), cs.action_json(), cs.outcome_json(), cs.playing_as_json(),
+        cs.place_json(),
+        cs.worker_place_json(),
+        cs.action_json(),
+        cs.outcome_json(),
+        cs.playing_as_json(),
         st.lists(st.sampled_from([0, 1, 3, 4, "0alice1", "1bob2", "2alice2", "3bob1"]), max_size=6),
     )
 
@@ -549,9 +551,7 @@ def test_a_placement_has_at_most_3_entries() -> None:
     message = rejection(four, Placement)
     assert paths(message) == ["$"]
     assert "got 4" in message
-    assert structure(four[:3], Placement) == tuple(
-        WorkerPlace(Worker.parse(w), Place(x, y)) for w, x, y in four[:3]
-    )
+    assert structure(four[:3], Placement) == tuple(WorkerPlace(Worker.parse(w), Place(x, y)) for w, x, y in four[:3])
 
 
 def test_a_placement_entry_has_3_elements() -> None:

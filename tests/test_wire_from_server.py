@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import common_strategies as cs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import common_strategies as cs
 from Common.santorini.actions import Placement
 from Common.santorini.board import Board, WorkerPlace
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name, Worker
-from Common.strict import StructureError
 from Common.santorini.wire import Recipient, structure, structure_from_server, unstructure
+from Common.strict import StructureError
 
 # ---------------------------------------------------------------------------
 # Heights written as digit strings
@@ -152,9 +152,7 @@ def test_what_the_strict_converter_accepts_a_client_reads_the_same(type_: Any, j
     assert structure_from_server(sent, type_, recipient) == structure(sent, type_)
 
 
-LENIENT_CELLS = st.one_of(
-    st.integers(-1, 5), st.sampled_from(["0", "3", "4", "5", "1", "0alice1", "3alice2", "1bob1", "2bob2", "4bob2"])
-)
+LENIENT_CELLS = st.one_of(st.integers(-1, 5), st.sampled_from(["0", "3", "4", "5", "1", "0alice1", "3alice2", "1bob1", "2bob2", "4bob2"]))
 
 
 @cs.QUICK

@@ -32,8 +32,14 @@ CLIENTS = [sys.executable, "-m", "Remote.client"]
 LIMIT = 30.0
 RECEIVE = object()
 """A step of a script: read one value from the client."""
-BOARD = [["0alice1", 0, 0, 0, 0, "0zed1"], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0],
-         [0, 0, 0, 0, 0, 0], ["0alice2", 0, 0, 0, 0, "0zed2"]]
+BOARD = [
+    ["0alice1", 0, 0, 0, 0, "0zed1"],
+    [0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0, 0],
+    ["0alice2", 0, 0, 0, 0, "0zed2"],
+]
 UP_TO_ALICES_TURN = ["zed", [], RECEIVE, [["alice1", 2, 2], ["zed1", 3, 2]], RECEIVE, BOARD]
 
 
@@ -188,13 +194,19 @@ def test_an_exception_in_a_player_file_shows_its_traceback_once_with_only_that_f
 
 @pytest.mark.parametrize("argument", ["--help", "-h"])
 def test_help_says_what_xclients_reads_every_key_with_type_and_default_and_the_exit_statuses(argument):
-    finished = subprocess.run([*CLIENTS, argument], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=LIMIT)
+    finished = subprocess.run(
+        [*CLIENTS, argument], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=LIMIT
+    )
     assert finished.returncode == 0 and finished.stderr == ""
     usage = finished.stdout
     assert "standard input" in usage
-    for key, described in [('"players"', "[Kind, Name, PathString]"), ('"observers"', "[Name, PathString]"),
-                           ('"ip"', "host name"), ('"port"', "0..65535"), ('"retry for"', "default 10")]:
+    for key, described in [
+        ('"players"', "[Kind, Name, PathString]"),
+        ('"observers"', "[Name, PathString]"),
+        ('"ip"', "host name"),
+        ('"port"', "0..65535"),
+        ('"retry for"', "default 10"),
+    ]:
         (line,) = [line for line in usage.splitlines() if line.lstrip().startswith(key)]
         assert described in line, line
     for status in ("0", "1", "2", "130"):
@@ -202,8 +214,9 @@ def test_help_says_what_xclients_reads_every_key_with_type_and_default_and_the_e
 
 
 def test_version_prints_the_version():
-    finished = subprocess.run([*CLIENTS, "--version"], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=LIMIT)
+    finished = subprocess.run(
+        [*CLIENTS, "--version"], cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=LIMIT
+    )
     assert finished.returncode == 0
     assert finished.stdout.startswith("xclients ") and len(finished.stdout.split()) == 2
 
@@ -215,8 +228,7 @@ class Running:
     """An xclients process whose standard error is collected line by line as it comes."""
 
     def __init__(self, stdin=subprocess.PIPE, input_text: str | None = None) -> None:
-        self.process = subprocess.Popen(CLIENTS, cwd=PROJECT_ROOT, stdin=stdin, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(CLIENTS, cwd=PROJECT_ROOT, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if input_text is not None:
             self.process.stdin.write(input_text)
             self.process.stdin.close()
@@ -274,8 +286,9 @@ def assert_stopped_with_one_line(status: int, output: str, lines: list[str], bef
     assert lines[before + 1 :] == ["xclients: stopped"], lines
 
 
-@pytest.mark.skipif(READ_SYSCALL is None or not Path(f"/proc/{os.getpid()}/syscall").exists(),
-                    reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64")
+@pytest.mark.skipif(
+    READ_SYSCALL is None or not Path(f"/proc/{os.getpid()}/syscall").exists(), reason="needs Linux's /proc/PID/syscall on x86_64 or aarch64"
+)
 def test_ctrl_c_while_xclients_waits_for_its_configuration_on_a_pipe():
     clients = Running()  # the pipe stays open: xclients waits for the rest of its configuration
     try:
@@ -342,21 +355,22 @@ def test_with_no_server_each_player_says_refused_in_one_line_after_the_retry_win
     assert json.loads(finished.stdout) == []
     lines = finished.stderr.splitlines()
     assert lines[0] == f"xclients: no server at {HOST}:{port} yet (connection refused); trying again for up to 0.5 s"
-    assert lines[1:] == [f"xclients: {name} cannot sign up at {HOST}:{port}: connection refused (tried for 0.5 s)"
-                         for name in names]
+    assert lines[1:] == [f"xclients: {name} cannot sign up at {HOST}:{port}: connection refused (tried for 0.5 s)" for name in names]
 
 
 def test_a_host_name_that_does_not_resolve_fails_at_once_with_that_reason():
-    config = json.dumps({"players": [["good", "ann", ""], ["good", "ben", ""]], "observers": [],
-                         "ip": "no-such-host.invalid", "port": 56789})
+    config = json.dumps(
+        {"players": [["good", "ann", ""], ["good", "ben", ""]], "observers": [], "ip": "no-such-host.invalid", "port": 56789}
+    )
     finished = run_xclients(config)
     assert finished.returncode == 1, finished.stderr
     assert json.loads(finished.stdout) == []
     lines = finished.stderr.splitlines()
     assert len(lines) == 2
     for name, line in zip(["ann", "ben"], lines, strict=True):
-        assert line.startswith(f"xclients: {name} cannot sign up at no-such-host.invalid:56789: "
-                               "cannot resolve the host name 'no-such-host.invalid'"), line
+        assert line.startswith(
+            f"xclients: {name} cannot sign up at no-such-host.invalid:56789: cannot resolve the host name 'no-such-host.invalid'"
+        ), line
 
 
 # --- tokens: the tagged sign-up, never shown --------------------------------------------------------
@@ -372,8 +386,10 @@ def assert_no_token_in(finished: subprocess.CompletedProcess, *tokens: str) -> N
 
 @pytest.mark.parametrize(
     "game, players",
-    [("santorini", [["good", "alice", "", ALICES_TOKEN], ["good", "bob", "", BOBS_TOKEN], ["good", "cat", ""]]),
-     ("ipd", [["tit-for-tat", "alice", "", ALICES_TOKEN], ["defector", "bob", "", BOBS_TOKEN], ["cooperator", "cat", ""]])],
+    [
+        ("santorini", [["good", "alice", "", ALICES_TOKEN], ["good", "bob", "", BOBS_TOKEN], ["good", "cat", ""]]),
+        ("ipd", [["tit-for-tat", "alice", "", ALICES_TOKEN], ["defector", "bob", "", BOBS_TOKEN], ["cooperator", "cat", ""]]),
+    ],
 )
 def test_a_player_with_a_token_signs_up_with_the_tagged_form_and_one_without_with_its_bare_name(game, players):
     server = ScriptedServer([], [], [])  # each connection: its sign-up read, then closed
@@ -394,20 +410,23 @@ def test_a_refusal_is_printed_in_one_line_with_the_servers_words_and_the_others_
 
 @pytest.mark.parametrize(
     "token, said",
-    [("short-secret", "got a string of 12 characters (not shown: it is a secret)"),
-     ("s3cret with spaces and more", "got a string of 27 characters (not shown: it is a secret)"),
-     ("x" * 129, "got a string of 129 characters (not shown: it is a secret)"),
-     ("é" * 20, "got a string of 20 characters (not shown: it is a secret)"),
-     (12345678901234567890, "got a JSON number"),
-     (None, "got a JSON null")],
+    [
+        ("short-secret", "got a string of 12 characters (not shown: it is a secret)"),
+        ("s3cret with spaces and more", "got a string of 27 characters (not shown: it is a secret)"),
+        ("x" * 129, "got a string of 129 characters (not shown: it is a secret)"),
+        ("é" * 20, "got a string of 20 characters (not shown: it is a secret)"),
+        (12345678901234567890, "got a JSON number"),
+        (None, "got a JSON null"),
+    ],
 )
 def test_a_token_outside_the_rule_is_a_configuration_error_in_one_line_naming_the_entry_without_the_token(token, said):
     players = [["good", "ann", ""], ["good", "alice", "", token]]
     finished = run_xclients(configuration(players, 56789))
     assert finished.returncode == 2
     assert finished.stdout == ""
-    assert finished.stderr == (f"xclients: configuration: expected a token of 16 to 128 letters, digits, '_' or '-', "
-                               f"{said} @ $.players[1][3]\n")
+    assert finished.stderr == (
+        f"xclients: configuration: expected a token of 16 to 128 letters, digits, '_' or '-', {said} @ $.players[1][3]\n"
+    )
     if type(token) is str:
         assert_no_token_in(finished, token)
 
@@ -417,5 +436,6 @@ def test_a_player_entry_of_five_elements_is_refused():
     assert finished.returncode == 2
     assert finished.stderr.splitlines() == [
         "xclients: configuration: expected a player [kind, name, path] or [kind, name, path, token] of 3 to 4 elements, "
-        "got 5 @ $.players[0]"]
+        "got 5 @ $.players[0]"
+    ]
     assert_no_token_in(finished, ALICES_TOKEN)

@@ -25,7 +25,11 @@ from tests.raw_client import HOST, RawClient, run_on_a_terminal, stop, wait_for_
 LIMIT = 60.0
 SERVER = [sys.executable, "-m", "Remote.xserver"]
 HOUSE_ONLY = {
-    "min players": 2, "port": 0, "host": HOST, "waiting for": 0.5, "repeat": 0,
+    "min players": 2,
+    "port": 0,
+    "host": HOST,
+    "waiting for": 0.5,
+    "repeat": 0,
     "house players": [["good", "ann", ""], ["breaker", "bob", ""], ["good", "cat", ""]],
 }
 KEYS = ["min players", "port", "waiting for", "repeat", "host", "time per call", "best of", "house players", "max players"]
@@ -43,7 +47,7 @@ def test_help_names_every_configuration_key_with_its_default_and_every_exit_stat
     assert usage.startswith("usage: xserver")
     for key in KEYS:
         assert f'"{key}"' in usage
-    assert 'default 2' in usage and 'default 3' in usage
+    assert "default 2" in usage and "default 3" in usage
     for status in ("0", "1", "2", "3", "130"):
         assert any(line.split()[:1] == [status] for line in usage.splitlines()), status
 
@@ -61,7 +65,9 @@ def test_a_number_too_large_to_be_finite_is_refused_naming_its_key(key):
     configuration = json.dumps({**HOUSE_ONLY, key: 1}).replace(f'"{key}": 1', f'"{key}": 1e400')
     finished = run([], configuration)
     assert finished.returncode == 2 and finished.stdout == ""
-    assert finished.stderr.splitlines() == [f"xserver: configuration: expected a finite number, got a number too large to be finite @ $.{key}"]
+    assert finished.stderr.splitlines() == [
+        f"xserver: configuration: expected a finite number, got a number too large to be finite @ $.{key}"
+    ]
 
 
 def test_a_host_that_does_not_resolve_is_named_in_the_error():
@@ -127,8 +133,13 @@ def test_ctrl_c_while_the_configuration_is_being_read_is_one_line_and_status_130
 
 @pytest.mark.parametrize("stage", ["sign-up", "play"])
 def test_ctrl_c_during_sign_up_or_play_ends_the_log_with_one_line_and_status_130(stage):
-    config = {"min players": 1, "waiting for": LIMIT if stage == "sign-up" else 0.3, "repeat": 0, "time per call": LIMIT,
-              "house players": [["good", "ann", ""], ["infinite", "inf", ""]]}
+    config = {
+        "min players": 1,
+        "waiting for": LIMIT if stage == "sign-up" else 0.3,
+        "repeat": 0,
+        "time per call": LIMIT,
+        "house players": [["good", "ann", ""], ["infinite", "inf", ""]],
+    }
     server = ServerProcess(config)
     try:
         wait_for_log_sync(server, "listening on" if stage == "sign-up" else "tournament of 2 players starts")

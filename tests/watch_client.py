@@ -21,6 +21,7 @@ from Remote.watch import WatchHub, WatchSettings, serve_watch
 
 HOST = "127.0.0.1"
 
+
 def when_seq(event_log: EventLogWriter, seq: int) -> trio.Event:
     """An Event set once the log has published its event `seq` (a test waits on it, never on a clock)."""
     reached = trio.Event()
@@ -48,11 +49,10 @@ async def exchange(port: int, raw: bytes, method: str = "GET") -> Response:
     stream = await trio.open_tcp_stream(HOST, port)
     conn = h11.Connection(h11.CLIENT)
     conn.send(h11.Request(method=method, target="/", headers=[("host", "x")]))  # so h11 reads the answer to `method`
-    async with stream:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(_send_quietly, stream, raw)
-            response = await _read_response(stream, conn)
-            nursery.cancel_scope.cancel()
+    async with stream, trio.open_nursery() as nursery:
+        nursery.start_soon(_send_quietly, stream, raw)
+        response = await _read_response(stream, conn)
+        nursery.cancel_scope.cancel()
     return response
 
 
@@ -155,10 +155,17 @@ def state_from_snapshot(snapshot: dict) -> TournamentState:
             encounter.games = [GameState(game["players"], game["steps"], game["end"]) for game in shown["games"]]
         encounters[shown["encounter"]] = encounter
     state = TournamentState(
-        start=snapshot["start"], sign_ups=snapshot["sign_ups"], roster=None if snapshot["roster"] is None else tuple(snapshot["roster"]),
-        total=snapshot["total"], encounters=encounters, misbehaviours=snapshot["misbehaviours"],
-        revisions={index: outcome for index, outcome in snapshot["revisions"]}, results=snapshot["results"],
-        stops=snapshot["stops"], resumes=snapshot["resumes"], last_seq=snapshot["seq"],
+        start=snapshot["start"],
+        sign_ups=snapshot["sign_ups"],
+        roster=None if snapshot["roster"] is None else tuple(snapshot["roster"]),
+        total=snapshot["total"],
+        encounters=encounters,
+        misbehaviours=snapshot["misbehaviours"],
+        revisions={index: outcome for index, outcome in snapshot["revisions"]},
+        results=snapshot["results"],
+        stops=snapshot["stops"],
+        resumes=snapshot["resumes"],
+        last_seq=snapshot["seq"],
     )
     assert snapshot["finished"] == state.finished
     return state

@@ -112,11 +112,17 @@ class MatchReferee:
         culprits = tuple(out[entrant.name] for entrant in players if entrant.name in out)
         if note is not None:
             totals = match.totals(first.name)
-            note({
-                "type": "game-end", "encounter": encounter.index, "game": 0, "rounds": match.rounds_played,
-                "totals": [totals.mine, totals.theirs], "how": MISBEHAVED if culprits else COMPLETED,
-                "culprits": [culprit.name for culprit in culprits],
-            })
+            note(
+                {
+                    "type": "game-end",
+                    "encounter": encounter.index,
+                    "game": 0,
+                    "rounds": match.rounds_played,
+                    "totals": [totals.mine, totals.theirs],
+                    "how": MISBEHAVED if culprits else COMPLETED,
+                    "culprits": [culprit.name for culprit in culprits],
+                }
+            )
         if not culprits:
             return EncounterResult(match.played(), record=moves)
         outcome = irregular_outcome(Misbehaved(first.name, second.name, frozenset(out)))
@@ -135,8 +141,10 @@ class MatchReferee:
         """Ask both players for the next round at once; settle it (log its moves, tell `note`), or put out whoever misbehaved."""
         first_request, second_request = match.request(first.name), match.request(second.name)
         asked = await ask_all(
-            [(first.player, "move", (first_request.round, first_request.prev)),
-             (second.player, "move", (second_request.round, second_request.prev))],
+            [
+                (first.player, "move", (first_request.round, first_request.prev)),
+                (second.player, "move", (second_request.round, second_request.prev)),
+            ],
             self.settings.time_per_move,
             MOVE,
         )
@@ -158,10 +166,17 @@ class MatchReferee:
         scored = match.settle(*submitted)
         moves.append(scored.first, scored.second)
         if note is not None:
-            note({
-                "type": "round", "encounter": encounter, "game": 0, "round": scored.round, "moves": submitted,
-                "scored": [scored.first, scored.second], "ms": [round(seconds[0] * 1000), round(seconds[1] * 1000)],
-            })
+            note(
+                {
+                    "type": "round",
+                    "encounter": encounter,
+                    "game": 0,
+                    "round": scored.round,
+                    "moves": submitted,
+                    "scored": [scored.first, scored.second],
+                    "ms": [round(seconds[0] * 1000), round(seconds[1] * 1000)],
+                }
+            )
         culprits = match.culprits
         for entrant in players:
             if entrant.name in culprits:
@@ -177,9 +192,7 @@ class MatchReferee:
         """Call `method` of each player still in, at the same time, with its `arguments`; a failure of any kind puts that player out."""
         first, second = players
         told = [(entrant, opponent) for entrant, opponent in ((first, second), (second, first)) if entrant.name not in out]
-        asked = await ask_all(
-            [(entrant.player, method, arguments(entrant, opponent)) for entrant, opponent in told], self.time_per_call
-        )
+        asked = await ask_all([(entrant.player, method, arguments(entrant, opponent)) for entrant, opponent in told], self.time_per_call)
         for (entrant, _), one in zip(told, asked, strict=True):
             if isinstance(one.answer, Failure):
                 out[entrant.name] = Misbehaviour(entrant.name, one.answer.reason, one.answer.kind)

@@ -93,9 +93,7 @@ class Referee:
         winner, loser = (first, second) if wins[first.name] > wins[second.name] else (second, first)
         return EncounterResult(EncounterOutcome(winner.name, loser.name), score=(wins[winner.name], wins[loser.name]))
 
-    async def _play_game(
-        self, starter: SantoriniEntrant, other: SantoriniEntrant, events: _GameEvents | None
-    ) -> Name | Misbehaviour:
+    async def _play_game(self, starter: SantoriniEntrant, other: SantoriniEntrant, events: _GameEvents | None) -> Name | Misbehaviour:
         """Play one game, telling `events` (None: nobody listens) of each step and of a regular end: the winner's name,
         or the Misbehaviour that ended it."""
         board = Board.empty()
@@ -169,16 +167,28 @@ class _GameEvents:
         self._note({"type": "game-start", "encounter": self._encounter, "game": self._game, "players": [starter, other]})
 
     def placement(self, player: Name, place: Place, seconds: float) -> None:
-        self._note({
-            "type": "placement", "encounter": self._encounter, "game": self._game,
-            "player": player, "place": _place_to_json(place), "ms": round(seconds * 1000),
-        })
+        self._note(
+            {
+                "type": "placement",
+                "encounter": self._encounter,
+                "game": self._game,
+                "player": player,
+                "place": _place_to_json(place),
+                "ms": round(seconds * 1000),
+            }
+        )
 
     def turn(self, player: Name, action: Action, seconds: float) -> None:
-        self._note({
-            "type": "turn", "encounter": self._encounter, "game": self._game,
-            "player": player, "action": action_to_json(action), "ms": round(seconds * 1000),
-        })
+        self._note(
+            {
+                "type": "turn",
+                "encounter": self._encounter,
+                "game": self._game,
+                "player": player,
+                "action": action_to_json(action),
+                "ms": round(seconds * 1000),
+            }
+        )
 
     def end(self, winner: Name | None, how: str, culprit: Name | None = None) -> None:
         event = {"type": "game-end", "encounter": self._encounter, "game": self._game, "winner": winner, "how": how}

@@ -105,9 +105,7 @@ class MatchChance:
         noise_first, noise_second, end = uniform(), uniform(), uniform()
         self._round += 1
         horizon = self._horizon
-        last = self._round >= horizon.max_rounds or (
-            self._round >= horizon.min_rounds and end < horizon.end_probability
-        )
+        last = self._round >= horizon.max_rounds or (self._round >= horizon.min_rounds and end < horizon.end_probability)
         return RoundDraw(noise_first < self._noise, noise_second < self._noise, last)
 
 

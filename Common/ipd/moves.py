@@ -63,9 +63,7 @@ class Prev:
         return prev_of(self.theirs, self.mine)
 
 
-PREVS: dict[tuple[Recorded, Recorded], Prev] = {
-    (mine, theirs): Prev(mine, theirs) for mine in RECORDED for theirs in RECORDED
-}
+PREVS: dict[tuple[Recorded, Recorded], Prev] = {(mine, theirs): Prev(mine, theirs) for mine in RECORDED for theirs in RECORDED}
 """The nine possible Prevs, made once: a round allocates none."""
 
 

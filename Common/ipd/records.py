@@ -47,9 +47,7 @@ def _cell(value: Recorded) -> str:
     return FORFEIT if value is None else value
 
 
-def render_record(
-    first: Name, second: Name, rounds: Iterable[tuple[Recorded, Recorded]], culprits: Sequence[Name] = ()
-) -> str:
+def render_record(first: Name, second: Name, rounds: Iterable[tuple[Recorded, Recorded]], culprits: Sequence[Name] = ()) -> str:
     """The CSV text of a match between `first` and `second`; `culprits` name who misbehaved (irregular)."""
     lines = [f"{first},{second}"]
     lines.extend(f"{_cell(a)},{_cell(b)}" for a, b in rounds)

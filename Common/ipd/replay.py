@@ -88,9 +88,7 @@ def replay(line: Mapping[str, Any], settings: IPDSettings, key: MatchKey) -> dic
             )
     culprits = _culprits(line, match, players, where)
     if not culprits and not match.over:
-        raise ValueError(
-            f"{where}: the steps stop after round {match.rounds_played}, before the match's end, and nobody misbehaved"
-        )
+        raise ValueError(f"{where}: the steps stop after round {match.rounds_played}, before the match's end, and nobody misbehaved")
     totals = match.totals(key.first)
     return {
         "rounds": match.rounds_played,

@@ -86,8 +86,7 @@ def _pairings_validator(instance: object, attribute: attrs.Attribute, value: obj
     if value is None:
         return
     if type(value) is not tuple or not all(
-        type(pair) is tuple and len(pair) == 2 and is_name(pair[0]) and is_name(pair[1]) and pair[0] != pair[1]
-        for pair in value
+        type(pair) is tuple and len(pair) == 2 and is_name(pair[0]) and is_name(pair[1]) and pair[0] != pair[1] for pair in value
     ):
         raise ValueError(f"{attribute.name} must be None or a tuple of pairs of two different names, got {value!r}")
 

@@ -138,9 +138,7 @@ def _mean_rounded(ratios: list[Fraction]) -> Fraction:
     return round(sum(ratios, Fraction(0)) / len(ratios), SCORE_DECIMALS)
 
 
-def tournament_results(
-    played: Sequence[Played], players: Sequence[Name], also_out: Collection[Name] = ()
-) -> tuple[Outcomes, Standings]:
+def tournament_results(played: Sequence[Played], players: Sequence[Name], also_out: Collection[Name] = ()) -> tuple[Outcomes, Standings]:
     """The revised outcomes and the Standings of a tournament.
 
     `also_out` names players that misbehaved outside any match (for example

@@ -118,17 +118,16 @@ def _different(first: Name, second: Name) -> None:
 
 
 def _irregular(value: Any, _: type = Irregular) -> Irregular:
-    first, second, _the_tag = elements(array(value, 'an irregular outcome [A, B, "irregular"]', range(3, 4)),
-                                       [name, name, _tag(IRREGULAR)], Irregular)
+    first, second, _the_tag = elements(
+        array(value, 'an irregular outcome [A, B, "irregular"]', range(3, 4)), [name, name, _tag(IRREGULAR)], Irregular
+    )
     _different(first, second)
     return Irregular(first, second)
 
 
 def _scored(value: Any, _: type = Scored) -> Scored:
     parts = array(value, "a scored outcome [A, B, scoreA, scoreB, rounds]", range(5, 6))
-    first, second, first_score, second_score, rounds = elements(
-        parts, [name, name, whole_number, whole_number, round_number], Scored
-    )
+    first, second, first_score, second_score, rounds = elements(parts, [name, name, whole_number, whole_number, round_number], Scored)
     _different(first, second)
     return Scored(first, second, first_score, second_score, rounds)
 
@@ -199,9 +198,7 @@ def is_error_report(value: Any) -> bool:
 
 def _match_over(value: Any, _: type = MatchOver) -> MatchOver:
     parts = array(value, f'["{MATCH_OVER}", prev, totals, rounds]', range(4, 5))
-    _, prev, totals, rounds = elements(
-        parts, [_tag(MATCH_OVER), _prev_or_none, _totals, lambda v: whole_number(v, 0)], MatchOver
-    )
+    _, prev, totals, rounds = elements(parts, [_tag(MATCH_OVER), _prev_or_none, _totals, lambda v: whole_number(v, 0)], MatchOver)
     if (prev is None) != (rounds == 0):
         expected = "no previous round" if rounds == 0 else "its last round"
         raise ValueError(f"a match of {rounds} rounds ends with {expected}, got {show(parts[1])}")
@@ -252,11 +249,11 @@ def _unstructure_hooks() -> dict[type, Callable[[Any], Any]]:
         MoveRequest: lambda message: [MOVE, message.round, _prev_to_json(message.prev)],
         MoveReply: lambda message: [message.round, message.move],
         ErrorReport: lambda message: [ERROR, message.reason],
-        MatchOver: lambda message: [
-            MATCH_OVER, _prev_to_json(message.prev), [message.totals.mine, message.totals.theirs], message.rounds
-        ],
+        MatchOver: lambda message: [MATCH_OVER, _prev_to_json(message.prev), [message.totals.mine, message.totals.theirs], message.rounds],
         TournamentResults: lambda message: [
-            RESULTS, [unstructure(o) for o in message.outcomes], [unstructure(s) for s in message.standings]
+            RESULTS,
+            [unstructure(o) for o in message.outcomes],
+            [unstructure(s) for s in message.standings],
         ],
     }
 

@@ -21,7 +21,6 @@ Placement = tuple[WorkerPlace, ...]
 """The workers placed so far in this game, 0 to 3 of them."""
 
 
-
 @attrs.frozen
 class GiveUp:
     """The player named `name` resigns the game."""

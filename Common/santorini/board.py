@@ -119,6 +119,4 @@ class Board:
         """The squares row by row, north to south, each as (height, worker or None)."""
         standing = {wp.place: wp.worker for wp in self.workers}
         for y in range(SIZE):
-            yield tuple(
-                (self.heights[place.index], standing.get(place)) for place in PLACES[y * SIZE : (y + 1) * SIZE]
-            )
+            yield tuple((self.heights[place.index], standing.get(place)) for place in PLACES[y * SIZE : (y + 1) * SIZE])

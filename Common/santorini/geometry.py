@@ -70,9 +70,7 @@ class Direction:
     """A step to one of the eight neighbouring squares."""
 
     east_west: EastWest = attrs.field(validator=attrs.validators.instance_of(EastWest))
-    north_south: NorthSouth = attrs.field(
-        validator=[attrs.validators.instance_of(NorthSouth), _not_standing_still]
-    )
+    north_south: NorthSouth = attrs.field(validator=[attrs.validators.instance_of(NorthSouth), _not_standing_still])
 
     @property
     def dx(self) -> int:

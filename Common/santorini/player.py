@@ -51,4 +51,3 @@ class Player(Participant[Name]):
     @abc.abstractmethod
     async def end_of_tournament(self, results: Results) -> None:
         """The tournament is over; these are its results."""
-

@@ -116,7 +116,7 @@ def _value(step: Any, kind: str, player: Name, key: str, type_: Any, at: str) ->
         raise ValueError(f"{at}: expected a {kind} of {player}, got one of {show(step.get('player'))}")
     ms = step.get("ms")
     if type(ms) is not int or ms < 0:
-        raise ValueError(f"{at}: expected \"ms\", a whole number >= 0, got {show(ms)}")
+        raise ValueError(f'{at}: expected "ms", a whole number >= 0, got {show(ms)}')
     try:
         return structure(step.get(key), type_)
     except ValueError as error:

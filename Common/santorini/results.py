@@ -31,4 +31,3 @@ class PlayingAs:
     """The server tells a player that it plays under `name` because its own was taken."""
 
     name: Name = attrs.field(validator=name_validator)
-

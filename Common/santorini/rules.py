@@ -88,9 +88,7 @@ def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
     reaches_the_top = board.height(target) == WINNING_HEIGHT
     if isinstance(action, WinningMove):
         if not reaches_the_top:
-            return Verdict(
-                error=f"a move without a build must reach height 3, [{target.x}, {target.y}] has height {board.height(target)}"
-            )
+            return Verdict(error=f"a move without a build must reach height 3, [{target.x}, {target.y}] has height {board.height(target)}")
         return Verdict(wins=True)
     build = target.step(action.build)
     error = build_error(board, build, vacated=start, arrived=target)

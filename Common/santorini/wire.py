@@ -45,7 +45,7 @@ def name(value: Any) -> Name:
 
 def worker(value: Any) -> Worker:
     if type(value) is not str:
-        raise ValueError(f"expected a worker such as \"alice1\", got {show(value)}")
+        raise ValueError(f'expected a worker such as "alice1", got {show(value)}')
     return _parse_worker(value)
 
 
@@ -148,9 +148,9 @@ def _action(value: Any, _: Any = Action) -> Action:
 
 
 def _outcome(value: Any, _: type = EncounterOutcome) -> EncounterOutcome:
-    parts = array(value, "an encounter outcome [winner, loser] or [winner, loser, \"irregular\"]", range(2, 4))
+    parts = array(value, 'an encounter outcome [winner, loser] or [winner, loser, "irregular"]', range(2, 4))
     if len(parts) == 3 and parts[2] != IRREGULAR:
-        raise ValueError(f"the third element of an outcome must be \"irregular\", got {show(parts[2])}")
+        raise ValueError(f'the third element of an outcome must be "irregular", got {show(parts[2])}')
     winner, loser = elements(parts[:2], [name, name], EncounterOutcome)
     if winner == loser:
         raise ValueError(f"an outcome needs two different players, got {winner} twice")
@@ -162,14 +162,14 @@ def _results(value: Any, _: type = Results) -> Results:
 
 
 def _playing_as(value: Any, _: type = PlayingAs) -> PlayingAs:
-    parts = array(value, f"[\"{PLAYING_AS}\", name]", range(2, 3))
+    parts = array(value, f'["{PLAYING_AS}", name]', range(2, 3))
     _, new_name = elements(parts, [lambda tag: _tag(tag, PLAYING_AS), name], PlayingAs)
     return PlayingAs(new_name)
 
 
 def _tag(value: Any, tag: str) -> str:
     if value != tag:
-        raise ValueError(f"expected \"{tag}\", got {show(value)}")
+        raise ValueError(f'expected "{tag}", got {show(value)}')
     return value
 
 
@@ -180,7 +180,7 @@ def _kick_reason(value: Any) -> str:
 
 
 def _kicked(value: Any, _: type = Kicked) -> Kicked:
-    parts = array(value, f"[\"{KICKED}\", reason]", range(2, 3))
+    parts = array(value, f'["{KICKED}", reason]', range(2, 3))
     _, reason = elements(parts, [lambda tag: _tag(tag, KICKED), _kick_reason], Kicked)
     return Kicked(reason)
 

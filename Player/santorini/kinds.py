@@ -28,7 +28,6 @@ _BUILT_IN: dict[str, Callable[[], Strategy]] = {
 }
 
 
-
 PLAYERS = GamePlayers(
     game="santorini",
     kinds=_BUILT_IN,

@@ -46,9 +46,7 @@ def _distance_from_centre(place: Place) -> int:
     return (2 * place.x - (SIZE - 1)) ** 2 + (2 * place.y - (SIZE - 1)) ** 2
 
 
-PLACEMENT_ORDER: tuple[Place, ...] = tuple(
-    sorted(PLACES, key=lambda place: (_distance_from_centre(place), place.y, place.x))
-)
+PLACEMENT_ORDER: tuple[Place, ...] = tuple(sorted(PLACES, key=lambda place: (_distance_from_centre(place), place.y, place.x)))
 """Every square in the order the good strategy prefers to put a worker on it."""
 
 

@@ -106,7 +106,7 @@ class IpdConversation(Conversation):
         if self.due is call:
             self.due = None
         if type(answer) is not str:
-            return self._failed(StrategyFailed(f"move returned {shorten(repr(answer), 60)}, not a move (\"C\" or \"D\")"))
+            return self._failed(StrategyFailed(f'move returned {shorten(repr(answer), 60)}, not a move ("C" or "D")'))
         self.moves_answered += 1
         round_ = call.key
         if self.moves_answered > 1 or self.replies_ahead <= 1:

@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 SEED_BITS = 63
 
 
-
 @attrs.frozen
 class TournamentSettings:
     """The prisoner's dilemma's configuration: the game's settings, and where match records go (None: nowhere)."""

@@ -118,8 +118,10 @@ class SantoriniConversation(Conversation):
             return [self.results_arrived(value, hear=True)]
         assert kind is not Kicked, "a kick notice of any text is the game-free part's, a malformed one fails _structure"
         if self.unanswered is not None:
-            note = (f"{self.name}: the server sent {MESSAGE_NAMES[kind]} while {self.unanswered} was not answered yet: "
-                    "it has moved on; the player is abandoned")
+            note = (
+                f"{self.name}: the server sent {MESSAGE_NAMES[kind]} while {self.unanswered} was not answered yet: "
+                "it has moved on; the player is abandoned"
+            )
             return [Ended(note=note)]
         method = METHODS[kind]
         if kind is Name:

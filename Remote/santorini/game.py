@@ -86,7 +86,7 @@ GAME = Game(
     settings_help=(
         f'  "best of"        odd whole number, default {DEFAULT_BEST_OF}: games per encounter\n'
         '  "fair starts"    true or false, default false: each player starts game 1 in half of its series\n'
-        '                   (false: the earlier signed up starts; recommended true for real events)\n'
+        "                   (false: the earlier signed up starts; recommended true for real events)\n"
     ),
     settings_json=settings_json,
     outcome_sides=outcome_sides,

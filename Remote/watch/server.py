@@ -44,8 +44,16 @@ LINGER_SECONDS, LINGER_BYTES = 2.0, 1 << 20
 """How long, and how much, a refused connection's input is read and thrown away before it is closed."""
 EXPORT_INTERVAL = 1.0
 """Seconds an export made for one request serves the next ones, while events go on arriving."""
-REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found", 405: b"Method Not Allowed", 408: b"Request Timeout",
-           413: b"Content Too Large", 431: b"Request Header Fields Too Large", 503: b"Service Unavailable"}
+REASONS = {
+    200: b"OK",
+    400: b"Bad Request",
+    404: b"Not Found",
+    405: b"Method Not Allowed",
+    408: b"Request Timeout",
+    413: b"Content Too Large",
+    431: b"Request Header Fields Too Large",
+    503: b"Service Unavailable",
+}
 COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 PAGE_POLICY = b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'"
 
@@ -288,9 +296,7 @@ class _WatchServer:
         headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store"), *(extra or [])]
         await self._respond(stream, conn, status, headers, text.encode() + b"\n", head)
 
-    async def _respond(
-        self, stream: trio.SocketStream, conn: h11.Connection, status: int, headers: list, body: bytes, head: bool
-    ) -> None:
+    async def _respond(self, stream: trio.SocketStream, conn: h11.Connection, status: int, headers: list, body: bytes, head: bool) -> None:
         headers = COMMON_HEADERS + headers + [(b"content-length", b"%d" % len(body))]
         data = conn.send(h11.Response(status_code=status, headers=headers, reason=REASONS.get(status, b"")))
         if not head:
@@ -337,8 +343,12 @@ async def _drain(stream: trio.SocketStream, limit: int) -> None:
 def _raw_response(status: int, text: str) -> bytes:
     """A whole response written without h11, for a request it could not parse (or was never read)."""
     body = text.encode() + b"\n"
-    head = [b"HTTP/1.1 %d %s" % (status, REASONS.get(status, b"")), b"content-type: text/plain; charset=utf-8",
-            b"content-length: %d" % len(body), b"connection: close"]
+    head = [
+        b"HTTP/1.1 %d %s" % (status, REASONS.get(status, b"")),
+        b"content-type: text/plain; charset=utf-8",
+        b"content-length: %d" % len(body),
+        b"connection: close",
+    ]
     head += [name + b": " + value for name, value in COMMON_HEADERS]
     return b"\r\n".join(head) + b"\r\n\r\n" + body
 

@@ -83,9 +83,7 @@ def register_watch_settings(converter: cattrs.Converter) -> None:
             "per_address": lambda value: whole_number(value, 1, 100_000),
         },
     )
-    converter.register_structure_hook(
-        WatchSettings, lambda value, _: WatchSettings(**attrs.asdict(converter.structure(value, _WatchKeys)))
-    )
+    converter.register_structure_hook(WatchSettings, lambda value, _: WatchSettings(**attrs.asdict(converter.structure(value, _WatchKeys))))
 
 
 def _converter() -> cattrs.Converter:
