@@ -98,7 +98,7 @@ class TournamentManager:
     time_per_call: float
     concurrent: bool = True
     observer: Observer = attrs.field(factory=Observer)
-    journal: EventLog = attrs.field(factory=EventLog)
+    event_log: EventLog = attrs.field(factory=EventLog)
     output: Callable[[Any], Any] | None = None
     """The JSON value printed for the Results, for the `results` event (None: their wire form)."""
     _current: _Tournament | None = attrs.field(default=None, init=False)
@@ -126,7 +126,7 @@ class _Tournament:
         self.manager = manager
         self.resuming = resumption is not None
         self.observer = manager.observer
-        self.journal = manager.journal
+        self.event_log = manager.event_log
         self.rules = manager.rules
         self.entrants: list[Entrant] = []
         self.renamed: list[Entrant] = []
@@ -137,7 +137,7 @@ class _Tournament:
             self.renamed = [entrant for entrant in self.entrants if entrant.name in resumption.renamed]
         self.schedule = self.rules.schedule([entrant.name for entrant in self.entrants])
         if resumption is None:
-            self.journal.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
+            self.event_log.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
         self.played = [0] * len(self.entrants)
         self.out: set[Name] = set()
         self.outcomes: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # by schedule index: outcome, culprits
@@ -153,7 +153,7 @@ class _Tournament:
         registry = NameRegistry(self.rules.max_name_length)
         for requested, player in signed_up:
             assigned = registry.assign(requested)
-            self.journal.write({"type": SIGN_UP, "requested": requested, "assigned": assigned})
+            self.event_log.write({"type": SIGN_UP, "requested": requested, "assigned": assigned})
             if assigned != requested:
                 self.observer.renamed(requested, assigned)
             if assigned is None:
@@ -210,8 +210,8 @@ class _Tournament:
         revised = revise([self.outcomes[index] for index in sorted(self.outcomes)], self.rules.revise)
         results = self.rules.results(revised, names, self.out)
         output = (self.manager.output or self.rules.to_json)(results)
-        self.journal.write({"type": RESULTS, "results": self.rules.to_json(results), "output": output})
-        await self.journal.durable()
+        self.event_log.write({"type": RESULTS, "results": self.rules.to_json(results), "output": output})
+        await self.event_log.durable()
         async with trio.open_nursery() as nursery:
             for entrant in self.entrants:
                 if entrant.name not in self.out:
@@ -253,7 +253,7 @@ class _Tournament:
         result = None
         encounter = self.schedule.encounter(index)
         if first.name not in self.out and second.name not in self.out:
-            self.journal.write(
+            self.event_log.write(
                 {"type": ENCOUNTER_START, "encounter": index, "players": pair}
                 | {"repetition": encounter.repetition, "meeting": encounter.meeting}
             )
@@ -269,12 +269,12 @@ class _Tournament:
                 bisect.insort(self.culprit_encounters, index)
         outcome = None if result is None else self.rules.to_json(result.outcome)
         self.ended[index] = (outcome, culprits)
-        self.journal.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
+        self.event_log.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
         if revised_before is not None:
             self._record_revisions(revised_before)
         elif result is not None:
             self._record_revision_of(index)
-        await self.journal.durable()
+        await self.event_log.durable()
         if result is not None:
             self.observer.played(encounter, first.name, second.name, result)
             for misbehaviour in result.misbehaviours:
@@ -310,12 +310,12 @@ class _Tournament:
         later = self.culprit_encounters[bisect.bisect_right(self.culprit_encounters, index) :]
         if later:
             culprit = self.outcomes[later[-1]][1][-1]
-            self.journal.write({"type": REVISION, "encounter": index, "culprit": culprit, "outcome": outcome})
+            self.event_log.write({"type": REVISION, "encounter": index, "culprit": culprit, "outcome": outcome})
 
     def _record_misbehaviour(self, misbehaviour: Misbehaviour, encounter: int | None) -> None:
         self.out.add(misbehaviour.name)
         reason = shorten(misbehaviour.reason, KICK_REASON_LIMIT)
-        self.journal.write(
+        self.event_log.write(
             {"type": MISBEHAVIOUR, "name": misbehaviour.name, "kind": misbehaviour.kind, "reason": reason, "encounter": encounter}
         )
 
@@ -329,7 +329,7 @@ class _Tournament:
         told = await safe_call(entrant.player.playing_as, entrant.name, time_limit=self.manager.time_per_call)
         if isinstance(told, Failure):
             self._record_misbehaviour(Misbehaviour(entrant.name, told.reason, told.kind), None)
-            await self.journal.durable()
+            await self.event_log.durable()
             self._put_out(entrant, told.reason)
 
     async def _tell_results(self, entrant: Entrant, results: Any) -> None:

@@ -207,30 +207,30 @@ async def play_tournament(
     log: logging.Logger,
     status: Callable[[str], None] = lambda text: None,
     concurrent: bool = True,
-    journal: EventLog | None = None,
+    event_log: EventLog | None = None,
     configuration: Mapping[str, Any] | None = None,
     resuming: Resuming | None = None,
 ) -> Any:
     """One tournament of `game` among `players`: settings prepared for it, logged on `log`; the output line.
 
-    Its events go to `journal`: first `start`, with `configuration` (the
+    Its events go to `event_log`: first `start`, with `configuration` (the
     host's values that can change the Results, beside the game's own), or
     `resume` when `resuming` an interrupted tournament among its roster.
     """
-    note = ignore if journal is None else journal.write
-    journal = journal or EventLog()
+    note = ignore if event_log is None else event_log.write
+    event_log = event_log or EventLog()
     if resuming is None:
         settings, announcement = game.prepare(configured)
         if announcement:
             log.info("%s", announcement)
-        journal.write(
-            {"type": START, "version": LOG_VERSION, "tournament": journal.tournament, "game": game.name}
+        event_log.write(
+            {"type": START, "version": LOG_VERSION, "tournament": event_log.tournament, "game": game.name}
             | {"configuration": {**(configuration or {}), **game.settings_json(configured)}}
             | {"settings": game.settings_json(settings)}
         )
     else:
         settings = resuming.settings
-        journal.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
+        event_log.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
     tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
     manager = TournamentManager(
         game.make_referee(settings, time_per_call, note),
@@ -238,7 +238,7 @@ async def play_tournament(
         time_per_call=time_per_call,
         concurrent=concurrent,
         observer=Observers((tournament_log, *game.observers(settings))),
-        journal=journal,
+        event_log=event_log,
         output=lambda results: game.output(results, settings),
     )
     results = await manager.run(players, None if resuming is None else resuming.resumption)

@@ -78,7 +78,7 @@ async def serve(
                     log,
                     status,
                     concurrent,
-                    journal=event_log,
+                    event_log=event_log,
                     configuration=config.results_keys(),
                     resuming=resuming,
                 )

@@ -133,7 +133,7 @@ def play(game: Game, kit: ExportKit, players, plans, configured_keys):
             2.0,
             logging.getLogger("tests.exports"),
             concurrent=False,
-            journal=journal,
+            event_log=journal,
             configuration={"time per call": 2.0, "house players": []},
         )
 

@@ -273,7 +273,7 @@ async def play(
     async with trio.open_nursery() as nursery:
         nursery.start_soon(event_log.run)
         output = await play_tournament(
-            game, game.read_settings(kit_of(game).watch_settings), players, time_per_call, log, journal=event_log, configuration={}
+            game, game.read_settings(kit_of(game).watch_settings), players, time_per_call, log, event_log=event_log, configuration={}
         )
         nursery.cancel_scope.cancel()
     event_log.close()

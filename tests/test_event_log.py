@@ -65,7 +65,7 @@ async def run_logged(game_name: str, concurrent: bool = True) -> FoldingJournal:
         game.rules(settings),
         time_per_call=0.2,
         concurrent=concurrent,
-        journal=journal,
+        event_log=journal,
         output=lambda results: game.output(results, settings),
     )
     journal.manager = manager

@@ -150,7 +150,7 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
     players, settings, gated = kit_of(game).page.tournament()
 
     async def play() -> None:
-        await play_tournament(game, game.read_settings(settings), players, 60.0, log, journal=event_log, configuration={})
+        await play_tournament(game, game.read_settings(settings), players, 60.0, log, event_log=event_log, configuration={})
 
     screenshot = tmp_path / "watch-page-mid-tournament.png"
     driver = await trio.to_thread.run_sync(open_browser, tmp_path / "chromium-profile")

@@ -111,7 +111,7 @@ async def test_the_page_shows_each_games_scores_whole_and_in_its_own_terms(game_
             async def play() -> None:
                 from Remote.game_description import play_tournament
 
-                await play_tournament(game, game.read_settings(settings), players, 60.0, log, journal=event_log, configuration={})
+                await play_tournament(game, game.read_settings(settings), players, 60.0, log, event_log=event_log, configuration={})
 
             nursery.start_soon(play)
             await gated.waiting.wait()
