@@ -119,8 +119,9 @@ class PendingCall:
                 else:
                     self._rest = b""
                     self._sent()
-            while not self._read():
+            while not self.settled_by_what_came():  # the reply cannot have come yet: no read before the wait
                 await self._wait()
+                self._read()
         except trio.Cancelled:
             self.abandon()
             raise
