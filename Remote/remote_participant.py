@@ -62,7 +62,7 @@ class PendingCall:
         self._rest = b""
         conversation, channel = participant._conversation, participant._channel
         try:
-            if bytes_waiting:
+            if bytes_waiting and conversation.out_of_play is None:
                 channel.read_waiting()  # a value waiting in the socket came before it was asked for
         except ChannelError as error:
             self._settle(_channel_failure(conversation, error))
@@ -237,7 +237,9 @@ class RemoteParticipant:
         back to back and the players think at the same time.
         """
         channels = [participant._channel for participant, _, _ in calls]
-        waiting = waiting_together(channels) if all(channel.watchable for channel in channels) else [True] * len(calls)
+        in_play = all(participant._conversation.out_of_play is None for participant, _, _ in calls)
+        watchable = in_play and all(channel.watchable for channel in channels)
+        waiting = waiting_together(channels) if watchable else [True] * len(calls)
         pendings = [
             participant._prepare(call, arguments, bytes_waiting)
             for (participant, call, arguments), bytes_waiting in zip(calls, waiting, strict=True)

@@ -9,7 +9,7 @@ import trio
 import trio.testing
 
 from Admin.ipd.referee import MOVE
-from Admin.safe_call import BROKEN, LATE, MALFORMED, Failure, safe_call
+from Admin.safe_call import BROKEN, LATE, MALFORMED, Failure, ask_all, safe_call
 from Common.ipd.messages import TournamentResults
 from Common.ipd.moves import Prev, Totals
 from Common.ipd.names import Name
@@ -229,6 +229,17 @@ async def test_a_closed_connection_fails_the_move_as_broken() -> None:
     await client.aclose()
     failure = await safe_call(player.move, 1, None, time_limit=1, expect=MOVE)
     assert failure.kind == BROKEN
+
+
+async def test_a_call_after_the_server_closed_the_connection_fails_out_of_play_alone_or_asked_with_another() -> None:
+    closed, _ = socket_remote_and_client()
+    other, other_client = socket_remote_and_client()
+    await closed.aclose("the tournament is over")
+    assert_failure(await closed.move(1, None), "move", "ChannelError", "out of play: the tournament is over", BROKEN)
+    asked = await ask_all([(closed, "move", (1, None)), (other, "move", (1, None))], 1.0, MOVE)
+    assert_failure(asked[0].answer, "move", "ChannelError", "out of play: the tournament is over", BROKEN)
+    assert isinstance(asked[1].answer, Failure) and asked[1].answer.kind == LATE  # its client never answered
+    assert await other_client.receive() == ["move", 1, None]
 
 
 async def test_after_a_misbehaviour_the_kick_notice_is_the_last_message() -> None:
