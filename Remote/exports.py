@@ -206,7 +206,7 @@ def results_export(state: TournamentState, game: Game) -> ResultsExport:
         players=players,
         encounters=tuple(_encounters(state, game)),
         results=None if state.results is None else state.results["output"],
-        standings=tuple(_standings_json(game)(results, roster)),
+        standings=tuple(game.standings_json(results, roster)),
     )
 
 
@@ -283,7 +283,7 @@ def _from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
 def crosstable_csv(state: TournamentState, game: Game) -> str:
     """crosstable.csv of the tournament whose events folded to `state` (see the module's docstring)."""
     roster = list(state.roster or ())
-    sides = _outcome_sides(game)
+    sides = game.outcome_sides
     cells: dict[tuple[Name, Name], list[str]] = {}
     counts = {name: dict.fromkeys(KINDS, 0) for name in roster}
     for index, pair, _ in _schedule(state, game):
@@ -402,22 +402,10 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# What the game must provide
+# What the log must hold
 
 
 def _start(state: TournamentState) -> Mapping[str, Any]:
     if state.start is None:
         raise ExportError("the log has no start event")
     return state.start
-
-
-def _outcome_sides(game: Game) -> Any:
-    if game.outcome_sides is None:
-        raise ExportError(f"the game {game.name!r} has no outcome_sides: it cannot draw a crosstable")
-    return game.outcome_sides
-
-
-def _standings_json(game: Game) -> Any:
-    if game.standings_json is None:
-        raise ExportError(f"the game {game.name!r} has no standings_json: it cannot list standings")
-    return game.standings_json

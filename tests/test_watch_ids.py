@@ -15,10 +15,10 @@ import trio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from Remote.game_registry import GAMES
 from Remote.watch import WatchHub
 from Remote.watch.routes import BEYOND, whole_number
-from tests.game_conformance import play, santorini_players
+from tests.game_conformance import play
+from tests.test_watch import VEHICLE, house
 from tests.watch_client import Watcher, get, log_events, start_watch
 
 LONG = [19, 30, 400, 5000]
@@ -46,7 +46,7 @@ def ways_to_say(number: str, run: int) -> dict[str, dict]:
 @pytest.mark.parametrize("digits", LONG)
 async def test_an_id_of_many_digits_is_beyond_the_last_event_and_gets_a_fresh_snapshot(digits, tmp_path):
     hub = WatchHub()
-    await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    await play(VEHICLE, house(), hub, tmp_path)
     last = hub.state.last_seq
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub)
@@ -62,7 +62,7 @@ async def test_an_id_of_many_digits_is_beyond_the_last_event_and_gets_a_fresh_sn
 @pytest.mark.parametrize("digits", LONG)
 async def test_a_run_of_many_digits_is_another_tournament_and_gets_a_fresh_snapshot(digits, tmp_path):
     hub = WatchHub()
-    await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    await play(VEHICLE, house(), hub, tmp_path)
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub)
         watcher = await Watcher.open(port, f"/events?run={'1' * digits}&after=3")
@@ -74,7 +74,7 @@ async def test_a_run_of_many_digits_is_another_tournament_and_gets_a_fresh_snaps
 
 async def test_an_id_with_leading_zeros_is_the_whole_number_it_writes(tmp_path):
     hub = WatchHub()
-    await play(GAMES["santorini"], santorini_players(), hub, tmp_path)
+    await play(VEHICLE, house(), hub, tmp_path)
     events = log_events(tmp_path)
     async with trio.open_nursery() as nursery:
         port = await start_watch(nursery, hub)
