@@ -1,0 +1,146 @@
+"""Where the IPD server's time per round can go: three servers of one match over the same forked clients, in one process.
+
+Each run forks two echo clients (blocking stdlib loops that answer every
+`["move", k, Prev]` with `[k, "C"]` at once) on socket pairs, and plays one
+match of `--rounds` rounds with one of three servers in this process:
+
+* `naive`: blocking sockets, no framework: both requests, then both replies;
+* `trio floor`: the least a trio server does: both requests written at once,
+  then each reply awaited with `trio.lowlevel.wait_readable` (one deadline
+  for the round), no checks at all;
+* `ours`: the real referee (`Admin.ipd.referee`) and two RemotePlayers over
+  MessageChannels: the strict conversation, the fold, the statistics.
+
+It prints, per server, the median of `--runs` interleaved runs: CPU time of
+this process per round (user and system: what the server spends) and rounds
+per second. The clients are cheaper than any real participant, so these are
+the server's own costs laid bare; `ipd_vs_naive.py` is the headline with
+real clients and a real xserver.
+
+    .venv/bin/python bench/ipd_floors.py [--rounds 5000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+import trio
+
+from Admin.encounter import Encounter, Entrant
+from Admin.ipd.referee import make_referee
+from Common.ipd.settings import read_settings
+from Remote.channel import MessageChannel
+from Remote.ipd.remote_player import RemotePlayer
+from Remote.statistics import CallStatistics
+
+
+def _echo_client(connection: socket.socket) -> None:
+    for line in connection.makefile("rb"):
+        message = json.loads(line)
+        if isinstance(message, list) and message and message[0] == "move":
+            connection.sendall(b'[%d,"C"]\n' % message[1])
+
+
+def _clients() -> tuple[list[socket.socket], list[int]]:
+    """Two forked echo clients; this process's ends of their socket pairs, and their pids."""
+    pairs = [socket.socketpair() for _ in range(2)]
+    pids = []
+    for _, client_end in pairs:
+        pid = os.fork()
+        if pid == 0:
+            for server_end, _ in pairs:
+                server_end.close()
+            _echo_client(client_end)
+            os._exit(0)
+        pids.append(pid)
+    for _, client_end in pairs:
+        client_end.close()
+    return [server_end for server_end, _ in pairs], pids
+
+
+def naive(ends: list[socket.socket], rounds: int) -> None:
+    files = [end.makefile("rb") for end in ends]
+    for k in range(1, rounds + 1):
+        for end in ends:
+            end.sendall(json.dumps(["move", k, None]).encode() + b"\n")
+        for file in files:
+            json.loads(file.readline())
+
+
+def trio_floor(ends: list[socket.socket], rounds: int) -> None:
+    for end in ends:
+        end.setblocking(False)
+    descriptors = [end.fileno() for end in ends]
+
+    async def main() -> None:
+        for k in range(1, rounds + 1):
+            for fd in descriptors:
+                os.write(fd, json.dumps(["move", k, None]).encode() + b"\n")
+            with trio.move_on_after(5):
+                for fd in descriptors:
+                    while True:
+                        try:
+                            json.loads(os.read(fd, 65536))
+                            break
+                        except BlockingIOError:
+                            await trio.lowlevel.wait_readable(fd)
+
+    trio.run(main)
+
+
+def ours(ends: list[socket.socket], rounds: int) -> None:
+    async def main() -> None:
+        players = [
+            RemotePlayer(MessageChannel(trio.SocketStream(trio.socket.from_stdlib_socket(end)), 1 << 16), CallStatistics()) for end in ends
+        ]
+        settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
+        await make_referee(settings, 1, 5.0)(Entrant("a", players[0]), Entrant("b", players[1]), Encounter())
+
+    trio.run(main)
+
+
+SERVERS: dict[str, Callable[[list[socket.socket], int], None]] = {"naive": naive, "trio floor": trio_floor, "ours": ours}
+
+
+def run(server: Callable[[list[socket.socket], int], None], rounds: int) -> tuple[float, float]:
+    """One match: CPU µs per round of this process, and rounds per second."""
+    ends, pids = _clients()
+    cpu, wall = time.process_time(), time.perf_counter()
+    server(ends, rounds)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    for end in ends:
+        end.close()
+    for pid in pids:
+        os.waitpid(pid, 0)
+    return cpu / rounds * 1e6, rounds / wall
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
+    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in SERVERS}
+    for _ in range(arguments.runs):
+        for name, server in SERVERS.items():
+            figures[name].append(run(server, arguments.rounds))
+    summary = {
+        name: {
+            "cpu µs per round": round(statistics.median(cpu for cpu, _ in runs), 1),
+            "rounds per second": round(statistics.median(speed for _, speed in runs)),
+        }
+        for name, runs in figures.items()
+    }
+    print(json.dumps({"figure": "ipd floors: one match, forked echo clients", "rounds": arguments.rounds, **summary}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
