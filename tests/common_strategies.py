@@ -83,8 +83,11 @@ def placement_order(first: Name, second: Name) -> tuple[Worker, ...]:
     return (Worker(first, 1), Worker(second, 1), Worker(first, 2), Worker(second, 2))
 
 
+FOUR = st.just(4)
+
+
 @st.composite
-def boards(draw: st.DrawFn, worker_count: st.SearchStrategy[int] = st.just(4)) -> Board:
+def boards(draw: st.DrawFn, worker_count: st.SearchStrategy[int] = FOUR) -> Board:
     """Random heights, and the first `worker_count` workers of the placement order on distinct squares.
 
     A square holding a worker is never a capped tower. With the default

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -387,7 +386,10 @@ EXPORTS = (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON)
 
 
 async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:
-    """results.json holds the printed Results, `python -m Remote.rebuild_exports` rebuilds the live exports byte for byte, every game replays."""
+    """results.json holds the printed Results, the live exports rebuild from the log, every game replays.
+
+    `python -m Remote.rebuild_exports` rebuilds the live exports byte for byte.
+    """
     kit = kit_of(game)
     (printed,) = await run_server({**configuration(game.name, tmp_path), **kit.exports_keys})
     (tournament,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
@@ -398,10 +400,15 @@ async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:
 
     for name in EXPORTS:
         (tournament / name).unlink()
-    rebuilt = subprocess.run(
-        [sys.executable, "-m", "Remote.rebuild_exports", str(tournament)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
-    )
-    assert rebuilt.returncode == 0, rebuilt.stderr
+    with trio.fail_after(60):
+        rebuilt = await trio.run_process(
+            [sys.executable, "-m", "Remote.rebuild_exports", str(tournament)],
+            cwd=PROJECT_ROOT,
+            capture_stdout=True,
+            capture_stderr=True,
+            check=False,
+        )
+    assert rebuilt.returncode == 0, rebuilt.stderr.decode()
     assert {name: (tournament / name).read_bytes() for name in EXPORTS} == live
 
     lines = [json.loads(line) for line in live[GAMES_NDJSON].decode().splitlines()]
@@ -467,7 +474,7 @@ async def check_watch_snapshot_equals_fold(game: Game, tmp_path: Path) -> None:
         words = {
             shown_encounter["encounter"]: shown_encounter["words"] for shown_encounter in shown["encounters"] if shown_encounter["ended"]
         }
-        for frame, event in zip(frames, later):
+        for frame, event in zip(frames, later, strict=True):
             assert (len(frame["data"]) == 2) == (event["type"] in ("encounter-end", "revision"))
             if len(frame["data"]) == 2:
                 words[event["encounter"]] = json.loads(frame["data"][1])["words"]

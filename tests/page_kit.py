@@ -131,14 +131,14 @@ class GatedCooperator(IpdLocalPlayer):
 def santorini_tournament() -> tuple[list, dict, GatedPlayer]:
     """The watched Santorini players, and gus, held at its fourth turn."""
     gated = GatedPlayer("gus", at=4)
-    return santorini_players() + [("gus", gated)], {}, gated
+    return [*santorini_players(), ("gus", gated)], {}, gated
 
 
 def ipd_tournament() -> tuple[list, dict, GatedCooperator]:
     """Cooperators and a defector in matches of 20 rounds: the cooperators' scores are equal, so is their rank."""
     gated = GatedCooperator("gus", at=7)
     players = [(name, IpdLocalPlayer(name, Cooperator())) for name in ("ann", "bob", "cat")] + [("dee", IpdLocalPlayer("dee", Defector()))]
-    return players + [("gus", gated)], {"min rounds": 20, "max rounds": 20, "seed": 3, "time per move": 60}, gated
+    return [*players, ("gus", gated)], {"min rounds": 20, "max rounds": 20, "seed": 3, "time per move": 60}, gated
 
 
 def ipd_totals(steps: list[dict]) -> tuple[int, int]:

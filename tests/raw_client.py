@@ -188,7 +188,8 @@ class RawClient(RawConnection):
 async def wait_for_log(server: ServerProcess, text: str, count: int = 1, time_limit: float = 30) -> list[str]:
     """The first `count` log lines of `server` that contain `text`, once there are that many."""
     with trio.fail_after(time_limit):
-        while len(lines := [line for line in list(server.log_lines) if text in line]) < count:
+        # Polled: a reader thread of Remote.loopback.ServerProcess fills log_lines and offers no event to await.
+        while len(lines := [line for line in list(server.log_lines) if text in line]) < count:  # noqa: ASYNC110
             await trio.sleep(LOG_POLL_SECONDS)
     return lines[:count]
 

@@ -81,7 +81,7 @@ async def test_the_end_of_the_stream_between_values_is_a_clean_close() -> None:
     await peer.aclose()
     assert await channel.receive() == [1]
     for _ in range(2):
-        with pytest.raises(PeerClosed, match="^the peer closed the connection$"):
+        with pytest.raises(PeerClosed, match=r"^the peer closed the connection$"):
             await channel.receive()
 
 
@@ -98,7 +98,7 @@ async def test_the_end_of_the_stream_inside_a_value_is_a_violation() -> None:
     channel, peer = channel_and_raw_peer()
     await peer.send_all(b'[1, "tw')
     await peer.aclose()
-    with pytest.raises(ProtocolViolation, match="^end of stream inside an unfinished value$") as raised:
+    with pytest.raises(ProtocolViolation, match=r"^end of stream inside an unfinished value$") as raised:
         await channel.receive()
     assert raised.value.kind is ErrorKind.UNFINISHED
 
@@ -107,14 +107,14 @@ async def test_garbage_is_a_violation_every_time_after() -> None:
     channel, peer = channel_and_raw_peer()
     await peer.send_all(b"[1 2]\n[3]\n")
     for _ in range(2):
-        with pytest.raises(ProtocolViolation, match="^malformed JSON: Expecting ',' delimiter at byte 3$"):
+        with pytest.raises(ProtocolViolation, match=r"^malformed JSON: Expecting ',' delimiter at byte 3$"):
             await channel.receive()
 
 
 async def test_an_over_long_message_is_a_violation() -> None:
     channel, peer = channel_and_raw_peer(limit=8)
     await peer.send_all(b"[1,2,3,4,5]\n")
-    with pytest.raises(ProtocolViolation, match="^message longer than 8 bytes$") as raised:
+    with pytest.raises(ProtocolViolation, match=r"^message longer than 8 bytes$") as raised:
         await channel.receive()
     assert raised.value.kind is ErrorKind.TOO_LONG
 
@@ -210,7 +210,7 @@ async def test_a_flood_of_white_space_is_read_no_further_than_the_message_limit(
     channel, peer = socket_pair(limit=8)
     peer.sendall(b" " * 100 + b"1\n")
     assert not await channel.value_arrived_unasked()
-    with pytest.raises(ProtocolViolation, match="^message longer than 8 bytes$"):
+    with pytest.raises(ProtocolViolation, match=r"^message longer than 8 bytes$"):
         await channel.receive()
 
 
@@ -239,7 +239,7 @@ async def test_on_a_memory_stream_only_the_bytes_already_received_are_looked_at(
 async def test_sending_to_a_peer_that_closed_is_a_broken_connection() -> None:
     channel, peer = channel_and_raw_peer()
     await peer.aclose()
-    with pytest.raises(ConnectionBroken, match="^the connection broke"):
+    with pytest.raises(ConnectionBroken, match=r"^the connection broke"):
         await channel.send([0, 0])
 
 
@@ -248,7 +248,7 @@ async def test_a_broken_receive_is_a_broken_connection() -> None:
         raise trio.BrokenResourceError("connection reset by peer")
 
     stream = trio.StapledStream(trio.testing.MemorySendStream(), trio.testing.MemoryReceiveStream(receive_some_hook=break_it))
-    with pytest.raises(ConnectionBroken, match="^the connection broke: connection reset by peer$"):
+    with pytest.raises(ConnectionBroken, match=r"^the connection broke: connection reset by peer$"):
         await MessageChannel(stream, LIMIT).receive()
 
 

@@ -141,7 +141,7 @@ async def test_the_writer_numbers_stores_and_syncs_events_before_an_end_can_be_l
         await log.durable()
         on_disk, torn = read_events(tournament / EVENTS_FILE)
         assert [event["seq"] for event in on_disk] == [1, 2, 3, 4, 5, 6] and not torn
-        assert sum(published, []) == [json.dumps(event, separators=(",", ":")) for event in on_disk]
+        assert [line for lines in published for line in lines] == [json.dumps(event, separators=(",", ":")) for event in on_disk]
         assert log.state.finished == 1
         nursery.cancel_scope.cancel()
     log.close()

@@ -68,7 +68,7 @@ def test_each_tournament_of_an_event_log_is_one_line(event_log) -> None:
     lines = listed.stdout.splitlines()
     tournaments = sorted(path.name for path in event_log.iterdir() if path.is_dir())
     assert [line.split()[0] for line in lines] == tournaments
-    for line, game in zip(lines, GAMES):
+    for line, game in zip(lines[:-1], GAMES, strict=True):
         assert line.split()[1:3] == [game, "ended"]
         assert "3 players" in line and "3 of 3 encounters ended" in line
     assert lines[-1].split()[1:3] == [next(iter(GAMES)), "interrupted"]

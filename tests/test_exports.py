@@ -217,7 +217,7 @@ def test_while_unfinished_the_exports_follow_the_outcomes_so_far(tournament, dat
 @FEW
 @given(tournaments())
 def test_games_ndjson_has_one_line_per_game_in_encounter_and_game_order(tournament):
-    game, log, _ = tournament
+    _, log, _ = tournament
     state = fold(log)
     lines = [json.loads(line) for line in games_ndjson(state).splitlines()]
     started = [(event["encounter"], event["game"]) for event in log if event["type"] == "game-start"]

@@ -121,14 +121,14 @@ async def test_the_breaker_kind_ends_its_game_misbehaved_and_its_illegal_turn_is
 @pytest.mark.parametrize(
     "misbehaviour, steps_before",
     [
-        (dict(at_placement=1, how=RAISE), 1),
-        (dict(at_placement=2, how=ILLEGAL), 3),
-        (dict(at_placement=1, how=WRONG_TYPE), 1),
-        (dict(at_placement=2, how=HANG), 3),
-        (dict(at_turn=1, how=ILLEGAL), 5),
-        (dict(at_turn=2, how=RAISE), 7),
-        (dict(at_turn=3, how=WRONG_TYPE), 9),
-        (dict(at_turn=2, how=HANG), 7),
+        ({"at_placement": 1, "how": RAISE}, 1),
+        ({"at_placement": 2, "how": ILLEGAL}, 3),
+        ({"at_placement": 1, "how": WRONG_TYPE}, 1),
+        ({"at_placement": 2, "how": HANG}, 3),
+        ({"at_turn": 1, "how": ILLEGAL}, 5),
+        ({"at_turn": 2, "how": RAISE}, 7),
+        ({"at_turn": 3, "how": WRONG_TYPE}, 9),
+        ({"at_turn": 2, "how": HANG}, 7),
     ],
 )
 async def test_any_misbehaviour_in_a_game_ends_it_misbehaved_after_the_legal_steps_only(misbehaviour, steps_before, autojump_clock):
@@ -173,10 +173,10 @@ async def test_each_step_reports_the_whole_milliseconds_its_call_took(autojump_c
 
 
 async def test_the_events_change_nothing_of_the_refereeing(autojump_clock):
-    for misbehaviour in ({}, dict(at_turn=3, how=ILLEGAL)):
+    for misbehaviour in ({}, {"at_turn": 3, "how": ILLEGAL}):
         heard = Referee(best_of=3)
         noted = Referee(best_of=3, note=[].append)
-        players = lambda: (scripted(ScriptedPlayer("alice")), scripted(ScriptedPlayer("bob", **misbehaviour)))  # noqa: E731
+        players = lambda how=misbehaviour: (scripted(ScriptedPlayer("alice")), scripted(ScriptedPlayer("bob", **how)))  # noqa: E731
         assert await heard(*players()) == await noted(*players())
 
 
@@ -276,7 +276,8 @@ def test_every_round_reported_is_the_folds_round_of_the_submitted_moves(settings
     clock = trio.testing.MockClock(autojump_threshold=0)
     result, events = trio.run(ipd_match, first, second, settings, Encounter(9, repetition, meeting), clock=clock)
     check_match_events(events, *pair, 9, result)
-    submitted = [[one(a.round, a.prev), other(b.round, b.prev)] for a, b in zip(expected.first_requests, expected.second_requests)]
+    requests = zip(expected.first_requests, expected.second_requests, strict=True)
+    submitted = [[one(a.round, a.prev), other(b.round, b.prev)] for a, b in requests]
     assert [event["moves"] for event in events[1:-1]] == submitted
     assert [event["scored"] for event in events[1:-1]] == [[r.first, r.second] for r in expected.rounds]
     late = round(settings.time_per_move * 1000)

@@ -21,6 +21,7 @@ from Player.ipd.misbehaving import Infinite
 from Player.ipd.strategy import Strategy
 
 A, B = Name("alice"), Name("bob")
+THIS_FILE = Path(__file__).resolve()
 RESULTS = TournamentResults((Scored(A, B, 3, 3, 1),), (Standing(A, 3.0, 1), Standing(B, 3.0, 1)))
 
 
@@ -121,7 +122,7 @@ async def test_each_player_has_a_thread_slot_of_its_own() -> None:
 
 async def test_an_exception_passes_through_and_its_traceback_shows_only_the_strategy_file() -> None:
     player = LocalPlayer(A, Raising())
-    assert player.source == Path(__file__).resolve()
+    assert player.source == THIS_FILE
     with pytest.raises(KeyError) as raised:
         await player.move(1, None)
     shown = player.user_traceback(raised.value)

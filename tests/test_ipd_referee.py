@@ -253,7 +253,10 @@ def as_encounter_result(played: Played) -> EncounterResult:
 
 @st.composite
 def tournaments(draw: st.DrawFn) -> tuple[ips.RoundRobin, list[Played]]:
-    """A round robin in which some players misbehave at some match (one or both of its players); later matches of a culprit are not played."""
+    """A round robin in which some players misbehave at some match (one or both of its players).
+
+    Later matches of a culprit are not played.
+    """
     robin = draw(ips.round_robins())
     out: set[Name] = set()
     played: list[Played] = []

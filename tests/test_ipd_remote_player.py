@@ -183,7 +183,7 @@ async def test_a_late_reply_waiting_in_the_socket_when_the_next_request_goes_out
 
 
 async def test_a_request_cut_short_by_the_time_limit_puts_the_connection_out_of_play(autojump_clock) -> None:
-    player, client = remote_and_client(trio.testing.lockstep_stream_pair)  # the client never reads
+    player, _client = remote_and_client(trio.testing.lockstep_stream_pair)  # the client never reads
     failure = await safe_call(player.move, 1, None, time_limit=1, expect=MOVE)
     assert failure.kind == LATE and player.forfeited_rounds == ()
     assert_failure(await player.move(2, Prev(None, None)), "move", "ChannelError", "out of play", BROKEN)

@@ -175,7 +175,7 @@ def test_min_rounds_equal_to_max_rounds_is_a_fixed_length() -> None:
     ],
 )
 def test_a_pairing_names_two_different_players(pairings: Any, path: str) -> None:
-    message, paths = refusal({"pairings": pairings})
+    _, paths = refusal({"pairings": pairings})
     assert paths == [path]
 
 

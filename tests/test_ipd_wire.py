@@ -126,7 +126,7 @@ def test_any_json_value_is_a_server_message_or_refused_in_one_line(data: Any) ->
 # ---------------------------------------------------------------------------
 # Moves: exactly "C" or "D"
 
-NOT_MOVES = ["c", "d", "B", 1, 0, True, False, ["C"], "CD", "", " C", "C\n", None, {"move": "C"}, 1.0, "Ｃ"]
+NOT_MOVES = ["c", "d", "B", 1, 0, True, False, ["C"], "CD", "", " C", "C\n", None, {"move": "C"}, 1.0, "Ｃ"]  # noqa: RUF001 (the fullwidth C, U+FF23, is the point: a look-alike)
 
 
 @pytest.mark.parametrize("bad", NOT_MOVES, ids=repr)
@@ -235,7 +235,7 @@ def test_totals_are_whole_numbers(bad: Any) -> None:
 # ---------------------------------------------------------------------------
 # Names, tokens, outcomes, standings
 
-BAD_NAMES = ["", "a" * 37, "a b", "alice!", "é", "ａlice", "alice\n", "al.ice", 7, None, ["alice"]]
+BAD_NAMES = ["", "a" * 37, "a b", "alice!", "é", "ａlice", "alice\n", "al.ice", 7, None, ["alice"]]  # noqa: RUF001 (a fullwidth a, U+FF41: a look-alike name)
 
 
 @pytest.mark.parametrize("bad", BAD_NAMES, ids=repr)

@@ -187,9 +187,13 @@ def _why_broken(root: Path, source: Path, link: str, anchors_in) -> str | None:
     target = root / relative
     if not target.exists():
         return f"names {relative}, which does not exist"
-    if fragment and target.is_file() and target.suffix.lower() == ".md":
-        if unquote(fragment).lower() not in {anchor.lower() for anchor in anchors_in(target)}:
-            return f"names the heading #{fragment}, which {target.relative_to(root).as_posix()} does not have"
+    if (
+        fragment
+        and target.is_file()
+        and target.suffix.lower() == ".md"
+        and unquote(fragment).lower() not in {anchor.lower() for anchor in anchors_in(target)}
+    ):
+        return f"names the heading #{fragment}, which {target.relative_to(root).as_posix()} does not have"
     return None
 
 

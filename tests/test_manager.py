@@ -74,7 +74,7 @@ async def test_a_taken_name_is_extended_with_as_and_the_player_is_told_before_it
     players = [ScriptedPlayer(name, how=GIVE_UP) for name in requested]
     results = await run(players)
     assert {name for outcome in results for name in (outcome.winner, outcome.loser)} == set(assigned)
-    for player, name, asked in zip(players, assigned, requested):
+    for player, name, asked in zip(players, assigned, requested, strict=True):
         told = [argument for method, argument in player.heard if method == "playing_as"]
         assert told == ([] if name == asked else [name])
         if told:
@@ -207,7 +207,7 @@ async def test_concurrent_and_sequential_tournaments_give_equal_results_and_ever
     results_concurrent = await run(concurrent, concurrent=True)
     assert results_concurrent == results_sequential
     assert any(outcome.irregular for outcome in results_sequential)
-    for one, other in zip(sequential, concurrent):
+    for one, other in zip(sequential, concurrent, strict=True):
         assert one.heard == other.heard
 
 

@@ -80,7 +80,7 @@ def test_a_bad_file_is_refused_in_one_line_naming_the_line_and_never_the_token(t
 
 
 def test_a_missing_file_is_refused_in_one_line(tmp_path):
-    with pytest.raises(ParticipantsError, match="cannot read the participants file .*missing.csv"):
+    with pytest.raises(ParticipantsError, match=r"cannot read the participants file .*missing\.csv"):
         read_participants(tmp_path / "missing.csv", santorini_name, "rule")
 
 

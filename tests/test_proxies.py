@@ -121,13 +121,13 @@ async def test_a_client_that_closes_fails_the_call():
 
 
 async def test_a_silent_client_fails_the_call_after_the_time_limit(autojump_clock):
-    player, client = remote_player_and_client()
+    player, _client = remote_player_and_client()  # the client, kept open, never answers
     failure = await safe_call(player.take_turn, structure(BOARD, Board), time_limit=2, expect=object)
     assert failure == Failure("take_turn: no answer within 2 s", LATE)
 
 
 async def test_a_client_that_stopped_reading_fails_a_message_without_reply(autojump_clock):
-    player, client = remote_player_and_client(trio.testing.lockstep_stream_pair)
+    player, _client = remote_player_and_client(trio.testing.lockstep_stream_pair)  # kept open, never reads
     failure = await safe_call(player.start_encounter, "bob", time_limit=2)
     assert failure == Failure("start_encounter: no answer within 2 s", LATE)
 

@@ -67,7 +67,7 @@ def test_shared_ranks_are_competition_ranks_of_the_listed_order(keys):
     """1 for the first; equal neighbours share one; otherwise the place in the list (1, 2, 2, 4)."""
     keys = sorted(keys)
     ranks = shared_ranks(keys)
-    for place, (key, rank) in enumerate(zip(keys, ranks), start=1):
+    for place, (key, rank) in enumerate(zip(keys, ranks, strict=True), start=1):
         assert rank == (ranks[place - 2] if place > 1 and keys[place - 2] == key else place)
 
 

@@ -75,14 +75,14 @@ async def test_a_player_is_never_asked_for_a_turn_it_cannot_take_and_every_game_
 @pytest.mark.parametrize(
     "misbehaviour, reason, kind",
     [
-        (dict(at_placement=1, how=RAISE), "RuntimeError: scripted failure", "broken"),
-        (dict(at_placement=2, how=ILLEGAL), "illegal placement: square [0, 0] is occupied", "illegal"),
-        (dict(at_placement=1, how=WRONG_TYPE), "answered 'nowhere', which is not a Place", "malformed"),
-        (dict(at_placement=1, how=HANG), "no answer within 2 s", "late"),
-        (dict(at_turn=1, how=RAISE), "RuntimeError: scripted failure", "broken"),
-        (dict(at_turn=1, how=ILLEGAL), "illegal action: worker alice1 belongs to alice, not bob", "illegal"),
-        (dict(at_turn=3, how=WRONG_TYPE), "answered 'nowhere', which is not a GiveUp or WinningMove or MoveAndBuild", "malformed"),
-        (dict(at_turn=2, how=HANG), "no answer within 2 s", "late"),
+        ({"at_placement": 1, "how": RAISE}, "RuntimeError: scripted failure", "broken"),
+        ({"at_placement": 2, "how": ILLEGAL}, "illegal placement: square [0, 0] is occupied", "illegal"),
+        ({"at_placement": 1, "how": WRONG_TYPE}, "answered 'nowhere', which is not a Place", "malformed"),
+        ({"at_placement": 1, "how": HANG}, "no answer within 2 s", "late"),
+        ({"at_turn": 1, "how": RAISE}, "RuntimeError: scripted failure", "broken"),
+        ({"at_turn": 1, "how": ILLEGAL}, "illegal action: worker alice1 belongs to alice, not bob", "illegal"),
+        ({"at_turn": 3, "how": WRONG_TYPE}, "answered 'nowhere', which is not a GiveUp or WinningMove or MoveAndBuild", "malformed"),
+        ({"at_turn": 2, "how": HANG}, "no answer within 2 s", "late"),
     ],
 )
 async def test_a_misbehaving_player_loses_the_series_irregularly_at_once(misbehaviour, reason, kind, autojump_clock):

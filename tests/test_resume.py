@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 import pytest
+import trio
 
 from Admin.tournament_state import fold
 from Remote import resume
@@ -49,8 +50,8 @@ async def test_a_torn_last_line_is_dropped_and_the_tournament_goes_on(game, tmp_
     torn_config = configuration(game, place)
     await run_server(torn_config, crash_after=len(events) // 2)
     (tournament,) = [entry for entry in (place / "log").iterdir() if entry.is_dir()]
-    with open(tournament / EVENTS_FILE, "a") as file:
-        file.write('{"seq": 99999, "t": 1, "type": "tur')  # the write a crash cut short
+    async with await trio.open_file(tournament / EVENTS_FILE, "a") as file:
+        await file.write('{"seq": 99999, "t": 1, "type": "tur')  # the write a crash cut short
     assert await run_server({**torn_config, "resume": True}) == expected
     final, torn = read_events(tournament / EVENTS_FILE)
     assert not torn and fold(final).results["output"] == expected[0]

@@ -181,7 +181,7 @@ def test_with_tokens_the_players_come_back_with_their_tokens_and_a_wrong_token_i
     assert again.status == 0 and again.json() == expected
 
     played(logged, players, crash_after=40)
-    impostor = [["good", "ann", "", "x" * 16]] + players[1:]
+    impostor = [["good", "ann", "", "x" * 16], *players[1:]]
     again, _ = resumed(logged, impostor, wait=2)
     assert again.status == 0 and "absent: ann" in again.log and "x" * 16 not in again.log
 

@@ -119,7 +119,7 @@ def test_a_log_without_a_start_or_with_an_outcome_of_strangers_is_refused_in_one
         {"type": "roster", "players": ["ann", "bob"], "encounters": 1},
         *encounter(0, "ann", "bob", ["cat", "dan"]),
     )
-    with pytest.raises(ExportError, match="encounter 0.*not one of ann and bob"):
+    with pytest.raises(ExportError, match=r"encounter 0.*not one of ann and bob"):
         crosstable_csv(fold(strangers), SANTORINI)
     broken = events(
         start("santorini", {"best of": 1}),

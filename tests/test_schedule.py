@@ -37,7 +37,7 @@ def test_a_schedule_lists_its_pairings_by_index_and_each_players_encounters_in_o
     for player in range(count):
         mine = [index for index, pairing in enumerate(pairings) if player in pairing]
         following = [schedule.next_index(player, played) for played in range(len(mine) + 1)]
-        assert following == mine + [None]
+        assert following == [*mine, None]
 
 
 @given(schedules)

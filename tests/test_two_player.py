@@ -105,7 +105,7 @@ def test_the_standings_count_the_results_and_the_crosstables_words_total_them(to
         assert [row[key] for key in ("won", "lost", "irregular")] == [
             sum(word.split()[0] == key for word in words[row["player"]]) for key in ("won", "lost", "irregular")
         ]
-    assert rows[0]["rank"] == 1 and all(a["rank"] <= b["rank"] for a, b in zip(rows, rows[1:]))
+    assert rows[0]["rank"] == 1 and all(a["rank"] <= b["rank"] for a, b in itertools.pairwise(rows))
 
 
 @given(tournaments())
@@ -144,7 +144,7 @@ def test_ranks_follow_encounters_won_and_equal_players_share_a_rank_in_sign_up_o
     names, results = revised(tournament)
     table = two_player.standings(names, results)
     assert table[0].rank == 1
-    for above, below in zip(table, table[1:]):
+    for above, below in itertools.pairwise(table):
         assert above.won >= below.won
         merits = [(-line.won, line.lost_irregularly, line.lost) for line in (above, below)]
         assert merits[0] <= merits[1]

@@ -63,7 +63,7 @@ async def test_every_game_record_is_served_as_the_log_records_it(tmp_path):
 @pytest.mark.parametrize("memory_bytes", [4 << 20, 600], ids=["from memory", "from the log file"])
 async def test_last_event_id_resumes_after_that_event_without_gap_or_duplicate(memory_bytes, tmp_path):
     hub = WatchHub(memory_bytes=memory_bytes)
-    _, event_log = await play(VEHICLE, house(), hub, tmp_path)
+    await play(VEHICLE, house(), hub, tmp_path)
     events = log_events(tmp_path)
     last = events[-1]["seq"]
     async with trio.open_nursery() as nursery:
@@ -269,7 +269,7 @@ async def test_a_few_streams_per_address_and_one_more_is_refused():
             await trio.testing.wait_all_tasks_blocked()
         again = await Watcher.open(port)
         assert again.status == 200
-        for watcher in watchers[1:] + [again]:
+        for watcher in [*watchers[1:], again]:
             await watcher.aclose()
         nursery.cancel_scope.cancel()
 

@@ -56,7 +56,9 @@ pytestmark = pytest.mark.skipif(
 
 READ_PAGE = """
 const cells = {};
-document.querySelectorAll("#crosstable td[data-row]").forEach((td) => { cells[td.dataset.row + "|" + td.dataset.column] = td.dataset.words; });
+document.querySelectorAll("#crosstable td[data-row]").forEach((td) => {
+  cells[td.dataset.row + "|" + td.dataset.column] = td.dataset.words;
+});
 const totals = {};
 document.querySelectorAll("#crosstable tr[data-player]").forEach((tr) => {
   totals[tr.dataset.player] = [...tr.querySelectorAll("td.total")].map((td) => Number(td.textContent));
@@ -65,10 +67,13 @@ const table = document.getElementById("standings");
 const boards = {};
 const cellsOf = (board) => [...board.querySelectorAll("td")].map((td) => [td.textContent, Object.assign({}, td.dataset)]);
 document.querySelectorAll("#running article.encounter").forEach((card) => {
-  boards[card.dataset.encounter] = {game: Number(card.dataset.game), steps: Number(card.dataset.steps), cells: cellsOf(card.querySelector(".board"))};
+  boards[card.dataset.encounter] = {
+    game: Number(card.dataset.game), steps: Number(card.dataset.steps), cells: cellsOf(card.querySelector(".board")),
+  };
 });
 return {seq: Number(document.body.dataset.seq || -1), view: document.body.dataset.view || "", cells: cells, totals: totals,
-        standings: {seq: table.dataset.seq === "" ? null : Number(table.dataset.seq), rows: [...table.querySelectorAll("tr[data-row]")].map((tr) => JSON.parse(tr.dataset.row))},
+        standings: {seq: table.dataset.seq === "" ? null : Number(table.dataset.seq),
+                    rows: [...table.querySelectorAll("tr[data-row]")].map((tr) => JSON.parse(tr.dataset.row))},
         boards: boards, misbehaviours: [...document.querySelectorAll("#misbehaviours li[data-name]")].map((li) => li.dataset.name),
         finished: [...document.querySelectorAll("#finished li[data-encounter]")].map((li) => li.firstChild.textContent),
         debug: window.watchDebug};
@@ -122,7 +127,7 @@ def expected_cells(events: list[dict], game: Game) -> tuple[dict[str, str], dict
     roster = rows[0][1:-4]
     cells, totals = {}, {}
     for row in rows[1:]:
-        for column, cell in zip(roster, row[1:-4]):
+        for column, cell in zip(roster, row[1:-4], strict=True):
             cells[f"{row[0]}|{column}"] = "; ".join(word for word in cell.split("; ") if word and word != "to play")
         totals[row[0]] = [int(count) for count in row[-4:]]
     return cells, totals

@@ -40,14 +40,16 @@ return {
   seq: Number(document.body.dataset.seq),
   standingsKeys: [...standings.querySelectorAll("tr:first-child th")].map((th) => th.textContent),
   standingsBox: [standings.parentElement.scrollWidth, standings.parentElement.clientWidth],
-  ranks: [...standings.querySelectorAll("tr[data-row]")].map((tr) => [JSON.parse(tr.dataset.row), [...tr.children].map((td) => td.textContent)]),
+  ranks: [...standings.querySelectorAll("tr[data-row]")].map((tr) => [JSON.parse(tr.dataset.row),
+    [...tr.children].map((td) => td.textContent)]),
   links: [...document.querySelectorAll("#downloads a[download]")].map((a) => a.getAttribute("href")),
   finished: [...document.querySelectorAll("#finished li")].map((li) => [li.dataset.encounter ?? null, li.textContent]),
   cells: [...document.querySelectorAll("#crosstable td[data-row]")].map((td) => [td.dataset.row, td.dataset.column,
     [...td.querySelectorAll(".word")].map((span) => [span.textContent, span.className])]),
-  running: [...document.querySelectorAll("#running article.encounter")].map((card) => [Number(card.dataset.encounter), card.querySelector("h3").textContent]),
-  workers: [...document.querySelectorAll("#running .board td > span")].map((label) => [label.textContent, label.scrollWidth, label.clientWidth,
-    rect(label), rect(label.closest("td"))]),
+  running: [...document.querySelectorAll("#running article.encounter")].map((card) => [Number(card.dataset.encounter),
+    card.querySelector("h3").textContent]),
+  workers: [...document.querySelectorAll("#running .board td > span")].map((label) => [label.textContent, label.scrollWidth,
+    label.clientWidth, rect(label), rect(label.closest("td"))]),
 };
 """
 
@@ -87,7 +89,7 @@ def check_the_end(game_name: str, shown: dict, state: TournamentState) -> None:
     for row, column, words in shown["cells"]:
         indices = [i for i, e in sorted(state.encounters.items()) if e.ended and set(e.players) == {row, column} and row != column]
         assert len(words) == len(indices), (row, column)
-        for (text, classes), index in zip(words, indices):
+        for (text, classes), index in zip(words, indices, strict=True):
             encounter = state.encounters[index]
             outcome = state.revisions.get(index, encounter.outcome)
             if encounter.culprits or outcome is None:

@@ -351,7 +351,7 @@ def test_a_string_is_not_a_number(data: Any, type_: Any, path: str) -> None:
         (["ab"], Results, "$[0]"),
         ("playing-as", PlayingAs, "$"),
         (["abc"], Placement, "$[0]"),
-        (board_with()[:2] + ["abcdef"] + board_with()[3:], Board, "$[2]"),
+        ([*board_with()[:2], "abcdef", *board_with()[3:]], Board, "$[2]"),
     ],
 )
 def test_a_string_is_not_a_list(data: Any, type_: Any, path: str) -> None:
@@ -409,7 +409,7 @@ def test_a_height_is_an_ascii_digit() -> None:
     assert paths(rejection(board_with(c1_1="²alice1"), Board)) == ["$[1][1]"]
 
 
-BAD_NAMES = ["Alice", "alice2", "", "a" * 65, "é", "alicé", " alice", "alice\n", "ａlice"]
+BAD_NAMES = ["Alice", "alice2", "", "a" * 65, "é", "alicé", " alice", "alice\n", "ａlice"]  # noqa: RUF001 (a fullwidth a, U+FF41: a look-alike name)
 
 
 @pytest.mark.parametrize("bad", BAD_NAMES)

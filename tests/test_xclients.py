@@ -10,6 +10,7 @@ wait is bounded so that a regression fails instead of hanging.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -82,10 +83,8 @@ class ScriptedServer:
                     connection.sendall(json.dumps(step).encode() + b"\n")
             self.done[index].set()
             if self.hold:
-                try:
+                with contextlib.suppress(ConnectionResetError):  # the client is gone (killed, or stopped by a signal with unread bytes)
                     received.extend(json.loads(line) for line in replies)
-                except ConnectionResetError:
-                    pass  # the client is gone (killed, or stopped by a signal with unread bytes)
 
     def wait(self, index: int = 0) -> None:
         assert self.done[index].wait(LIMIT), f"connection {index} did not play its script: {self.received[index]}"

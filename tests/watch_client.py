@@ -6,6 +6,7 @@ read the watch endpoint with these.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -57,10 +58,8 @@ async def exchange(port: int, raw: bytes, method: str = "GET") -> Response:
 
 
 async def _send_quietly(stream: trio.SocketStream, raw: bytes) -> None:
-    try:
+    with contextlib.suppress(trio.BrokenResourceError):  # the server closed after answering: what it says is what counts
         await stream.send_all(raw)
-    except trio.BrokenResourceError:
-        pass  # the server closed after answering: what it says is what counts
 
 
 async def _read_response(stream: trio.SocketStream, conn: h11.Connection) -> Response:
@@ -161,7 +160,7 @@ def state_from_snapshot(snapshot: dict) -> TournamentState:
         total=snapshot["total"],
         encounters=encounters,
         misbehaviours=snapshot["misbehaviours"],
-        revisions={index: outcome for index, outcome in snapshot["revisions"]},
+        revisions=dict(snapshot["revisions"]),
         results=snapshot["results"],
         stops=snapshot["stops"],
         resumes=snapshot["resumes"],
