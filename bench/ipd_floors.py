@@ -9,7 +9,11 @@ match of `--rounds` rounds with one of three servers in this process:
   then each reply awaited with `trio.lowlevel.wait_readable` (one deadline
   for the round), no checks at all;
 * `ours`: the real referee (`Admin.ipd.referee`) and two RemotePlayers over
-  MessageChannels: the strict conversation, the fold, the statistics.
+  MessageChannels: the strict conversation, the fold, the statistics;
+* `ours, blocking`: our pure pieces without trio: each player's
+  PlayerConversation with the IPD's rules, the match's fold, the moves and
+  the statistics, over blocking sockets, as a worker-thread shell would run
+  them: what our checks cost with no framework.
 
 It prints, per server, the median of `--runs` interleaved runs: CPU time of
 this process per round (user and system: what the server spends) and rounds
@@ -35,9 +39,15 @@ import trio
 
 from Admin.encounter import Encounter, Entrant
 from Admin.ipd.referee import make_referee
+from Common.ipd.chance import MatchKey
+from Common.ipd.match import Match
+from Common.ipd.moves import is_move
+from Common.ipd.records import MoveLog
 from Common.ipd.settings import read_settings
 from Remote.channel import MessageChannel
-from Remote.ipd.remote_player import RemotePlayer
+from Remote.framing import NEED_DATA, JSONStreamDecoder
+from Remote.ipd.remote_player import IPDReplyRules, RemotePlayer
+from Remote.player_conversation import Answered, PlayerConversation
 from Remote.statistics import CallStatistics
 
 
@@ -106,7 +116,46 @@ def ours(ends: list[socket.socket], rounds: int) -> None:
     trio.run(main)
 
 
-SERVERS: dict[str, Callable[[list[socket.socket], int], None]] = {"naive": naive, "trio floor": trio_floor, "ours": ours}
+def ours_blocking(ends: list[socket.socket], rounds: int) -> None:
+    """Our conversation, fold and statistics with blocking sockets: what a worker-thread shell would cost."""
+    settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
+    match = Match(settings, MatchKey(1, 0, "a", "b", 0))
+    moves = MoveLog()
+    decoders = [JSONStreamDecoder(1 << 16) for _ in ends]
+    conversations = [PlayerConversation(d, IPDReplyRules()) for d in decoders]
+    call_statistics = [CallStatistics() for _ in ends]
+    for end in ends:
+        end.settimeout(5)
+    names = ("a", "b")
+    while not match.over:
+        started = time.monotonic()
+        for name, end, conversation in zip(names, ends, conversations, strict=True):
+            request = match.request(name)
+            prev = None if request.prev is None else [request.prev.mine, request.prev.theirs]
+            data = conversation.ask("move", ["move", request.round, prev], _as_read, request.round)
+            end.sendall(data)
+            conversation.sent()
+        answers = []
+        for end, decoder, conversation, stats in zip(ends, decoders, conversations, call_statistics, strict=True):
+            while (verdict := conversation.next_answer()) is NEED_DATA:
+                decoder.feed(end.recv(65536))
+            assert isinstance(verdict, Answered) and is_move(verdict.value)
+            stats.record(time.monotonic() - started)
+            answers.append(verdict.value)
+        scored = match.settle(*answers)
+        moves.append(scored.first, scored.second)
+
+
+def _as_read(move: object) -> object:
+    return move  # IPDReplyRules reads the reply
+
+
+SERVERS: dict[str, Callable[[list[socket.socket], int], None]] = {
+    "naive": naive,
+    "trio floor": trio_floor,
+    "ours": ours,
+    "ours, blocking": ours_blocking,
+}
 
 
 def run(server: Callable[[list[socket.socket], int], None], rounds: int) -> tuple[float, float]:
