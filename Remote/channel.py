@@ -13,8 +13,8 @@ as a ChannelError, so a caller catches one thing:
   or the peer closed it while we were sending).
 
 A value that arrives before anyone asked for it is a fault of the peer too;
-`value_arrived_unasked` finds it, also when its bytes are still waiting in
-the socket, without blocking.
+`read_waiting` takes what waits in the socket without blocking, so that the
+conversation finds it in the decoder before it asks.
 
 On a socket the channel moves bytes with the descriptor's own system calls
 when they need no wait (`send_now`, `read_now`), and waits with trio only
@@ -248,35 +248,6 @@ class MessageChannel(trio.abc.AsyncResource):
         if fd < 0:
             raise trio.ClosedResourceError("the channel was closed")
         return fd
-
-    def buffered_value_pending(self) -> bool:
-        """Have bytes of a further value (complete or begun) already arrived?
-
-        For telling that a peer sent a second value where one was expected.
-        """
-        try:
-            return self._decoder.value_pending()
-        except ProtocolError as error:
-            raise _violation(error) from error
-
-    async def value_arrived_unasked(self) -> bool:
-        """Has the peer begun a further value, in the bytes we hold or in those waiting in the socket?
-
-        Called right before asking the peer something: a value already there
-        was sent before it was asked for. Never blocks; on a socket stream it
-        reads what is waiting, at most one message limit's worth. Other
-        streams (memory streams in tests) look only at the bytes we hold.
-        """
-        if not self.buffered_value_pending():
-            self.read_waiting()
-        return self.buffered_value_pending()
-
-    def buffered_value(self) -> object:
-        """The next value if it has arrived whole, else NEED_DATA; never reads."""
-        try:
-            return self._decoder.next_value()
-        except ProtocolError as error:
-            raise _violation(error) from error
 
     async def aclose(self) -> None:
         """Close the stream; does not wait for the peer."""

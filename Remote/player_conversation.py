@@ -118,11 +118,6 @@ class PlayerConversation:
         """Why every call now fails at once, or None while the connection is in play."""
         return self._out
 
-    @property
-    def request(self) -> Request | None:
-        """The call in progress, if any."""
-        return self._request
-
     # --- one call -------------------------------------------------------------------
 
     def ask(self, call: str, message: Any, read: Callable[[Any], Any] | None = None, context: Any = None) -> bytes | Failure:

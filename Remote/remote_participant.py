@@ -28,7 +28,7 @@ import trio
 from Common.participant import BROKEN, MALFORMED, Failure
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, wait_readable_any, waiting_together
 from Remote.framing import NEED_DATA
-from Remote.player_conversation import Answered, PlayerConversation, ReplyRules
+from Remote.player_conversation import ONE_REPLY_PER_REQUEST, Answered, PlayerConversation, ReplyRules
 from Remote.statistics import CallStatistics
 
 
@@ -214,7 +214,7 @@ class RemoteParticipant:
 
     def _reply_rules(self) -> ReplyRules:
         """How this game reads what its players send; the default: one reply per request, never late."""
-        return ReplyRules()
+        return ONE_REPLY_PER_REQUEST
 
     def begin_call(self, call: str, *args: Any, bytes_waiting: bool = True) -> PendingCall:
         """Send the request of `call` now, as far as the socket takes it; the PendingCall awaits its end.

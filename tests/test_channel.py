@@ -123,23 +123,30 @@ async def test_a_second_value_in_the_same_chunk_is_seen_as_pending() -> None:
     channel, peer = channel_and_raw_peer()
     await peer.send_all(b"[1]\n[2]\n")
     assert await channel.receive() == [1]
-    assert channel.buffered_value_pending()
+    assert channel.decoder.value_pending()
     assert await channel.receive() == [2]
-    assert not channel.buffered_value_pending()
+    assert not channel.decoder.value_pending()
 
 
 async def test_the_start_of_a_value_is_pending_and_white_space_is_not() -> None:
     channel, peer = channel_and_raw_peer()
     await peer.send_all(b"[1]\n \n")
     assert await channel.receive() == [1]
-    assert not channel.buffered_value_pending()
+    assert not channel.decoder.value_pending()
     await peer.send_all(b"[2")
     with trio.CancelScope() as scope:  # let one receive read the bytes, then stop it
         async with trio.open_nursery() as nursery:
             nursery.start_soon(channel.receive)
             await trio.testing.wait_all_tasks_blocked()
             scope.cancel()
-    assert channel.buffered_value_pending()
+    assert channel.decoder.value_pending()
+
+
+def arrived_unasked(channel: MessageChannel) -> bool:
+    """What the server's conversation does before a request: take what waits in the socket, then look for a value."""
+    if not channel.decoder.value_pending():
+        channel.read_waiting()
+    return channel.decoder.value_pending()
 
 
 @pytest.fixture
@@ -167,23 +174,23 @@ def socket_pair():
 async def test_a_value_waiting_unread_in_the_socket_arrived_unasked(socket_pair) -> None:
     channel, peer = socket_pair()
     peer.sendall(b"[2, 3]\n")
-    assert await channel.value_arrived_unasked()
-    assert channel.buffered_value() == [2, 3]
-    assert not await channel.value_arrived_unasked()
+    assert arrived_unasked(channel)
+    assert channel.decoder.next_value() == [2, 3]
+    assert not arrived_unasked(channel)
 
 
 async def test_the_beginning_of_a_value_waiting_in_the_socket_arrived_unasked(socket_pair) -> None:
     channel, peer = socket_pair()
     peer.sendall(b'\n  ["alice1", "EA')
-    assert await channel.value_arrived_unasked()
-    assert channel.buffered_value() is NEED_DATA
+    assert arrived_unasked(channel)
+    assert channel.decoder.next_value() is NEED_DATA
 
 
 async def test_white_space_or_nothing_in_the_socket_is_no_value_and_the_next_value_is_received(socket_pair) -> None:
     channel, peer = socket_pair()
-    assert not await channel.value_arrived_unasked()
+    assert not arrived_unasked(channel)
     peer.sendall(b" \r\n\t\n")
-    assert not await channel.value_arrived_unasked()
+    assert not arrived_unasked(channel)
     peer.sendall(b"[0, 1]\n")
     assert await channel.receive() == [0, 1]
 
@@ -193,15 +200,15 @@ async def test_a_value_after_the_one_received_is_found_in_the_socket_too(socket_
     peer.sendall(b"[0, 1]\n")
     assert await channel.receive() == [0, 1]
     peer.sendall(b"[0, 2]\n")
-    assert not channel.buffered_value_pending()  # not read yet
-    assert await channel.value_arrived_unasked()
-    assert channel.buffered_value() == [0, 2]
+    assert not channel.decoder.value_pending()  # not read yet
+    assert arrived_unasked(channel)
+    assert channel.decoder.next_value() == [0, 2]
 
 
 async def test_a_peer_that_closed_sent_no_value_and_the_next_receive_says_it_closed(socket_pair) -> None:
     channel, peer = socket_pair()
     peer.close()
-    assert not await channel.value_arrived_unasked()
+    assert not arrived_unasked(channel)
     with pytest.raises(PeerClosed):
         await channel.receive()
 
@@ -209,7 +216,7 @@ async def test_a_peer_that_closed_sent_no_value_and_the_next_receive_says_it_clo
 async def test_a_flood_of_white_space_is_read_no_further_than_the_message_limit(socket_pair) -> None:
     channel, peer = socket_pair(limit=8)
     peer.sendall(b" " * 100 + b"1\n")
-    assert not await channel.value_arrived_unasked()
+    assert not arrived_unasked(channel)
     with pytest.raises(ProtocolViolation, match=r"^message longer than 8 bytes$"):
         await channel.receive()
 
@@ -223,7 +230,7 @@ async def test_a_socket_with_a_descriptor_above_1024_is_looked_at_too(socket_pai
     try:
         channel, peer = socket_pair(lowest_descriptor=2000)
         peer.sendall(b"[2, 3]\n")
-        assert await channel.value_arrived_unasked()  # select.select would refuse this descriptor
+        assert arrived_unasked(channel)  # select.select would refuse this descriptor
         await channel.aclose()
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
@@ -232,7 +239,7 @@ async def test_a_socket_with_a_descriptor_above_1024_is_looked_at_too(socket_pai
 async def test_on_a_memory_stream_only_the_bytes_already_received_are_looked_at() -> None:
     channel, peer = channel_and_raw_peer()
     await peer.send_all(b"[2, 3]\n")
-    assert not await channel.value_arrived_unasked()
+    assert not arrived_unasked(channel)
     assert await channel.receive() == [2, 3]
 
 

@@ -36,7 +36,7 @@ from tests.doubles import ScriptedPlayer
 LIMIT = 1 << 16
 HANG_GUARD = 20
 """A bound on each conversation so that a regression fails the test instead of hanging it; never reached."""
-BOARD = [
+BOARD = [  # alice's and zed's workers in the corners, as the server sends it to ask alice for a turn
     ["0alice1", 0, 0, 0, 0, "0zed1"],
     [0, 0, 0, 0, 0, 0],
     [0, 0, 0, 0, 0, 0],

@@ -27,20 +27,13 @@ from pathlib import Path
 import pytest
 
 from Remote.loopback import PROJECT_ROOT
+from tests.test_client_proxy import BOARD
 
 HOST = "127.0.0.1"
 CLIENTS = [sys.executable, "-m", "Remote.client"]
 LIMIT = 30.0
 RECEIVE = object()
 """A step of a script: read one value from the client."""
-BOARD = [
-    ["0alice1", 0, 0, 0, 0, "0zed1"],
-    [0, 0, 0, 0, 0, 0],
-    [0, 0, 0, 0, 0, 0],
-    [0, 0, 0, 0, 0, 0],
-    [0, 0, 0, 0, 0, 0],
-    ["0alice2", 0, 0, 0, 0, "0zed2"],
-]
 UP_TO_ALICES_TURN = ["zed", [], RECEIVE, [["alice1", 2, 2], ["zed1", 3, 2]], RECEIVE, BOARD]
 
 
