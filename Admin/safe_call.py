@@ -32,6 +32,7 @@ from typing import Any
 import attrs
 import trio
 
+from Admin.time_limits import move_on_after, now
 from Common.participant import ABSENT, BROKEN, FAILURE_KINDS, ILLEGAL, LATE, MALFORMED, Failure
 from Common.strict import StructureError, shorten
 
@@ -71,7 +72,7 @@ async def safe_call(
     `expect` is an Expect, a class or a union of classes, or None for calls whose answer is ignored.
     """
     name = getattr(method, "__name__", "call")
-    with trio.move_on_after(time_limit) as deadline:
+    with move_on_after(time_limit) as deadline:
         try:
             answer = await method(*args)
         except Exception as error:  # noqa: BLE001 - a local player's exception becomes a value here, where it happens
@@ -93,14 +94,16 @@ async def ask_all(
     read in one task, whichever answers first; otherwise each call runs in a
     task of its own, under `safe_call`.
     """
-    if calls and all(hasattr(type(player), "begin_together") for player, _, _ in calls):
+    if not calls:
+        return []
+    if all(hasattr(type(player), "begin_together") for player, _, _ in calls):
         return await _ask_remote_players(calls, time_limit, expect)
     asked: list[Asked] = [Asked(None, 0.0)] * len(calls)
 
     async def ask(index: int, player: Any, method: str, arguments: tuple[Any, ...]) -> None:
-        started = trio.current_time()
+        started = now()
         answer = await safe_call(getattr(player, method), *arguments, time_limit=time_limit, expect=expect)
-        asked[index] = Asked(answer, trio.current_time() - started)
+        asked[index] = Asked(answer, now() - started)
 
     async with trio.open_nursery() as nursery:
         for index, (player, method, arguments) in enumerate(calls):
@@ -111,7 +114,7 @@ async def ask_all(
 async def _ask_remote_players(calls: Sequence[tuple[Any, str, tuple[Any, ...]]], time_limit: float, expect: Expect | Any) -> list[Asked]:
     asking = calls[0][0]
     pendings = asking.begin_together(calls)
-    with trio.move_on_after(time_limit):
+    with move_on_after(time_limit):
         await asking.settle_together(pendings)
     return [_asked(pending, method, time_limit, expect) for pending, (_, method, _) in zip(pendings, calls, strict=True)]
 

@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import os
 import select
+from collections.abc import Generator
 from typing import Final
 
 import trio
 
+from Admin.time_limits import loop_shell
 from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDecoder, ProtocolError, encode
 
 RECEIVE_CHUNK_BYTES: Final = 64 * 1024
@@ -95,6 +97,7 @@ class MessageChannel(trio.abc.AsyncResource):
         self._socket = stream.socket if isinstance(stream, trio.SocketStream) else None
         self._poll: select.poll | None = None  # made when first needed, for a socket stream only
         self._watch: _Watch | None = None  # what wait_readable_any watches this channel with, and others
+        self._together: tuple[tuple[MessageChannel, ...], select.poll] | None = None  # the same, in the encounter loop
         self.watchable = self._socket is not None and hasattr(select, "epoll")
         """Whether `wait_readable_any` can watch this channel together with others."""
         self._unyielded = 0  # calls since the last checkpoint that needed no wait
@@ -141,10 +144,22 @@ class MessageChannel(trio.abc.AsyncResource):
 
     async def send_rest(self, data: bytes) -> None:
         """Write all of `data`, waiting as long as it takes (under the caller's time limit)."""
+        if loop_shell() is not None:
+            await self._send_in_loop(data)
+            return
         try:
             await self._stream.send_all(data)
         except trio.BrokenResourceError as error:
             raise _broken(error) from error
+
+    async def _send_in_loop(self, data: bytes) -> None:
+        """`send_rest` in the encounter loop: write, and wait for room in the socket between writes."""
+        fd = self._descriptor()
+        assert fd is not None, "only sockets are used in the encounter loop"
+        rest = self.send_now(data)
+        while rest:
+            await LoopWait((fd,), select.EPOLLOUT)
+            rest = self.send_now(rest)
 
     async def _maybe_yield(self) -> None:
         """A checkpoint every so many calls that needed no wait, so that a fast peer cannot starve the other tasks."""
@@ -218,8 +233,11 @@ class MessageChannel(trio.abc.AsyncResource):
         fd = self._descriptor()
         if fd is None:
             await self._receive_some(RECEIVE_CHUNK_BYTES)
-        else:
+            return
+        if loop_shell() is None:
             await trio.lowlevel.wait_readable(fd)
+        else:
+            await LoopWait((fd,))
 
     async def _receive_some(self, max_bytes: int) -> int:
         """Read once from the stream into the decoder; how many bytes came (0: the stream ended)."""
@@ -298,7 +316,7 @@ def _watch_of(channels: list[MessageChannel]) -> _Watch:
 
 def waiting_together(channels: list[MessageChannel]) -> list[bool]:
     """Which of `channels` (each `watchable`) have bytes waiting (or have ended), asking the system once for all."""
-    ready = {fd for fd, _ in _watch_of(channels).ready()}
+    ready = {fd for fd, _ in (_watch_of(channels).ready() if loop_shell() is None else _poll_of(channels).poll(0))}
     return [channel._socket is not None and channel._socket.fileno() in ready for channel in channels]
 
 
@@ -308,6 +326,38 @@ async def wait_readable_any(channels: list[MessageChannel]) -> None:
     One wait on an epoll descriptor that watches them all: it is readable
     when one of them is. The first channel keeps that descriptor for as long
     as it is asked with the same others (a match's rounds), and closes it
-    with itself. A checkpoint, cancelled by the caller's time limit.
+    with itself. A checkpoint, cancelled by the caller's time limit. In the
+    encounter loop, a wait of the loop on the sockets themselves.
     """
-    await _watch_of(channels).wait()
+    if loop_shell() is None:
+        await _watch_of(channels).wait()
+    else:
+        await LoopWait(tuple(channel._descriptor() or -1 for channel in channels))
+
+
+def _poll_of(channels: list[MessageChannel]) -> select.poll:
+    """A poll object watching `channels`' sockets for reading, kept by the first (as `_watch_of` keeps its epoll)."""
+    owner, together = channels[0], tuple(channels)
+    if owner._together is None or owner._together[0] != together:
+        poll = select.poll()
+        for channel in channels:
+            poll.register(channel._descriptor() or -1, select.POLLIN)
+        owner._together = (together, poll)
+    return owner._together[1]
+
+
+class LoopWait:
+    """What a wait in the encounter loop (Remote/encounter_loop.py) asks for: until one of `descriptors` is ready for `events`.
+
+    Awaiting it hands the wait to the loop, which resumes the waiter when
+    one is ready, or throws DeadlinePassed or Stopped into it.
+    """
+
+    __slots__ = ("descriptors", "events")
+
+    def __init__(self, descriptors: tuple[int, ...], events: int = select.EPOLLIN) -> None:
+        self.descriptors = descriptors
+        self.events = events
+
+    def __await__(self) -> Generator[LoopWait, None, None]:
+        yield self

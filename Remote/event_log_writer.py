@@ -30,6 +30,7 @@ import fcntl
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -166,6 +167,7 @@ class EventLogWriter(EventLog):
         if directory is not None:
             self._file = open(directory / EVENTS_FILE, "a", encoding="utf-8")  # noqa: SIM115 - closed by close()
         self._queued: list[dict[str, Any]] = []
+        self._numbering = threading.Lock()
         self._wake = trio.Event()
         self._written_seq = self._synced_seq = self.seq
         self._durable_now = trio.Event()
@@ -175,10 +177,12 @@ class EventLogWriter(EventLog):
         self._export_interval = EXPORT_INTERVAL
 
     def write(self, event: dict[str, Any]) -> None:
-        if self.crashed or self._closed:
-            return
-        self.seq += 1
-        self._queued.append({"seq": self.seq, "t": round(time.time(), 3), **event})
+        """Queue `event` with the next seq; from any thread (a referee may run in a worker thread)."""
+        with self._numbering:
+            if self.crashed or self._closed:
+                return
+            self.seq += 1
+            self._queued.append({"seq": self.seq, "t": round(time.time(), 3), **event})
 
     async def durable(self) -> None:
         target = self.seq
@@ -225,7 +229,8 @@ class EventLogWriter(EventLog):
             self._file = None
 
     def _take_batch(self) -> tuple[list[dict[str, Any]], list[str], bool]:
-        batch, self._queued = self._queued, []
+        with self._numbering:
+            batch, self._queued = self._queued, []
         if self._crash_after is not None and batch and batch[-1]["seq"] >= self._crash_after:
             batch = [event for event in batch if event["seq"] <= self._crash_after]
         sync, self._sync_wanted = self._sync_wanted, False

@@ -42,6 +42,7 @@ from Admin.organiser_log import OrganiserLog
 from Admin.tournament_state import LOG_VERSION, RESUME, START
 from Common.participant import Participant
 from Player.game_players import GamePlayers
+from Remote import encounter_loop
 from Remote.channel import MessageChannel
 from Remote.statistics import CallStatistics
 
@@ -232,14 +233,17 @@ async def play_tournament(
         settings = resuming.settings
         event_log.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
     tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
-    manager = TournamentManager(
-        game.make_referee(settings, time_per_call, note),
-        game.rules(settings),
-        time_per_call=time_per_call,
-        concurrent=concurrent,
-        observer=Observers((tournament_log, *game.observers(settings))),
-        event_log=event_log,
-        output=lambda results: game.output(results, settings),
-    )
-    results = await manager.run(players, None if resuming is None else resuming.resumption)
+    async with encounter_loop.encounter_loop() as loop:
+        manager = TournamentManager(
+            encounter_loop.InEncounterLoop(
+                game.make_referee(settings, time_per_call, note), loop if encounter_loop.ENCOUNTER_LOOP else None
+            ),
+            game.rules(settings),
+            time_per_call=time_per_call,
+            concurrent=concurrent,
+            observer=Observers((tournament_log, *game.observers(settings))),
+            event_log=event_log,
+            output=lambda results: game.output(results, settings),
+        )
+        results = await manager.run(players, None if resuming is None else resuming.resumption)
     return game.output(results, settings)

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 import trio
 
+from Admin.time_limits import CUT_SHORT, loop_shell, now
 from Common.participant import BROKEN, MALFORMED, Failure
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, wait_readable_any, waiting_together
 from Remote.framing import NEED_DATA
@@ -54,7 +55,7 @@ class PendingCall:
     def __init__(self, participant: RemoteParticipant, call: str, plan: CallPlan, bytes_waiting: bool = True) -> None:
         """The request made, not yet sent (`send_now`): a value already waiting in the socket (`bytes_waiting`) fails it."""
         self._participant = participant
-        self.started = trio.current_time()
+        self.started = now()
         self.settled = False
         self.timed_out = False
         self.result: Any = None
@@ -111,27 +112,31 @@ class PendingCall:
     async def answer(self) -> Any:
         """The answer or the Failure, waiting as long as it takes (the caller's time limit cancels the wait)."""
         try:
-            if self._rest:
-                try:
-                    await self.channel.send_rest(self._rest)
-                except ChannelError as error:
-                    self._settle(_channel_failure(self._participant._conversation, error))
-                else:
-                    self._rest = b""
-                    self._sent()
+            await self.finish_sending()
             while not self.settled_by_what_came():  # the reply cannot have come yet: no read before the wait
                 await self._wait()
                 self._read()
-        except trio.Cancelled:
+        except CUT_SHORT:
             self.abandon()
             raise
         return self.result
+
+    async def finish_sending(self) -> None:
+        """Write what the socket did not take at once, waiting as long as it takes."""
+        if self._rest:
+            try:
+                await self.channel.send_rest(self._rest)
+            except ChannelError as error:
+                self._settle(_channel_failure(self._participant._conversation, error))
+            else:
+                self._rest = b""
+                self._sent()
 
     def abandon(self) -> None:
         """The call's time limit passed first: the conversation decides whether the connection stays in play."""
         if not self.settled:
             self.settled = self.timed_out = True
-            self.seconds = trio.current_time() - self.started
+            self.seconds = now() - self.started
             self._participant._conversation.timed_out()
             self._participant._statistics.record(self.seconds, failed=True)
 
@@ -170,28 +175,35 @@ class PendingCall:
 
     def _settle(self, outcome: Answered | Failure) -> None:
         self.settled = True
-        self.seconds = trio.current_time() - self.started
+        self.seconds = now() - self.started
         failed = isinstance(outcome, Failure)
         self.result = outcome.value if isinstance(outcome, Answered) else outcome
         self._participant._statistics.record(self.seconds, failed=failed)
 
 
 async def settle_together(pendings: list[PendingCall]) -> None:
-    """Wait until every one of `pendings` is settled, reading whichever player answers first (the caller bounds the time)."""
-    if any(pending.sending or not pending.channel.watchable for pending in pendings):
+    """Wait until every one of `pendings` is settled, reading whichever player answers first (the caller bounds the time).
+
+    In the encounter loop (all sockets) a request the socket did not take
+    at once is written out first, one after the other.
+    """
+    in_loop = loop_shell() is not None
+    if not in_loop and any(pending.sending or not pending.channel.watchable for pending in pendings):
         async with trio.open_nursery() as nursery:
             for pending in pendings:
                 if not pending.settled:
                     nursery.start_soon(pending.answer)
         return
     try:
+        for pending in pendings:
+            await pending.finish_sending()
         waiting = [pending for pending in pendings if not pending.settled_by_what_came()]
         while len(waiting) > 1:
             await wait_readable_any([pending.channel for pending in waiting])
             waiting = [pending for pending in waiting if not pending.poll()]
         if waiting:
             await waiting[0].answer()
-    except trio.Cancelled:
+    except CUT_SHORT:
         for pending in pendings:
             pending.poll()  # an answer that came in time counts
             pending.abandon()
@@ -211,6 +223,11 @@ class RemoteParticipant:
         self._statistics = statistics or CallStatistics()
         self._conversation = PlayerConversation(channel.decoder, self._reply_rules())
         self._closed = False
+
+    @property
+    def on_a_socket(self) -> bool:
+        """Is the connection an open socket, so that an encounter of this player can run in a worker thread?"""
+        return self._channel.watchable and not self._closed
 
     def _reply_rules(self) -> ReplyRules:
         """How this game reads what its players send; the default: one reply per request, never late."""

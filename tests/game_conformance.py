@@ -33,7 +33,7 @@ from Common.ipd.chance import MatchKey
 from Common.ipd.replay import replay as replay_ipd_match
 from Common.santorini.replay import replay as replay_santorini_game
 from Player.configuration import LocalPlayerEntry, create_players
-from Remote import client, hosting
+from Remote import client, encounter_loop, hosting
 from Remote.cli import EXIT_DONE
 from Remote.configuration import read_client_configuration, read_server_configuration
 from Remote.event_log_reader import read_events
@@ -323,15 +323,61 @@ async def check_misbehaving_player_kicked(game: Game, kind: str) -> None:
     one registered only inside a test) and talk over TCP on 127.0.0.1.
     """
     kit = kit_of(game)
-    own = {"game": game.name, **kit.own}
+    lines, printed, outcome = await _tournament_over_tcp(game, [[kit.honest, "ann", ""], [kind, "bob", ""], [kit.honest, "cal", ""]])
+    said = "\n".join(lines)
+    (misbehaved,) = [line.partition(" misbehaved: ")[2] for line in lines if line.startswith("xserver: bob misbehaved: ")] or [None]
+    assert misbehaved is not None, f"{game.name}: the {kind!r} player was not put out:\n{said}"
+    kicked = [line for line in lines if line.endswith(f"bob was kicked by the server: {misbehaved}")]
+    assert kicked, f"{game.name}: bob's client did not hear the reason the server logged:\n{said}"
+    assert not any(f"{name} misbehaved" in said or f"{name} was kicked" in said for name in ("ann", "cal")), said
+    assert len(printed) == 1 and outcome.results is not None
+
+
+async def check_both_loops_agree(game: Game, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Encounters of remote players run in the encounter loop (Remote/encounter_loop.py) end as they do as trio tasks.
+
+    One tournament over TCP of two honest players and every misbehaving
+    kind, played twice: with the encounter loop (every encounter in it) and
+    without (none): the same Results, the same reasons logged and heard.
+    """
+    kit = kit_of(game)
+    kinds = sorted(game.players.misbehaving)
+    entries = [[kit.honest, "ann", ""], *([kind, "bad" + "abcdefgh"[n], ""] for n, kind in enumerate(kinds)), [kit.honest, "cal", ""]]
+    in_loop: list[int] = []
+    play = encounter_loop.EncounterLoop.play
+
+    async def counted(self: encounter_loop.EncounterLoop, coroutine: Any) -> Any:
+        in_loop.append(1)
+        return await play(self, coroutine)
+
+    monkeypatch.setattr(encounter_loop.EncounterLoop, "play", counted)
+    runs = []
+    for used in (True, False):
+        monkeypatch.setattr(encounter_loop, "ENCOUNTER_LOOP", used)
+        in_loop.clear()
+        lines, printed, _ = await _tournament_over_tcp(game, entries)
+        told = sorted(line for line in lines if " misbehaved: " in line or " was kicked by the server: " in line)
+        runs.append((printed, told, len(in_loop)))
+    (with_loop, told, encounters), (without, told_without, none) = runs
+    assert encounters >= len(entries) - 1 and none == 0
+    assert len(told) >= 2 * len(kinds), told
+    assert (with_loop, told) == (without, told_without)
+
+
+async def _tournament_over_tcp(game: Game, entries: list[list[str]]) -> tuple[list[str], list, Any]:
+    """A tournament of the built-in players `entries` on xserver's `serve`, both in this process over TCP.
+
+    The log lines, what xserver printed, and xclients' outcome.
+    """
+    own = {"game": game.name, **kit_of(game).own}
     config = read_server_configuration(
         json.dumps(
-            {"min players": 3, "max players": 3, "port": 0, "host": HOST, "waiting for": 60, "repeat": 0, "time per call": 2, **own}
+            {"min players": len(entries), "max players": len(entries), "port": 0, "host": HOST, "waiting for": 60, "repeat": 0}
+            | {"time per call": 2, **own}
         ),
         GAMES,
         DEFAULT_GAME,
     )
-    entries = [[kit.honest, "ann", ""], [kind, "bob", ""], [kit.honest, "cal", ""]]
     printed: list = []
     lines, root = _Lines(), logging.getLogger()
     level, root.level = root.level, logging.INFO
@@ -354,13 +400,7 @@ async def check_misbehaving_player_kicked(game: Game, kind: str) -> None:
     finally:
         root.removeHandler(lines)
         root.level = level
-    said = "\n".join(lines.lines)
-    (misbehaved,) = [line.partition(" misbehaved: ")[2] for line in lines.lines if line.startswith("xserver: bob misbehaved: ")] or [None]
-    assert misbehaved is not None, f"{game.name}: the {kind!r} player was not put out:\n{said}"
-    kicked = [line for line in lines.lines if line.endswith(f"bob was kicked by the server: {misbehaved}")]
-    assert kicked, f"{game.name}: bob's client did not hear the reason the server logged:\n{said}"
-    assert not any(f"{name} misbehaved" in said or f"{name} was kicked" in said for name in ("ann", "cal")), said
-    assert len(printed) == 1 and outcome.results is not None
+    return lines.lines, printed, outcome
 
 
 async def check_resume_after_any_event(game: Game, tmp_path: Path, variant: str = "") -> None:

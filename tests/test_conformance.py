@@ -37,6 +37,10 @@ async def test_a_misbehaving_player_is_kicked_with_its_reason(name, kind):
     await kit.check_misbehaving_player_kicked(GAMES[name], kind)
 
 
+async def test_encounters_in_the_encounter_loop_end_as_they_do_as_trio_tasks(game, monkeypatch):
+    await kit.check_both_loops_agree(game, monkeypatch)
+
+
 @pytest.mark.parametrize("name, variant", kit.variants(), ids=lambda value: value or "plain")
 async def test_a_tournament_stopped_after_any_event_resumes_to_the_results_of_the_uninterrupted_run(name, variant, tmp_path):
     await kit.check_resume_after_any_event(GAMES[name], tmp_path, variant)

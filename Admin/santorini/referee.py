@@ -34,12 +34,12 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
-import trio
 
 from Admin import two_player
 from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, Note, ignore
 from Admin.manager import DEFAULT_TIME_PER_CALL
 from Admin.safe_call import ILLEGAL, Failure, safe_call
+from Admin.time_limits import now
 from Common.santorini.actions import Action
 from Common.santorini.board import WORKERS_PER_PLAYER, Board, WorkerPlace
 from Common.santorini.geometry import Place
@@ -100,11 +100,11 @@ class Referee:
         placed: list[WorkerPlace] = []
         for number in range(1, WORKERS_PER_PLAYER + 1):
             for entrant in (starter, other):
-                asked = trio.current_time()
+                asked = now()
                 place = await self._ask(entrant, "place_worker", tuple(placed), expect=Place)
                 if isinstance(place, Misbehaviour):
                     return place
-                answered = trio.current_time()
+                answered = now()
                 error = placement_error(board, place)
                 if error is not None:
                     return Misbehaviour(entrant.name, f"illegal placement: {error}", ILLEGAL)
@@ -117,11 +117,11 @@ class Referee:
         while True:
             if not has_legal_turn(board, mover.name):
                 return _ended(events, waiting.name, NO_LEGAL_TURN)
-            asked = trio.current_time()
+            asked = now()
             action = await self._ask(mover, "take_turn", board, expect=Action)
             if isinstance(action, Misbehaviour):
                 return action
-            answered = trio.current_time()
+            answered = now()
             verdict = judge_turn(board, mover.name, action)
             if verdict.error is not None:
                 return Misbehaviour(mover.name, f"illegal action: {verdict.error}", ILLEGAL)

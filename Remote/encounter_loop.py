@@ -1,0 +1,262 @@
+"""The encounter loop: every encounter between remote players alone, driven in one worker thread by a small loop of our own.
+
+A referee is a coroutine function, written once. As a trio task, each call
+of a player costs a trip through trio's scheduler and a cancel scope; an
+encounter whose players are all RemoteParticipants on sockets needs
+neither. `InEncounterLoop` hands such an encounter's coroutine to the
+EncounterLoop instead: one worker thread, one epoll, and a step of a
+coroutine whenever the socket it waits for is ready. A wait is a LoopWait
+that the transport yields (Remote/channel.py); a time limit is a deadline
+on the encounter's LoopShell (Admin/time_limits.py), delivered by throwing
+DeadlinePassed into the coroutine where it waits. The conversation with each
+player is the same pure PlayerConversation, so both loops give the same
+answers, Failures and events; any other encounter (a local player, a player
+absent on resume, a stream that is no socket) runs as a trio task as before.
+
+All encounters share the one thread, so they never contend with each other
+for the interpreter, and the trio thread sleeps while only encounters run.
+
+The trio task that awaits an encounter (`EncounterLoop.play`) is woken
+once, when it ends. When that task is cancelled (the event stops), the loop
+throws Stopped into the coroutine and the task ends Cancelled, as under
+trio. `encounter_loop()` starts the thread and stops it when the
+tournament is over.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+import time
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+import attrs
+import trio
+
+from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
+from Admin.time_limits import DeadlinePassed, LoopShell, Stopped, step_in
+from Remote.channel import LoopWait
+from Remote.remote_participant import RemoteParticipant
+
+ENCOUNTER_LOOP = True
+"""Whether tournaments run their encounters of remote players in the encounter loop (tests turn it off to compare)."""
+
+
+class _Encounter:
+    """One coroutine in the loop: what it waits for, until when, and how it ended."""
+
+    __slots__ = ("coroutine", "deadline", "done", "error", "shell", "value", "waiting_on")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, Any]) -> None:
+        self.coroutine = coroutine
+        self.shell = LoopShell()
+        self.waiting_on: tuple[int, ...] = ()
+        self.deadline: float | None = None
+        self.done = trio.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+class EncounterLoop:
+    """The worker thread's loop (`run`) and the trio side's door to it (`play`, `quit`)."""
+
+    def __init__(self, token: trio.lowlevel.TrioToken) -> None:
+        self._token = token
+        self._epoll = select.epoll()
+        self._wake_reading, self._wake_writing = os.pipe()
+        os.set_blocking(self._wake_reading, False)
+        os.set_blocking(self._wake_writing, False)
+        self._epoll.register(self._wake_reading, select.EPOLLIN)
+        self._lock = threading.Lock()
+        self._inbox: list[tuple[bool, _Encounter]] = []  # (start: True, stop: False), in the order told
+        self._quitting = False
+        self._parked: dict[int, _Encounter] = {}  # descriptor -> the encounter waiting for it
+        self._waiting: dict[_Encounter, None] = {}  # every parked encounter, in order
+        self._armed: set[int] = set()  # descriptors registered with the epoll
+
+    # The trio side
+
+    async def play(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
+        """Run `coroutine` in the loop to its end: its value or its exception; Cancelled if this task is."""
+        encounter = _Encounter(coroutine)
+        self._tell(True, encounter)
+        try:
+            await encounter.done.wait()
+        except trio.Cancelled:
+            self._tell(False, encounter)
+            with trio.CancelScope(shield=True):
+                await encounter.done.wait()  # Stopped unwinds it at once
+            raise
+        if encounter.error is not None:
+            raise encounter.error
+        return encounter.value
+
+    def quit(self) -> None:
+        """Tell the thread to stop every encounter left and return."""
+        with self._lock:
+            self._quitting = True
+        self._wake()
+
+    def _tell(self, start: bool, encounter: _Encounter) -> None:
+        with self._lock:
+            self._inbox.append((start, encounter))
+        self._wake()
+
+    def _wake(self) -> None:
+        with suppress(BlockingIOError):  # the pipe is full: the loop wakes anyway
+            os.write(self._wake_writing, b".")
+
+    def close(self) -> None:
+        """Release the epoll and the pipe (after `run` has returned)."""
+        self._epoll.close()
+        os.close(self._wake_reading)
+        os.close(self._wake_writing)
+
+    # The worker thread
+
+    def run(self) -> None:
+        """The loop: wait for sockets, the time limits and the trio side; step each encounter as its wait ends."""
+        try:
+            while True:
+                for fd, _ in self._epoll.poll(self._timeout()):
+                    if fd == self._wake_reading:
+                        if self._take_inbox():
+                            return
+                    else:
+                        encounter = self._parked.get(fd)
+                        if encounter is not None:
+                            self._resume(encounter)
+                self._expire()
+        except BaseException as error:  # a fault of the loop itself: no encounter may wait forever for it
+            for encounter in list(self._waiting):
+                self._unpark(encounter)
+                self._finish(encounter, None, error)
+            raise
+
+    def _timeout(self) -> float:
+        deadlines = [encounter.deadline for encounter in self._waiting if encounter.deadline is not None]
+        if not deadlines:
+            return -1
+        return max(0.0, min(deadlines) - time.monotonic())
+
+    def _expire(self) -> None:
+        moment = time.monotonic()
+        for encounter in [encounter for encounter in self._waiting if encounter.deadline is not None and encounter.deadline <= moment]:
+            scope = encounter.shell.passed(moment)
+            assert scope is not None
+            self._resume(encounter, DeadlinePassed(scope))
+
+    def _take_inbox(self) -> bool:
+        """Start and stop what the trio side asked for; whether to quit."""
+        with suppress(BlockingIOError):
+            while os.read(self._wake_reading, 4096):
+                pass
+        with self._lock:
+            told, self._inbox = self._inbox, []
+            quitting = self._quitting
+        for start, encounter in told:
+            if start:
+                self._step(encounter)
+            elif encounter in self._waiting:
+                self._resume(encounter, Stopped())
+        if quitting:
+            for encounter in list(self._waiting):
+                self._resume(encounter, Stopped())
+        return quitting
+
+    def _resume(self, encounter: _Encounter, error: BaseException | None = None) -> None:
+        self._unpark(encounter)
+        self._step(encounter, error)
+
+    def _unpark(self, encounter: _Encounter) -> None:
+        for fd in encounter.waiting_on:
+            if self._parked.get(fd) is encounter:
+                del self._parked[fd]
+        encounter.waiting_on = ()
+        encounter.deadline = None
+        self._waiting.pop(encounter, None)
+
+    def _step(self, encounter: _Encounter, error: BaseException | None = None) -> None:
+        """Run `encounter` until it waits again (parked) or ends (finished)."""
+        step_in(encounter.shell)
+        try:
+            wait = encounter.coroutine.send(None) if error is None else encounter.coroutine.throw(error)
+        except StopIteration as done:
+            self._finish(encounter, done.value, None)
+            return
+        except BaseException as failure:  # noqa: BLE001 - the referee's own error, or Stopped: the trio side raises it (or Cancelled)
+            self._finish(encounter, None, failure)
+            return
+        finally:
+            step_in(None)
+        if isinstance(wait, LoopWait):
+            self._park(encounter, wait)
+        else:
+            encounter.coroutine.close()
+            self._finish(
+                encounter, None, RuntimeError("a referee in the encounter loop awaited trio: only players' sockets are waited for there")
+            )
+
+    def _park(self, encounter: _Encounter, wait: LoopWait) -> None:
+        mask = wait.events | select.EPOLLONESHOT
+        for fd in wait.descriptors:
+            self._arm(fd, mask)
+            self._parked[fd] = encounter
+        encounter.waiting_on = wait.descriptors
+        encounter.deadline = encounter.shell.deadline()
+        self._waiting[encounter] = None
+
+    def _arm(self, fd: int, mask: int) -> None:
+        """Watch `fd` for `mask` once; a descriptor closed and reused since it was last watched is registered anew."""
+        if fd in self._armed:
+            try:
+                self._epoll.modify(fd, mask)
+                return
+            except FileNotFoundError:
+                pass
+        try:
+            self._epoll.register(fd, mask)
+        except FileExistsError:
+            self._epoll.modify(fd, mask)
+        self._armed.add(fd)
+
+    def _finish(self, encounter: _Encounter, value: Any, error: BaseException | None) -> None:
+        encounter.value, encounter.error = value, error
+        with suppress(trio.RunFinishedError):  # nobody waits any more
+            self._token.run_sync_soon(encounter.done.set)
+
+
+@asynccontextmanager
+async def encounter_loop() -> AsyncIterator[EncounterLoop]:
+    """An EncounterLoop whose thread runs while the block does."""
+    loop = EncounterLoop(trio.lowlevel.current_trio_token())
+    try:
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(trio.to_thread.run_sync, loop.run)
+            try:
+                yield loop
+            finally:
+                loop.quit()
+    finally:
+        loop.close()
+
+
+@attrs.frozen
+class InEncounterLoop:
+    """`referee`, run in `loop` for each encounter between players on sockets (see the module's docstring); None: never."""
+
+    referee: RefereeFunction
+    loop: EncounterLoop | None
+
+    async def __call__(self, first: Entrant, second: Entrant, encounter: Encounter = Encounter()) -> EncounterResult:
+        playing = self.referee(first, second, encounter)
+        if self.loop is not None and isinstance(playing, Coroutine) and _on_a_socket(first.player) and _on_a_socket(second.player):
+            return await self.loop.play(playing)
+        return await playing
+
+
+def _on_a_socket(player: Any) -> bool:
+    return isinstance(player, RemoteParticipant) and player.on_a_socket
