@@ -26,6 +26,7 @@ dilemma turns a late reply into a forfeited round):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -46,11 +47,12 @@ class Expect:
     name: str
     accepts: Callable[[Any], bool]
 
-    @classmethod
-    def instance_of(cls, kind: Any) -> Expect:
-        """An answer that is an instance of the class `kind`, or of one of a union's."""
+    @staticmethod
+    @functools.cache
+    def instance_of(kind: Any) -> Expect:
+        """An answer that is an instance of the class `kind`, or of one of a union's (made once per `kind`)."""
         name = getattr(kind, "__name__", None) or " or ".join(member.__name__ for member in kind.__args__)
-        return cls(name, lambda answer: isinstance(answer, kind))
+        return Expect(name, lambda answer: isinstance(answer, kind))
 
 
 @attrs.frozen

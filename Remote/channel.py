@@ -22,7 +22,9 @@ when they would block: a message the socket takes at once costs one
 `write`, not a trip through trio's scheduler. Any other stream (memory
 streams in tests) goes through trio's stream calls alone.
 `wait_readable_any` waits until one of several sockets has bytes to read,
-for asking several players at once in one task.
+for asking several players at once in one task. In the encounter loop
+(Remote/encounter_loop.py) the same waits yield a LoopWait to that loop
+instead of waiting with trio.
 
 Using a channel after closing it ourselves raises trio.ClosedResourceError:
 that is our mistake, not the peer's.

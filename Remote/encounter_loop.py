@@ -48,10 +48,11 @@ ENCOUNTER_LOOP = True
 class _Encounter:
     """One coroutine in the loop: what it waits for, until when, and how it ended."""
 
-    __slots__ = ("coroutine", "deadline", "done", "error", "shell", "value", "waiting_on")
+    __slots__ = ("coroutine", "deadline", "done", "error", "shell", "value", "waiting_on", "watched")
 
     def __init__(self, coroutine: Coroutine[Any, Any, Any]) -> None:
         self.coroutine = coroutine
+        self.watched: dict[int, int] = {}  # descriptor -> the events the epoll watches it for (0: none)
         self.shell = LoopShell()
         self.waiting_on: tuple[int, ...] = ()
         self.deadline: float | None = None
@@ -75,7 +76,6 @@ class EncounterLoop:
         self._quitting = False
         self._parked: dict[int, _Encounter] = {}  # descriptor -> the encounter waiting for it
         self._waiting: dict[_Encounter, None] = {}  # every parked encounter, in order
-        self._armed: set[int] = set()  # descriptors registered with the epoll
 
     # The trio side
 
@@ -129,6 +129,8 @@ class EncounterLoop:
                         encounter = self._parked.get(fd)
                         if encounter is not None:
                             self._resume(encounter)
+                        else:
+                            self._stray(fd)
                 self._expire()
         except BaseException as error:  # a fault of the loop itself: no encounter may wait forever for it
             for encounter in list(self._waiting):
@@ -196,34 +198,42 @@ class EncounterLoop:
             self._park(encounter, wait)
         else:
             encounter.coroutine.close()
-            self._finish(
-                encounter, None, RuntimeError("a referee in the encounter loop awaited trio: only players' sockets are waited for there")
-            )
+            self._finish(encounter, None, RuntimeError("a referee in the encounter loop awaited trio, not a player's socket"))
 
     def _park(self, encounter: _Encounter, wait: LoopWait) -> None:
-        mask = wait.events | select.EPOLLONESHOT
+        watched = encounter.watched
         for fd in wait.descriptors:
-            self._arm(fd, mask)
+            if watched.get(fd) != wait.events:
+                self._watch(encounter, fd, wait.events)
             self._parked[fd] = encounter
         encounter.waiting_on = wait.descriptors
         encounter.deadline = encounter.shell.deadline()
         self._waiting[encounter] = None
 
-    def _arm(self, fd: int, mask: int) -> None:
-        """Watch `fd` for `mask` once; a descriptor closed and reused since it was last watched is registered anew."""
-        if fd in self._armed:
-            try:
-                self._epoll.modify(fd, mask)
+    def _watch(self, encounter: _Encounter, fd: int, events: int) -> None:
+        """Have the epoll watch `fd` of `encounter` for `events` (level-triggered) from now until it changes or the encounter ends.
+
+        A socket stays watched between waits, so that a wait costs no system
+        call; one that is ready while nobody waits for it is `_stray`.
+        """
+        if fd in encounter.watched:
+            self._epoll.modify(fd, events)
+        else:
+            self._epoll.register(fd, events)
+        encounter.watched[fd] = events
+
+    def _stray(self, fd: int) -> None:
+        """`fd` is ready while its encounter waits for another: watch it for nothing until it is waited for again."""
+        for encounter in self._waiting:
+            if encounter.watched.get(fd):
+                self._watch(encounter, fd, 0)
                 return
-            except FileNotFoundError:
-                pass
-        try:
-            self._epoll.register(fd, mask)
-        except FileExistsError:
-            self._epoll.modify(fd, mask)
-        self._armed.add(fd)
 
     def _finish(self, encounter: _Encounter, value: Any, error: BaseException | None) -> None:
+        for fd in encounter.watched:
+            with suppress(OSError):  # closed already: the system forgot it
+                self._epoll.unregister(fd)
+        encounter.watched.clear()
         encounter.value, encounter.error = value, error
         with suppress(trio.RunFinishedError):  # nobody waits any more
             self._token.run_sync_soon(encounter.done.set)
@@ -231,16 +241,22 @@ class EncounterLoop:
 
 @asynccontextmanager
 async def encounter_loop() -> AsyncIterator[EncounterLoop]:
-    """An EncounterLoop whose thread runs while the block does."""
-    loop = EncounterLoop(trio.lowlevel.current_trio_token())
+    """An EncounterLoop whose thread runs while the block does (the block's exceptions pass through as they are)."""
+    token = trio.lowlevel.current_trio_token()
+    loop = EncounterLoop(token)
+    returned = trio.Event()
+
+    def say_returned(_: object) -> None:  # in the loop's thread, when `run` has returned
+        with suppress(trio.RunFinishedError):
+            token.run_sync_soon(returned.set)
+
+    trio.lowlevel.start_thread_soon(loop.run, say_returned, name="encounter loop")
     try:
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(trio.to_thread.run_sync, loop.run)
-            try:
-                yield loop
-            finally:
-                loop.quit()
+        yield loop
     finally:
+        loop.quit()
+        with trio.CancelScope(shield=True):
+            await returned.wait()
         loop.close()
 
 

@@ -103,19 +103,23 @@ class PendingCall:
                 self._settle(verdict)
         return self.settled
 
-    def poll(self) -> bool:
-        """Settle the call if the bytes that came (or that wait in the socket) decide it; never waits."""
+    def poll(self, after_wait: bool = False) -> bool:
+        """Settle the call if the bytes that came (or that wait in the socket) decide it; never waits.
+
+        `after_wait`: the bytes already read were found undecided before a wait, so only new ones can decide.
+        """
         if not self._rest:
-            self._read()
+            self._read(after_wait)
         return self.settled
 
     async def answer(self) -> Any:
         """The answer or the Failure, waiting as long as it takes (the caller's time limit cancels the wait)."""
         try:
-            await self.finish_sending()
+            if self._rest:
+                await self.finish_sending()
             while not self.settled_by_what_came():  # the reply cannot have come yet: no read before the wait
                 await self._wait()
-                self._read()
+                self._read(after_wait=True)
         except CUT_SHORT:
             self.abandon()
             raise
@@ -152,12 +156,15 @@ class PendingCall:
         if answered is not None:
             self._settle(answered)
 
-    def _read(self) -> bool:
-        """Take the reply from the bytes that came and those waiting in the socket, without waiting. Whether it settled."""
+    def _read(self, after_wait: bool = False) -> bool:
+        """Take the reply from the bytes that came and those waiting in the socket, without waiting. Whether it settled.
+
+        `after_wait`: as for `poll`.
+        """
         if self.settled:
             return True
         conversation, channel = self._participant._conversation, self.channel
-        verdict = conversation.next_answer()
+        verdict = NEED_DATA if after_wait else conversation.next_answer()
         if verdict is NEED_DATA:
             try:
                 came = channel.read_now()
@@ -196,7 +203,8 @@ async def settle_together(pendings: list[PendingCall]) -> None:
         return
     try:
         for pending in pendings:
-            await pending.finish_sending()
+            if pending.sending:
+                await pending.finish_sending()
         waiting = [pending for pending in pendings if not pending.settled_by_what_came()]
         while len(waiting) > 1:
             await wait_readable_any([pending.channel for pending in waiting])
