@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import trio
@@ -55,8 +55,7 @@ class Expect:
         return Expect(name, lambda answer: isinstance(answer, kind))
 
 
-@attrs.frozen
-class Asked:
+class Asked(NamedTuple):
     """One player's part of `ask_all`: the answer (or its Failure) and the seconds it took."""
 
     answer: Any

@@ -24,7 +24,7 @@ from Remote.remote_participant import CallPlan, RemoteParticipant
 LIMIT = 1 << 16
 
 
-class Asked(RemoteParticipant):
+class OneCallPlayer(RemoteParticipant):
     """A remote player with one call: `ask(value)` sends `["ask", value]` and its answer is any value."""
 
     def _ask_request(self, value: Any) -> CallPlan:
@@ -34,9 +34,9 @@ class Asked(RemoteParticipant):
         return await self.call("ask", value)
 
 
-def player_and_client() -> tuple[Asked, MessageChannel]:
+def player_and_client() -> tuple[OneCallPlayer, MessageChannel]:
     server_end, client_end = trio.socket.socketpair()
-    return Asked(MessageChannel(trio.SocketStream(server_end), LIMIT)), MessageChannel(trio.SocketStream(client_end), LIMIT)
+    return OneCallPlayer(MessageChannel(trio.SocketStream(server_end), LIMIT)), MessageChannel(trio.SocketStream(client_end), LIMIT)
 
 
 async def answer_each(client: MessageChannel, times: int, add: int = 1) -> None:
@@ -46,7 +46,7 @@ async def answer_each(client: MessageChannel, times: int, add: int = 1) -> None:
         await client.send(value + add)
 
 
-async def in_the_loop(referee: Any, first: Asked, second: Asked) -> tuple[EncounterResult, bool]:
+async def in_the_loop(referee: Any, first: OneCallPlayer, second: OneCallPlayer) -> tuple[EncounterResult, bool]:
     """Run `referee` on the two players through InEncounterLoop: its result, and whether it ran in the loop's thread."""
     threads: list[bool] = []
 
@@ -149,7 +149,7 @@ async def test_sockets_closed_after_one_encounter_and_their_descriptors_reused_s
 
 async def test_players_on_memory_streams_stay_with_trio():
     server_end, _ = trio.testing.memory_stream_pair()
-    ann = Asked(MessageChannel(server_end, LIMIT))
+    ann = OneCallPlayer(MessageChannel(server_end, LIMIT))
     (ben, _) = player_and_client()
 
     async def referee(first: Entrant, second: Entrant, encounter: Encounter) -> EncounterResult:

@@ -148,8 +148,11 @@ class MatchReferee:
             self.settings.time_per_move,
             MOVE,
         )
-        answers = [one.answer for one in asked]
-        seconds = [one.seconds for one in asked]
+        (first_answer, first_seconds), (second_answer, second_seconds) = asked
+        if not isinstance(first_answer, Failure) and not isinstance(second_answer, Failure):  # as in almost every round
+            self._settle(match, first, second, out, moves, note, encounter, [first_answer, second_answer], [first_seconds, second_seconds])
+            return
+        answers, seconds = [first_answer, second_answer], [first_seconds, second_seconds]
         players = (first, second)
         late = [isinstance(answer, Failure) and answer.kind == LATE for answer in answers]
         for entrant, answer, forfeited in zip(players, answers, late, strict=True):
@@ -163,6 +166,21 @@ class MatchReferee:
                     out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(forfeits, allowed), LATE)
             return
         submitted = [None if late[0] else answers[0], None if late[1] else answers[1]]
+        self._settle(match, first, second, out, moves, note, encounter, submitted, seconds)
+
+    def _settle(
+        self,
+        match: Match,
+        first: Entrant,
+        second: Entrant,
+        out: dict[Name, Misbehaviour],
+        moves: MoveLog,
+        note: Note | None,
+        encounter: int,
+        submitted: list[Any],
+        seconds: list[float],
+    ) -> None:
+        """Score a round of `submitted` moves (None: a forfeit), log and report it, and put out whoever forfeited too often."""
         scored = match.settle(*submitted)
         moves.append(scored.first, scored.second)
         if note is not None:
@@ -178,9 +196,11 @@ class MatchReferee:
                 }
             )
         culprits = match.culprits
-        for entrant in players:
-            if entrant.name in culprits:
-                out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(match.forfeits(entrant.name), allowed), LATE)
+        if culprits:
+            for entrant in (first, second):
+                if entrant.name in culprits:
+                    forfeits = too_many_forfeits(match.forfeits(entrant.name), self.settings.forfeits_allowed)
+                    out[entrant.name] = Misbehaviour(entrant.name, forfeits, LATE)
 
     async def _tell_each(
         self,
