@@ -194,12 +194,23 @@ def test_every_legal_turn_is_judged_as_its_formulation_in_places_judges_it(posit
         assert verdict.error is None
 
 
-def test_a_direction_equal_to_one_of_the_eight_steps_the_same() -> None:
+def test_a_direction_equal_to_one_of_the_eight_steps_as_it_does() -> None:
     board = Board.empty().with_worker(Worker(Name("a"), 1), Place(2, 2)).with_worker(Worker(Name("b"), 1), Place(4, 4))
     fresh = MoveAndBuild(Worker(Name("a"), 1), Direction(EastWest.EAST, NorthSouth.PUT), Direction(EastWest.WEST, NorthSouth.SOUTH))
     assert all(fresh.move is not direction for direction in DIRECTIONS)
     assert judge_turn(board, Name("a"), fresh) == reference_judge(board, Name("a"), fresh)
     assert judge_turn(board, Name("a"), fresh).board is not None
+
+
+class OddDirection(Direction):
+    """A subclass: no Direction equals one of its instances, so none is a key of STEPS."""
+
+
+def test_a_direction_of_a_subclass_steps_as_its_words_say() -> None:
+    board = Board.empty().with_worker(Worker(Name("a"), 1), Place(2, 2)).with_worker(Worker(Name("b"), 1), Place(4, 4))
+    odd = MoveAndBuild(Worker(Name("a"), 1), OddDirection(EastWest.WEST, NorthSouth.NORTH), OddDirection(EastWest.PUT, NorthSouth.SOUTH))
+    assert judge_turn(board, Name("a"), odd) == reference_judge(board, Name("a"), odd)
+    assert judge_turn(board, Name("a"), odd).board == board.after_turn(Worker(Name("a"), 1), Place(1, 1), Place(1, 2))
 
 
 @RULES

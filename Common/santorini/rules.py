@@ -101,7 +101,7 @@ def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
             start = square  # the first worker that == `worker`, as attrs compares them
     if start is None:
         return Verdict(error=f"worker {worker} is not on the board")
-    target = _steps(action.move)[start]
+    target = (STEPS.get(action.move) or _steps(action.move))[start]
     if target is None:
         return Verdict(error=f"worker {worker} would step off the board")
     if target in occupied:
@@ -116,7 +116,7 @@ def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
         if height != WINNING_HEIGHT:
             return Verdict(error=f"a move without a build must reach height 3, {_show(target)} has height {height}")
         return _WINS
-    build = _steps(action.build)[target]
+    build = (STEPS.get(action.build) or _steps(action.build))[target]
     if build is None:
         return Verdict(error="the build is off the board")
     if build == target or (build != start and build in occupied):
@@ -129,11 +129,8 @@ def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
 
 
 def _steps(direction: Direction) -> tuple[int | None, ...]:
-    """STEPS of `direction`, also for a Direction that is not one of DIRECTIONS (an instance of a subclass)."""
-    steps = STEPS.get(direction)
-    if steps is None:
-        steps = tuple(None if (target := place.step(direction)) is None else target.index for place in PLACES)
-    return steps
+    """What STEPS would hold for a Direction that is not a key of it (an instance of a subclass)."""
+    return tuple(None if (target := place.step(direction)) is None else target.index for place in PLACES)
 
 
 def _show(square: int) -> str:
