@@ -6,6 +6,10 @@ path (`$[1][2]`); `unstructure(value)` is the inverse. The strictness comes
 from `Common/strict.py`; the shapes of the messages are here. Boards may
 arrive short (missing cells are height 0) and always leave as the full 6 x 6.
 
+The server reads its players' replies with `read_action` and `read_place`:
+the converter's values and its StructureErrors, a well-formed reply read by
+hand in a few steps and every other value left to the converter.
+
 `structure_from_server` is for a client only: it also accepts two things
 that other servers send beyond the spec (section 10), heights written as
 digit strings (`"3"`) in a Board and workers written without their player's
