@@ -100,11 +100,11 @@ class Referee:
         placed: list[WorkerPlace] = []
         for number in range(1, WORKERS_PER_PLAYER + 1):
             for entrant in (starter, other):
-                asked = now()
+                asked = now() if events is not None else 0.0  # timed only for the game events
                 place = await self._ask(entrant, "place_worker", tuple(placed), expect=Place)
                 if isinstance(place, Misbehaviour):
                     return place
-                answered = now()
+                answered = now() if events is not None else 0.0
                 error = placement_error(board, place)
                 if error is not None:
                     return Misbehaviour(entrant.name, f"illegal placement: {error}", ILLEGAL)
@@ -117,11 +117,11 @@ class Referee:
         while True:
             if not has_legal_turn(board, mover.name):
                 return _ended(events, waiting.name, NO_LEGAL_TURN)
-            asked = now()
+            asked = now() if events is not None else 0.0  # timed only for the game events
             action = await self._ask(mover, "take_turn", board, expect=Action)
             if isinstance(action, Misbehaviour):
                 return action
-            answered = now()
+            answered = now() if events is not None else 0.0
             verdict = judge_turn(board, mover.name, action)
             if verdict.error is not None:
                 return Misbehaviour(mover.name, f"illegal action: {verdict.error}", ILLEGAL)

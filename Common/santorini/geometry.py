@@ -65,9 +65,9 @@ def _not_standing_still(instance: Direction, attribute: attrs.Attribute, value: 
         raise ValueError('["PUT", "PUT"] is not a direction')
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Direction:
-    """A step to one of the eight neighbouring squares."""
+    """A step to one of the eight neighbouring squares (its hash kept: directions are the keys of STEPS)."""
 
     east_west: EastWest = attrs.field(validator=attrs.validators.instance_of(EastWest))
     north_south: NorthSouth = attrs.field(validator=[attrs.validators.instance_of(NorthSouth), _not_standing_still])
@@ -100,3 +100,8 @@ NEIGHBOURS: tuple[tuple[tuple[Direction, int], ...], ...] = tuple(_neighbours(pl
 
 NEIGHBOUR_INDICES: tuple[tuple[int, ...], ...] = tuple(tuple(index for _, index in row) for row in NEIGHBOURS)
 """For each square index: the indices of its neighbouring squares, in the order of DIRECTIONS."""
+
+STEPS: dict[Direction, tuple[int | None, ...]] = {
+    direction: tuple(None if (target := place.step(direction)) is None else target.index for place in PLACES) for direction in DIRECTIONS
+}
+"""For each direction, for each square index: the index of the square one step away, or None off the board."""

@@ -12,7 +12,7 @@ import attrs
 
 from Common.santorini.actions import Action, GiveUp, MoveAndBuild, WinningMove
 from Common.santorini.board import MAX_HEIGHT, WINNING_HEIGHT, Board
-from Common.santorini.geometry import DIRECTIONS, NEIGHBOUR_INDICES, Direction, Place
+from Common.santorini.geometry import DIRECTIONS, NEIGHBOUR_INDICES, PLACES, SIZE, STEPS, Direction, Place
 from Common.santorini.names import Name, Worker
 
 
@@ -74,30 +74,67 @@ class Verdict:
     board: Board | None = None
 
 
+_GIVES_UP = Verdict(gives_up=True)
+_WINS = Verdict(wins=True)
+
+
 def judge_turn(board: Board, player: Name, action: Action) -> Verdict:
-    """Judge `player`'s `action` on `board` and, if it is legal and the game goes on, apply it."""
+    """Judge `player`'s `action` on `board` and, if it is legal and the game goes on, apply it.
+
+    The checks and their reasons are those of `move_target` and `build_error`,
+    made on square indices (`STEPS`) rather than Places.
+    """
     if isinstance(action, GiveUp):
         if action.name != player:
             return Verdict(error=f"gave up in the name of {action.name}, not {player}")
-        return Verdict(gives_up=True)
-    if action.worker.owner != player:
-        return Verdict(error=f"worker {action.worker} belongs to {action.worker.owner}, not {player}")
-    start, target, error = _step(board, action.worker, action.move)
-    if target is None:  # exactly when there is an error
-        return Verdict(error=error)
-    reaches_the_top = board.height(target) == WINNING_HEIGHT
+        return _GIVES_UP
+    worker = action.worker
+    if worker.owner != player:
+        return Verdict(error=f"worker {worker} belongs to {worker.owner}, not {player}")
+    start = None
+    occupied = []
+    for wp in board.workers:
+        place, standing = wp.place, wp.worker
+        square = place.y * SIZE + place.x
+        occupied.append(square)
+        if start is None and standing.__class__ is worker.__class__ and standing.number == worker.number and standing.owner == worker.owner:
+            start = square  # the first worker that == `worker`, as attrs compares them
+    if start is None:
+        return Verdict(error=f"worker {worker} is not on the board")
+    target = (STEPS.get(action.move) or _steps(action.move))[start]
+    if target is None:
+        return Verdict(error=f"worker {worker} would step off the board")
+    if target in occupied:
+        return Verdict(error=f"worker {worker} would step onto another worker at {_show(target)}")
+    heights = board.heights
+    height = heights[target]
+    if height == MAX_HEIGHT:
+        return Verdict(error=f"worker {worker} would step onto a capped tower at {_show(target)}")
+    if height > heights[start] + 1:
+        return Verdict(error=f"worker {worker} would climb more than one floor to {_show(target)}")
     if isinstance(action, WinningMove):
-        if not reaches_the_top:
-            return Verdict(error=f"a move without a build must reach height 3, [{target.x}, {target.y}] has height {board.height(target)}")
-        return Verdict(wins=True)
-    build = target.step(action.build)
-    error = build_error(board, build, vacated=start, arrived=target)
-    if error is not None:
-        return Verdict(error=error)
-    if reaches_the_top:
-        return Verdict(wins=True)
-    assert build is not None  # build_error refuses a build off the board
-    return Verdict(board=board.after_turn(action.worker, target, build))
+        if height != WINNING_HEIGHT:
+            return Verdict(error=f"a move without a build must reach height 3, {_show(target)} has height {height}")
+        return _WINS
+    build = (STEPS.get(action.build) or _steps(action.build))[target]
+    if build is None:
+        return Verdict(error="the build is off the board")
+    if build == target or (build != start and build in occupied):
+        return Verdict(error=f"the build at {_show(build)} is on a worker")
+    if heights[build] == MAX_HEIGHT:
+        return Verdict(error=f"the build at {_show(build)} is on a capped tower")
+    if height == WINNING_HEIGHT:
+        return _WINS
+    return Verdict(board=board.after_turn(worker, PLACES[target], PLACES[build]))
+
+
+def _steps(direction: Direction) -> tuple[int | None, ...]:
+    """What STEPS would hold for a Direction that is not a key of it (an instance of a subclass)."""
+    return tuple(None if (target := place.step(direction)) is None else target.index for place in PLACES)
+
+
+def _show(square: int) -> str:
+    return f"[{square % SIZE}, {square // SIZE}]"
 
 
 def action_error(board: Board, player: Name, action: Action) -> str | None:
@@ -137,10 +174,14 @@ def has_legal_turn(board: Board, player: Name) -> bool:
     That is whether any of its workers can move: a move onto height 3 wins
     without a build, and after any other move the square just left takes one.
     """
-    occupied = {wp.place.index for wp in board.workers}
     heights = board.heights
-    for wp in board.workers_of(player):
-        ceiling = min(heights[wp.place.index] + 1, WINNING_HEIGHT)
-        if any(square not in occupied and heights[square] <= ceiling for square in NEIGHBOUR_INDICES[wp.place.index]):
-            return True
+    workers = board.workers
+    occupied = [wp.place.y * SIZE + wp.place.x for wp in workers]
+    for wp, start in zip(workers, occupied, strict=True):
+        if wp.worker.owner != player:
+            continue
+        ceiling = min(heights[start] + 1, WINNING_HEIGHT)
+        for square in NEIGHBOUR_INDICES[start]:
+            if heights[square] <= ceiling and square not in occupied:
+                return True
     return False

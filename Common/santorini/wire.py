@@ -6,6 +6,10 @@ path (`$[1][2]`); `unstructure(value)` is the inverse. The strictness comes
 from `Common/strict.py`; the shapes of the messages are here. Boards may
 arrive short (missing cells are height 0) and always leave as the full 6 x 6.
 
+The server reads its players' replies with `read_action` and `read_place`:
+the converter's values and its StructureErrors, a well-formed reply read by
+hand in a few steps and every other value left to the converter.
+
 `structure_from_server` is for a client only: it also accepts two things
 that other servers send beyond the spec (section 10), heights written as
 digit strings (`"3"`) in a Board and workers written without their player's
@@ -186,25 +190,93 @@ def _kicked(value: Any, _: type = Kicked) -> Kicked:
 
 
 # ---------------------------------------------------------------------------
+# The server's readers of replies: `structure` for Action and Place, in fewer steps
+
+
+def read_action(value: Any) -> Action:
+    """`structure(value, Action)`: the same Action, or the same StructureError.
+
+    A well-formed turn is read without the converter, and the Actions read are
+    kept (a few thousand: a player's turns repeat); `structure` reads every
+    other value, and so says what is wrong with it.
+    """
+    if type(value) is list:
+        length = len(value)
+        if (length == 5 or length == 3) and all(type(part) is str for part in value):
+            action = _turn(*value)
+            if action is not None:
+                return action
+    elif type(value) is str and is_name(value):
+        return GiveUp(Name(value))
+    return structure(value, Action)
+
+
+@functools.lru_cache(maxsize=4096)
+def _turn(worker_text: str, east_west: str, north_south: str, *build: str) -> Action | None:
+    """The WinningMove (no `build` words) or MoveAndBuild (two) these words make, or None if they make none."""
+    try:
+        moved = _parse_worker(worker_text)
+    except ValueError:
+        return None
+    move = _DIRECTION_OF_WORDS.get((east_west, north_south))
+    if move is None:
+        return None
+    if not build:
+        return WinningMove(moved, move)
+    built = _DIRECTION_OF_WORDS.get((build[0], build[1]))
+    return None if built is None else MoveAndBuild(moved, move, built)
+
+
+_DIRECTION_OF_WORDS = {(direction.east_west.value, direction.north_south.value): direction for direction in DIRECTIONS}
+
+
+def read_place(value: Any) -> Place:
+    """`structure(value, Place)`: the same Place, or the same StructureError (`structure` reads what is not one)."""
+    if type(value) is list and len(value) == 2:
+        x, y = value
+        if type(x) is int and type(y) is int and 0 <= x < SIZE and 0 <= y < SIZE:
+            return PLACES[y * SIZE + x]
+    return structure(value, Place)
+
+
+# ---------------------------------------------------------------------------
 # Unstructuring the wire types
+
+
+assert SIZE == 6  # board_to_json writes the rows out
 
 
 def board_to_json(board: Board) -> list[list[int | str]]:
     """The full 6 x 6 board, rows north to south, cells west to east."""
     heights = board.heights
-    rows: list[list[int | str]] = [list(heights[i : i + SIZE]) for i in range(0, SIZE * SIZE, SIZE)]
+    cells: list[int | str] = list(heights)
     for wp in board.workers:
-        rows[wp.place.y][wp.place.x] = f"{heights[wp.place.index]}{wp.worker}"
-    return rows
+        place, standing = wp.place, wp.worker
+        square = place.y * SIZE + place.x
+        cells[square] = f"{heights[square]}{standing.owner}{standing.number}"  # the height, then str(worker)
+    return [cells[0:6], cells[6:12], cells[12:18], cells[18:24], cells[24:30], cells[30:36]]
+
+
+def placement_to_json(placement: Placement) -> list[list[str | int]]:
+    """The workers placed so far, each as [worker, x, y] (what `unstructure` makes of a Placement)."""
+    return [[str(wp.worker), wp.place.x, wp.place.y] for wp in placement]
+
+
+_WORDS: dict[Direction, tuple[str, str]] = {direction: (direction.east_west.value, direction.north_south.value) for direction in DIRECTIONS}
+
+
+def _words(direction: Direction) -> tuple[str, str]:
+    """`direction` as its two words on the wire."""
+    words = _WORDS.get(direction)
+    return (direction.east_west.value, direction.north_south.value) if words is None else words
 
 
 def action_to_json(action: Action) -> str | list[str]:
     if isinstance(action, GiveUp):
         return action.name
-    move = [str(action.worker), action.move.east_west.value, action.move.north_south.value]
     if isinstance(action, WinningMove):
-        return move
-    return [*move, action.build.east_west.value, action.build.north_south.value]
+        return [str(action.worker), *_words(action.move)]
+    return [str(action.worker), *_words(action.move), *_words(action.build)]
 
 
 def _outcome_to_json(outcome: EncounterOutcome) -> list[str]:

@@ -15,18 +15,10 @@ from Common.santorini.geometry import Place
 from Common.santorini.names import Name
 from Common.santorini.player import Player
 from Common.santorini.results import PlayingAs, Results
-from Common.santorini.wire import board_to_json, structure, unstructure
+from Common.santorini.wire import board_to_json, placement_to_json, read_action, read_place, unstructure
 from Remote.remote_participant import CallPlan, RemoteParticipant
 
 __all__ = ["RemotePlayer"]
-
-
-def _place(reply: object) -> Place:
-    return structure(reply, Place)
-
-
-def _action(reply: object) -> Action:
-    return structure(reply, Action)
 
 
 class RemotePlayer(RemoteParticipant, Player):
@@ -57,10 +49,10 @@ class RemotePlayer(RemoteParticipant, Player):
         return CallPlan(opponent)
 
     def _place_worker_request(self, placement: Placement) -> CallPlan:
-        return CallPlan(unstructure(placement), _place)
+        return CallPlan(placement_to_json(placement), read_place)
 
     def _take_turn_request(self, board: Board) -> CallPlan:
-        return CallPlan(board_to_json(board), _action)
+        return CallPlan(board_to_json(board), read_action)
 
     def _end_of_tournament_request(self, results: Results) -> CallPlan:
         return CallPlan(unstructure(results))
