@@ -166,7 +166,8 @@ class JSONStreamDecoder:
 
     def feed(self, data: bytes | bytearray) -> None:
         """Add the next bytes of the stream."""
-        self._raise_if_dead()
+        if self._error is not None:
+            self._raise_if_dead()
         if self._closed:
             raise RuntimeError("feed() after close()")
         shift = self._message_start
@@ -183,7 +184,8 @@ class JSONStreamDecoder:
 
     def next_value(self) -> object:
         """The next complete value, or NEED_DATA; raises ProtocolError on garbage."""
-        self._raise_if_dead()
+        if self._error is not None:
+            self._raise_if_dead()
         if self._scanned == len(self._buffer) and not self._closed:
             return NEED_DATA  # every byte scanned, and no value ended among them
         try:
@@ -215,7 +217,7 @@ class JSONStreamDecoder:
             self._error = error
             raise
 
-    def take_known(self, known: Mapping[bytes, T]) -> T | None:
+    def take_known(self, known: Mapping[bytes, T]) -> T | _Sentinel | None:
         """The cheapest case: the bytes not yet taken are exactly one message of `known`; take it and give what `known` says of it.
 
         The keys of `known` are whole messages as `encode` writes them, a
@@ -223,7 +225,8 @@ class JSONStreamDecoder:
         newline. When what is left in the buffer (after the white space
         already scanned) is one of them, its value is taken as `next_value`
         would take it, and `known`'s entry for it is returned: what the
-        caller makes of that value. Otherwise (anything else or more in the
+        caller makes of that value. NEED_DATA when `next_value` would say so
+        at once: nothing came since. Otherwise (anything else or more in the
         buffer, a value begun, the stream closed, an error) nothing is taken
         and the answer is None: ask `next_value`.
         """
@@ -233,7 +236,7 @@ class JSONStreamDecoder:
         size = len(buffer)
         scanned = self._scanned
         if scanned == size:
-            return None
+            return NEED_DATA
         entry = known.get(bytes(buffer[scanned:]) if scanned else bytes(buffer))
         if entry is None or size - 1 - self._message_start > self._max_bytes or self._max_depth < 1:
             return None

@@ -63,9 +63,12 @@ class Answered:
     value: Any
 
 
-@attrs.frozen
+@attrs.define
 class Request:
-    """A call in progress: its name, how its reply is read (None: no reply is due), and what the game keeps with it."""
+    """A call in progress: its name, how its reply is read (None: no reply is due), and what the game keeps with it.
+
+    Never changed once made; not frozen only because one is made per call, and a frozen one costs three times as much.
+    """
 
     call: str
     read: Callable[[Any], Any] | None
@@ -169,6 +172,10 @@ class PlayerConversation:
         assert request is not None and self._awaiting, "next_answer() while no reply is due"
         if self._known is not None and not self._begun_early:  # the common case, decided without parsing
             answered = self._decoder.take_known(self._known)
+            if answered is NEED_DATA:
+                if self._stream_ended:
+                    return self._fail("PeerClosed", "the peer closed the connection", BROKEN)
+                return NEED_DATA
             if answered is not None:  # nothing came after it: no value unasked
                 self._request, self._awaiting, self._known = None, False, None
                 return answered

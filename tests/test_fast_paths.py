@@ -51,6 +51,8 @@ def _answer(decoder: JSONStreamDecoder, known: Mapping[bytes, Any] | None) -> tu
     try:
         if known is not None:
             entry = decoder.take_known(known)
+            if entry is NEED_DATA:
+                return ("need",)
             if entry is not None:
                 return ("known", entry)
         value = decoder.next_value()
@@ -114,6 +116,7 @@ def test_take_known_takes_one_whole_message_after_the_newline_of_the_last() -> N
     decoder.feed(b'[1,"C"]\n')
     assert decoder.take_known(known) is None and decoder.next_value() == [1, "C"]
     assert not decoder.value_pending()
+    assert decoder.take_known(known) is NEED_DATA
     decoder.feed(b'[2,"C"]\n')
     assert decoder.take_known(known) == "two"
     decoder.feed(b'[2,"C"]\n[2,"C"]\n')

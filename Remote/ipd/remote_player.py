@@ -35,11 +35,13 @@ notice and the event log say why. A malformed one is MALFORMED.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from Common.ipd.messages import ErrorReport, MatchOver, MatchStart, MoveReply, PlayingAs, TournamentResults
-from Common.ipd.moves import COOPERATE, DEFECT, PREVS, Move, Prev, Totals
+from Common.ipd.moves import COOPERATE, DEFECT, PREVS, Move, Prev, Recorded, Totals
 from Common.ipd.names import Name
 from Common.ipd.player import Player
 from Common.ipd.wire import MOVE, is_error_report, structure, structure_reply, unstructure
@@ -104,7 +106,7 @@ class IPDReplyRules(ReplyRules):
         round_ = request.context
         if self.owed or type(round_) is not int:
             return None
-        return {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
+        return _replies_to(round_)
 
     def timed_out(self, request: Request, awaiting: bool) -> bool:
         """A `move` that ran out of time is a forfeit: the connection stays in play, and its reply is owed if it was awaited."""
@@ -164,13 +166,21 @@ class RemotePlayer(RemoteParticipant, Player):
 _COOPERATED, _DEFECTED = Answered(COOPERATE), Answered(DEFECT)
 _MOVE_REQUEST = b"[" + encode(MOVE)[:-1] + b",%d,%s]\n"
 """`["move", k, Prev]` as `encode` writes it, with k and Prev to fill in."""
-_PREV_JSON: dict[Prev | None, bytes] = {None: b"null", **{prev: encode([prev.mine, prev.theirs])[:-1] for prev in PREVS.values()}}
-"""Each Prev (and None) as `encode` writes it, without the newline."""
+_PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
+    (prev.mine, prev.theirs): encode([prev.mine, prev.theirs])[:-1] for prev in PREVS.values()
+}
+"""Each Prev, by its two values, as `encode` writes it, without the newline."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _replies_to(round_: int) -> Mapping[bytes, Answered]:
+    """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers."""
+    return MappingProxyType({b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED})
 
 
 def move_plan(round_: int, prev: Prev | None) -> CallPlan:
     """The call `move(round_, prev)`: the request `["move", round_, Prev]` in the bytes `encode` would make of it, and its reader."""
-    prev_json = _PREV_JSON.get(prev) if type(round_) is int else None
+    prev_json = (b"null" if prev is None else _PREV_JSON.get((prev.mine, prev.theirs))) if type(round_) is int else None
     if prev_json is None:
         return CallPlan([MOVE, round_, None if prev is None else [prev.mine, prev.theirs]], _move_of, round_)
     return CallPlan(_MOVE_REQUEST % (round_, prev_json), _move_of, round_)
