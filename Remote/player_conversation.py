@@ -143,14 +143,9 @@ class PlayerConversation:
             return Failure(f"{call}: ChannelError: the connection is out of play: {self._out}", BROKEN)
         self._request = Request(call, read, context)
         self._begun_early = False
-        try:
-            pending = self._decoder.value_pending()
-        except ProtocolError:
-            pending = True  # _refuse_unasked says what
-        if pending:
-            failure = self._refuse_unasked(before=True)
-            if failure is not None:
-                return failure
+        failure = self._refuse_unasked(before=True)
+        if failure is not None:
+            return failure
         self._cut = True
         return message if type(message) is bytes else encode(message)
 
