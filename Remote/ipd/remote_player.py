@@ -35,9 +35,7 @@ notice and the event log say why. A malformed one is MALFORMED.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from Common.ipd.messages import ErrorReport, MatchOver, MatchStart, MoveReply, PlayingAs, TournamentResults
@@ -172,10 +170,19 @@ _PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
 """Each Prev, by its two values, as `encode` writes it, without the newline."""
 
 
-@functools.lru_cache(maxsize=1024)
+_REMEMBERED_ROUNDS = 8192
+"""The good replies of rounds up to this one are made once per process (3 MB at most); later ones once per call."""
+_remembered_replies: dict[int, Mapping[bytes, Answered]] = {}
+
+
 def _replies_to(round_: int) -> Mapping[bytes, Answered]:
     """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers."""
-    return MappingProxyType({b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED})
+    known = _remembered_replies.get(round_)
+    if known is None:
+        known = {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
+        if round_ <= _REMEMBERED_ROUNDS:
+            _remembered_replies[round_] = known
+    return known
 
 
 def move_plan(round_: int, prev: Prev | None) -> CallPlan:
