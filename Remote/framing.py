@@ -23,7 +23,10 @@ import gc
 import json
 import math
 import re
-from typing import Final, Protocol, cast
+from collections.abc import Mapping
+from typing import Final, Protocol, TypeVar, cast
+
+T = TypeVar("T")
 
 DEFAULT_MAX_DEPTH: Final = 64
 _BIG_VALUE_BYTES: Final = 1 << 20
@@ -163,7 +166,8 @@ class JSONStreamDecoder:
 
     def feed(self, data: bytes | bytearray) -> None:
         """Add the next bytes of the stream."""
-        self._raise_if_dead()
+        if self._error is not None:
+            self._raise_if_dead()
         if self._closed:
             raise RuntimeError("feed() after close()")
         shift = self._message_start
@@ -180,7 +184,8 @@ class JSONStreamDecoder:
 
     def next_value(self) -> object:
         """The next complete value, or NEED_DATA; raises ProtocolError on garbage."""
-        self._raise_if_dead()
+        if self._error is not None:
+            self._raise_if_dead()
         if self._scanned == len(self._buffer) and not self._closed:
             return NEED_DATA  # every byte scanned, and no value ended among them
         try:
@@ -212,9 +217,37 @@ class JSONStreamDecoder:
             self._error = error
             raise
 
+    def take_known(self, known: Mapping[bytes, T]) -> T | _Sentinel | None:
+        """The cheapest case: the bytes not yet taken are exactly one message of `known`; take it and give what `known` says of it.
+
+        The keys of `known` are whole messages as `encode` writes them, a
+        value in compact JSON with no array or object inside it, then a
+        newline. When what is left in the buffer (after the white space
+        already scanned) is one of them, its value is taken as `next_value`
+        would take it, and `known`'s entry for it is returned: what the
+        caller makes of that value. NEED_DATA when `next_value` would say so
+        at once: nothing came since. Otherwise (anything else or more in the
+        buffer, a value begun, the stream closed, an error) nothing is taken
+        and the answer is None: ask `next_value`.
+        """
+        if self._value_start is not None or self._closed or self._error is not None:
+            return None
+        buffer = self._buffer
+        size = len(buffer)
+        scanned = self._scanned
+        if scanned == size:
+            return NEED_DATA
+        entry = known.get(bytes(buffer[scanned:]) if scanned else bytes(buffer))
+        if entry is None or size - 1 - self._message_start > self._max_bytes or self._max_depth < 1:
+            return None
+        self._start_message(size - 1)  # the value ends before its newline, which is white space before the next
+        self._scanned = size
+        return entry
+
     def value_pending(self) -> bool:
         """Do the buffered bytes hold a further value, complete or begun?"""
-        self._raise_if_dead()
+        if self._error is not None:
+            self._raise_if_dead()
         if self._value_start is not None:
             return True
         if self._scanned == len(self._buffer):

@@ -32,7 +32,7 @@ answer, DISCARD, or a `Fault` that this class turns into the Failure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
@@ -63,9 +63,12 @@ class Answered:
     value: Any
 
 
-@attrs.frozen
+@attrs.define
 class Request:
-    """A call in progress: its name, how its reply is read (None: no reply is due), and what the game keeps with it."""
+    """A call in progress: its name, how its reply is read (None: no reply is due), and what the game keeps with it.
+
+    Never changed once made; not frozen only because one is made per call, and a frozen one costs three times as much.
+    """
 
     call: str
     read: Callable[[Any], Any] | None
@@ -95,6 +98,16 @@ class ReplyRules:
         """`request`, sent whole, ran out of time (`awaiting`: while its reply was due): does the connection stay in play?"""
         return False
 
+    def known_replies(self, request: Request) -> Mapping[bytes, Answered] | None:
+        """The replies to `request` whose reading is known before they come, by the bytes of their message (None: none).
+
+        A key is a whole message as `encode` writes it, one value with no
+        array or object inside it; its entry is what `reply` would make of
+        that value, now and until the call ends. The conversation takes such
+        a reply without parsing it when it is all that came.
+        """
+        return None
+
 
 ONE_REPLY_PER_REQUEST: Final = ReplyRules()
 
@@ -112,6 +125,7 @@ class PlayerConversation:
         self._stream_ended = False
         self._closed = False
         self._begun_early = False  # the next value began to arrive before the request went out
+        self._known: Mapping[bytes, Answered] | None = None  # the awaited reply's known forms (ReplyRules.known_replies)
 
     @property
     def out_of_play(self) -> str | None:
@@ -121,7 +135,10 @@ class PlayerConversation:
     # --- one call -------------------------------------------------------------------
 
     def ask(self, call: str, message: Any, read: Callable[[Any], Any] | None = None, context: Any = None) -> bytes | Failure:
-        """Begin `call`: the bytes of `message`, or the Failure that stops it (out of play, a value sent unasked)."""
+        """Begin `call`: the bytes of `message`, or the Failure that stops it (out of play, a value sent unasked).
+
+        A `message` given as bytes is sent as it is: the caller made it as `encode` would.
+        """
         if self._out is not None:
             return Failure(f"{call}: ChannelError: the connection is out of play: {self._out}", BROKEN)
         self._request = Request(call, read, context)
@@ -130,7 +147,7 @@ class PlayerConversation:
         if failure is not None:
             return failure
         self._cut = True
-        return encode(message)
+        return message if type(message) is bytes else encode(message)
 
     def sent(self) -> Answered | None:
         """All of the request went out: Answered(None) for a call without a reply, else None (the reply is due)."""
@@ -141,12 +158,22 @@ class PlayerConversation:
             self._request = None
             return Answered(None)
         self._awaiting = True
+        self._known = self._rules.known_replies(request)
         return None
 
     def next_answer(self) -> Answered | Failure | Any:
         """The reply to the call in progress from the bytes fed so far: Answered, a Failure, or NEED_DATA."""
         request = self._request
         assert request is not None and self._awaiting, "next_answer() while no reply is due"
+        if self._known is not None and not self._begun_early:  # the common case, decided without parsing
+            answered = self._decoder.take_known(self._known)
+            if answered is NEED_DATA:
+                if self._stream_ended:
+                    return self._fail("PeerClosed", "the peer closed the connection", BROKEN)
+                return NEED_DATA
+            if answered is not None:  # nothing came after it: no value unasked
+                self._request, self._awaiting, self._known = None, False, None
+                return answered
         while True:
             try:
                 value = self._decoder.next_value()
@@ -167,7 +194,7 @@ class PlayerConversation:
                 continue
             if isinstance(verdict, Fault):
                 return self._fail(verdict.label, verdict.message, verdict.kind)
-            self._awaiting = False
+            self._awaiting, self._known = False, None
             failure = self._refuse_unasked(before=False)
             if failure is not None:
                 return failure
@@ -183,7 +210,7 @@ class PlayerConversation:
         assert request is not None, "timed_out() without a call"
         if self._cut or not self._rules.timed_out(request, awaiting=self._awaiting):
             self._out = self._out or "after an earlier failure (Cancelled)"
-        self._request, self._awaiting = None, False
+        self._request, self._awaiting, self._known = None, False, None
 
     def broke(self, label: str, message: str, kind: str = BROKEN) -> Failure:
         """The shell could not move the bytes (`label`: the word for how, e.g. "ConnectionBroken"): the call fails."""
@@ -211,7 +238,7 @@ class PlayerConversation:
     def _fail(self, label: str, message: str, kind: str) -> Failure:
         call = self._request.call if self._request is not None else "call"
         self._out = self._out or f"after an earlier failure ({label})"
-        self._request, self._awaiting = None, False
+        self._request, self._awaiting, self._known = None, False, None
         return Failure(f"{call}: {label}: {message}", kind)
 
     def _refuse_unasked(self, before: bool) -> Failure | None:

@@ -19,10 +19,12 @@ import attrs
 
 _BUCKETS_PER_DECADE = 230
 """log10(1.01) * 230 is about 1: neighbouring buckets differ by 1 %."""
+_SHORTEST = 1e-7
+"""Shorter durations count in the bucket of this one."""
 
 
 def _bucket(seconds: float) -> int:
-    return math.floor(math.log10(max(seconds, 1e-7)) * _BUCKETS_PER_DECADE)
+    return math.floor(math.log10(_SHORTEST if seconds < _SHORTEST else seconds) * _BUCKETS_PER_DECADE)  # max(seconds, _SHORTEST)
 
 
 def _bucket_top(bucket: int) -> float:
@@ -42,7 +44,8 @@ class CallStatistics:
         self.counts[_bucket(seconds)] += 1
         self.calls += 1
         self.failures += failed
-        self.longest = max(self.longest, seconds)
+        if seconds > self.longest:  # max(self.longest, seconds)
+            self.longest = seconds
 
     def percentile(self, fraction: float) -> float:
         """The duration that `fraction` of the calls did not exceed, in seconds (0 without calls)."""

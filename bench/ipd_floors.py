@@ -46,7 +46,7 @@ from Common.ipd.records import MoveLog
 from Common.ipd.settings import read_settings
 from Remote.channel import MessageChannel
 from Remote.framing import NEED_DATA, JSONStreamDecoder
-from Remote.ipd.remote_player import IPDReplyRules, RemotePlayer
+from Remote.ipd.remote_player import IPDReplyRules, RemotePlayer, move_plan
 from Remote.player_conversation import Answered, PlayerConversation
 from Remote.statistics import CallStatistics
 
@@ -131,8 +131,8 @@ def ours_blocking(ends: list[socket.socket], rounds: int) -> None:
         started = time.monotonic()
         for name, end, conversation in zip(names, ends, conversations, strict=True):
             request = match.request(name)
-            prev = None if request.prev is None else [request.prev.mine, request.prev.theirs]
-            data = conversation.ask("move", ["move", request.round, prev], _as_read, request.round)
+            plan = move_plan(request.round, request.prev)
+            data = conversation.ask("move", plan.message, plan.read, plan.context)
             end.sendall(data)
             conversation.sent()
         answers = []
@@ -144,10 +144,6 @@ def ours_blocking(ends: list[socket.socket], rounds: int) -> None:
             answers.append(verdict.value)
         scored = match.settle(*answers)
         moves.append(scored.first, scored.second)
-
-
-def _as_read(move: object) -> object:
-    return move  # IPDReplyRules reads the reply
 
 
 SERVERS: dict[str, Callable[[list[socket.socket], int], None]] = {

@@ -101,12 +101,16 @@ class MatchChance:
 
     def draw_round(self) -> RoundDraw:
         """The draws of the next round (the first call: round 1)."""
+        return RoundDraw(*self.draw())
+
+    def draw(self) -> tuple[bool, bool, bool]:
+        """The draws of the next round as `draw_round` gives them, (flip_first, flip_second, last), without making a RoundDraw."""
         uniform = self._random.random
         noise_first, noise_second, end = uniform(), uniform(), uniform()
         self._round += 1
         horizon = self._horizon
         last = self._round >= horizon.max_rounds or (self._round >= horizon.min_rounds and end < horizon.end_probability)
-        return RoundDraw(noise_first < self._noise, noise_second < self._noise, last)
+        return noise_first < self._noise, noise_second < self._noise, last
 
 
 def match_length(key: MatchKey, horizon: Horizon) -> int:

@@ -16,11 +16,14 @@ import attrs
 
 from Common.ipd.chance import MatchChance, MatchKey
 from Common.ipd.messages import MatchOver, MoveRequest
-from Common.ipd.moves import PREVS, Prev, Recorded, Totals, is_recorded
+from Common.ipd.moves import COOPERATE, DEFECT, PREVS, Prev, Recorded, Totals
 from Common.ipd.names import Name
 from Common.ipd.outcomes import Misbehaved, Played, Scored
-from Common.ipd.scoring import payoff_table, with_noise
+from Common.ipd.scoring import payoff_table
 from Common.ipd.settings import IPDSettings
+
+_NOISY: dict[Recorded, Recorded] = {COOPERATE: DEFECT, DEFECT: COOPERATE, None: None}
+"""What noise makes of each Recorded value (`Common.ipd.scoring.with_noise`): a Move turns, a forfeit stays."""
 
 
 @attrs.frozen
@@ -69,8 +72,9 @@ class Match:
 
     @property
     def over(self) -> bool:
-        """Whether no round remains: the last one was drawn, or someone forfeited too often."""
-        return self._ended or bool(self.culprits)
+        """Whether no round remains: the last one was drawn, or someone forfeited too often (`culprits`)."""
+        allowed = self._forfeits_allowed
+        return self._ended or self._first_forfeits > allowed or self._second_forfeits > allowed
 
     @property
     def culprits(self) -> frozenset[Name]:
@@ -104,7 +108,10 @@ class Match:
         """What `player` is asked in the next round."""
         if self.over:
             raise ValueError("the match is over: no round remains")
-        return MoveRequest(self._round, self.prev(player))
+        last = self._last
+        if last is not None and not self._is_first(player):
+            last = PREVS[(last.theirs, last.mine)]
+        return MoveRequest(self._round, last)
 
     def match_over(self, player: Name) -> MatchOver:
         """What `player` is told at the end of the match."""
@@ -125,11 +132,13 @@ class Match:
         """Score the round with both settled replies (None: forfeited), and move on to the next."""
         if self.over:
             raise ValueError("the match is over: no round remains")
-        if not (is_recorded(first) and is_recorded(second)):
+        if not (
+            (first is None or (type(first) is str and first in _NOISY)) and (second is None or (type(second) is str and second in _NOISY))
+        ):
             raise ValueError(f'settled replies are "C", "D" or None, got {first!r} and {second!r}')
-        draw = self._chance.draw_round()
-        scored_first = with_noise(first, draw.flip_first)
-        scored_second = with_noise(second, draw.flip_second)
+        flip_first, flip_second, last = self._chance.draw()
+        scored_first = _NOISY[first] if flip_first else first
+        scored_second = _NOISY[second] if flip_second else second
         first_score, second_score = self._table[scored_first, scored_second]
         self._first_total += first_score
         self._second_total += second_score
@@ -138,7 +147,7 @@ class Match:
         self._last = PREVS[(scored_first, scored_second)]
         result = RoundResult(self._round, scored_first, scored_second, first_score, second_score)
         self._round += 1
-        self._ended = draw.last
+        self._ended = last
         return result
 
     def _is_first(self, player: Name) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from Common.ipd.moves import RECORDED, Recorded, is_recorded
+from Common.ipd.moves import RECORDED, Recorded
 from Common.ipd.names import Name
 
 FORFEIT = "Forfeit"
@@ -32,9 +32,11 @@ class MoveLog:
 
     def append(self, first: Recorded, second: Recorded) -> None:
         """Add a round in which `first` and `second` were scored."""
-        if not (is_recorded(first) and is_recorded(second)):
+        plain = (first is None or type(first) is str) and (second is None or type(second) is str)  # not "C" of a str subclass
+        code = _CODE.get((first, second)) if plain else None
+        if code is None:
             raise ValueError(f'a round records "C", "D" or None, got {first!r} and {second!r}')
-        self._codes.append(_CODE[first, second])
+        self._codes.append(code)
 
     def __len__(self) -> int:
         return len(self._codes)

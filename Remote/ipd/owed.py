@@ -43,6 +43,10 @@ class OwedReplies:
         """The owed rounds, oldest first."""
         return tuple(self._rounds)
 
+    def __bool__(self) -> bool:
+        """Whether any round is owed."""
+        return bool(self._rounds)
+
     def forfeit(self, round_: int) -> None:
         """Round `round_` was asked and its reply did not come in time: it is owed."""
         self._rounds.append(round_)

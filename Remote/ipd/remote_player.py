@@ -35,20 +35,22 @@ notice and the event log say why. A malformed one is MALFORMED.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from Common.ipd.messages import ErrorReport, MatchOver, MatchStart, MoveReply, PlayingAs, TournamentResults
-from Common.ipd.moves import Move, Prev, Totals
+from Common.ipd.moves import COOPERATE, DEFECT, PREVS, Move, Prev, Recorded, Totals
 from Common.ipd.names import Name
 from Common.ipd.player import Player
 from Common.ipd.wire import MOVE, is_error_report, structure, structure_reply, unstructure
 from Common.participant import BROKEN
 from Common.strict import StructureError, show
+from Remote.framing import encode
 from Remote.ipd.owed import ANSWER, LATE_COPY, OwedReplies
-from Remote.player_conversation import DISCARD, Fault, ReplyRules, Request
+from Remote.player_conversation import DISCARD, Answered, Fault, ReplyRules, Request
 from Remote.remote_participant import CallPlan, RemoteParticipant
 
-__all__ = ["IPDReplyRules", "RemotePlayer"]
+__all__ = ["IPDReplyRules", "RemotePlayer", "move_plan"]
 
 REASON_SHOWN = 210
 """How much of a reported reason is shown: all of its 200 characters, quoted, with room for a few escapes."""
@@ -97,6 +99,13 @@ class IPDReplyRules(ReplyRules):
     def begun_unasked_may_be_late(self) -> bool:
         return True
 
+    def known_replies(self, request: Request) -> Mapping[bytes, Answered] | None:
+        """`[k,"C"]` and `[k,"D"]` for the round k asked, as `encode` writes them, while no round is owed: each is its answer."""
+        round_ = request.context
+        if self.owed or type(round_) is not int:
+            return None
+        return _replies_to(round_)
+
     def timed_out(self, request: Request, awaiting: bool) -> bool:
         """A `move` that ran out of time is a forfeit: the connection stays in play, and its reply is owed if it was awaited."""
         if request.context is None:
@@ -143,13 +152,45 @@ class RemotePlayer(RemoteParticipant, Player):
         return CallPlan(unstructure(MatchStart(opponent)))
 
     def _move_request(self, round_: int, prev: Prev | None) -> CallPlan:
-        return CallPlan([MOVE, round_, None if prev is None else [prev.mine, prev.theirs]], _move_of, round_)
+        return move_plan(round_, prev)
 
     def _match_over_request(self, prev: Prev | None, totals: Totals, rounds: int) -> CallPlan:
         return CallPlan(unstructure(MatchOver(prev, totals, rounds)))
 
     def _end_of_tournament_request(self, results: TournamentResults) -> CallPlan:
         return CallPlan(unstructure(results))
+
+
+_COOPERATED, _DEFECTED = Answered(COOPERATE), Answered(DEFECT)
+_MOVE_REQUEST = b"[" + encode(MOVE)[:-1] + b",%d,%s]\n"
+"""`["move", k, Prev]` as `encode` writes it, with k and Prev to fill in."""
+_PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
+    (prev.mine, prev.theirs): encode([prev.mine, prev.theirs])[:-1] for prev in PREVS.values()
+}
+"""Each Prev, by its two values, as `encode` writes it, without the newline."""
+
+
+_REMEMBERED_ROUNDS = 8192
+"""The good replies of rounds up to this one are made once per process (3 MB at most); later ones once per call."""
+_remembered_replies: dict[int, Mapping[bytes, Answered]] = {}
+
+
+def _replies_to(round_: int) -> Mapping[bytes, Answered]:
+    """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers."""
+    known = _remembered_replies.get(round_)
+    if known is None:
+        known = {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
+        if round_ <= _REMEMBERED_ROUNDS:
+            _remembered_replies[round_] = known
+    return known
+
+
+def move_plan(round_: int, prev: Prev | None) -> CallPlan:
+    """The call `move(round_, prev)`: the request `["move", round_, Prev]` in the bytes `encode` would make of it, and its reader."""
+    prev_json = (b"null" if prev is None else _PREV_JSON.get((prev.mine, prev.theirs))) if type(round_) is int else None
+    if prev_json is None:
+        return CallPlan([MOVE, round_, None if prev is None else [prev.mine, prev.theirs]], _move_of, round_)
+    return CallPlan(_MOVE_REQUEST % (round_, prev_json), _move_of, round_)
 
 
 def _move_of(move: Move) -> Move:

@@ -1,4 +1,4 @@
-"""The server's fast paths agree with the straightforward ones they replace.
+"""Santorini's fast paths in the server agree with the straightforward ones they replace.
 
 The readers of replies (`read_action`, `read_place`) give the converter's
 value or its very StructureError for any JSON value; `judge_turn`,
