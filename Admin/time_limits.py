@@ -42,16 +42,15 @@ CUT_SHORT = (trio.Cancelled, DeadlinePassed, Stopped)
 class LoopShell:
     """An encounter's part in the encounter loop: its open time limits, outermost first."""
 
-    __slots__ = ("scopes",)
+    __slots__ = ("nearest", "scopes")
 
     def __init__(self) -> None:
         self.scopes: list[LoopScope] = []
+        self.nearest: list[float] = []  # the nearest deadline of the scopes up to each, outermost first
 
     def deadline(self) -> float | None:
         """The nearest deadline (`time.monotonic`); None without a time limit."""
-        if not self.scopes:
-            return None
-        return min(scope.deadline for scope in self.scopes)
+        return self.nearest[-1] if self.nearest else None
 
     def passed(self, moment: float) -> LoopScope | None:
         """The outermost time limit that has passed at `moment`; None if none has."""
@@ -72,11 +71,16 @@ class LoopScope:
         self.cancelled_caught = False
 
     def __enter__(self) -> LoopScope:
-        self._shell.scopes.append(self)
+        shell = self._shell
+        shell.nearest.append(min(self.deadline, shell.nearest[-1]) if shell.nearest else self.deadline)
+        shell.scopes.append(self)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, traceback: Any) -> bool:
-        self._shell.scopes.remove(self)
+        shell = self._shell
+        assert shell.scopes[-1] is self, "time limits end innermost first"
+        shell.scopes.pop()
+        shell.nearest.pop()
         if isinstance(error, DeadlinePassed) and error.scope is self:
             self.cancelled_caught = True
             return True

@@ -97,6 +97,8 @@ class MessageChannel(trio.abc.AsyncResource):
         self._stream_ended = False
         self._max_message_bytes = max_message_bytes
         self._socket = stream.socket if isinstance(stream, trio.SocketStream) else None
+        self._fd = None if self._socket is None else self._socket.fileno()  # the channel owns its stream: only `aclose` closes it
+        self._closed = False
         self._poll: select.poll | None = None  # made when first needed, for a socket stream only
         self._watch: _Watch | None = None  # what wait_readable_any watches this channel with, and others
         self._together: tuple[tuple[MessageChannel, ...], select.poll] | None = None  # the same, in the encounter loop
@@ -217,7 +219,7 @@ class MessageChannel(trio.abc.AsyncResource):
                 return 0
             self._poll = select.poll()  # unlike select.select, fine with descriptors >= 1024
             self._poll.register(fd, select.POLLIN)
-        elif self._socket is not None and self._socket.fileno() < 0:
+        elif self._closed:
             raise trio.ClosedResourceError("the channel was closed")
         return self.read_now() if self._poll.poll(0) else 0
 
@@ -261,16 +263,14 @@ class MessageChannel(trio.abc.AsyncResource):
             raise _violation(error) from error
 
     def _descriptor(self) -> int | None:
-        """The socket's descriptor, None for other streams; a closed socket is our mistake (ClosedResourceError)."""
-        if self._socket is None:
-            return None
-        fd = self._socket.fileno()
-        if fd < 0:
+        """The socket's descriptor, None for other streams; a closed channel is our mistake (ClosedResourceError)."""
+        if self._closed:
             raise trio.ClosedResourceError("the channel was closed")
-        return fd
+        return self._fd
 
     async def aclose(self) -> None:
         """Close the stream; does not wait for the peer."""
+        self._closed = True
         if self._watch is not None:
             watch, self._watch = self._watch, None
             watch.close()
@@ -319,11 +319,13 @@ def _watch_of(channels: list[MessageChannel]) -> _Watch:
 def waiting_together(channels: list[MessageChannel]) -> list[bool]:
     """Which of `channels` (each `watchable`) have bytes waiting (or have ended), asking the system once for all."""
     ready = {fd for fd, _ in (_watch_of(channels).ready() if loop_shell() is None else _poll_of(channels).poll(0))}
-    return [channel._socket is not None and channel._socket.fileno() in ready for channel in channels]
+    return [channel._fd in ready for channel in channels]
 
 
-async def wait_readable_any(channels: list[MessageChannel]) -> None:
+async def wait_readable_any(channels: list[MessageChannel]) -> MessageChannel | None:
     """Wait until one of `channels` (each `watchable`) has bytes to read or has ended; reads nothing.
+
+    Which one, when the loop knows (the encounter loop); None under trio.
 
     One wait on an epoll descriptor that watches them all: it is readable
     when one of them is. The first channel keeps that descriptor for as long
@@ -333,8 +335,9 @@ async def wait_readable_any(channels: list[MessageChannel]) -> None:
     """
     if loop_shell() is None:
         await _watch_of(channels).wait()
-    else:
-        await LoopWait(tuple(channel._descriptor() or -1 for channel in channels))
+        return None
+    ready = await LoopWait(tuple(channel._descriptor() or -1 for channel in channels))
+    return next((channel for channel in channels if channel._fd == ready), None)
 
 
 def _poll_of(channels: list[MessageChannel]) -> select.poll:
@@ -351,8 +354,8 @@ def _poll_of(channels: list[MessageChannel]) -> select.poll:
 class LoopWait:
     """What a wait in the encounter loop (Remote/encounter_loop.py) asks for: until one of `descriptors` is ready for `events`.
 
-    Awaiting it hands the wait to the loop, which resumes the waiter when
-    one is ready, or throws DeadlinePassed or Stopped into it.
+    Awaiting it hands the wait to the loop, which resumes the waiter with
+    the descriptor that is ready, or throws DeadlinePassed or Stopped into it.
     """
 
     __slots__ = ("descriptors", "events")
@@ -361,5 +364,5 @@ class LoopWait:
         self.descriptors = descriptors
         self.events = events
 
-    def __await__(self) -> Generator[LoopWait, None, None]:
-        yield self
+    def __await__(self) -> Generator[LoopWait, int, int]:
+        return (yield self)

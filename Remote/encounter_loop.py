@@ -128,7 +128,7 @@ class EncounterLoop:
                     else:
                         encounter = self._parked.get(fd)
                         if encounter is not None:
-                            self._resume(encounter)
+                            self._resume(encounter, fd)
                         else:
                             self._stray(fd)
                 self._expire()
@@ -139,10 +139,12 @@ class EncounterLoop:
             raise
 
     def _timeout(self) -> float:
-        deadlines = [encounter.deadline for encounter in self._waiting if encounter.deadline is not None]
-        if not deadlines:
-            return -1
-        return max(0.0, min(deadlines) - time.monotonic())
+        nearest = None
+        for encounter in self._waiting:
+            deadline = encounter.deadline
+            if deadline is not None and (nearest is None or deadline < nearest):
+                nearest = deadline
+        return -1 if nearest is None else max(0.0, nearest - time.monotonic())
 
     def _expire(self) -> None:
         moment = time.monotonic()
@@ -169,9 +171,10 @@ class EncounterLoop:
                 self._resume(encounter, Stopped())
         return quitting
 
-    def _resume(self, encounter: _Encounter, error: BaseException | None = None) -> None:
+    def _resume(self, encounter: _Encounter, what: int | BaseException | None = None) -> None:
+        """Step `encounter` on: with the descriptor that is ready, or throwing the exception in."""
         self._unpark(encounter)
-        self._step(encounter, error)
+        self._step(encounter, what)
 
     def _unpark(self, encounter: _Encounter) -> None:
         for fd in encounter.waiting_on:
@@ -181,11 +184,11 @@ class EncounterLoop:
         encounter.deadline = None
         self._waiting.pop(encounter, None)
 
-    def _step(self, encounter: _Encounter, error: BaseException | None = None) -> None:
+    def _step(self, encounter: _Encounter, what: int | BaseException | None = None) -> None:
         """Run `encounter` until it waits again (parked) or ends (finished)."""
         step_in(encounter.shell)
         try:
-            wait = encounter.coroutine.send(None) if error is None else encounter.coroutine.throw(error)
+            wait = encounter.coroutine.throw(what) if isinstance(what, BaseException) else encounter.coroutine.send(what)
         except StopIteration as done:
             self._finish(encounter, done.value, None)
             return

@@ -207,8 +207,10 @@ async def settle_together(pendings: list[PendingCall]) -> None:
                 await pending.finish_sending()
         waiting = [pending for pending in pendings if not pending.settled_by_what_came()]
         while len(waiting) > 1:
-            await wait_readable_any([pending.channel for pending in waiting])
-            waiting = [pending for pending in waiting if not pending.poll()]
+            ready = await wait_readable_any([pending.channel for pending in waiting])
+            waiting = [
+                pending for pending in waiting if (ready is not None and pending.channel is not ready) or not pending.poll(after_wait=True)
+            ]
         if waiting:
             await waiting[0].answer()
     except CUT_SHORT:
