@@ -138,6 +138,10 @@ class MessageChannel(trio.abc.AsyncResource):
             return data
         view = memoryview(data)
         try:
+            written = os.write(fd, data)
+            if written == len(data):  # as almost always
+                return b""
+            view = view[written:]
             while view:
                 view = view[os.write(fd, view) :]
         except BlockingIOError:

@@ -120,8 +120,9 @@ class EncounterLoop:
     def run(self) -> None:
         """The loop: wait for sockets, the time limits and the trio side; step each encounter as its wait ends."""
         try:
+            timeout = -1.0
             while True:
-                for fd, _ in self._epoll.poll(self._timeout()):
+                for fd, _ in self._epoll.poll(timeout):
                     if fd == self._wake_reading:
                         if self._take_inbox():
                             return
@@ -131,27 +132,33 @@ class EncounterLoop:
                             self._resume(encounter, fd)
                         else:
                             self._stray(fd)
-                self._expire()
+                timeout = self._expire()
         except BaseException as error:  # a fault of the loop itself: no encounter may wait forever for it
             for encounter in list(self._waiting):
                 self._unpark(encounter)
                 self._finish(encounter, None, error)
             raise
 
-    def _timeout(self) -> float:
+    def _expire(self) -> float:
+        """Throw DeadlinePassed into every encounter whose time limit has passed; the seconds until the next one (-1: none)."""
+        moment = time.monotonic()
         nearest = None
+        expired = []
         for encounter in self._waiting:
             deadline = encounter.deadline
-            if deadline is not None and (nearest is None or deadline < nearest):
+            if deadline is None:
+                continue
+            if deadline <= moment:
+                expired.append(encounter)
+            elif nearest is None or deadline < nearest:
                 nearest = deadline
-        return -1 if nearest is None else max(0.0, nearest - time.monotonic())
-
-    def _expire(self) -> None:
-        moment = time.monotonic()
-        for encounter in [encounter for encounter in self._waiting if encounter.deadline is not None and encounter.deadline <= moment]:
+        for encounter in expired:
             scope = encounter.shell.passed(moment)
             assert scope is not None
             self._resume(encounter, DeadlinePassed(scope))
+        if expired:
+            return self._expire()  # those thrown into may wait again, with new limits
+        return -1.0 if nearest is None else nearest - moment
 
     def _take_inbox(self) -> bool:
         """Start and stop what the trio side asked for; whether to quit."""

@@ -50,11 +50,12 @@ class PendingCall:
     request to the reply being read.
     """
 
-    __slots__ = ("_participant", "_rest", "result", "seconds", "settled", "started", "timed_out")
+    __slots__ = ("_participant", "_rest", "channel", "result", "seconds", "settled", "started", "timed_out")
 
     def __init__(self, participant: RemoteParticipant, call: str, plan: CallPlan, bytes_waiting: bool = True) -> None:
         """The request made, not yet sent (`send_now`): a value already waiting in the socket (`bytes_waiting`) fails it."""
         self._participant = participant
+        self.channel: MessageChannel = participant._channel
         self.started = now()
         self.settled = False
         self.timed_out = False
@@ -85,10 +86,6 @@ class PendingCall:
             return
         if not self._rest:
             self._sent()
-
-    @property
-    def channel(self) -> MessageChannel:
-        return self._participant._channel
 
     @property
     def sending(self) -> bool:

@@ -23,6 +23,8 @@ from Common.santorini.names import Name, Worker
 from Common.santorini.rules import Verdict, has_legal_turn, judge_turn, legal_actions
 from Common.santorini.wire import WIRE, action_to_json, board_to_json, placement_to_json, read_action, read_place, structure, unstructure
 from Common.strict import StructureError
+from Remote.framing import encode
+from Remote.santorini.remote_player import board_request
 
 MANY = settings(max_examples=400, deadline=None)
 RULES = settings(max_examples=150, deadline=None)
@@ -254,6 +256,12 @@ def test_with_worker_refuses_a_capped_tower_as_a_whole_new_board_does() -> None:
 @given(st.one_of(cs.positions().map(lambda position: position.board), cs.boards(st.integers(0, 4))))
 def test_board_to_json_writes_every_cell_as_the_spec_does(board: Board) -> None:
     assert board_to_json(board) == cs.board_json(board)
+
+
+@RULES
+@given(st.one_of(cs.positions().map(lambda position: position.board), cs.boards(st.integers(0, 4))))
+def test_the_board_request_is_the_encoded_board_byte_for_byte(board: Board) -> None:
+    assert board_request(board) == encode(board_to_json(board))
 
 
 @MANY
