@@ -1,15 +1,18 @@
-"""Where the IPD server's time per round can go: three servers of one match over the same forked clients, in one process.
+"""Where the IPD server's time per round can go: five servers of one match over the same forked clients, in one process.
 
 Each run forks two echo clients (blocking stdlib loops that answer every
 `["move", k, Prev]` with `[k, "C"]` at once) on socket pairs, and plays one
-match of `--rounds` rounds with one of three servers in this process:
+match of `--rounds` rounds with one of five servers in this process:
 
 * `naive`: blocking sockets, no framework: both requests, then both replies;
 * `trio floor`: the least a trio server does: both requests written at once,
   then each reply awaited with `trio.lowlevel.wait_readable` (one deadline
   for the round), no checks at all;
 * `ours`: the real referee (`Admin.ipd.referee`) and two RemotePlayers over
-  MessageChannels: the strict conversation, the fold, the statistics;
+  MessageChannels: the strict conversation, the fold, the statistics, as a
+  trio task;
+* `ours, encounter loop`: the same in the encounter loop
+  (`Remote/encounter_loop.py`), as xserver plays an encounter of remote players;
 * `ours, blocking`: our pure pieces without trio: each player's
   PlayerConversation with the IPD's rules, the match's fold, the moves and
   the statistics, over blocking sockets, as a worker-thread shell would run
@@ -45,6 +48,7 @@ from Common.ipd.moves import is_move
 from Common.ipd.records import MoveLog
 from Common.ipd.settings import read_settings
 from Remote.channel import MessageChannel
+from Remote.encounter_loop import InEncounterLoop, encounter_loop
 from Remote.framing import NEED_DATA, JSONStreamDecoder
 from Remote.ipd.remote_player import IPDReplyRules, RemotePlayer, move_plan
 from Remote.player_conversation import Answered, PlayerConversation
@@ -116,6 +120,19 @@ def ours(ends: list[socket.socket], rounds: int) -> None:
     trio.run(main)
 
 
+def ours_in_the_loop(ends: list[socket.socket], rounds: int) -> None:
+    async def main() -> None:
+        players = [
+            RemotePlayer(MessageChannel(trio.SocketStream(trio.socket.from_stdlib_socket(end)), 1 << 16), CallStatistics()) for end in ends
+        ]
+        settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
+        async with encounter_loop() as loop:
+            referee = InEncounterLoop(make_referee(settings, 1, 5.0), loop)
+            await referee(Entrant("a", players[0]), Entrant("b", players[1]), Encounter())
+
+    trio.run(main)
+
+
 def ours_blocking(ends: list[socket.socket], rounds: int) -> None:
     """Our conversation, fold and statistics with blocking sockets: what a worker-thread shell would cost."""
     settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
@@ -150,6 +167,7 @@ SERVERS: dict[str, Callable[[list[socket.socket], int], None]] = {
     "naive": naive,
     "trio floor": trio_floor,
     "ours": ours,
+    "ours, encounter loop": ours_in_the_loop,
     "ours, blocking": ours_blocking,
 }
 
