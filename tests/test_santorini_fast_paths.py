@@ -88,35 +88,30 @@ def test_the_reader_of_places_gives_the_converters_place_or_its_error(value: Any
     assert outcome(read_place, value) == outcome(lambda v: structure(v, Place), value)
 
 
+REFUSED_TURNS = [
+    ["alice1", "EAST", "PUT", "PUT", "PUT"],
+    ["alice1", "PUT", "PUT"],
+    ["alice1", "EAST", "PUT", "", "NORTH"],
+    ["alice3", "EAST", "PUT"],
+    ["alice1", True, "PUT"],
+    ["alice1", "EAST", "PUT", "WEST"],
+    "Alice",
+    "",
+    5,
+    None,
+]
+REFUSED_PLACES = [["5", 0], [True, 0], [0, False], [1.0, 2], [0, 6], [-1, 0], [0], [0, 0, 0], "00", None]
+
+
 @pytest.mark.parametrize(
-    "value",
-    [
-        ["alice1", "EAST", "PUT", "PUT", "PUT"],
-        ["alice1", "PUT", "PUT"],
-        ["alice1", "EAST", "PUT", "", "NORTH"],
-        ["alice3", "EAST", "PUT"],
-        ["alice1", True, "PUT"],
-        ["alice1", "EAST", "PUT", "WEST"],
-        "Alice",
-        "",
-        5,
-        None,
-    ],
+    "reader, kind, value",
+    [(read_action, Action, turn) for turn in REFUSED_TURNS] + [(read_place, Place, place) for place in REFUSED_PLACES],
 )
-def test_a_refused_turn_is_refused_with_the_converters_words(value: Any) -> None:
+def test_what_only_looks_like_a_turn_or_a_place_is_refused_with_the_converters_words(reader: Any, kind: Any, value: Any) -> None:
     with pytest.raises(StructureError) as refused:
-        structure(value, Action)
+        structure(value, kind)
     with pytest.raises(StructureError) as read:
-        read_action(value)
-    assert str(read.value) == str(refused.value)
-
-
-@pytest.mark.parametrize("value", [["5", 0], [True, 0], [0, False], [1.0, 2], [0, 6], [-1, 0], [0], [0, 0, 0], "00", None])
-def test_what_only_looks_like_a_place_is_refused_with_the_converters_words(value: Any) -> None:
-    with pytest.raises(StructureError) as refused:
-        structure(value, Place)
-    with pytest.raises(StructureError) as read:
-        read_place(value)
+        reader(value)
     assert str(read.value) == str(refused.value)
 
 

@@ -106,8 +106,9 @@ class MatchReferee:
         if note is not None:
             note({"type": "game-start", "encounter": encounter.index, "game": 0, "players": [first.name, second.name]})
         await self._tell_each(players, out, "start_match", lambda entrant, opponent: (opponent.name,))
+        playing = _Playing(match, first, second, out, moves, note, encounter.index)
         while not out and not match.over:
-            await self._play_round(match, first, second, out, moves, note, encounter.index)
+            await self._play_round(playing)
         await self._tell_each(players, out, "match_over", lambda entrant, _: _match_over_arguments(match, entrant.name))
         culprits = tuple(out[entrant.name] for entrant in players if entrant.name in out)
         if note is not None:
@@ -128,17 +129,9 @@ class MatchReferee:
         outcome = irregular_outcome(Misbehaved(first.name, second.name, frozenset(out)))
         return EncounterResult(outcome, culprits, record=moves)
 
-    async def _play_round(
-        self,
-        match: Match,
-        first: Entrant,
-        second: Entrant,
-        out: dict[Name, Misbehaviour],
-        moves: MoveLog,
-        note: Note | None,
-        encounter: int,
-    ) -> None:
+    async def _play_round(self, playing: _Playing) -> None:
         """Ask both players for the next round at once; settle it (log its moves, tell `note`), or put out whoever misbehaved."""
+        match, first, second, out = playing.match, playing.first, playing.second, playing.out
         first_request, second_request = match.request(first.name), match.request(second.name)
         asked = await ask_all(
             [
@@ -150,7 +143,7 @@ class MatchReferee:
         )
         (first_answer, first_seconds), (second_answer, second_seconds) = asked
         if not isinstance(first_answer, Failure) and not isinstance(second_answer, Failure):  # as in almost every round
-            self._settle(match, first, second, out, moves, note, encounter, [first_answer, second_answer], [first_seconds, second_seconds])
+            self._settle(playing, [first_answer, second_answer], [first_seconds, second_seconds])
             return
         answers, seconds = [first_answer, second_answer], [first_seconds, second_seconds]
         players = (first, second)
@@ -166,28 +159,18 @@ class MatchReferee:
                     out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(forfeits, allowed), LATE)
             return
         submitted = [None if late[0] else answers[0], None if late[1] else answers[1]]
-        self._settle(match, first, second, out, moves, note, encounter, submitted, seconds)
+        self._settle(playing, submitted, seconds)
 
-    def _settle(
-        self,
-        match: Match,
-        first: Entrant,
-        second: Entrant,
-        out: dict[Name, Misbehaviour],
-        moves: MoveLog,
-        note: Note | None,
-        encounter: int,
-        submitted: list[Any],
-        seconds: list[float],
-    ) -> None:
+    def _settle(self, playing: _Playing, submitted: list[Any], seconds: list[float]) -> None:
         """Score a round of `submitted` moves (None: a forfeit), log and report it, and put out whoever forfeited too often."""
+        match = playing.match
         scored = match.settle(*submitted)
-        moves.append(scored.first, scored.second)
-        if note is not None:
-            note(
+        playing.moves.append(scored.first, scored.second)
+        if playing.note is not None:
+            playing.note(
                 {
                     "type": "round",
-                    "encounter": encounter,
+                    "encounter": playing.encounter,
                     "game": 0,
                     "round": scored.round,
                     "moves": submitted,
@@ -197,10 +180,10 @@ class MatchReferee:
             )
         culprits = match.culprits
         if culprits:
-            for entrant in (first, second):
+            for entrant in (playing.first, playing.second):
                 if entrant.name in culprits:
                     forfeits = too_many_forfeits(match.forfeits(entrant.name), self.settings.forfeits_allowed)
-                    out[entrant.name] = Misbehaviour(entrant.name, forfeits, LATE)
+                    playing.out[entrant.name] = Misbehaviour(entrant.name, forfeits, LATE)
 
     async def _tell_each(
         self,
@@ -216,6 +199,19 @@ class MatchReferee:
         for (entrant, _), one in zip(told, asked, strict=True):
             if isinstance(one.answer, Failure):
                 out[entrant.name] = Misbehaviour(entrant.name, one.answer.reason, one.answer.kind)
+
+
+@attrs.define
+class _Playing:
+    """One match in play: its fold, its players, who is out, its moves, and where its game events go (None: nowhere)."""
+
+    match: Match
+    first: Entrant
+    second: Entrant
+    out: dict[Name, Misbehaviour]
+    moves: MoveLog
+    note: Note | None
+    encounter: int
 
 
 def _match_over_arguments(match: Match, player: Name) -> tuple[Any, ...]:
