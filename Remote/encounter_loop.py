@@ -140,25 +140,28 @@ class EncounterLoop:
             raise
 
     def _expire(self) -> float:
-        """Throw DeadlinePassed into every encounter whose time limit has passed; the seconds until the next one (-1: none)."""
-        moment = time.monotonic()
-        nearest = None
-        expired = []
-        for encounter in self._waiting:
-            deadline = encounter.deadline
-            if deadline is None:
-                continue
-            if deadline <= moment:
-                expired.append(encounter)
-            elif nearest is None or deadline < nearest:
-                nearest = deadline
-        for encounter in expired:
-            scope = encounter.shell.passed(moment)
-            assert scope is not None
-            self._resume(encounter, DeadlinePassed(scope))
-        if expired:
-            return self._expire()  # those thrown into may wait again, with new limits
-        return -1.0 if nearest is None else nearest - moment
+        """Throw DeadlinePassed into every encounter whose time limit has passed; the seconds until the next one (-1: none).
+
+        Those thrown into may wait again under new limits, which are looked at in turn.
+        """
+        while True:
+            moment = time.monotonic()
+            nearest = None
+            expired = []
+            for encounter in self._waiting:
+                deadline = encounter.deadline
+                if deadline is None:
+                    continue
+                if deadline <= moment:
+                    expired.append(encounter)
+                elif nearest is None or deadline < nearest:
+                    nearest = deadline
+            if not expired:
+                return -1.0 if nearest is None else nearest - moment
+            for encounter in expired:
+                scope = encounter.shell.passed(moment)
+                assert scope is not None
+                self._resume(encounter, DeadlinePassed(scope))
 
     def _take_inbox(self) -> bool:
         """Start and stop what the trio side asked for; whether to quit."""
