@@ -12,6 +12,7 @@ house player; 3 cannot listen on the port; 130 stopped (Ctrl-C, SIGTERM).
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -115,6 +116,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     def main() -> Awaitable[int]:
         return serve(config, game, house_players, publish, status, participants, logging_to, interrupted)
 
+    gc.freeze()  # what start-up made (modules, classes, converters) lives as long as the server: the collector need not scan it again
     return trio.run(_until_terminated, main, logging_to.stop_hooks)
 
 
