@@ -22,9 +22,9 @@ when they would block: a message the socket takes at once costs one
 `write`, not a trip through trio's scheduler. Any other stream (memory
 streams in tests) goes through trio's stream calls alone.
 `wait_readable_any` waits until one of several sockets has bytes to read,
-for asking several players at once in one task. In the encounter loop
-(Remote/encounter_loop.py) the same waits yield a LoopWait to that loop
-instead of waiting with trio.
+for asking several players at once in one task. Outside a trio run, in the
+encounter loop's thread (Remote/encounter_loop.py), the same waits yield a
+LoopWait to that loop instead of waiting with trio.
 
 Using a channel after closing it ourselves raises trio.ClosedResourceError:
 that is our mistake, not the peer's.
@@ -39,7 +39,6 @@ from typing import Final
 
 import trio
 
-from Admin.time_limits import loop_shell
 from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDecoder, ProtocolError, encode
 
 RECEIVE_CHUNK_BYTES: Final = 64 * 1024
@@ -152,7 +151,7 @@ class MessageChannel(trio.abc.AsyncResource):
 
     async def send_rest(self, data: bytes) -> None:
         """Write all of `data`, waiting as long as it takes (under the caller's time limit)."""
-        if loop_shell() is not None:
+        if not trio.lowlevel.in_trio_run():  # in the encounter loop
             await self._send_in_loop(data)
             return
         try:
@@ -242,7 +241,7 @@ class MessageChannel(trio.abc.AsyncResource):
         if fd is None:
             await self._receive_some(RECEIVE_CHUNK_BYTES)
             return
-        if loop_shell() is None:
+        if trio.lowlevel.in_trio_run():
             await trio.lowlevel.wait_readable(fd)
         else:
             await LoopWait((fd,))
@@ -322,7 +321,7 @@ def _watch_of(channels: list[MessageChannel]) -> _Watch:
 
 def waiting_together(channels: list[MessageChannel]) -> list[bool]:
     """Which of `channels` (each `watchable`) have bytes waiting (or have ended), asking the system once for all."""
-    ready = {fd for fd, _ in (_watch_of(channels).ready() if loop_shell() is None else _poll_of(channels).poll(0))}
+    ready = {fd for fd, _ in (_watch_of(channels).ready() if trio.lowlevel.in_trio_run() else _poll_of(channels).poll(0))}
     return [channel._fd in ready for channel in channels]
 
 
@@ -337,7 +336,7 @@ async def wait_readable_any(channels: list[MessageChannel]) -> MessageChannel | 
     with itself. A checkpoint, cancelled by the caller's time limit. In the
     encounter loop, a wait of the loop on the sockets themselves.
     """
-    if loop_shell() is None:
+    if trio.lowlevel.in_trio_run():
         await _watch_of(channels).wait()
         return None
     ready = await LoopWait(tuple(channel._descriptor() or -1 for channel in channels))
