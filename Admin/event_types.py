@@ -119,7 +119,7 @@ class EncounterStart:
 
 
 @attrs.frozen
-class Misbehaviour:
+class MisbehaviourEvent:
     seq: int
     t: float
     name: str
@@ -194,7 +194,7 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     ROSTER: (Roster, {"players": _names, "encounters": _natural}),
     ENCOUNTER_START: (EncounterStart, {"encounter": _natural, "players": _pair, "repetition": _natural, "meeting": _natural}),
     MISBEHAVIOUR: (
-        Misbehaviour,
+        MisbehaviourEvent,
         {"name": _name, "kind": _kind, "reason": lambda value: string(value, "a string"), "encounter": _encounter_or_none},
     ),
     ENCOUNTER_END: (EncounterEnd, {"encounter": _natural, "players": _pair, "outcome": _any, "culprits": _names}),

@@ -13,7 +13,7 @@ A Conversation is fed what happens and answers with what to do:
   `Hear(call)` (a call the player must hear, in order), `Abandoned(call)`
   (the server moved on without that call's answer: cancel it if it runs),
   `ResultsArrived` (the Results; `hear` says whether the player hears them),
-  `Ended` (the conversation is over: a kick notice, a refused sign-up, a
+  `ConversationEnded` (the conversation is over: a kick notice, a refused sign-up, a
   server of another game, a malformed message, the server moving on);
 * `broke(text)` / `closed(text)`: the connection broke the protocol, or closed;
 * `skip(call)`: before making a call, whether it is still wanted (None) or what to send instead;
@@ -113,14 +113,14 @@ class ResultsArrived:
 
 
 @attrs.frozen
-class Ended:
+class ConversationEnded:
     """The conversation is over: `failure` (raised by the shell) if it ended badly, `note` for the log, or neither."""
 
     failure: Exception | None = None
     note: str | None = None
 
 
-Event = Hear | Abandoned | ResultsArrived | Ended
+Event = Hear | Abandoned | ResultsArrived | ConversationEnded
 
 
 @attrs.frozen
@@ -174,37 +174,37 @@ class Conversation:
         if self.ended:
             raise RuntimeError("the conversation has ended: nothing more is received")
         if type(message) is list and len(message) == 2 and message[0] == REFUSED and type(message[1]) is str:
-            return self._end(Ended(SignUpRefused(shorten(" ".join(message[1].split()), KICK_REASON_LIMIT))))  # one line
+            return self._end(ConversationEnded(SignUpRefused(shorten(" ".join(message[1].split()), KICK_REASON_LIMIT))))  # one line
         if self.opening is not None:
             try:
                 self.opening.check(message)
             except WrongGame as error:
-                return self._end(Ended(error))
+                return self._end(ConversationEnded(error))
         if type(message) is list and len(message) == 2 and message[0] == KICKED and type(message[1]) is str:
             self.kicked_because = message[1]
-            return self._end(Ended(note=f"{self.name} was kicked by the server: {shorten(message[1], KICK_REASON_LIMIT)}"))
+            return self._end(ConversationEnded(note=f"{self.name} was kicked by the server: {shorten(message[1], KICK_REASON_LIMIT)}"))
         try:
             events = self._hear(message)
         except ServerMisbehaved as error:
-            return self._end(Ended(error))
+            return self._end(ConversationEnded(error))
         for event in events:
             if isinstance(event, Hear) or (isinstance(event, ResultsArrived) and event.call is not None):
                 self.outstanding += 1
-            if isinstance(event, ResultsArrived | Ended):
+            if isinstance(event, ResultsArrived | ConversationEnded):
                 self.ended = True
         return events
 
-    def broke(self, what: str) -> Ended:
+    def broke(self, what: str) -> ConversationEnded:
         """The server broke the protocol (a value too long, not JSON): its fault, the end."""
         self.ended = True
-        return Ended(ServerMisbehaved(f"the server broke the protocol: {what}"))
+        return ConversationEnded(ServerMisbehaved(f"the server broke the protocol: {what}"))
 
-    def closed(self, what: str) -> Ended:
+    def closed(self, what: str) -> ConversationEnded:
         """The connection closed or broke (`what` says how): the end, abandoning a busy player."""
         self.ended = True
         if self.busy is not None:
-            return Ended(note=f"{self.name}: {what} while {self.busy} was not done; the player is abandoned")
-        return Ended(note=f"{self.name}: {what}")
+            return ConversationEnded(note=f"{self.name}: {what} while {self.busy} was not done; the player is abandoned")
+        return ConversationEnded(note=f"{self.name}: {what}")
 
     def results_arrived(self, results: Any, hear: bool, note: str | None = None) -> ResultsArrived:
         """The event of the Results (for a game's `_hear`): the player hears them as its last call, or not (`note`)."""
@@ -249,6 +249,6 @@ class Conversation:
         """What the server is told when the local player fails: nothing, unless the game has a message for it."""
         return ()
 
-    def _end(self, event: Ended) -> list[Event]:
+    def _end(self, event: ConversationEnded) -> list[Event]:
         self.ended = True
         return [event]

@@ -60,39 +60,39 @@ running), its players and how many of its encounters ended; a tournament
 whose log cannot be read gets a line saying why. Exit status 0."""
 
 
-class Refused(Exception):
+class RebuildRefused(Exception):
     """The command cannot go on; the message is its one line."""
 
 
 def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> TournamentState:
-    """Fold `directory`'s event log and write its exports; Refused with one line if it cannot."""
+    """Fold `directory`'s event log and write its exports; RebuildRefused with one line if it cannot."""
     if not directory.is_dir():
-        raise Refused(f"{directory}: no such directory")
+        raise RebuildRefused(f"{directory}: no such directory")
     if not (directory / EVENTS).is_file():
-        raise Refused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
+        raise RebuildRefused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
     state, game = fold(directory, games, warn)
     try:
         write_exports(directory, state, game)
     except ExportError as error:
-        raise Refused(f"{directory / EVENTS}: {error}") from None
+        raise RebuildRefused(f"{directory / EVENTS}: {error}") from None
     except OSError as error:
-        raise Refused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
+        raise RebuildRefused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
     return state
 
 
 def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState, Game]:
-    """The state that the event log of the tournament in `directory` describes, and its game; Refused with one line."""
+    """The state that the event log of the tournament in `directory` describes, and its game; RebuildRefused with one line."""
     path = directory / EVENTS
     try:
         state, game, torn = read_log(path, games)
     except EventLogReadError as error:
-        raise Refused(f"{path}: {error}") from None
+        raise RebuildRefused(f"{path}: {error}") from None
     except OSError as error:
-        raise Refused(f"{path}: {error.strerror or error}") from None
+        raise RebuildRefused(f"{path}: {error.strerror or error}") from None
     if torn:
         warn(f"{path}: dropped a torn last line (line {state.last_seq + 1}): the server stopped while writing it")
     if game is None:
-        raise Refused(f"{path}: no start event: nothing to export")
+        raise RebuildRefused(f"{path}: no start event: nothing to export")
     return state, game
 
 
@@ -111,7 +111,7 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
     for path in tournaments:
         try:
             state, game = fold(path, games)
-        except Refused as error:
+        except RebuildRefused as error:
             lines.append(f"{path.name:<{width}}  cannot be read: {str(error).removeprefix(str(path / EVENTS) + ': ')}")
             continue
         ended = "ended" if state.results is not None else "interrupted"
@@ -144,7 +144,7 @@ def main(argv: Sequence[str] | None = None, games: Mapping[str, Game] = GAMES) -
         return EXIT_DONE
     try:
         state = rebuild(options.directory, games, warn)
-    except Refused as error:
+    except RebuildRefused as error:
         print(f"export: {error}", file=sys.stderr)
         return EXIT_REFUSED
     print(summary(options.directory, state))

@@ -145,7 +145,7 @@ def roster_players(
 
 
 @attrs.frozen
-class Ended:
+class EndedTournament:
     """The newest tournament of the event log had ended: `"resume": true` prints its `output` again."""
 
     output: Any
@@ -205,7 +205,7 @@ def tell_how_to_resume(event_log: EventLogWriter, game: Game) -> None:
 
 def interrupted_tournament(
     config: ServerConfiguration, game: Game, directory: LogDirectory | None, games: Mapping[str, Game] | None = None
-) -> Interrupted | Ended | None:
+) -> Interrupted | EndedTournament | None:
     """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
 
     `games` are those whose logs can be read (the registry; default: `game`'s
@@ -231,6 +231,6 @@ def interrupted_tournament(
         raise EventLogError(f"cannot resume tournament {newest.name}: its configuration differs: {'; '.join(differences)}")
     if state.results is not None:
         log.info("resume: tournament %s had ended; its Results again", newest.name)
-        return Ended(state.results["output"])
+        return EndedTournament(state.results["output"])
     log.info("resume: %d of %s already played", state.finished, count(state.total or 0, "encounter"))
     return Interrupted(newest, state)

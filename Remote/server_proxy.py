@@ -42,7 +42,7 @@ from Remote.client_conversation import (
     Abandoned,
     Call,
     Conversation,
-    Ended,
+    ConversationEnded,
     Event,
     Failed,
     Hear,
@@ -145,7 +145,7 @@ class ServerProxy:
                     await self._tell_results(event, to_player)
                     return None
                 else:
-                    assert isinstance(event, Ended)
+                    assert isinstance(event, ConversationEnded)
                     if event.note is not None:
                         log.info("%s", event.note)
                     return event.failure

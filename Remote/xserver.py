@@ -36,7 +36,7 @@ from Remote.game_description import Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.hosting import serve
 from Remote.participants import Participants, ParticipantsError, read_participants
-from Remote.resume import Ended, EventLogging, interrupted_tournament
+from Remote.resume import EndedTournament, EventLogging, interrupted_tournament
 
 log = logging.getLogger("xserver")
 
@@ -109,7 +109,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     def publish(line: Any) -> None:
         print(json.dumps(line), flush=True)
 
-    if isinstance(interrupted, Ended):
+    if isinstance(interrupted, EndedTournament):
         publish(interrupted.output)
         return EXIT_DONE
 

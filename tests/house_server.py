@@ -28,7 +28,7 @@ async def run_server(config_json: dict, crash_after: int | None = None) -> list:
     printed: list = []
     try:
         interrupted = resume.interrupted_tournament(config, game, directory) if config.resume else None
-        if isinstance(interrupted, resume.Ended):
+        if isinstance(interrupted, resume.EndedTournament):
             return [interrupted.output]
         with trio.CancelScope() as scope:
             logging_to = resume.EventLogging(directory, crash_after=crash_after, on_crash=scope.cancel)

@@ -31,7 +31,7 @@ from Remote.client_conversation import (
     Abandoned,
     Call,
     Conversation,
-    Ended,
+    ConversationEnded,
     Failed,
     Hear,
     ResultsArrived,
@@ -59,14 +59,14 @@ class Driver:
         self.running: Call | None = None
         self.cancelled = False
         self.sent: list[Any] = []
-        self.end: Ended | ResultsArrived | Failed | None = None
+        self.end: ConversationEnded | ResultsArrived | Failed | None = None
         self.reading = True
         self.heard: list[Call] = []
 
     @property
     def over(self) -> bool:
         """Nothing more happens: an end that stops both tasks (not the Results, which the player still hears)."""
-        return isinstance(self.end, Ended | Failed)
+        return isinstance(self.end, ConversationEnded | Failed)
 
     def server_sends(self, message: Any) -> list:
         if self.over or not self.reading:

@@ -18,8 +18,6 @@ from tests.test_layout import ROOT, game_of, name, sources
 
 SHARED = "Common/participant.py"
 """The one game-free module that defines `Name`."""
-LEFT_FOR_LATER = {"Ended", "Misbehaviour", "Refused"}
-"""Public names that two game-free modules still define each, outside this change's files (see the report of issue 16)."""
 
 
 def game_free_sources() -> list[Path]:
@@ -50,5 +48,5 @@ def test_no_two_game_free_modules_define_a_class_of_the_same_name():
         for found in defined(path):
             if found[0].isupper() and not found.isupper():  # a class or a type, not a constant
                 where[found].append(name(path))
-    twice = {found: paths for found, paths in where.items() if len(paths) > 1 and found not in LEFT_FOR_LATER}
+    twice = {found: paths for found, paths in where.items() if len(paths) > 1}
     assert twice == {}

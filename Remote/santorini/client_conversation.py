@@ -36,7 +36,7 @@ from Common.santorini.names import Name
 from Common.santorini.results import PlayingAs, Results
 from Common.santorini.wire import KICKED, NAMELESS_WORKERS, PLAYING_AS, Recipient, structure_from_server, unstructure
 from Common.strict import StructureError, shorten
-from Remote.client_conversation import Call, Conversation, Ended, Event, Failed, Hear, Opening, Send
+from Remote.client_conversation import Call, Conversation, ConversationEnded, Event, Failed, Hear, Opening, Send
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
 
 EXPECTED_ANSWERS: dict[str, tuple[Any, str]] = {
@@ -122,7 +122,7 @@ class SantoriniConversation(Conversation):
                 f"{self.name}: the server sent {MESSAGE_NAMES[kind]} while {self.unanswered} was not answered yet: "
                 "it has moved on; the player is abandoned"
             )
-            return [Ended(note=note)]
+            return [ConversationEnded(note=note)]
         method = METHODS[kind]
         if kind is Name:
             self.in_series, self.opponent = True, value

@@ -57,7 +57,7 @@ REPLAY_BYTES = 1 << 20
 _CHANGES_STANDINGS = frozenset({ENCOUNTER_END, REVISION, MISBEHAVIOUR, RESULTS, RESUME})
 
 
-class Ended(Exception):
+class ServerEnding(Exception):
     """The server is ending: the watcher has had everything, and its stream ends here (the body's last chunk)."""
 
 
@@ -139,7 +139,7 @@ class Watcher:
     async def next(self, timeout: float) -> bytes | None:  # noqa: ASYNC109 - None after `timeout` is the keep-alive cue, not a cancellation
         """What to send next, as chunks of the HTTP body (a snapshot when one is due), or None after `timeout` seconds of nothing.
 
-        Dropped when the watcher was dropped; Ended once the hub is finishing and nothing is left to send.
+        Dropped when the watcher was dropped; ServerEnding once the hub is finishing and nothing is left to send.
         """
         with trio.move_on_after(timeout):
             while not (self._chunks or self.needs_snapshot or self.dropped or self.hub.finishing):
@@ -152,7 +152,7 @@ class Watcher:
             return http_chunk(self.hub.snapshot_bytes())
         if not self._chunks:
             if self.hub.finishing:
-                raise Ended
+                raise ServerEnding
             return None
         data = b"".join(self._chunks)
         self._chunks.clear()

@@ -94,23 +94,23 @@ class GameRecord:
 
 
 @attrs.frozen
-class Refused:
+class NoRoute:
     """No route: the status and a line of text saying why."""
 
     status: int
     why: str
 
 
-Route = Static | GameView | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | Refused
+Route = Static | GameView | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | NoRoute
 
 
 def route(method: bytes, target: bytes) -> Route:
     """The route of a request line's method and target."""
     if method not in METHODS:
-        return Refused(405, "only GET and HEAD are served here")
+        return NoRoute(405, "only GET and HEAD are served here")
     path, _, query = target.partition(b"?")
     if not path.startswith(b"/"):
-        return Refused(400, "the target must be a path")
+        return NoRoute(400, "the target must be a path")
     name = STATIC_PATHS.get(path.decode("ascii", "replace"))
     if name is not None:
         return Static(name)
@@ -127,7 +127,7 @@ def route(method: bytes, target: bytes) -> Route:
     game = _GAME.fullmatch(path)
     if game is not None:
         return GameRecord(int(game[1]), int(game[2]))
-    return Refused(404, "nothing here")
+    return NoRoute(404, "nothing here")
 
 
 def _events(query: bytes) -> Route:
@@ -138,7 +138,7 @@ def _events(query: bytes) -> Route:
             continue  # a cache-buster, say
         number = whole_number(value)
         if key in values or number is None:
-            return Refused(400, f"{key.decode()} must be given once, as a whole number")
+            return NoRoute(400, f"{key.decode()} must be given once, as a whole number")
         values[key] = number
     return Events(values.get(b"run"), values.get(b"after"))
 

@@ -31,7 +31,7 @@ import trio
 from Admin.tournament_state import game_line
 from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
 from Remote.watch import routes
-from Remote.watch.hub import Dropped, Ended, LogRange, Watcher, WatchHub
+from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
 from Remote.watch.settings import WatchSettings
 from Remote.watch.sse import KEEP_ALIVE_CHUNK, PREAMBLE
 
@@ -285,7 +285,7 @@ class _WatchServer:
         while True:  # the queue holds chunks of the body framed once for all watchers: h11 is not asked again
             try:
                 chunk = await watcher.next(self.settings.keep_alive)
-            except Ended:  # the server is ending: the body ends as HTTP/1.1 says, with its last, empty chunk
+            except ServerEnding:  # the server is ending: the body ends as HTTP/1.1 says, with its last, empty chunk
                 await self._send(stream, conn.send(h11.EndOfMessage()))
                 return
             await self._send(stream, KEEP_ALIVE_CHUNK if chunk is None else chunk)
