@@ -11,7 +11,8 @@ limit's scope, as trio throws Cancelled to its cancel scope.
 Code that calls players takes the time from `now()`, bounds a call with
 `move_on_after(seconds)`, and catches `CUT_SHORT` where it must tidy up
 after a call cut short; it then runs unchanged in both loops. Waiting
-itself is the transport's (Remote/channel.py), which asks `loop_shell()`.
+itself is the transport's (Remote/channel.py): outside a trio run it hands
+its waits to the encounter loop.
 """
 
 from __future__ import annotations
