@@ -170,19 +170,13 @@ _PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
 """Each Prev, by its two values, as `encode` writes it, without the newline."""
 
 
-_REMEMBERED_ROUNDS = 8192
-"""The good replies of rounds up to this one are made once per process (3 MB at most); later ones once per call."""
-_remembered_replies: dict[int, Mapping[bytes, Answered]] = {}
-
-
 def _replies_to(round_: int) -> Mapping[bytes, Answered]:
-    """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers."""
-    known = _remembered_replies.get(round_)
-    if known is None:
-        known = {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
-        if round_ <= _REMEMBERED_ROUNDS:
-            _remembered_replies[round_] = known
-    return known
+    """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers.
+
+    Made anew for each call (about half a microsecond): remembering them per
+    round would make the server's memory grow with the rounds played.
+    """
+    return {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
 
 
 def move_plan(round_: int, prev: Prev | None) -> CallPlan:
