@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.time_limits import CUT_SHORT, loop_shell, now
+from Admin.time_limits import CUT_SHORT, now
 from Common.participant import BROKEN, MALFORMED, Failure
 from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, wait_readable_any, waiting_together
 from Remote.framing import NEED_DATA
@@ -191,7 +191,7 @@ async def settle_together(pendings: list[PendingCall]) -> None:
     In the encounter loop (all sockets) a request the socket did not take
     at once is written out first, one after the other.
     """
-    in_loop = loop_shell() is not None
+    in_loop = not trio.lowlevel.in_trio_run()  # in the encounter loop, as the channel tells it
     if not in_loop and any(pending.sending or not pending.channel.watchable for pending in pendings):
         async with trio.open_nursery() as nursery:
             for pending in pendings:

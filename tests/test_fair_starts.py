@@ -8,8 +8,6 @@ starts games 1 and 3) changes; who meets whom, and in which order, stays.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given
@@ -17,7 +15,7 @@ from hypothesis import strategies as st
 
 from Admin.schedule import RoundRobin
 from Remote.game_registry import GAMES
-from Remote.loopback import PROJECT_ROOT
+from tests.processes import run_admin
 
 SANTORINI = GAMES["santorini"]
 
@@ -78,14 +76,7 @@ def test_among_identical_players_fair_starts_spread_the_wins(fair):
     configuration = {"players": [["good", name, ""] for name in names], "observers": []}
     if fair:
         configuration["fair starts"] = True
-    finished = subprocess.run(
-        [sys.executable, "-m", "Admin"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(configuration),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = run_admin(configuration)
     assert finished.returncode == 0, finished.stderr
     wins = dict.fromkeys(names, 0)
     for winner, *_ in json.loads(finished.stdout):

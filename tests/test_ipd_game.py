@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 
 import pytest
 
@@ -13,7 +11,8 @@ from Common.strict import StructureError
 from Remote.configuration import read_server_configuration
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.ipd.game import GAME, prepare
-from Remote.loopback import PROJECT_ROOT, ServerProcess
+from Remote.loopback import ServerProcess
+from tests.processes import run_admin
 from tests.raw_client import stop, wait_for_log_sync
 
 SERVER = {"game": "ipd", "min players": 2, "port": 0, "waiting for": 1, "repeat": 0}
@@ -52,12 +51,6 @@ def test_a_tournament_without_a_seed_draws_one_and_says_how_to_play_it_again():
     assert other.game.seed != settings.game.seed
     kept, said = prepare(read(seed=42).settings)
     assert kept.game.seed == 42 and said == "seed 42"
-
-
-def run_admin(configuration: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "Admin"], input=json.dumps(configuration), capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120
-    )
 
 
 def test_python_m_admin_plays_the_ipd_and_prints_the_output_line_and_the_standings(tmp_path):

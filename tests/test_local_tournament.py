@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from Common.santorini.names import Name
 from Player.santorini.local import LocalPlayer
 from Player.santorini.misbehaving import IllegalAction, MalformedPlacement, NeverPlaces, NeverTakesTurn, OccupiedPlacement, Raising
 from Player.santorini.strategic import GoodStrategy
+from tests.processes import run_admin
 
 PROJECT = Path(__file__).resolve().parent.parent
 TIME_PER_CALL = 0.5
@@ -61,10 +61,6 @@ async def test_good_infinite_at_placement_and_infinite_at_turn_give_the_specifie
         ["matthias", "infplace", "irregular"],
         ["matthias", "infturn", "irregular"],
     ]
-
-
-def run_admin(configuration: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "Admin"], input=configuration, capture_output=True, text=True, cwd=PROJECT, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from Admin.organiser_log import ESTIMATE_AFTER, progress_text, seconds_left
-from Remote.loopback import PROJECT_ROOT
+from tests.processes import run_admin
 
 
 @st.composite
@@ -74,14 +72,7 @@ def test_the_words(done, total, before, elapsed, text):
 def test_each_encounter_line_counts_up_to_the_total_and_the_last_says_nothing_is_left():
     names = ["ann", "ben", "cat", "dan"]
     configuration = {"players": [["good", name, ""] for name in names], "observers": []}
-    finished = subprocess.run(
-        [sys.executable, "-m", "Admin"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(configuration),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = run_admin(configuration)
     assert finished.returncode == 0, finished.stderr
     counts = re.findall(r" beat \w+ 2–[01] · encounter (\d+) of 6 · \d+ % · ", finished.stderr)
     assert sorted(map(int, counts)) == [1, 2, 3, 4, 5, 6]

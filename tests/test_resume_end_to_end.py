@@ -25,6 +25,7 @@ from Remote.event_log_reader import read_events
 from Remote.event_log_writer import EVENTS_FILE
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
 from Remote.xserver import CRASH_VARIABLE
+from tests.processes import run_xserver
 from tests.raw_client import stop, wait_for_log_sync
 
 LIMIT = 60.0
@@ -190,14 +191,7 @@ def test_a_second_server_on_the_same_event_log_is_refused_in_one_line(tmp_path):
     logged = server_config(tmp_path, **{"event log": str(tmp_path / "log")})
     first = ServerProcess(logged)
     try:
-        second = subprocess.run(
-            [sys.executable, "-m", "Remote.xserver"],
-            cwd=PROJECT_ROOT,
-            input=json.dumps({**logged, "port": 0}),
-            capture_output=True,
-            text=True,
-            timeout=LIMIT,
-        )
+        second = run_xserver({**logged, "port": 0})
     finally:
         stop(first)
     assert second.returncode == 2 and second.stdout == ""
@@ -212,14 +206,7 @@ def test_an_event_log_that_cannot_be_written_is_refused_before_the_window_opens(
         pytest.skip("chattr +i is not available here (it makes a directory unwritable for root too)")
     try:
         config = {**server_config(tmp_path), "min players": 0, "waiting for": 0.5, "port": 0, "event log": str(log)}
-        refused = subprocess.run(
-            [sys.executable, "-m", "Remote.xserver"],
-            cwd=PROJECT_ROOT,
-            input=json.dumps(config),
-            capture_output=True,
-            text=True,
-            timeout=LIMIT,
-        )
+        refused = run_xserver(config)
     finally:
         subprocess.run(["chattr", "-i", str(log)], check=True)
     assert refused.returncode == 2 and refused.stdout == ""

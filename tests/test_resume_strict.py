@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -27,9 +25,9 @@ from Remote.event_log_reader import EventLogReadError as LineError
 from Remote.event_log_reader import read_events, read_log
 from Remote.event_log_writer import EVENTS_FILE, LogDirectory
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.loopback import PROJECT_ROOT
 from tests.game_conformance import configuration
 from tests.house_server import run_server
+from tests.processes import run_xserver
 from tests.test_resume import refusal_to_resume
 
 HALFWAY = 40
@@ -210,17 +208,6 @@ def test_python_m_remote_export_refuses_the_same_forged_log_in_one_line(logs, tm
     assert not (tmp_path / "results.json").exists()
 
 
-def xserver(config: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(config),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize("forged", [FORGERIES[0][0], FORGERIES[1][0]], ids=["results", "sign-up"])
 def test_xserver_refuses_to_resume_a_forged_log_in_one_line_with_status_2(logs, forged):
     if logs["game"] != "santorini":
@@ -232,7 +219,7 @@ def test_xserver_refuses_to_resume_a_forged_log_in_one_line_with_status_2(logs, 
     try:
         with open(tournament / EVENTS_FILE, "a") as file:
             file.write(json.dumps({"seq": len(events) + 1, "t": 1.0, **forged}) + "\n")
-        refused = xserver({**config, "resume": True})
+        refused = run_xserver({**config, "resume": True})
     finally:
         (tournament / EVENTS_FILE).write_bytes(original)
     assert refused.returncode == 2 and refused.stdout == ""
@@ -246,7 +233,7 @@ def test_a_finished_tournament_with_a_different_configuration_is_refused_not_pri
     config = logs["finished config"]
     refused = refusal_to_resume(config, {"seed": 8})
     assert "configuration differs" in refused and '"seed" was 7, is 8' in refused
-    again = xserver({**config, "seed": 8, "resume": True})
+    again = run_xserver({**config, "seed": 8, "resume": True})
     assert again.returncode == 2 and again.stdout == "" and len(again.stderr.splitlines()) == 1
 
 

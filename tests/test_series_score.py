@@ -11,31 +11,22 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 
 import attrs
 
 from Admin.tournament_state import fold
 from Remote.exports import crosstable_csv
 from Remote.game_registry import GAMES
-from Remote.loopback import PROJECT_ROOT
 from Remote.santorini import exports as santorini_exports
 from tests.export_logs import encounter, events, sign_ups, start
+from tests.processes import run_admin
 
 SANTORINI = attrs.evolve(GAMES["santorini"], outcome_sides=santorini_exports.outcome_sides)
 
 
 def test_the_log_line_of_each_series_shows_its_score_and_an_irregular_one_shows_none():
     configuration = {"players": [["good", "ann", ""], ["good", "bob", ""], ["breaker", "cat", ""]], "observers": []}
-    finished = subprocess.run(
-        [sys.executable, "-m", "Admin"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(configuration),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = run_admin(configuration)
     assert finished.returncode == 0, finished.stderr
     assert json.loads(finished.stdout) == [["bob", "ann"], ["ann", "cat", "irregular"]]
     lines = [line.removeprefix("python -m Admin: ") for line in finished.stderr.splitlines()]

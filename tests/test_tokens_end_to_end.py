@@ -18,18 +18,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import trio
 
 from Remote.game_registry import GAMES
-from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess, run_clients
+from Remote.loopback import Finished, ServerProcess, run_clients
 from Remote.signup import REFUSAL
 from tests.game_conformance import kit_of
 from tests.ipd_raw_client import IPDRawClient
+from tests.processes import run_xserver
 from tests.raw_client import HOST, RawClient, compact, stop, wait_for_log
 
 ALICE, BOB, CARL = "alice_" + "a1" * 12, "bob-" + "B2" * 15, "carl" + "c3" * 20
@@ -282,17 +281,6 @@ async def test_300_failing_sign_ups_from_one_address_beside_honest_players_from_
     assert_no_secret_anywhere(finished, tmp_path)
 
 
-def run_server(config: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(config),
-        capture_output=True,
-        text=True,
-        timeout=LIMIT,
-    )
-
-
 @pytest.mark.parametrize(
     "text, message",
     [
@@ -308,7 +296,7 @@ def run_server(config: dict) -> subprocess.CompletedProcess:
 def test_a_bad_participants_file_is_a_configuration_error_naming_the_line(tmp_path, text, message):
     path = tmp_path / "people.csv"
     path.write_text(text)
-    done = run_server({"min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "participants": str(path)})
+    done = run_xserver({"min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "participants": str(path)})
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith(f"xserver: configuration: {path} line "), done.stderr
     assert message in done.stderr
@@ -326,7 +314,7 @@ def test_a_bad_participants_file_is_a_configuration_error_naming_the_line(tmp_pa
 )
 def test_other_participants_errors_are_one_line_with_exit_status_2(tmp_path, keys, message):
     config = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "participants": str(participants_file(tmp_path))}
-    done = run_server({**config, **keys})
+    done = run_xserver({**config, **keys})
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
 
 

@@ -28,6 +28,7 @@ from Remote.configuration import (
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
 from Remote.watch.settings import KEYS as WATCH_KEYS
+from tests.processes import run_xserver
 
 SERVER = {"min players": 2, "port": 0, "waiting for": 1, "repeat": 0}
 CLIENT = {"players": [], "observers": [], "ip": "127.0.0.1", "port": 1}
@@ -99,14 +100,7 @@ def test_a_host_key_with_one_character_dropped_suggests_that_key(key: str, data:
 
 def test_xserver_says_which_key_was_meant_in_one_line() -> None:
     data = {**without(SERVER, "min players"), "min player": 2}
-    finished = subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(data),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    finished = run_xserver(data)
     assert finished.returncode == 2
     assert finished.stderr == 'xserver: configuration: unknown key "min player"; did you mean "min players"? @ $\n'
 

@@ -1,0 +1,33 @@
+"""The executables as processes, run to their end the way a user runs them: `python -m Admin` and xserver.
+
+Each is bounded in time: a hang fails the test instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from Remote.loopback import PROJECT_ROOT
+
+ADMIN_TIME_LIMIT = 120.0
+"""Seconds a local tournament may take before the test fails (a bound, not a measure)."""
+XSERVER_TIME_LIMIT = 60.0
+"""Seconds xserver may take before the test fails (a bound, not a measure)."""
+
+
+def run_admin(configuration: dict[str, Any] | str) -> subprocess.CompletedProcess:
+    """Run `python -m Admin`, a local tournament, on `configuration` (a dict, or JSON text as given); its status and output."""
+    return _run("Admin", configuration, ADMIN_TIME_LIMIT)
+
+
+def run_xserver(configuration: dict[str, Any] | str) -> subprocess.CompletedProcess:
+    """Run xserver on `configuration` (a dict, or JSON text as given) until it exits; its status and output."""
+    return _run("Remote.xserver", configuration, XSERVER_TIME_LIMIT)
+
+
+def _run(module: str, configuration: dict[str, Any] | str, time_limit: float) -> subprocess.CompletedProcess:
+    text = configuration if isinstance(configuration, str) else json.dumps(configuration)
+    return subprocess.run([sys.executable, "-m", module], cwd=PROJECT_ROOT, input=text, capture_output=True, text=True, timeout=time_limit)
