@@ -110,27 +110,21 @@ def trio_floor(ends: list[socket.socket], rounds: int) -> None:
 
 
 def ours(ends: list[socket.socket], rounds: int) -> None:
-    async def main() -> None:
-        players = [
-            RemotePlayer(MessageChannel(trio.SocketStream(trio.socket.from_stdlib_socket(end)), 1 << 16), CallStatistics()) for end in ends
-        ]
-        settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
-        await make_referee(settings, 1, 5.0)(Entrant("a", players[0]), Entrant("b", players[1]), Encounter())
-
-    trio.run(main)
+    trio.run(_our_match, ends, rounds, False)
 
 
 def ours_in_the_loop(ends: list[socket.socket], rounds: int) -> None:
-    async def main() -> None:
-        players = [
-            RemotePlayer(MessageChannel(trio.SocketStream(trio.socket.from_stdlib_socket(end)), 1 << 16), CallStatistics()) for end in ends
-        ]
-        settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
-        async with encounter_loop() as loop:
-            referee = InEncounterLoop(make_referee(settings, 1, 5.0), loop)
-            await referee(Entrant("a", players[0]), Entrant("b", players[1]), Encounter())
+    trio.run(_our_match, ends, rounds, True)
 
-    trio.run(main)
+
+async def _our_match(ends: list[socket.socket], rounds: int, in_the_loop: bool) -> None:
+    """One match of the real referee between two RemotePlayers over `ends`: a trio task, or in the encounter loop."""
+    channels = [MessageChannel(trio.SocketStream(trio.socket.from_stdlib_socket(end)), 1 << 16) for end in ends]
+    players = [RemotePlayer(channel, CallStatistics()) for channel in channels]
+    settings = read_settings({"min rounds": rounds, "max rounds": rounds, "time per move": 5})
+    async with encounter_loop() as loop:
+        referee = InEncounterLoop(make_referee(settings, 1, 5.0), loop if in_the_loop else None)
+        await referee(Entrant("a", players[0]), Entrant("b", players[1]), Encounter())
 
 
 def ours_blocking(ends: list[socket.socket], rounds: int) -> None:

@@ -21,15 +21,8 @@ from Remote.santorini.remote_player import RemotePlayer
 from Remote.santorini.server_proxy import ServerMisbehaved, ServerProxy, classify
 from tests.doubles import ScriptedPlayer
 from tests.failures import assert_failure
+from tests.test_wire import EXAMPLE_BOARD as BOARD
 
-BOARD = [
-    [0, 0, 0, 0, 0, 0],
-    [0, "0alice1", 0, 0, 0, 0],
-    [0, 0, 1, 0, 0, 0],
-    [0, 0, 0, 0, 0, "0bob2"],
-    [0, 0, 0, 0, 0, 1],
-    ["0alice2", 0, 0, 0, 0, "0bob1"],
-]
 LIMIT = 1 << 16
 
 

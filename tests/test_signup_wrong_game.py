@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 
 import pytest
 import trio
@@ -21,7 +19,7 @@ import trio
 from Remote.client_conversation import Opening
 from Remote.client_errors import WrongGame
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
+from Remote.loopback import ServerProcess, run_clients
 from tests.raw_client import stop
 
 LIMIT = 60.0
@@ -58,19 +56,12 @@ async def test_a_client_on_a_server_of_another_game_names_the_game_and_the_key(s
 def test_an_unknown_kind_lists_the_kinds_of_the_configured_game_and_names_the_game_key(game):
     others = [kind for other in GAMES.values() if other is not game for kind in other.players.kinds if kind not in game.players.kinds]
     for kind in [*others, "nosuchkind"]:
-        config = {"players": [[kind, "alice", ""]], "observers": [], "ip": "127.0.0.1", "port": 56789}
+        config = {"players": [[kind, "alice", ""]], "observers": []}
         if game.name != DEFAULT_GAME:
             config["game"] = game.name
-        finished = subprocess.run(
-            [sys.executable, "-m", "Remote.client"],
-            cwd=PROJECT_ROOT,
-            input=json.dumps(config),
-            capture_output=True,
-            text=True,
-            timeout=LIMIT,
-        )
-        assert finished.returncode == 2
-        [line] = finished.stderr.splitlines()
+        finished = run_clients(config, 56789, LIMIT)  # refused before it connects anywhere
+        assert finished.status == 2
+        [line] = finished.log.splitlines()
         assert line.startswith(f"xclients: configuration: expected a kind of {game.name}, one of {game.players.kind_list()} "), line
         assert '"game"' in line and f'got "{kind}" @ $.players[0][0]' in line, line
 
