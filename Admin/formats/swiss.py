@@ -26,19 +26,24 @@ order and the same results give the same stages; nothing is random):
   pairing searches, in order, the opponents from the natural one (top half
   against bottom half) down the group, then back up towards the player
   (transpositions and exchanges), and backtracks into the groups above when a
-  group below cannot be paired. Should that search take too long (a budget of
-  steps in proportion to the field), a maximum-cardinality matching
-  (Edmonds' blossoms) of the players by who may still meet whom finds a
-  pairing without repeats whenever one exists; its pairing keeps to the
-  ranking where it can but not to the score groups. When no pairing
+  group below cannot be paired. Should that search take too long (a budget
+  of steps in proportion to the field: in practice when the rounds are
+  more than about a third of the field, and the groups are small and have
+  met much), matchings take over (Edmonds' blossoms, by who may still meet
+  whom): down the ranking, each player takes the first opponent in its
+  order of preference (its own group from the natural opponent, then the
+  nearest scores below) that still leaves the others a pairing. So a
+  pairing without repeats is found whenever one exists, keeping to the
+  score groups player by player rather than group by group. When no pairing
   without repeats exists at all (more rounds than the field allows, or
   the earlier rounds' pairings left none: the pairing looks at one round at
   a time), the event ends there, and the summary's `rounds played` says
   how many it had.
 * **Who starts** (is listed first): the one of the two whose *balance*
   (encounters started minus encounters not started, counting every pairing
-  whatever its result) is lower; a bye or a missed round does not count, so a
-  player who sat out is not owed a start twice. Equal balances: the one
+  whatever its result; a bye or a missed round changes nothing) is lower,
+  rather than the one who started fewer, which would favour again a player
+  who has sat out. Equal balances: the one
   that did not start its latest encounter, if exactly one of them did;
   otherwise the higher-ranked starts on the round's boards 1, 3, 5, ... and
   the lower-ranked on boards 2, 4, ... (the boards are the pairings in
@@ -235,7 +240,7 @@ def pair(field: _Field) -> list[tuple[int, int]] | None:
     try:
         return _pair_groups(groups, 0, [], field, budget, set())
     except _OutOfBudget:
-        return pair_by_matching(field.ranked, field.met)
+        return pair_by_matching(field.ranked, field.met, field.scores)
 
 
 def _pair_groups(
@@ -352,42 +357,90 @@ def _opponents(members: list[int], i: int, natural: int, taken: list[bool], fiel
             yield j
 
 
-def pair_by_matching(ranked: list[int], met: list[set[int]]) -> list[tuple[int, int]] | None:
-    """A pairing of all of `ranked` without repeats, by a maximum-cardinality matching (Edmonds' blossoms); None when none exists.
+def pair_by_matching(ranked: list[int], met: list[set[int]], scores: Sequence[float] | None = None) -> list[tuple[int, int]] | None:
+    """A pairing of all of `ranked` without repeats, by maximum-cardinality matchings (Edmonds' blossoms); None when none exists.
 
-    It starts from the greedy pairing down the ranking (each player the
-    nearest-ranked one it may meet) and grows it by augmenting paths, each
-    search looking at the nearest-ranked players first. Cubic in the field
-    at worst: it is for the rare round the score-group search cannot settle.
+    First any pairing without repeats: the greedy one down the ranking, grown
+    by augmenting paths. Then, down the ranking, each player still to pair
+    takes the first opponent in its order of preference (`_preferred`: its
+    own score group first, from the natural opponent, then the nearest
+    scores below) that still leaves the others a pairing, which one
+    augmenting path between the two players' former opponents tells. Cubic
+    in the field at worst: it is for the rare round that the score-group
+    search cannot settle.
     """
     size = len(ranked)
-
-    def may_meet(u: int, v: int) -> bool:
-        return u != v and ranked[v] not in met[ranked[u]]
+    removed = [False] * size
 
     def neighbours(u: int) -> Iterator[int]:
         for distance in range(1, size):
             for v in (u + distance, u - distance):
-                if 0 <= v < size and may_meet(u, v):
+                if 0 <= v < size and not removed[v] and ranked[v] not in met[ranked[u]]:
                     yield v
 
     mate = [-1] * size
     for u in range(size):
         if mate[u] == -1:
-            v = next((v for v in range(u + 1, size) if mate[v] == -1 and may_meet(u, v)), -1)
+            v = next((v for v in range(u + 1, size) if mate[v] == -1 and ranked[v] not in met[ranked[u]]), -1)
             if v != -1:
                 mate[u], mate[v] = v, u
     for root in range(size):
-        if mate[root] == -1:
-            end, parent = _augmenting_path(root, mate, neighbours)
-            if end == -1:
-                return None
-            while end != -1:
-                previous = parent[end]
-                after = mate[previous]
-                mate[end], mate[previous] = previous, end
-                end = after
-    return [(ranked[u], ranked[mate[u]]) for u in range(size) if u < mate[u]]
+        if mate[root] == -1 and not _augment(root, mate, neighbours):
+            return None
+    if scores is None:
+        return [(ranked[u], ranked[mate[u]]) for u in range(size) if u < mate[u]]
+    pairs = []
+    for u in range(size):
+        if removed[u]:
+            continue
+        for v in _preferred(u, ranked, removed, met, scores):
+            if mate[u] == v or _rematch(u, v, mate, removed, neighbours):
+                break
+        v = mate[u]
+        removed[u] = removed[v] = True
+        pairs.append((ranked[u], ranked[v]))
+    return pairs
+
+
+def _preferred(u: int, ranked: list[int], removed: list[bool], met: list[set[int]], scores: Sequence[float]) -> list[int]:
+    """Where in `ranked` the players u may meet are (all below u), best first: u's score group from the natural opponent, then by score."""
+    player = ranked[u]
+    candidates = [v for v in range(u + 1, len(ranked)) if not removed[v] and ranked[v] not in met[player]]
+    group = [v for v in range(u + 1, len(ranked)) if not removed[v] and scores[ranked[v]] == scores[player]]
+    natural = group[(len(group) + 1) // 2 - 1] if group else u
+    below = [v for v in candidates if v >= natural]
+    return [
+        *(v for v in below if scores[ranked[v]] == scores[player]),
+        *(v for v in reversed(candidates) if v < natural),
+        *sorted((v for v in below if scores[ranked[v]] != scores[player]), key=lambda v: (scores[player] - scores[ranked[v]], v)),
+    ]
+
+
+def _augment(root: int, mate: list[int], neighbours: Any) -> bool:
+    """Grow the matching by an augmenting path from the unmatched `root`; False when there is none."""
+    end, parent = _augmenting_path(root, mate, neighbours)
+    if end == -1:
+        return False
+    while end != -1:
+        previous = parent[end]
+        after = mate[previous]
+        mate[end], mate[previous] = previous, end
+        end = after
+    return True
+
+
+def _rematch(u: int, v: int, mate: list[int], removed: list[bool], neighbours: Any) -> bool:
+    """Make `mate` pair u with v and still pair every other player left, if it can be done; False (mate unchanged) when not."""
+    former_u, former_v = mate[u], mate[v]
+    removed[u] = removed[v] = True
+    mate[former_u] = mate[former_v] = -1
+    found = _augment(former_u, mate, neighbours)
+    removed[u] = removed[v] = False
+    if not found:
+        mate[former_u], mate[former_v] = u, v
+        return False
+    mate[u], mate[v] = v, u
+    return True
 
 
 def _augmenting_path(root: int, mate: list[int], neighbours: Any) -> tuple[int, list[int]]:
