@@ -5,9 +5,9 @@ and then (`--culprit-rate`) a culprit who is out from then on, so the field
 turns odd and needs byes. Only `next_stage` is timed (it folds every
 earlier round each time, as the manager asks it). Besides the seconds per
 round it counts what the pairing had to do: pairings across score groups
-(floaters), how many times the score-group search ran out of steps (and the matching paired the round), and the balance of
-starts (started minus not started) at the end. One JSON object on standard
-output:
+(floaters), how many times the score-group search ran out of steps (and
+the matching paired the round), and the balance of starts (started minus
+not started) at the end. One JSON object on standard output:
 
     .venv/bin/python bench/swiss_pairing.py [--players 10000] [--rounds 10] [--seed 1] [--culprit-rate 0.001]
 """

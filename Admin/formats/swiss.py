@@ -124,7 +124,7 @@ class Swiss:
 
 
 @attrs.frozen
-class Encounter:
+class PlayedSide:
     """One ended encounter from one player's side: the opponent, whether this player started, and its score (None: nobody scored)."""
 
     opponent: int
@@ -132,11 +132,11 @@ class Encounter:
     score: float | None
 
 
-@attrs.define
+@attrs.frozen
 class History:
     """What the rounds so far say of each player (lists indexed by player): its encounters, byes, score, and who is out."""
 
-    encounters: list[list[Encounter]]
+    encounters: list[list[PlayedSide]]
     byes: list[int]
     scores: list[float]
     out: set[int]
@@ -152,9 +152,9 @@ class History:
             for played in result.played:
                 for player, opponent in ((played.first, played.second), (played.second, played.first)):
                     score = played.score_of(player)
-                    history.encounters[player].append(Encounter(opponent, player == played.first, score))
+                    history.encounters[player].append(PlayedSide(opponent, player == played.first, score))
                     history.scores[player] += score or 0.0
-                history.out |= played.culprits
+                history.out.update(played.culprits)
         return history
 
     def balance(self, player: int) -> int:
