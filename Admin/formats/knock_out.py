@@ -25,10 +25,14 @@ The rules:
 * **Walkovers**: a player whose opponent's slot is empty, or whose opponent
   is out (in `out` when its round is asked for), is not paired: it has a
   bye in that round and advances. A player in `out` is never paired. A
-  round may so be a stage of byes only (no pairings).
-* **The end**: after the final, or as soon as at most one player who is not
-  out is left in the bracket: that player wins (none when nobody is left).
-  Without misbehaviour the event has exactly n - 1 encounters.
+  round may so be a stage of byes only (no pairings), or even of nothing
+  when every player left in it is out: the stages are the record of who
+  was out when (the summary is not told).
+* **The end**: after the final: the player who advanced from it wins (none
+  when nobody did), or earlier when nobody is left in the bracket at all.
+  A lone player left in the bracket walks over, round after round, up to
+  the final. Without misbehaviour the event has exactly n - 1 encounters;
+  a field of one is a final of one walkover.
 * **Standings**: the winner first, then by the round a player left in, the
   later the better (a player leaves in the round it lost, was not paired
   because it was out, or could not reach); players who left in the same
@@ -59,8 +63,8 @@ def bracket_order(size: int) -> list[int]:
 
 
 def rounds_for(players: int) -> int:
-    """How many rounds a bracket for `players` players has: log2 of the power of two at or above it (0 for one player)."""
-    return max(players - 1, 0).bit_length()
+    """How many rounds a bracket for `players` players has: log2 of the power of two at or above it (1 for one player, 0 for none)."""
+    return max((players - 1).bit_length(), 1) if players else 0
 
 
 def round_label(number: int, rounds: int) -> str:
@@ -99,16 +103,15 @@ class Bracket:
         """The player's seed position (0 the top seed)."""
         return self.seeds.index(player)
 
-    def standing(self) -> list[int]:
-        """The players still in the bracket and not out."""
-        return [player for player in self.slots if player is not None and player not in self.out]
-
     def is_over(self) -> bool:
-        return len(self.slots) <= 1 or len(self.standing()) <= 1
+        """After the final, or when nobody is left in the bracket."""
+        return len(self.slots) <= 1 or all(player is None for player in self.slots)
 
     def winner(self) -> int | None:
-        standing = self.standing()
-        return standing[0] if self.is_over() and standing else None
+        """The player who advanced from the final, unless out; None before the end."""
+        if len(self.slots) == 1 and self.slots[0] is not None and self.slots[0] not in self.out:
+            return self.slots[0]
+        return None
 
 
 def _advancer(played: Played, out: frozenset[int], better: int) -> int | None:
@@ -202,7 +205,7 @@ class KnockOut:
         if bracket.is_over():
             for player in bracket.slots:
                 if player is not None and player != winner:
-                    left_in[player] = len(bracket.history) + 1
+                    left_in[player] = len(bracket.history)
 
         def order(player: int) -> tuple[int, int]:
             return (-left_in.get(player, bracket.rounds + 2), bracket.seed_of(player))
