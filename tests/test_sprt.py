@@ -217,3 +217,7 @@ def test_the_elo_error_of_pairs_is_taken_per_pair():
 def test_an_estimate_that_is_not_finite_is_none_in_json():
     assert elo_trinomial(3, 0, 0).as_json() == {"elo": None, "error": None}
     assert elo_trinomial(0, 0, 0).as_json() == {"elo": None, "error": None}
+
+
+def test_an_even_score_prints_as_zero_elo_not_minus_zero():
+    assert str(elo_trinomial(1, 1, 1)) == "0.00 +/- 561.20"

@@ -25,7 +25,7 @@ notes, which fastchess's `logistic` model and cutechess use) weighs H0
 * Bounds: the test accepts H0 when LLR <= log(beta / (1 - alpha)), H1
   when LLR >= log((1 - beta) / alpha), and goes on in between.
 
-The Elo of a score s is -400 log10(1/s - 1); its error is half the width
+The Elo of a score s is 400 log10(s / (1 - s)); its error is half the width
 of the Elo interval of the score's 95 % normal interval (the score's
 standard deviation from the observed results, per encounter or per pair),
 so an estimate reads `Elo: 12.30 +/- 8.10` as fastchess prints it.
@@ -66,7 +66,7 @@ def elo_from_score(score: float) -> float:
         return -math.inf
     if score >= 1.0:
         return math.inf
-    return -400.0 * math.log10(1.0 / score - 1.0)
+    return 400.0 * math.log10(score / (1.0 - score))
 
 
 def _positive(_instance: object, attribute: attrs.Attribute, value: float) -> None:
