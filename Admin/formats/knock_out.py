@@ -20,7 +20,7 @@ The rules:
   that are no culprit, the winner does, and on a draw (the IPD draws on
   equal totals) the better seed does. When nobody scored (`score` None)
   and nobody is a culprit, the encounter was not played because a player
-  was out: the one not out advances. When nobody can advance (both
+  was out: the one not out advances (neither out: the better seed). When nobody can advance (both
   misbehaved, or both out) the slot stays empty.
 * **Walkovers**: a player whose opponent's slot is empty, or whose opponent
   is out (in `out` when its round is asked for), is not paired: it has a
@@ -98,10 +98,14 @@ class Bracket:
     history: tuple[tuple[Match, ...], ...]
     slots: tuple[Entry, ...]
     out: frozenset[int]
+    _positions: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_positions", {player: position for position, player in enumerate(self.seeds)})
 
     def seed_of(self, player: int) -> int:
         """The player's seed position (0 the top seed)."""
-        return self.seeds.index(player)
+        return self._positions[player]
 
     def is_over(self) -> bool:
         """After the final, or when nobody is left in the bracket."""
@@ -152,6 +156,7 @@ class KnockOut:
         the summary (which is not told who is out) knows it too.
         """
         seeds = self.seeds(players)
+        seed_of = {player: position for position, player in enumerate(seeds)}
         rounds = rounds_for(players)
         slots: tuple[Entry, ...] = tuple(seeds[position] if position < players else None for position in bracket_order(2**rounds))
         history: list[tuple[Match, ...]] = []
@@ -163,7 +168,7 @@ class KnockOut:
                 present = [player for player in pair if player is not None]
                 played = next((by_player[player] for player in present if player in by_player), None)
                 if played is not None:
-                    better = min(played.first, played.second, key=seeds.index)
+                    better = min(played.first, played.second, key=seed_of.__getitem__)
                     advancer = _advancer(played, frozenset(gone), better)
                 else:
                     advancer = next((player for player in present if player in result.stage.byes), None)
