@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from functools import partial
 
 import trio
 
@@ -40,7 +41,7 @@ def main() -> int:
     except (StructureError, PlayerLoadError) as error:
         print(f"{PROGRAM}: configuration: {error}", file=sys.stderr)
         return 2
-    line = trio.run(play_tournament, game, config.settings, players, config.time_per_call, log)
+    line = trio.run(partial(play_tournament, game, config.settings, players, config.time_per_call, log, event_format=config.event_format))
     print(json.dumps(line), flush=True)
     return 0
 

@@ -27,6 +27,7 @@ START, SIGN_UP, ROSTER = "start", "sign-up", "roster"
 ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION = "encounter-start", "misbehaviour", "encounter-end", "revision"
 RESULTS, STOP, RESUME = "results", "stop", "resume"
 GAME_START, GAME_END = "game-start", "game-end"
+STAGE, SUMMARY = "stage", "summary"
 
 
 class ShapeError(ValueError):
@@ -148,6 +149,25 @@ class Revision:
 
 
 @attrs.frozen
+class StageEvent:
+    seq: int
+    t: float
+    stage: int
+    label: str
+    first: int
+    pairings: list
+    byes: list
+
+
+@attrs.frozen
+class Summary:
+    seq: int
+    t: float
+    ratings: list
+    format: dict | None
+
+
+@attrs.frozen
 class Results:
     seq: int
     t: float
@@ -199,6 +219,23 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     ),
     ENCOUNTER_END: (EncounterEnd, {"encounter": _natural, "players": _pair, "outcome": _any, "culprits": _names}),
     REVISION: (Revision, {"encounter": _natural, "culprit": _name, "outcome": _any}),
+    STAGE: (
+        StageEvent,
+        {
+            "stage": lambda value: _whole_number(value, 1),
+            "label": lambda value: string(value, "a string"),
+            "first": _natural,
+            "pairings": lambda value: [_pair(pair) for pair in array(value, "a list of pairs of names")],
+            "byes": _names,
+        },
+    ),
+    SUMMARY: (
+        Summary,
+        {
+            "ratings": lambda value: [_object(row) for row in array(value, "a list of ratings")],
+            "format": lambda value: None if value is None else _object(value),
+        },
+    ),
     RESULTS: (Results, {"results": _any, "output": _any}),
     STOP: (Stop, {"reason": lambda value: string(value, "a string")}),
     RESUME: (Resume, {"returned": _names, "absent": _names}),

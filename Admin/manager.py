@@ -28,11 +28,21 @@ player misbehaves and what the Results are.
 * Resume: given the Progress folded from an interrupted tournament's log,
   the manager plays only what had not ended, each player's encounters still
   in schedule order, and reaches the Results an uninterrupted run reaches.
+* Formats played in stages (Swiss, knock-out, gauntlet; Admin/formats): the
+  schedule grows a stage at a time. The next stage is asked of the format
+  once every encounter of the stage before has ended, from the outcomes so
+  far (each scored by the rules' `score`) and who is out; it is logged
+  (`stage`) before any of its encounters starts. A resumed event asks the
+  format for its stages again, from the same outcomes, and gets the same.
+* Summary: at the end, before the Results, the `summary` event holds every
+  player's rating (Admin/ratings.py, from the revised outcomes) and the
+  format's own summary (a Swiss table, a bracket, an SPRT's verdict).
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
@@ -41,11 +51,13 @@ import trio
 
 from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
 from Admin.event_log import EventLog, Resumption
+from Admin.formats.stage import Format, Played, Stage, StageResult
 from Admin.naming import NameRegistry
 from Admin.observer import Observer
+from Admin.ratings import rate, ratings_json
 from Admin.revisions import Reviser, revise, revised_by_index
 from Admin.safe_call import Failure, safe_call
-from Admin.schedule import RoundRobin, Schedule
+from Admin.schedule import RoundRobin, Schedule, Staged
 from Admin.tournament_state import (
     ENCOUNTER_END,
     ENCOUNTER_START,
@@ -54,6 +66,8 @@ from Admin.tournament_state import (
     REVISION,
     ROSTER,
     SIGN_UP,
+    STAGE,
+    SUMMARY,
     Progress,
 )
 from Common.participant import KICK_REASON_LIMIT, Name, Participant
@@ -87,6 +101,9 @@ class TournamentRules:
     """An outcome or the Results in the wire form of the game's converter, for the event log."""
     from_json: Callable[[Any], Any] = lambda value: value
     """An outcome from its wire form (strict), for resuming from the event log."""
+    score: Callable[[Any, Any], float | None] = lambda outcome, player: None
+    """`player`'s score in an outcome (not in wire form): 1 won, 0.5 drew, 0 lost; None when nobody scored.
+    Formats that need a winner, and the ratings, read it."""
 
 
 @attrs.define
@@ -101,6 +118,8 @@ class TournamentManager:
     event_log: EventLog = attrs.field(factory=EventLog)
     output: Callable[[Any], Any] | None = None
     """The JSON value printed for the Results, for the `results` event (None: their wire form)."""
+    event_format: Callable[[Sequence[Name]], Format] | None = None
+    """The format played in stages (Admin/formats) among the players (sign-up order); None: the rules' schedule."""
     _current: _Tournament | None = attrs.field(default=None, init=False)
 
     async def run(self, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None = None) -> Any:
@@ -135,7 +154,11 @@ class _Tournament:
         else:
             self.entrants = [Entrant(name, player) for name, player in signed_up]
             self.renamed = [entrant for entrant in self.entrants if entrant.name in resumption.renamed]
-        self.schedule = self.rules.schedule([entrant.name for entrant in self.entrants])
+        self.format = None if manager.event_format is None else manager.event_format([entrant.name for entrant in self.entrants])
+        self.staged = Staged() if self.format is not None else None
+        self.schedule = self.staged if self.staged is not None else self.rules.schedule([entrant.name for entrant in self.entrants])
+        self.stages: list[tuple[Stage, range]] = []  # a staged format's stages so far, with their indices
+        self.ended_in_stage = 0  # how many encounters of the last stage have ended
         if resumption is None:
             self.event_log.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
         self.played = [0] * len(self.entrants)
@@ -165,6 +188,8 @@ class _Tournament:
     def _take_up(self, progress: Progress) -> None:
         """Start from the `progress` of an interrupted run: its ended encounters and who is out."""
         position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
+        if self.format is not None:
+            self._take_up_stages(progress, position)
         self.ended = dict(progress.ended)
         for index, (outcome, culprits) in progress.ended.items():
             if outcome is not None:
@@ -180,9 +205,85 @@ class _Tournament:
                 raise ValueError(f"the log has {self.entrants[player].name}'s encounters end out of schedule order")
         self.out = {name for name in progress.out if name in position}
 
+    def _take_up_stages(self, progress: Progress, position: dict[Name, int]) -> None:
+        """Ask the format again for the stages of an interrupted run, from its outcomes: the same stages, the same indices.
+
+        Who was out before a stage: those out before the first (a player who
+        failed to take its new name), and the culprits of the stages before.
+        """
+        culprits_of = {index: culprits for index, (_, culprits) in progress.ended.items()}
+        before_any = {name for name in progress.out if not any(name in culprits for culprits in culprits_of.values())}
+        out = {position[name] for name in before_any if name in position}
+        results: list[StageResult] = []
+        while len(self.stages) < progress.stages:
+            stage = self.format.next_stage(len(self.entrants), frozenset(out), results) if self.format is not None else None
+            if stage is None:
+                raise ValueError(f"the format has {len(self.stages)} stages, the log {progress.stages}")
+            indices = self._add_stage(stage)
+            if not all(index in progress.ended for index in indices):
+                break
+            results.append(StageResult(stage, tuple(self._played(index, progress.ended[index]) for index in indices)))
+            out |= {position[name] for index in indices for name in culprits_of[index] if name in position}
+        if len(self.stages) < progress.stages:
+            raise ValueError(f"the log has stage {len(self.stages) + 1} before stage {len(self.stages)} ended")
+        stage_indices = self.stages[-1][1] if self.stages else range(0)
+        self.ended_in_stage = sum(index in progress.ended for index in stage_indices)
+
+    def _add_stage(self, stage: Stage) -> range:
+        assert self.staged is not None
+        indices = self.staged.add(stage.pairings)
+        self.stages.append((stage, indices))
+        return indices
+
+    def _played(self, index: int, ended: tuple[Any, tuple[Name, ...]]) -> Played:
+        """The encounter at `index`, ended with `ended` (its outcome in wire form and its culprits), as a format sees it."""
+        outcome, culprits = ended
+        first, second = self.schedule.pairing(index)
+        players = {self.entrants[first].name: first, self.entrants[second].name: second}
+        score = (
+            None if outcome is None or len(culprits) == 2 else self.rules.score(self.rules.from_json(outcome), self.entrants[first].name)
+        )
+        return Played(first, second, score, frozenset(players[name] for name in culprits))
+
+    def _next_stage(self) -> bool:
+        """Ask the format for the next stage (the stages so far have all ended); log it. False when the event is over."""
+        assert self.format is not None
+        results = [StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages]
+        position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
+        out = frozenset(position[name] for name in self.out)
+        stage = self.format.next_stage(len(self.entrants), out, results)
+        if stage is None:
+            return False
+        indices = self._add_stage(stage)
+        self.ended_in_stage = 0
+        names = [entrant.name for entrant in self.entrants]
+        self.event_log.write(
+            {"type": STAGE, "stage": len(self.stages), "label": stage.label, "first": indices.start}
+            | {"pairings": [[names[first], names[second]] for first, second in stage.pairings], "byes": [names[bye] for bye in stage.byes]}
+        )
+        self.observer.stage_started(stage.label, len(indices), [names[bye] for bye in stage.byes])
+        return True
+
+    def _stage_results(self) -> list[StageResult]:
+        """The stages so far, each with its ended encounters as the format sees them."""
+        return [StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages]
+
+    def _stage_over(self) -> bool:
+        """Has every encounter of the last stage ended (True before the first stage)?"""
+        return not self.stages or self.ended_in_stage == len(self.stages[-1][1])
+
+    def _advance(self) -> bool:
+        """For a staged format, once the last stage is over: the next one, if any. Whether new encounters were added."""
+        added = False
+        while self.format is not None and self._stage_over() and self._next_stage():
+            added = True
+            if self.stages[-1][1]:
+                break  # a stage of byes alone ends at once, and the next follows
+        return added
+
     def progress(self) -> Progress:
         """Ended encounters (outcomes in wire form) and who is out: as the fold of the events has it."""
-        return Progress(dict(self.ended), frozenset(self.out))
+        return Progress(dict(self.ended), frozenset(self.out), len(self.stages))
 
     async def run(self) -> Any:
         async with trio.open_nursery() as kicks:
@@ -197,18 +298,21 @@ class _Tournament:
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)
+        self._advance()
         if self.manager.concurrent:
             async with trio.open_nursery() as nursery:
-                for player in range(len(self.entrants)):
-                    index = self._free_encounter(player)
-                    if index is not None and self.schedule.pairing(index)[0] == player:
-                        nursery.start_soon(self._play_in_turn, index, nursery)
+                self._start_free(nursery)
         else:
-            for index in range(len(self.schedule)):
+            index = 0
+            while index < len(self.schedule):
                 if index not in self.ended:
                     await self._play(index)
+                index += 1
+                if index == len(self.schedule):
+                    self._advance()
         revised = revise([self.outcomes[index] for index in sorted(self.outcomes)], self.rules.revise)
         results = self.rules.results(revised, names, self.out)
+        self._write_summary()
         output = (self.manager.output or self.rules.to_json)(results)
         self.event_log.write({"type": RESULTS, "results": self.rules.to_json(results), "output": output})
         await self.event_log.durable()
@@ -218,6 +322,34 @@ class _Tournament:
                     nursery.start_soon(self._tell_results, entrant, results)
         self.observer.finished(results)
         return results
+
+    def _start_free(self, nursery: trio.Nursery) -> None:
+        """Start every encounter that is free for both its players, each once."""
+        for player in range(len(self.entrants)):
+            index = self._free_encounter(player)
+            if index is not None and self.schedule.pairing(index)[0] == player:
+                nursery.start_soon(self._play_in_turn, index, nursery)
+
+    def _write_summary(self) -> None:
+        """The `summary` event: the ratings from the revised outcomes, and the format's summary."""
+        revised = revised_by_index(self.outcomes, self.rules.revise)
+        encounters = []
+        for index, outcome in sorted(revised.items()):
+            first, second = self.schedule.pairing(index)
+            score = None if outcome is None else self.rules.score(outcome, self.entrants[first].name)
+            if score is not None:
+                encounters.append((first, second, score))
+        names = [entrant.name for entrant in self.entrants]
+        ratings = rate(len(names), encounters)
+        summary = None
+        if self.format is not None:
+            stages = [
+                StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages
+            ]
+            lowest = [-math.inf if rating is None else rating for rating in ratings.values()]  # the unrated (no games) rank last
+            summary = self.format.summary(len(names), stages, lowest)
+        self.event_log.write({"type": SUMMARY, "ratings": ratings_json(names, ratings), "format": summary})
+        self.observer.summarised(ratings_json(names, ratings), summary)
 
     def _free_encounter(self, player: int) -> int | None:
         """The index of `player`'s next encounter if both its players are free for it: each has played all before it."""
@@ -239,6 +371,9 @@ class _Tournament:
         players = self.schedule.pairing(index)
         for player in players:
             self.played[player] += 1
+        if self._advance():
+            self._start_free(nursery)
+            return
         started = set()
         for player in players:
             following = self._free_encounter(player)
@@ -269,6 +404,8 @@ class _Tournament:
                 bisect.insort(self.culprit_encounters, index)
         outcome = None if result is None else self.rules.to_json(result.outcome)
         self.ended[index] = (outcome, culprits)
+        if self.stages and index in self.stages[-1][1]:
+            self.ended_in_stage += 1
         self.event_log.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
         if revised_before is not None:
             self._record_revisions(revised_before)
@@ -279,7 +416,8 @@ class _Tournament:
             self.observer.played(encounter, first.name, second.name, result)
             for misbehaviour in result.misbehaviours:
                 self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
-        self.observer.encounter_finished(result, len(self.ended), len(self.schedule))
+        total = len(self.schedule) if self.format is None else max(len(self.schedule), self.format.expected_encounters(len(self.entrants)))
+        self.observer.encounter_finished(result, len(self.ended), total)
 
     def _revised(self, indices: Collection[int] | None = None) -> dict[int, Any]:
         """The outcomes so far after their revisions, by schedule index, in wire form (None: deleted).

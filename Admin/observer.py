@@ -36,6 +36,12 @@ class Observer:
     def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
         """The encounter at `encounter.index`, between `first` and `second`, was played to `result`."""
 
+    def stage_started(self, label: str, encounters: int, byes: Sequence[Name]) -> None:
+        """A stage of a format played in stages starts (`Swiss round 3 of 7`): its encounters, and who has a bye."""
+
+    def summarised(self, ratings: Sequence[dict[str, Any]], summary: dict[str, Any] | None) -> None:
+        """Before the Results: every player's rating (best first) and the format's summary (None: a plain schedule)."""
+
     def finished(self, results: Any) -> None:
         """The tournament is over: these are its Results, delivered to every player still in."""
 
@@ -69,6 +75,14 @@ class Observers(Observer):
     def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
         for observer in self.observers:
             observer.played(encounter, first, second, result)
+
+    def stage_started(self, label: str, encounters: int, byes: Sequence[Name]) -> None:
+        for observer in self.observers:
+            observer.stage_started(label, encounters, byes)
+
+    def summarised(self, ratings: Sequence[dict[str, Any]], summary: dict[str, Any] | None) -> None:
+        for observer in self.observers:
+            observer.summarised(ratings, summary)
 
     def finished(self, results: Any) -> None:
         for observer in self.observers:

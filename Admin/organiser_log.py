@@ -81,6 +81,7 @@ class OrganiserLog(Observer):
         self.table = table
         self.clock = clock
         self.names: list[Name] = []
+        self.stage = ""  # the label of the stage that runs, for the status line ("" for a plain schedule)
         self.encounters = 0
         self.ended_before = 0
         self.since = 0.0
@@ -105,8 +106,30 @@ class OrganiserLog(Observer):
     def misbehaved(self, name: Name, reason: str) -> None:
         self.log.info("%s misbehaved: %s", name, reason)
 
+    def stage_started(self, label: str, encounters: int, byes: Sequence[Name]) -> None:
+        self.stage = label
+        bye = f" (bye: {', '.join(byes)})" if byes else ""
+        self.log.info("%s: %s%s", label, count(encounters, "encounter"), bye)
+
+    def summarised(self, ratings: Sequence[dict[str, Any]], summary: dict[str, Any] | None) -> None:
+        if summary is not None and summary.get("standings"):
+            self.log.info("%s standings:\n%s", summary.get("kind", "format"), rows_table(summary["standings"], self.names))
+        if summary is not None and "sprt" in summary:
+            sprt = summary["sprt"]
+            self.log.info(
+                "SPRT: %s (LLR %.2f, bounds %.2f .. %.2f)",
+                sprt_verdict(sprt["verdict"]),
+                sprt["llr"],
+                sprt["lower bound"],
+                sprt["upper bound"],
+            )
+        if ratings:
+            self.log.info("ratings (Elo scale, 95 %% interval):\n%s", ratings_table(ratings))
+
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
         progress = progress_text(finished, total, self.ended_before, self.clock() - self.since)
+        if self.stage:
+            progress = f"{self.stage} · {progress}"
         if result is not None:
             self.encounters += 1
             score = "" if result.score is None else " {}–{}".format(*result.score)
@@ -117,3 +140,32 @@ class OrganiserLog(Observer):
         """The tournament is over with `results`: log the standings table."""
         self.status("")
         self.log.info("standings after %s:\n%s", count(self.encounters, "encounter"), self.table(results, self.names))
+
+
+def sprt_verdict(verdict: str) -> str:
+    """An SPRT's verdict in words."""
+    return {"H0": "H0 accepted", "H1": "H1 accepted"}.get(verdict, "neither hypothesis accepted")
+
+
+def ratings_table(ratings: Sequence[dict[str, Any]]) -> str:
+    """The ratings (rows of Admin/ratings.py's `ratings_json`, best first) as lines: rank, name, rating and interval, games."""
+    width = max(len(row["name"]) for row in ratings)
+    lines = []
+    for rank, row in enumerate(ratings, 1):
+        if row["rating"] is None:
+            lines.append(f"  {rank:>3}. {row['name']:<{width}}  unrated ({count(row['games'], 'game')})")
+        else:
+            interval = f"{row['low']:+.1f} .. {row['high']:+.1f}"
+            lines.append(f"  {rank:>3}. {row['name']:<{width}}  {row['rating']:+7.1f}  ({interval}, {count(row['games'], 'game')})")
+    return "\n".join(lines)
+
+
+def rows_table(rows: Sequence[dict[str, Any]], names: Sequence[Name]) -> str:
+    """A format's standings rows (`{"player": index, "rank": 1, ...}`) as lines, the player by name, the other keys as columns."""
+    lines = []
+    for row in rows:
+        player = row.get("player")
+        name = names[player] if isinstance(player, int) and 0 <= player < len(names) else str(player)
+        rest = ", ".join(f"{key} {value}" for key, value in row.items() if key not in ("player", "rank"))
+        lines.append(f"  {row.get('rank', '')!s:>3}. {name}: {rest}")
+    return "\n".join(lines)

@@ -12,9 +12,13 @@ kinds:
   balance colours: players i < j, i first when i + j is odd, j first when
   it is even (each player is first in half its pairings, within one), and
   the other way round in odd repetitions (so two repetitions give each pair
-  one start each).
+  one start each). With `alternate` (and without `fair_starts`) the later
+  player of every pair is listed first in odd repetitions: the cycles of a
+  round robin alternate who starts.
 * ListedPairings: pairings given one by one, played in that order; a pair
   may meet more than once.
+* Staged: the pairings of a format played in stages (Swiss, knock-out,
+  gauntlet), appended a stage at a time as the format decides them.
 
 Each player plays its own encounters one at a time and in schedule order:
 `next_index(player, played)` is the index of the encounter a player plays
@@ -56,6 +60,7 @@ class RoundRobin:
     count: int
     repetitions: int = 1
     fair_starts: bool = False
+    alternate: bool = False
 
     @property
     def per_round(self) -> int:
@@ -73,9 +78,8 @@ class RoundRobin:
 
     def _listed(self, first: int, second: int, repetition: int) -> tuple[int, int]:
         """The pairing of `first` < `second` in `repetition`, the player who starts listed first."""
-        if self.fair_starts and (first + second + repetition) % 2 == 0:
-            return second, first
-        return first, second
+        swapped = (first + second + repetition) % 2 == 0 if self.fair_starts else self.alternate and repetition % 2 == 1
+        return (second, first) if swapped else (first, second)
 
     def index(self, first: int, second: int, repetition: int = 0) -> int:
         """The position of the pairing of `first` and `second` (first < second) in `repetition`."""
@@ -163,3 +167,49 @@ def listed_pairings(
         else:
             skipped.append((first, second))
     return ListedPairings(tuple(kept), repetitions), skipped
+
+
+class Staged:
+    """The schedule of a format played in stages (Admin/formats/stage.py): pairings appended a stage at a time.
+
+    An index never changes once given; `meeting` counts the earlier
+    encounters of the same two players in the whole event (there are no
+    repetitions: `repetition` is always 0).
+    """
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[int, int]] = []
+        self._of_player: dict[int, list[int]] = {}
+        self._meetings: list[int] = []
+        self._met: dict[frozenset[int], int] = {}
+
+    def add(self, pairings: Sequence[tuple[int, int]]) -> range:
+        """Append `pairings`; the indices they get."""
+        start = len(self.pairs)
+        for first, second in pairings:
+            if first == second:
+                raise ValueError(f"a stage pairs player {first} with itself")
+            index = len(self.pairs)
+            self.pairs.append((first, second))
+            self._of_player.setdefault(first, []).append(index)
+            self._of_player.setdefault(second, []).append(index)
+            pair = frozenset((first, second))
+            self._meetings.append(self._met.get(pair, 0))
+            self._met[pair] = self._meetings[-1] + 1
+        return range(start, len(self.pairs))
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(list(self.pairs))
+
+    def pairing(self, index: int) -> tuple[int, int]:
+        return self.pairs[index]
+
+    def encounter(self, index: int) -> Encounter:
+        return Encounter(index, meeting=self._meetings[index])
+
+    def next_index(self, player: int, played: int) -> int | None:
+        mine = self._of_player.get(player, [])
+        return mine[played] if played < len(mine) else None

@@ -33,8 +33,10 @@ from Admin.event_types import (
     REVISION,
     ROSTER,
     SIGN_UP,
+    STAGE,
     START,
     STOP,
+    SUMMARY,
     ShapeError,
     check_shape,
 )
@@ -61,6 +63,8 @@ class Progress:
     ended: Mapping[int, tuple[Any, tuple[Name, ...]]]
     """By schedule index: the raw outcome (wire form, None: not played) and the culprits."""
     out: frozenset[Name]
+    stages: int = 0
+    """How many stages of a format played in stages have been announced (0 for a schedule known from the roster)."""
 
 
 @attrs.define
@@ -104,6 +108,12 @@ class TournamentState:
     """By name: `kind`, `reason` and `encounter` (None: outside any encounter)."""
     revisions: dict[int, Any] = attrs.field(factory=dict)
     """By schedule index: the latest revised outcome (None: deleted)."""
+    stages: list[dict[str, Any]] = attrs.field(factory=list)
+    """The `stage` events without their envelope, for a format played in stages (Admin/formats/stage.py)."""
+    staged: dict[int, tuple[Name, Name]] = attrs.field(factory=dict)
+    """By schedule index: the players the stages paired (empty for a schedule known from the roster)."""
+    summary: dict[str, Any] | None = None
+    """The `summary` event without its envelope: `ratings` and `format`."""
     results: dict[str, Any] | None = None
     """The `results` event without its envelope: `results` and `output`."""
     stops: int = 0
@@ -131,7 +141,7 @@ class TournamentState:
 
     def progress(self) -> Progress:
         ended = {index: (e.outcome, e.culprits) for index, e in self.encounters.items() if e.ended}
-        return Progress(ended, self.out)
+        return Progress(ended, self.out, len(self.stages))
 
     def revised_so_far(self) -> dict[int, Any]:
         """Every played encounter that ended, by schedule index: its outcome after the revisions so far."""
@@ -190,11 +200,41 @@ class TournamentState:
         self.roster = tuple(event["players"])
         self.total = event["encounters"]
 
+    def _stage(self, event: Mapping[str, Any]) -> None:
+        if self.roster is None or self.total is None:
+            raise EventError("a stage before the roster")
+        if event["stage"] != len(self.stages) + 1:
+            raise EventError(f"stage {event['stage']} follows stage {len(self.stages)}")
+        if any(index not in self.encounters or not self.encounters[index].ended for index in range(self.total)):
+            raise EventError(f"stage {event['stage']} starts before every encounter of stage {len(self.stages)} has ended")
+        if event["first"] != self.total:
+            raise EventError(f"stage {event['stage']} starts at encounter {event['first']}, not at {self.total}")
+        playing = set()
+        for first, second in (self._pair({"players": pair}) for pair in event["pairings"]):
+            for name in (first, second):
+                if name in self.misbehaviours:
+                    raise EventError(f"{show(name)} is out and plays no more")
+            playing |= {first, second}
+            self.staged[self.total] = (first, second)
+            self.total += 1
+        for name in event["byes"]:
+            self._in_roster(name)
+            if name in playing:
+                raise EventError(f"{show(name)} has a bye and plays in stage {event['stage']}")
+        self.stages.append(_body(event))
+
+    def _summary(self, event: Mapping[str, Any]) -> None:
+        if self.roster is None or self.running or self.finished != self.total:
+            raise EventError(f"a summary after {self.finished} of {self.total or 0} encounters ended")
+        self.summary = {"ratings": event["ratings"], "format": event["format"]}
+
     def _encounter_start(self, event: Mapping[str, Any]) -> None:
         index = self._scheduled(event)
         if index in self.encounters:
             raise EventError(f"encounter {index} started before")
         first, second = self._pair(event)
+        if self.staged and self.staged[index] != (first, second):
+            raise EventError(f"encounter {index} pairs {show(list(self.staged[index]))}, not {show([first, second])}")
         for name in (first, second):
             if name in self.misbehaviours:
                 raise EventError(f"{show(name)} is out and plays no more")
@@ -214,6 +254,8 @@ class TournamentState:
         encounter = self.encounters.get(index)
         players, culprits = self._pair(event), tuple(event["culprits"])
         if encounter is None:  # not played: a player was out before it could start
+            if self.staged and self.staged[index] != players:
+                raise EventError(f"encounter {index} pairs {show(list(self.staged[index]))}, not {show(list(players))}")
             if event["outcome"] is not None or culprits:
                 raise EventError(f"encounter {index} did not start, so it has no outcome and no culprits")
             if not set(players) & set(self.misbehaviours):
@@ -329,6 +371,8 @@ _HANDLERS = {
     MISBEHAVIOUR: TournamentState._misbehaviour,
     ENCOUNTER_END: TournamentState._encounter_end,
     REVISION: TournamentState._revision,
+    STAGE: TournamentState._stage,
+    SUMMARY: TournamentState._summary,
     RESULTS: TournamentState._results,
     STOP: TournamentState._stop,
     RESUME: TournamentState._resume,

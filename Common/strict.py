@@ -318,7 +318,13 @@ def structure(data: Any, type_: Any, converter: cattrs.Converter) -> Any:
     try:
         return converter.structure(data, type_)
     except (ValueError, TypeError, BaseValidationError) as error:
-        raise StructureError("; ".join(transform_error(error, format_exception=_describe))) from None
+        message = "; ".join(transform_error(error, format_exception=_describe))
+        raise StructureError(_INNER_PATH.sub(r" @ \2\1", message)) from None
+
+
+_INNER_PATH = re.compile(r" @ (\.[^@;]+) @ (\$[^@;]*)")
+"""A check names a key inside its value (`... @ .rounds`), then cattrs the value's own (`@ $.format`):
+one path, `@ $.format.rounds`."""
 
 
 def parse_document(text: str, type_: type[T], converter: cattrs.Converter) -> T:

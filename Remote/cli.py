@@ -83,6 +83,15 @@ Configuration keys:
                    tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
                    and "watchers per address", default 8)
   "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
+  "format"         object, default {{"kind": "round robin"}}: who meets whom (docs/formats.md)
+                     {{"kind": "round robin", "cycles": 2}}     everyone meets everyone twice, starts alternating
+                     {{"kind": "swiss", "rounds": 7}}          7 Swiss rounds, paired within score groups
+                     {{"kind": "knock-out"}}                   single elimination seeded by sign-up order; or
+                       "seeding": "rating", "ratings": FILE   seeded by an earlier event's "ratings out"
+                     {{"kind": "gauntlet", "candidates": [A], "cycles": 10}}   A against every other player;
+                       "sprt": {{"elo0": 0, "elo1": 10, "alpha": 0.05, "beta": 0.05}}   stop once the test decides
+                     {{"kind": "pairings", "pairings": [[A, B], ...]}}   the listed pairings, in order
+  "ratings out"    PathString, default none: a file that gets every player's rating at the end of each tournament
 
 {keys}
 Exit statuses:

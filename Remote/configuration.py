@@ -16,6 +16,8 @@ from typing import Any
 import attrs
 import cattrs
 
+from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
+from Admin.formats.settings import FormatSettings, format_json, read_format
 from Admin.manager import DEFAULT_TIME_PER_CALL
 from Common.strict import (
     StructureError,
@@ -66,6 +68,10 @@ class ServerConfiguration:
     """Seconds the watch page stays up after the last tournament."""
     max_players: int | None = None
     """A sign-up window closes as soon as this many players (house players included) have signed up (None: never early)."""
+    event_format: FormatSettings = DEFAULT_FORMAT
+    """Who meets whom: the configuration's "format" (Admin/formats/settings.py); the default is the round robin."""
+    ratings_out: str | None = None
+    """Where each tournament's ratings are written at its end (for seeding a later knock-out), if anywhere."""
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
 
@@ -82,7 +88,10 @@ class ServerConfiguration:
     def results_keys(self) -> dict[str, Any]:
         """The host's values that can change the Results, as configuration keys (the event log's `start` records them)."""
         house = [[entry.kind, entry.name, entry.path] for entry in self.house_players]
-        return {"time per call": self.time_per_call, "house players": house}
+        keys = {"time per call": self.time_per_call, "house players": house}
+        if self.event_format != DEFAULT_FORMAT:  # the default is left out, so that a round robin's log is what it always was
+            keys["format"] = format_json(self.event_format)
+        return keys
 
 
 @attrs.frozen
@@ -105,6 +114,7 @@ class LocalConfiguration:
     players: tuple[LocalPlayerEntry, ...]
     observers: tuple[ObserverEntry, ...] = ()
     time_per_call: float = DEFAULT_TIME_PER_CALL
+    event_format: FormatSettings = DEFAULT_FORMAT
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
 
@@ -137,6 +147,13 @@ def _resume(value: Any) -> bool:
     return value
 
 
+def _format(value: Any) -> FormatSettings:
+    try:
+        return read_format(value)
+    except StructureError as error:  # its own words name the key inside "format"; cattrs names "format" again
+        raise ValueError(str(error).removesuffix(" @ $.format").replace(" @ $.format.", " @ .")) from None
+
+
 def _seconds(value: Any) -> float:
     seconds = finite_number(value)
     if seconds < 0:
@@ -163,9 +180,11 @@ SERVER_KEYS = {
     "watch": "watch",
     "watch_linger": "watch linger",
     "max_players": "max players",
+    "event_format": "format",
+    "ratings_out": "ratings out",
 }
 CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
-LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call"}
+LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call", "event_format": "format"}
 
 
 def _converter(game: Game) -> cattrs.Converter:
@@ -189,12 +208,14 @@ def _converter(game: Game) -> cattrs.Converter:
             "resume_wait": positive_number,
             "watch_linger": _seconds,
             "max_players": lambda value: whole_number(value, 2),
+            "event_format": _format,
+            "ratings_out": _path("a ratings file"),
         },
     )
     register_json_object(
         converter, ClientConfiguration, keys=CLIENT_KEYS, checks={"ip": _host, "port": _port, "retry_for": positive_number}
     )
-    register_json_object(converter, LocalConfiguration, keys=LOCAL_KEYS, checks={"time_per_call": positive_number})
+    register_json_object(converter, LocalConfiguration, keys=LOCAL_KEYS, checks={"time_per_call": positive_number, "event_format": _format})
     return converter
 
 
@@ -211,6 +232,10 @@ def _split(data: dict, own: Mapping[str, str], game: Game, games: Mapping[str, G
     """The configuration's host keys and the game's keys; StructureError for a key of neither."""
     host_keys, game_keys = {}, {}
     elsewhere = game_keys_elsewhere(games, game) if with_game_keys else {}
+    if "format" in data:
+        for key in game.schedule_keys:
+            if key in data:
+                raise StructureError(f'{show(key)} chooses {game.name}\'s own schedule, which "format" replaces: leave one out @ $.{key}')
     for key, value in data.items():
         if key == GAME_KEY:
             continue

@@ -33,12 +33,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from Admin.formats.settings import schedule_of
 from Admin.manager import TournamentRules
 from Admin.revisions import revised_by_index
-from Admin.schedule import Schedule
-from Admin.tournament_state import ENCOUNTER_END, ENCOUNTER_START, RESULTS, REVISION, ROSTER, START, EventError, TournamentState
+from Admin.schedule import Schedule, Staged
+from Admin.tournament_state import ENCOUNTER_END, ENCOUNTER_START, RESULTS, REVISION, ROSTER, STAGE, START, EventError, TournamentState
 from Common.strict import StructureError, shorten, show
-from Remote.exports import ExportError, results_so_far_value, settings_of
+from Remote.exports import ExportError, format_of, results_so_far_value, settings_of
 from Remote.game_description import Game
 
 
@@ -85,6 +86,8 @@ class GameCheck:
         self.rules: TournamentRules | None = None
         """The game's rules, once the start has given the settings."""
         self.schedule: Schedule | None = None
+        self.staged: Staged | None = None
+        """The schedule of a format played in stages, as its stage events announce it."""
         self.roster: list[str] = []
         self.earlier: dict[int, list[int]] = {}
         """Each player's (roster position's) encounters, in schedule order."""
@@ -111,7 +114,9 @@ class GameCheck:
         if kind == START:
             self.rules = self.game.rules(settings_of(state, self.game))
         elif kind == ROSTER:
-            self._roster(event)
+            self._roster(event, state)
+        elif kind == STAGE:
+            self._stage(event)
         elif kind in (ENCOUNTER_START, ENCOUNTER_END):
             self._encounter(event, state)
         elif kind == REVISION and event["outcome"] is not None:
@@ -119,16 +124,28 @@ class GameCheck:
         elif kind == RESULTS:
             self._results(event, state)
 
-    def _roster(self, event: Mapping[str, Any]) -> None:
+    def _roster(self, event: Mapping[str, Any], state: TournamentState) -> None:
         self.roster = list(event["players"])
         for name in self.roster:
             if not self.game.players.is_name(name):
                 raise ValueError(f"{show(name)} is not a name in {self.game.name}")
-        self.schedule = self._rules.schedule(self.roster)
+        event_format = format_of(state)
+        if event_format.staged:
+            self.schedule = self.staged = Staged()
+        else:
+            self.schedule = schedule_of(event_format, self._rules.schedule)(self.roster)
         if len(self.schedule) != event["encounters"]:
             raise ValueError(f"the roster's schedule has {len(self.schedule)} encounters, not {event['encounters']}")
         for index in range(len(self.schedule)):
             for player in self.schedule.pairing(index):
+                self.earlier.setdefault(player, []).append(index)
+
+    def _stage(self, event: Mapping[str, Any]) -> None:
+        if self.staged is None:
+            raise ValueError("a stage in a tournament whose format is not played in stages")
+        position = {name: number for number, name in enumerate(self.roster)}
+        for index in self.staged.add([(position[first], position[second]) for first, second in event["pairings"]]):
+            for player in self.staged.pairing(index):
                 self.earlier.setdefault(player, []).append(index)
 
     def _encounter(self, event: Mapping[str, Any], state: TournamentState) -> None:

@@ -44,6 +44,9 @@ from typing import Any
 import attrs
 import cattrs
 
+from Admin.encounter import Encounter
+from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
+from Admin.formats.settings import FormatSettings, read_format, schedule_of
 from Admin.manager import TournamentRules
 from Admin.revisions import revise
 from Admin.tournament_state import TournamentState
@@ -134,6 +137,10 @@ class ResultsExport:
     """The JSON value xserver printed on standard output; None while unfinished."""
     standings: tuple[dict[str, Any], ...]
     """The game's standings rows (`Game.standings_json`), best first."""
+    ratings: tuple[dict[str, Any], ...] = ()
+    """Every player's rating with its 95 % interval (Admin/ratings.py), best first; () while unfinished."""
+    format: dict[str, Any] | None = None
+    """The format's summary (a Swiss table, a bracket, an SPRT's verdict); None for a schedule known from the roster."""
 
 
 def _json_value(value: Any, path: str = "") -> Any:
@@ -207,6 +214,8 @@ def results_export(state: TournamentState, game: Game) -> ResultsExport:
         encounters=tuple(_encounters(state, game)),
         results=None if state.results is None else state.results["output"],
         standings=tuple(game.standings_json(results, roster)),
+        ratings=() if state.summary is None else tuple(state.summary["ratings"]),
+        format=None if state.summary is None else state.summary["format"],
     )
 
 
@@ -344,7 +353,12 @@ def _schedule(state: TournamentState, game: Game) -> list[tuple[int, tuple[Name,
     if state.roster is None:
         return []
     roster = list(state.roster)
-    schedule = game.rules(settings_of(state, game)).schedule(roster)
+    if state.stages:  # a format played in stages: its pairings are those its stage events announced
+        return [
+            (index, state.encounters[index].players if index in state.encounters else pair, _met(state, index))
+            for index, pair in state.staged.items()
+        ]
+    schedule = schedule_of(format_of(state), game.rules(settings_of(state, game)).schedule)(roster)
     if len(schedule) != state.total:
         raise ExportError(f"the roster event says {state.total} encounters; the game's schedule has {len(schedule)}")
     found = []
@@ -352,6 +366,31 @@ def _schedule(state: TournamentState, game: Game) -> list[tuple[int, tuple[Name,
         logged = state.encounters.get(index)
         found.append((index, logged.players if logged else (roster[first], roster[second]), schedule.encounter(index)))
     return found
+
+
+def format_of(state: TournamentState) -> FormatSettings:
+    """The format the log's `start` event recorded (the round robin when it names none)."""
+    recorded = _start(state).get("configuration", {}).get("format")
+    if recorded is None:
+        return DEFAULT_FORMAT
+    try:
+        return read_format(recorded)
+    except StructureError as error:
+        raise ExportError(f"the start event's format: {error}") from None
+
+
+def _players(state: TournamentState, index: int, paired: tuple[Name, Name]) -> tuple[Name, Name]:
+    """The players of the staged encounter at `index`: as logged once it started, as its stage paired them before."""
+    return state.encounters[index].players if index in state.encounters else paired
+
+
+def _met(state: TournamentState, index: int) -> Encounter:
+    """Where the staged encounter at `index` stands: how often its players met before it."""
+    logged = state.encounters.get(index)
+    if logged is not None:
+        return Encounter(index, logged.repetition, logged.meeting)
+    pair = set(state.staged[index])
+    return Encounter(index, meeting=sum(set(state.staged[earlier]) == pair for earlier in range(index)))
 
 
 # ---------------------------------------------------------------------------

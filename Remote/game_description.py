@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +37,9 @@ import attrs
 
 from Admin.encounter import Note, RefereeFunction, ignore
 from Admin.event_log import EventLog, Resumption
+from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
+from Admin.formats.settings import FormatSettings, NothingToPlay, missing_candidates, schedule_of, staged_format
+from Admin.formats.stage import Format
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.observer import Observer, Observers
 from Admin.organiser_log import OrganiserLog
@@ -115,6 +119,8 @@ class Game:
     (where records go) from `configured`."""
     title: str = ""
     """The game as a sentence names it ("the prisoner's dilemma"); "" for `name`."""
+    schedule_keys: tuple[str, ...] = ()
+    """The game's own keys that choose its schedule (the IPD's "pairings", "repetitions"): "format" replaces them."""
     recognises_server_message: Callable[[Any], bool] = lambda message: False
     """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
 
@@ -211,12 +217,17 @@ async def play_tournament(
     event_log: EventLog | None = None,
     configuration: Mapping[str, Any] | None = None,
     resuming: Resuming | None = None,
+    event_format: FormatSettings = DEFAULT_FORMAT,
+    seeding: Mapping[str, float] | None = None,
+    observers: Sequence[Observer] = (),
 ) -> Any:
     """One tournament of `game` among `players`: settings prepared for it, logged on `log`; the output line.
 
     Its events go to `event_log`: first `start`, with `configuration` (the
     host's values that can change the Results, beside the game's own), or
     `resume` when `resuming` an interrupted tournament among its roster.
+    `event_format` says who meets whom (a knock-out by rating is seeded by
+    `seeding`, ratings by name); `observers` hear the tournament too.
     """
     note = ignore if event_log is None else event_log.write
     event_log = event_log or EventLog()
@@ -233,17 +244,44 @@ async def play_tournament(
         settings = resuming.settings
         event_log.write({"type": RESUME, "returned": list(resuming.returned), "absent": list(resuming.absent)})
     tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
+    rules, staged = with_format(game.rules(settings), event_format, seeding, log)
     async with encounter_loop.encounter_loop() as loop:
         manager = TournamentManager(
             encounter_loop.InEncounterLoop(
                 game.make_referee(settings, time_per_call, note), loop if encounter_loop.ENCOUNTER_LOOP else None
             ),
-            game.rules(settings),
+            rules,
             time_per_call=time_per_call,
             concurrent=concurrent,
-            observer=Observers((tournament_log, *game.observers(settings))),
+            observer=Observers((tournament_log, *game.observers(settings), *observers)),
             event_log=event_log,
             output=lambda results: game.output(results, settings),
+            event_format=staged,
         )
         results = await manager.run(players, None if resuming is None else resuming.resumption)
     return game.output(results, settings)
+
+
+def with_format(
+    rules: TournamentRules, event_format: FormatSettings, seeding: Mapping[str, float] | None = None, log: logging.Logger | None = None
+) -> tuple[TournamentRules, Callable[[Sequence[str]], Format] | None]:
+    """The manager's rules and format played in stages for `event_format`: the rules' schedule replaced by the
+    format's when it is known from the roster (a round robin of several cycles, listed pairings), or a format played in stages."""
+    if event_format.staged:
+        return rules, partial(_staged_format, event_format, seeding, log)
+    return attrs.evolve(rules, schedule=schedule_of(event_format, rules.schedule)), None
+
+
+def _staged_format(
+    settings: FormatSettings, seeding: Mapping[str, float] | None, log: logging.Logger | None, names: Sequence[str]
+) -> Format:
+    """The format played in stages among `names`; a candidate of a gauntlet who did not sign up is left out, and the log says so."""
+    if log is not None:
+        for name in missing_candidates(settings, names):
+            log.info("gauntlet: the candidate %s did not sign up and is left out", name)
+    try:
+        return staged_format(settings, names, seeding)
+    except ValueError as error:
+        if log is not None:
+            log.error("%s: nothing is played", error)
+        return NothingToPlay(str(error))

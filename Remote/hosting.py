@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import trio
@@ -22,6 +24,7 @@ from Remote.cli import EXIT_CANNOT_LISTEN
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration
 from Remote.game_description import Game, Resuming, play_tournament
 from Remote.participants import Participants
+from Remote.ratings_file import RatingsFile
 from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournament_event_log
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
@@ -42,6 +45,7 @@ async def serve(
     participants: Participants | None = None,
     logging_to: EventLogging | None = None,
     interrupted: Interrupted | None = None,
+    seeding: Mapping[str, float] | None = None,
 ) -> int:
     """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status.
 
@@ -55,9 +59,11 @@ async def serve(
     ) -> None:
         """One tournament among `players`, with settings of its own (a seed drawn for each, say); its Results published."""
         concurrent = os.environ.get(SEQUENTIAL_VARIABLE) != "1"
+        observers = [] if config.ratings_out is None else [RatingsFile(Path(config.ratings_out), log)]
+        play_one = partial(play_tournament, event_format=config.event_format, seeding=seeding, observers=observers)
         event_log = tournament_event_log(logging_to, resumed, game, watched=hub is not None)
         if event_log is None:  # nobody reads the events: none is made
-            publish(await play_tournament(game, config.settings, players, config.time_per_call, log, status, concurrent))
+            publish(await play_one(game, config.settings, players, config.time_per_call, log, status, concurrent))
             return
 
         async def stop() -> None:
@@ -70,7 +76,7 @@ async def serve(
             nursery.start_soon(event_log.run)
             logging_to.stop_hooks.append(stop)
             try:
-                line = await play_tournament(
+                line = await play_one(
                     game,
                     config.settings,
                     players,

@@ -36,6 +36,7 @@ from Remote.game_description import Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.hosting import serve
 from Remote.participants import Participants, ParticipantsError, read_participants
+from Remote.ratings_file import read_seeding
 from Remote.resume import EndedTournament, EventLogging, interrupted_tournament
 
 log = logging.getLogger("xserver")
@@ -90,6 +91,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         game = GAMES[config.game]
         create_players(config.house_players, "house players", game.players)
         participants = _participants(config, game)
+        seeding = read_seeding(config.event_format.ratings)
     except (StructureError, PlayerLoadError, ParticipantsError) as error:
         print(f"xserver: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
@@ -114,7 +116,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         return EXIT_DONE
 
     def main() -> Awaitable[int]:
-        return serve(config, game, house_players, publish, status, participants, logging_to, interrupted)
+        return serve(config, game, house_players, publish, status, participants, logging_to, interrupted, seeding)
 
     gc.freeze()  # what start-up made (modules, classes, converters) lives as long as the server: the collector need not scan it again
     return trio.run(_until_terminated, main, logging_to.stop_hooks)

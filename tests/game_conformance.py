@@ -403,16 +403,28 @@ async def _tournament_over_tcp(game: Game, entries: list[list[str]]) -> tuple[li
     return lines.lines, printed, outcome
 
 
-async def check_resume_after_any_event(game: Game, tmp_path: Path, variant: str = "") -> None:
-    """Stopped after every single event, the tournament resumes to the Results of the uninterrupted run; the log folds to them."""
-    reference = configuration(game.name, tmp_path / "reference", variant)
+async def check_resume_after_any_event(
+    game: Game,
+    tmp_path: Path,
+    variant: str = "",
+    more: dict[str, Any] | None = None,
+    expected_types: frozenset[str] = frozenset({"revision"}),
+    stride: int = 1,
+) -> None:
+    """Stopped after every single event, the tournament resumes to the Results of the uninterrupted run; the log folds to them.
+
+    `more` are further keys of the configuration (a "format"); `expected_types` are events the uninterrupted run must have,
+    besides a misbehaviour and encounter ends. With `stride` k, only after every k-th event (the first, the k+1-th, ...)
+    and after each of the last k events.
+    """
+    reference = configuration(game.name, tmp_path / "reference", variant) | (more or {})
     expected = await run_server(reference)
     events = events_of(tmp_path / "reference" / "log")
     assert len(expected) == 1 and events[-1]["type"] == "results" and events[-1]["output"] == expected[0]
-    assert {"misbehaviour", "revision", "encounter-end"} <= {event["type"] for event in events}
-    for k in range(1, len(events)):
+    assert {"misbehaviour", "encounter-end", *expected_types} <= {event["type"] for event in events}
+    for k in sorted({*range(1, len(events), stride), *range(max(1, len(events) - stride), len(events))}):
         place = tmp_path / f"crash-{k}"
-        config = configuration(game.name, place, variant)
+        config = configuration(game.name, place, variant) | (more or {})
         assert await run_server(config, crash_after=k) == []
         assert len(events_of(place / "log")) == k
         resumed = await run_server({**config, "resume": True})

@@ -21,12 +21,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from Admin.event_log import EventLog
+from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
+from Admin.formats.settings import FormatSettings, read_format
 from Admin.manager import TournamentManager
 from Admin.tournament_state import EventError, TournamentState, fold
 from Player.configuration import LocalPlayerEntry, create_players
 from Remote.event_log_reader import read_events
 from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
+from Remote.game_description import with_format
 from Remote.game_registry import DEFAULT_GAME, GAMES
+from tests.format_examples import example_format, format_kinds
 from tests.game_conformance import kit_of
 
 
@@ -55,18 +59,20 @@ class FoldingJournal(EventLog):
             self.compared += 1
 
 
-async def run_logged(game_name: str, concurrent: bool = True) -> FoldingJournal:
+async def run_logged(game_name: str, concurrent: bool = True, event_format: FormatSettings = DEFAULT_FORMAT) -> FoldingJournal:
     game = GAMES[game_name]
     configured = game.read_settings(kit_of(game).own)
     settings, _ = game.prepare(configured)
     journal = FoldingJournal()
+    rules, staged = with_format(game.rules(settings), event_format)
     manager = TournamentManager(
         game.make_referee(settings, 0.2, journal.write),
-        game.rules(settings),
+        rules,
         time_per_call=0.2,
         concurrent=concurrent,
         event_log=journal,
         output=lambda results: game.output(results, settings),
+        event_format=staged,
     )
     journal.manager = manager
     players = create_players([LocalPlayerEntry(kind, name, "") for kind, name in house(game_name)], "house players", game.players)
@@ -83,6 +89,20 @@ async def test_the_fold_of_the_events_equals_the_managers_state_at_every_event(g
     assert state.results is not None and state.finished == state.total
     assert set(state.out) == {"bob", "dan"}
     assert [event["seq"] for event in journal.events] == list(range(1, len(journal.events) + 1))
+
+
+@pytest.mark.parametrize("concurrent", [True, False])
+@pytest.mark.parametrize("kind", format_kinds())
+@pytest.mark.parametrize("game", sorted(GAMES))
+async def test_in_every_format_the_fold_of_the_events_equals_the_managers_state_at_every_event(game, kind, concurrent):
+    journal = await run_logged(game, concurrent, read_format(example_format(kind)))
+    state = journal.state
+    assert journal.compared > 5
+    assert state.results is not None and state.finished == state.total
+    assert state.summary is not None and [row["name"] for row in state.summary["ratings"]] != []
+    assert "bob" in state.out
+    if read_format(example_format(kind)).staged:
+        assert state.stages and state.total == sum(len(stage["pairings"]) for stage in state.stages)
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,16 @@ class Irregular:
 MatchOutcome = Scored | Irregular
 """One match of a tournament."""
 
+
+def match_score(outcome: MatchOutcome, player: Name) -> float:
+    """`player`'s score in a match, for formats and ratings: 1 for the higher total, ½ each for equal totals, 0 for the lower;
+    in an irregular match 0 for the culprit and 1 for the other."""
+    if isinstance(outcome, Irregular):
+        return 0.0 if player == outcome.culprit else 1.0
+    winner = outcome.winner()
+    return 0.5 if winner is None else 1.0 if winner == player else 0.0
+
+
 Outcomes = tuple[MatchOutcome, ...]
 """The outcomes of a whole tournament, in schedule order, after the revisions."""
 

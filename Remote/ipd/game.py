@@ -29,7 +29,7 @@ from Admin.manager import TournamentRules
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
 from Common.ipd.names import MAX_NAME_LENGTH
-from Common.ipd.outcomes import Irregular, MatchOutcome
+from Common.ipd.outcomes import Irregular, MatchOutcome, match_score
 from Common.ipd.settings import CHECKS, KEYS, IPDSettings, read_settings
 from Common.ipd.standings import ranks_of
 from Common.ipd.wire import structure, unstructure
@@ -113,6 +113,7 @@ def _rules(tournament: TournamentSettings) -> TournamentRules:
         schedule=schedule,
         to_json=unstructure,
         from_json=lambda data: structure(data, MatchOutcome),
+        score=match_score,
     )
 
 
@@ -199,4 +200,5 @@ GAME = Game(
     board_view=Path(__file__).with_name("board_view.js"),
     title="the prisoner's dilemma",
     recognises_server_message=recognises_server_message,
+    schedule_keys=("pairings", "repetitions"),
 )

@@ -10,6 +10,7 @@ serves. Its keys:
     start, sign_ups, roster, total  the start event's body, the sign-ups, the roster, the schedule's size
     encounters                      every encounter that has started or ended, in schedule order
     misbehaviours, revisions        by name; [index, revised outcome] pairs
+    stages, summary                 a format's stage events (their bodies), the summary event's body (ratings, format), or null
     finished, results, stops, resumes
     standings                       {"seq", "rows"} as of event seq, or null
 
@@ -57,6 +58,8 @@ def snapshot_json(
         "encounters": [_encounter_json(encounter, words.get(index)) for index, encounter in sorted(state.encounters.items())],
         "misbehaviours": state.misbehaviours,
         "revisions": [[index, outcome] for index, outcome in sorted(state.revisions.items())],
+        "stages": state.stages,
+        "summary": state.summary,
         "finished": state.finished,
         "results": state.results,
         "stops": state.stops,
@@ -107,6 +110,8 @@ def frozen_for_standings(state: TournamentState) -> TournamentState:
         encounters={index: encounter for index, encounter in state.encounters.items() if encounter.ended},
         misbehaviours=dict(state.misbehaviours),
         revisions=dict(state.revisions),
+        stages=list(state.stages),
+        staged=dict(state.staged),
         results=state.results,
         last_seq=state.last_seq,
     )

@@ -1,0 +1,252 @@
+"""The configuration's `"format"`, read strictly, and what it makes for the manager: a schedule, or a format played in stages. Pure.
+
+    {"kind": "round robin"}                       everyone meets everyone once (the default)
+    {"kind": "round robin", "cycles": 2}          ... `cycles` times, who starts alternating between cycles
+    {"kind": "pairings", "pairings": [[A, B]]}    the listed pairings, in order
+    {"kind": "swiss", "rounds": 7}                7 rounds of Swiss pairings (Admin/formats/swiss.py)
+    {"kind": "knock-out"}                         single elimination, seeded by sign-up order,
+                                                  or "seeding": "rating" with "ratings": FILE of an earlier event
+    {"kind": "gauntlet", "candidates": [A], "cycles": 2, "sprt": {"elo0": 0, "elo1": 10, "alpha": 0.05, "beta": 0.05}}
+
+`read_format(value)` gives a FormatSettings or raises StructureError, one
+line naming the key (`expected a whole number >= 1, got 0 @ $.format.rounds`).
+`format_json` gives the configuration's value back (what the event log's
+`start` records, and resume compares). The file of ratings is read by whoever
+does I/O; `staged_format` takes its ratings by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from Admin.formats.gauntlet import Gauntlet
+from Admin.formats.knock_out import KnockOut
+from Admin.formats.sprt import SPRTSettings
+from Admin.formats.stage import Format, Stage, StageResult
+from Admin.formats.swiss import Swiss
+from Admin.schedule import ListedPairings, RoundRobin, Schedule, listed_pairings
+from Common.strict import StructureError, array, finite_number, show, string, unknown_keys, whole_number
+
+ROUND_ROBIN, PAIRINGS, SWISS, KNOCK_OUT, GAUNTLET = "round robin", "pairings", "swiss", "knock-out", "gauntlet"
+KINDS = (ROUND_ROBIN, PAIRINGS, SWISS, KNOCK_OUT, GAUNTLET)
+STAGED = frozenset({SWISS, KNOCK_OUT, GAUNTLET})
+"""The kinds played in stages: their pairings depend on the outcomes so far."""
+SIGN_UP_ORDER, BY_RATING = "sign-up order", "rating"
+
+_KEYS = {
+    ROUND_ROBIN: ("kind", "cycles"),
+    PAIRINGS: ("kind", "pairings"),
+    SWISS: ("kind", "rounds"),
+    KNOCK_OUT: ("kind", "seeding", "ratings"),
+    GAUNTLET: ("kind", "candidates", "cycles", "sprt"),
+}
+_REQUIRED = {PAIRINGS: ("pairings",), SWISS: ("rounds",), GAUNTLET: ("candidates",)}
+_SPRT_KEYS = ("elo0", "elo1", "alpha", "beta")
+
+
+@attrs.frozen
+class FormatSettings:
+    """The `"format"` of a configuration; the keys that do not apply to its kind keep their defaults."""
+
+    kind: str = ROUND_ROBIN
+    cycles: int = 1
+    pairings: tuple[tuple[str, str], ...] = ()
+    rounds: int = 0
+    seeding: str = SIGN_UP_ORDER
+    ratings: str | None = None
+    """The ratings file (of an earlier event's `ratings out`) that seeds a knock-out by rating."""
+    candidates: tuple[str, ...] = ()
+    sprt: SPRTSettings | None = None
+
+    @property
+    def staged(self) -> bool:
+        return self.kind in STAGED
+
+
+DEFAULT = FormatSettings()
+
+
+def read_format(value: Any) -> FormatSettings:
+    """The format a configuration's `"format"` value describes; StructureError naming the key otherwise."""
+    if type(value) is not dict:
+        raise StructureError(f'expected a JSON object with a "kind", got {show(value)} @ $.format')
+    kind = value.get("kind")
+    if kind not in KINDS or type(kind) is not str:
+        raise StructureError(f"expected one of {', '.join(map(show, KINDS))}, got {show(kind)} @ $.format.kind")
+    unknown = [key for key in value if key not in _KEYS[kind]]
+    if unknown:
+        raise StructureError(f"{unknown_keys(unknown, _KEYS[kind])} (a {kind} has {', '.join(map(show, _KEYS[kind]))}) @ $.format")
+    for key in _REQUIRED.get(kind, ()):
+        if key not in value:
+            raise StructureError(f"a {kind} needs {show(key)} @ $.format.{key}")
+    read: dict[str, Any] = {"kind": kind}
+    for key, element in value.items():
+        if key == "kind":
+            continue
+        try:
+            read[key] = _READERS[key](element)
+        except StructureError:
+            raise  # it names its key inside this one
+        except ValueError as error:
+            raise StructureError(f"{error} @ $.format.{key}") from None
+    if read.get("seeding") == BY_RATING and "ratings" not in read:
+        raise StructureError('"seeding": "rating" needs "ratings", the file of an earlier event\'s ratings @ $.format.ratings')
+    if "ratings" in read and read.get("seeding") != BY_RATING:
+        raise StructureError('"ratings" seeds a knock-out only with "seeding": "rating" @ $.format.seeding')
+    settings = FormatSettings(**read)
+    if settings.sprt is not None and len(settings.candidates) != 1:
+        raise StructureError(f"an SPRT needs exactly one candidate, got {len(settings.candidates)} @ $.format.candidates")
+    if settings.sprt is not None and settings.cycles % 2:
+        raise StructureError(
+            f"with an SPRT the encounters come in pairs, sides swapped: expected even cycles, got {settings.cycles} @ $.format.cycles"
+        )
+    return settings
+
+
+def _pairings(value: Any) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for pair in array(value, "a list of pairs of names"):
+        first, second = array(pair, "a pair of names", range(2, 3))
+        pairs.append((string(first, "a name"), string(second, "a name")))
+    return tuple(pairs)
+
+
+def _candidates(value: Any) -> tuple[str, ...]:
+    names = tuple(string(name, "a name") for name in array(value, "a list of names"))
+    if not names:
+        raise ValueError("expected at least one candidate, got none")
+    if len(set(names)) != len(names):
+        raise ValueError(f"expected different candidates, got {show(list(names))}")
+    return names
+
+
+def _seeding(value: Any) -> str:
+    if value not in (SIGN_UP_ORDER, BY_RATING) or type(value) is not str:
+        raise ValueError(f"expected {show(SIGN_UP_ORDER)} or {show(BY_RATING)}, got {show(value)}")
+    return value
+
+
+def _probability(value: Any) -> float:
+    number = finite_number(value)
+    if not 0 < number < 0.5:
+        raise ValueError(f"expected a probability between 0 and 0.5, got {show(value)}")
+    return float(number)
+
+
+def _sprt(value: Any) -> SPRTSettings:
+    if type(value) is not dict:
+        raise ValueError(f"expected a JSON object with {', '.join(map(show, _SPRT_KEYS))}, got {show(value)}")
+    unknown = [key for key in value if key not in _SPRT_KEYS]
+    missing = [key for key in _SPRT_KEYS if key not in value]
+    if unknown:
+        raise StructureError(f"{unknown_keys(unknown, _SPRT_KEYS)} @ $.format.sprt")
+    if missing:
+        raise StructureError(f"required key missing @ $.format.sprt.{missing[0]}")
+    read = {}
+    for key in _SPRT_KEYS:
+        try:
+            read[key] = float(finite_number(value[key])) if key.startswith("elo") else _probability(value[key])
+        except ValueError as error:
+            raise StructureError(f"{error} @ $.format.sprt.{key}") from None
+    try:
+        return SPRTSettings(elo0=read["elo0"], elo1=read["elo1"], alpha=read["alpha"], beta=read["beta"])
+    except ValueError as error:
+        raise StructureError(f"{error} @ $.format.sprt") from None
+
+
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "cycles": lambda value: whole_number(value, 1),
+    "pairings": _pairings,
+    "rounds": lambda value: whole_number(value, 1),
+    "seeding": _seeding,
+    "ratings": lambda value: string(value, "the path of a ratings file"),
+    "candidates": _candidates,
+    "sprt": _sprt,
+}
+
+
+def format_json(settings: FormatSettings) -> dict[str, Any]:
+    """The configuration's value of `settings`: its kind's keys, each as written (defaults too)."""
+    value: dict[str, Any] = {"kind": settings.kind}
+    if settings.kind == ROUND_ROBIN:
+        value["cycles"] = settings.cycles
+    elif settings.kind == PAIRINGS:
+        value["pairings"] = [list(pair) for pair in settings.pairings]
+    elif settings.kind == SWISS:
+        value["rounds"] = settings.rounds
+    elif settings.kind == KNOCK_OUT:
+        value["seeding"] = settings.seeding
+        if settings.ratings is not None:
+            value["ratings"] = settings.ratings
+    else:
+        value["candidates"] = list(settings.candidates)
+        value["cycles"] = settings.cycles
+        if settings.sprt is not None:
+            value["sprt"] = settings.sprt.as_json()
+    return value
+
+
+def schedule_of(settings: FormatSettings, base: Callable[[Sequence[str]], Schedule]) -> Callable[[Sequence[str]], Schedule]:
+    """The schedule of a format known from the roster (a round robin, listed pairings), given the game's own (`base`)."""
+
+    def schedule(names: Sequence[str]) -> Schedule:
+        if settings.kind == PAIRINGS:
+            listed: ListedPairings = listed_pairings(names, settings.pairings)[0]
+            return listed
+        own = base(names)
+        if settings.cycles == 1:
+            return own
+        if isinstance(own, RoundRobin):
+            return attrs.evolve(own, repetitions=settings.cycles, alternate=True)
+        return RoundRobin(len(names), settings.cycles, alternate=True)
+
+    return schedule
+
+
+def staged_format(settings: FormatSettings, names: Sequence[str], ratings: Mapping[str, float] | None = None) -> Format:
+    """The format played in stages that `settings` describe, among `names` (sign-up order).
+
+    A knock-out by rating seeds the rated players by rating (higher first),
+    then the unrated in sign-up order; `ratings` by name. ValueError, one
+    line, when the players who signed up cannot play it (a gauntlet none of
+    whose candidates came, an SPRT with more than one opponent).
+    """
+    if settings.kind == SWISS:
+        return Swiss(settings.rounds)
+    if settings.kind == KNOCK_OUT:
+        if settings.seeding != BY_RATING:
+            return KnockOut()
+        rating = ratings or {}
+        order = sorted(range(len(names)), key=lambda player: (names[player] not in rating, -rating.get(names[player], 0.0), player))
+        return KnockOut(seeding=tuple(order))
+    position = {name: index for index, name in enumerate(names)}
+    candidates = tuple(position[name] for name in settings.candidates if name in position)
+    if not candidates:
+        raise ValueError(f"gauntlet: none of the candidates ({', '.join(settings.candidates)}) signed up")
+    gauntlet = Gauntlet(candidates=candidates, cycles=settings.cycles, sprt=settings.sprt)
+    gauntlet.expected_encounters(len(names))  # ValueError when the roster does not fit
+    return gauntlet
+
+
+@attrs.frozen
+class NothingToPlay:
+    """The format of an event that its players cannot play (`why`, for the log): no stage at all."""
+
+    why: str
+
+    def expected_encounters(self, players: int) -> int:
+        return 0
+
+    def next_stage(self, players: int, out: frozenset[int], stages: Sequence[StageResult]) -> Stage | None:
+        return None
+
+    def summary(self, players: int, stages: Sequence[StageResult], ratings: Sequence[float] | None) -> dict[str, Any]:
+        return {"kind": "none", "why": self.why}
+
+
+def missing_candidates(settings: FormatSettings, names: Sequence[str]) -> list[str]:
+    """The gauntlet's candidates who did not sign up (they are left out, and the log says so)."""
+    return [name for name in settings.candidates if name not in names]
