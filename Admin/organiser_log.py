@@ -82,6 +82,7 @@ class OrganiserLog(Observer):
         self.clock = clock
         self.names: list[Name] = []
         self.stage = ""  # the label of the stage that runs, for the status line ("" for a plain schedule)
+        self.ratings: dict[Name, dict[str, Any]] = {}  # the ratings rows by name, once the summary has them
         self.encounters = 0
         self.ended_before = 0
         self.since = 0.0
@@ -112,19 +113,15 @@ class OrganiserLog(Observer):
         self.log.info("%s: %s%s", label, count(encounters, "encounter"), bye)
 
     def summarised(self, ratings: Sequence[dict[str, Any]], summary: dict[str, Any] | None) -> None:
-        if summary is not None and summary.get("standings"):
-            self.log.info("%s standings:\n%s", summary.get("kind", "format"), rows_table(summary["standings"], self.names))
+        for key in ("standings", "candidates"):  # a Swiss's or a knock-out's standings, a gauntlet's candidates
+            if summary is not None and summary.get(key):
+                self.log.info("%s %s:\n%s", summary.get("kind", "format"), key, rows_table(summary[key], self.names))
         if summary is not None and "sprt" in summary:
             sprt = summary["sprt"]
-            self.log.info(
-                "SPRT: %s (LLR %.2f, bounds %.2f .. %.2f)",
-                sprt_verdict(sprt["verdict"]),
-                sprt["llr"],
-                sprt["lower bound"],
-                sprt["upper bound"],
-            )
-        if ratings:
-            self.log.info("ratings (Elo scale, 95 %% interval):\n%s", ratings_table(ratings))
+            verdict, bounds = sprt_verdict(sprt["verdict"]), (sprt["lower bound"], sprt["upper bound"])
+            elo = "unbounded" if sprt.get("elo") is None else f"{sprt['elo']:.1f} +/- {sprt['error']:.1f}"
+            self.log.info("SPRT: %s (LLR %.2f, bounds %.2f .. %.2f); Elo: %s", verdict, sprt["llr"], *bounds, elo)
+        self.ratings = {row["name"]: row for row in ratings}
 
     def encounter_finished(self, result: EncounterResult | None, finished: int, total: int) -> None:
         progress = progress_text(finished, total, self.ended_before, self.clock() - self.since)
@@ -139,7 +136,8 @@ class OrganiserLog(Observer):
     def finished(self, results: Any) -> None:
         """The tournament is over with `results`: log the standings table."""
         self.status("")
-        self.log.info("standings after %s:\n%s", count(self.encounters, "encounter"), self.table(results, self.names))
+        table = with_ratings(self.table(results, self.names), self.ratings)
+        self.log.info("standings after %s:\n%s", count(self.encounters, "encounter"), table)
 
 
 def sprt_verdict(verdict: str) -> str:
@@ -147,25 +145,49 @@ def sprt_verdict(verdict: str) -> str:
     return {"H0": "H0 accepted", "H1": "H1 accepted"}.get(verdict, "neither hypothesis accepted")
 
 
-def ratings_table(ratings: Sequence[dict[str, Any]]) -> str:
-    """The ratings (rows of Admin/ratings.py's `ratings_json`, best first) as lines: rank, name, rating and interval, games."""
-    width = max(len(row["name"]) for row in ratings)
-    lines = []
-    for rank, row in enumerate(ratings, 1):
-        if row["rating"] is None:
-            lines.append(f"  {rank:>3}. {row['name']:<{width}}  unrated ({count(row['games'], 'game')})")
-        else:
-            interval = f"{row['low']:+.1f} .. {row['high']:+.1f}"
-            lines.append(f"  {rank:>3}. {row['name']:<{width}}  {row['rating']:+7.1f}  ({interval}, {count(row['games'], 'game')})")
-    return "\n".join(lines)
+def with_ratings(table: str, ratings: dict[Name, dict[str, Any]]) -> str:
+    """The game's standings `table` (a heading, then a line per player, its name the second word) with a rating column:
+    the rating on the Elo scale and its 95 % interval (Admin/ratings.py), blank for a player with none."""
+    if not ratings:
+        return table
+    heading, *lines = table.split("\n")
+    cells = [_rating_cell(ratings.get(line.split()[1]) if len(line.split()) > 1 else None) for line in lines]
+    width = max(len(line) for line in [heading, *lines])
+    column = max([len(RATING_HEADING), *map(len, cells)])
+    rows = [f"{heading.ljust(width)}  {RATING_HEADING.rjust(column)}"]
+    rows += [f"{line.ljust(width)}  {cell.rjust(column)}".rstrip() for line, cell in zip(lines, cells, strict=True)]
+    return "\n".join(rows)
+
+
+RATING_HEADING = "rating (95 % interval)"
+
+
+def _rating_cell(row: dict[str, Any] | None) -> str:
+    if row is None or row["rating"] is None:
+        return ""
+    return f"{row['rating']:+.1f} ({row['low']:+.1f} .. {row['high']:+.1f})"
 
 
 def rows_table(rows: Sequence[dict[str, Any]], names: Sequence[Name]) -> str:
-    """A format's standings rows (`{"player": index, "rank": 1, ...}`) as lines, the player by name, the other keys as columns."""
-    lines = []
-    for row in rows:
+    """A format's standings rows (`{"player": index, "rank": 1, ...}`, best first) as aligned lines under a heading:
+    the rank, the player by name, then the rows' other keys as columns."""
+    keys = [key for key in rows[0] if key not in ("player", "rank") and not isinstance(rows[0][key], list | dict)]
+    table = [["rank", "player", *keys]]
+    for position, row in enumerate(rows, 1):
         player = row.get("player")
         name = names[player] if isinstance(player, int) and 0 <= player < len(names) else str(player)
-        rest = ", ".join(f"{key} {value}" for key, value in row.items() if key not in ("player", "rank"))
-        lines.append(f"  {row.get('rank', '')!s:>3}. {name}: {rest}")
+        table.append([str(row.get("rank", position)), name, *(_cell(row.get(key)) for key in keys)])
+    widths = [max(len(line[column]) for line in table) for column in range(len(table[0]))]
+    lines = []
+    for line in table:
+        cells = [line[0].rjust(widths[0]), line[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(line[2:], widths[2:], strict=True)]
+        lines.append("  ".join(cells).rstrip())
     return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    """A value of a format's standings row as a table shows it: numbers without needless decimals."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "" if value is None else str(value)
