@@ -27,6 +27,7 @@ from Player.loader import PlayerLoadError
 from Remote.configuration import read_local_configuration
 from Remote.game_description import play_tournament
 from Remote.game_registry import DEFAULT_GAME, GAMES
+from Remote.ratings_file import read_seeding
 
 PROGRAM = "python -m Admin"
 
@@ -38,10 +39,12 @@ def main() -> int:
         config = read_local_configuration(sys.stdin.read(), GAMES, DEFAULT_GAME)
         game = GAMES[config.game]
         players = create_players(config.players, "players", game.players)
+        seeding = read_seeding(config.event_format.ratings)
     except (StructureError, PlayerLoadError) as error:
         print(f"{PROGRAM}: configuration: {error}", file=sys.stderr)
         return 2
-    line = trio.run(partial(play_tournament, game, config.settings, players, config.time_per_call, log, event_format=config.event_format))
+    tournament = partial(play_tournament, event_format=config.event_format, seeding=seeding)
+    line = trio.run(tournament, game, config.settings, players, config.time_per_call, log)
     print(json.dumps(line), flush=True)
     return 0
 

@@ -39,3 +39,5 @@ class Resumption:
     """Players that came back and play under another name than they asked for: they hear `playing_as` again."""
     revised: Mapping[int, Any] = attrs.field(factory=dict)
     """The revised outcomes the log holds (wire form), by schedule index: a revision it lacks is written again."""
+    stages: tuple[Mapping[str, Any], ...] = ()
+    """The stage events the log holds (without their envelope), for a format played in stages: those the format is asked for again."""

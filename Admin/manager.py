@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -158,7 +158,7 @@ class _Tournament:
         self.staged = Staged() if self.format is not None else None
         self.schedule = self.staged if self.staged is not None else self.rules.schedule([entrant.name for entrant in self.entrants])
         self.stages: list[tuple[Stage, range]] = []  # a staged format's stages so far, with their indices
-        self.ended_in_stage = 0  # how many encounters of the last stage have ended
+        self.ended_in_stage = 0  # how many encounters of the last stage have ended and are settled (`_settled`)
         if resumption is None:
             self.event_log.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
         self.played = [0] * len(self.entrants)
@@ -167,7 +167,7 @@ class _Tournament:
         self.ended: dict[int, tuple[Any, tuple[Name, ...]]] = {}  # the same in wire form, also those not played
         self.culprit_encounters: list[int] = []  # the indices of the played encounters with culprits, in order
         if resumption is not None:
-            self._take_up(resumption.progress)
+            self._take_up(resumption.progress, resumption)
             if self.outcomes:  # the revisions of the last encounter that ended, if the interruption cut them off
                 self._record_revisions(dict(resumption.revised))
 
@@ -185,11 +185,11 @@ class _Tournament:
             if assigned != requested:
                 self.renamed.append(self.entrants[-1])
 
-    def _take_up(self, progress: Progress) -> None:
+    def _take_up(self, progress: Progress, resumption: Resumption | None = None) -> None:
         """Start from the `progress` of an interrupted run: its ended encounters and who is out."""
         position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
         if self.format is not None:
-            self._take_up_stages(progress, position)
+            self._take_up_stages(progress, position, resumption.stages if resumption is not None else ())
         self.ended = dict(progress.ended)
         for index, (outcome, culprits) in progress.ended.items():
             if outcome is not None:
@@ -205,7 +205,7 @@ class _Tournament:
                 raise ValueError(f"the log has {self.entrants[player].name}'s encounters end out of schedule order")
         self.out = {name for name in progress.out if name in position}
 
-    def _take_up_stages(self, progress: Progress, position: dict[Name, int]) -> None:
+    def _take_up_stages(self, progress: Progress, position: dict[Name, int], logged: Sequence[Mapping[str, Any]] = ()) -> None:
         """Ask the format again for the stages of an interrupted run, from its outcomes: the same stages, the same indices.
 
         Who was out before a stage: those out before the first (a player who
@@ -219,6 +219,8 @@ class _Tournament:
             stage = self.format.next_stage(len(self.entrants), frozenset(out), results) if self.format is not None else None
             if stage is None:
                 raise ValueError(f"the format has {len(self.stages)} stages, the log {progress.stages}")
+            if len(self.stages) < len(logged):
+                self._check_against_log(stage, logged[len(self.stages)])
             indices = self._add_stage(stage)
             if not all(index in progress.ended for index in indices):
                 break
@@ -228,6 +230,13 @@ class _Tournament:
             raise ValueError(f"the log has stage {len(self.stages) + 1} before stage {len(self.stages)} ended")
         stage_indices = self.stages[-1][1] if self.stages else range(0)
         self.ended_in_stage = sum(index in progress.ended for index in stage_indices)
+
+    def _check_against_log(self, stage: Stage, logged: Mapping[str, Any]) -> None:
+        """ValueError, one line, unless the format gives again the stage the log announced (pairings and byes, by name)."""
+        names = [entrant.name for entrant in self.entrants]
+        pairings = [[names[first], names[second]] for first, second in stage.pairings]
+        if pairings != logged["pairings"] or [names[bye] for bye in stage.byes] != logged["byes"]:
+            raise ValueError(f"the log's stage {logged['stage']} is not the one its format gives from the outcomes before it")
 
     def _add_stage(self, stage: Stage) -> range:
         assert self.staged is not None
@@ -268,6 +277,12 @@ class _Tournament:
         """The stages so far, each with its ended encounters as the format sees them."""
         return [StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages]
 
+    def _settled(self, index: int) -> None:
+        """The encounter at `index` has ended and is durable, and its players are free for their next: it counts
+        towards the end of its stage (a stage asked for earlier would start encounters whose players are not free yet)."""
+        if self.stages and index in self.stages[-1][1]:
+            self.ended_in_stage += 1
+
     def _stage_over(self) -> bool:
         """Has every encounter of the last stage ended (True before the first stage)?"""
         return not self.stages or self.ended_in_stage == len(self.stages[-1][1])
@@ -307,6 +322,7 @@ class _Tournament:
             while index < len(self.schedule):
                 if index not in self.ended:
                     await self._play(index)
+                    self._settled(index)
                 index += 1
                 if index == len(self.schedule):
                     self._advance()
@@ -371,6 +387,7 @@ class _Tournament:
         players = self.schedule.pairing(index)
         for player in players:
             self.played[player] += 1
+        self._settled(index)
         if self._advance():
             self._start_free(nursery)
             return
@@ -404,8 +421,6 @@ class _Tournament:
                 bisect.insort(self.culprit_encounters, index)
         outcome = None if result is None else self.rules.to_json(result.outcome)
         self.ended[index] = (outcome, culprits)
-        if self.stages and index in self.stages[-1][1]:
-            self.ended_in_stage += 1
         self.event_log.write({"type": ENCOUNTER_END, "encounter": index, "players": pair, "outcome": outcome, "culprits": list(culprits)})
         if revised_before is not None:
             self._record_revisions(revised_before)

@@ -269,7 +269,12 @@ def with_format(
     format's when it is known from the roster (a round robin of several cycles, listed pairings), or a format played in stages."""
     if event_format.staged:
         return rules, partial(_staged_format, event_format, seeding, log)
-    return attrs.evolve(rules, schedule=schedule_of(event_format, rules.schedule)), None
+
+    def skipped(first: str, second: str) -> None:
+        if log is not None:
+            log.info("pairing [%s, %s] skipped: a player of it did not sign up", first, second)
+
+    return attrs.evolve(rules, schedule=schedule_of(event_format, rules.schedule, skipped)), None
 
 
 def _staged_format(

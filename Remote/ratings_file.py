@@ -1,8 +1,8 @@
 """The ratings file: written at the end of a tournament ("ratings out"), read to seed a later knock-out ("seeding": "rating").
 
 It holds what results.json's `ratings` hold, as one JSON array of rows
-`{"name": ..., "rating": ..., "low": ..., "high": ..., "games": ...}`, best
-first (Admin/ratings.py). Reading it is strict: a file that is not such an
+`{"name": ..., "rating": ..., "low": ..., "high": ..., "games": ..., "superiority": ...}`,
+best first (Admin/ratings.py). Reading it is strict: a file that is not such an
 array is refused with one line naming the file and what is wrong.
 """
 

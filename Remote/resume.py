@@ -141,7 +141,7 @@ def roster_players(
             if assigned not in state.out:
                 absent.append(assigned)
         playing.append((assigned, player))
-    return playing, Resumption(state.progress(), tuple(renamed), state.revised_so_far()), absent
+    return playing, Resumption(state.progress(), tuple(renamed), state.revised_so_far(), tuple(state.stages)), absent
 
 
 @attrs.frozen

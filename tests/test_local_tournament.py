@@ -1,6 +1,7 @@
 """Local players in the shared referee and manager, and `python -m Admin` as a user runs it."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -83,9 +84,10 @@ def test_python_m_admin_says_why_each_player_misbehaved_and_ends_with_the_standi
     assert "python -m Admin: bob misbehaved: illegal action: worker matthias1 belongs to matthias, not bob" in log
     assert "python -m Admin: carol misbehaved: place_worker: no answer within 2 s" in log
     table = log[log.index("python -m Admin: standings after 8 encounters:") + 1 :]
-    assert table[0].split() == ["rank", "player", "won", "lost", "lost", "irregularly"]
+    assert table[0].split() == ["rank", "player", "won", "lost", "lost", "irregularly", "rating", "(95", "%", "interval)"]
     assert [line.split()[1] for line in table[1:]] == ["aliceaaaa", "matthias", "alice", "dave", "bob", "carol"]
-    assert table[-1].split() == ["5", "carol", "0", "0", "1"]
+    assert table[-1].split()[:5] == ["5", "carol", "0", "0", "1"]
+    assert all(re.fullmatch(r"[+-]\d+\.\d \([+-]\d+\.\d \.\. [+-]\d+\.\d\)", line[-25:].strip()) for line in table[1:]), table
 
 
 @pytest.mark.parametrize(

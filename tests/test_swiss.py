@@ -308,7 +308,7 @@ def test_the_matching_keeps_to_the_score_groups_where_the_first_pairing_it_finds
 
 @settings(max_examples=100, deadline=None)
 @given(st.data(), fields())
-def test_the_standings_rank_every_player_by_score_then_buchholz_then_sonneborn_berger(data, field):
+def test_the_standings_rank_every_player_by_score_then_buchholz_then_sonneborn_berger_the_out_last(data, field):
     event = drawn_event(data, field)
     summary = Swiss(event.rounds).summary(event.players, event.stages, None)
     lines = summary["standings"]
@@ -318,7 +318,7 @@ def test_the_standings_rank_every_player_by_score_then_buchholz_then_sonneborn_b
     assert [line["rank"] for line in lines] == list(range(1, event.players + 1))
     for line in lines:
         assert line["score"] == total[line["player"]]
-    keys = [(line["score"], line["buchholz"], line["sonneborn-berger"], -line["player"]) for line in lines]
+    keys = [(not line["out"], line["score"], line["buchholz"], line["sonneborn-berger"], -line["player"]) for line in lines]
     assert keys == sorted(keys, reverse=True)
 
 
@@ -405,11 +405,24 @@ def test_ties_are_broken_by_buchholz_then_sonneborn_berger_then_rating_then_sign
     summary = Swiss(2).summary(6, stages, None)
     assert summary["kind"] == "swiss" and summary["rounds"] == 2 and summary["rounds played"] == 2
     assert summary["standings"][:3] == [
-        {"player": 0, "rank": 1, "score": 1.5, "buchholz": 2.0, "sonneborn-berger": 1.0 * 1 + 0.5 * 1, "byes": 0},
-        {"player": 3, "rank": 2, "score": 1.5, "buchholz": 1.0, "sonneborn-berger": 0.5 * 1 + 1.0 * 0, "byes": 0},
-        {"player": 2, "rank": 3, "score": 1.0, "buchholz": 3.0, "sonneborn-berger": 0.5 * 1.5 + 0.5 * 1.5, "byes": 0},
+        {"player": 0, "rank": 1, "score": 1.5, "buchholz": 2.0, "sonneborn-berger": 1.0 * 1 + 0.5 * 1, "byes": 0, "out": False},
+        {"player": 3, "rank": 2, "score": 1.5, "buchholz": 1.0, "sonneborn-berger": 0.5 * 1 + 1.0 * 0, "byes": 0, "out": False},
+        {"player": 2, "rank": 3, "score": 1.0, "buchholz": 3.0, "sonneborn-berger": 0.5 * 1.5 + 0.5 * 1.5, "byes": 0, "out": False},
     ]
     assert [line["player"] for line in summary["standings"]] == [0, 3, 2, 1, 4, 5]
+
+
+def test_a_player_put_out_ranks_below_every_player_still_in_whatever_its_score():
+    swiss, stages = Swiss(2), []
+    one_round(swiss, 4, stages, {(0, 2): LOSS, (3, 1): WIN})
+    stage = swiss.next_stage(4, frozenset(), stages)
+    assert stage is not None
+    culprit = stage.pairings[0][0]
+    stages.append(
+        StageResult(stage, tuple(played(pairing, "first out" if pairing == stage.pairings[0] else DRAW) for pairing in stage.pairings))
+    )
+    lines = swiss.summary(4, stages, None)["standings"]
+    assert lines[-1]["player"] == culprit and lines[-1]["out"] and not any(line["out"] for line in lines[:-1])
 
 
 def test_equal_buchholz_goes_to_sonneborn_berger_then_the_rating_then_sign_up_order():

@@ -189,12 +189,20 @@ def format_json(settings: FormatSettings) -> dict[str, Any]:
     return value
 
 
-def schedule_of(settings: FormatSettings, base: Callable[[Sequence[str]], Schedule]) -> Callable[[Sequence[str]], Schedule]:
-    """The schedule of a format known from the roster (a round robin, listed pairings), given the game's own (`base`)."""
+def schedule_of(
+    settings: FormatSettings,
+    base: Callable[[Sequence[str]], Schedule],
+    skipped: Callable[[str, str], None] = lambda first, second: None,
+) -> Callable[[Sequence[str]], Schedule]:
+    """The schedule of a format known from the roster (a round robin, listed pairings), given the game's own (`base`);
+    `skipped` hears each listed pairing left out because a player of it did not sign up."""
 
     def schedule(names: Sequence[str]) -> Schedule:
         if settings.kind == PAIRINGS:
-            listed: ListedPairings = listed_pairings(names, settings.pairings)[0]
+            listed: ListedPairings
+            listed, left_out = listed_pairings(names, settings.pairings)
+            for first, second in left_out:
+                skipped(first, second)
             return listed
         own = base(names)
         if settings.cycles == 1:

@@ -60,7 +60,9 @@ order and the same results give the same stages; nothing is random):
   one with the fewest byes, lowest-ranked first, gets another. A player is
   passed over for the bye when the others could not then be paired
   without a repeat.
-* **Standings** (`summary`): by score, then Buchholz (the sum of the
+* **Standings** (`summary`): a player put out for misbehaving (a culprit)
+  below every player still in (`"out": true`; it keeps its score, as the
+  pairings saw it, but is no longer in the event), then by score, then Buchholz (the sum of the
   final scores of the opponents met; a bye adds nothing; an opponent put
   out counts with the score it had when it went out, since it scores
   nothing after), then Sonneborn-Berger (the sum of the final scores of the
@@ -516,12 +518,13 @@ def standings(players: int, stages: Sequence[StageResult], ratings: Sequence[flo
                 "buchholz": buchholz,
                 "sonneborn-berger": sonneborn_berger,
                 "byes": history.byes[player],
+                "out": player in history.out,
             }
         )
 
     def order(line: dict[str, Any]) -> tuple[float, ...]:
         rating = ratings[line["player"]] if ratings is not None else 0.0
-        return (-line["score"], -line["buchholz"], -line["sonneborn-berger"], -rating, line["player"])
+        return (line["out"], -line["score"], -line["buchholz"], -line["sonneborn-berger"], -rating, line["player"])
 
     lines.sort(key=order)
     return [
