@@ -188,6 +188,8 @@ def rows_table(rows: Sequence[dict[str, Any]], names: Sequence[Name]) -> str:
 
 def _cell(value: Any) -> str:
     """A value of a format's standings row as a table shows it: numbers without needless decimals."""
+    if isinstance(value, bool):
+        return "yes" if value else ""
     if isinstance(value, float):
         return f"{value:g}"
     return "" if value is None else str(value)
