@@ -41,7 +41,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from Admin.formats.settings import BY_RATING, KNOCK_OUT, staged_format
+from Admin.formats.settings import BY_RATING, KNOCK_OUT, NothingToPlay, staged_format
 from Admin.formats.stage import Format, Played, Stage, StageResult
 from Admin.manager import TournamentRules
 from Admin.ratings import rate, ratings_json
@@ -159,7 +159,10 @@ def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
         ratings = rate(len(names), _scored(state, rules, {name: index for index, name in enumerate(names)}))
         summary = None
         if settings.kind != KNOCK_OUT or settings.seeding != BY_RATING:
-            event_format = staged_format(settings, names)
+            try:
+                event_format: Format = staged_format(settings, names)
+            except ValueError as error:  # what the manager plays then: nothing, and its summary says why
+                event_format = NothingToPlay(str(error))
             lowest = [
                 -math.inf if rating is None else rating for rating in ratings.values()
             ]  # the unrated rank last, as the manager has it
