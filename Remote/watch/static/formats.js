@@ -322,9 +322,10 @@ const Formats = (function () {
       const panel = document.getElementById("format-panel");
       const ratingsPanel = document.getElementById("ratings-panel");
       const visible = shown(state);
-      panel.hidden = ratingsPanel.hidden = !visible;
-      if (!visible) return;
       const current = model(state);
+      ratingsPanel.hidden = !visible;
+      panel.hidden = !visible || !(state.stages.length || current.summary);  // a round robin's summary has ratings alone
+      if (!visible) return;
       const body = document.getElementById("format-body");
       body.replaceChildren();
       body.dataset.kind = current.kind || "";
