@@ -24,6 +24,9 @@ The standings are derived, not logged: after a batch that ends an encounter
 (or revises, or puts a player out) `keep_standings` computes them in a
 thread from a copy of the state, at most once a second, and offers them to
 everyone as a `standings` frame, through the same `flush` as the events.
+For a format played in stages they carry the summary so far beside the
+game's rows: the ratings with their intervals and the format's summary of
+its ended stages (snapshot.standings_json), computed in the same thread.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ is 404, whatever dots or escapes it holds.
 | method, target                    | answer                                                   |
 |-----------------------------------|----------------------------------------------------------|
 | GET /                             | the page (`static/index.html`)                           |
-| GET /watch.js, /boards.js, /replay.js, /watch.css | the page's scripts and style               |
+| GET /watch.js, /boards.js, /scores.js, /replay.js, /formats.js, /watch.css | the page's scripts and style |
 | GET /view.js[?game=G]             | the watched game's view script (`Game.board_view`)       |
 | GET /view.css[?game=G]            | its style sheet (the script's name with `.css`), if any  |
 | GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
@@ -34,6 +34,7 @@ STATIC_TYPES = {
     "replay.js": "text/javascript; charset=utf-8",
     "watch.css": "text/css; charset=utf-8",
     "scores.js": "text/javascript; charset=utf-8",
+    "formats.js": "text/javascript; charset=utf-8",
 }
 STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}
 METHODS = (b"GET", b"HEAD")

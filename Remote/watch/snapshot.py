@@ -12,24 +12,42 @@ serves. Its keys:
     misbehaviours, revisions        by name; [index, revised outcome] pairs
     stages, summary                 a format's stage events (their bodies), the summary event's body (ratings, format), or null
     finished, results, stops, resumes
-    standings                       {"seq", "rows"} as of event seq, or null
+    standings                       {"seq", "rows", "ratings", "format"} as of event seq, or null
 
 An encounter is `{encounter, players, repetition, meeting, ended}`; a running
 one adds `games` (`{players, steps, end}` each), an ended one `outcome`,
 `culprits`, `game_ends` and `words` (each player's crosstable word, as
 crosstable.csv writes it; null when the game has no words for outcomes).
 
-Nothing here knows a game: words and standings come through the Game.
+The standings are derived, not logged (`standings_json`): the game's
+standings rows, and for a format played in stages the summary so far, as
+the manager writes it at the end (`summary` event): `ratings`, every
+player's rating with its 95 % interval over the ended encounters, and
+`format`, the format's summary over the stages whose encounters have all
+ended (a Swiss table, a knock-out's bracket, a gauntlet's table and its
+SPRT). Both are null for a schedule known from the roster (the summary
+event brings them at the end), and `format` is null too for a knock-out
+seeded by the ratings of an earlier event, whose seeds are in a file the
+log only names. Every name in them is one of the roster's.
+
+Nothing here knows a game or a format: words, standings and scores come
+through the Game, summaries through the Format.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from typing import Any
 
+from Admin.formats.settings import BY_RATING, KNOCK_OUT, NothingToPlay, staged_format
+from Admin.formats.stage import Format, Played, Stage, StageResult
+from Admin.manager import TournamentRules
+from Admin.ratings import rate, ratings_json
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
-from Remote.exports import ExportError, cell_words, results_so_far_value
+from Common.strict import StructureError
+from Remote.exports import ExportError, cell_words, format_of, results_so_far_value, settings_of
 from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
@@ -118,7 +136,7 @@ def frozen_for_standings(state: TournamentState) -> TournamentState:
 
 
 def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
-    """`{"seq", "rows"}`: the game's standings rows of the Results so far, as of `state`'s last event; None if it has none."""
+    """`{"seq", "rows", "ratings", "format"}` as of `state`'s last event (see the module's docstring); None before the roster."""
     if state.start is None or state.roster is None:
         return None
     try:
@@ -126,4 +144,68 @@ def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
     except ExportError as error:
         log.warning("watch: no standings: %s", error)
         return None
-    return {"seq": state.last_seq, "rows": rows}
+    return {"seq": state.last_seq, "rows": rows} | summary_so_far(state, game)
+
+
+def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
+    """`{"ratings", "format"}`: for a format played in stages, the summary as the manager would write it now; nulls otherwise."""
+    nothing: dict[str, Any] = {"ratings": None, "format": None}
+    try:
+        settings = format_of(state)
+        if not settings.staged or state.roster is None:
+            return nothing
+        rules = game.rules(settings_of(state, game))
+        names = list(state.roster)
+        ratings = rate(len(names), _scored(state, rules, {name: index for index, name in enumerate(names)}))
+        summary = None
+        if settings.kind != KNOCK_OUT or settings.seeding != BY_RATING:
+            try:
+                event_format: Format = staged_format(settings, names)
+            except ValueError as error:  # what the manager plays then: nothing, and its summary says why
+                event_format = NothingToPlay(str(error))
+            lowest = [
+                -math.inf if rating is None else rating for rating in ratings.values()
+            ]  # the unrated rank last, as the manager has it
+            summary = event_format.summary(len(names), _ended_stages(state, rules, event_format), lowest)
+    except (ExportError, StructureError, ValueError) as error:
+        log.warning("watch: no summary so far: %s", error)
+        return nothing
+    return {"ratings": ratings_json(names, ratings), "format": summary}
+
+
+def _scored(state: TournamentState, rules: TournamentRules, position: Mapping[str, int]) -> list[tuple[int, int, float]]:
+    """The ended encounters someone scored in, revised: `(first, second, the first's score)`, as the ratings read them."""
+    scored = []
+    for index, encounter in sorted(state.encounters.items()):
+        revised = state.revised(index) if encounter.ended else None
+        if revised is not None:
+            first, second = encounter.players
+            score = rules.score(rules.from_json(revised), first)
+            if score is not None:
+                scored.append((position[first], position[second], score))
+    return scored
+
+
+def _ended_stages(state: TournamentState, rules: TournamentRules, event_format: Format) -> list[StageResult]:
+    """The stages every encounter of which has ended, each encounter as the format sees it (its outcome as the referee gave it)."""
+    position = {name: index for index, name in enumerate(state.roster or ())}
+    ended = []
+    for logged in state.stages:
+        indices = range(logged["first"], logged["first"] + len(logged["pairings"]))
+        if not all(index in state.encounters and state.encounters[index].ended for index in indices):
+            break
+        stage = Stage(
+            tuple((position[first], position[second]) for first, second in logged["pairings"]),
+            logged["label"],
+            tuple(position[name] for name in logged["byes"]),
+        )
+        ended.append(StageResult(stage, tuple(_played(state.encounters[index], rules, position) for index in indices)))
+    return ended
+
+
+def _played(encounter: EncounterState, rules: TournamentRules, position: Mapping[str, int]) -> Played:
+    """An ended encounter as a format sees it (the manager's `_played`): nobody scored when it was not played or both misbehaved."""
+    first, second = encounter.players
+    outcome, culprits = encounter.outcome, encounter.culprits
+    score = None if outcome is None or len(culprits) == 2 else rules.score(rules.from_json(outcome), first)
+    return Played(position[first], position[second], score, frozenset(position[name] for name in culprits))

@@ -6,6 +6,7 @@
 // reconnection), and a gap makes it start over from a fresh snapshot. The
 // browser reconnects by itself with Last-Event-ID; when the stream is refused
 // or the tournament changes, the page reopens it with ?run=R&after=S.
+// The format's panel and the ratings are formats.js's, drawn from this fold.
 "use strict";
 
 (function () {
@@ -15,14 +16,14 @@
   const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
   let state = emptyState();
   let source = null, sourceRun = null, reopenTimer = 0, frame = 0;
-  let dirty = { all: true, pairs: new Set(), encounters: new Set() };
+  let dirty = { all: true, format: true, pairs: new Set(), encounters: new Set() };
   const views = new Map();
   const $ = (id) => document.getElementById(id);
   const element = Boards.element;
 
   function emptyState() {
     return { run: 0, seq: 0, game: null, start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
-             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), ended: [] };
+             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), ended: [], stages: [], summary: null };
   }
 
   // -- the stream
@@ -35,7 +36,7 @@
     sourceRun = run;
     debug.opened += 1;
     source.addEventListener("snapshot", (message) => onSnapshot(JSON.parse(message.data)));
-    source.addEventListener("standings", (message) => { state.standings = JSON.parse(message.data); dirty.all = true; schedule(); });
+    source.addEventListener("standings", (message) => { state.standings = JSON.parse(message.data); dirty.all = true; dirty.format = true; schedule(); });
     source.onmessage = (message) => onEvent(message.data);
     source.onopen = () => connection("live");
     source.onerror = () => {
@@ -67,6 +68,8 @@
     state.finished = snapshot.finished;
     state.results = snapshot.results;
     state.standings = snapshot.standings;
+    state.stages = snapshot.stages || [];
+    state.summary = snapshot.summary || null;
     for (const [index, outcome] of snapshot.revisions) state.revisions.set(index, outcome);
     for (const encounter of snapshot.encounters) {
       if (!encounter.ended) encounter.games = encounter.games || [];
@@ -142,6 +145,7 @@
         state.encounters.set(index, encounter);
         pairOf(encounter);
         dirty.encounters.add(index);
+        dirty.format = true;
         return;
       }
       case "misbehaviour":
@@ -172,8 +176,17 @@
         const encounter = state.encounters.get(index);
         if (encounter && extra) encounter.words = extra.words;
         if (encounter) pairOf(encounter);
+        dirty.format = true;
         return;
       }
+      case "stage":
+        state.stages.push(body(event, ["seq", "t", "type"]));
+        dirty.format = true;
+        return;
+      case "summary":
+        state.summary = { ratings: event.ratings, format: event.format };
+        dirty.format = true;
+        return;
       case "results":
         state.results = { results: event.results, output: event.output };
         dirty.all = true;
@@ -216,10 +229,11 @@
       drawMisbehaviours();
       drawFinished();
     }
+    if (dirty.all || dirty.format) Formats.draw(state, resultWord);
     drawCrosstable();
     drawRunning();
     drawProgress();
-    dirty = { all: false, pairs: new Set(), encounters: new Set() };
+    dirty = { all: false, format: false, pairs: new Set(), encounters: new Set() };
     document.body.dataset.seq = state.seq;
     document.body.dataset.view = Boards.has(state.game) ? state.game : "";  // drawn with the game's own view
     document.body.dataset.run = state.run;
@@ -254,6 +268,14 @@
       else entries.push([encounter.outcome === null ? "not played" : JSON.stringify(encounter.outcome), encounter]);
     }
     return entries;
+  }
+
+  // A player's result in an encounter of a stage, as its crosstable cell shows it (to play, running, its word).
+  function resultWord(encounter, player) {
+    if (!encounter) return element("span", "word to-play", "·");
+    if (!encounter.ended) return cellWord(player, "running", encounter);
+    if (encounter.words) return cellWord(player, encounter.words[player], encounter);
+    return cellWord(player, encounter.outcome === null ? "not played" : JSON.stringify(encounter.outcome), encounter);
   }
 
   function outcomeOf(encounter) {
