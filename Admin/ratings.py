@@ -87,7 +87,7 @@ Z_95 = 1.959963984540054
 DEFAULT_PRIOR_DRAWS = 1.0
 """Virtual draws per rated player against a mean-strength opponent (module docstring, "The prior")."""
 
-Encounter = tuple[int, int, float | None]
+ScoredEncounter = tuple[int, int, float | None]
 """`(first, second, score)`: sign-up indices and the first's score (1, 0.5, 0; None: nobody scored, skipped)."""
 
 
@@ -153,12 +153,12 @@ def normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2))
 
 
-def encounters_of(played: Iterable[Played]) -> list[Encounter]:
+def encounters_of(played: Iterable[Played]) -> list[ScoredEncounter]:
     """The encounters `(first, second, score)` of a format's `Played`s (a None score stays None, and is skipped by `rate`)."""
     return [(one.first, one.second, one.score) for one in played]
 
 
-def rate(players: int, encounters: Iterable[Encounter], prior_draws: float = DEFAULT_PRIOR_DRAWS) -> Ratings:
+def rate(players: int, encounters: Iterable[ScoredEncounter], prior_draws: float = DEFAULT_PRIOR_DRAWS) -> Ratings:
     """The ratings of `players` players (indices 0 .. players - 1) after `encounters`; see the module docstring.
 
     ValueError, one line, for an encounter that names no player or the same
@@ -196,7 +196,7 @@ def rate(players: int, encounters: Iterable[Encounter], prior_draws: float = DEF
     )
 
 
-def _checked(players: int, encounters: Iterable[Encounter]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+def _checked(players: int, encounters: Iterable[ScoredEncounter]) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """The scored encounters as arrays (firsts, seconds, scores), each checked; ValueError naming the first that is wrong."""
     firsts: list[int] = []
     seconds: list[int] = []

@@ -67,7 +67,7 @@ def test_python_m_admin_plays_the_ipd_and_prints_the_output_line_and_the_standin
     log = finished.stderr.splitlines()
     assert "python -m Admin: seed 3" in log
     table = log[next(i for i, text in enumerate(log) if "standings after" in text) + 1 :]
-    assert table[0].split() == ["rank", "player", "score", "matches"] and table[1].split()[1] == "def"
+    assert table[0].split() == ["rank", "player", "score", "matches", "rating", "(95", "%", "interval)"] and table[1].split()[1] == "def"
     records = sorted(tmp_path.glob("*.csv"))
     assert len(records) == 4  # every played match, the irregular one too, and nothing else
     first = records[0].read_text().splitlines()

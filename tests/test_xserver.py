@@ -84,12 +84,13 @@ def test_the_log_shows_house_players_signing_up_every_misbehaviour_and_the_stand
     assert "xserver: tournament of 3 players starts" in log
     assert "xserver: bob misbehaved: illegal action: worker ann1 belongs to ann, not bob" in log
     table = log[log.index("xserver: standings after 2 encounters:") + 1 :][:4]
-    assert [line.split() for line in table] == [
+    assert [line.split()[:6] for line in table] == [
         ["rank", "player", "won", "lost", "lost", "irregularly"],
-        ["1", "cat", "1", "0", "0"],
-        ["2", "ann", "1", "1", "0"],
-        ["3", "bob", "0", "0", "1"],
+        ["1", "cat", "1", "0", "0", "+190.8"],
+        ["2", "ann", "1", "1", "0", "+0.0"],
+        ["3", "bob", "0", "0", "1", "-190.8"],
     ]
+    assert table[0].endswith("rating (95 % interval)")
     assert json.loads(finished.stdout) == [["ann", "bob", "irregular"], ["cat", "ann"]]
 
 

@@ -39,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from Admin.formats.sprt import SPRTSettings, Verdict, elo_pentanomial, elo_trinomial, llr_pentanomial
+from Admin.formats.sprt import SPRTSettings, SPRTVerdict, elo_pentanomial, elo_trinomial, llr_pentanomial
 from Admin.formats.stage import Stage, StageResult
 
 
@@ -49,7 +49,7 @@ class SPRTState:
 
     pairs: tuple[int, int, int, int, int]
     llr: float
-    verdict: Verdict
+    verdict: SPRTVerdict
 
 
 def _positive_cycles(_instance: object, _attribute: attrs.Attribute, value: int) -> None:

@@ -52,7 +52,7 @@ REGULARISED = 1e-3
 Z95 = NormalDist().inv_cdf(0.975)
 """The standard normal quantile of a two-sided 95 % interval (1.95996...)."""
 
-Verdict = Literal["H0", "H1", "neither"]
+SPRTVerdict = Literal["H0", "H1", "neither"]
 
 
 def score_of_elo(elo: float) -> float:
@@ -99,7 +99,7 @@ class SPRTSettings:
         """At or above it, H1 is accepted: log((1 - beta) / alpha)."""
         return math.log((1.0 - self.beta) / self.alpha)
 
-    def verdict(self, llr: float) -> Verdict:
+    def verdict(self, llr: float) -> SPRTVerdict:
         """ "H1" when `llr` reached the upper bound, "H0" the lower one, "neither" in between (the test goes on)."""
         if llr >= self.upper_bound:
             return "H1"
