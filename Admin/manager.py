@@ -158,6 +158,7 @@ class _Tournament:
         self.staged = Staged() if self.format is not None else None
         self.schedule = self.staged if self.staged is not None else self.rules.schedule([entrant.name for entrant in self.entrants])
         self.stages: list[tuple[Stage, range]] = []  # a staged format's stages so far, with their indices
+        self.ended_stages: list[StageResult] = []  # the first stages, ended, as the format sees them
         self.ended_in_stage = 0  # how many encounters of the last stage have ended and are settled (`_settled`)
         if resumption is None:
             self.event_log.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
@@ -257,7 +258,7 @@ class _Tournament:
     def _next_stage(self) -> bool:
         """Ask the format for the next stage (the stages so far have all ended); log it. False when the event is over."""
         assert self.format is not None
-        results = [StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages]
+        results = self._stage_results()
         position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
         out = frozenset(position[name] for name in self.out)
         stage = self.format.next_stage(len(self.entrants), out, results)
@@ -274,8 +275,10 @@ class _Tournament:
         return True
 
     def _stage_results(self) -> list[StageResult]:
-        """The stages so far, each with its ended encounters as the format sees them."""
-        return [StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages]
+        """The stages so far (every one ended), each with its encounters as the format sees them; each stage is read once."""
+        for stage, indices in self.stages[len(self.ended_stages) :]:
+            self.ended_stages.append(StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)))
+        return list(self.ended_stages)
 
     def _settled(self, index: int) -> None:
         """The encounter at `index` has ended and is durable, and its players are free for their next: it counts
@@ -359,9 +362,7 @@ class _Tournament:
         ratings = rate(len(names), encounters)
         summary = None
         if self.format is not None:
-            stages = [
-                StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)) for stage, indices in self.stages
-            ]
+            stages = self._stage_results()
             lowest = [-math.inf if rating is None else rating for rating in ratings.values()]  # the unrated (no games) rank last
             summary = self.format.summary(len(names), stages, lowest)
         self.event_log.write({"type": SUMMARY, "ratings": ratings_json(names, ratings), "format": summary})
