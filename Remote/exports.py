@@ -1,8 +1,8 @@
 """The exports of an event log, made from the folded state of a tournament and its Game. Game-free.
 
-Three files beside `events.ndjson`, each rewritten whole and atomically (a
-temporary file in the same directory, then `os.replace`), so that a reader
-never sees half a file:
+Three files beside `events.ndjson` (four for a Swiss or a round robin),
+each rewritten whole and atomically (a temporary file in the same
+directory, then `os.replace`), so that a reader never sees half a file:
 
 * `results.json` (`results_export`, one ResultsExport): the configuration
   that mattered (the `start` event's), the players in sign-up order, every
@@ -24,6 +24,9 @@ never sees half a file:
   the standings.
 * `games.ndjson` (`games_ndjson`): one line per game of an ended encounter,
   in (encounter, game) order (`Admin/tournament_state.py` makes the lines).
+* `tournament.trf` (`tournament_trf`), for a Swiss or a round robin only:
+  the event as a FIDE Tournament Report File (TRF16), which pairing
+  checkers and rating tools read; `Admin/trf.py` says what goes where.
 
 The exports are not synced to disk: the log is the durable record, and
 `python -m Remote.rebuild_exports DIR` rebuilds them from it.
@@ -50,6 +53,7 @@ from Admin.formats.settings import FormatSettings, read_format, schedule_of
 from Admin.manager import TournamentRules
 from Admin.revisions import revise
 from Admin.tournament_state import TournamentState
+from Admin.trf import report_text, tournament_report
 from Common.participant import Name
 from Common.strict import StructureError, register_json_object, show, strict_converter
 from Common.strict import structure as structure_strictly
@@ -57,7 +61,7 @@ from Remote.game_description import Game
 
 EXPORT_VERSION = 1
 """The format version of results.json."""
-RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON = "results.json", "crosstable.csv", "games.ndjson"
+RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF = "results.json", "crosstable.csv", "games.ndjson", "tournament.trf"
 
 PLAYED, NOT_PLAYED, RUNNING, TO_PLAY = "played", "not played", "running", "to play"
 STATUSES = (PLAYED, NOT_PLAYED, RUNNING, TO_PLAY)
@@ -394,7 +398,23 @@ def _met(state: TournamentState, index: int) -> Encounter:
 
 
 # ---------------------------------------------------------------------------
-# games.ndjson, and writing the three
+# tournament.trf
+
+
+def tournament_trf(state: TournamentState, game: Game) -> str | None:
+    """tournament.trf of a Swiss or round-robin event (`Admin/trf.py`); None for the other formats and before the roster."""
+    if state.roster is None:
+        return None
+    roster = state.roster
+    rules = game.rules(settings_of(state, game))
+    report = tournament_report(
+        state, rules, format_of(state), game.name, lambda: game.standings_json(results_so_far_value(state, game), roster)
+    )
+    return None if report is None else report_text(report)
+
+
+# ---------------------------------------------------------------------------
+# games.ndjson, and writing them
 
 
 def games_ndjson(state: TournamentState) -> str:
@@ -408,18 +428,25 @@ def results_json(state: TournamentState, game: Game) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def write_exports(directory: Path, state: TournamentState, game: Game) -> None:
-    """Write results.json, crosstable.csv and games.ndjson into `directory`, each replacing its old self atomically."""
-    write_texts(Path(directory), export_texts(state, game))
+def write_exports(directory: Path, state: TournamentState, game: Game) -> list[str]:
+    """Write results.json, crosstable.csv, games.ndjson (and tournament.trf) into `directory`, each replacing its old self
+    atomically; the names written."""
+    texts = export_texts(state, game)
+    write_texts(Path(directory), texts)
+    return list(texts)
 
 
 def export_texts(state: TournamentState, game: Game) -> dict[str, str]:
-    """The three exports' texts by file name (rendered at once: the state may change while they are written)."""
-    return {  # the crosstable first: it checks that each outcome is one of its encounter's players
+    """The exports' texts by file name (rendered at once: the state may change while they are written)."""
+    texts = {  # the crosstable first: it checks that each outcome is one of its encounter's players
         CROSSTABLE_CSV: crosstable_csv(state, game),
         RESULTS_JSON: results_json(state, game),
         GAMES_NDJSON: games_ndjson(state),
     }
+    trf = tournament_trf(state, game)
+    if trf is not None:
+        texts[TOURNAMENT_TRF] = trf
+    return texts
 
 
 def write_texts(directory: Path, texts: dict[str, str]) -> None:

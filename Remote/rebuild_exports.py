@@ -3,10 +3,10 @@
 DIR is one tournament's directory of an `"event log"` (the one holding
 `events.ndjson`), of a finished tournament, an unfinished one, or one
 whose server was killed. The command folds the events and writes
-results.json, crosstable.csv and games.ndjson beside them, exactly as the
-server writes them after each encounter's end (`Remote/exports.py`). A
-torn last line (the server died while writing it) is dropped, and one line
-on standard error says so. Anything else wrong is one line on standard
+results.json, crosstable.csv and games.ndjson (and, for a Swiss or a round
+robin, tournament.trf) beside them, exactly as the server writes them after
+each encounter's end (`Remote/exports.py`). A torn last line (the server
+died while writing it) is dropped, and one line on standard error says so. Anything else wrong is one line on standard
 error naming what and where (a line's number), and nothing is written.
 Exit status: 0 written, 2 refused.
 
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from Admin.tournament_state import TournamentState
 from Remote.event_log_reader import EventLogReadError, read_log
-from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, ExportError, write_exports
+from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, TOURNAMENT_TRF, ExportError, write_exports
 from Remote.game_description import Game
 from Remote.game_registry import GAMES
 
@@ -46,6 +46,8 @@ writes, beside the log, each file replaced atomically:
   {CROSSTABLE_CSV}  one row and one column per player: each cell the outcome(s)
                   from the row player's side, then the totals
   {GAMES_NDJSON}    one line per game, with every step needed to replay it
+  {TOURNAMENT_TRF}  a Swiss or round robin only: the event as a FIDE Tournament
+                  Report File (TRF16), for pairing checkers and rating tools
 
 The log of a server that was killed works too: a torn last line is dropped
 (one line on standard error says so). Exit status: 0 written; 2 refused,
@@ -64,20 +66,20 @@ class RebuildRefused(Exception):
     """The command cannot go on; the message is its one line."""
 
 
-def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> TournamentState:
-    """Fold `directory`'s event log and write its exports; RebuildRefused with one line if it cannot."""
+def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState, list[str]]:
+    """Fold `directory`'s event log and write its exports (the names written); RebuildRefused with one line if it cannot."""
     if not directory.is_dir():
         raise RebuildRefused(f"{directory}: no such directory")
     if not (directory / EVENTS).is_file():
         raise RebuildRefused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
     state, game = fold(directory, games, warn)
     try:
-        write_exports(directory, state, game)
+        written = write_exports(directory, state, game)
     except ExportError as error:
         raise RebuildRefused(f"{directory / EVENTS}: {error}") from None
     except OSError as error:
         raise RebuildRefused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
-    return state
+    return state, written
 
 
 def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState, Game]:
@@ -122,10 +124,13 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
     return lines
 
 
-def summary(directory: Path, state: TournamentState) -> str:
-    """The line printed once the exports are written."""
+def summary(directory: Path, state: TournamentState, written: Sequence[str]) -> str:
+    """The line printed once the exports (`written`, their names) are written."""
     progress = "finished" if state.results is not None else f"unfinished, {state.finished} of {state.total or 0} encounters ended"
-    return f"{directory}: wrote {RESULTS_JSON}, {CROSSTABLE_CSV}, {GAMES_NDJSON} ({progress})"
+    return f"{directory}: wrote {', '.join(sorted(written, key=_EXPORTS_ORDER.index))} ({progress})"
+
+
+_EXPORTS_ORDER = [RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF]
 
 
 def main(argv: Sequence[str] | None = None, games: Mapping[str, Game] = GAMES) -> int:
@@ -143,11 +148,11 @@ def main(argv: Sequence[str] | None = None, games: Mapping[str, Game] = GAMES) -
         print("\n".join(list_tournaments(tournaments, games)))
         return EXIT_DONE
     try:
-        state = rebuild(options.directory, games, warn)
+        state, written = rebuild(options.directory, games, warn)
     except RebuildRefused as error:
         print(f"export: {error}", file=sys.stderr)
         return EXIT_REFUSED
-    print(summary(options.directory, state))
+    print(summary(options.directory, state, written))
     return EXIT_DONE
 
 

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from Admin.encounter import EncounterResult, Misbehaviour
 from Admin.event_log import EventLog
+from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
+from Admin.formats.settings import FormatSettings, format_json
 from Common.ipd.outcomes import Irregular, Scored
 from Common.participant import Participant
 from Common.santorini.results import EncounterOutcome
@@ -119,11 +121,14 @@ def scripted_referee(kit: ExportKit, plans):
     return make
 
 
-def play(game: Game, kit: ExportKit, players, plans, configured_keys):
-    """The events of one tournament of `game` among `players`, every encounter as `plans` say, and its output."""
+def play(game: Game, kit: ExportKit, players, plans, configured_keys, event_format: FormatSettings = DEFAULT_FORMAT):
+    """The events of one tournament of `game` among `players` in `event_format`, every encounter as `plans` say, and its output."""
     scripted = attrs.evolve(game, make_referee=scripted_referee(kit, plans))
     journal = Recording()
     configured = game.read_settings(configured_keys)
+    configuration = {"time per call": 2.0, "house players": []}
+    if event_format != DEFAULT_FORMAT:  # as xserver records it
+        configuration["format"] = format_json(event_format)
 
     async def main():
         return await play_tournament(
@@ -134,7 +139,8 @@ def play(game: Game, kit: ExportKit, players, plans, configured_keys):
             logging.getLogger("tests.exports"),
             concurrent=False,
             event_log=journal,
-            configuration={"time per call": 2.0, "house players": []},
+            configuration=configuration,
+            event_format=event_format,
         )
 
     output = trio.run(main)

@@ -38,7 +38,7 @@ from Remote.cli import EXIT_DONE
 from Remote.configuration import read_client_configuration, read_server_configuration
 from Remote.event_log_reader import read_events
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
-from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, structure_export
+from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, TOURNAMENT_TRF, structure_export
 from Remote.game_description import Game, play_tournament
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, ServerProcess, run_clients
@@ -434,7 +434,8 @@ async def check_resume_after_any_event(
         assert final.results is not None and final.results["output"] == expected[0], k
 
 
-EXPORTS = (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON)
+EXPORTS = (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF)
+"""The live exports of the kit's round robin (a round robin has a TRF too)."""
 
 
 async def check_exports_rebuilt(game: Game, tmp_path: Path) -> None:

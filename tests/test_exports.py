@@ -34,6 +34,7 @@ from Remote.exports import (
     GAMES_NDJSON,
     KINDS,
     RESULTS_JSON,
+    TOURNAMENT_TRF,
     crosstable_csv,
     games_ndjson,
     results_export,
@@ -239,7 +240,7 @@ def log_directory(tmp_path, log, name="t-1"):
 
 
 def exports_of(directory):
-    return {name: (directory / name).read_bytes() for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON)}
+    return {name: (directory / name).read_bytes() for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF)}
 
 
 def test_write_exports_replaces_each_file_whole_and_leaves_no_temporary_file(tmp_path):
@@ -248,7 +249,7 @@ def test_write_exports_replaces_each_file_whole_and_leaves_no_temporary_file(tmp
     (directory / RESULTS_JSON).write_text("old")
     write_exports(directory, fold(EXAMPLE[: len(EXAMPLE) // 2]), game)
     write_exports(directory, fold(EXAMPLE), game)
-    assert sorted(os.listdir(directory)) == sorted([RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, "events.ndjson"])
+    assert sorted(os.listdir(directory)) == sorted([RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF, "events.ndjson"])
     assert json.loads((directory / RESULTS_JSON).read_text())["finished"] is True
     assert (directory / GAMES_NDJSON).read_text() == games_ndjson(fold(EXAMPLE))
 
@@ -262,7 +263,7 @@ def test_the_command_rebuilds_the_files_the_server_writes(tmp_path, game_name, c
     assert rebuild_exports.main([str(rebuilt)], games=GAMES) == 0
     assert exports_of(rebuilt) == exports_of(live)
     out, err = capsys.readouterr()
-    assert out == f"{rebuilt}: wrote results.json, crosstable.csv, games.ndjson (finished)\n" and err == ""
+    assert out == f"{rebuilt}: wrote results.json, crosstable.csv, games.ndjson, tournament.trf (finished)\n" and err == ""
 
 
 def test_a_torn_last_line_is_dropped_with_one_line_saying_so(tmp_path, capsys):
@@ -332,7 +333,7 @@ def test_the_command_says_what_it_does_in_help():
     result = run_command("--help")
     assert result.returncode == 0 and result.stderr == ""
     assert "python -m Remote.rebuild_exports" in result.stdout and "DIR" in result.stdout
-    for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, "torn last line"):
+    for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF, "torn last line"):
         assert name in result.stdout
 
 
