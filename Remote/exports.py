@@ -357,7 +357,7 @@ def _schedule(state: TournamentState, game: Game) -> list[tuple[int, tuple[Name,
     if state.roster is None:
         return []
     roster = list(state.roster)
-    if state.stages:  # a format played in stages: its pairings are those its stage events announced
+    if state.stages or format_of(state).staged:  # a format played in stages: its pairings, those its stage events announced
         return [
             (index, state.encounters[index].players if index in state.encounters else pair, _met(state, index))
             for index, pair in state.staged.items()
