@@ -325,6 +325,30 @@ def waiting_together(channels: list[MessageChannel]) -> list[bool]:
     return [channel._fd in ready for channel in channels]
 
 
+def quiet_sockets(first: MessageChannel, second: MessageChannel) -> tuple[int, int] | None:
+    """The descriptors of two open sockets whose peers sent nothing unread, neither in the socket nor in the decoder; else None.
+
+    Nothing unread: no value pending or begun in the decoder (white space
+    already read is skipped, as `JSONStreamDecoder.value_pending` does),
+    the stream not ended, and no byte waiting in either socket (one system
+    call for both).
+    """
+    first_fd, second_fd = first._fd, second._fd
+    if (
+        first_fd is None
+        or second_fd is None
+        or first._closed
+        or second._closed
+        or first._stream_ended
+        or second._stream_ended
+        or first._decoder.value_pending()
+        or second._decoder.value_pending()
+        or _poll_of([first, second]).poll(0)
+    ):
+        return None
+    return first_fd, second_fd
+
+
 async def wait_readable_any(channels: list[MessageChannel]) -> MessageChannel | None:
     """Wait until one of `channels` (each `watchable`) has bytes to read or has ended; reads nothing.
 
