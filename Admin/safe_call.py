@@ -97,7 +97,10 @@ async def ask_all(
     """
     if not calls:
         return []
-    if all(hasattr(type(player), "ask_together") for player, _, _ in calls):
+    for player, _, _ in calls:
+        if not hasattr(type(player), "ask_together"):
+            break
+    else:
         ended = await calls[0][0].ask_together(calls, time_limit)
         return [
             Asked(_late(method, time_limit) if timed_out else _checked(method, answer, expect), seconds)

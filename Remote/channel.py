@@ -132,19 +132,21 @@ class MessageChannel(trio.abc.AsyncResource):
 
     def send_now(self, data: bytes) -> bytes:
         """Write as much of `data` as a socket takes without waiting; what is left (all of it on other streams)."""
-        fd = self._descriptor()
+        if self._closed:
+            raise trio.ClosedResourceError("the channel was closed")
+        fd = self._fd
         if fd is None:
             return data
-        view = memoryview(data)
+        view = None
         try:
             written = os.write(fd, data)
             if written == len(data):  # as almost always
                 return b""
-            view = view[written:]
+            view = memoryview(data)[written:]
             while view:
                 view = view[os.write(fd, view) :]
         except BlockingIOError:
-            return bytes(view)
+            return data if view is None else bytes(view)
         except OSError as error:
             raise _broken_by(error) from error
         return b""
@@ -194,21 +196,29 @@ class MessageChannel(trio.abc.AsyncResource):
 
         At most one message limit's worth; the end of the stream counts as read.
         """
-        fd = self._descriptor()
+        if self._closed:
+            raise trio.ClosedResourceError("the channel was closed")
+        fd = self._fd
         if fd is None or self._stream_ended:
             return 0
-        taken = 0
-        while taken < self._max_message_bytes:
-            want = min(RECEIVE_CHUNK_BYTES, self._max_message_bytes - taken)
+        taken, limit = 0, self._max_message_bytes
+        while taken < limit:
+            want = limit - taken
+            if want > RECEIVE_CHUNK_BYTES:
+                want = RECEIVE_CHUNK_BYTES
             try:
                 data = os.read(fd, want)
             except BlockingIOError:
                 break
             except OSError as error:
                 raise _broken_by(error) from error
-            self._feed(data)
             if not data:
+                self._feed(data)
                 return taken + 1
+            try:
+                self._decoder.feed(data)
+            except ProtocolError as error:
+                raise _violation(error) from error
             taken += len(data)
             if len(data) < want:
                 break  # the socket had no more

@@ -38,9 +38,12 @@ FLAT_PATH = True
 """Whether two calls in the encounter loop take `ask_together`'s flat path (tests turn it off to compare)."""
 
 
-@attrs.frozen
+@attrs.define
 class CallPlan:
-    """One call as the wire has it: the message, how its reply is read (None: no reply is due), what the game keeps with it."""
+    """One call as the wire has it: the message, how its reply is read (None: no reply is due), what the game keeps with it.
+
+    Never changed once made; not frozen only because one is made per call, and a frozen one costs three times as much.
+    """
 
     message: Any
     read: Callable[[Any], Any] | None = None

@@ -173,10 +173,19 @@ _PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
 def _replies_to(round_: int) -> Mapping[bytes, Answered]:
     """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers.
 
-    Made anew for each call (about half a microsecond): remembering them per
-    round would make the server's memory grow with the rounds played.
+    Those of the round asked last are kept, for the other player of the
+    round (one round's only: remembering every round's would make the
+    server's memory grow with the rounds played).
     """
-    return {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
+    last_round, replies = _LAST_REPLIES[0]
+    if last_round != round_:
+        replies = {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
+        _LAST_REPLIES[0] = (round_, replies)
+    return replies
+
+
+_LAST_REPLIES: list[tuple[int, Mapping[bytes, Answered]]] = [(0, {})]
+"""The round whose replies `_replies_to` made last, and those replies (one entry, replaced whole: safe in any thread)."""
 
 
 def move_plan(round_: int, prev: Prev | None) -> CallPlan:
