@@ -102,8 +102,11 @@ async def ask_all(
             break
     else:
         ended = await calls[0][0].ask_together(calls, time_limit)
+        accepts = expect.accepts if type(expect) is Expect else None
         return [
-            Asked(_late(method, time_limit) if timed_out else _checked(method, answer, expect), seconds)
+            Asked(answer, seconds)  # _checked(method, answer, expect), for the usual answer
+            if accepts is not None and not timed_out and accepts(answer)
+            else Asked(_late(method, time_limit) if timed_out else _checked(method, answer, expect), seconds)
             for (answer, seconds, timed_out), (_, method, _) in zip(ended, calls, strict=True)
         ]
     asked: list[Asked] = [Asked(None, 0.0)] * len(calls)

@@ -101,6 +101,7 @@ class MessageChannel(trio.abc.AsyncResource):
         self._poll: select.poll | None = None  # made when first needed, for a socket stream only
         self._watch: _Watch | None = None  # what wait_readable_any watches this channel with, and others
         self._together: tuple[tuple[MessageChannel, ...], select.poll] | None = None  # the same, in the encounter loop
+        self._pair: tuple[MessageChannel, select.poll] | None = None  # the same for `quiet_sockets`, with its second channel
         self.watchable = self._socket is not None and hasattr(select, "epoll")
         """Whether `wait_readable_any` can watch this channel together with others."""
         self._unyielded = 0  # calls since the last checkpoint that needed no wait
@@ -336,25 +337,20 @@ def waiting_together(channels: list[MessageChannel]) -> list[bool]:
 
 
 def quiet_sockets(first: MessageChannel, second: MessageChannel) -> tuple[int, int] | None:
-    """The descriptors of two open sockets whose peers sent nothing unread, neither in the socket nor in the decoder; else None.
+    """The descriptors of two open sockets whose peers sent nothing unread into them, and whose streams have not ended; else None.
 
-    Nothing unread: no value pending or begun in the decoder (white space
-    already read is skipped, as `JSONStreamDecoder.value_pending` does),
-    the stream not ended, and no byte waiting in either socket (one system
-    call for both).
+    One system call for both: whether a byte waits in either socket.
     """
     first_fd, second_fd = first._fd, second._fd
-    if (
-        first_fd is None
-        or second_fd is None
-        or first._closed
-        or second._closed
-        or first._stream_ended
-        or second._stream_ended
-        or first._decoder.value_pending()
-        or second._decoder.value_pending()
-        or _poll_of([first, second]).poll(0)
-    ):
+    if first_fd is None or second_fd is None or first._closed or second._closed or first._stream_ended or second._stream_ended:
+        return None
+    pair = first._pair
+    if pair is None or pair[0] is not second:
+        poll = select.poll()
+        poll.register(first_fd, select.POLLIN)
+        poll.register(second_fd, select.POLLIN)
+        pair = first._pair = (second, poll)
+    if pair[1].poll(0):
         return None
     return first_fd, second_fd
 

@@ -247,29 +247,29 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     if shell is None or len(calls) != 2 or not FLAT_PATH:
         return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
     (first, first_call, first_arguments), (second, second_call, second_arguments) = calls
-    first_conversation, second_conversation = first._conversation, second._conversation
     first_channel, second_channel = first._channel, second._channel
-    descriptors = None
-    if first_conversation.out_of_play is None and second_conversation.out_of_play is None:
-        descriptors = quiet_sockets(first_channel, second_channel)
-    if descriptors is None:
+    descriptors = quiet_sockets(first_channel, second_channel)
+    if descriptors is None:  # a byte waits in a socket: the general path reads it first
         return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
     first_plan: CallPlan = getattr(first, f"_{first_call}_request")(*first_arguments)
     second_plan: CallPlan = getattr(second, f"_{second_call}_request")(*second_arguments)
-    if first_plan.read is None or second_plan.read is None:  # no reply is due: the general path ends such a call
+    first_conversation, second_conversation = first._conversation, second._conversation
+    first_started = time.monotonic()
+    first_request = None
+    if first_plan.read is not None and second_plan.read is not None:  # else no reply is due: the general path ends such a call
+        first_request = first_conversation.ask_quietly(first_call, first_plan.message, first_plan.read, first_plan.context)
+    if first_request is None:  # nothing changed yet: the general path asks, as it would (nothing waits in the sockets)
         asked = [first._asked(first_call, first_plan, False), second._asked(second_call, second_plan, False)]
         for pending in asked:
             pending.send_now()
         return _ended(await _settled(asked, time_limit))
-    first_started = time.monotonic()
-    first_request = first_conversation.ask(first_call, first_plan.message, first_plan.read, first_plan.context)
     second_started = time.monotonic()
-    second_request = second_conversation.ask(second_call, second_plan.message, second_plan.read, second_plan.context)
-    if type(first_request) is not bytes or type(second_request) is not bytes:
-        refused = [PendingCall(first, first_started, first_request), PendingCall(second, second_started, second_request)]
-        for pending in refused:
+    second_request = second_conversation.ask_quietly(second_call, second_plan.message, second_plan.read, second_plan.context)
+    if second_request is None:
+        asked = [PendingCall(first, first_started, first_request), second._asked(second_call, second_plan, False)]
+        for pending in asked:
             pending.send_now()
-        return _ended(await _settled(refused, time_limit))
+        return _ended(await _settled(asked, time_limit))
     first_error = second_error = None
     try:
         first_rest = first_channel.send_now(first_request)

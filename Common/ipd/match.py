@@ -120,7 +120,8 @@ class Match:
 
     def next_round(self) -> tuple[int, Prev | None, Prev | None]:
         """What both players are asked in the next round, as `request` says: the round, the first's Prev, the second's."""
-        if self.over:
+        allowed = self._forfeits_allowed
+        if self._ended or self._first_forfeits > allowed or self._second_forfeits > allowed:  # self.over
             raise ValueError("the match is over: no round remains")
         last = self._last
         return self._round, last, None if last is None else PREVS[(last.theirs, last.mine)]
@@ -142,7 +143,8 @@ class Match:
 
     def settle(self, first: Recorded, second: Recorded) -> RoundResult:
         """Score the round with both settled replies (None: forfeited), and move on to the next."""
-        if self.over:
+        allowed = self._forfeits_allowed
+        if self._ended or self._first_forfeits > allowed or self._second_forfeits > allowed:  # self.over
             raise ValueError("the match is over: no round remains")
         if not (
             (first is None or (type(first) is str and first in _NOISY)) and (second is None or (type(second) is str and second in _NOISY))
