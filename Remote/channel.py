@@ -101,7 +101,7 @@ class MessageChannel(trio.abc.AsyncResource):
         self._poll: select.poll | None = None  # made when first needed, for a socket stream only
         self._watch: _Watch | None = None  # what wait_readable_any watches this channel with, and others
         self._together: tuple[tuple[MessageChannel, ...], select.poll] | None = None  # the same, in the encounter loop
-        self._pair: tuple[MessageChannel, select.poll] | None = None  # the same for `quiet_sockets`, with its second channel
+        self._pair: SocketPair | None = None  # the same for `quiet_sockets`, with its second channel
         self.watchable = self._socket is not None and hasattr(select, "epoll")
         """Whether `wait_readable_any` can watch this channel together with others."""
         self._unyielded = 0  # calls since the last checkpoint that needed no wait
@@ -336,23 +336,37 @@ def waiting_together(channels: list[MessageChannel]) -> list[bool]:
     return [channel._fd in ready for channel in channels]
 
 
-def quiet_sockets(first: MessageChannel, second: MessageChannel) -> tuple[int, int] | None:
-    """The descriptors of two open sockets whose peers sent nothing unread into them, and whose streams have not ended; else None.
+class SocketPair:
+    """Two channels' sockets asked together round after round: a poll of both (`quiet_sockets`), the loop's waits for both and each."""
 
-    One system call for both: whether a byte waits in either socket.
+    __slots__ = ("both", "first_fd", "first_only", "poll", "second", "second_fd", "second_only")
+
+    def __init__(self, first_fd: int, second: MessageChannel, second_fd: int) -> None:
+        self.second = second
+        self.first_fd, self.second_fd = first_fd, second_fd
+        self.poll = select.poll()
+        self.poll.register(first_fd, select.POLLIN)
+        self.poll.register(second_fd, select.POLLIN)
+        self.both = LoopWait((first_fd, second_fd))
+        self.first_only = LoopWait((first_fd,))
+        self.second_only = LoopWait((second_fd,))
+
+
+def quiet_sockets(first: MessageChannel, second: MessageChannel) -> SocketPair | None:
+    """The pair of two open sockets whose peers sent nothing unread into them, and whose streams have not ended; else None.
+
+    One system call for both: whether a byte waits in either socket. The
+    first channel keeps the pair while it is asked with the same second.
     """
     first_fd, second_fd = first._fd, second._fd
     if first_fd is None or second_fd is None or first._closed or second._closed or first._stream_ended or second._stream_ended:
         return None
     pair = first._pair
-    if pair is None or pair[0] is not second:
-        poll = select.poll()
-        poll.register(first_fd, select.POLLIN)
-        poll.register(second_fd, select.POLLIN)
-        pair = first._pair = (second, poll)
-    if pair[1].poll(0):
+    if pair is None or pair.second is not second:
+        pair = first._pair = SocketPair(first_fd, second, second_fd)
+    if pair.poll.poll(0):
         return None
-    return first_fd, second_fd
+    return pair
 
 
 async def wait_readable_any(channels: list[MessageChannel]) -> MessageChannel | None:

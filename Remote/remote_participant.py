@@ -29,7 +29,7 @@ import trio
 
 from Admin.time_limits import CUT_SHORT, LoopScope, loop_shell, move_on_after, now
 from Common.participant import BROKEN, MALFORMED, Failure
-from Remote.channel import ChannelError, LoopWait, MessageChannel, ProtocolViolation, quiet_sockets, wait_readable_any, waiting_together
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, quiet_sockets, wait_readable_any, waiting_together
 from Remote.framing import NEED_DATA
 from Remote.player_conversation import ONE_REPLY_PER_REQUEST, Answered, PlayerConversation, ReplyRules
 from Remote.statistics import CallStatistics
@@ -248,8 +248,8 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
     (first, first_call, first_arguments), (second, second_call, second_arguments) = calls
     first_channel, second_channel = first._channel, second._channel
-    descriptors = quiet_sockets(first_channel, second_channel)
-    if descriptors is None:  # a byte waits in a socket: the general path reads it first
+    pair = quiet_sockets(first_channel, second_channel)
+    if pair is None:  # a byte waits in a socket: the general path reads it first
         return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
     first_plan: CallPlan = getattr(first, f"_{first_call}_request")(*first_arguments)
     second_plan: CallPlan = getattr(second, f"_{second_call}_request")(*second_arguments)
@@ -286,29 +286,29 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         return _ended(await _settled(unsent, time_limit))
     first_conversation.sent()
     second_conversation.sent()
-    first_fd, second_fd = descriptors
+    first_fd = pair.first_fd
     first_ended: Ended | None = None
     second_ended: Ended | None = None
-    waiting_for: tuple[int, ...] = descriptors
+    waiting = pair.both
     pendings: list[PendingCall] = []
     with LoopScope(shell, time.monotonic() + time_limit):  # move_on_after(time_limit)
         try:
             while True:
-                ready = await LoopWait(waiting_for)
+                ready = await waiting
                 if ready == first_fd:
                     verdict = _reply_after_wait(first_channel, first_conversation)
                     if verdict is not NEED_DATA:
                         first_ended = _ended_now(first, first_started, verdict)
                         if second_ended is not None:
                             break
-                        waiting_for = (second_fd,)
+                        waiting = pair.second_only
                 else:
                     verdict = _reply_after_wait(second_channel, second_conversation)
                     if verdict is not NEED_DATA:
                         second_ended = _ended_now(second, second_started, verdict)
                         if first_ended is not None:
                             break
-                        waiting_for = (first_fd,)
+                        waiting = pair.first_only
         except CUT_SHORT:
             pendings = [_handed_over(first, first_started, first_ended), _handed_over(second, second_started, second_ended)]
             for pending in pendings:

@@ -178,7 +178,7 @@ class MatchReferee:
                     "ms": [round(seconds[0] * 1000), round(seconds[1] * 1000)],
                 }
             )
-        culprits = match.culprits
+        culprits = match.culprits if submitted[0] is None or submitted[1] is None else None  # only a forfeit makes one
         if culprits:
             for entrant in (playing.first, playing.second):
                 if entrant.name in culprits:

@@ -104,7 +104,8 @@ class IPDReplyRules(ReplyRules):
         round_ = request.context
         if self.owed or type(round_) is not int:
             return None
-        return _replies_to(round_)
+        last_round, replies = _LAST_REPLIES[0]  # _replies_to(round_), for the second player of the round
+        return replies if last_round == round_ else _replies_to(round_)
 
     def timed_out(self, request: Request, awaiting: bool) -> bool:
         """A `move` that ran out of time is a forfeit: the connection stays in play, and its reply is owed if it was awaited."""
@@ -113,52 +114,6 @@ class IPDReplyRules(ReplyRules):
         if awaiting:
             self.owed.forfeit(request.context)
         return True
-
-
-class RemotePlayer(RemoteParticipant, Player):
-    """An IPD player whose moves come over `channel`."""
-
-    def _reply_rules(self) -> IPDReplyRules:
-        self._rules = IPDReplyRules()
-        return self._rules
-
-    @property
-    def forfeited_rounds(self) -> tuple[int, ...]:
-        """The forfeited rounds whose late reply has not come (yet), oldest first."""
-        return self._rules.owed.rounds
-
-    async def playing_as(self, name: Name) -> None:
-        return await self.call("playing_as", name)
-
-    async def start_match(self, opponent: Name) -> None:
-        return await self.call("start_match", opponent)
-
-    async def move(self, round: int, prev: Prev | None) -> Move:
-        return await self.call("move", round, prev)
-
-    async def match_over(self, prev: Prev | None, totals: Totals, rounds: int) -> None:
-        return await self.call("match_over", prev, totals, rounds)
-
-    async def end_of_tournament(self, results: TournamentResults) -> None:
-        try:
-            return await self.call("end_of_tournament", results)
-        finally:
-            await self.aclose("the tournament is over")
-
-    def _playing_as_request(self, name: Name) -> CallPlan:
-        return CallPlan(unstructure(PlayingAs(name)))
-
-    def _start_match_request(self, opponent: Name) -> CallPlan:
-        return CallPlan(unstructure(MatchStart(opponent)))
-
-    def _move_request(self, round_: int, prev: Prev | None) -> CallPlan:
-        return move_plan(round_, prev)
-
-    def _match_over_request(self, prev: Prev | None, totals: Totals, rounds: int) -> CallPlan:
-        return CallPlan(unstructure(MatchOver(prev, totals, rounds)))
-
-    def _end_of_tournament_request(self, results: TournamentResults) -> CallPlan:
-        return CallPlan(unstructure(results))
 
 
 _COOPERATED, _DEFECTED = Answered(COOPERATE), Answered(DEFECT)
@@ -206,3 +161,49 @@ def _wrong_round(reply: MoveReply, asked: int) -> str:
     if reply.round > asked:
         return f"sent {sent} while round {asked} was asked: a reply ahead"
     return f"sent {sent} while round {asked} was asked: round {reply.round} awaits no reply (settled, or never asked)"
+
+
+class RemotePlayer(RemoteParticipant, Player):
+    """An IPD player whose moves come over `channel`."""
+
+    def _reply_rules(self) -> IPDReplyRules:
+        self._rules = IPDReplyRules()
+        return self._rules
+
+    @property
+    def forfeited_rounds(self) -> tuple[int, ...]:
+        """The forfeited rounds whose late reply has not come (yet), oldest first."""
+        return self._rules.owed.rounds
+
+    async def playing_as(self, name: Name) -> None:
+        return await self.call("playing_as", name)
+
+    async def start_match(self, opponent: Name) -> None:
+        return await self.call("start_match", opponent)
+
+    async def move(self, round: int, prev: Prev | None) -> Move:
+        return await self.call("move", round, prev)
+
+    async def match_over(self, prev: Prev | None, totals: Totals, rounds: int) -> None:
+        return await self.call("match_over", prev, totals, rounds)
+
+    async def end_of_tournament(self, results: TournamentResults) -> None:
+        try:
+            return await self.call("end_of_tournament", results)
+        finally:
+            await self.aclose("the tournament is over")
+
+    def _playing_as_request(self, name: Name) -> CallPlan:
+        return CallPlan(unstructure(PlayingAs(name)))
+
+    def _start_match_request(self, opponent: Name) -> CallPlan:
+        return CallPlan(unstructure(MatchStart(opponent)))
+
+    _move_request = staticmethod(move_plan)
+    """`move_plan`, called as `_move_request(round_, prev)`: the plan of `move` (no method of its own: one call fewer per round)."""
+
+    def _match_over_request(self, prev: Prev | None, totals: Totals, rounds: int) -> CallPlan:
+        return CallPlan(unstructure(MatchOver(prev, totals, rounds)))
+
+    def _end_of_tournament_request(self, results: TournamentResults) -> CallPlan:
+        return CallPlan(unstructure(results))
