@@ -284,17 +284,20 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         unsent[0].written(first_rest, first_error)
         unsent[1].written(second_rest, second_error)
         return _ended(await _settled(unsent, time_limit))
-    first_conversation.sent()
-    second_conversation.sent()
     first_fd = pair.first_fd
     first_ended: Ended | None = None
     second_ended: Ended | None = None
     waiting = pair.both
+    told = False  # whether the conversations were told that their requests went out whole
     pendings: list[PendingCall] = []
     with LoopScope(shell, time.monotonic() + time_limit):  # move_on_after(time_limit)
         try:
             while True:
                 ready = await waiting
+                if not told:  # at the first wake, not before the wait: a client may wait for a CPU while the server works
+                    first_conversation.sent()
+                    second_conversation.sent()
+                    told = True
                 if ready == first_fd:
                     verdict = _reply_after_wait(first_channel, first_conversation)
                     if verdict is not NEED_DATA:
@@ -310,6 +313,9 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
                             break
                         waiting = pair.first_only
         except CUT_SHORT:
+            if not told:
+                first_conversation.sent()
+                second_conversation.sent()
             pendings = [_handed_over(first, first_started, first_ended), _handed_over(second, second_started, second_ended)]
             for pending in pendings:
                 pending.poll()  # an answer that came in time counts
