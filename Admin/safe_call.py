@@ -91,14 +91,24 @@ async def ask_all(
 ) -> list[Asked]:
     """Make every `(player, method name, arguments)` call at once, each under `time_limit`; their Asked, in order.
 
-    Remote players that can (`begin_together`) are all asked first and then
+    Remote players that can (`ask_together`) are all asked first and then
     read in one task, whichever answers first; otherwise each call runs in a
     task of its own, under `safe_call`.
     """
     if not calls:
         return []
-    if all(hasattr(type(player), "begin_together") for player, _, _ in calls):
-        return await _ask_remote_players(calls, time_limit, expect)
+    for player, _, _ in calls:
+        if not hasattr(type(player), "ask_together"):
+            break
+    else:
+        ended = await calls[0][0].ask_together(calls, time_limit)
+        accepts = expect.accepts if type(expect) is Expect else None
+        return [
+            Asked(answer, seconds)  # _checked(method, answer, expect), for the usual answer
+            if accepts is not None and not timed_out and accepts(answer)
+            else Asked(_late(method, time_limit) if timed_out else _checked(method, answer, expect), seconds)
+            for (answer, seconds, timed_out), (_, method, _) in zip(ended, calls, strict=True)
+        ]
     asked: list[Asked] = [Asked(None, 0.0)] * len(calls)
 
     async def ask(index: int, player: Any, method: str, arguments: tuple[Any, ...]) -> None:
@@ -110,19 +120,6 @@ async def ask_all(
         for index, (player, method, arguments) in enumerate(calls):
             nursery.start_soon(ask, index, player, method, arguments)
     return asked
-
-
-async def _ask_remote_players(calls: Sequence[tuple[Any, str, tuple[Any, ...]]], time_limit: float, expect: Expect | Any) -> list[Asked]:
-    asking = calls[0][0]
-    pendings = asking.begin_together(calls)
-    with move_on_after(time_limit):
-        await asking.settle_together(pendings)
-    return [_asked(pending, method, time_limit, expect) for pending, (_, method, _) in zip(pendings, calls, strict=True)]
-
-
-def _asked(pending: Any, method: str, time_limit: float, expect: Expect | Any) -> Asked:
-    answer = _late(method, time_limit) if pending.timed_out else pending.result
-    return Asked(_checked(method, answer, expect), pending.seconds)
 
 
 def _late(name: str, time_limit: float) -> Failure:

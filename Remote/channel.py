@@ -101,6 +101,7 @@ class MessageChannel(trio.abc.AsyncResource):
         self._poll: select.poll | None = None  # made when first needed, for a socket stream only
         self._watch: _Watch | None = None  # what wait_readable_any watches this channel with, and others
         self._together: tuple[tuple[MessageChannel, ...], select.poll] | None = None  # the same, in the encounter loop
+        self._pair: SocketPair | None = None  # the same for `quiet_sockets`, with its second channel
         self.watchable = self._socket is not None and hasattr(select, "epoll")
         """Whether `wait_readable_any` can watch this channel together with others."""
         self._unyielded = 0  # calls since the last checkpoint that needed no wait
@@ -132,19 +133,21 @@ class MessageChannel(trio.abc.AsyncResource):
 
     def send_now(self, data: bytes) -> bytes:
         """Write as much of `data` as a socket takes without waiting; what is left (all of it on other streams)."""
-        fd = self._descriptor()
+        if self._closed:
+            raise trio.ClosedResourceError("the channel was closed")
+        fd = self._fd
         if fd is None:
             return data
-        view = memoryview(data)
+        view = None
         try:
             written = os.write(fd, data)
             if written == len(data):  # as almost always
                 return b""
-            view = view[written:]
+            view = memoryview(data)[written:]
             while view:
                 view = view[os.write(fd, view) :]
         except BlockingIOError:
-            return bytes(view)
+            return data if view is None else bytes(view)
         except OSError as error:
             raise _broken_by(error) from error
         return b""
@@ -194,21 +197,29 @@ class MessageChannel(trio.abc.AsyncResource):
 
         At most one message limit's worth; the end of the stream counts as read.
         """
-        fd = self._descriptor()
+        if self._closed:
+            raise trio.ClosedResourceError("the channel was closed")
+        fd = self._fd
         if fd is None or self._stream_ended:
             return 0
-        taken = 0
-        while taken < self._max_message_bytes:
-            want = min(RECEIVE_CHUNK_BYTES, self._max_message_bytes - taken)
+        taken, limit = 0, self._max_message_bytes
+        while taken < limit:
+            want = limit - taken
+            if want > RECEIVE_CHUNK_BYTES:
+                want = RECEIVE_CHUNK_BYTES
             try:
                 data = os.read(fd, want)
             except BlockingIOError:
                 break
             except OSError as error:
                 raise _broken_by(error) from error
-            self._feed(data)
             if not data:
+                self._feed(data)
                 return taken + 1
+            try:
+                self._decoder.feed(data)
+            except ProtocolError as error:
+                raise _violation(error) from error
             taken += len(data)
             if len(data) < want:
                 break  # the socket had no more
@@ -323,6 +334,39 @@ def waiting_together(channels: list[MessageChannel]) -> list[bool]:
     """Which of `channels` (each `watchable`) have bytes waiting (or have ended), asking the system once for all."""
     ready = {fd for fd, _ in (_watch_of(channels).ready() if trio.lowlevel.in_trio_run() else _poll_of(channels).poll(0))}
     return [channel._fd in ready for channel in channels]
+
+
+class SocketPair:
+    """Two channels' sockets asked together round after round: a poll of both (`quiet_sockets`), the loop's waits for both and each."""
+
+    __slots__ = ("both", "first_fd", "first_only", "poll", "second", "second_fd", "second_only")
+
+    def __init__(self, first_fd: int, second: MessageChannel, second_fd: int) -> None:
+        self.second = second
+        self.first_fd, self.second_fd = first_fd, second_fd
+        self.poll = select.poll()
+        self.poll.register(first_fd, select.POLLIN)
+        self.poll.register(second_fd, select.POLLIN)
+        self.both = LoopWait((first_fd, second_fd))
+        self.first_only = LoopWait((first_fd,))
+        self.second_only = LoopWait((second_fd,))
+
+
+def quiet_sockets(first: MessageChannel, second: MessageChannel) -> SocketPair | None:
+    """The pair of two open sockets whose peers sent nothing unread into them, and whose streams have not ended; else None.
+
+    One system call for both: whether a byte waits in either socket. The
+    first channel keeps the pair while it is asked with the same second.
+    """
+    first_fd, second_fd = first._fd, second._fd
+    if first_fd is None or second_fd is None or first._closed or second._closed or first._stream_ended or second._stream_ended:
+        return None
+    pair = first._pair
+    if pair is None or pair.second is not second:
+        pair = first._pair = SocketPair(first_fd, second, second_fd)
+    if pair.poll.poll(0):
+        return None
+    return pair
 
 
 async def wait_readable_any(channels: list[MessageChannel]) -> MessageChannel | None:

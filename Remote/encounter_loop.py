@@ -129,7 +129,7 @@ class EncounterLoop:
                     else:
                         encounter = self._parked.get(fd)
                         if encounter is not None:
-                            self._resume(encounter, fd)
+                            self._ready(encounter, fd)
                         else:
                             self._stray(fd)
                 timeout = self._expire()
@@ -138,6 +138,8 @@ class EncounterLoop:
                 self._unpark(encounter)
                 self._finish(encounter, None, error)
             raise
+        finally:
+            step_in(None)  # the thread may serve trio again
 
     def _expire(self) -> float:
         """Throw DeadlinePassed into every encounter whose time limit has passed; the seconds until the next one (-1: none).
@@ -186,41 +188,83 @@ class EncounterLoop:
         self._unpark(encounter)
         self._step(encounter, what)
 
+    def _ready(self, encounter: _Encounter, fd: int) -> None:
+        """`_resume(encounter, fd)` written out for the usual case: the referee waits again on sockets, for reading."""
+        parked = self._parked
+        for waited in encounter.waiting_on:
+            if parked.get(waited) is encounter:
+                del parked[waited]
+        step_in(encounter.shell)
+        try:
+            wait = encounter.coroutine.send(fd)
+        except BaseException as error:  # noqa: BLE001 - it ended or failed: as in `_step`
+            encounter.waiting_on = ()
+            encounter.deadline = None
+            self._waiting.pop(encounter, None)
+            self._finish_after(encounter, error)
+            return
+        if type(wait) is not LoopWait or wait.events != select.EPOLLIN:
+            encounter.waiting_on = ()
+            self._waiting.pop(encounter, None)
+            self._after_step(encounter, wait)
+            return
+        watched = encounter.watched
+        descriptors = encounter.waiting_on = wait.descriptors
+        for waited in descriptors:
+            if watched.get(waited) != select.EPOLLIN:
+                self._watch(encounter, waited, select.EPOLLIN)
+            parked[waited] = encounter
+        nearest = encounter.shell.nearest
+        encounter.deadline = nearest[-1] if nearest else None
+        self._waiting[encounter] = None  # kept in its place: the order of waiting encounters does not matter
+
     def _unpark(self, encounter: _Encounter) -> None:
+        parked = self._parked
         for fd in encounter.waiting_on:
-            if self._parked.get(fd) is encounter:
-                del self._parked[fd]
+            if parked.get(fd) is encounter:
+                del parked[fd]
         encounter.waiting_on = ()
         encounter.deadline = None
         self._waiting.pop(encounter, None)
 
     def _step(self, encounter: _Encounter, what: int | BaseException | None = None) -> None:
-        """Run `encounter` until it waits again (parked) or ends (finished)."""
+        """Run `encounter` until it waits again (parked) or ends (finished).
+
+        The thread stays in the encounter's shell after the step (`step_in`):
+        every step says whose it is, and `run` leaves none behind.
+        """
         step_in(encounter.shell)
         try:
             wait = encounter.coroutine.throw(what) if isinstance(what, BaseException) else encounter.coroutine.send(what)
-        except StopIteration as done:
-            self._finish(encounter, done.value, None)
+        except BaseException as error:  # noqa: BLE001 - the referee's own error, or Stopped: the trio side raises it (or Cancelled)
+            self._finish_after(encounter, error)
             return
-        except BaseException as failure:  # noqa: BLE001 - the referee's own error, or Stopped: the trio side raises it (or Cancelled)
-            self._finish(encounter, None, failure)
-            return
-        finally:
-            step_in(None)
-        if isinstance(wait, LoopWait):
+        self._after_step(encounter, wait)
+
+    def _finish_after(self, encounter: _Encounter, error: BaseException | None) -> None:
+        """The coroutine raised `error` from a step: its value (StopIteration) or its error is how the encounter ends."""
+        if isinstance(error, StopIteration):
+            self._finish(encounter, error.value, None)
+        else:
+            self._finish(encounter, None, error)
+
+    def _after_step(self, encounter: _Encounter, wait: Any) -> None:
+        """The coroutine yielded `wait`: park it, or end it if it awaited something other than the loop."""
+        if type(wait) is LoopWait:
             self._park(encounter, wait)
         else:
             encounter.coroutine.close()
             self._finish(encounter, None, RuntimeError("a referee in the encounter loop awaited trio, not a player's socket"))
 
     def _park(self, encounter: _Encounter, wait: LoopWait) -> None:
-        watched = encounter.watched
+        watched, parked, events = encounter.watched, self._parked, wait.events
         for fd in wait.descriptors:
-            if watched.get(fd) != wait.events:
-                self._watch(encounter, fd, wait.events)
-            self._parked[fd] = encounter
+            if watched.get(fd) != events:
+                self._watch(encounter, fd, events)
+            parked[fd] = encounter
         encounter.waiting_on = wait.descriptors
-        encounter.deadline = encounter.shell.deadline()
+        nearest = encounter.shell.nearest
+        encounter.deadline = nearest[-1] if nearest else None  # encounter.shell.deadline()
         self._waiting[encounter] = None
 
     def _watch(self, encounter: _Encounter, fd: int, events: int) -> None:

@@ -240,8 +240,8 @@ class JSONStreamDecoder:
         entry = known.get(bytes(buffer[scanned:]) if scanned else bytes(buffer))
         if entry is None or size - 1 - self._message_start > self._max_bytes or self._max_depth < 1:
             return None
-        self._start_message(size - 1)  # the value ends before its newline, which is white space before the next
-        self._scanned = size
+        self._message_start = size - 1  # _start_message(size - 1): the value ends before its newline, white space before the next;
+        self._scanned = size  # no value had begun, so the rest of the state is as _start_message leaves it
         return entry
 
     def value_pending(self) -> bool:

@@ -149,6 +149,19 @@ class PlayerConversation:
         self._cut = True
         return message if type(message) is bytes else encode(message)
 
+    def ask_quietly(self, call: str, message: Any, read: Callable[[Any], Any] | None = None, context: Any = None) -> bytes | None:
+        """`ask` in the usual case only: in play, and no value read but not taken, whole or begun. None otherwise, and nothing changed.
+
+        What it returns and the state it leaves are `ask`'s; where it says
+        None, `ask` decides (a Failure, or a request with a value begun early).
+        """
+        if self._out is not None or self._decoder.value_pending():
+            return None
+        self._request = Request(call, read, context)
+        self._begun_early = False
+        self._cut = True
+        return message if type(message) is bytes else encode(message)
+
     def sent(self) -> Answered | None:
         """All of the request went out: Answered(None) for a call without a reply, else None (the reply is due)."""
         self._cut = False

@@ -1,8 +1,9 @@
 """The server's stand-in for a player on another machine, whatever the game: the trio shell of a PlayerConversation.
 
 Every call of a game's proxy is one line: `await self.call("move", round,
-prev)` (or `begin_call` to ask several players at once), and it ends as a
-value: the answer, or the Failure (`Common/participant.py`) that the
+prev)` (or `ask_together` to ask several players at once, which in the
+encounter loop takes a flat path for the usual round of two), and it ends
+as a value: the answer, or the Failure (`Common/participant.py`) that the
 conversation (`Remote/player_conversation.py`, pure) made where it
 happened. The shell only moves bytes and owns the clock: it sends the
 request at once when the socket takes it, reads what comes, and tells the
@@ -19,23 +20,30 @@ why the player is out, and is closed after it (or by `aclose`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import attrs
 import trio
 
-from Admin.time_limits import CUT_SHORT, now
+from Admin.time_limits import CUT_SHORT, LoopScope, loop_shell, move_on_after, now
 from Common.participant import BROKEN, MALFORMED, Failure
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, wait_readable_any, waiting_together
+from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, quiet_sockets, wait_readable_any, waiting_together
 from Remote.framing import NEED_DATA
 from Remote.player_conversation import ONE_REPLY_PER_REQUEST, Answered, PlayerConversation, ReplyRules
 from Remote.statistics import CallStatistics
 
+FLAT_PATH = True
+"""Whether two calls in the encounter loop take `ask_together`'s flat path (tests turn it off to compare)."""
 
-@attrs.frozen
+
+@attrs.define
 class CallPlan:
-    """One call as the wire has it: the message, how its reply is read (None: no reply is due), what the game keeps with it."""
+    """One call as the wire has it: the message, how its reply is read (None: no reply is due), what the game keeps with it.
+
+    Never changed once made; not frozen only because one is made per call, and a frozen one costs three times as much.
+    """
 
     message: Any
     read: Callable[[Any], Any] | None = None
@@ -52,24 +60,16 @@ class PendingCall:
 
     __slots__ = ("_participant", "_rest", "channel", "result", "seconds", "settled", "started", "timed_out")
 
-    def __init__(self, participant: RemoteParticipant, call: str, plan: CallPlan, bytes_waiting: bool = True) -> None:
-        """The request made, not yet sent (`send_now`): a value already waiting in the socket (`bytes_waiting`) fails it."""
+    def __init__(self, participant: RemoteParticipant, started: float, request: bytes | Failure) -> None:
+        """The call asked at `started` (`now()`): the bytes of its request, not yet sent (`send_now`), or the Failure that settles it."""
         self._participant = participant
         self.channel: MessageChannel = participant._channel
-        self.started = now()
+        self.started = started
         self.settled = False
         self.timed_out = False
         self.result: Any = None
         self.seconds = 0.0
         self._rest = b""
-        conversation, channel = participant._conversation, participant._channel
-        try:
-            if bytes_waiting and conversation.out_of_play is None:
-                channel.read_waiting()  # a value waiting in the socket came before it was asked for
-        except ChannelError as error:
-            self._settle(_channel_failure(conversation, error))
-            return
-        request = conversation.ask(call, plan.message, plan.read, plan.context)
         if isinstance(request, Failure):
             self._settle(request)
         else:
@@ -80,11 +80,19 @@ class PendingCall:
         if self.settled:
             return
         try:
-            self._rest = self.channel.send_now(self._rest)
+            rest = self.channel.send_now(self._rest)
         except ChannelError as error:
+            self.written(b"", error)
+        else:
+            self.written(rest)
+
+    def written(self, rest: bytes, error: ChannelError | None = None) -> None:
+        """The request was written but `rest` (all of it: the socket took it whole), or writing it failed with `error`."""
+        if error is not None:
             self._settle(_channel_failure(self._participant._conversation, error))
             return
-        if not self._rest:
+        self._rest = rest
+        if not rest:
             self._sent()
 
     @property
@@ -179,6 +187,7 @@ class PendingCall:
 
     def _settle(self, outcome: Answered | Failure) -> None:
         self.settled = True
+        self._rest = b""  # nothing more is written for a settled call (a failed write is not tried again)
         self.seconds = now() - self.started
         failed = isinstance(outcome, Failure)
         self.result = outcome.value if isinstance(outcome, Answered) else outcome
@@ -217,6 +226,147 @@ async def settle_together(pendings: list[PendingCall]) -> None:
         raise
 
 
+Ended = tuple[Any, float, bool]
+"""How a call of `ask_together` ended: its answer or Failure (None when timed out), its seconds, and whether it timed out."""
+
+
+async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]]], time_limit: float) -> list[Ended]:
+    """Make every `(participant, call, arguments)` call at once, all under one `time_limit`; how each ended, in order.
+
+    `begin_together`, then `settle_together` under the time limit. In the
+    encounter loop, two calls whose players are in play with nothing unread
+    take a flat path instead, the steady state of a round of two players:
+    both requests made and written, one wait for both sockets, each reply
+    read as it comes and judged by its conversation, as `settle_together`
+    does, without a PendingCall. Anything else (a request the socket did not
+    take whole, a failed write, a call without a reply, the time limit or
+    the event's end cutting the wait short) hands the calls over, in the
+    state they have reached, to the general path, which ends them.
+    """
+    shell = loop_shell()
+    if shell is None or len(calls) != 2 or not FLAT_PATH:
+        return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
+    (first, first_call, first_arguments), (second, second_call, second_arguments) = calls
+    first_channel, second_channel = first._channel, second._channel
+    pair = quiet_sockets(first_channel, second_channel)
+    if pair is None:  # a byte waits in a socket: the general path reads it first
+        return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
+    first_plan: CallPlan = getattr(first, f"_{first_call}_request")(*first_arguments)
+    second_plan: CallPlan = getattr(second, f"_{second_call}_request")(*second_arguments)
+    first_conversation, second_conversation = first._conversation, second._conversation
+    first_started = time.monotonic()
+    first_request = None
+    if first_plan.read is not None and second_plan.read is not None:  # else no reply is due: the general path ends such a call
+        first_request = first_conversation.ask_quietly(first_call, first_plan.message, first_plan.read, first_plan.context)
+    if first_request is None:  # nothing changed yet: the general path asks, as it would (nothing waits in the sockets)
+        asked = [first._asked(first_call, first_plan, False), second._asked(second_call, second_plan, False)]
+        for pending in asked:
+            pending.send_now()
+        return _ended(await _settled(asked, time_limit))
+    second_started = time.monotonic()
+    second_request = second_conversation.ask_quietly(second_call, second_plan.message, second_plan.read, second_plan.context)
+    if second_request is None:
+        asked = [PendingCall(first, first_started, first_request), second._asked(second_call, second_plan, False)]
+        for pending in asked:
+            pending.send_now()
+        return _ended(await _settled(asked, time_limit))
+    first_error = second_error = None
+    try:
+        first_rest = first_channel.send_now(first_request)
+    except ChannelError as error:
+        first_rest, first_error = b"", error
+    try:
+        second_rest = second_channel.send_now(second_request)
+    except ChannelError as error:
+        second_rest, second_error = b"", error
+    if first_rest or second_rest or first_error is not None or second_error is not None:
+        unsent = [PendingCall(first, first_started, first_request), PendingCall(second, second_started, second_request)]
+        unsent[0].written(first_rest, first_error)
+        unsent[1].written(second_rest, second_error)
+        return _ended(await _settled(unsent, time_limit))
+    first_fd = pair.first_fd
+    first_ended: Ended | None = None
+    second_ended: Ended | None = None
+    waiting = pair.both
+    told = False  # whether the conversations were told that their requests went out whole
+    pendings: list[PendingCall] = []
+    with LoopScope(shell, time.monotonic() + time_limit):  # move_on_after(time_limit)
+        try:
+            while True:
+                ready = await waiting
+                if not told:  # at the first wake, not before the wait: a client may wait for a CPU while the server works
+                    first_conversation.sent()
+                    second_conversation.sent()
+                    told = True
+                if ready == first_fd:
+                    verdict = _reply_after_wait(first_channel, first_conversation)
+                    if verdict is not NEED_DATA:
+                        first_ended = _ended_now(first, first_started, verdict)
+                        if second_ended is not None:
+                            break
+                        waiting = pair.second_only
+                else:
+                    verdict = _reply_after_wait(second_channel, second_conversation)
+                    if verdict is not NEED_DATA:
+                        second_ended = _ended_now(second, second_started, verdict)
+                        if first_ended is not None:
+                            break
+                        waiting = pair.first_only
+        except CUT_SHORT:
+            if not told:
+                first_conversation.sent()
+                second_conversation.sent()
+            pendings = [_handed_over(first, first_started, first_ended), _handed_over(second, second_started, second_ended)]
+            for pending in pendings:
+                pending.poll()  # an answer that came in time counts
+                pending.abandon()
+            raise
+    if pendings:  # cut short by the time limit
+        return _ended(pendings)
+    assert first_ended is not None and second_ended is not None
+    return [first_ended, second_ended]
+
+
+async def _settled(pendings: list[PendingCall], time_limit: float) -> list[PendingCall]:
+    with move_on_after(time_limit):
+        await settle_together(pendings)
+    return pendings
+
+
+def _ended(pendings: list[PendingCall]) -> list[Ended]:
+    return [(None if pending.timed_out else pending.result, pending.seconds, pending.timed_out) for pending in pendings]
+
+
+def _reply_after_wait(channel: MessageChannel, conversation: PlayerConversation) -> Answered | Failure | Any:
+    """What `PendingCall.poll(after_wait=True)` finds: read what came, then ask the conversation (NEED_DATA: wait on)."""
+    try:
+        came = channel.read_now()
+    except ChannelError as error:
+        return _channel_failure(conversation, error)
+    if channel.stream_ended:
+        conversation.stream_ended()
+    return conversation.next_answer() if came else NEED_DATA
+
+
+def _ended_now(participant: RemoteParticipant, started: float, verdict: Answered | Failure) -> Ended:
+    """A call settled now with `verdict`, counted in the statistics as `PendingCall` counts it."""
+    seconds = time.monotonic() - started
+    if type(verdict) is Answered:
+        participant._statistics.record(seconds)
+        return (verdict.value, seconds, False)
+    participant._statistics.record(seconds, failed=True)
+    return (verdict, seconds, False)
+
+
+def _handed_over(participant: RemoteParticipant, started: float, ended: Ended | None) -> PendingCall:
+    """The PendingCall of a call of the flat path, written whole: settled as `ended` says, or awaiting its reply."""
+    pending = PendingCall(participant, started, b"")
+    if ended is not None:
+        pending.result, pending.seconds, _ = ended
+        pending.settled = True
+    return pending
+
+
 def _channel_failure(conversation: PlayerConversation, error: ChannelError) -> Failure:
     kind = MALFORMED if isinstance(error, ProtocolViolation) else BROKEN
     return conversation.broke(type(error).__name__, str(error), kind)
@@ -251,7 +401,18 @@ class RemoteParticipant:
 
     def _prepare(self, call: str, args: tuple[Any, ...], bytes_waiting: bool) -> PendingCall:
         plan: CallPlan = getattr(self, f"_{call}_request")(*args)
-        return PendingCall(self, call, plan, bytes_waiting)
+        return self._asked(call, plan, bytes_waiting)
+
+    def _asked(self, call: str, plan: CallPlan, bytes_waiting: bool) -> PendingCall:
+        """The PendingCall of `plan`, asked now: a value already waiting in the socket (`bytes_waiting`) fails it."""
+        started = now()
+        conversation = self._conversation
+        try:
+            if bytes_waiting and conversation.out_of_play is None:
+                self._channel.read_waiting()  # a value waiting in the socket came before it was asked for
+        except ChannelError as error:
+            return PendingCall(self, started, _channel_failure(conversation, error))
+        return PendingCall(self, started, conversation.ask(call, plan.message, plan.read, plan.context))
 
     @staticmethod
     def begin_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]]]) -> list[PendingCall]:
@@ -277,6 +438,7 @@ class RemoteParticipant:
         return await self.begin_call(call, *args).answer()
 
     settle_together = staticmethod(settle_together)
+    ask_together = staticmethod(ask_together)
 
     async def kicked(self, reason: str) -> None:
         """Send the last message, `["kicked", reason]`, even after a failure; then close the connection."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from math import floor, log10
 
 import attrs
 
@@ -41,7 +42,7 @@ class CallStatistics:
     longest: float = 0.0
 
     def record(self, seconds: float, failed: bool = False) -> None:
-        self.counts[_bucket(seconds)] += 1
+        self.counts[floor(log10(_SHORTEST if seconds < _SHORTEST else seconds) * _BUCKETS_PER_DECADE)] += 1  # _bucket(seconds)
         self.calls += 1
         self.failures += failed
         if seconds > self.longest:  # max(self.longest, seconds)

@@ -106,9 +106,7 @@ class MatchReferee:
         if note is not None:
             note({"type": "game-start", "encounter": encounter.index, "game": 0, "players": [first.name, second.name]})
         await self._tell_each(players, out, "start_match", lambda entrant, opponent: (opponent.name,))
-        playing = _Playing(match, first, second, out, moves, note, encounter.index)
-        while not out and not match.over:
-            await self._play_round(playing)
+        await self._play_rounds(_Playing(match, first, second, out, moves, note, encounter.index))
         await self._tell_each(players, out, "match_over", lambda entrant, _: _match_over_arguments(match, entrant.name))
         culprits = tuple(out[entrant.name] for entrant in players if entrant.name in out)
         if note is not None:
@@ -129,23 +127,25 @@ class MatchReferee:
         outcome = irregular_outcome(Misbehaved(first.name, second.name, frozenset(out)))
         return EncounterResult(outcome, culprits, record=moves)
 
-    async def _play_round(self, playing: _Playing) -> None:
-        """Ask both players for the next round at once; settle it (log its moves, tell `note`), or put out whoever misbehaved."""
+    async def _play_rounds(self, playing: _Playing) -> None:
+        """Play round after round until the match is over or a player is out."""
+        match, out = playing.match, playing.out
+        first_player, second_player = playing.first.player, playing.second.player
+        time_per_move = self.settings.time_per_move
+        while not out and not match.over:
+            round_, first_prev, second_prev = match.next_round()
+            asked = await ask_all(
+                [(first_player, "move", (round_, first_prev)), (second_player, "move", (round_, second_prev))], time_per_move, MOVE
+            )
+            (first_answer, first_seconds), (second_answer, second_seconds) = asked
+            if not isinstance(first_answer, Failure) and not isinstance(second_answer, Failure):  # as in almost every round
+                self._settle(playing, [first_answer, second_answer], [first_seconds, second_seconds])
+            else:
+                self._settle_failures(playing, [first_answer, second_answer], [first_seconds, second_seconds])
+
+    def _settle_failures(self, playing: _Playing, answers: list[Any], seconds: list[float]) -> None:
+        """A round in which a call failed: put out whoever misbehaved (the round is not scored), or score the forfeits."""
         match, first, second, out = playing.match, playing.first, playing.second, playing.out
-        first_request, second_request = match.request(first.name), match.request(second.name)
-        asked = await ask_all(
-            [
-                (first.player, "move", (first_request.round, first_request.prev)),
-                (second.player, "move", (second_request.round, second_request.prev)),
-            ],
-            self.settings.time_per_move,
-            MOVE,
-        )
-        (first_answer, first_seconds), (second_answer, second_seconds) = asked
-        if not isinstance(first_answer, Failure) and not isinstance(second_answer, Failure):  # as in almost every round
-            self._settle(playing, [first_answer, second_answer], [first_seconds, second_seconds])
-            return
-        answers, seconds = [first_answer, second_answer], [first_seconds, second_seconds]
         players = (first, second)
         late = [isinstance(answer, Failure) and answer.kind == LATE for answer in answers]
         for entrant, answer, forfeited in zip(players, answers, late, strict=True):
@@ -178,7 +178,7 @@ class MatchReferee:
                     "ms": [round(seconds[0] * 1000), round(seconds[1] * 1000)],
                 }
             )
-        culprits = match.culprits
+        culprits = match.culprits if submitted[0] is None or submitted[1] is None else None  # only a forfeit makes one
         if culprits:
             for entrant in (playing.first, playing.second):
                 if entrant.name in culprits:

@@ -12,7 +12,7 @@ misbehaves: after that round `culprits` names it and the match is over.
 
 from __future__ import annotations
 
-import attrs
+from typing import NamedTuple
 
 from Common.ipd.chance import MatchChance, MatchKey
 from Common.ipd.messages import MatchOver, MoveRequest
@@ -24,11 +24,14 @@ from Common.ipd.settings import IPDSettings
 
 _NOISY: dict[Recorded, Recorded] = {COOPERATE: DEFECT, DEFECT: COOPERATE, None: None}
 """What noise makes of each Recorded value (`Common.ipd.scoring.with_noise`): a Move turns, a forfeit stays."""
+_NOBODY: frozenset[Name] = frozenset()
 
 
-@attrs.frozen
-class RoundResult:
-    """One settled round: what was scored for each player (after noise), and what each scored."""
+class RoundResult(NamedTuple):
+    """One settled round: what was scored for each player (after noise), and what each scored.
+
+    A NamedTuple, not an attrs class: one is made per round, and a tuple costs a third as much.
+    """
 
     round: int
     first: Recorded
@@ -80,6 +83,8 @@ class Match:
     def culprits(self) -> frozenset[Name]:
         """The players that forfeited more rounds than allowed (misbehaviour)."""
         allowed = self._forfeits_allowed
+        if self._first_forfeits <= allowed and self._second_forfeits <= allowed:  # as in almost every round
+            return _NOBODY
         culprits = set()
         if self._first_forfeits > allowed:
             culprits.add(self.first)
@@ -113,6 +118,14 @@ class Match:
             last = PREVS[(last.theirs, last.mine)]
         return MoveRequest(self._round, last)
 
+    def next_round(self) -> tuple[int, Prev | None, Prev | None]:
+        """What both players are asked in the next round, as `request` says: the round, the first's Prev, the second's."""
+        allowed = self._forfeits_allowed
+        if self._ended or self._first_forfeits > allowed or self._second_forfeits > allowed:  # self.over
+            raise ValueError("the match is over: no round remains")
+        last = self._last
+        return self._round, last, None if last is None else PREVS[(last.theirs, last.mine)]
+
     def match_over(self, player: Name) -> MatchOver:
         """What `player` is told at the end of the match."""
         return MatchOver(self.prev(player), self.totals(player), self.rounds_played)
@@ -130,7 +143,8 @@ class Match:
 
     def settle(self, first: Recorded, second: Recorded) -> RoundResult:
         """Score the round with both settled replies (None: forfeited), and move on to the next."""
-        if self.over:
+        allowed = self._forfeits_allowed
+        if self._ended or self._first_forfeits > allowed or self._second_forfeits > allowed:  # self.over
             raise ValueError("the match is over: no round remains")
         if not (
             (first is None or (type(first) is str and first in _NOISY)) and (second is None or (type(second) is str and second in _NOISY))

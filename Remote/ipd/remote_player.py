@@ -104,7 +104,8 @@ class IPDReplyRules(ReplyRules):
         round_ = request.context
         if self.owed or type(round_) is not int:
             return None
-        return _replies_to(round_)
+        last_round, replies = _LAST_REPLIES[0]  # _replies_to(round_), for the second player of the round
+        return replies if last_round == round_ else _replies_to(round_)
 
     def timed_out(self, request: Request, awaiting: bool) -> bool:
         """A `move` that ran out of time is a forfeit: the connection stays in play, and its reply is owed if it was awaited."""
@@ -113,6 +114,53 @@ class IPDReplyRules(ReplyRules):
         if awaiting:
             self.owed.forfeit(request.context)
         return True
+
+
+_COOPERATED, _DEFECTED = Answered(COOPERATE), Answered(DEFECT)
+_MOVE_REQUEST = b"[" + encode(MOVE)[:-1] + b",%d,%s]\n"
+"""`["move", k, Prev]` as `encode` writes it, with k and Prev to fill in."""
+_PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
+    (prev.mine, prev.theirs): encode([prev.mine, prev.theirs])[:-1] for prev in PREVS.values()
+}
+"""Each Prev, by its two values, as `encode` writes it, without the newline."""
+
+
+def _replies_to(round_: int) -> Mapping[bytes, Answered]:
+    """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers.
+
+    Those of the round asked last are kept, for the other player of the
+    round (one round's only: remembering every round's would make the
+    server's memory grow with the rounds played).
+    """
+    last_round, replies = _LAST_REPLIES[0]
+    if last_round != round_:
+        replies = {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
+        _LAST_REPLIES[0] = (round_, replies)
+    return replies
+
+
+_LAST_REPLIES: list[tuple[int, Mapping[bytes, Answered]]] = [(0, {})]
+"""The round whose replies `_replies_to` made last, and those replies (one entry, replaced whole: safe in any thread)."""
+
+
+def move_plan(round_: int, prev: Prev | None) -> CallPlan:
+    """The call `move(round_, prev)`: the request `["move", round_, Prev]` in the bytes `encode` would make of it, and its reader."""
+    prev_json = (b"null" if prev is None else _PREV_JSON.get((prev.mine, prev.theirs))) if type(round_) is int else None
+    if prev_json is None:
+        return CallPlan([MOVE, round_, None if prev is None else [prev.mine, prev.theirs]], _move_of, round_)
+    return CallPlan(_MOVE_REQUEST % (round_, prev_json), _move_of, round_)
+
+
+def _move_of(move: Move) -> Move:
+    """The reply's reader: `IPDReplyRules.reply` has read the Move already."""
+    return move
+
+
+def _wrong_round(reply: MoveReply, asked: int) -> str:
+    sent = show([reply.round, reply.move])
+    if reply.round > asked:
+        return f"sent {sent} while round {asked} was asked: a reply ahead"
+    return f"sent {sent} while round {asked} was asked: round {reply.round} awaits no reply (settled, or never asked)"
 
 
 class RemotePlayer(RemoteParticipant, Player):
@@ -151,49 +199,11 @@ class RemotePlayer(RemoteParticipant, Player):
     def _start_match_request(self, opponent: Name) -> CallPlan:
         return CallPlan(unstructure(MatchStart(opponent)))
 
-    def _move_request(self, round_: int, prev: Prev | None) -> CallPlan:
-        return move_plan(round_, prev)
+    _move_request = staticmethod(move_plan)
+    """`move_plan`, called as `_move_request(round_, prev)`: the plan of `move` (no method of its own: one call fewer per round)."""
 
     def _match_over_request(self, prev: Prev | None, totals: Totals, rounds: int) -> CallPlan:
         return CallPlan(unstructure(MatchOver(prev, totals, rounds)))
 
     def _end_of_tournament_request(self, results: TournamentResults) -> CallPlan:
         return CallPlan(unstructure(results))
-
-
-_COOPERATED, _DEFECTED = Answered(COOPERATE), Answered(DEFECT)
-_MOVE_REQUEST = b"[" + encode(MOVE)[:-1] + b",%d,%s]\n"
-"""`["move", k, Prev]` as `encode` writes it, with k and Prev to fill in."""
-_PREV_JSON: dict[tuple[Recorded, Recorded], bytes] = {
-    (prev.mine, prev.theirs): encode([prev.mine, prev.theirs])[:-1] for prev in PREVS.values()
-}
-"""Each Prev, by its two values, as `encode` writes it, without the newline."""
-
-
-def _replies_to(round_: int) -> Mapping[bytes, Answered]:
-    """The two good replies to round `round_`, `[k,"C"]` and `[k,"D"]`, as `encode` writes them, and their answers.
-
-    Made anew for each call (about half a microsecond): remembering them per
-    round would make the server's memory grow with the rounds played.
-    """
-    return {b'[%d,"C"]\n' % round_: _COOPERATED, b'[%d,"D"]\n' % round_: _DEFECTED}
-
-
-def move_plan(round_: int, prev: Prev | None) -> CallPlan:
-    """The call `move(round_, prev)`: the request `["move", round_, Prev]` in the bytes `encode` would make of it, and its reader."""
-    prev_json = (b"null" if prev is None else _PREV_JSON.get((prev.mine, prev.theirs))) if type(round_) is int else None
-    if prev_json is None:
-        return CallPlan([MOVE, round_, None if prev is None else [prev.mine, prev.theirs]], _move_of, round_)
-    return CallPlan(_MOVE_REQUEST % (round_, prev_json), _move_of, round_)
-
-
-def _move_of(move: Move) -> Move:
-    """The reply's reader: `IPDReplyRules.reply` has read the Move already."""
-    return move
-
-
-def _wrong_round(reply: MoveReply, asked: int) -> str:
-    sent = show([reply.round, reply.move])
-    if reply.round > asked:
-        return f"sent {sent} while round {asked} was asked: a reply ahead"
-    return f"sent {sent} while round {asked} was asked: round {reply.round} awaits no reply (settled, or never asked)"
