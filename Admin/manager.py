@@ -369,9 +369,13 @@ class _Tournament:
         self.observer.summarised(ratings_json(names, ratings), summary)
 
     def _free_encounter(self, player: int) -> int | None:
-        """The index of `player`'s next encounter if both its players are free for it: each has played all before it."""
+        """The index of `player`'s next encounter if both its players are free for it: each has played all before it.
+
+        An encounter that has ended is never free, though its task may not yet
+        have counted it in `played` (it waits for the log to be durable first).
+        """
         index = self.schedule.next_index(player, self.played[player])
-        if index is None:
+        if index is None or index in self.ended:
             return None
         first, second = self.schedule.pairing(index)
         other = second if first == player else first
