@@ -42,6 +42,7 @@ its time went, by function: over the whole run, between stages (the stacks
 through the manager's `_next_stage`) and in the summary (`_write_summary`).
 
     .venv/bin/python bench/swiss_event.py [--games ipd santorini] [--players 1000] [--rounds 10] [--runs 1] [--profile]
+        [--server-environment OPENBLAS_NUM_THREADS=1]
 """
 
 from __future__ import annotations
@@ -145,9 +146,11 @@ class Timeline:
         return sum(len(stamps) for stamps in self.ends.values())
 
 
-def run_tournament(game: str, players: int, swiss_rounds: int | None, py_spy_to: str | None = None) -> dict[str, Any]:
-    """One whole tournament of `players` load-generator clients on a real server; its Timeline's figures and the server's memory."""
-    server = Server(configuration(game, players, swiss_rounds))
+def run_tournament(
+    game: str, players: int, swiss_rounds: int | None, py_spy_to: str | None = None, environment: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """One whole tournament of `players` load-generator clients on a real server (`environment` added to its own); its figures."""
+    server = Server(configuration(game, players, swiss_rounds), environment)
     sampler = ProcessSampler(server.process.pid)
     spy = None
     generator: subprocess.Popen | LoadGenerator | None = None
@@ -271,15 +274,15 @@ def swiss_rounds_figures(
     return rows
 
 
-def measure_game(game: str, players: int, rounds: int, runs: int, profile: bool) -> dict[str, Any]:
+def measure_game(game: str, players: int, rounds: int, runs: int, profile: bool, environment: dict[str, str]) -> dict[str, Any]:
     """The Swiss and its baseline `runs` times each, taking turns; the median run of each, the others' key figures beside."""
     swiss_encounters = rounds * (players // 2)
     field = baseline_players(swiss_encounters)
     swiss_runs, baseline_runs = [], []
     py_spy_to = str(Path(tempfile.gettempdir()) / f"xserver-swiss-{game}.py-spy.txt") if profile else None
     for number in range(runs):
-        swiss_runs.append(run_tournament(game, players, rounds, py_spy_to if number == 0 else None))
-        baseline_runs.append(run_tournament(game, field, None))
+        swiss_runs.append(run_tournament(game, players, rounds, py_spy_to if number == 0 else None, environment))
+        baseline_runs.append(run_tournament(game, field, None, environment=environment))
     swiss = [play_figures(game, run) for run in swiss_runs]
     baseline = [play_figures(game, run) for run in baseline_runs]
     middle = sorted(range(runs), key=lambda index: swiss[index]["seconds per encounter"])[(runs - 1) // 2]
@@ -312,6 +315,7 @@ def measure_game(game: str, players: int, rounds: int, runs: int, profile: bool)
         "baseline seconds per encounter, each run": [figures["seconds per encounter"] for figures in baseline],
         "swiss server cpu ms per encounter, each run": [figures["server cpu ms per encounter"] for figures in swiss],
         "baseline server cpu ms per encounter, each run": [figures["server cpu ms per encounter"] for figures in baseline],
+        "server environment": environment,
         "code": server_version(),
         "date": time.strftime("%Y-%m-%d"),
     }
@@ -341,12 +345,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=SWISS_ROUNDS, help=f"Swiss rounds (default {SWISS_ROUNDS})")
     parser.add_argument("--runs", type=int, default=1, help="runs of the Swiss and of its baseline, taking turns (default 1)")
     parser.add_argument("--profile", action="store_true", help="py-spy on the first Swiss's server: where its time went")
+    parser.add_argument(
+        "--server-environment",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a variable for every server this run starts (e.g. OPENBLAS_NUM_THREADS=1); repeatable",
+    )
     arguments = parser.parse_args()
     if arguments.players < 4 or arguments.rounds < 1 or arguments.runs < 1:
         parser.error("--players must be at least 4, --rounds and --runs positive")
+    if not all("=" in variable for variable in arguments.server_environment):
+        parser.error("--server-environment takes NAME=VALUE")
+    environment = dict(variable.split("=", 1) for variable in arguments.server_environment)
     for game in arguments.games:
         try:
-            emit(measure_game(game, arguments.players, arguments.rounds, arguments.runs, arguments.profile))
+            emit(measure_game(game, arguments.players, arguments.rounds, arguments.runs, arguments.profile, environment))
         except BenchError as error:
             print(f"bench: {game}: {error}", file=sys.stderr, flush=True)
             return 1
