@@ -75,6 +75,8 @@ from Common.strict import shorten
 
 DEFAULT_TIME_PER_CALL = 2.0
 """Seconds a player has for each message, unless the configuration says otherwise."""
+THREADED_FIT = 200
+"""From this many players on, the ratings are fitted in a worker thread (a dense fit: its time grows as the cube of the field)."""
 KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
 
@@ -313,6 +315,9 @@ class _Tournament:
         self.observer.started(names)
         if self.resuming:
             self.observer.resumed(len(self.ended), sum(outcome is not None for outcome, _ in self.ended.values()))
+            if self.stages and not self._stage_over():  # the stage the interrupted run was in goes on: say which
+                stage, indices = self.stages[-1]
+                self.observer.stage_started(stage.label, len(indices), [names[bye] for bye in stage.byes])
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)
@@ -331,7 +336,7 @@ class _Tournament:
                     self._advance()
         revised = revise([self.outcomes[index] for index in sorted(self.outcomes)], self.rules.revise)
         results = self.rules.results(revised, names, self.out)
-        self._write_summary()
+        await self._write_summary()
         output = (self.manager.output or self.rules.to_json)(results)
         self.event_log.write({"type": RESULTS, "results": self.rules.to_json(results), "output": output})
         await self.event_log.durable()
@@ -349,7 +354,7 @@ class _Tournament:
             if index is not None and self.schedule.pairing(index)[0] == player:
                 nursery.start_soon(self._play_in_turn, index, nursery)
 
-    def _write_summary(self) -> None:
+    async def _write_summary(self) -> None:
         """The `summary` event: the ratings from the revised outcomes, and the format's summary."""
         revised = revised_by_index(self.outcomes, self.rules.revise)
         encounters = []
@@ -359,7 +364,10 @@ class _Tournament:
             if score is not None:
                 encounters.append((first, second, score))
         names = [entrant.name for entrant in self.entrants]
-        ratings = rate(len(names), encounters)
+        if len(names) < THREADED_FIT:
+            ratings = rate(len(names), encounters)
+        else:  # a second or so for a thousand players: the others (kicks, watchers) go on meanwhile
+            ratings = await trio.to_thread.run_sync(rate, len(names), encounters)
         summary = None
         if self.format is not None:
             stages = self._stage_results()

@@ -18,7 +18,7 @@ import trio
 from Admin.encounter import EncounterResult
 from Admin.event_log import EventLog
 from Admin.formats.settings import read_format
-from Admin.manager import TournamentManager
+from Admin.manager import THREADED_FIT, TournamentManager
 from Admin.tournament_state import TournamentState
 from Admin.two_player import rules as two_player_rules
 from Remote.game_description import with_format
@@ -42,7 +42,7 @@ def to_json(value):
     return [to_json(outcome) for outcome in value] if isinstance(value, tuple) else [value.winner, value.loser]
 
 
-RULES = attrs.evolve(two_player_rules(max_name_length=8), to_json=to_json, from_json=lambda value: Outcome(*value))
+RULES = attrs.evolve(two_player_rules(max_name_length=16), to_json=to_json, from_json=lambda value: Outcome(*value))
 
 
 class LateDurability(EventLog):
@@ -104,3 +104,21 @@ async def test_concurrent_and_sequential_runs_log_the_same_stages_and_results(ki
     assert concurrent.state.stages == sequential.state.stages
     assert concurrent.state.summary == sequential.state.summary
     assert concurrent.state.results == sequential.state.results
+
+
+async def test_a_field_large_enough_to_be_rated_in_a_worker_thread_gets_every_players_rating():
+    names = [f"p{number}" for number in range(THREADED_FIT)]
+
+    async def first_listed_wins(first, second, encounter):
+        return EncounterResult(Outcome(first.name, second.name))
+
+    rules, staged = with_format(RULES, read_format({"kind": "swiss", "rounds": 1}))
+    journal = LateDurability()
+    manager = TournamentManager(first_listed_wins, rules, time_per_call=1, event_log=journal)
+    manager.event_format = staged
+    with trio.fail_after(60):
+        await manager.run([(name, Quiet()) for name in names])
+    assert journal.state.summary is not None
+    rows = journal.state.summary["ratings"]
+    assert sorted(row["name"] for row in rows) == sorted(names) and all(row["games"] == 1 for row in rows)
+    assert rows[0]["rating"] > 0 > rows[-1]["rating"]
