@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from typing import Any
 
 from Remote.loopback import PROJECT_ROOT
@@ -26,6 +27,21 @@ def run_admin(configuration: dict[str, Any] | str) -> subprocess.CompletedProces
 def run_xserver(configuration: dict[str, Any] | str) -> subprocess.CompletedProcess:
     """Run xserver on `configuration` (a dict, or JSON text as given) until it exits; its status and output."""
     return _run("Remote.xserver", configuration, XSERVER_TIME_LIMIT)
+
+
+def start_xclients(configuration: dict[str, Any]) -> subprocess.Popen:
+    """Start xclients (`python -m Remote.client`) on `configuration`; the caller waits for it (its output is piped)."""
+    with tempfile.TemporaryFile("w+") as stdin:
+        stdin.write(json.dumps(configuration))
+        stdin.seek(0)
+        return subprocess.Popen(
+            [sys.executable, "-m", "Remote.client"],
+            cwd=PROJECT_ROOT,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
 
 def _run(module: str, configuration: dict[str, Any] | str, time_limit: float) -> subprocess.CompletedProcess:

@@ -26,8 +26,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,9 +38,10 @@ from Remote.event_log_writer import EVENTS_FILE
 from Remote.exports import RESULTS_JSON
 from Remote.game_description import Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
+from Remote.loopback import Finished, ServerProcess
 from Remote.xserver import CRASH_VARIABLE
 from tests.game_conformance import kit_of
+from tests.processes import start_xclients
 from tests.raw_client import stop
 
 LIMIT = 60.0
@@ -132,18 +131,7 @@ def server_configuration(game: Game, scenario: Scenario, log: Path) -> dict[str,
 
 
 def start_clients(game: Game, players: list[list[str]], port: int) -> subprocess.Popen:
-    configuration = {"game": game.name, "players": players, "observers": [], "ip": "127.0.0.1", "port": port}
-    with tempfile.TemporaryFile("w+") as stdin:
-        stdin.write(json.dumps(configuration))
-        stdin.seek(0)
-        return subprocess.Popen(
-            [sys.executable, "-m", "Remote.client"],
-            cwd=PROJECT_ROOT,
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    return start_xclients({"game": game.name, "players": players, "observers": [], "ip": "127.0.0.1", "port": port})
 
 
 def run(

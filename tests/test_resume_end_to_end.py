@@ -14,8 +14,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,9 +21,9 @@ import pytest
 from Admin.tournament_state import fold
 from Remote.event_log_reader import read_events
 from Remote.event_log_writer import EVENTS_FILE
-from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
+from Remote.loopback import Finished, ServerProcess
 from Remote.xserver import CRASH_VARIABLE
-from tests.processes import run_xserver
+from tests.processes import run_xserver, start_xclients
 from tests.raw_client import stop, wait_for_log_sync
 
 LIMIT = 60.0
@@ -52,18 +50,7 @@ def server_config(tmp_path: Path, **more) -> dict:
 
 
 def start_clients(port: int, players: list) -> subprocess.Popen:
-    config = {"players": players, "observers": [], "ip": "127.0.0.1", "port": port}
-    with tempfile.TemporaryFile("w+") as stdin:
-        stdin.write(json.dumps(config))
-        stdin.seek(0)
-        return subprocess.Popen(
-            [sys.executable, "-m", "Remote.client"],
-            cwd=PROJECT_ROOT,
-            stdin=stdin,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+    return start_xclients({"players": players, "observers": [], "ip": "127.0.0.1", "port": port})
 
 
 def play(config: dict, players: list, crash_after: int | None = None) -> tuple[ServerProcess, subprocess.Popen]:

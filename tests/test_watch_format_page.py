@@ -19,16 +19,15 @@ from typing import Any
 import pytest
 import trio
 
-from Admin.formats.settings import read_format
 from Admin.tournament_state import TournamentState, fold
 from Remote.event_log_writer import EventLogWriter
 from Remote.exports import cell_words
-from Remote.game_description import play_tournament
 from Remote.game_registry import GAMES
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import standings_json
-from tests.game_conformance import kit_of, log
+from tests.game_conformance import kit_of
 from tests.test_watch_browser import CHROMEDRIVER, CHROMIUM, WAIT, hub_progress, open_browser
+from tests.test_watch_formats import play_staged
 from tests.watch_client import log_events, start_watch
 
 pytestmark = pytest.mark.skipif(
@@ -152,20 +151,7 @@ async def test_the_page_shows_the_rounds_the_bracket_and_the_ratings_as_the_log_
             hub.attach(event_log, game)
             nursery.start_soon(event_log.run)
 
-            async def play() -> None:
-                await play_tournament(
-                    game,
-                    game.read_settings(settings),
-                    players,
-                    60.0,
-                    log,
-                    concurrent=False,
-                    event_log=event_log,
-                    configuration={"format": event_format},
-                    event_format=read_format(event_format),
-                )
-
-            nursery.start_soon(play)
+            nursery.start_soon(play_staged, game, players, event_format, event_log, settings)
             await gated.waiting.wait()
             await trio.to_thread.run_sync(driver.get, f"http://127.0.0.1:{port}/")
             seq = hub.state.last_seq

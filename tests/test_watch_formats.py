@@ -50,11 +50,13 @@ def players_for(game: Game, event_format: dict[str, Any]) -> tuple[list, dict[st
     return ([players[0], players[2]] if "sprt" in event_format else players), named
 
 
-async def play_staged(game: Game, players: list, event_format: dict[str, Any], event_log: EventLogWriter) -> None:
-    settings = game.read_settings(kit_of(game).watch_settings)
+async def play_staged(
+    game: Game, players: list, event_format: dict[str, Any], event_log: EventLogWriter, settings: dict[str, Any] | None = None
+) -> None:
+    """The tournament of `players` in `event_format` as xserver plays it, with the game's `settings` (default: the kit's watched ones)."""
     await play_tournament(
         game,
-        settings,
+        game.read_settings(kit_of(game).watch_settings if settings is None else settings),
         players,
         60.0,
         log,
