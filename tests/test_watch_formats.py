@@ -120,12 +120,13 @@ async def test_the_standings_of_a_staged_event_carry_the_summary_so_far_which_en
     assert snapshot["standings"] == last
 
 
-async def test_a_round_robin_has_no_summary_so_far_and_its_stream_is_as_before(tmp_path):
+async def test_a_round_robin_has_ratings_so_far_that_end_as_the_summary_events_and_no_format(tmp_path):
     game = GAMES[DEFAULT_GAME]
     frames, snapshot = await watch_an_event(game, {"kind": "round robin", "cycles": 1}, tmp_path)
     standings = [json.loads(frame["data"][0]) for frame in frames if frame["event"] == "standings"]
-    assert standings and all((shown["ratings"], shown["format"]) == (None, None) for shown in standings)
-    assert snapshot["stages"] == [] and snapshot["summary"]["format"] is None, "the summary event brings the ratings at the end"
+    assert standings and all(shown["format"] is None and shown["ratings"] is not None for shown in standings)
+    assert snapshot["stages"] == [] and snapshot["summary"]["format"] is None
+    assert standings[-1]["ratings"] == snapshot["summary"]["ratings"]
 
 
 async def test_a_knock_out_seeded_by_an_earlier_events_ratings_has_ratings_so_far_but_no_bracket_before_its_summary(tmp_path):

@@ -20,13 +20,12 @@ one adds `games` (`{players, steps, end}` each), an ended one `outcome`,
 crosstable.csv writes it; null when the game has no words for outcomes).
 
 The standings are derived, not logged (`standings_json`): the game's
-standings rows, and for a format played in stages the summary so far, as
-the manager writes it at the end (`summary` event): `ratings`, every
-player's rating with its 95 % interval over the ended encounters, and
-`format`, the format's summary over the stages whose encounters have all
-ended (a Swiss table, a knock-out's bracket, a gauntlet's table and its
-SPRT). Both are null for a schedule known from the roster (the summary
-event brings them at the end), and `format` is null too for a knock-out
+standings rows, and the summary so far, as the manager writes it at the
+end (`summary` event): `ratings`, every player's rating with its 95 %
+interval over the ended encounters (every format), and `format`, for a
+format played in stages its summary over the stages whose encounters have
+all ended (a Swiss table, a knock-out's bracket, a gauntlet's table and its
+SPRT). `format` is null for a schedule known from the roster, and for a knock-out
 seeded by the ratings of an earlier event, whose seeds are in a file the
 log only names. Every name in them is one of the roster's.
 
@@ -148,17 +147,18 @@ def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
 
 
 def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
-    """`{"ratings", "format"}`: for a format played in stages, the summary as the manager would write it now; nulls otherwise."""
+    """`{"ratings", "format"}`: the summary as the manager would write it now: every format's ratings, and for a format played
+    in stages its own summary (null otherwise); nulls before the roster."""
     nothing: dict[str, Any] = {"ratings": None, "format": None}
     try:
         settings = format_of(state)
-        if not settings.staged or state.roster is None:
+        if state.roster is None:
             return nothing
         rules = game.rules(settings_of(state, game))
         names = list(state.roster)
         ratings = rate(len(names), _scored(state, rules, {name: index for index, name in enumerate(names)}))
         summary = None
-        if settings.kind != KNOCK_OUT or settings.seeding != BY_RATING:
+        if settings.staged and (settings.kind != KNOCK_OUT or settings.seeding != BY_RATING):
             try:
                 event_format: Format = staged_format(settings, names)
             except ValueError as error:  # what the manager plays then: nothing, and its summary says why

@@ -25,9 +25,9 @@ const Formats = (function () {
     return { kind, summary, final: Boolean(final), stages: state.stages, ratings: ratings || null, finalRatings: Boolean(state.summary) };
   }
 
-  // Whether the page shows the format's panel: a format played in stages, or a summary.
+  // Whether the page shows the ratings (and, for a format played in stages or with a summary, the format's panel).
   function shown(state) {
-    return state.stages.length > 0 || Boolean(state.summary);
+    return state.stages.length > 0 || Boolean(state.summary) || Boolean(state.standings && state.standings.ratings);
   }
 
   function nameOf(state, player) {
