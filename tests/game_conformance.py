@@ -101,6 +101,10 @@ class GameKit:
     """Further keys of the resume tournament worth a run of their own."""
     exports_keys: dict[str, Any] = attrs.field(factory=dict)
     """Keys added to the resume tournament for the exports check."""
+    arrival_dependent: frozenset[str] = frozenset()
+    """Misbehaving kinds whose verdict depends on when their bytes arrive, not on the loop that reads them (the IPD's
+    flooder: its surplus is seen with its answer, or at a later call when the bytes came a moment after the answer);
+    the comparison of the two loops leaves them out."""
 
 
 SANTORINI_SLOW = '''
@@ -214,6 +218,7 @@ KITS: dict[str, GameKit] = {
         names=("Alice", "bob_2"),
         page=PageKit(ipd_tournament, running=ipd_running, cell=ipd_cell, board=ipd_board),
         exports=export_logs.IPD,
+        arrival_dependent=frozenset({"flooder"}),
     ),
 }
 """The one per-game table: a game of the registry without an entry here fails every check, naming the entry."""
@@ -337,12 +342,14 @@ async def check_both_loops_agree(game: Game, monkeypatch: pytest.MonkeyPatch) ->
     """Encounters of remote players run in the encounter loop (Remote/encounter_loop.py) end as they do as trio tasks.
 
     One tournament over TCP of two honest players and every misbehaving
-    kind, played twice: with the encounter loop (every encounter in it) and
+    kind (but those whose verdict depends on when their bytes arrive),
+    played twice: with the encounter loop (every encounter in it) and
     without (none): the same Results, the same reasons logged and heard.
     """
     kit = kit_of(game)
-    kinds = sorted(game.players.misbehaving)
-    entries = [[kit.honest, "ann", ""], *([kind, "bad" + "abcdefgh"[n], ""] for n, kind in enumerate(kinds)), [kit.honest, "cal", ""]]
+    named = {kind: "bad" + "abcdefgh"[n] for n, kind in enumerate(sorted(game.players.misbehaving))}  # the same names, whatever is left out
+    kinds = sorted(game.players.misbehaving - kit.arrival_dependent)
+    entries = [[kit.honest, "ann", ""], *([kind, named[kind], ""] for kind in kinds), [kit.honest, "cal", ""]]
     in_loop: list[int] = []
     play = encounter_loop.EncounterLoop.play
 
