@@ -103,8 +103,8 @@ class GameKit:
     """Keys added to the resume tournament for the exports check."""
     arrival_dependent: frozenset[str] = frozenset()
     """Misbehaving kinds whose verdict depends on when their bytes arrive, not on the loop that reads them (the IPD's
-    flooder: its surplus is seen with its answer, or at a later call when the bytes came a moment after the answer);
-    the comparison of the two loops leaves them out."""
+    flooder: its flood is judged with its answer, or, when a loaded machine made that answer late (a forfeit, "time
+    per move" 0.2 s), as a late copy and then at its next match's start); the comparison of the two loops leaves them out."""
 
 
 SANTORINI_SLOW = '''
