@@ -44,11 +44,12 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import trio
 
+from Admin.absent import AbsentPlayer
 from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
 from Admin.event_log import EventLog, Resumption
 from Admin.formats.stage import Format, Played, Stage, StageResult
@@ -133,6 +134,13 @@ class TournamentManager:
         """
         self._current = _Tournament(self, signed_up, resumption)
         return await self._current.run()
+
+    def check_resumption(self, roster: Sequence[Name], resumption: Resumption) -> None:
+        """Nothing if the interrupted tournament among `roster` can go on from `resumption` under these rules and format;
+        ValueError, one line, if its log does not fit them (an encounter out of order, a stage its format does not give)."""
+        quiet = attrs.evolve(self, observer=Observer(), event_log=EventLog())
+        nobody = cast(Participant, AbsentPlayer("a check"))  # asked nothing: the take-up alone runs
+        _Tournament(quiet, [(name, nobody) for name in roster], resumption)
 
     def progress(self) -> Progress:
         """The state of the tournament that runs (or ran last), as the fold of its events has it."""

@@ -34,7 +34,9 @@ import attrs
 import trio
 
 from Admin.absent import AbsentPlayer
+from Admin.encounter import Encounter, EncounterResult, Entrant
 from Admin.event_log import Resumption
+from Admin.manager import TournamentManager
 from Admin.organiser_log import count
 from Admin.tournament_state import TournamentState
 from Common.participant import Name, Participant
@@ -42,8 +44,8 @@ from Common.strict import show
 from Remote.configuration import ServerConfiguration
 from Remote.event_log_reader import read_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
-from Remote.exports import export_texts, results_so_far, write_texts
-from Remote.game_description import Game
+from Remote.exports import export_texts, results_so_far, settings_of, write_texts
+from Remote.game_description import Game, with_format
 
 log = logging.getLogger("xserver")
 
@@ -204,7 +206,11 @@ def tell_how_to_resume(event_log: EventLogWriter, game: Game) -> None:
 
 
 def interrupted_tournament(
-    config: ServerConfiguration, game: Game, directory: LogDirectory | None, games: Mapping[str, Game] | None = None
+    config: ServerConfiguration,
+    game: Game,
+    directory: LogDirectory | None,
+    games: Mapping[str, Game] | None = None,
+    seeding: Mapping[str, float] | None = None,
 ) -> Interrupted | EndedTournament | None:
     """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
 
@@ -232,5 +238,25 @@ def interrupted_tournament(
     if state.results is not None:
         log.info("resume: tournament %s had ended; its Results again", newest.name)
         return EndedTournament(state.results["output"])
+    _check_it_goes_on(config, game, state, newest.name, seeding)
     log.info("resume: %d of %s already played", state.finished, count(state.total or 0, "encounter"))
     return Interrupted(newest, state)
+
+
+def _check_it_goes_on(
+    config: ServerConfiguration, game: Game, state: TournamentState, name: str, seeding: Mapping[str, float] | None
+) -> None:
+    """EventLogError, one line, unless the manager can take the tournament up where its log ends (the stages a format
+    played in stages gives again are those logged: a log edited by hand, or a different ratings file, says so)."""
+    rules, staged = with_format(game.rules(settings_of(state, game)), config.event_format, seeding)
+    manager = TournamentManager(_plays_nothing, rules, time_per_call=config.time_per_call, event_format=staged)
+    resumption = Resumption(state.progress(), (), state.revised_so_far(), tuple(state.stages))
+    try:
+        manager.check_resumption(list(state.roster or ()), resumption)
+    except ValueError as error:
+        raise EventLogError(f"cannot resume tournament {name}: {error}") from None
+
+
+async def _plays_nothing(first: Entrant, second: Entrant, encounter: Encounter) -> EncounterResult:
+    """The referee of a manager that only checks a log: it is never called."""
+    raise AssertionError("a check plays no encounter")

@@ -100,7 +100,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     try:
         if config.event_log is not None:
             logging_to.directory = LogDirectory(Path(config.event_log))
-        interrupted = interrupted_tournament(config, game, logging_to.directory, GAMES) if config.resume else None
+        interrupted = interrupted_tournament(config, game, logging_to.directory, GAMES, seeding) if config.resume else None
     except EventLogError as error:
         print(f"xserver: event log: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION

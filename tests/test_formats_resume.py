@@ -12,12 +12,23 @@ take six minutes; the plain round robin's own check stops after every one.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from Admin.formats.settings import read_format
+from Remote.event_log_writer import EVENTS_FILE
 from Remote.game_registry import GAMES
+from Remote.loopback import PROJECT_ROOT
+from Remote.xserver import CRASH_VARIABLE
 from tests import game_conformance as kit
 from tests.format_examples import example_format, format_kinds
+from tests.game_conformance import kit_of
+from tests.house_server import events_of
+from tests.processes import run_xserver
 
 STRIDE = 3
 
@@ -28,3 +39,41 @@ async def test_an_event_of_every_format_stopped_after_any_event_resumes_to_the_r
     example = example_format(kind)
     expected_types = frozenset({"stage", "summary"} if read_format(example).staged else {"summary"})
     await kit.check_resume_after_any_event(GAMES[game], tmp_path, more={"format": example}, expected_types=expected_types, stride=STRIDE)
+
+
+@pytest.mark.parametrize("game", sorted(GAMES))
+def test_a_resumed_event_whose_logged_stage_its_format_does_not_give_is_refused_in_one_line(game, tmp_path):
+    """A stage edited by hand (two players swapped between pairings) before any of its encounters started: the fold
+    cannot tell, the format can; xserver refuses to resume in one line, status 2, and writes nothing."""
+    kit = kit_of(GAMES[game])
+    house = [[kit.honest, name, ""] for name in ("ann", "bob", "cat", "dan", "eve", "fay")]
+    config = {"game": game, "min players": 6, "port": 0, "host": "127.0.0.1", "waiting for": 0.01, "repeat": 0}
+    config |= {"house players": house, "event log": str(tmp_path / "log"), "format": {"kind": "swiss", "rounds": 3}, **kit.own}
+    reference = run_xserver(config | {"event log": str(tmp_path / "reference")})
+    assert reference.returncode == 0, reference.stderr
+    second_stage = [event for event in events_of(tmp_path / "reference") if event["type"] == "stage"][1]
+    killed = subprocess.run(
+        [sys.executable, "-m", "Remote.xserver"],
+        cwd=PROJECT_ROOT,
+        input=json.dumps(config),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, CRASH_VARIABLE: str(second_stage["seq"])},
+    )
+    assert killed.returncode != 0
+    (tournament,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
+    lines = (tournament / EVENTS_FILE).read_text().splitlines()
+    stage = json.loads(lines[-1])
+    assert stage["type"] == "stage" and stage["stage"] == 2
+    (a, b), (c, d) = stage["pairings"][:2]
+    stage["pairings"][:2] = [[a, d], [c, b]]
+    lines[-1] = json.dumps(stage, separators=(",", ":"))
+    (tournament / EVENTS_FILE).write_text("\n".join(lines) + "\n")
+    refused = run_xserver(config | {"resume": True})
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"xserver: event log: cannot resume tournament {tournament.name}: the log's stage 2 is not the one its format gives "
+        "from the outcomes before it"
+    ]
+    assert len((tournament / EVENTS_FILE).read_text().splitlines()) == len(lines)
