@@ -162,6 +162,17 @@ class LoadGenerator:
             self.process.communicate()
 
 
+def end(*processes: subprocess.Popen | LoadGenerator | Server | None) -> None:
+    """Kill whatever of `processes` still runs (a process, a load generator, a server; None: none started) and collect it."""
+    for process in processes:
+        if isinstance(process, subprocess.Popen):
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+        elif process is not None:
+            process.kill()
+
+
 class ProcessSampler:
     """Samples a process every `period` seconds in a thread: VmRSS and VmHWM (kB, /proc/PID/status) and CPU seconds (/proc/PID/stat)."""
 

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, server_version, sign_up_window
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, end, server_version, sign_up_window
 
 IPD_LOAD_GENERATOR = PROJECT_ROOT / "bench" / "ipd_load_generator.py"
 LONG_MATCH = 20_000
@@ -104,13 +104,7 @@ def ipd_tournament(
         machine = load.figures(ours)
     finally:
         sampler.stop()
-        if generator is not None and generator.poll() is None:
-            generator.kill()
-            generator.communicate()
-        server.kill()
-        if spy is not None and spy.poll() is None:
-            spy.kill()
-            spy.communicate()
+        end(generator, server, spy)
     if status != 0 or server.statistics is None:
         raise BenchError(f"xserver exited with status {status} and no statistics: {server.log_tail()}")
     matches = players * (players - 1) // 2

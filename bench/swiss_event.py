@@ -66,6 +66,7 @@ from harness import (
     ProcessSampler,
     Server,
     emit,
+    end,
     server_version,
     sign_up_window,
 )
@@ -179,15 +180,7 @@ def run_tournament(
         machine = load.figures(clients["cpu seconds"] + (sampler.cpu_seconds(load.started) or 0.0))
     finally:
         sampler.stop()
-        if isinstance(generator, subprocess.Popen) and generator.poll() is None:
-            generator.kill()
-            generator.communicate()
-        elif isinstance(generator, LoadGenerator):
-            generator.kill()
-        server.kill()
-        if spy is not None and spy.poll() is None:
-            spy.kill()
-            spy.communicate()
+        end(generator, server, spy)
     if status != 0 or server.statistics is None:
         raise BenchError(f"xserver exited with status {status} and no statistics: {server.log_tail()}")
     timeline = Timeline(server.lines)
