@@ -381,8 +381,9 @@ class _Tournament:
             stages = self._stage_results()
             lowest = [-math.inf if rating is None else rating for rating in ratings.values()]  # the unrated (no games) rank last
             summary = self.format.summary(len(names), stages, lowest)
-        self.event_log.write({"type": SUMMARY, "ratings": ratings_json(names, ratings), "format": summary})
-        self.observer.summarised(ratings_json(names, ratings), summary)
+        rows = ratings_json(names, ratings)
+        self.event_log.write({"type": SUMMARY, "ratings": rows, "format": summary})
+        self.observer.summarised(rows, summary)
 
     def _free_encounter(self, player: int) -> int | None:
         """The index of `player`'s next encounter if both its players are free for it: each has played all before it.
