@@ -337,9 +337,12 @@ def waiting_together(channels: list[MessageChannel]) -> list[bool]:
 
 
 class SocketPair:
-    """Two channels' sockets asked together round after round: a poll of both (`quiet_sockets`), the loop's waits for both and each."""
+    """Two channels' sockets asked together round after round: a poll of both (`quiet_sockets`), the loop's waits for both and each.
 
-    __slots__ = ("both", "first_fd", "first_only", "poll", "second", "second_fd", "second_only")
+    `wait_alone` waits for one of those three with a poll of its own, beside the encounter loop's wake descriptor.
+    """
+
+    __slots__ = ("_alone", "_alone_wake", "both", "first_fd", "first_only", "poll", "second", "second_fd", "second_only")
 
     def __init__(self, first_fd: int, second: MessageChannel, second_fd: int) -> None:
         self.second = second
@@ -350,6 +353,28 @@ class SocketPair:
         self.both = LoopWait((first_fd, second_fd))
         self.first_only = LoopWait((first_fd,))
         self.second_only = LoopWait((second_fd,))
+        self._alone: dict[LoopWait, select.poll] = {}
+        self._alone_wake = -1
+
+    def wait_alone(self, waiting: LoopWait, wake: int, seconds: float) -> list[tuple[int, int]]:
+        """Block until a socket of `waiting` (`both`, `first_only` or `second_only`) is readable, at most `seconds` (> 0).
+
+        The ready sockets, as `poll` gives them; none when the descriptor
+        `wake` became readable first (it is not read) or the time is up:
+        then the wait is the loop's.
+        """
+        if self._alone_wake != wake:
+            self._alone, self._alone_wake = {}, wake
+        poll = self._alone.get(waiting)
+        if poll is None:
+            poll = self._alone[waiting] = select.poll()
+            for fd in (*waiting.descriptors, wake):
+                poll.register(fd, select.POLLIN)
+        ready = poll.poll(seconds * 1000)
+        for fd, _ in ready:
+            if fd == wake:
+                return []
+        return ready
 
 
 def quiet_sockets(first: MessageChannel, second: MessageChannel) -> SocketPair | None:

@@ -27,9 +27,18 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.time_limits import CUT_SHORT, LoopScope, loop_shell, move_on_after, now
+from Admin.time_limits import CUT_SHORT, LoopScope, LoopShell, loop_shell, move_on_after, now
 from Common.participant import BROKEN, MALFORMED, Failure
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, quiet_sockets, wait_readable_any, waiting_together
+from Remote.channel import (
+    ChannelError,
+    LoopWait,
+    MessageChannel,
+    ProtocolViolation,
+    SocketPair,
+    quiet_sockets,
+    wait_readable_any,
+    waiting_together,
+)
 from Remote.framing import NEED_DATA
 from Remote.player_conversation import ONE_REPLY_PER_REQUEST, Answered, PlayerConversation, ReplyRules
 from Remote.statistics import CallStatistics
@@ -290,10 +299,20 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     waiting = pair.both
     told = False  # whether the conversations were told that their requests went out whole
     pendings: list[PendingCall] = []
+    ready_next = -1  # the second socket found ready by the wait that found the first
     with LoopScope(shell, time.monotonic() + time_limit):  # move_on_after(time_limit)
         try:
             while True:
-                ready = await waiting
+                if ready_next >= 0:
+                    ready, ready_next = ready_next, -1
+                else:
+                    found = _waited_alone(shell, pair, waiting) if shell.alone >= 0 else None
+                    if found:
+                        ready = found[0][0]
+                        if len(found) > 1:
+                            ready_next = found[1][0]
+                    else:
+                        ready = await waiting
                 if not told:  # at the first wake, not before the wait: a client may wait for a CPU while the server works
                     first_conversation.sent()
                     second_conversation.sent()
@@ -325,6 +344,14 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         return _ended(pendings)
     assert first_ended is not None and second_ended is not None
     return [first_ended, second_ended]
+
+
+def _waited_alone(shell: LoopShell, pair: SocketPair, waiting: LoopWait) -> list[tuple[int, int]] | None:
+    """The encounter is the loop's only business: wait on its sockets here, until its nearest deadline (None: the loop's wait)."""
+    seconds = shell.nearest[-1] - time.monotonic()
+    if seconds <= 0:
+        return None
+    return pair.wait_alone(waiting, shell.alone, seconds)
 
 
 async def _settled(pendings: list[PendingCall], time_limit: float) -> list[PendingCall]:
