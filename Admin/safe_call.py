@@ -62,6 +62,10 @@ class Asked(NamedTuple):
     seconds: float
 
 
+_asked = functools.partial(tuple.__new__, Asked)
+"""`Asked(answer, seconds)` of a tuple `(answer, seconds)`, without the Python call that a NamedTuple's constructor is."""
+
+
 async def safe_call(
     method: Callable[..., Awaitable[Any]],
     *args: Any,
@@ -104,7 +108,7 @@ async def ask_all(
         ended = await calls[0][0].ask_together(calls, time_limit)
         accepts = expect.accepts if type(expect) is Expect else None
         return [
-            Asked(answer, seconds)  # _checked(method, answer, expect), for the usual answer
+            _asked((answer, seconds))  # Asked(_checked(method, answer, expect), seconds), for the usual answer
             if accepts is not None and not timed_out and accepts(answer)
             else Asked(_late(method, time_limit) if timed_out else _checked(method, answer, expect), seconds)
             for (answer, seconds, timed_out), (_, method, _) in zip(ended, calls, strict=True)

@@ -27,14 +27,12 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.time_limits import CUT_SHORT, LoopScope, LoopShell, loop_shell, move_on_after, now
+from Admin.time_limits import CUT_SHORT, LoopScope, loop_shell, move_on_after, now
 from Common.participant import BROKEN, MALFORMED, Failure
 from Remote.channel import (
     ChannelError,
-    LoopWait,
     MessageChannel,
     ProtocolViolation,
-    SocketPair,
     quiet_sockets,
     wait_readable_any,
     waiting_together,
@@ -260,8 +258,9 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     pair = quiet_sockets(first_channel, second_channel)
     if pair is None:  # a byte waits in a socket: the general path reads it first
         return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
-    first_plan: CallPlan = getattr(first, f"_{first_call}_request")(*first_arguments)
-    second_plan: CallPlan = getattr(second, f"_{second_call}_request")(*second_arguments)
+    plan_of = f"_{first_call}_request"
+    first_plan: CallPlan = getattr(first, plan_of)(*first_arguments)
+    second_plan: CallPlan = getattr(second, plan_of if second_call == first_call else f"_{second_call}_request")(*second_arguments)
     first_conversation, second_conversation = first._conversation, second._conversation
     first_started = time.monotonic()
     first_request = None
@@ -306,7 +305,11 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
                 if ready_next >= 0:
                     ready, ready_next = ready_next, -1
                 else:
-                    found = _waited_alone(shell, pair, waiting) if shell.alone >= 0 else None
+                    found = None
+                    if shell.alone >= 0:  # the loop's only business: wait here until the nearest deadline, else the loop's wait
+                        seconds = shell.nearest[-1] - time.monotonic()
+                        if seconds > 0:
+                            found = pair.wait_alone(waiting, shell.alone, seconds)
                     if found:
                         ready = found[0][0]
                         if len(found) > 1:
@@ -344,14 +347,6 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         return _ended(pendings)
     assert first_ended is not None and second_ended is not None
     return [first_ended, second_ended]
-
-
-def _waited_alone(shell: LoopShell, pair: SocketPair, waiting: LoopWait) -> list[tuple[int, int]] | None:
-    """The encounter is the loop's only business: wait on its sockets here, until its nearest deadline (None: the loop's wait)."""
-    seconds = shell.nearest[-1] - time.monotonic()
-    if seconds <= 0:
-        return None
-    return pair.wait_alone(waiting, shell.alone, seconds)
 
 
 async def _settled(pendings: list[PendingCall], time_limit: float) -> list[PendingCall]:
