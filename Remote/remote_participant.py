@@ -320,20 +320,41 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
                     first_conversation.sent()
                     second_conversation.sent()
                     told = True
-                if ready == first_fd:
-                    verdict = _reply_after_wait(first_channel, first_conversation)
-                    if verdict is not NEED_DATA:
-                        first_ended = _ended_now(first, first_started, verdict)
-                        if second_ended is not None:
-                            break
-                        waiting = pair.second_only
+                # What `PendingCall.poll(after_wait=True)` finds of the reply: read what came, then ask the conversation.
+                is_first = ready == first_fd
+                channel, conversation = (first_channel, first_conversation) if is_first else (second_channel, second_conversation)
+                verdict: Answered | Failure | Any
+                try:
+                    came = channel.read_now()
+                except ChannelError as error:
+                    verdict = _channel_failure(conversation, error)
                 else:
-                    verdict = _reply_after_wait(second_channel, second_conversation)
-                    if verdict is not NEED_DATA:
-                        second_ended = _ended_now(second, second_started, verdict)
-                        if first_ended is not None:
-                            break
-                        waiting = pair.first_only
+                    if not came:  # the stream's end counts as read: the conversation heard of it when it came
+                        continue
+                    if channel.stream_ended:
+                        conversation.stream_ended()
+                    verdict = conversation.next_answer()
+                    if verdict is NEED_DATA:
+                        continue
+                # The call settled now, counted in the statistics as `PendingCall` counts it.
+                participant = first if is_first else second
+                seconds = time.monotonic() - (first_started if is_first else second_started)
+                if type(verdict) is Answered:
+                    participant._statistics.record(seconds)
+                    ended = (verdict.value, seconds, False)
+                else:
+                    participant._statistics.record(seconds, failed=True)
+                    ended = (verdict, seconds, False)
+                if is_first:
+                    first_ended = ended
+                    if second_ended is not None:
+                        break
+                    waiting = pair.second_only
+                else:
+                    second_ended = ended
+                    if first_ended is not None:
+                        break
+                    waiting = pair.first_only
         except CUT_SHORT:
             if not told:
                 first_conversation.sent()
@@ -357,27 +378,6 @@ async def _settled(pendings: list[PendingCall], time_limit: float) -> list[Pendi
 
 def _ended(pendings: list[PendingCall]) -> list[Ended]:
     return [(None if pending.timed_out else pending.result, pending.seconds, pending.timed_out) for pending in pendings]
-
-
-def _reply_after_wait(channel: MessageChannel, conversation: PlayerConversation) -> Answered | Failure | Any:
-    """What `PendingCall.poll(after_wait=True)` finds: read what came, then ask the conversation (NEED_DATA: wait on)."""
-    try:
-        came = channel.read_now()
-    except ChannelError as error:
-        return _channel_failure(conversation, error)
-    if channel.stream_ended:
-        conversation.stream_ended()
-    return conversation.next_answer() if came else NEED_DATA
-
-
-def _ended_now(participant: RemoteParticipant, started: float, verdict: Answered | Failure) -> Ended:
-    """A call settled now with `verdict`, counted in the statistics as `PendingCall` counts it."""
-    seconds = time.monotonic() - started
-    if type(verdict) is Answered:
-        participant._statistics.record(seconds)
-        return (verdict.value, seconds, False)
-    participant._statistics.record(seconds, failed=True)
-    return (verdict, seconds, False)
 
 
 def _handed_over(participant: RemoteParticipant, started: float, ended: Ended | None) -> PendingCall:
