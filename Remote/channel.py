@@ -95,6 +95,7 @@ class MessageChannel(trio.abc.AsyncResource):
         self._decoder = JSONStreamDecoder(max_message_bytes, max_depth)
         self._stream_ended = False
         self._max_message_bytes = max_message_bytes
+        self._first_read = min(max_message_bytes, RECEIVE_CHUNK_BYTES)  # what `read_now` asks for first
         self._socket = stream.socket if isinstance(stream, trio.SocketStream) else None
         self._fd = None if self._socket is None else self._socket.fileno()  # the channel owns its stream: only `aclose` closes it
         self._closed = False
@@ -202,7 +203,27 @@ class MessageChannel(trio.abc.AsyncResource):
         fd = self._fd
         if fd is None or self._stream_ended:
             return 0
-        taken, limit = 0, self._max_message_bytes
+        want = self._first_read
+        try:
+            data = os.read(fd, want)
+        except BlockingIOError:
+            return 0
+        except OSError as error:
+            raise _broken_by(error) from error
+        if data and len(data) < want:  # as almost always: all there was, in one read
+            try:
+                self._decoder.feed(data)
+            except ProtocolError as error:
+                raise _violation(error) from error
+            return len(data)
+        if not data:
+            self._feed(data)
+            return 1
+        try:
+            self._decoder.feed(data)
+        except ProtocolError as error:
+            raise _violation(error) from error
+        taken, limit = len(data), self._max_message_bytes
         while taken < limit:
             want = limit - taken
             if want > RECEIVE_CHUNK_BYTES:
