@@ -107,6 +107,10 @@ async def ask_all(
     else:
         ended = await calls[0][0].ask_together(calls, time_limit)
         accepts = expect.accepts if type(expect) is Expect else None
+        if accepts is not None and len(ended) == 2:  # a round of two, as the list below makes it for the usual answers
+            (first, first_seconds, first_late), (second, second_seconds, second_late) = ended
+            if not first_late and not second_late and accepts(first) and accepts(second):
+                return [_asked((first, first_seconds)), _asked((second, second_seconds))]
         return [
             _asked((answer, seconds))  # Asked(_checked(method, answer, expect), seconds), for the usual answer
             if accepts is not None and not timed_out and accepts(answer)

@@ -20,8 +20,8 @@ why the player is out, and is closed after it (or by `aclose`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 import attrs
@@ -262,7 +262,7 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     first_plan: CallPlan = getattr(first, plan_of)(*first_arguments)
     second_plan: CallPlan = getattr(second, plan_of if second_call == first_call else f"_{second_call}_request")(*second_arguments)
     first_conversation, second_conversation = first._conversation, second._conversation
-    first_started = time.monotonic()
+    first_started = monotonic()
     first_request = None
     if first_plan.read is not None and second_plan.read is not None:  # else no reply is due: the general path ends such a call
         first_request = first_conversation.ask_quietly(first_call, first_plan.message, first_plan.read, first_plan.context)
@@ -271,7 +271,7 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         for pending in asked:
             pending.send_now()
         return _ended(await _settled(asked, time_limit))
-    second_started = time.monotonic()
+    second_started = monotonic()
     second_request = second_conversation.ask_quietly(second_call, second_plan.message, second_plan.read, second_plan.context)
     if second_request is None:
         asked = [PendingCall(first, first_started, first_request), second._asked(second_call, second_plan, False)]
@@ -299,7 +299,7 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     told = False  # whether the conversations were told that their requests went out whole
     pendings: list[PendingCall] = []
     ready_next = -1  # the second socket found ready by the wait that found the first
-    with LoopScope(shell, time.monotonic() + time_limit):  # move_on_after(time_limit)
+    with LoopScope(shell, monotonic() + time_limit):  # move_on_after(time_limit)
         try:
             while True:
                 if ready_next >= 0:
@@ -307,7 +307,7 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
                 else:
                     found = None
                     if shell.alone >= 0:  # the loop's only business: wait here until the nearest deadline, else the loop's wait
-                        seconds = shell.nearest[-1] - time.monotonic()
+                        seconds = shell.nearest[-1] - monotonic()
                         if seconds > 0:
                             found = pair.wait_alone(waiting, shell.alone, seconds)
                     if found:
@@ -338,7 +338,7 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
                         continue
                 # The call settled now, counted in the statistics as `PendingCall` counts it.
                 participant = first if is_first else second
-                seconds = time.monotonic() - (first_started if is_first else second_started)
+                seconds = monotonic() - (first_started if is_first else second_started)
                 if type(verdict) is Answered:
                     participant._statistics.record(seconds)
                     ended = (verdict.value, seconds, False)
