@@ -33,7 +33,7 @@ FIRST_PID = re.compile(r"^==(\d+)==", re.MULTILINE)
 SUMMARY = re.compile(r"^summary: (\d+)$", re.MULTILINE)
 MATCH = """
 import sys
-sys.path.insert(0, {bench!r})
+sys.path[:0] = [{bench!r}, {root!r}]  # this tree's code, not the one an editable install points at
 import ipd_floors
 ipd_floors.run(ipd_floors.SERVERS[sys.argv[1]], int(sys.argv[2]))
 """
@@ -43,7 +43,7 @@ def instructions(server: str, rounds: int) -> int:
     """The instructions the server's process executed in one run of `rounds` rounds with `server`, start-up included."""
     with tempfile.TemporaryDirectory() as directory:
         script = Path(directory) / "match.py"
-        script.write_text(MATCH.format(bench=str(PROJECT_ROOT / "bench")))
+        script.write_text(MATCH.format(bench=str(PROJECT_ROOT / "bench"), root=str(PROJECT_ROOT)))
         command = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={directory}/callgrind.%p", sys.executable, str(script)]
         done = subprocess.run([*command, server, str(rounds)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600)
         first = FIRST_PID.search(done.stderr)
