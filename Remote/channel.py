@@ -44,6 +44,10 @@ from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDe
 RECEIVE_CHUNK_BYTES: Final = 64 * 1024
 YIELD_EVERY: Final = 16
 """A send or receive that needs no wait is no checkpoint; every YIELD_EVERY-th of them in a row is one."""
+LONGEST_WAIT: Final = 3600.0
+"""The most seconds a wait of the encounter loop blocks in one system call (poll and epoll take at most 2**31 - 1 ms).
+
+A longer wait is waited in parts."""
 
 
 class ChannelError(Exception):
@@ -381,8 +385,8 @@ class SocketPair:
         """Block until a socket of `waiting` (`both`, `first_only` or `second_only`) is readable, at most `seconds` (> 0).
 
         The ready sockets, as `poll` gives them; none when the descriptor
-        `wake` became readable first (it is not read) or the time is up:
-        then the wait is the loop's.
+        `wake` became readable first (it is not read) or the time is up (or
+        LONGEST_WAIT, if shorter): then the wait is the loop's.
         """
         if self._alone_wake != wake:
             self._alone, self._alone_wake = {}, wake
@@ -391,7 +395,7 @@ class SocketPair:
             poll = self._alone[waiting] = select.poll()
             for fd in (*waiting.descriptors, wake):
                 poll.register(fd, select.POLLIN)
-        ready = poll.poll(seconds * 1000)
+        ready = poll.poll((seconds if seconds < LONGEST_WAIT else LONGEST_WAIT) * 1000)
         for fd, _ in ready:
             if fd == wake:
                 return []

@@ -46,7 +46,7 @@ import trio
 
 from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
 from Admin.time_limits import DeadlinePassed, LoopShell, Stopped, step_in
-from Remote.channel import LoopWait
+from Remote.channel import LONGEST_WAIT, LoopWait
 from Remote.remote_participant import RemoteParticipant
 
 ENCOUNTER_LOOP = True
@@ -145,6 +145,8 @@ class EncounterLoop:
                         else:
                             self._stray(fd)
                 timeout = self._expire()
+                if timeout > LONGEST_WAIT:  # the system call's limit: the loop wakes, finds nothing expired, and waits on
+                    timeout = LONGEST_WAIT
         except BaseException as error:  # a fault of the loop itself: no encounter may wait forever for it
             for encounter in list(self._waiting):
                 self._unpark(encounter)

@@ -169,3 +169,13 @@ async def test_a_time_limit_ends_a_lone_wait_as_a_late_failure() -> None:
     assert second[0] == 3 and isinstance(second[1], Failure) and second[1].kind == LATE
     assert second[1].reason == "ask: no answer within 0.2 s"
     assert waits.handed_back == 1
+
+
+async def test_a_time_limit_longer_than_a_system_call_can_wait_is_waited_in_parts() -> None:
+    (ann, ann_client), (ben, ben_client) = player_and_client(), player_and_client()
+    with trio.fail_after(BOUND):
+        async with encounter_loop() as loop, trio.open_nursery() as nursery:
+            nursery.start_soon(answer, ann_client, 3)
+            nursery.start_soon(answer, ben_client, 3)
+            result = await InEncounterLoop(rounds_of(3, 1e7), loop)(Entrant("ann", ann), Entrant("ben", ben), Encounter())
+    assert result.outcome == [[2, 2], [3, 3], [4, 4]]  # 1e7 s is more milliseconds than poll and epoll take
