@@ -62,6 +62,10 @@ class Asked(NamedTuple):
     seconds: float
 
 
+_asked = functools.partial(tuple.__new__, Asked)
+"""`Asked(answer, seconds)` of a tuple `(answer, seconds)`, without the Python call that a NamedTuple's constructor is."""
+
+
 async def safe_call(
     method: Callable[..., Awaitable[Any]],
     *args: Any,
@@ -103,8 +107,12 @@ async def ask_all(
     else:
         ended = await calls[0][0].ask_together(calls, time_limit)
         accepts = expect.accepts if type(expect) is Expect else None
+        if accepts is not None and len(ended) == 2:  # a round of two, as the list below makes it for the usual answers
+            (first, first_seconds, first_late), (second, second_seconds, second_late) = ended
+            if not first_late and not second_late and accepts(first) and accepts(second):
+                return [_asked((first, first_seconds)), _asked((second, second_seconds))]
         return [
-            Asked(answer, seconds)  # _checked(method, answer, expect), for the usual answer
+            _asked((answer, seconds))  # Asked(_checked(method, answer, expect), seconds), for the usual answer
             if accepts is not None and not timed_out and accepts(answer)
             else Asked(_late(method, time_limit) if timed_out else _checked(method, answer, expect), seconds)
             for (answer, seconds, timed_out), (_, method, _) in zip(ended, calls, strict=True)

@@ -41,13 +41,23 @@ CUT_SHORT = (trio.Cancelled, DeadlinePassed, Stopped)
 
 
 class LoopShell:
-    """An encounter's part in the encounter loop: its open time limits, outermost first."""
+    """An encounter's part in the encounter loop: its open time limits, outermost first, and whether it may wait on its own.
 
-    __slots__ = ("nearest", "scopes")
+    `alone` is the loop's wake descriptor while the step running is the
+    loop's only business (no other encounter, no other ready descriptor):
+    the encounter may then block on its own sockets and that descriptor,
+    until its nearest deadline, rather than yield its wait to the loop; it
+    yields as usual when the descriptor is readable (the trio side told the
+    loop something: an encounter starts, or this one stops) or the time is
+    up. -1: it may not.
+    """
+
+    __slots__ = ("alone", "nearest", "scopes")
 
     def __init__(self) -> None:
         self.scopes: list[LoopScope] = []
         self.nearest: list[float] = []  # the nearest deadline of the scopes up to each, outermost first
+        self.alone = -1
 
     def deadline(self) -> float | None:
         """The nearest deadline (`time.monotonic`); None without a time limit."""

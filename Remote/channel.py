@@ -44,6 +44,10 @@ from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDe
 RECEIVE_CHUNK_BYTES: Final = 64 * 1024
 YIELD_EVERY: Final = 16
 """A send or receive that needs no wait is no checkpoint; every YIELD_EVERY-th of them in a row is one."""
+LONGEST_WAIT: Final = 3600.0
+"""The most seconds a wait of the encounter loop blocks in one system call (poll and epoll take at most 2**31 - 1 ms).
+
+A longer wait is waited in parts."""
 
 
 class ChannelError(Exception):
@@ -95,6 +99,7 @@ class MessageChannel(trio.abc.AsyncResource):
         self._decoder = JSONStreamDecoder(max_message_bytes, max_depth)
         self._stream_ended = False
         self._max_message_bytes = max_message_bytes
+        self._first_read = min(max_message_bytes, RECEIVE_CHUNK_BYTES)  # what `read_now` asks for first
         self._socket = stream.socket if isinstance(stream, trio.SocketStream) else None
         self._fd = None if self._socket is None else self._socket.fileno()  # the channel owns its stream: only `aclose` closes it
         self._closed = False
@@ -202,7 +207,27 @@ class MessageChannel(trio.abc.AsyncResource):
         fd = self._fd
         if fd is None or self._stream_ended:
             return 0
-        taken, limit = 0, self._max_message_bytes
+        want = self._first_read
+        try:
+            data = os.read(fd, want)
+        except BlockingIOError:
+            return 0
+        except OSError as error:
+            raise _broken_by(error) from error
+        if data and len(data) < want:  # as almost always: all there was, in one read
+            try:
+                self._decoder.feed(data)
+            except ProtocolError as error:
+                raise _violation(error) from error
+            return len(data)
+        if not data:
+            self._feed(data)
+            return 1
+        try:
+            self._decoder.feed(data)
+        except ProtocolError as error:
+            raise _violation(error) from error
+        taken, limit = len(data), self._max_message_bytes
         while taken < limit:
             want = limit - taken
             if want > RECEIVE_CHUNK_BYTES:
@@ -337,9 +362,12 @@ def waiting_together(channels: list[MessageChannel]) -> list[bool]:
 
 
 class SocketPair:
-    """Two channels' sockets asked together round after round: a poll of both (`quiet_sockets`), the loop's waits for both and each."""
+    """Two channels' sockets asked together round after round: a poll of both (`quiet_sockets`), the loop's waits for both and each.
 
-    __slots__ = ("both", "first_fd", "first_only", "poll", "second", "second_fd", "second_only")
+    `wait_alone` waits for one of those three with a poll of its own, beside the encounter loop's wake descriptor.
+    """
+
+    __slots__ = ("_alone", "_alone_wake", "both", "first_fd", "first_only", "poll", "second", "second_fd", "second_only")
 
     def __init__(self, first_fd: int, second: MessageChannel, second_fd: int) -> None:
         self.second = second
@@ -350,6 +378,28 @@ class SocketPair:
         self.both = LoopWait((first_fd, second_fd))
         self.first_only = LoopWait((first_fd,))
         self.second_only = LoopWait((second_fd,))
+        self._alone: dict[LoopWait, select.poll] = {}
+        self._alone_wake = -1
+
+    def wait_alone(self, waiting: LoopWait, wake: int, seconds: float) -> list[tuple[int, int]]:
+        """Block until a socket of `waiting` (`both`, `first_only` or `second_only`) is readable, at most `seconds` (> 0).
+
+        The ready sockets, as `poll` gives them; none when the descriptor
+        `wake` became readable first (it is not read) or the time is up (or
+        LONGEST_WAIT, if shorter): then the wait is the loop's.
+        """
+        if self._alone_wake != wake:
+            self._alone, self._alone_wake = {}, wake
+        poll = self._alone.get(waiting)
+        if poll is None:
+            poll = self._alone[waiting] = select.poll()
+            for fd in (*waiting.descriptors, wake):
+                poll.register(fd, select.POLLIN)
+        ready = poll.poll((seconds if seconds < LONGEST_WAIT else LONGEST_WAIT) * 1000)
+        for fd, _ in ready:
+            if fd == wake:
+                return []
+        return ready
 
 
 def quiet_sockets(first: MessageChannel, second: MessageChannel) -> SocketPair | None:

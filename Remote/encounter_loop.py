@@ -16,6 +16,14 @@ absent on resume, a stream that is no socket) runs as a trio task as before.
 All encounters share the one thread, so they never contend with each other
 for the interpreter, and the trio thread sleeps while only encounters run.
 
+An encounter stepped while it is the loop's only business (no other
+encounter waits, no other descriptor is ready) hears so through its shell
+(`LoopShell.alone`): the steady round of two (`ask_together`) then waits
+on its own sockets and the loop's wake pipe, until its nearest deadline,
+without a trip through the loop; anything else (the pipe: an encounter
+starts or this one stops; the time limit) ends that wait, and the wait is
+the loop's, as before.
+
 The trio task that awaits an encounter (`EncounterLoop.play`) is woken
 once, when it ends. When that task is cancelled (the event stops), the loop
 throws Stopped into the coroutine and the task ends Cancelled, as under
@@ -38,7 +46,7 @@ import trio
 
 from Admin.encounter import Encounter, EncounterResult, Entrant, RefereeFunction
 from Admin.time_limits import DeadlinePassed, LoopShell, Stopped, step_in
-from Remote.channel import LoopWait
+from Remote.channel import LONGEST_WAIT, LoopWait
 from Remote.remote_participant import RemoteParticipant
 
 ENCOUNTER_LOOP = True
@@ -76,6 +84,7 @@ class EncounterLoop:
         self._quitting = False
         self._parked: dict[int, _Encounter] = {}  # descriptor -> the encounter waiting for it
         self._waiting: dict[_Encounter, None] = {}  # every parked encounter, in order
+        self._unhandled = 0  # the events of the last poll not handled yet
 
     # The trio side
 
@@ -122,7 +131,10 @@ class EncounterLoop:
         try:
             timeout = -1.0
             while True:
-                for fd, _ in self._epoll.poll(timeout):
+                events = self._epoll.poll(timeout)
+                self._unhandled = len(events)
+                for fd, _ in events:
+                    self._unhandled -= 1
                     if fd == self._wake_reading:
                         if self._take_inbox():
                             return
@@ -133,6 +145,8 @@ class EncounterLoop:
                         else:
                             self._stray(fd)
                 timeout = self._expire()
+                if timeout > LONGEST_WAIT:  # the system call's limit: the loop wakes, finds nothing expired, and waits on
+                    timeout = LONGEST_WAIT
         except BaseException as error:  # a fault of the loop itself: no encounter may wait forever for it
             for encounter in list(self._waiting):
                 self._unpark(encounter)
@@ -194,7 +208,9 @@ class EncounterLoop:
         for waited in encounter.waiting_on:
             if parked.get(waited) is encounter:
                 del parked[waited]
-        step_in(encounter.shell)
+        shell = encounter.shell
+        shell.alone = self._wake_reading if not self._unhandled and len(self._waiting) == 1 else -1  # only this encounter waits
+        step_in(shell)
         try:
             wait = encounter.coroutine.send(fd)
         except BaseException as error:  # noqa: BLE001 - it ended or failed: as in `_step`
@@ -233,6 +249,7 @@ class EncounterLoop:
         The thread stays in the encounter's shell after the step (`step_in`):
         every step says whose it is, and `run` leaves none behind.
         """
+        encounter.shell.alone = -1  # a start, or a throw: the loop may have more to do at once
         step_in(encounter.shell)
         try:
             wait = encounter.coroutine.throw(what) if isinstance(what, BaseException) else encounter.coroutine.send(what)

@@ -20,8 +20,8 @@ why the player is out, and is closed after it (or by `aclose`).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 import attrs
@@ -29,7 +29,14 @@ import trio
 
 from Admin.time_limits import CUT_SHORT, LoopScope, loop_shell, move_on_after, now
 from Common.participant import BROKEN, MALFORMED, Failure
-from Remote.channel import ChannelError, MessageChannel, ProtocolViolation, quiet_sockets, wait_readable_any, waiting_together
+from Remote.channel import (
+    ChannelError,
+    MessageChannel,
+    ProtocolViolation,
+    quiet_sockets,
+    wait_readable_any,
+    waiting_together,
+)
 from Remote.framing import NEED_DATA
 from Remote.player_conversation import ONE_REPLY_PER_REQUEST, Answered, PlayerConversation, ReplyRules
 from Remote.statistics import CallStatistics
@@ -251,10 +258,11 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     pair = quiet_sockets(first_channel, second_channel)
     if pair is None:  # a byte waits in a socket: the general path reads it first
         return _ended(await _settled(RemoteParticipant.begin_together(calls), time_limit))
-    first_plan: CallPlan = getattr(first, f"_{first_call}_request")(*first_arguments)
-    second_plan: CallPlan = getattr(second, f"_{second_call}_request")(*second_arguments)
+    plan_of = f"_{first_call}_request"
+    first_plan: CallPlan = getattr(first, plan_of)(*first_arguments)
+    second_plan: CallPlan = getattr(second, plan_of if second_call == first_call else f"_{second_call}_request")(*second_arguments)
     first_conversation, second_conversation = first._conversation, second._conversation
-    first_started = time.monotonic()
+    first_started = monotonic()
     first_request = None
     if first_plan.read is not None and second_plan.read is not None:  # else no reply is due: the general path ends such a call
         first_request = first_conversation.ask_quietly(first_call, first_plan.message, first_plan.read, first_plan.context)
@@ -263,7 +271,7 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         for pending in asked:
             pending.send_now()
         return _ended(await _settled(asked, time_limit))
-    second_started = time.monotonic()
+    second_started = monotonic()
     second_request = second_conversation.ask_quietly(second_call, second_plan.message, second_plan.read, second_plan.context)
     if second_request is None:
         asked = [PendingCall(first, first_started, first_request), second._asked(second_call, second_plan, False)]
@@ -290,28 +298,63 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
     waiting = pair.both
     told = False  # whether the conversations were told that their requests went out whole
     pendings: list[PendingCall] = []
-    with LoopScope(shell, time.monotonic() + time_limit):  # move_on_after(time_limit)
+    ready_next = -1  # the second socket found ready by the wait that found the first
+    with LoopScope(shell, monotonic() + time_limit):  # move_on_after(time_limit)
         try:
             while True:
-                ready = await waiting
+                if ready_next >= 0:
+                    ready, ready_next = ready_next, -1
+                else:
+                    found = None
+                    if shell.alone >= 0:  # the loop's only business: wait here until the nearest deadline, else the loop's wait
+                        seconds = shell.nearest[-1] - monotonic()
+                        if seconds > 0:
+                            found = pair.wait_alone(waiting, shell.alone, seconds)
+                    if found:
+                        ready = found[0][0]
+                        if len(found) > 1:
+                            ready_next = found[1][0]
+                    else:
+                        ready = await waiting
                 if not told:  # at the first wake, not before the wait: a client may wait for a CPU while the server works
                     first_conversation.sent()
                     second_conversation.sent()
                     told = True
-                if ready == first_fd:
-                    verdict = _reply_after_wait(first_channel, first_conversation)
-                    if verdict is not NEED_DATA:
-                        first_ended = _ended_now(first, first_started, verdict)
-                        if second_ended is not None:
-                            break
-                        waiting = pair.second_only
+                # What `PendingCall.poll(after_wait=True)` finds of the reply: read what came, then ask the conversation.
+                is_first = ready == first_fd
+                channel, conversation = (first_channel, first_conversation) if is_first else (second_channel, second_conversation)
+                verdict: Answered | Failure | Any
+                try:
+                    came = channel.read_now()
+                except ChannelError as error:
+                    verdict = _channel_failure(conversation, error)
                 else:
-                    verdict = _reply_after_wait(second_channel, second_conversation)
-                    if verdict is not NEED_DATA:
-                        second_ended = _ended_now(second, second_started, verdict)
-                        if first_ended is not None:
-                            break
-                        waiting = pair.first_only
+                    if not came:  # the stream's end counts as read: the conversation heard of it when it came
+                        continue
+                    if channel.stream_ended:
+                        conversation.stream_ended()
+                    verdict = conversation.next_answer()
+                    if verdict is NEED_DATA:
+                        continue
+                # The call settled now, counted in the statistics as `PendingCall` counts it.
+                participant = first if is_first else second
+                seconds = monotonic() - (first_started if is_first else second_started)
+                if type(verdict) is Answered:
+                    participant._statistics.record(seconds)
+                    ended = (verdict.value, seconds, False)
+                else:
+                    participant._statistics.record(seconds, failed=True)
+                    ended = (verdict, seconds, False)
+                if is_first:
+                    first_ended = ended
+                    if second_ended is not None:
+                        break
+                    waiting = pair.second_only
+                else:
+                    second_ended = ended
+                    if first_ended is not None:
+                        break
+                    waiting = pair.first_only
         except CUT_SHORT:
             if not told:
                 first_conversation.sent()
@@ -335,27 +378,6 @@ async def _settled(pendings: list[PendingCall], time_limit: float) -> list[Pendi
 
 def _ended(pendings: list[PendingCall]) -> list[Ended]:
     return [(None if pending.timed_out else pending.result, pending.seconds, pending.timed_out) for pending in pendings]
-
-
-def _reply_after_wait(channel: MessageChannel, conversation: PlayerConversation) -> Answered | Failure | Any:
-    """What `PendingCall.poll(after_wait=True)` finds: read what came, then ask the conversation (NEED_DATA: wait on)."""
-    try:
-        came = channel.read_now()
-    except ChannelError as error:
-        return _channel_failure(conversation, error)
-    if channel.stream_ended:
-        conversation.stream_ended()
-    return conversation.next_answer() if came else NEED_DATA
-
-
-def _ended_now(participant: RemoteParticipant, started: float, verdict: Answered | Failure) -> Ended:
-    """A call settled now with `verdict`, counted in the statistics as `PendingCall` counts it."""
-    seconds = time.monotonic() - started
-    if type(verdict) is Answered:
-        participant._statistics.record(seconds)
-        return (verdict.value, seconds, False)
-    participant._statistics.record(seconds, failed=True)
-    return (verdict, seconds, False)
 
 
 def _handed_over(participant: RemoteParticipant, started: float, ended: Ended | None) -> PendingCall:

@@ -139,7 +139,7 @@ class MatchReferee:
             )
             (first_answer, first_seconds), (second_answer, second_seconds) = asked
             if not isinstance(first_answer, Failure) and not isinstance(second_answer, Failure):  # as in almost every round
-                self._settle(playing, [first_answer, second_answer], [first_seconds, second_seconds])
+                self._settle(playing, first_answer, second_answer, first_seconds, second_seconds)
             else:
                 self._settle_failures(playing, [first_answer, second_answer], [first_seconds, second_seconds])
 
@@ -158,13 +158,12 @@ class MatchReferee:
                 if forfeited and forfeits > allowed:
                     out[entrant.name] = Misbehaviour(entrant.name, too_many_forfeits(forfeits, allowed), LATE)
             return
-        submitted = [None if late[0] else answers[0], None if late[1] else answers[1]]
-        self._settle(playing, submitted, seconds)
+        self._settle(playing, None if late[0] else answers[0], None if late[1] else answers[1], seconds[0], seconds[1])
 
-    def _settle(self, playing: _Playing, submitted: list[Any], seconds: list[float]) -> None:
-        """Score a round of `submitted` moves (None: a forfeit), log and report it, and put out whoever forfeited too often."""
+    def _settle(self, playing: _Playing, first: Any, second: Any, first_seconds: float, second_seconds: float) -> None:
+        """Score a round of the moves submitted (None: a forfeit), log and report it, and put out whoever forfeited too often."""
         match = playing.match
-        scored = match.settle(*submitted)
+        scored = match.settle(first, second)
         playing.moves.append(scored.first, scored.second)
         if playing.note is not None:
             playing.note(
@@ -173,12 +172,12 @@ class MatchReferee:
                     "encounter": playing.encounter,
                     "game": 0,
                     "round": scored.round,
-                    "moves": submitted,
+                    "moves": [first, second],
                     "scored": [scored.first, scored.second],
-                    "ms": [round(seconds[0] * 1000), round(seconds[1] * 1000)],
+                    "ms": [round(first_seconds * 1000), round(second_seconds * 1000)],
                 }
             )
-        culprits = match.culprits if submitted[0] is None or submitted[1] is None else None  # only a forfeit makes one
+        culprits = match.culprits if first is None or second is None else None  # only a forfeit makes one
         if culprits:
             for entrant in (playing.first, playing.second):
                 if entrant.name in culprits:
