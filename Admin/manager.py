@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 import attrs
@@ -52,13 +52,14 @@ import trio
 from Admin.absent import AbsentPlayer
 from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
 from Admin.event_log import EventLog, Resumption
-from Admin.formats.stage import Format, Played, Stage, StageResult
+from Admin.formats.stage import Format, Played
 from Admin.naming import NameRegistry
 from Admin.observer import Observer
 from Admin.ratings import rate, ratings_json
 from Admin.revisions import Reviser, revise, revised_by_index
 from Admin.safe_call import Failure, safe_call
-from Admin.schedule import RoundRobin, Schedule, Staged
+from Admin.schedule import RoundRobin, Schedule
+from Admin.stage_plan import StagePlan
 from Admin.tournament_state import (
     ENCOUNTER_END,
     ENCOUNTER_START,
@@ -164,12 +165,10 @@ class _Tournament:
         else:
             self.entrants = [Entrant(name, player) for name, player in signed_up]
             self.renamed = [entrant for entrant in self.entrants if entrant.name in resumption.renamed]
-        self.format = None if manager.event_format is None else manager.event_format([entrant.name for entrant in self.entrants])
-        self.staged = Staged() if self.format is not None else None
-        self.schedule = self.staged if self.staged is not None else self.rules.schedule([entrant.name for entrant in self.entrants])
-        self.stages: list[tuple[Stage, range]] = []  # a staged format's stages so far, with their indices
-        self.ended_stages: list[StageResult] = []  # the first stages, ended, as the format sees them
-        self.ended_in_stage = 0  # how many encounters of the last stage have ended and are settled (`_settled`)
+        names = [entrant.name for entrant in self.entrants]
+        event_format = None if manager.event_format is None else manager.event_format(names)
+        self.plan = None if event_format is None else StagePlan(event_format, names, lambda index: self._played(index, self.ended[index]))
+        self.schedule: Schedule = self.rules.schedule(names) if self.plan is None else self.plan.schedule
         if resumption is None:
             self.event_log.write({"type": ROSTER, "players": [e.name for e in self.entrants], "encounters": len(self.schedule)})
         self.played = [0] * len(self.entrants)
@@ -199,9 +198,12 @@ class _Tournament:
     def _take_up(self, progress: Progress, resumption: Resumption | None = None) -> None:
         """Start from the `progress` of an interrupted run: its ended encounters and who is out."""
         position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
-        if self.format is not None:
-            self._take_up_stages(progress, position, resumption.stages if resumption is not None else ())
         self.ended = dict(progress.ended)
+        if self.plan is not None:
+            logged = resumption.stages if resumption is not None else ()
+            if len(logged) != progress.stages:
+                raise ValueError(f"the log has {progress.stages} stages, the resumption {len(logged)}")
+            self.plan.take_up(progress.ended, progress.out, logged)
         for index, (outcome, culprits) in progress.ended.items():
             if outcome is not None:
                 self.outcomes[index] = (self.rules.from_json(outcome), tuple(culprits))
@@ -216,44 +218,10 @@ class _Tournament:
                 raise ValueError(f"the log has {self.entrants[player].name}'s encounters end out of schedule order")
         self.out = {name for name in progress.out if name in position}
 
-    def _take_up_stages(self, progress: Progress, position: dict[Name, int], logged: Sequence[Mapping[str, Any]] = ()) -> None:
-        """Ask the format again for the stages of an interrupted run, from its outcomes: the same stages, the same indices.
-
-        Who was out before a stage: those out before the first (a player who
-        failed to take its new name), and the culprits of the stages before.
-        """
-        culprits_of = {index: culprits for index, (_, culprits) in progress.ended.items()}
-        before_any = {name for name in progress.out if not any(name in culprits for culprits in culprits_of.values())}
-        out = {position[name] for name in before_any if name in position}
-        results: list[StageResult] = []
-        while len(self.stages) < progress.stages:
-            stage = self.format.next_stage(len(self.entrants), frozenset(out), results) if self.format is not None else None
-            if stage is None:
-                raise ValueError(f"the format has {len(self.stages)} stages, the log {progress.stages}")
-            if len(self.stages) < len(logged):
-                self._check_against_log(stage, logged[len(self.stages)])
-            indices = self._add_stage(stage)
-            if not all(index in progress.ended for index in indices):
-                break
-            results.append(StageResult(stage, tuple(self._played(index, progress.ended[index]) for index in indices)))
-            out |= {position[name] for index in indices for name in culprits_of[index] if name in position}
-        if len(self.stages) < progress.stages:
-            raise ValueError(f"the log has stage {len(self.stages) + 1} before stage {len(self.stages)} ended")
-        stage_indices = self.stages[-1][1] if self.stages else range(0)
-        self.ended_in_stage = sum(index in progress.ended for index in stage_indices)
-
-    def _check_against_log(self, stage: Stage, logged: Mapping[str, Any]) -> None:
-        """ValueError, one line, unless the format gives again the stage the log announced (pairings and byes, by name)."""
-        names = [entrant.name for entrant in self.entrants]
-        pairings = [[names[first], names[second]] for first, second in stage.pairings]
-        if pairings != logged["pairings"] or [names[bye] for bye in stage.byes] != logged["byes"]:
-            raise ValueError(f"the log's stage {logged['stage']} is not the one its format gives from the outcomes before it")
-
-    def _add_stage(self, stage: Stage) -> range:
-        assert self.staged is not None
-        indices = self.staged.add(stage.pairings)
-        self.stages.append((stage, indices))
-        return indices
+    def _settled(self, index: int) -> None:
+        """The encounter at `index` has ended, is durable and its players are free for their next: its stage may be over."""
+        if self.plan is not None:
+            self.plan.settled(index)
 
     def _played(self, index: int, ended: tuple[Any, tuple[Name, ...]]) -> Played:
         """The encounter at `index`, ended with `ended` (its outcome in wire form and its culprits), as a format sees it."""
@@ -267,51 +235,27 @@ class _Tournament:
 
     def _next_stage(self) -> bool:
         """Ask the format for the next stage (the stages so far have all ended); log it. False when the event is over."""
-        assert self.format is not None
-        results = self._stage_results()
+        assert self.plan is not None
         position = {entrant.name: number for number, entrant in enumerate(self.entrants)}
-        out = frozenset(position[name] for name in self.out)
-        stage = self.format.next_stage(len(self.entrants), out, results)
+        stage = self.plan.next(frozenset(position[name] for name in self.out))
         if stage is None:
             return False
-        indices = self._add_stage(stage)
-        self.ended_in_stage = 0
-        names = [entrant.name for entrant in self.entrants]
-        self.event_log.write(
-            {"type": STAGE, "stage": len(self.stages), "label": stage.label, "first": indices.start}
-            | {"pairings": [[names[first], names[second]] for first, second in stage.pairings], "byes": [names[bye] for bye in stage.byes]}
-        )
-        self.observer.stage_started(stage.label, len(indices), [names[bye] for bye in stage.byes])
+        self.event_log.write({"type": STAGE} | self.plan.stage_event())
+        self.observer.stage_started(stage.label, len(stage.pairings), self.plan.byes())
         return True
-
-    def _stage_results(self) -> list[StageResult]:
-        """The stages so far (every one ended), each with its encounters as the format sees them; each stage is read once."""
-        for stage, indices in self.stages[len(self.ended_stages) :]:
-            self.ended_stages.append(StageResult(stage, tuple(self._played(index, self.ended[index]) for index in indices)))
-        return list(self.ended_stages)
-
-    def _settled(self, index: int) -> None:
-        """The encounter at `index` has ended and is durable, and its players are free for their next: it counts
-        towards the end of its stage (a stage asked for earlier would start encounters whose players are not free yet)."""
-        if self.stages and index in self.stages[-1][1]:
-            self.ended_in_stage += 1
-
-    def _stage_over(self) -> bool:
-        """Has every encounter of the last stage ended (True before the first stage)?"""
-        return not self.stages or self.ended_in_stage == len(self.stages[-1][1])
 
     def _advance(self) -> bool:
         """For a staged format, once the last stage is over: the next one, if any. Whether new encounters were added."""
         added = False
-        while self.format is not None and self._stage_over() and self._next_stage():
+        while self.plan is not None and self.plan.over() and self._next_stage():
             added = True
-            if self.stages[-1][1]:
+            if self.plan.stages[-1][0].pairings:
                 break  # a stage of byes alone ends at once, and the next follows
         return added
 
     def progress(self) -> Progress:
         """Ended encounters (outcomes in wire form) and who is out: as the fold of the events has it."""
-        return Progress(dict(self.ended), frozenset(self.out), len(self.stages))
+        return Progress(dict(self.ended), frozenset(self.out), 0 if self.plan is None else len(self.plan.stages))
 
     async def run(self) -> Any:
         async with trio.open_nursery() as kicks:
@@ -323,9 +267,9 @@ class _Tournament:
         self.observer.started(names)
         if self.resuming:
             self.observer.resumed(len(self.ended), sum(outcome is not None for outcome, _ in self.ended.values()))
-            if self.stages and not self._stage_over():  # the stage the interrupted run was in goes on: say which
-                stage, indices = self.stages[-1]
-                self.observer.stage_started(stage.label, len(indices), [names[bye] for bye in stage.byes])
+            if self.plan is not None and not self.plan.over():  # the stage the interrupted run was in goes on: say which
+                stage, indices = self.plan.stages[-1]
+                self.observer.stage_started(stage.label, len(indices), self.plan.byes())
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)
@@ -377,10 +321,10 @@ class _Tournament:
         else:  # a second or so for a thousand players: the others (kicks, watchers) go on meanwhile
             ratings = await trio.to_thread.run_sync(rate, len(names), encounters)
         summary = None
-        if self.format is not None:
-            stages = self._stage_results()
+        if self.plan is not None:
+            stages = self.plan.results()
             lowest = [-math.inf if rating is None else rating for rating in ratings.values()]  # the unrated (no games) rank last
-            summary = self.format.summary(len(names), stages, lowest)
+            summary = self.plan.format.summary(len(names), stages, lowest)
         rows = ratings_json(names, ratings)
         self.event_log.write({"type": SUMMARY, "ratings": rows, "format": summary})
         self.observer.summarised(rows, summary)
@@ -453,7 +397,9 @@ class _Tournament:
             self.observer.played(encounter, first.name, second.name, result)
             for misbehaviour in result.misbehaviours:
                 self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
-        total = len(self.schedule) if self.format is None else max(len(self.schedule), self.format.expected_encounters(len(self.entrants)))
+        total = (
+            len(self.schedule) if self.plan is None else max(len(self.schedule), self.plan.format.expected_encounters(len(self.entrants)))
+        )
         self.observer.encounter_finished(result, len(self.ended), total)
 
     def _revised(self, indices: Collection[int] | None = None) -> dict[int, Any]:
