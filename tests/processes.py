@@ -6,6 +6,7 @@ Each is bounded in time: a hang fails the test instead of stalling the suite.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -24,9 +25,10 @@ def run_admin(configuration: dict[str, Any] | str) -> subprocess.CompletedProces
     return _run("Admin", configuration, ADMIN_TIME_LIMIT)
 
 
-def run_xserver(configuration: dict[str, Any] | str) -> subprocess.CompletedProcess:
-    """Run xserver on `configuration` (a dict, or JSON text as given) until it exits; its status and output."""
-    return _run("Remote.xserver", configuration, XSERVER_TIME_LIMIT)
+def run_xserver(configuration: dict[str, Any] | str, environment: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run xserver on `configuration` (a dict, or JSON text as given) until it exits, with `environment` added to this
+    process's (a crash after the k-th event, say); its status and output."""
+    return _run("Remote.xserver", configuration, XSERVER_TIME_LIMIT, environment)
 
 
 def start_xclients(configuration: dict[str, Any]) -> subprocess.Popen:
@@ -44,6 +46,10 @@ def start_xclients(configuration: dict[str, Any]) -> subprocess.Popen:
         )
 
 
-def _run(module: str, configuration: dict[str, Any] | str, time_limit: float) -> subprocess.CompletedProcess:
+def _run(
+    module: str, configuration: dict[str, Any] | str, time_limit: float, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     text = configuration if isinstance(configuration, str) else json.dumps(configuration)
-    return subprocess.run([sys.executable, "-m", module], cwd=PROJECT_ROOT, input=text, capture_output=True, text=True, timeout=time_limit)
+    command = [sys.executable, "-m", module]
+    variables = {**os.environ, **environment} if environment else None
+    return subprocess.run(command, cwd=PROJECT_ROOT, input=text, capture_output=True, text=True, timeout=time_limit, env=variables)

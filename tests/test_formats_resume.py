@@ -13,16 +13,12 @@ take six minutes; the plain round robin's own check stops after every one.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from Admin.formats.settings import read_format
 from Remote.event_log_writer import EVENTS_FILE
 from Remote.game_registry import GAMES
-from Remote.loopback import PROJECT_ROOT
 from Remote.xserver import CRASH_VARIABLE
 from tests import game_conformance as kit
 from tests.format_examples import example_format, format_kinds
@@ -52,15 +48,7 @@ def test_a_resumed_event_whose_logged_stage_its_format_does_not_give_is_refused_
     reference = run_xserver(config | {"event log": str(tmp_path / "reference")})
     assert reference.returncode == 0, reference.stderr
     second_stage = [event for event in events_of(tmp_path / "reference") if event["type"] == "stage"][1]
-    killed = subprocess.run(
-        [sys.executable, "-m", "Remote.xserver"],
-        cwd=PROJECT_ROOT,
-        input=json.dumps(config),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, CRASH_VARIABLE: str(second_stage["seq"])},
-    )
+    killed = run_xserver(config, {CRASH_VARIABLE: str(second_stage["seq"])})
     assert killed.returncode != 0
     (tournament,) = [entry for entry in (tmp_path / "log").iterdir() if entry.is_dir()]
     lines = (tournament / EVENTS_FILE).read_text().splitlines()

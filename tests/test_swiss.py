@@ -22,8 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from Admin.formats import swiss as swiss_module
+from Admin.formats.matching import pair_by_matching
 from Admin.formats.stage import DRAW, LOSS, WIN, Played, Stage, StageResult
-from Admin.formats.swiss import Swiss, pair_by_matching
+from Admin.formats.swiss import Swiss
 
 BRUTE_FORCE_LIMIT = 16
 
