@@ -94,7 +94,7 @@ class Action:
         return f"[{self.source}, {self.target}]"
 
 
-SKIP = "skip"
 Skip = Literal["skip"]
+SKIP: Skip = "skip"
 Actions = tuple[Action | Skip, ...]
 """The moves made since a player's previous turn, oldest first; "skip" for a player who was skipped."""

@@ -54,9 +54,8 @@ def read_settings(keys: Mapping[str, Any]) -> FishSettings:
     """The FishSettings of Fish's configuration keys (only those present); StructureError naming the key otherwise."""
     settings = structure_with(dict(keys), FishSettings, _CONVERTER)
     if settings.rows * settings.columns < MIN_TILES:
-        raise StructureError(
-            f'"rows" x "columns" must make at least {MIN_TILES} tiles (the penguins of 3 players), got {settings.rows} x {settings.columns} @ $'
-        )
+        made = f"{settings.rows} x {settings.columns}"
+        raise StructureError(f'"rows" x "columns" must make at least {MIN_TILES} tiles (the penguins of 3 players), got {made} @ $')
     return settings
 
 

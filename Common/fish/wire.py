@@ -38,6 +38,7 @@ from Common.strict import structure as structure_with
 
 T = TypeVar("T")
 
+
 def _whole(value: Any, lowest: int, highest: int | None = None) -> int:
     """`value` if it is a JSON integer in the bounds; ValueError saying what it is otherwise."""
     if type(value) is float and not math.isfinite(value):
