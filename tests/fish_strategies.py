@@ -82,4 +82,3 @@ def played_states(draw: st.DrawFn) -> list[tuple[State, Action | None]]:
     players = draw(st.integers(2, 4))
     place, move = random_players(draw(st.integers(0, 2**32)))
     return list(play(board, players, place, move))
-

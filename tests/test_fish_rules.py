@@ -110,7 +110,10 @@ def test_a_move_turns_the_tile_left_into_a_hole_and_adds_its_fish_to_the_movers_
 def somebody_has_a_free_neighbour(state: State) -> bool:
     occupied = state.occupied()
     return any(
-        state.board.is_tile(next_to) and next_to not in occupied for player in state.players for place in player.places for next_to in neighbours(place)
+        state.board.is_tile(next_to) and next_to not in occupied
+        for player in state.players
+        for place in player.places
+        for next_to in neighbours(place)
     )
 
 

@@ -129,14 +129,17 @@ class _Game:
         self.moving = False
 
     def step(self, number: int, kind: str, event: Mapping[str, Any]) -> None:
-        due = self._due()
         at = f"step {number} (a {kind} of {show(event.get('player'))})"
+        player = event.get("player")
+        still_in = player in self.color_of and player not in self.removed
+        if kind == REMOVED and still_in and not self.moving and self.placed == 0:
+            self._remove(Name(player))  # while colours are handed out, or at the first placement: anyone's
+            return
+        due = self._due()
         if due is None:
             raise ValueError(f"{at}: the game was over")
-        player = event.get("player")
         if kind == REMOVED:
-            anyone = not self.moving and self.placed == 0
-            if player not in self.color_of or player in self.removed or (not anyone and player != due):
+            if player != due:
                 raise ValueError(f"{at}: expected a removal of {due}, whose call was due")
             self._remove(Name(player))
             return
