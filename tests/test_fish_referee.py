@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from Admin.encounter import Encounter, Entrant, Misbehaviour, ignore
 from Admin.fish.referee import DEFAULT_TIME_PER_CALL, Referee, make_referee
 from Common.fish.board import Board
-from Common.fish.geometry import Action, Position
+from Common.fish.geometry import Position
 from Common.fish.replay import replay
 from Common.fish.results import Outcome
 from Common.fish.settings import FishSettings
@@ -42,9 +42,8 @@ def names_in_turn_order(state: State, players) -> list[str]:
 async def test_a_game_of_n_greedy_players_is_played_to_the_end_and_its_events_replay_to_its_outcome(n):
     players = [ScriptedFishPlayer(name) for name in NAMES[:n]]
     events = []
-    result = await referee(Board([[1, 2, 3, 4, 5, 1], [2, 3, 4, 5, 1, 2], [3, 4, 5, 1, 2, 3], [4, 5, 1, 2, 3, 4]]), events)(
-        entrants(*players)
-    )
+    board = Board([[1, 2, 3, 4, 5, 1], [2, 3, 4, 5, 1, 2], [3, 4, 5, 1, 2, 3], [4, 5, 1, 2, 3, 4]])
+    result = await referee(board, events)(entrants(*players))
     assert result.misbehaviours == ()
     assert result.outcome.players == NAMES[:n]
     assert None not in result.outcome.scores
@@ -53,7 +52,8 @@ async def test_a_game_of_n_greedy_players_is_played_to_the_end_and_its_events_re
         "type": "game-end",
         "encounter": 0,
         "game": 0,
-        **{"players": list(NAMES[:n]), "scores": list(result.outcome.scores)},
+        "players": list(NAMES[:n]),
+        "scores": list(result.outcome.scores),
         "winners": list(result.outcome.winners),
     }
     for player in players:
@@ -114,7 +114,7 @@ async def test_each_turn_hears_the_moves_since_its_previous_turn_oldest_first():
     events = []
     await referee(events=events)(entrants(*players))
     moves = [(event["player"], event["action"]) for event in events if event["type"] == "turn"]
-    for seat, player in enumerate(players):
+    for player in players:
         for turn, (_, actions) in enumerate(player.calls("move")):
             index = [i for i, (name, _) in enumerate(moves) if name == player.name][turn]
             since = [action for _, action in moves[max(0, index - 2) : index]] if turn > 0 else [action for _, action in moves[:index]]
