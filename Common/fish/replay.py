@@ -131,8 +131,14 @@ class _Game:
     def step(self, number: int, kind: str, event: Mapping[str, Any]) -> None:
         at = f"step {number} (a {kind} of {show(event.get('player'))})"
         player = event.get("player")
-        still_in = player in self.color_of and player not in self.removed
-        if kind == REMOVED and still_in and not self.moving and self.placed == 0:
+        if (
+            kind == REMOVED
+            and type(player) is str
+            and player in self.color_of
+            and player not in self.removed
+            and not self.moving
+            and self.placed == 0
+        ):
             self._remove(Name(player))  # while colours are handed out, or at the first placement: anyone's
             return
         due = self._due()
