@@ -144,7 +144,13 @@ class GameCheck:
         if self.staged is None:
             raise ValueError("a stage in a tournament whose format is not played in stages")
         position = {name: number for number, name in enumerate(self.roster)}
-        for index in self.staged.add([(position[first], position[second]) for first, second in event["pairings"]]):
+        fewest, most = self.game.players_per_encounter
+        for table in event["pairings"]:
+            if not fewest <= len(table) <= most:
+                raise ValueError(
+                    f"stage {event['stage']} seats {len(table)} players at a table; a {self.game.name} game has {fewest} to {most}"
+                )
+        for index in self.staged.add([tuple(position[name] for name in table) for table in event["pairings"]]):
             for player in self.staged.pairing(index):
                 self.earlier.setdefault(player, []).append(index)
 
