@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,8 @@ from Admin.formats.course_knock_out import FEWER_THAN_TWO, FINAL, NO_GAME, SAME_
 from Admin.formats.settings import read_format, staged_format
 from Admin.formats.stage import GroupPlayed, StageResult
 from Common.strict import StructureError
+from Remote.configuration import read_server_configuration
+from Remote.game_registry import DEFAULT_GAME, GAMES
 
 Decide = Callable[[int, tuple[int, ...]], tuple[tuple[int, ...], frozenset[int]]]
 """A game's winners and culprits, from the round's number and its players."""
@@ -164,3 +167,25 @@ def test_a_bad_players_per_game_is_a_one_line_error(value, error):
     with pytest.raises(StructureError) as raised:
         read_format(value)
     assert str(raised.value) == error
+
+
+SERVER = '{"min players": 2, "port": 0, "waiting for": 1, "repeat": 0'
+
+
+def test_players_per_game_above_the_games_most_is_a_one_line_configuration_error():
+    with pytest.raises(StructureError) as raised:
+        read_server_configuration(SERVER + ', "format": {"kind": "knock-out", "players per game": 3}}', GAMES, DEFAULT_GAME)
+    assert str(raised.value) == (
+        f"expected a whole number from 2 to 2 (a {DEFAULT_GAME} game has at most 2 players), got 3 @ $.format.players per game"
+    )
+
+
+def test_a_game_of_up_to_four_plays_its_default_format_and_takes_games_of_four():
+    course = read_format({"kind": "knock-out", "players per game": 4})
+    group_game = attrs.evolve(GAMES[DEFAULT_GAME], players_per_encounter=(2, 4), default_format=course)
+    games = {DEFAULT_GAME: group_game}
+    assert read_server_configuration(SERVER + "}", games, DEFAULT_GAME).event_format == course
+    assert (
+        read_server_configuration(SERVER + ', "format": {"kind": "swiss", "rounds": 2}}', games, DEFAULT_GAME).event_format.kind == "swiss"
+    )
+    assert read_server_configuration(SERVER + "}", GAMES, DEFAULT_GAME).event_format == read_format({"kind": "round robin"})
