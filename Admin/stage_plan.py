@@ -83,15 +83,21 @@ class StagePlan:
         """Ask the format again for the `logged` stages of an interrupted run, whose `ended` encounters (wire outcome, culprits)
         and `out` players its log holds; ValueError, one line, when the format does not give them again.
 
-        Who was out before a stage: those out before the first (a player who
-        failed to take its new name), and the culprits of the stages before.
+        Who was out before a stage: the culprits of the stages before, and
+        each player out outside any encounter (one that failed to take its
+        new name or the start notice, perhaps only when a run resumed) from
+        the first stage on that the log does not seat it in (pairings or
+        byes) any more.
         """
         position = {name: number for number, name in enumerate(self.names)}
         culprits_of = {index: culprits for index, (_, culprits) in ended.items()}
-        before_any = {name for name in out if not any(name in culprits for culprits in culprits_of.values())}
-        out_now = {position[name] for name in before_any if name in position}
+        outside = {name for name in out if not any(name in culprits for culprits in culprits_of.values())}
+        last_seated = {name: number for number, event in enumerate(logged) for name in _seated(event) if name in outside}
+        out_now: set[int] = set()
         results: list[StageResult] = []
         while len(self.stages) < len(logged):
+            number = len(self.stages)
+            out_now |= {position[name] for name in outside if name in position and last_seated.get(name, -1) < number}
             stage = self.format.next_stage(len(self.names), frozenset(out_now), results)
             if stage is None:
                 raise ValueError(f"the format has {len(self.stages)} stages, the log {len(logged)}")
@@ -109,3 +115,8 @@ class StagePlan:
         pairings = [[self.names[player] for player in table] for table in stage.pairings]
         if pairings != logged["pairings"] or [self.names[bye] for bye in stage.byes] != logged["byes"]:
             raise ValueError(f"the log's stage {logged['stage']} is not the one its format gives from the outcomes before it")
+
+
+def _seated(event: Mapping[str, Any]) -> list[Name]:
+    """The players a logged `stage` event seats: those of its pairings, and its byes."""
+    return [name for table in event["pairings"] for name in table] + list(event["byes"])

@@ -256,3 +256,26 @@ async def test_a_group_knock_out_stopped_after_any_event_resumes_to_the_results_
         assert again.state.summary == journal.state.summary, stop
         resumed += 1
     assert resumed > 10
+
+
+async def resume(events: Sequence[dict[str, Any]], players: dict[str, ToyPlayer]) -> tuple[Any, FoldingJournal]:
+    """The tournament whose log is `events`, resumed with `players` by name, to its end."""
+    state, resumption = resumption_of(events)
+    assert state.roster is not None
+    again = FoldingJournal(events)
+    again.write({"type": "resume", "returned": [name for name in state.roster if name not in state.out], "absent": []})
+    with trio.fail_after(30):
+        outcome = await manager_of(again).run([(name, players[name]) for name in state.roster], resumption)
+    return outcome, again
+
+
+async def test_a_player_that_fails_the_start_notice_of_a_resumed_run_is_out_and_its_log_resumes_again(autojump_clock):
+    _, journal, _ = await play()
+    stop = next(number for number, event in enumerate(journal.events, start=1) if event["type"] == "encounter-end")
+    outcome, resumed = await resume(journal.events[:stop], dict(toy_players()) | {"jon": LateStarter()})
+    (late,) = [event for event in resumed.events if event["type"] == "misbehaviour" and event["name"] == "jon"]
+    assert late["encounter"] is None and resumed.events.index(late) > stop
+    assert "jon" not in outcome["winners"] and "jon" in outcome["culprits"]
+    cut = resumed.events.index(late) + 1  # stopped again, right after it: its first stage seated jon, who is out now
+    again, _ = await resume(resumed.events[:cut], dict(toy_players()))
+    assert again == outcome
