@@ -8,7 +8,8 @@ events before it (the fold, `Admin/tournament_state.py`: names of the
 roster, encounters of the schedule that have started, `seq` without a gap);
 and what only the game knows is checked as each event is read (`GameCheck`):
 the first event is the `start` of a game this host runs, with settings it
-reads; the roster's schedule has the number of encounters the roster says;
+reads; the roster's schedule has the number of encounters the roster says; a
+stage's tables (pairs, or tables of a game of more) seat no more players than the game's most;
 an encounter has the players, repetition and meeting of its place in the
 schedule and starts only after its players' earlier encounters ended; every
 outcome is one the game's converter reads; and the `results` event holds

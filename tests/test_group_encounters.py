@@ -25,7 +25,7 @@ from Admin.event_log import EventLog, Resumption
 from Admin.formats.settings import read_format
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.safe_call import Failure, safe_call
-from Admin.tournament_state import TournamentState, fold
+from Admin.tournament_state import EventError, TournamentState, fold
 from Common.participant import Participant
 from Remote.game_description import with_format
 
@@ -279,3 +279,16 @@ async def test_a_player_that_fails_the_start_notice_of_a_resumed_run_is_out_and_
     cut = resumed.events.index(late) + 1  # stopped again, right after it: its first stage seated jon, who is out now
     again, _ = await resume(resumed.events[:cut], dict(toy_players()))
     assert again == outcome
+
+
+def test_the_fold_refuses_a_table_of_one_and_a_misbehaviour_in_an_encounter_after_the_results(uninterrupted):
+    _, journal, _ = uninterrupted
+    start = next(number for number, event in enumerate(journal.events) if event["type"] == "encounter-start")
+    alone = fold(journal.events[:start])
+    with pytest.raises(EventError, match="expected a list of two or more names, got 1"):
+        alone.apply(journal.events[start] | {"players": ["ann"]})
+    ended = fold(journal.events[:-1])
+    with pytest.raises(EventError, match="after the Results"):
+        ended.apply(journal.events[-1] | {"encounter": 0})
+    with pytest.raises(EventError, match="nothing but misbehaviour or stop may follow"):
+        ended.apply({"seq": ended.last_seq + 1, "t": 0.0, "type": "summary", "ratings": [], "format": None})
