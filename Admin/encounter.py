@@ -1,12 +1,16 @@
 """What the tournament manager and a game's referee agree on: one encounter.
 
-The manager pairs Entrants and awaits a referee for each pairing; the referee
-plays the series and returns an EncounterResult. Nothing here knows the game.
+The manager seats Entrants at a table (two or more of them) and awaits a
+referee for each table; the referee plays the series and returns an
+EncounterResult. A game of two players a game has a RefereeFunction
+(first, second); a game of more has a GroupRefereeFunction (the Entrants in
+seat order); `seated` gives any referee the group form, the one the manager
+calls. Nothing here knows the game.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -66,6 +70,19 @@ class EncounterResult:
 
 RefereeFunction = Callable[[Entrant, Entrant, Encounter], Awaitable[EncounterResult]]
 """Plays one encounter between the first and the second Entrant."""
+
+GroupRefereeFunction = Callable[[Sequence[Entrant], Encounter], Awaitable[EncounterResult]]
+"""Plays one encounter among the Entrants, seated in the order given (2 <= len <= the game's most)."""
+
+
+def seated(referee: RefereeFunction) -> GroupRefereeFunction:
+    """The two-player `referee` in the group form: a table of exactly two Entrants, the first listed first."""
+
+    async def play(entrants: Sequence[Entrant], encounter: Encounter) -> EncounterResult:
+        first, second = entrants
+        return await referee(first, second, encounter)
+
+    return play
 
 
 Note = Callable[[dict[str, Any]], None]

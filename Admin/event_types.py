@@ -54,9 +54,12 @@ def _names(value: Any) -> list[str]:
     return [_name(name) for name in array(value, "a list of names")]
 
 
-def _pair(value: Any) -> list[str]:
-    first, second = array(value, "a pair of names", range(2, 3))
-    return [_name(first), _name(second)]
+def _table(value: Any) -> list[str]:
+    """The players of an encounter: two or more names (a pair, or a table of a game of more than two players a game)."""
+    names = array(value, "a list of two or more names")
+    if len(names) < 2:
+        raise ValueError(f"expected a list of two or more names, got {len(names)}")
+    return [_name(name) for name in names]
 
 
 def _object(value: Any) -> dict[str, Any]:
@@ -212,12 +215,12 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     ),
     SIGN_UP: (SignUp, {"requested": lambda value: string(value, "a string"), "assigned": _name_or_none}),
     ROSTER: (Roster, {"players": _names, "encounters": _natural}),
-    ENCOUNTER_START: (EncounterStart, {"encounter": _natural, "players": _pair, "repetition": _natural, "meeting": _natural}),
+    ENCOUNTER_START: (EncounterStart, {"encounter": _natural, "players": _table, "repetition": _natural, "meeting": _natural}),
     MISBEHAVIOUR: (
         MisbehaviourEvent,
         {"name": _name, "kind": _kind, "reason": lambda value: string(value, "a string"), "encounter": _encounter_or_none},
     ),
-    ENCOUNTER_END: (EncounterEnd, {"encounter": _natural, "players": _pair, "outcome": _any, "culprits": _names}),
+    ENCOUNTER_END: (EncounterEnd, {"encounter": _natural, "players": _table, "outcome": _any, "culprits": _names}),
     REVISION: (Revision, {"encounter": _natural, "culprit": _name, "outcome": _any}),
     STAGE: (
         StageEvent,
@@ -225,7 +228,7 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
             "stage": lambda value: _whole_number(value, 1),
             "label": lambda value: string(value, "a string"),
             "first": _natural,
-            "pairings": lambda value: [_pair(pair) for pair in array(value, "a list of pairs of names")],
+            "pairings": lambda value: [_table(pair) for pair in array(value, "a list of pairs of names")],
             "byes": _names,
         },
     ),
@@ -239,7 +242,7 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     RESULTS: (Results, {"results": _any, "output": _any}),
     STOP: (Stop, {"reason": lambda value: string(value, "a string")}),
     RESUME: (Resume, {"returned": _names, "absent": _names}),
-    GAME_START: (GameStart, {"encounter": _natural, "game": _natural, "players": _pair}),
+    GAME_START: (GameStart, {"encounter": _natural, "game": _natural, "players": _table}),
 }
 TYPES = frozenset(_SHAPES)
 """The tournament's types of event (and `game-start`, which every game has)."""

@@ -8,14 +8,27 @@ player misbehaves and what the Results are.
   told its new name (`playing_as`) before any encounter.
 * Schedule: the rules' schedule of the players in sign-up order (by default
   the round robin: player 1 against players 2..n, then player 2 against
-  3..n, and so on; in each pairing the earlier player is listed first).
+  3..n, and so on; in each pairing the earlier player is listed first). A
+  pairing is a *table* of two or more players (only a format played in
+  stages, for a game of more than two players a game, seats more than two);
+  a table whose player was out before it started is not played.
+* Referees: a two-player game's `referee` (first, second), or a
+  `group_referee` (the table's Entrants in seat order), which, when given,
+  plays every encounter.
+* Notices: with the rules' `announce_start`, every entrant still in hears
+  `tournament_starting` (under START_TIME_LIMIT, all at once) before the
+  first encounter, and again, those present, when the tournament resumes;
+  a failure is a misbehaviour outside any encounter. With
+  `results_notice_counts`, a player that fails to take the Results is
+  recorded as misbehaving after them (it changes nobody's result).
 * Misbehaviour: a player that misbehaves is out: it plays no further
   encounter, and every earlier outcome is revised with the rules' `revise`,
   one outcome at a time, replaying the outcomes in schedule order (what a
   sequential run does as it goes). It is told why (`kicked`, under a short
   time limit, in a task of its own so that nobody waits for it).
 * Concurrency: encounters run concurrently, but each player plays its own
-  encounters one at a time and in schedule order, so every player sees the
+  encounters one at a time and in schedule order (an encounter starts when
+  it is the next of every one of its players), so every player sees the
   messages it would see in a sequential run, and the Results are the same.
 * Results go to every player that never misbehaved; a failure while
   receiving them changes nothing.
@@ -50,12 +63,12 @@ import attrs
 import trio
 
 from Admin.absent import AbsentPlayer
-from Admin.encounter import Entrant, Misbehaviour, RefereeFunction
+from Admin.encounter import Encounter, EncounterResult, Entrant, GroupRefereeFunction, Misbehaviour, RefereeFunction
 from Admin.event_log import EventLog, Resumption
-from Admin.formats.stage import Format, Played
+from Admin.formats.stage import Format, GroupPlayed, Played, ended_as
 from Admin.naming import NameRegistry
 from Admin.observer import Observer
-from Admin.ratings import rate, ratings_json
+from Admin.ratings import ScoredEncounter, rate, rated_encounters, ratings_json
 from Admin.revisions import Reviser, revise, revised_by_index
 from Admin.safe_call import Failure, safe_call
 from Admin.schedule import RoundRobin, Schedule
@@ -81,6 +94,8 @@ THREADED_FIT = 200
 """From this many players on, the ratings are fitted in a worker thread (a dense fit: its time grows as the cube of the field)."""
 KICK_TIME_LIMIT = 0.5
 """Seconds a misbehaving player has to take the message that says why it is out."""
+START_TIME_LIMIT = 3.0
+"""Seconds each player has to take the notice that the tournament starts (`announce_start`), as the course's Fish server allows."""
 
 ResultsOf = Callable[[Sequence[Any], Sequence[Any], Collection[Any]], Any]
 """The Results from the revised outcomes (schedule order), the players (sign-up order) and those who misbehaved.
@@ -107,14 +122,23 @@ class TournamentRules:
     """An outcome from its wire form (strict), for resuming from the event log."""
     score: Callable[[Any, Any], float | None] = lambda outcome, player: None
     """`player`'s score in an outcome (not in wire form): 1 won, 0.5 drew, 0 lost; None when nobody scored.
-    Formats that need a winner, and the ratings, read it."""
+    Formats that need a winner, and the ratings, read it. In an encounter of more than two players, the players
+    with the highest score won (ties: all of them)."""
+    announce_start: bool = False
+    """Every player hears `tournament_starting` before the first encounter; a failure to take it is a misbehaviour."""
+    results_notice_counts: bool = False
+    """A player that fails to take the Results misbehaves (recorded after them; it changes nobody's result)."""
 
 
 @attrs.define
 class TournamentManager:
-    """Runs tournaments with `referee` and `rules`, allowing each call to a player `time_per_call` seconds."""
+    """Runs tournaments with `referee` and `rules`, allowing each call to a player `time_per_call` seconds.
 
-    referee: RefereeFunction
+    `referee` plays an encounter of two players; `group_referee`, when given,
+    plays every encounter (of two or more players), and `referee` may be None.
+    """
+
+    referee: RefereeFunction | None
     rules: TournamentRules
     time_per_call: float
     concurrent: bool = True
@@ -124,6 +148,8 @@ class TournamentManager:
     """The JSON value printed for the Results, for the `results` event (None: their wire form)."""
     event_format: Callable[[Sequence[Name]], Format] | None = None
     """The format played in stages (Admin/formats) among the players (sign-up order); None: the rules' schedule."""
+    group_referee: GroupRefereeFunction | None = None
+    """The referee of a table of Entrants in seat order (a game of more than two players a game); None: `referee`."""
     _current: _Tournament | None = attrs.field(default=None, init=False)
 
     async def run(self, signed_up: Sequence[tuple[Name, Participant]], resumption: Resumption | None = None) -> Any:
@@ -147,6 +173,14 @@ class TournamentManager:
         """The state of the tournament that runs (or ran last), as the fold of its events has it."""
         assert self._current is not None, "no tournament has started"
         return self._current.progress()
+
+    async def play(self, entrants: Sequence[Entrant], encounter: Encounter) -> EncounterResult:
+        """Play one encounter among `entrants` (seat order) with the group referee, or the two-player referee."""
+        if self.group_referee is not None:
+            return await self.group_referee(entrants, encounter)
+        assert self.referee is not None, "a manager needs a referee or a group referee"
+        first, second = entrants
+        return await self.referee(first, second, encounter)
 
 
 class _Tournament:
@@ -223,15 +257,19 @@ class _Tournament:
         if self.plan is not None:
             self.plan.settled(index)
 
-    def _played(self, index: int, ended: tuple[Any, tuple[Name, ...]]) -> Played:
-        """The encounter at `index`, ended with `ended` (its outcome in wire form and its culprits), as a format sees it."""
+    def _played(self, index: int, ended: tuple[Any, tuple[Name, ...]]) -> tuple[Played | None, GroupPlayed]:
+        """The encounter at `index`, ended with `ended` (its outcome in wire form and its culprits), as a format sees it:
+        as a Played if it has two players, and as a table (its winners: the best score of those who are no culprit)."""
         outcome, culprits = ended
-        first, second = self.schedule.pairing(index)
-        players = {self.entrants[first].name: first, self.entrants[second].name: second}
-        score = (
-            None if outcome is None or len(culprits) == 2 else self.rules.score(self.rules.from_json(outcome), self.entrants[first].name)
+        table = self.schedule.pairing(index)
+        players = {self.entrants[player].name: player for player in table}
+        read = None if outcome is None else self.rules.from_json(outcome)
+        return ended_as(
+            table,
+            read is not None,
+            frozenset(players[name] for name in culprits),
+            lambda player: self.rules.score(read, self.entrants[player].name),
         )
-        return Played(first, second, score, frozenset(players[name] for name in culprits))
 
     def _next_stage(self) -> bool:
         """Ask the format for the next stage (the stages so far have all ended); log it. False when the event is over."""
@@ -273,6 +311,11 @@ class _Tournament:
         async with trio.open_nursery() as nursery:
             for entrant in self.renamed:
                 nursery.start_soon(self._tell_name, entrant)
+        if self.rules.announce_start:
+            async with trio.open_nursery() as nursery:
+                for entrant in self.entrants:
+                    if entrant.name not in self.out and not isinstance(entrant.player, AbsentPlayer):
+                        nursery.start_soon(self._tell_start, entrant)
         self._advance()
         if self.manager.concurrent:
             async with trio.open_nursery() as nursery:
@@ -309,13 +352,16 @@ class _Tournament:
     async def _write_summary(self) -> None:
         """The `summary` event: the ratings from the revised outcomes, and the format's summary."""
         revised = revised_by_index(self.outcomes, self.rules.revise)
-        encounters = []
-        for index, outcome in sorted(revised.items()):
-            first, second = self.schedule.pairing(index)
-            score = None if outcome is None else self.rules.score(outcome, self.entrants[first].name)
-            if score is not None:
-                encounters.append((first, second, score))
         names = [entrant.name for entrant in self.entrants]
+        encounters: list[ScoredEncounter] = []
+        for index, outcome in sorted(revised.items()):
+            if outcome is not None:
+                culprits = self.outcomes[index][1]
+                encounters += rated_encounters(
+                    self.schedule.pairing(index),
+                    frozenset(player for player in self.schedule.pairing(index) if names[player] in culprits),
+                    lambda player, outcome=outcome: self.rules.score(outcome, names[player]),  # type: ignore[misc]
+                )
         if len(names) < THREADED_FIT:
             ratings = rate(len(names), encounters)
         else:  # a second or so for a thousand players: the others (kicks, watchers) go on meanwhile
@@ -330,7 +376,7 @@ class _Tournament:
         self.observer.summarised(rows, summary)
 
     def _free_encounter(self, player: int) -> int | None:
-        """The index of `player`'s next encounter if both its players are free for it: each has played all before it.
+        """The index of `player`'s next encounter if every one of its players is free for it: each has played all before it.
 
         An encounter that has ended is never free, though its task may not yet
         have counted it in `played` (it waits for the log to be durable first).
@@ -338,15 +384,14 @@ class _Tournament:
         index = self.schedule.next_index(player, self.played[player])
         if index is None or index in self.ended:
             return None
-        first, second = self.schedule.pairing(index)
-        other = second if first == player else first
-        return index if self.schedule.next_index(other, self.played[other]) == index else None
+        table = self.schedule.pairing(index)
+        return index if all(self.schedule.next_index(other, self.played[other]) == index for other in table) else None
 
     async def _play_in_turn(self, index: int, nursery: trio.Nursery) -> None:
         """Play the encounter at `index`, then start each of its players' next encounter if it can.
 
-        An encounter becomes free exactly when the later of its players'
-        previous encounters ends, so each starts once; when both players'
+        An encounter becomes free exactly when the latest of its players'
+        previous encounters ends, so each starts once; when several players'
         next encounter is the same (they meet again), it starts once too.
         """
         await self._play(index)
@@ -365,17 +410,16 @@ class _Tournament:
                 nursery.start_soon(self._play_in_turn, following, nursery)
 
     async def _play(self, index: int) -> None:
-        first_index, second_index = self.schedule.pairing(index)
-        first, second = self.entrants[first_index], self.entrants[second_index]
-        pair = [first.name, second.name]
+        seated = [self.entrants[player] for player in self.schedule.pairing(index)]
+        pair = [entrant.name for entrant in seated]
         result = None
         encounter = self.schedule.encounter(index)
-        if first.name not in self.out and second.name not in self.out:
+        if not any(name in self.out for name in pair):
             self.event_log.write(
                 {"type": ENCOUNTER_START, "encounter": index, "players": pair}
                 | {"repetition": encounter.repetition, "meeting": encounter.meeting}
             )
-            result = await self.manager.referee(first, second, encounter)
+            result = await self.manager.play(seated, encounter)
         revised_before = self._revised() if result is not None and result.misbehaviours else None
         culprits: tuple[Name, ...] = ()
         if result is not None:
@@ -394,9 +438,9 @@ class _Tournament:
             self._record_revision_of(index)
         await self.event_log.durable()
         if result is not None:
-            self.observer.played(encounter, first.name, second.name, result)
+            self.observer.encounter_played(encounter, pair, result)
             for misbehaviour in result.misbehaviours:
-                self._put_out(first if misbehaviour.name == first.name else second, misbehaviour.reason)
+                self._put_out(seated[pair.index(misbehaviour.name)], misbehaviour.reason)
         total = (
             len(self.schedule) if self.plan is None else max(len(self.schedule), self.plan.format.expected_encounters(len(self.entrants)))
         )
@@ -453,8 +497,18 @@ class _Tournament:
             await self.event_log.durable()
             self._put_out(entrant, told.reason)
 
+    async def _tell_start(self, entrant: Entrant) -> None:
+        told = await safe_call(entrant.player.tournament_starting, time_limit=START_TIME_LIMIT)
+        if isinstance(told, Failure):
+            self._record_misbehaviour(Misbehaviour(entrant.name, told.reason, told.kind), None)
+            await self.event_log.durable()
+            self._put_out(entrant, told.reason)
+
     async def _tell_results(self, entrant: Entrant, results: Any) -> None:
-        await safe_call(entrant.player.end_of_tournament, results, time_limit=self.manager.time_per_call)
+        told = await safe_call(entrant.player.end_of_tournament, results, time_limit=self.manager.time_per_call)
+        if isinstance(told, Failure) and self.rules.results_notice_counts:  # no kick: the tournament is over for it
+            self._record_misbehaviour(Misbehaviour(entrant.name, told.reason, told.kind), None)
+            self.observer.misbehaved(entrant.name, shorten(told.reason, KICK_REASON_LIMIT))
 
 
 async def _kick(culprit: Entrant, reason: str) -> None:

@@ -36,6 +36,14 @@ class Observer:
     def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
         """The encounter at `encounter.index`, between `first` and `second`, was played to `result`."""
 
+    def encounter_played(self, encounter: Encounter, players: Sequence[Name], result: EncounterResult) -> None:
+        """The encounter at `encounter.index`, among `players` (two or more, in seat order), was played to `result`.
+
+        What the manager calls; by default, an encounter of two players is `played`, and one of more is heard no further.
+        """
+        if len(players) == 2:
+            self.played(encounter, players[0], players[1], result)
+
     def stage_started(self, label: str, encounters: int, byes: Sequence[Name]) -> None:
         """A stage of a format played in stages starts (`Swiss round 3 of 7`): its encounters, and who has a bye."""
 
@@ -75,6 +83,10 @@ class Observers(Observer):
     def played(self, encounter: Encounter, first: Name, second: Name, result: EncounterResult) -> None:
         for observer in self.observers:
             observer.played(encounter, first, second, result)
+
+    def encounter_played(self, encounter: Encounter, players: Sequence[Name], result: EncounterResult) -> None:
+        for observer in self.observers:
+            observer.encounter_played(encounter, players, result)
 
     def stage_started(self, label: str, encounters: int, byes: Sequence[Name]) -> None:
         for observer in self.observers:

@@ -5,7 +5,10 @@ against j with probability logistic(θ_i - θ_j) = 1 / (1 + e^(θ_j - θ_i)). An
 encounter `(first, second, score)` counts as `score` of a win for `first`
 and `1 - score` of a win for `second`: a draw (0.5) is half a win to each,
 the usual Bradley–Terry with draws as halves (any score in [0, 1] is read
-the same way). The fit maximises the log-likelihood
+the same way). An encounter of a table of more than two players (a game of
+up to four) counts as the pairwise encounters among its players that are
+no culprit, each won by the one the game scores higher, drawn on equal
+scores (`table_encounters`); so a player's `games` count those pairs. The fit maximises the log-likelihood
 
     Σ_encounters  score · log logistic(θ_f - θ_s) + (1 - score) · log logistic(θ_s - θ_f)
 
@@ -58,7 +61,7 @@ last. `read_ratings` reads such a list back strictly.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -156,6 +159,28 @@ def normal_cdf(x: float) -> float:
 def encounters_of(played: Iterable[Played]) -> list[ScoredEncounter]:
     """The encounters `(first, second, score)` of a format's `Played`s (a None score stays None, and is skipped by `rate`)."""
     return [(one.first, one.second, one.score) for one in played]
+
+
+def table_encounters(scores: Sequence[tuple[int, float | None]]) -> list[ScoredEncounter]:
+    """An encounter of a table as pairwise encounters: `scores` are `(player, score)` of its players that are no culprit,
+    in seat order; each pair of those that scored counts as a win of the higher score, a draw on equal scores."""
+    scored = [(player, score) for player, score in scores if score is not None]
+    pairs: list[ScoredEncounter] = []
+    for position, (first, mine) in enumerate(scored):
+        for second, theirs in scored[position + 1 :]:
+            pairs.append((first, second, 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0))
+    return pairs
+
+
+def rated_encounters(table: Sequence[int], culprits: frozenset[int], score: Callable[[int], float | None]) -> list[ScoredEncounter]:
+    """The encounters the ratings count of one played (revised) encounter of `table` (sign-up indices, seat order):
+    of two players, `(first, second, the first's score)` unless nobody scored; of more, `table_encounters` of those
+    that are no culprit. `score(player)`: the rules' score of a player in its outcome."""
+    if len(table) == 2:
+        first, second = table
+        mine = score(first)
+        return [] if mine is None else [(first, second, mine)]
+    return table_encounters([(player, score(player)) for player in table if player not in culprits])
 
 
 def rate(players: int, encounters: Iterable[ScoredEncounter], prior_draws: float = DEFAULT_PRIOR_DRAWS) -> Ratings:

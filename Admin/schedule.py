@@ -1,8 +1,10 @@
 """Schedules: which players meet, in which order, and what each player plays next. Game-free and pure.
 
 A schedule is a sequence of pairings of player indices (in sign-up order),
-the earlier-listed player first; a pairing's index is its position. Two
-kinds:
+the earlier-listed player first; a pairing's index is its position. A
+pairing is a *table* of two or more players (a game of more than two
+players a game; only a format played in stages makes tables of more than
+two), in seat order. The kinds:
 
 * RoundRobin: player 1 against 2..n, then 2 against 3..n, and so on, the
   whole round repeated `repetitions` times. Computed, not stored: a round
@@ -18,12 +20,13 @@ kinds:
 * ListedPairings: pairings given one by one, played in that order; a pair
   may meet more than once.
 * Staged: the pairings of a format played in stages (Swiss, knock-out,
-  gauntlet), appended a stage at a time as the format decides them.
+  gauntlet), appended a stage at a time as the format decides them; its
+  pairings may be tables of more than two.
 
 Each player plays its own encounters one at a time and in schedule order:
 `next_index(player, played)` is the index of the encounter a player plays
 after `played` others, so the manager starts an encounter exactly when it
-is the next one of both its players.
+is the next one of every one of its players.
 """
 
 from __future__ import annotations
@@ -41,10 +44,10 @@ class Schedule(Protocol):
 
     def __len__(self) -> int: ...
 
-    def __iter__(self) -> Iterator[tuple[int, int]]: ...
+    def __iter__(self) -> Iterator[tuple[int, ...]]: ...
 
-    def pairing(self, index: int) -> tuple[int, int]:
-        """The players of the encounter at `index`, the earlier-listed first."""
+    def pairing(self, index: int) -> tuple[int, ...]:
+        """The players of the encounter at `index` (two or more), the earlier-listed first."""
 
     def encounter(self, index: int) -> Encounter:
         """Where the encounter at `index` stands: its repetition and how often its players met before in it."""
@@ -173,27 +176,27 @@ class Staged:
     """The schedule of a format played in stages (Admin/formats/stage.py): pairings appended a stage at a time.
 
     An index never changes once given; `meeting` counts the earlier
-    encounters of the same two players in the whole event (there are no
-    repetitions: `repetition` is always 0).
+    encounters of the same players (the same two, or the same table) in the
+    whole event (there are no repetitions: `repetition` is always 0).
     """
 
     def __init__(self) -> None:
-        self.pairs: list[tuple[int, int]] = []
+        self.pairs: list[tuple[int, ...]] = []
         self._of_player: dict[int, list[int]] = {}
         self._meetings: list[int] = []
         self._met: dict[frozenset[int], int] = {}
 
-    def add(self, pairings: Sequence[tuple[int, int]]) -> range:
-        """Append `pairings`; the indices they get."""
+    def add(self, pairings: Sequence[tuple[int, ...]]) -> range:
+        """Append `pairings` (tables of two or more players); the indices they get."""
         start = len(self.pairs)
-        for first, second in pairings:
-            if first == second:
-                raise ValueError(f"a stage pairs player {first} with itself")
+        for table in pairings:
+            if len(set(table)) != len(table) or len(table) < 2:
+                raise ValueError(f"a stage seats players {list(table)}: a table has two or more different players")
             index = len(self.pairs)
-            self.pairs.append((first, second))
-            self._of_player.setdefault(first, []).append(index)
-            self._of_player.setdefault(second, []).append(index)
-            pair = frozenset((first, second))
+            self.pairs.append(tuple(table))
+            for player in table:
+                self._of_player.setdefault(player, []).append(index)
+            pair = frozenset(table)
             self._meetings.append(self._met.get(pair, 0))
             self._met[pair] = self._meetings[-1] + 1
         return range(start, len(self.pairs))
@@ -201,10 +204,10 @@ class Staged:
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def __iter__(self) -> Iterator[tuple[int, int]]:
+    def __iter__(self) -> Iterator[tuple[int, ...]]:
         return iter(list(self.pairs))
 
-    def pairing(self, index: int) -> tuple[int, int]:
+    def pairing(self, index: int) -> tuple[int, ...]:
         return self.pairs[index]
 
     def encounter(self, index: int) -> Encounter:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -52,6 +52,11 @@ _NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
 _NOT_IN_END = _NOT_IN_STEP | {"type"}
 
 
+Table = tuple[Name, Name]
+"""An encounter's players in seat order: two, or more in a game of more than two players a game. Typed as a pair until
+Remote/exports.py and Remote/watch/snapshot.py read tables (issue 18); then `tuple[Name, ...]`."""
+
+
 class EventError(ValueError):
     """An event that does not fit the events before it; the message names its seq."""
 
@@ -81,7 +86,8 @@ class EncounterState:
     """One encounter that has started: its players, its games, and, once ended, its outcome."""
 
     index: int
-    players: tuple[Name, Name]
+    players: Table
+    """Two or more, in seat order."""
     repetition: int = 0
     meeting: int = 0
     games: list[GameState] = attrs.field(factory=list)
@@ -110,8 +116,8 @@ class TournamentState:
     """By schedule index: the latest revised outcome (None: deleted)."""
     stages: list[dict[str, Any]] = attrs.field(factory=list)
     """The `stage` events without their envelope, for a format played in stages (Admin/formats/stage.py)."""
-    staged: dict[int, tuple[Name, Name]] = attrs.field(factory=dict)
-    """By schedule index: the players the stages paired (empty for a schedule known from the roster)."""
+    staged: dict[int, Table] = attrs.field(factory=dict)
+    """By schedule index: the players (two or more) the stages paired (empty for a schedule known from the roster)."""
     summary: dict[str, Any] | None = None
     """The `summary` event without its envelope: `ratings` and `format`."""
     results: dict[str, Any] | None = None
@@ -164,8 +170,9 @@ class TournamentState:
         try:
             if not shaped:
                 check_shape(event)
-            if self.last_type in _ENDS and kind not in _ENDS[self.last_type]:
-                raise EventError(f"nothing but {' or '.join(sorted(_ENDS[self.last_type]))} may follow {self.last_type}")
+            following = _ENDS[RESULTS] if self.last_type == MISBEHAVIOUR and self.results is not None else _ENDS.get(self.last_type or "")
+            if following is not None and kind not in following:
+                raise EventError(f"nothing but {' or '.join(sorted(following))} may follow {self.last_type}")
             handler = _HANDLERS.get(kind)
             if handler is not None:
                 handler(self, event)
@@ -209,13 +216,13 @@ class TournamentState:
             raise EventError(f"stage {event['stage']} starts before every encounter of stage {len(self.stages)} has ended")
         if event["first"] != self.total:
             raise EventError(f"stage {event['stage']} starts at encounter {event['first']}, not at {self.total}")
-        playing = set()
-        for first, second in (self._pair({"players": pair}) for pair in event["pairings"]):
-            for name in (first, second):
+        playing: set[Name] = set()
+        for table in (self._pair({"players": pair}) for pair in event["pairings"]):
+            for name in table:
                 if name in self.misbehaviours:
                     raise EventError(f"{show(name)} is out and plays no more")
-            playing |= {first, second}
-            self.staged[self.total] = (first, second)
+            playing |= set(table)
+            self.staged[self.total] = table
             self.total += 1
         for name in event["byes"]:
             self._in_roster(name)
@@ -232,17 +239,19 @@ class TournamentState:
         index = self._scheduled(event)
         if index in self.encounters:
             raise EventError(f"encounter {index} started before")
-        first, second = self._pair(event)
-        if self.staged and self.staged[index] != (first, second):
-            raise EventError(f"encounter {index} pairs {show(list(self.staged[index]))}, not {show([first, second])}")
-        for name in (first, second):
+        players = self._pair(event)
+        if self.staged and self.staged[index] != players:
+            raise EventError(f"encounter {index} pairs {show(list(self.staged[index]))}, not {show(list(players))}")
+        for name in players:
             if name in self.misbehaviours:
                 raise EventError(f"{show(name)} is out and plays no more")
-        self.encounters[index] = EncounterState(index, (first, second), event["repetition"], event["meeting"])
+        self.encounters[index] = EncounterState(index, players, event["repetition"], event["meeting"])
 
     def _misbehaviour(self, event: Mapping[str, Any]) -> None:
         name, index = event["name"], event["encounter"]
         self._in_roster(name)
+        if self.results is not None and index is not None:
+            raise EventError(f"{show(name)} misbehaved in encounter {index} after the Results")
         if name in self.misbehaviours:
             raise EventError(f"{show(name)} is out already")
         if index is not None and name not in self._running_encounter(event).players:
@@ -259,7 +268,7 @@ class TournamentState:
             if event["outcome"] is not None or culprits:
                 raise EventError(f"encounter {index} did not start, so it has no outcome and no culprits")
             if not set(players) & set(self.misbehaviours):
-                raise EventError(f"encounter {index} did not start, yet neither of its players is out")
+                raise EventError(f"encounter {index} did not start, yet none of its players is out")
             encounter = self.encounters[index] = EncounterState(index, players)
         elif encounter.ended:
             raise EventError(f"encounter {index} ended twice")
@@ -316,14 +325,15 @@ class TournamentState:
             raise EventError(f"encounter {index} is not in the schedule of {self.total or 0}")
         return index
 
-    def _pair(self, event: Mapping[str, Any]) -> tuple[Name, Name]:
-        """The event's two players, different players of the roster."""
-        first, second = event["players"]
-        self._in_roster(first)
-        self._in_roster(second)
-        if first == second:
-            raise EventError(f"{show(first)} cannot play against itself")
-        return first, second
+    def _pair(self, event: Mapping[str, Any]) -> Table:
+        """The event's players (two, or a table of more), different players of the roster."""
+        players = cast(Table, tuple(event["players"]))
+        for name in players:
+            self._in_roster(name)
+        for position, name in enumerate(players):
+            if name in players[:position]:
+                raise EventError(f"{show(name)} cannot play against itself")
+        return players
 
     def forget_unfinished(self) -> None:
         """What an interrupted run leaves unfinished is undone: its running encounters are replayed from their
@@ -360,8 +370,9 @@ class TournamentState:
         return games[-1]
 
 
-_ENDS = {RESULTS: frozenset({STOP}), STOP: frozenset({STOP, RESUME})}
-"""What may follow the Results (a stop that came while the server finished) and a stop (a resume, or another stop)."""
+_ENDS = {RESULTS: frozenset({STOP, MISBEHAVIOUR}), STOP: frozenset({STOP, RESUME})}
+"""What may follow the Results (a stop that came while the server finished, or a player that failed to take them,
+when that counts: a misbehaviour outside any encounter, which the same may follow) and a stop (a resume, or another stop)."""
 
 _HANDLERS = {
     START: TournamentState._start,

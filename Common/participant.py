@@ -1,10 +1,11 @@
 """What every player of every game is to the tournament: a name, the Results, and the notice that it is out.
 
 A game's player interface (Santorini's `Common/santorini/player.py`, the prisoner's
-dilemma's `Common/ipd/player.py`) adds the game's own calls to these three,
+dilemma's `Common/ipd/player.py`) adds the game's own calls to these four,
 which the game-free tournament manager makes:
 
     playing_as(name)            only if its name was taken; before its first encounter
+    tournament_starting()       only in a game that announces the start (Fish's "start"); before its first encounter
       ... the game's calls, made by the game's referee ...
     end_of_tournament(results)  only if it never misbehaved: the game's Results
     kicked(reason)              instead, once, if it misbehaved: why it is out
@@ -79,6 +80,10 @@ class Participant(abc.ABC, Generic[NameT]):
     @abc.abstractmethod
     async def end_of_tournament(self, results: Any) -> None:
         """The tournament is over; these are its Results (the game's)."""
+
+    async def tournament_starting(self) -> None:
+        """The tournament starts (asked only by a game that announces the start: its rules' `announce_start`, Fish's
+        "start"; under a time limit of its own, 3 s); failing to take it is misbehaving. Nothing by default."""
 
     async def kicked(self, reason: str) -> None:
         """You misbehaved and are out of the tournament; `reason` says why. Ignored by default."""

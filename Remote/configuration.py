@@ -6,6 +6,8 @@ The error is one line naming the offending key, such as
 `expected a whole number in 0..65535, got 70000 @ $.port`. The "game" key
 (default "santorini") chooses the game: its own keys are read by the game
 (`Game.read_settings`), and a key of another game is an error that says so.
+Without "format", a game's `default_format` is played (None: the round
+robin); a knock-out's "players per game" is at most the game's most.
 """
 
 from __future__ import annotations
@@ -267,7 +269,20 @@ def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, typ
     game = _choose_game(data, games, default)
     host_keys, game_keys = _split(data, keys, game, games, with_game_keys=True)
     config: Any = structure(host_keys, type_, _converter(game))
+    if "format" not in data and game.default_format is not None:
+        config = attrs.evolve(config, event_format=game.default_format)
+    _check_players_per_game(config.event_format, game)
     return attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
+
+
+def _check_players_per_game(event_format: FormatSettings, game: Game) -> None:
+    """StructureError, one line, when a knock-out's "players per game" is more than the game's most."""
+    most = game.players_per_encounter[1]
+    if event_format.players_per_game > most:
+        raise StructureError(
+            f"expected a whole number from 2 to {most} (a {game.name} game has at most {most} players), "
+            f"got {event_format.players_per_game} @ $.format.players per game"
+        )
 
 
 def read_client_configuration(text: str, games: Mapping[str, Game], default: str) -> ClientConfiguration:

@@ -8,7 +8,8 @@ events before it (the fold, `Admin/tournament_state.py`: names of the
 roster, encounters of the schedule that have started, `seq` without a gap);
 and what only the game knows is checked as each event is read (`GameCheck`):
 the first event is the `start` of a game this host runs, with settings it
-reads; the roster's schedule has the number of encounters the roster says;
+reads; the roster's schedule has the number of encounters the roster says; a
+stage's tables (pairs, or tables of a game of more) seat no more players than the game's most;
 an encounter has the players, repetition and meeting of its place in the
 schedule and starts only after its players' earlier encounters ended; every
 outcome is one the game's converter reads; and the `results` event holds
@@ -144,7 +145,13 @@ class GameCheck:
         if self.staged is None:
             raise ValueError("a stage in a tournament whose format is not played in stages")
         position = {name: number for number, name in enumerate(self.roster)}
-        for index in self.staged.add([(position[first], position[second]) for first, second in event["pairings"]]):
+        fewest, most = self.game.players_per_encounter
+        for table in event["pairings"]:
+            if not fewest <= len(table) <= most:
+                raise ValueError(
+                    f"stage {event['stage']} seats {len(table)} players at a table; a {self.game.name} game has {fewest} to {most}"
+                )
+        for index in self.staged.add([tuple(position[name] for name in table) for table in event["pairings"]]):
             for player in self.staged.pairing(index):
                 self.earlier.setdefault(player, []).append(index)
 

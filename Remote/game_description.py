@@ -10,7 +10,9 @@ line per game. A Game says:
 * its configuration keys: which JSON keys are its own, and how to read them
   strictly into its settings (one-line errors naming the key);
 * how to play: a referee of one encounter and the rules the manager follows
-  (revisions, Results, schedule), both made from the settings;
+  (revisions, Results, schedule), both made from the settings; how many
+  players an encounter has (two, or two to four in Fish: then the referee
+  takes a table of Entrants) and the format a tournament plays by default;
 * both ends of its wire: the server's proxy of a remote player and the
   client's proxy of the server, and the shape of its server's messages (so
   that a client of another game can say where it is);
@@ -31,11 +33,11 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import attrs
 
-from Admin.encounter import Note, RefereeFunction, ignore
+from Admin.encounter import GroupRefereeFunction, Note, RefereeFunction, ignore
 from Admin.event_log import EventLog, Resumption
 from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
 from Admin.formats.settings import FormatSettings, NothingToPlay, missing_candidates, schedule_of, staged_format
@@ -81,8 +83,10 @@ class Game:
     two games may share a key only when they read it with the same function."""
     read_settings: Callable[[Mapping[str, Any]], Any]
     """The game's settings from its keys (only those present); StructureError naming the key."""
-    make_referee: Callable[[Any, float, Note], RefereeFunction]
-    """The referee of one encounter, from the settings, the time per call and where its game events go (`note`; `ignore`: nowhere)."""
+    make_referee: Callable[[Any, float, Note], RefereeFunction | GroupRefereeFunction]
+    """The referee of one encounter, from the settings, the time per call and where its game events go (`note`; `ignore`: nowhere):
+    a RefereeFunction (first, second) for a game of two players an encounter; a GroupRefereeFunction (the Entrants in seat
+    order) for a game whose `players_per_encounter` allows more, which then plays every encounter, of two players too."""
     rules: Callable[[Any], TournamentRules]
     remote_player: Callable[[MessageChannel, CallStatistics], Participant]
     client_proxy: Callable[..., ClientProxy]
@@ -123,6 +127,15 @@ class Game:
     """The game's own keys that choose its schedule (the IPD's "pairings", "repetitions"): "format" replaces them."""
     recognises_server_message: Callable[[Any], bool] = lambda message: False
     """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
+    players_per_encounter: tuple[int, int] = (2, 2)
+    """The fewest and the most players of one encounter (Fish: 2 to 4); a format's "players per game" is at most the most."""
+    default_format: FormatSettings | None = None
+    """The format of a configuration without "format" (None: the round robin); Fish's is the course's knock-out of 4."""
+
+    @property
+    def group_game(self) -> bool:
+        """Whether an encounter may seat more than two players (its `make_referee` makes a GroupRefereeFunction)."""
+        return self.players_per_encounter[1] > 2
 
     @property
     def max_name_length(self) -> int:
@@ -180,6 +193,13 @@ def register(*games: Game) -> dict[str, Game]:
             raise GameError(f"the game {game.name!r}: its board_view must be the path of its watch page script, got {shown!r}")
         if not isinstance(game.settings_keys, Mapping):
             raise GameError(f"the game {game.name!r}: settings_keys must map each key to the function that reads its value")
+        fewest, most = game.players_per_encounter
+        if not 2 <= fewest <= most:
+            raise GameError(
+                f"the game {game.name!r}: players_per_encounter must be (fewest, most), 2 <= fewest <= most, got {(fewest, most)}"
+            )
+        if game.default_format is not None and not fewest <= game.default_format.players_per_game <= most:
+            raise GameError(f"the game {game.name!r}: its default format's players per game is not within {fewest} to {most}")
         registry[game.name] = game
     readers: dict[str, dict[str, Any]] = {}
     for game in registry.values():
@@ -246,10 +266,11 @@ async def play_tournament(
     tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
     rules, staged = with_format(game.rules(settings), event_format, seeding, log)
     async with encounter_loop.encounter_loop() as loop:
+        referee = game.make_referee(settings, time_per_call, note)
         manager = TournamentManager(
-            encounter_loop.InEncounterLoop(
-                game.make_referee(settings, time_per_call, note), loop if encounter_loop.ENCOUNTER_LOOP else None
-            ),
+            None
+            if game.group_game
+            else encounter_loop.InEncounterLoop(cast(RefereeFunction, referee), loop if encounter_loop.ENCOUNTER_LOOP else None),
             rules,
             time_per_call=time_per_call,
             concurrent=concurrent,
@@ -257,6 +278,7 @@ async def play_tournament(
             event_log=event_log,
             output=lambda results: game.output(results, settings),
             event_format=staged,
+            group_referee=cast(GroupRefereeFunction, referee) if game.group_game else None,
         )
         results = await manager.run(players, None if resuming is None else resuming.resumption)
     return game.output(results, settings)

@@ -6,6 +6,10 @@
     {"kind": "swiss", "rounds": 7}                7 rounds of Swiss pairings (Admin/formats/swiss.py)
     {"kind": "knock-out"}                         single elimination, seeded by sign-up order,
                                                   or "seeding": "rating" with "ratings": FILE of an earlier event
+    {"kind": "knock-out", "players per game": 4}  the course's knock-out (Admin/formats/course_knock_out.py): games of
+                                                  up to 4 from the front of the list, all tied winners going on;
+                                                  "players per game" is 2 (the default: the seeded bracket) up to the
+                                                  game's most (the configuration checks that: Remote/configuration.py)
     {"kind": "gauntlet", "candidates": [A], "cycles": 2, "sprt": {"elo0": 0, "elo1": 10, "alpha": 0.05, "beta": 0.05}}
 
 `read_format(value)` gives a FormatSettings or raises StructureError, one
@@ -22,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from Admin.formats.course_knock_out import CourseKnockOut
 from Admin.formats.gauntlet import Gauntlet
 from Admin.formats.knock_out import KnockOut
 from Admin.formats.sprt import SPRTSettings
@@ -35,12 +40,13 @@ KINDS = (ROUND_ROBIN, PAIRINGS, SWISS, KNOCK_OUT, GAUNTLET)
 STAGED = frozenset({SWISS, KNOCK_OUT, GAUNTLET})
 """The kinds played in stages: their pairings depend on the outcomes so far."""
 SIGN_UP_ORDER, BY_RATING = "sign-up order", "rating"
+PLAYERS_PER_GAME = "players per game"
 
 _KEYS = {
     ROUND_ROBIN: ("kind", "cycles"),
     PAIRINGS: ("kind", "pairings"),
     SWISS: ("kind", "rounds"),
-    KNOCK_OUT: ("kind", "seeding", "ratings"),
+    KNOCK_OUT: ("kind", "seeding", "ratings", PLAYERS_PER_GAME),
     GAUNTLET: ("kind", "candidates", "cycles", "sprt"),
 }
 _REQUIRED = {PAIRINGS: ("pairings",), SWISS: ("rounds",), GAUNTLET: ("candidates",)}
@@ -60,6 +66,8 @@ class FormatSettings:
     """The ratings file (of an earlier event's `ratings out`) that seeds a knock-out by rating."""
     candidates: tuple[str, ...] = ()
     sprt: SPRTSettings | None = None
+    players_per_game: int = 2
+    """A knock-out's most players a game: 2, the seeded bracket; more, the course's knock-out (games from the front)."""
 
     @property
     def staged(self) -> bool:
@@ -87,7 +95,7 @@ def read_format(value: Any) -> FormatSettings:
         if key == "kind":
             continue
         try:
-            read[key] = _READERS[key](element)
+            read[_FIELDS.get(key) or key] = _READERS[key](element)
         except StructureError:
             raise  # it names its key inside this one
         except ValueError as error:
@@ -96,6 +104,8 @@ def read_format(value: Any) -> FormatSettings:
         raise StructureError('"seeding": "rating" needs "ratings", the file of an earlier event\'s ratings @ $.format.ratings')
     if "ratings" in read and read.get("seeding") != BY_RATING:
         raise StructureError('"ratings" seeds a knock-out only with "seeding": "rating" @ $.format.seeding')
+    if read.get("players_per_game", 2) > 2 and read.get("seeding", SIGN_UP_ORDER) != SIGN_UP_ORDER:
+        raise StructureError("a knock-out of more than 2 players per game takes the players in sign-up order @ $.format.seeding")
     settings = FormatSettings(**read)
     if settings.sprt is not None and len(settings.candidates) != 1:
         raise StructureError(f"an SPRT needs exactly one candidate, got {len(settings.candidates)} @ $.format.candidates")
@@ -165,7 +175,10 @@ _READERS: dict[str, Callable[[Any], Any]] = {
     "ratings": lambda value: string(value, "the path of a ratings file"),
     "candidates": _candidates,
     "sprt": _sprt,
+    PLAYERS_PER_GAME: lambda value: whole_number(value, 2),
 }
+_FIELDS: dict[str, str] = {PLAYERS_PER_GAME: "players_per_game"}
+"""The FormatSettings field of each key whose name is not the key's."""
 
 
 def format_json(settings: FormatSettings) -> dict[str, Any]:
@@ -181,6 +194,8 @@ def format_json(settings: FormatSettings) -> dict[str, Any]:
         value["seeding"] = settings.seeding
         if settings.ratings is not None:
             value["ratings"] = settings.ratings
+        if settings.players_per_game != 2:  # left out at 2, so that a seeded bracket's log is what it always was
+            value[PLAYERS_PER_GAME] = settings.players_per_game
     else:
         value["candidates"] = list(settings.candidates)
         value["cycles"] = settings.cycles
@@ -225,6 +240,8 @@ def staged_format(settings: FormatSettings, names: Sequence[str], ratings: Mappi
     if settings.kind == SWISS:
         return Swiss(settings.rounds)
     if settings.kind == KNOCK_OUT:
+        if settings.players_per_game > 2:
+            return CourseKnockOut(settings.players_per_game)
         if settings.seeding != BY_RATING:
             return KnockOut()
         rating = ratings or {}

@@ -2,7 +2,10 @@
 
 A *format* says who meets whom. It is pure (no I/O, no clock) and
 game-free: it sees players as indices in sign-up order and an ended
-encounter as a `Played`, a score for the player listed first. An event
+encounter as a `Played`, a score for the player listed first. A format of
+a game of more than two players a game (the course's knock-out) pairs
+*tables* of two or more players and sees each ended one as a
+`GroupPlayed`: its players, its winners and its culprits. An event
 runs in *stages*: a stage is a list of pairings (and the byes of its
 round), all known when it starts; the next stage is asked for only when
 every encounter of the previous one has ended, so it is a function of the
@@ -20,7 +23,7 @@ gets the same pairings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -60,25 +63,69 @@ class Played:
 
 
 @attrs.frozen
+class GroupPlayed:
+    """An ended encounter of a table of two or more players as a format sees it (sign-up indices, in seat order).
+
+    `winners` (in seat order) are the players that are no culprit and scored
+    the most of those (the rules' `score`; ties: all of them); none when
+    nobody scored. `culprits` are the players put out by it. `played` is
+    False when the encounter was not played (a player was out before it):
+    then it has neither winners nor culprits.
+    """
+
+    players: tuple[int, ...]
+    winners: tuple[int, ...]
+    culprits: frozenset[int] = frozenset()
+    played: bool = True
+
+
+def ended_as(
+    table: tuple[int, ...], played: bool, culprits: frozenset[int], score: Callable[[int], float | None]
+) -> tuple[Played | None, GroupPlayed]:
+    """An ended encounter of `table` (sign-up indices, seat order) as a format sees it: a Played if it has two players
+    (else None), and a GroupPlayed. `played` is False when it was not played; `culprits` the players it put out;
+    `score(player)` is a player's score in its outcome (the rules' `score`; asked only when it was played)."""
+    pair = None
+    if len(table) == 2:
+        first, second = table
+        pair = Played(first, second, None if not played or len(culprits) == 2 else score(first), culprits)
+    if not played:
+        return pair, GroupPlayed(table, (), played=False)
+    scores = {player: score(player) for player in table if player not in culprits}
+    best = max((mine for mine in scores.values() if mine is not None), default=None)
+    winners = () if best is None else tuple(player for player, mine in scores.items() if mine == best)
+    return pair, GroupPlayed(table, winners, culprits)
+
+
+@attrs.frozen
 class Stage:
     """One stage of an event: its pairings (the player listed first starts), its byes, and what the log says of it.
+
+    A pairing is a pair of players, or a table of more (in seat order) for a
+    game of more than two players a game.
 
     `label` is what the organiser's log and the page call the stage:
     `Swiss round 3 of 7`, `knock-out round 2 of 4 (semi-finals)`. A bye is a
     player who plays no encounter in this stage and scores a win for it.
     """
 
-    pairings: tuple[tuple[int, int], ...]
+    pairings: tuple[tuple[int, ...], ...]
     label: str
     byes: tuple[int, ...] = ()
 
 
 @attrs.frozen
 class StageResult:
-    """A stage that has ended: the stage, and its encounters in the order of its pairings."""
+    """A stage that has ended: the stage, and its encounters in the order of its pairings.
+
+    `played` are its encounters of two players (every one, for a format of
+    two-player games); `groups` are all of its encounters, each as a table
+    (a format of tables reads these).
+    """
 
     stage: Stage
     played: tuple[Played, ...]
+    groups: tuple[GroupPlayed, ...] = ()
 
 
 class Format(Protocol):
