@@ -53,7 +53,7 @@ import json
 import math
 import os
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +201,7 @@ def _export_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(lambda type_: type_ == dict[str, Any], _json_object)
     converter.register_unstructure_hook_func(lambda type_: type_ == tuple[Name, ...], list)
     for cls in (MisbehaviourEntry, ExportedPlayer, EncounterEntry, ResultsExport):
-        checks = {"players": _seated} if cls is EncounterEntry else None
+        checks: dict[str, Callable[[Any], Any]] | None = {"players": _seated} if cls is EncounterEntry else None
         register_json_object(converter, cls, keys={field.name: field.name for field in attrs.fields(cls)}, checks=checks)
     return converter
 
