@@ -319,7 +319,7 @@ def _from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
 
 def crosstable_csv(state: TournamentState, game: Game) -> str:
     """crosstable.csv of the tournament whose events folded to `state` (see the module's docstring)."""
-    if game.seats_more_than_two:
+    if game.group_game:
         return encounter_table_csv(state, game)
     roster = list(state.roster or ())
     sides = game.outcome_sides
@@ -492,7 +492,7 @@ def _met(state: TournamentState, index: int) -> Encounter:
 def tournament_trf(state: TournamentState, game: Game) -> str | None:
     """tournament.trf of a Swiss or round-robin event of a game of two (`Admin/trf.py`); None for the other formats, for a
     game seating more than two, and before the roster."""
-    if state.roster is None or game.seats_more_than_two:
+    if state.roster is None or game.group_game:
         return None
     roster = state.roster
     rules = game.rules(settings_of(state, game))

@@ -127,8 +127,8 @@ class Game:
     recognises_server_message: Callable[[Any], bool] = lambda message: False
     """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
     players_per_encounter: tuple[int, int] = (2, 2)
-    """The fewest and the most players one encounter seats: (2, 2) for a game of two; Fish's (2, 4). A game that seats
-    more than two gets a table per encounter instead of the crosstable's two-player cells (Remote/exports.py)."""
+    """The fewest and the most players of one encounter (Fish: 2 to 4); a format's "players per game" is at most the most.
+    A game of more than two has a table per encounter instead of the crosstable's two-player cells (Remote/exports.py)."""
     outcome_places: Callable[[Any], Sequence[tuple[str, int | None, Any]]] = lambda outcome: ()
     """Each player's place and score in a raw outcome (wire form), in seat order: `(name, place, score)`, place 1 the
     best (tied players share one), place and score None for a player removed for misbehaving; the score is the game's
@@ -136,8 +136,8 @@ class Game:
     read it; the default, (), tells none (those columns stay empty)."""
 
     @property
-    def seats_more_than_two(self) -> bool:
-        """Whether an encounter of this game may seat more than two players (so it has no crosstable)."""
+    def group_game(self) -> bool:
+        """Whether an encounter may seat more than two players (its `make_referee` makes a GroupRefereeFunction)."""
         return self.players_per_encounter[1] > 2
 
     @property
@@ -177,8 +177,8 @@ _HOOKS = tuple(field.name for field in attrs.fields(Game) if str(field.type).sta
 def register(*games: Game) -> dict[str, Game]:
     """The registry of `games` by name, each checked: GameError (one line) for a game that cannot be hosted.
 
-    Every hook is present (a function, never None), the board view's
-    script is there, and an encounter seats at least two; names are distinct; a
+    Every hook is present (a function, never None), and the board view's
+    script is there; names are distinct; a
     configuration key owned by two games is read by both with the same
     function, or the error names every owner.
     """
@@ -194,9 +194,6 @@ def register(*games: Game) -> dict[str, Game]:
         if not isinstance(game.board_view, Path) or not game.board_view.is_file():
             shown = str(game.board_view)
             raise GameError(f"the game {game.name!r}: its board_view must be the path of its watch page script, got {shown!r}")
-        seats = game.players_per_encounter
-        if not (type(seats) is tuple and len(seats) == 2 and all(type(n) is int for n in seats) and 2 <= seats[0] <= seats[1]):
-            raise GameError(f"the game {game.name!r}: players_per_encounter must be (fewest, most) with 2 <= fewest <= most, got {seats!r}")
         if not isinstance(game.settings_keys, Mapping):
             raise GameError(f"the game {game.name!r}: settings_keys must map each key to the function that reads its value")
         registry[game.name] = game

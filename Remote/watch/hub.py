@@ -219,7 +219,7 @@ class WatchHub:
         self._pending.clear()
         ended = [index for index, encounter in self.state.encounters.items() if encounter.ended]
         self._words = {index: encounter_words(self.state, index, game) for index in ended}
-        self._places = {index: encounter_places(self.state, index, game) for index in ended} if game.seats_more_than_two else None
+        self._places = {index: encounter_places(self.state, index, game) for index in ended} if game.group_game else None
         self.standings = None
         self._standings_version += 1
         self._standings_due.set()

@@ -122,7 +122,7 @@ def _encounter_json(encounter: EncounterState, words: Words | None, places: Plac
 def encounter_words(state: TournamentState, index: int, game: Game) -> Words | None:
     """Each player's crosstable word for the ended encounter `index` after the events so far; None if they cannot be told."""
     encounter = state.encounters[index]
-    culprit = REMOVED if game.seats_more_than_two else IRREGULAR
+    culprit = REMOVED if game.group_game else IRREGULAR
     try:
         return cell_words(state, index, encounter.players, game.outcome_sides, culprit)
     except ExportError as error:
@@ -181,7 +181,7 @@ def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
     """`{"ratings", "format"}`: the summary as the manager would write it now: every format's ratings, and for a format played
     in stages its own summary (null otherwise); nulls before the roster, and for a game seating more than two."""
     nothing: dict[str, Any] = {"ratings": None, "format": None}
-    if game.seats_more_than_two:  # the ratings and stages read encounters of two
+    if game.group_game:  # the ratings and stages read encounters of two
         return nothing
     try:
         settings = format_of(state)
