@@ -208,7 +208,8 @@
         return;
       case "game-start": {
         const encounter = state.encounters.get(index);
-        if (encounter && !encounter.ended) encounter.games.push({ players: event.players, steps: [], end: null });
+        // the game's record keeps what its start says (players; a game may add more, such as its board)
+        if (encounter && !encounter.ended) encounter.games.push(Object.assign(body(event, ["seq", "t", "type", "encounter", "game"]), { steps: [], end: null }));
         dirty.encounters.add(index);
         return;
       }
