@@ -35,8 +35,10 @@ const fish = registered.fish;
 const container = new Node_("div");
 fish.view(container).show(record, upto === null ? undefined : upto);
 const [picture, , list] = container.children;
-const tiles = picture.children.map((tile) => [tile.attributes["data-tile"], Number(tile.attributes["data-fish"]), tile.dataset.penguin ?? null]);
-const scores = list.children.map((item) => [item.dataset.player, item.dataset.score, item.children.map((child) => child.textContent).join("")]);
+const tiles = picture.children.map((tile) =>
+  [tile.attributes["data-tile"], Number(tile.attributes["data-fish"]), tile.dataset.penguin ?? null]);
+const scores = list.children.map((item) =>
+  [item.dataset.player, item.dataset.score, item.children.map((child) => child.textContent).join("")]);
 const encounter = { games: [record], outcome: record.end };
 console.log(JSON.stringify({ tiles, scores, running: fish.running(encounter), ended: record.end ? fish.ended(encounter) : null,
                              describe: record.end ? fish.describeEnd(record.end) : null }));
@@ -50,7 +52,7 @@ def record_of(players, removed=(), ended=False):
     record["steps"] = [{key: value for key, value in step.items() if key not in ("encounter", "game")} for step in steps]
     record["end"] = None
     if ended:
-        record["end"] = {key: value for key, value in fish_outcome(players, [7, None, 3]).items()}
+        record["end"] = fish_outcome(players, [7, None, 3])
     return record
 
 
