@@ -10,8 +10,8 @@ directory, then `os.replace`), so that a reader never sees half a file:
   (null while the tournament is unfinished) and the standings (of the
   Results so far, while unfinished). EXPORT_CONVERTER reads it back
   strictly: `structure_export(json.loads(text))`.
-* `crosstable.csv` (`crosstable_csv`): one row and one column per player
-  (roster order); each cell says, from the row player's side, what became of
+* `crosstable.csv` (`crosstable_csv`), for a game of two players a table of
+  one row and one column per player (roster order); each cell says, from the row player's side, what became of
   each encounter of the pair (schedule order, joined with "; "):
   the game's word for its outcome and its games (`Game.outcome_sides`:
   "won 2–1", "lost", "drawn 25:25", ...), "irregular" where the row player misbehaved in it,
@@ -22,11 +22,24 @@ directory, then `os.replace`), so that a reader never sees half a file:
   the counts of the cells' kinds (the first word of the word that counts,
   "revised" set aside) won, drawn, lost and irregular, which are those of
   the standings.
+  For a game whose encounters seat more than two (`Game.players_per_encounter`,
+  Fish), two-player cells make no sense: the file is a table per encounter
+  instead (`encounter_table_csv`), one row per player per encounter of the
+  schedule, in schedule then seat order, with the columns `encounter`, `stage`
+  (the stage's number for a format played in stages, else empty), `player`,
+  `place` and `score` (`Game.outcome_places` of the outcome after the
+  revisions; empty where there is none), and `result`: the game's word
+  (`Game.outcome_sides`), "removed" for a player who misbehaved in it, and
+  "revised ...", "revised away", "not played", "running", "to play" as above.
 * `games.ndjson` (`games_ndjson`): one line per game of an ended encounter,
   in (encounter, game) order (`Admin/tournament_state.py` makes the lines).
-* `tournament.trf` (`tournament_trf`), for a Swiss or a round robin only:
-  the event as a FIDE Tournament Report File (TRF16), which pairing
-  checkers and rating tools read; `Admin/trf.py` says what goes where.
+* `tournament.trf` (`tournament_trf`), for a Swiss or a round robin of a game
+  of two players only: the event as a FIDE Tournament Report File (TRF16),
+  which pairing checkers and rating tools read; `Admin/trf.py` says what goes
+  where. TRF records games between two players, so a game seating more than
+  two has none.
+
+`results.json` lists each encounter's players, however many, in seat order.
 
 The exports are not synced to disk: the log is the durable record, and
 `python -m Remote.rebuild_exports DIR` rebuilds them from it.
@@ -40,7 +53,7 @@ import json
 import math
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +79,12 @@ RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF = "results.json", "cr
 PLAYED, NOT_PLAYED, RUNNING, TO_PLAY = "played", "not played", "running", "to play"
 STATUSES = (PLAYED, NOT_PLAYED, RUNNING, TO_PLAY)
 """An encounter of the schedule: played to an outcome; ended unplayed (a player was out); started; not started."""
-IRREGULAR, REVISED, REVISED_AWAY = "irregular", "revised", "revised away"
+IRREGULAR, REVISED, REVISED_AWAY, REMOVED = "irregular", "revised", "revised away", "removed"
 KINDS = ("won", "drawn", "lost", IRREGULAR)
 """The totals of the crosstable: a cell's word counts for the kind it starts with."""
 SEPARATOR = "; "
+ENCOUNTER_TABLE_HEADER = ("encounter", "stage", "player", "place", "score", "result")
+"""The columns of crosstable.csv for a game seating more than two."""
 
 
 class ExportError(ValueError):
@@ -103,6 +118,13 @@ def _status(instance: object, attribute: attrs.Attribute, value: object) -> None
         raise ValueError(f"expected a status {', '.join(map(show, STATUSES))}, got {show(value)}")
 
 
+def _seated(value: Any) -> tuple[Name, ...]:
+    """An encounter's players from results.json: two or more different names."""
+    if type(value) is not list or len(value) < 2 or any(type(name) is not str for name in value) or len(set(value)) != len(value):
+        raise ValueError(f"expected two or more different names, got {show(value)}")
+    return tuple(value)
+
+
 @attrs.frozen
 class EncounterEntry:
     """One encounter of the schedule, wire values as the log holds them.
@@ -113,7 +135,8 @@ class EncounterEntry:
     """
 
     index: int
-    players: tuple[Name, Name]
+    players: tuple[Name, ...]
+    """In seat order: two, or as many as the game seats."""
     repetition: int
     meeting: int
     status: str = attrs.field(validator=_status)
@@ -176,9 +199,10 @@ def _export_converter() -> cattrs.Converter:
     converter = strict_converter()
     converter.register_structure_hook_func(lambda type_: type_ is Any, lambda value, _: _json_value(value))
     converter.register_structure_hook_func(lambda type_: type_ == dict[str, Any], _json_object)
-    converter.register_unstructure_hook_func(lambda type_: type_ == tuple[Name, Name], list)
+    converter.register_unstructure_hook_func(lambda type_: type_ == tuple[Name, ...], list)
     for cls in (MisbehaviourEntry, ExportedPlayer, EncounterEntry, ResultsExport):
-        register_json_object(converter, cls, keys={field.name: field.name for field in attrs.fields(cls)})
+        checks: dict[str, Callable[[Any], Any]] | None = {"players": _seated} if cls is EncounterEntry else None
+        register_json_object(converter, cls, keys={field.name: field.name for field in attrs.fields(cls)}, checks=checks)
     return converter
 
 
@@ -225,10 +249,10 @@ def results_export(state: TournamentState, game: Game) -> ResultsExport:
 
 def _encounters(state: TournamentState, game: Game) -> list[EncounterEntry]:
     entries = []
-    for index, (first, second), encounter in _schedule(state, game):
+    for index, players, encounter in _schedule(state, game):
         started = state.encounters.get(index)
         if started is None:
-            entries.append(EncounterEntry(index, (first, second), encounter.repetition, encounter.meeting, TO_PLAY, None, (), None, ()))
+            entries.append(EncounterEntry(index, players, encounter.repetition, encounter.meeting, TO_PLAY, None, (), None, ()))
             continue
         if started.ended:
             status = NOT_PLAYED if started.outcome is None else PLAYED
@@ -295,6 +319,8 @@ def _from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
 
 def crosstable_csv(state: TournamentState, game: Game) -> str:
     """crosstable.csv of the tournament whose events folded to `state` (see the module's docstring)."""
+    if game.group_game:
+        return encounter_table_csv(state, game)
     roster = list(state.roster or ())
     sides = game.outcome_sides
     cells: dict[tuple[Name, Name], list[str]] = {}
@@ -316,11 +342,13 @@ def crosstable_csv(state: TournamentState, game: Game) -> str:
     return text.getvalue()
 
 
-def cell_words(state: TournamentState, index: int, pair: tuple[Name, Name], sides: Any) -> dict[Name, str]:
-    """Each player's crosstable word for the encounter at `index` (also the watch page's): one source for both."""
+def cell_words(state: TournamentState, index: int, players: Sequence[Name], sides: Any, culprit: str = IRREGULAR) -> dict[Name, str]:
+    """Each player's crosstable word for the encounter at `index` (also the watch page's): one source for both.
+
+    `culprit` is the word of a player who misbehaved in it (the table per encounter's is "removed")."""
     encounter = state.encounters.get(index)
     if encounter is None:
-        return dict.fromkeys(pair, TO_PLAY)
+        return dict.fromkeys(players, TO_PLAY)
     if not encounter.ended:
         return dict.fromkeys(encounter.players, RUNNING)
     if encounter.outcome is None:
@@ -331,17 +359,82 @@ def cell_words(state: TournamentState, index: int, pair: tuple[Name, Name], side
             return dict.fromkeys(encounter.players, REVISED_AWAY)
         return {name: f"{REVISED} {word}" for name, word in _sides(sides, revised, index, encounter.players).items()}
     words = _sides(sides, encounter.outcome, index, encounter.players, encounter.game_ends)
-    return {name: IRREGULAR if name in encounter.culprits else word for name, word in words.items()}
+    return {name: culprit if name in encounter.culprits else word for name, word in words.items()}
 
 
-def _sides(sides: Any, outcome: Any, index: int, players: tuple[Name, Name], game_ends: Any = ()) -> dict[Name, str]:
+def _sides(sides: Any, outcome: Any, index: int, players: Sequence[Name], game_ends: Any = ()) -> dict[Name, str]:
     try:
         words = sides(outcome, game_ends)
     except StructureError as error:
         raise ExportError(f"the outcome of encounter {index}: {error}") from None
     if set(words) != set(players):
-        raise ExportError(f"the outcome of encounter {index}, {show(outcome)}, is not one of {players[0]} and {players[1]}")
+        raise ExportError(f"the outcome of encounter {index}, {show(outcome)}, is not one of {_and(players)}")
     return words
+
+
+def _and(names: Sequence[Name]) -> str:
+    """`ann and bob`, `ann, bob and cat`."""
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+@attrs.frozen
+class PlaceRow:
+    """One player's row of the table per encounter: its place and score (None: none), and its word."""
+
+    player: Name
+    place: int | None
+    score: Any
+    result: str
+
+
+def encounter_rows(state: TournamentState, index: int, players: Sequence[Name], game: Game) -> list[PlaceRow]:
+    """Each player's row for the encounter at `index`, in seat order (crosstable.csv's and the watch page's table per encounter).
+
+    Places and scores are those of the outcome after the revisions (none while it is to play or running, or when it
+    was not played or revised away)."""
+    words = cell_words(state, index, players, game.outcome_sides, culprit=REMOVED)
+    encounter = state.encounters.get(index)
+    places: dict[Name, tuple[int | None, Any]] = {}
+    if encounter is not None and encounter.ended and encounter.outcome is not None:
+        revised = state.revised(index)
+        if revised is not None:
+            places = _places(game, revised, index, players)
+    return [PlaceRow(name, *places.get(name, (None, None)), words[name]) for name in players]
+
+
+def _places(game: Game, outcome: Any, index: int, players: Sequence[Name]) -> dict[Name, tuple[int | None, Any]]:
+    try:
+        told = list(game.outcome_places(outcome))
+    except StructureError as error:
+        raise ExportError(f"the outcome of encounter {index}: {error}") from None
+    places = {name: (place, score) for name, place, score in told}
+    if told and set(places) != set(players):
+        raise ExportError(f"the places of encounter {index}, {show(outcome)}, are not those of {_and(players)}")
+    return places
+
+
+def encounter_table_csv(state: TournamentState, game: Game) -> str:
+    """crosstable.csv of a game seating more than two: a row per player per encounter (see the module's docstring)."""
+    stages = stage_numbers(state)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(ENCOUNTER_TABLE_HEADER)
+    for index, players, _ in _schedule(state, game):
+        for row in encounter_rows(state, index, players, game):
+            writer.writerow([index, stages.get(index, ""), row.player, _cell(row.place), _cell(row.score), row.result])
+    return text.getvalue()
+
+
+def _cell(value: Any) -> str:
+    """A place or a score as a CSV cell: empty for None, a string as it is, any other JSON value as JSON."""
+    if value is None:
+        return ""
+    return value if type(value) is str else json.dumps(value, ensure_ascii=False)
+
+
+def stage_numbers(state: TournamentState) -> dict[int, int]:
+    """The stage's number of each encounter of a format played in stages, by schedule index (empty for the others)."""
+    return {index: stage["stage"] for stage in state.stages for index in range(stage["first"], stage["first"] + len(stage["pairings"]))}
 
 
 def kind_of(word: str) -> str | None:
@@ -352,8 +445,8 @@ def kind_of(word: str) -> str | None:
     return first if first in KINDS else None
 
 
-def _schedule(state: TournamentState, game: Game) -> list[tuple[int, tuple[Name, Name], Any]]:
-    """Every encounter of the schedule: its index, its players (as logged, once started), where it stands."""
+def _schedule(state: TournamentState, game: Game) -> list[tuple[int, tuple[Name, ...], Any]]:
+    """Every encounter of the schedule: its index, its players in seat order (as logged, once started), where it stands."""
     if state.roster is None:
         return []
     roster = list(state.roster)
@@ -366,9 +459,9 @@ def _schedule(state: TournamentState, game: Game) -> list[tuple[int, tuple[Name,
     if len(schedule) != state.total:
         raise ExportError(f"the roster event says {state.total} encounters; the game's schedule has {len(schedule)}")
     found = []
-    for index, (first, second) in enumerate(schedule):  # iterating is cheap; a round robin's pairing(index) is not
+    for index, seats in enumerate(schedule):  # iterating is cheap; a round robin's pairing(index) is not
         logged = state.encounters.get(index)
-        found.append((index, logged.players if logged else (roster[first], roster[second]), schedule.encounter(index)))
+        found.append((index, logged.players if logged else tuple(roster[seat] for seat in seats), schedule.encounter(index)))
     return found
 
 
@@ -381,11 +474,6 @@ def format_of(state: TournamentState) -> FormatSettings:
         return read_format(recorded)
     except StructureError as error:
         raise ExportError(f"the start event's format: {error}") from None
-
-
-def _players(state: TournamentState, index: int, paired: tuple[Name, Name]) -> tuple[Name, Name]:
-    """The players of the staged encounter at `index`: as logged once it started, as its stage paired them before."""
-    return state.encounters[index].players if index in state.encounters else paired
 
 
 def _met(state: TournamentState, index: int) -> Encounter:
@@ -402,8 +490,9 @@ def _met(state: TournamentState, index: int) -> Encounter:
 
 
 def tournament_trf(state: TournamentState, game: Game) -> str | None:
-    """tournament.trf of a Swiss or round-robin event (`Admin/trf.py`); None for the other formats and before the roster."""
-    if state.roster is None:
+    """tournament.trf of a Swiss or round-robin event of a game of two (`Admin/trf.py`); None for the other formats, for a
+    game seating more than two, and before the roster."""
+    if state.roster is None or game.group_game:
         return None
     roster = state.roster
     rules = game.rules(settings_of(state, game))

@@ -16,9 +16,12 @@ line per game. A Game says:
 * both ends of its wire: the server's proxy of a remote player and the
   client's proxy of the server, and the shape of its server's messages (so
   that a client of another game can say where it is);
+* how many players an encounter seats (`players_per_encounter`: two for
+  Santorini and the IPD; two to four for Fish);
 * what the organiser reads: the Results line on standard output, a log line
   per outcome, the standings table, and the exports of the event log (each
-  side's word for an outcome in the crosstable, the standings as JSON);
+  side's word for an outcome in the crosstable, the standings as JSON; for a
+  game seating more than two, each player's place and score in an outcome);
 * what a spectator sees: the script of its board view on the watch page;
 * what its event log records of the settings: every value that can change
   the Results, as configuration keys that `read_settings` reads back.
@@ -128,7 +131,13 @@ class Game:
     recognises_server_message: Callable[[Any], bool] = lambda message: False
     """Whether a message has the shape of one this game's server sends: xclients tells a server of another game by it."""
     players_per_encounter: tuple[int, int] = (2, 2)
-    """The fewest and the most players of one encounter (Fish: 2 to 4); a format's "players per game" is at most the most."""
+    """The fewest and the most players of one encounter (Fish: 2 to 4); a format's "players per game" is at most the most.
+    A game of more than two has a table per encounter instead of the crosstable's two-player cells (Remote/exports.py)."""
+    outcome_places: Callable[[Any], Sequence[tuple[str, int | None, Any]]] = lambda outcome: ()
+    """Each player's place and score in a raw outcome (wire form), in seat order: `(name, place, score)`, place 1 the
+    best (tied players share one), place and score None for a player removed for misbehaving; the score is the game's
+    (a JSON value: Fish's fish). The exports' and the watch page's table per encounter of a game seating more than two
+    read it; the default, (), tells none (those columns stay empty)."""
     default_format: FormatSettings | None = None
     """The format of a configuration without "format" (None: the round robin); Fish's is the course's knock-out of 4."""
 

@@ -4,7 +4,7 @@ DIR is one tournament's directory of an `"event log"` (the one holding
 `events.ndjson`), of a finished tournament, an unfinished one, or one
 whose server was killed. The command folds the events and writes
 results.json, crosstable.csv and games.ndjson (and, for a Swiss or a round
-robin, tournament.trf) beside them, exactly as the server writes them after
+robin of a game of two, tournament.trf) beside them, exactly as the server writes them after
 each encounter's end (`Remote/exports.py`). A torn last line (the server
 died while writing it) is dropped, and one line on standard error says so. Anything else wrong is one line on standard
 error naming what and where (a line's number), and nothing is written.
@@ -44,9 +44,11 @@ writes, beside the log, each file replaced atomically:
                   revised outcomes, each game's end), the Results as xserver
                   printed them (null while unfinished) and the standings
   {CROSSTABLE_CSV}  one row and one column per player: each cell the outcome(s)
-                  from the row player's side, then the totals
+                  from the row player's side, then the totals; for a game of
+                  more than two players a game, a row per player per
+                  encounter: its place, score and result
   {GAMES_NDJSON}    one line per game, with every step needed to replay it
-  {TOURNAMENT_TRF}  a Swiss or round robin only: the event as a FIDE Tournament
+  {TOURNAMENT_TRF}  a Swiss or round robin of a game of two only: the event as a FIDE Tournament
                   Report File (TRF16), for pairing checkers and rating tools
 
 The log of a server that was killed works too: a torn last line is dropped

@@ -43,7 +43,16 @@ import trio
 
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, RESUME, REVISION, TournamentState
 from Remote.game_description import Game
-from Remote.watch.snapshot import Words, changed_words, encounter_words, frozen_for_standings, snapshot_json, standings_json
+from Remote.watch.snapshot import (
+    Places,
+    Words,
+    changed_words,
+    encounter_places,
+    encounter_words,
+    frozen_for_standings,
+    snapshot_json,
+    standings_json,
+)
 from Remote.watch.sse import event_frame, http_chunk, snapshot_frame, standings_frame
 
 log = logging.getLogger("xserver.watch")
@@ -180,6 +189,8 @@ class WatchHub:
         self._recent: collections.deque[tuple[int, bytes]] = collections.deque()
         self._recent_bytes = 0
         self._words: dict[int, Words | None] = {}
+        self._places: dict[int, Places | None] | None = None
+        """For a game seating more than two, each ended encounter's places (None for a game of two)."""
         self._snapshot: tuple[tuple[int, int, int], bytes] | None = None
         self._standings_version = 0
         self._standings_due = trio.Event()
@@ -206,7 +217,9 @@ class WatchHub:
         self._recent.clear()
         self._recent_bytes = 0
         self._pending.clear()
-        self._words = {index: encounter_words(self.state, index, game) for index, e in self.state.encounters.items() if e.ended}
+        ended = [index for index, encounter in self.state.encounters.items() if encounter.ended]
+        self._words = {index: encounter_words(self.state, index, game) for index in ended}
+        self._places = {index: encounter_places(self.state, index, game) for index in ended} if game.group_game else None
         self.standings = None
         self._standings_version += 1
         self._standings_due.set()
@@ -228,7 +241,11 @@ class WatchHub:
                     frame = event_frame(event["seq"], line.encode())
                 else:
                     words = self._words[index] = encounter_words(self.state, index, game)
-                    frame = event_frame(event["seq"], line.encode(), words, with_words=True)
+                    if self._places is None:
+                        frame = event_frame(event["seq"], line.encode(), words, with_words=True)
+                    else:
+                        places = self._places[index] = encounter_places(self.state, index, game)
+                        frame = event_frame(event["seq"], line.encode(), words, with_words=True, places=places, with_places=True)
                 frames.append(frame)
                 self._remember(event["seq"], frame)
                 if event["type"] in _CHANGES_STANDINGS:
@@ -307,7 +324,9 @@ class WatchHub:
         key = (self.run, self.state.last_seq, self._standings_version)
         if self._snapshot is None or self._snapshot[0] != key:
             self.snapshots += 1
-            self._snapshot = (key, snapshot_frame(snapshot_json(self.state, self.run, self._words, self.standings)))
+            seats = (2, 2) if self.game is None else self.game.players_per_encounter
+            shown = snapshot_json(self.state, self.run, self._words, self.standings, self._places, seats)
+            self._snapshot = (key, snapshot_frame(shown))
         return self._snapshot[1]
 
     async def replay(self, part: LogRange) -> AsyncIterator[bytes]:
@@ -329,8 +348,11 @@ class WatchHub:
                 index = _changed_words_of_line(line)
                 if index is None:
                     frames.append(event_frame(seq, line))
-                else:
+                elif self._places is None:
                     frames.append(event_frame(seq, line, self._words.get(index), with_words=True))
+                else:
+                    places = self._places.get(index)
+                    frames.append(event_frame(seq, line, self._words.get(index), with_words=True, places=places, with_places=True))
             if frames:
                 yield b"".join(frames)
 

@@ -7,6 +7,7 @@ games of ended encounters, which `GET /games/<encounter>/<game>.json`
 serves. Its keys:
 
     run, tournament, seq, game      which tournament (run: the hub's count), up to which event
+    seats                           [fewest, most]: how many players an encounter of the game seats
     start, sign_ups, roster, total  the start event's body, the sign-ups, the roster, the schedule's size
     encounters                      every encounter that has started or ended, in schedule order
     misbehaviours, revisions        by name; [index, revised outcome] pairs
@@ -14,10 +15,15 @@ serves. Its keys:
     finished, results, stops, resumes
     standings                       {"seq", "rows", "ratings", "format"} as of event seq, or null
 
-An encounter is `{encounter, players, repetition, meeting, ended}`; a running
-one adds `games` (`{players, steps, end}` each), an ended one `outcome`,
-`culprits`, `game_ends` and `words` (each player's crosstable word, as
-crosstable.csv writes it; null when the game has no words for outcomes).
+An encounter is `{encounter, players, repetition, meeting, ended}` (players in
+seat order: two, or as many as the game seats); a running one adds `games`
+(`{players, steps, end}` each), an ended one `outcome`, `culprits`,
+`game_ends` and `words` (each player's crosstable word, as crosstable.csv
+writes it; null when the game has no words for outcomes); for a game seating
+more than two, an ended one adds `places`, each player's `[name, place,
+score]` in seat order as crosstable.csv's table per encounter writes them
+(null when they cannot be told), and a player who misbehaved in it has the
+word "removed".
 
 The standings are derived, not logged (`standings_json`): the game's
 standings rows, and the summary so far, as the manager writes it at the
@@ -27,7 +33,9 @@ format played in stages its summary over the stages whose encounters have
 all ended (a Swiss table, a knock-out's bracket, a gauntlet's table and its
 SPRT). `format` is null for a schedule known from the roster, and for a knock-out
 seeded by the ratings of an earlier event, whose seeds are in a file the
-log only names. Every name in them is one of the roster's.
+log only names. Every name in them is one of the roster's. For a game seating
+more than two, the ratings and format so far are null (the `summary` event
+at the end carries the manager's).
 
 Nothing here knows a game or a format: words, standings and scores come
 through the Game, summaries through the Format.
@@ -46,12 +54,14 @@ from Admin.manager import TournamentRules
 from Admin.ratings import rate, ratings_json
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
 from Common.strict import StructureError
-from Remote.exports import ExportError, cell_words, format_of, results_so_far_value, settings_of
+from Remote.exports import IRREGULAR, REMOVED, ExportError, cell_words, encounter_rows, format_of, results_so_far_value, settings_of
 from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
 
 Words = dict[str, str]
+Places = list[list[Any]]
+"""Each player's `[name, place, score]` in an ended encounter, in seat order."""
 
 
 def snapshot_json(
@@ -59,8 +69,11 @@ def snapshot_json(
     run: int,
     words: Mapping[int, Words | None],
     standings: dict[str, Any] | None,
+    places: Mapping[int, Places | None] | None = None,
+    seats: tuple[int, int] = (2, 2),
 ) -> dict[str, Any]:
-    """The snapshot of `state` (see the module's docstring); `words` by encounter index, for the ended ones."""
+    """The snapshot of `state` (see the module's docstring); `words` by encounter index, for the ended ones, and their
+    `places` for a game seating more than two (None: a game of two)."""
     start = state.start
     return {
         "type": "snapshot",
@@ -68,11 +81,15 @@ def snapshot_json(
         "tournament": None if start is None else start.get("tournament"),
         "seq": state.last_seq,
         "game": None if start is None else start.get("game"),
+        "seats": list(seats),
         "start": start,
         "sign_ups": state.sign_ups,
         "roster": None if state.roster is None else list(state.roster),
         "total": state.total,
-        "encounters": [_encounter_json(encounter, words.get(index)) for index, encounter in sorted(state.encounters.items())],
+        "encounters": [
+            _encounter_json(encounter, words.get(index), None if places is None else places.get(index), places is not None)
+            for index, encounter in sorted(state.encounters.items())
+        ],
         "misbehaviours": state.misbehaviours,
         "revisions": [[index, outcome] for index, outcome in sorted(state.revisions.items())],
         "stages": state.stages,
@@ -85,7 +102,7 @@ def snapshot_json(
     }
 
 
-def _encounter_json(encounter: EncounterState, words: Words | None) -> dict[str, Any]:
+def _encounter_json(encounter: EncounterState, words: Words | None, places: Places | None, with_places: bool) -> dict[str, Any]:
     shown: dict[str, Any] = {
         "encounter": encounter.index,
         "players": list(encounter.players),
@@ -95,6 +112,8 @@ def _encounter_json(encounter: EncounterState, words: Words | None) -> dict[str,
     }
     if encounter.ended:
         shown |= {"outcome": encounter.outcome, "culprits": list(encounter.culprits), "game_ends": encounter.game_ends, "words": words}
+        if with_places:
+            shown["places"] = places
     else:
         shown["games"] = [{"players": game.players, "steps": game.steps, "end": game.end} for game in encounter.games]
     return shown
@@ -103,10 +122,22 @@ def _encounter_json(encounter: EncounterState, words: Words | None) -> dict[str,
 def encounter_words(state: TournamentState, index: int, game: Game) -> Words | None:
     """Each player's crosstable word for the ended encounter `index` after the events so far; None if they cannot be told."""
     encounter = state.encounters[index]
+    culprit = REMOVED if game.group_game else IRREGULAR
     try:
-        return cell_words(state, index, encounter.players, game.outcome_sides)
+        return cell_words(state, index, encounter.players, game.outcome_sides, culprit)
     except ExportError as error:
         log.warning("watch: no crosstable words for encounter %d: %s", index, error)
+        return None
+
+
+def encounter_places(state: TournamentState, index: int, game: Game) -> Places | None:
+    """Each player's `[name, place, score]` in the ended encounter `index`, as crosstable.csv's table per encounter has
+    them; None if they cannot be told."""
+    encounter = state.encounters[index]
+    try:
+        return [[row.player, row.place, row.score] for row in encounter_rows(state, index, encounter.players, game)]
+    except ExportError as error:
+        log.warning("watch: no places for encounter %d: %s", index, error)
         return None
 
 
@@ -148,8 +179,10 @@ def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
 
 def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
     """`{"ratings", "format"}`: the summary as the manager would write it now: every format's ratings, and for a format played
-    in stages its own summary (null otherwise); nulls before the roster."""
+    in stages its own summary (null otherwise); nulls before the roster, and for a game seating more than two."""
     nothing: dict[str, Any] = {"ratings": None, "format": None}
+    if game.group_game:  # the ratings and stages read encounters of two
+        return nothing
     try:
         settings = format_of(state)
         if state.roster is None:

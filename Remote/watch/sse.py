@@ -8,7 +8,8 @@
 
     id: 57                                    one log event, its line as the log holds it
     data: {"seq": 57, "type": "encounter-end", ...}
-    data: {"words": {"ann": "won", "bob": "lost"}}     only after an encounter's end or a revision
+    data: {"words": {"ann": "won", "bob": "lost"}}     only after an encounter's end or a revision (a game seating
+                                                       more than two adds "places": [[name, place, score], ...])
 
     event: standings                          the standings as of event seq (no id: it is derived)
     data: {"seq": 57, "rows": [...]}
@@ -40,11 +41,14 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def event_frame(seq: int, line: bytes, words: dict[str, str] | None = None, with_words: bool = False) -> bytes:
-    """One log event: `line` is its JSON as the log wrote it (UTF-8); `with_words` adds the encounter's crosstable words."""
+def event_frame(
+    seq: int, line: bytes, words: dict[str, str] | None = None, with_words: bool = False, places: Any = None, with_places: bool = False
+) -> bytes:
+    """One log event: `line` is its JSON as the log wrote it (UTF-8); `with_words` adds the encounter's crosstable words,
+    and `with_places` its players' places and scores."""
     frame = b"id: %d\ndata: %s\n" % (seq, line)
     if with_words:
-        frame += b"data: %s\n" % _json({"words": words})
+        frame += b"data: %s\n" % _json({"words": words} | ({"places": places} if with_places else {}))
     return frame + b"\n"
 
 

@@ -34,11 +34,13 @@ const Formats = (function () {
     return state.roster && player !== null && player !== undefined ? state.roster[player] ?? String(player) : "";
   }
 
-  // The players of stage `stage`'s pairing `at`, with its encounter (undefined before it starts).
+  // The players of stage `stage`'s pairing `at` (two, or a group of a game that seats more), with its encounter
+  // (undefined before it starts).
   function pairing(state, stage, at) {
-    const [first, second] = stage.pairings[at];
+    const players = stage.pairings[at];
+    const [first, second] = players;
     const index = stage.first + at;
-    return { first, second, index, encounter: state.encounters.get(index) };
+    return { first, second, players, index, encounter: state.encounters.get(index) };
   }
 
   // -- Swiss
@@ -120,12 +122,13 @@ const Formats = (function () {
   // -- knock-out
 
   // The rounds as boxes in bracket order: the latest round as the log lists it, each earlier one ordered by where its
-  // players went (the two matches that feed a match sit beside it), the rounds to come as empty boxes.
+  // players went (the matches that feed a match sit beside it), the rounds to come as empty boxes (for matches of two:
+  // how many rounds games of more players take is known only as they come).
   function bracketRounds(state, current) {
     const rounds = state.stages.map((stage) => [
       ...stage.pairings.map((_, at) => {
-        const { first, second, index, encounter } = pairing(state, stage, at);
-        return { players: [first, second], index, encounter };
+        const { players, index, encounter } = pairing(state, stage, at);
+        return { players: [...players], index, encounter };
       }),
       ...stage.byes.map((name) => ({ players: [name], bye: true })),
     ]);
@@ -139,6 +142,7 @@ const Formats = (function () {
       }
       rounds[round] = ordered.concat(rounds[round].filter((box) => !ordered.includes(box)));
     }
+    if (rounds.some((boxes) => boxes.some((box) => box.players.length > 2))) return rounds;
     const total = Math.max(rounds.length, (current.summary && current.summary.rounds) || Math.ceil(Math.log2(Math.max(2, (state.roster || []).length))));
     const size = (round) => Math.max(1, 2 ** (total - round - 1));
     for (let round = 0; round < total; round += 1) {
@@ -148,19 +152,20 @@ const Formats = (function () {
     return rounds;
   }
 
-  // Who went on from a box: the player of it who is in the next round, or the summary's winner of its match.
-  function advancer(state, current, rounds, round, box) {
-    if (box.bye) return box.players[0];
+  // Who went on from a box: the players of it who are in the next round (one, for a match of two), or the summary's
+  // winner of its match.
+  function advancers(state, current, rounds, round, box) {
+    if (box.bye) return [box.players[0]];
     const next = rounds[round + 1];
     if (next && next.some((later) => !later.empty)) {
-      return box.players.find((player) => next.some((later) => later.players.includes(player))) ?? null;
+      return box.players.filter((player) => next.some((later) => later.players.includes(player)));
     }
     const summary = current.summary;
     for (const match of (summary && summary.bracket && summary.bracket[round]) || []) {
       const names = (match.players || []).map((player) => nameOf(state, player));
-      if (names.length === 2 && names.every((name) => box.players.includes(name))) return nameOf(state, match.winner);
+      if (names.length === 2 && names.every((name) => box.players.includes(name))) return [nameOf(state, match.winner)];
     }
-    return null;
+    return [];
   }
 
   function drawKnockOut(state, body, word, current) {
@@ -194,12 +199,12 @@ const Formats = (function () {
     const slot = element("div", "bracket-slot");
     const match = element("div", "match" + (box.bye ? " bye" : "") + (box.empty ? " empty" : ""));
     if (box.index !== undefined) match.dataset.encounter = box.index;
-    const went = box.empty ? null : advancer(state, current, rounds, round, box);
-    if (went) match.dataset.winner = went;
+    const went = box.empty ? [] : advancers(state, current, rounds, round, box);
+    if (went.length) match.dataset.winner = went.join("\n");
     match.dataset.players = box.players.join("\n");
     const players = box.empty ? ["", ""] : box.players;
     for (const player of players) {
-      const line = element("div", "match-player" + (went && player === went ? " winner" : went && player ? " loser" : ""));
+      const line = element("div", "match-player" + (went.includes(player) ? " winner" : went.length && player ? " loser" : ""));
       line.appendChild(element("span", "name", player || "—"));
       if (!box.bye && !box.empty) line.appendChild(word(box.encounter, player));
       match.appendChild(line);

@@ -7,11 +7,14 @@
 // browser reconnects by itself with Last-Event-ID; when the stream is refused
 // or the tournament changes, the page reopens it with ?run=R&after=S.
 // The format's panel and the ratings are formats.js's, drawn from this fold.
+// A game whose encounters seat more than two (the snapshot's `seats`) has no
+// crosstable: the page shows a table per encounter instead, each player's
+// place, score and result, as crosstable.csv has them.
 "use strict";
 
 (function () {
   const KINDS = ["won", "drawn", "lost", "irregular"];
-  const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", "not played": "–", "not scored": "∅", running: "…", "revised away": "R∅" };
+  const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", removed: "✗", "not played": "–", "not scored": "∅", running: "…", "revised away": "R∅" };
   const FINISHED_SHOWN = 100;
   const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
   let state = emptyState();
@@ -22,8 +25,8 @@
   const element = Boards.element;
 
   function emptyState() {
-    return { run: 0, seq: 0, game: null, start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
-             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), ended: [], stages: [], summary: null };
+    return { run: 0, seq: 0, game: null, seats: [2, 2], start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
+             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), wide: false, ended: [], stages: [], summary: null };
   }
 
   // -- the stream
@@ -62,6 +65,7 @@
     state.seq = snapshot.seq;
     state.start = snapshot.start;
     state.game = snapshot.game;
+    state.seats = snapshot.seats || [2, 2];
     state.roster = snapshot.roster;
     state.total = snapshot.total;
     state.misbehaviours = snapshot.misbehaviours;
@@ -113,18 +117,22 @@
     return kept;
   }
 
+  // Every two players of an encounter (of two, or of more) met in it.
   function pairOf(encounter) {
-    const [first, second] = encounter.players;
-    for (const key of [first + "\n" + second, second + "\n" + first]) {
-      const list = state.pairs.get(key) || [];
-      if (!list.includes(encounter.encounter)) {
-        list.push(encounter.encounter);
-        list.sort((a, b) => a - b);
+    if (encounter.players.length !== 2) state.wide = true;
+    for (const first of encounter.players) {
+      for (const second of encounter.players) {
+        if (first === second) continue;
+        const key = first + "\n" + second;
+        const list = state.pairs.get(key) || [];
+        if (!list.includes(encounter.encounter)) {
+          list.push(encounter.encounter);
+          list.sort((a, b) => a - b);
+        }
+        state.pairs.set(key, list);
+        dirty.pairs.add(key);
       }
-      state.pairs.set(key, list);
     }
-    dirty.pairs.add(first + "\n" + second);
-    dirty.pairs.add(second + "\n" + first);
   }
 
   function apply(event, extra) {
@@ -163,6 +171,7 @@
         encounter.culprits = event.culprits;
         encounter.game_ends = encounter.games.map((game) => game.end);
         encounter.words = extra ? extra.words : null;
+        if (extra && "places" in extra) encounter.places = extra.places;
         delete encounter.games;
         state.finished += 1;
         state.ended.push(index);
@@ -175,6 +184,7 @@
         state.revisions.set(index, event.outcome);
         const encounter = state.encounters.get(index);
         if (encounter && extra) encounter.words = extra.words;
+        if (encounter && extra && "places" in extra) encounter.places = extra.places;
         if (encounter) pairOf(encounter);
         dirty.format = true;
         return;
@@ -198,7 +208,8 @@
         return;
       case "game-start": {
         const encounter = state.encounters.get(index);
-        if (encounter && !encounter.ended) encounter.games.push({ players: event.players, steps: [], end: null });
+        // the game's record keeps what its start says (players; a game may add more, such as its board)
+        if (encounter && !encounter.ended) encounter.games.push(Object.assign(body(event, ["seq", "t", "type", "encounter", "game"]), { steps: [], end: null }));
         dirty.encounters.add(index);
         return;
       }
@@ -230,7 +241,8 @@
       drawFinished();
     }
     if (dirty.all || dirty.format) Formats.draw(state, resultWord);
-    drawCrosstable();
+    if (seatsMoreThanTwo()) drawEncounterTable();
+    else drawCrosstable();
     drawRunning();
     drawProgress();
     dirty = { all: false, format: false, pairs: new Set(), encounters: new Set() };
@@ -301,6 +313,7 @@
 
   function classOf(word) {
     if (word.startsWith("revised")) return "revised";
+    if (word === "removed") return "irregular";
     if (kindOf(word)) return kindOf(word);
     if (word === "not scored") return "not-played"; // the opponent misbehaved: the encounter counts for nobody
     return ["not played", "running"].includes(word) ? word.replace(" ", "-") : "other";
@@ -355,6 +368,82 @@
       const line = table.querySelector('tr[data-player="' + CSS.escape(row) + '"]');
       for (const cell of line.querySelectorAll("td.total")) cell.textContent = String(counts[cell.dataset.kind]);
     }
+  }
+
+  // -- a game of more than two: a table per encounter
+
+  function seatsMoreThanTwo() {
+    return state.seats[1] > 2 || state.wide;
+  }
+
+  // Every encounter the page knows of, by index: those started or ended, and those the stages announced.
+  function knownEncounters() {
+    const known = new Map();
+    for (const stage of state.stages) stage.pairings.forEach((players, at) => known.set(stage.first + at, { players, stage: stage.stage }));
+    for (const [index, encounter] of state.encounters) known.set(index, { players: encounter.players, stage: (known.get(index) || {}).stage });
+    return [...known.entries()].sort((a, b) => a[0] - b[0]);
+  }
+
+  // Each player's place and score in an ended encounter, by name (none before it ends, or when the game tells none).
+  function placesOf(encounter) {
+    const places = new Map();
+    for (const [name, place, score] of (encounter && encounter.places) || []) places.set(name, [place, score]);
+    return places;
+  }
+
+  function drawEncounterTable() {
+    const table = $("encounter-table");
+    if (table.hidden) {
+      table.hidden = false;
+      $("encounter-legend").hidden = false;
+      $("crosstable").hidden = true;
+      $("results-title").textContent = "Encounters";
+      dirty.all = true;
+    }
+    if (!dirty.all && !dirty.encounters.size && !dirty.format) return;
+    if (!table.querySelector("thead")) {
+      const head = element("thead");
+      const header = element("tr");
+      for (const column of ["encounter", "stage", "player", "place", "score", "result"]) header.appendChild(element("th", "", column));
+      head.appendChild(header);
+      table.appendChild(head);
+    }
+    const shown = new Set();
+    for (const [index, known] of knownEncounters()) {
+      shown.add(String(index));
+      let body = table.querySelector('tbody[data-encounter="' + index + '"]');
+      if (body && !dirty.all && !dirty.format && !dirty.encounters.has(index)) continue;
+      const fresh = element("tbody");
+      fresh.dataset.encounter = index;
+      const encounter = state.encounters.get(index);
+      const places = placesOf(encounter);
+      known.players.forEach((player, seat) => {
+        const line = element("tr");
+        line.dataset.player = player;
+        if (seat === 0) {
+          for (const text of [String(index), known.stage === undefined ? "" : String(known.stage)]) {
+            const cell = element("th", "", text);
+            cell.rowSpan = known.players.length;
+            line.appendChild(cell);
+          }
+        }
+        const [place, score] = places.get(player) || [null, null];
+        line.appendChild(element("td", "name", player));
+        line.appendChild(element("td", "place", place === null ? "" : String(place)));
+        line.appendChild(element("td", "score", score === null ? "" : typeof score === "string" ? score : JSON.stringify(score)));
+        const result = element("td", "result");
+        result.appendChild(resultWord(encounter, player));
+        line.appendChild(result);
+        fresh.appendChild(line);
+      });
+      if (encounter && encounter.ended && (encounter.game_ends || []).length) fresh.addEventListener("click", () => Replay.open(state.game, index, 0));
+      if (body) body.replaceWith(fresh);
+      else {
+        const later = [...table.querySelectorAll("tbody")].find((other) => Number(other.dataset.encounter) > index);
+        table.insertBefore(fresh, later || null);
+      }
+    }
+    for (const body of [...table.querySelectorAll("tbody")]) if (!shown.has(body.dataset.encounter)) body.remove();
   }
 
   function drawStandings() {
@@ -412,7 +501,7 @@
       const shown = views.get(index);
       const game = encounter.games[encounter.games.length - 1];
       const score = Scores.running(state.game, encounter, state.start);
-      card.querySelector("h3").textContent = encounter.players.join(" vs ") + " · encounter " + index + (score ? " · " + score : "");
+      card.querySelector("h3").textContent = encounter.players.join(encounter.players.length > 2 ? ", " : " vs ") + " · encounter " + index + (score ? " · " + score : "");
       if (!game) continue;
       if (shown.game !== encounter.games.length) {
         shown.board.replaceChildren();
