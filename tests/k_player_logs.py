@@ -79,8 +79,8 @@ FISH = attrs.evolve(
 )
 """A stand-in for Fish's Game: what the exports and the watch page read of it."""
 
-KNOCK_OUT = {"kind": "knock-out"}
-"""A format played in stages (the stages' events say who plays)."""
+KNOCK_OUT = {"kind": "knock-out", "players per game": 4}
+"""The course's knock-out in games of up to four (the stages' events say who plays)."""
 
 
 def start(format_: dict[str, Any] | None = KNOCK_OUT) -> dict[str, Any]:

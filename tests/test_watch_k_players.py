@@ -11,7 +11,7 @@ from Remote.event_log_writer import EventLogWriter
 from Remote.exports import encounter_rows
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import snapshot_json, summary_so_far
-from tests.k_player_logs import FISH, fold_k, knock_out_of_nine
+from tests.k_player_logs import FISH, NINE, fold_k, knock_out_of_nine
 from tests.test_k_player_exports import needs_the_fold
 from tests.watch_client import Watcher, start_watch, state_from_snapshot, without_game_lines
 
@@ -69,5 +69,8 @@ def test_the_snapshot_of_a_game_of_two_says_two_seats_and_carries_no_places():
 
 
 @needs_the_fold
-def test_no_ratings_or_format_so_far_for_a_game_of_more_than_two():
-    assert summary_so_far(fold_k(knock_out_of_nine()), FISH) == {"ratings": None, "format": None}
+def test_the_ratings_and_the_knock_outs_summary_so_far_count_games_of_more_than_two():
+    summary = summary_so_far(fold_k(knock_out_of_nine()), FISH)
+    assert {row["name"] for row in summary["ratings"]} == set(NINE)
+    assert summary["ratings"][0]["name"] == "dan"  # best first: it won both of its games
+    assert summary["format"]["winners"] == ["dan"]

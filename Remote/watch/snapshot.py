@@ -49,9 +49,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from Admin.formats.settings import BY_RATING, KNOCK_OUT, NothingToPlay, staged_format
-from Admin.formats.stage import Format, Played, Stage, StageResult
+from Admin.formats.stage import Format, GroupPlayed, Played, Stage, StageResult, ended_as
 from Admin.manager import TournamentRules
-from Admin.ratings import rate, ratings_json
+from Admin.ratings import ScoredEncounter, rate, rated_encounters, ratings_json
+from Admin.stage_plan import stage_result
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
 from Common.strict import StructureError
 from Remote.exports import IRREGULAR, REMOVED, ExportError, cell_words, encounter_rows, format_of, results_so_far_value, settings_of
@@ -179,10 +180,8 @@ def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
 
 def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
     """`{"ratings", "format"}`: the summary as the manager would write it now: every format's ratings, and for a format played
-    in stages its own summary (null otherwise); nulls before the roster, and for a game seating more than two."""
+    in stages its own summary (null otherwise); nulls before the roster."""
     nothing: dict[str, Any] = {"ratings": None, "format": None}
-    if game.group_game:  # the ratings and stages read encounters of two
-        return nothing
     try:
         settings = format_of(state)
         if state.roster is None:
@@ -206,16 +205,19 @@ def summary_so_far(state: TournamentState, game: Game) -> dict[str, Any]:
     return {"ratings": ratings_json(names, ratings), "format": summary}
 
 
-def _scored(state: TournamentState, rules: TournamentRules, position: Mapping[str, int]) -> list[tuple[int, int, float]]:
-    """The ended encounters someone scored in, revised: `(first, second, the first's score)`, as the ratings read them."""
-    scored = []
+def _scored(state: TournamentState, rules: TournamentRules, position: Mapping[str, int]) -> list[ScoredEncounter]:
+    """The ended encounters someone scored in, revised, as the ratings read them (the manager's `rated_encounters`)."""
+    scored: list[ScoredEncounter] = []
+    names = list(position)
     for index, encounter in sorted(state.encounters.items()):
         revised = state.revised(index) if encounter.ended else None
         if revised is not None:
-            first, second = encounter.players
-            score = rules.score(rules.from_json(revised), first)
-            if score is not None:
-                scored.append((position[first], position[second], score))
+            outcome = rules.from_json(revised)
+            scored += rated_encounters(
+                tuple(position[name] for name in encounter.players),
+                frozenset(position[name] for name in encounter.culprits),
+                lambda player, outcome=outcome: rules.score(outcome, names[player]),  # type: ignore[misc]
+            )
     return scored
 
 
@@ -228,17 +230,21 @@ def _ended_stages(state: TournamentState, rules: TournamentRules, event_format: 
         if not all(index in state.encounters and state.encounters[index].ended for index in indices):
             break
         stage = Stage(
-            tuple((position[first], position[second]) for first, second in logged["pairings"]),
+            tuple(tuple(position[name] for name in table) for table in logged["pairings"]),
             logged["label"],
             tuple(position[name] for name in logged["byes"]),
         )
-        ended.append(StageResult(stage, tuple(_played(state.encounters[index], rules, position) for index in indices)))
+        ended.append(stage_result(stage, indices, lambda index: _played(state.encounters[index], rules, position)))
     return ended
 
 
-def _played(encounter: EncounterState, rules: TournamentRules, position: Mapping[str, int]) -> Played:
-    """An ended encounter as a format sees it (the manager's `_played`): nobody scored when it was not played or both misbehaved."""
-    first, second = encounter.players
-    outcome, culprits = encounter.outcome, encounter.culprits
-    score = None if outcome is None or len(culprits) == 2 else rules.score(rules.from_json(outcome), first)
-    return Played(position[first], position[second], score, frozenset(position[name] for name in culprits))
+def _played(encounter: EncounterState, rules: TournamentRules, position: Mapping[str, int]) -> tuple[Played | None, GroupPlayed]:
+    """An ended encounter as a format sees it (the manager's `_played`)."""
+    outcome = None if encounter.outcome is None else rules.from_json(encounter.outcome)
+    name_of = {index: name for name, index in position.items()}
+    return ended_as(
+        tuple(position[name] for name in encounter.players),
+        outcome is not None,
+        frozenset(position[name] for name in encounter.culprits),
+        lambda player: rules.score(outcome, name_of[player]),
+    )
