@@ -138,14 +138,7 @@ class CourseKnockOut:
         culprits = frozenset(culprit for result in stages for group in result.groups for culprit in group.culprits)
         state = ending(players, culprits, stages)
         winners = list(state.field) if state.how is not None else []
-        rounds = [
-            [
-                {"players": list(group.players), "winners": list(group.winners), "culprits": sorted(group.culprits)}
-                for group in result.groups
-            ]
-            for result in stages
-            if result.stage.pairings
-        ]
+        rounds = [[_game_json(group) for group in result.groups] for result in stages if result.stage.pairings]
         left_in: dict[int, int] = {}
         for number, result in enumerate((result for result in stages if result.stage.pairings), start=1):
             going = set(advancing(result.groups, culprits))
