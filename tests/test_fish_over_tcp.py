@@ -89,7 +89,7 @@ def test_the_printed_winners_are_the_final_games_and_the_breaker_is_the_one_culp
 
 
 def test_every_player_not_put_out_hears_end_and_the_breaker_hears_why(played):
-    players, _, clients, _, events = played
+    _, _, clients, _, events = played
     assert "bob was kicked by the server: illegal move" in clients.log
     assert "ended the connection" not in clients.log, clients.log
     assert [event["name"] for event in events if event["type"] == "misbehaviour"] == ["bob"]
