@@ -136,6 +136,10 @@ class TournamentState:
     the tournament's state is (a watcher's snapshot does not carry it)."""
     game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
     """The games.ndjson line of every game of an ended encounter, by (encounter, game)."""
+    out_at_results: frozenset[Name] | None = attrs.field(default=None, eq=False)
+    """Who was out when the Results were settled (None before them): a player that fails to take them misbehaves
+    after them and changes nobody's result. Follows from `misbehaviours` and the order of the events, so not
+    part of what the tournament's state is (a watcher's snapshot does not carry it)."""
 
     @property
     def running(self) -> list[EncounterState]:
@@ -307,6 +311,7 @@ class TournamentState:
         if self.roster is None or self.running or self.finished != self.total:
             raise EventError(f"Results after {self.finished} of {self.total or 0} encounters ended")
         self.results = {"results": event["results"], "output": event["output"]}
+        self.out_at_results = self.out
 
     def _stop(self, event: Mapping[str, Any]) -> None:
         self.stops += 1
