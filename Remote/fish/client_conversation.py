@@ -26,7 +26,7 @@ conversation (StrategyFailed), and nothing is sent.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from Common.fish.geometry import Action, Actions, Position
 from Common.fish.names import Name
@@ -152,4 +152,4 @@ class FishConversation(Conversation):
         if not isinstance(answer, kind):
             return self._failed(StrategyFailed(f"{call.method} returned {shorten(repr(answer), 60)}, not {what}"))
         self.due = None
-        return Send((position_to_json(answer) if isinstance(answer, Position) else action_to_json(answer),))
+        return Send((position_to_json(answer) if isinstance(answer, Position) else action_to_json(cast(Action, answer)),))
