@@ -6,7 +6,9 @@ structures an event with its type's class (strictly: `"5"` is no number,
 `true` is no number, no key missing, no unknown key) and raises ShapeError,
 one line naming the key, if it does not fit. A game's own events (those with
 `encounter` and `game` and a type that is not the tournament's) are checked
-here only for that envelope; their other keys belong to the game.
+here only for that envelope; their other keys belong to the game. So do the
+keys of a `game-start` beyond its `encounter`, `game` and `players` (Fish's
+`colors` and `board`), which the fold keeps in the game's record.
 
 Whether an event fits the events before it (a name in the roster, an
 encounter that has started) is the fold's question (Admin/tournament_state.py).
@@ -246,6 +248,10 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
 }
 TYPES = frozenset(_SHAPES)
 """The tournament's types of event (and `game-start`, which every game has)."""
+GAME_START_KEYS = frozenset({"encounter", "game", "players"})
+"""The keys of a `game-start` that every game's has; a game may add its own (they go into the game's record)."""
+RECORD_KEYS = frozenset({"steps", "end"})
+"""The keys of a game's record (games.ndjson) besides a game-start's: a game-start may not have them."""
 
 _CONVERTER = strict_converter()
 for _cls, _checks in _SHAPES.values():
@@ -259,6 +265,11 @@ def check_shape(event: Mapping[str, Any]) -> None:
         raise ShapeError(f'expected "type", a string, got {show(kind)}')
     body = {key: value for key, value in event.items() if key != "type"}
     shape = _SHAPES.get(kind)
+    if kind == GAME_START:  # its own keys are checked; the others are the game's (Fish's colours and board)
+        body = {key: value for key, value in body.items() if key in GAME_START_KEYS or key in _ENVELOPE}
+        taken = sorted(RECORD_KEYS & set(event))
+        if taken:
+            raise ShapeError(f"a game-start's own keys cannot be {', '.join(map(show, taken))}: a game's record has those")
     try:
         if shape is not None:
             structure(body, shape[0], _CONVERTER)

@@ -8,7 +8,9 @@ arrive, and `fold(prefix)` then `apply` of the rest equals `fold(whole)`.
 
 Nothing here knows a game: outcomes, Results and steps stay in their wire
 form. A game's events (those that carry "encounter" and "game") are kept as
-the steps of that game; `game-start` opens a game and `game-end` closes it.
+the steps of that game; `game-start` opens a game (its keys of the game's
+own, Fish's `colors` and `board`, kept in the game's record) and `game-end`
+closes it.
 When an encounter ends, each of its games becomes one line of games.ndjson
 (`game_line`), and its steps leave the encounter, so that a long
 tournament's state holds only the running games in full.
@@ -50,6 +52,8 @@ ENVELOPE = ("seq", "t", "type")
 _NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
 """A game's event as a step of its record keeps its type and fields."""
 _NOT_IN_END = _NOT_IN_STEP | {"type"}
+_NOT_IN_GAME_START = _NOT_IN_END | {"players"}
+"""A game-start's keys that are not the game's own."""
 
 
 Table = tuple[Name, Name]
@@ -79,6 +83,8 @@ class GameState:
     players: list[Name]
     steps: list[dict[str, Any]] = attrs.field(factory=list)
     end: dict[str, Any] | None = None
+    start: dict[str, Any] = attrs.field(factory=dict)
+    """The game-start's keys of the game's own (Fish's `colors` and `board`); none for Santorini and the IPD."""
 
 
 @attrs.define
@@ -130,6 +136,10 @@ class TournamentState:
     the tournament's state is (a watcher's snapshot does not carry it)."""
     game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
     """The games.ndjson line of every game of an ended encounter, by (encounter, game)."""
+    out_at_results: frozenset[Name] | None = attrs.field(default=None, eq=False)
+    """Who was out when the Results were settled (None before them): a player that fails to take them misbehaves
+    after them and changes nobody's result. Follows from `misbehaviours` and the order of the events, so not
+    part of what the tournament's state is (a watcher's snapshot does not carry it)."""
 
     @property
     def running(self) -> list[EncounterState]:
@@ -301,6 +311,7 @@ class TournamentState:
         if self.roster is None or self.running or self.finished != self.total:
             raise EventError(f"Results after {self.finished} of {self.total or 0} encounters ended")
         self.results = {"results": event["results"], "output": event["output"]}
+        self.out_at_results = self.out
 
     def _stop(self, event: Mapping[str, Any]) -> None:
         self.stops += 1
@@ -349,7 +360,8 @@ class TournamentState:
             raise EventError(f"the players {show(event['players'])} are not encounter {event['encounter']}'s")
         if event["game"] != len(encounter.games):
             raise EventError(f"game {event['game']} starts after {len(encounter.games)} games")
-        encounter.games.append(GameState(list(event["players"])))
+        own = {key: value for key, value in event.items() if key not in _NOT_IN_GAME_START}
+        encounter.games.append(GameState(list(event["players"]), start=own))
 
     def _game_end(self, event: Mapping[str, Any]) -> None:
         self._open_game(event).end = {key: value for key, value in event.items() if key not in _NOT_IN_END}
@@ -398,8 +410,9 @@ def _body(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def game_record(encounter: int, game: int, state: GameState) -> dict[str, Any]:
-    """One game's record, as games.ndjson holds it (docs/event-log.md)."""
-    return {"encounter": encounter, "game": game, "players": state.players, "steps": state.steps, "end": state.end}
+    """One game's record, as games.ndjson holds it (docs/event-log.md): its players, the game-start's own keys of
+    the game (Fish's `colors` and `board`), its steps and its end."""
+    return {"encounter": encounter, "game": game, "players": state.players, **state.start, "steps": state.steps, "end": state.end}
 
 
 def game_line(encounter: int, game: int, state: GameState) -> str:

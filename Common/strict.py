@@ -126,6 +126,11 @@ def whole_number(value: Any, lowest: int | None = None, highest: int | None = No
     return value
 
 
+def seed(value: Any) -> int:
+    """A configuration's "seed": a whole number >= 0 (one function, so that every game that has the key reads it alike)."""
+    return whole_number(value, 0)
+
+
 def string(value: Any, what: str) -> str:
     """`value` if it is a JSON string; ValueError describing it as `what` otherwise."""
     if type(value) is not str:

@@ -4,7 +4,9 @@
 in, or loaded from the Python files it names), connects and signs them up one
 after another in configuration order, then lets them all play at once. It
 prints the Results its players received, once, as one line of JSON (`[]` if
-none did), and exits when every player is done, whatever the server does.
+none did; a game whose clients learn only their own part, Fish, prints what
+its `received_output` makes of all its players), and exits when every
+player is done, whatever the server does.
 
 Connecting: a refused connection (no server listening yet) is tried again
 every RETRY_PAUSE_SECONDS until `retry for` seconds have passed since the
@@ -72,6 +74,7 @@ Reads one JSON object, its configuration, on standard input. Creates the
 players it lists, connects each to the server and signs it up, in the order
 listed, and lets them play. Prints the Results its players received as one
 line of JSON on standard output (if none did: {_NO_RESULTS});
+for fish, [the players told they won, the players kicked out], each in the order listed;
 logs go to standard error. It exits when all its players are done, whatever
 the server does.
 
@@ -182,6 +185,8 @@ class Outcome:
 
     results: Any | None = None
     all_well: bool = True
+    proxies: list[ClientProxy] = attrs.field(factory=list)
+    """The proxies of the players that sent their sign-up, in sign-up order."""
 
 
 def tokens_of(config: ClientConfiguration, players: list) -> list[str | None]:
@@ -245,6 +250,7 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
                 log.error("%s cannot sign up at %s: %s", name, where, error)
                 continue
             log.info("%s sent its sign-up to %s", name, where)
+            outcome.proxies.append(proxy)
             nursery.start_soon(play, proxy)
     return outcome
 
@@ -290,7 +296,10 @@ def main() -> int:
     outcome = trio.run(run_until_interrupted, config, players)
     if outcome is None:
         raise KeyboardInterrupt  # Ctrl-C during play: exit_status_of says so in one line
-    received = game.no_results if outcome.results is None else game.results_to_json(outcome.results)
+    if game.received_output is not None:
+        received = game.received_output(outcome.proxies)
+    else:
+        received = game.no_results if outcome.results is None else game.results_to_json(outcome.results)
     print(json.dumps(received), flush=True)
     return EXIT_DONE if outcome.all_well else EXIT_TROUBLE
 

@@ -8,6 +8,8 @@ The error is one line naming the offending key, such as
 (`Game.read_settings`), and a key of another game is an error that says so.
 Without "format", a game's `default_format` is played (None: the round
 robin); a knock-out's "players per game" is at most the game's most.
+Without "time per call", a game's `default_time_per_call` holds (None: the
+host's, DEFAULT_TIME_PER_CALL).
 """
 
 from __future__ import annotations
@@ -271,6 +273,8 @@ def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, typ
     config: Any = structure(host_keys, type_, _converter(game))
     if "format" not in data and game.default_format is not None:
         config = attrs.evolve(config, event_format=game.default_format)
+    if "time per call" not in data and game.default_time_per_call is not None:
+        config = attrs.evolve(config, time_per_call=game.default_time_per_call)
     _check_players_per_game(config.event_format, game)
     return attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
 

@@ -289,7 +289,8 @@ def settings_of(state: TournamentState, game: Game) -> Any:
 
 
 def results_so_far_value(state: TournamentState, game: Game) -> Any:
-    """The game's Results of the outcomes so far, revised as the manager revises them (those printed, once finished)."""
+    """The game's Results of the outcomes so far, revised as the manager revises them (those printed, once finished:
+    a player that misbehaved after them, failing to take them, changes nothing)."""
     rules = game.rules(settings_of(state, game))
     roster = state.roster or ()
     played = [
@@ -297,7 +298,7 @@ def results_so_far_value(state: TournamentState, game: Game) -> Any:
         for index, encounter in sorted(state.encounters.items())
         if encounter.ended and encounter.outcome is not None
     ]
-    out = {name for name in state.out if name in roster}
+    out = {name for name in (state.out if state.out_at_results is None else state.out_at_results) if name in roster}
     return rules.results(revise(played, rules.revise), list(roster), out)
 
 

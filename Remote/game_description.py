@@ -53,7 +53,6 @@ from Common.participant import Participant
 from Player.game_players import GamePlayers
 from Remote import encounter_loop
 from Remote.channel import MessageChannel
-from Remote.statistics import CallStatistics
 
 
 class ClientProxy(Protocol):
@@ -74,6 +73,10 @@ class ClientProxy(Protocol):
         """Answer the server until the conversation ends; the Results, or None if none arrived."""
 
 
+ReceivedOutput = Callable[[Sequence[ClientProxy]], Any]
+"""What xclients prints, from its players' proxies in sign-up order (an optional hook of a Game)."""
+
+
 @attrs.frozen
 class Game:
     """Everything the host needs to know about one game."""
@@ -91,7 +94,8 @@ class Game:
     a RefereeFunction (first, second) for a game of two players an encounter; a GroupRefereeFunction (the Entrants in seat
     order) for a game whose `players_per_encounter` allows more, which then plays every encounter, of two players too."""
     rules: Callable[[Any], TournamentRules]
-    remote_player: Callable[[MessageChannel, CallStatistics], Participant]
+    remote_player: Callable[..., Participant]
+    """The server's proxy `(channel, statistics, name=...)` of a player signed up as `name` on `channel`."""
     client_proxy: Callable[..., ClientProxy]
     """The client's proxy `(channel, player, name)`; with `token=` given, it signs up with `["sign-up", Name, Token]`;
     `opening=` (Remote.client_conversation.Opening) judges whether the server runs this game."""
@@ -140,6 +144,11 @@ class Game:
     read it; the default, (), tells none (those columns stay empty)."""
     default_format: FormatSettings | None = None
     """The format of a configuration without "format" (None: the round robin); Fish's is the course's knock-out of 4."""
+    default_time_per_call: float | None = None
+    """The seconds a player has for each call in a configuration without "time per call" (None: the host's default); Fish's 10."""
+    received_output: ReceivedOutput | None = None
+    """What xclients prints from all its players' proxies, in sign-up order (Fish: who was told it won, who was kicked);
+    None: the Results the first player to receive them received (`results_to_json`)."""
 
     @property
     def group_game(self) -> bool:

@@ -397,7 +397,9 @@ def _channel_failure(conversation: PlayerConversation, error: ChannelError) -> F
 class RemoteParticipant:
     """A player whose answers come over `channel`; every call's time goes to `statistics`."""
 
-    def __init__(self, channel: MessageChannel, statistics: CallStatistics | None = None) -> None:
+    def __init__(self, channel: MessageChannel, statistics: CallStatistics | None = None, name: str | None = None) -> None:
+        self.name = name
+        """The name the player signed up with (None: not told); a game whose proxy needs it keeps it up to date."""
         self._channel = channel
         self._statistics = statistics or CallStatistics()
         self._conversation = PlayerConversation(channel.decoder, self._reply_rules())

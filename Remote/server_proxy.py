@@ -183,12 +183,13 @@ class ServerProxy:
                 finally:
                     self._running = None
             outcome = self.conversation.finished(call, answer)
-            if call.method == END_OF_TOURNAMENT:
-                self._heard_results.set()
             if isinstance(outcome, Failed):
                 await self._fail(outcome, conversation)
                 return
-            if not await self._send(outcome):
+            sent = await self._send(outcome)
+            if call.method == END_OF_TOURNAMENT:
+                self._heard_results.set()  # once its reply, if the game has one (Fish's "void"), went out
+            if not sent:
                 return
 
     async def _send(self, send: Send) -> bool:

@@ -68,7 +68,10 @@ async def play_resumed(
         desk.admit = None
     statistics = CallStatistics()
     taken = desk.take(registry())
-    returned = {assigned: game.remote_player(entry.channel, statistics) for assigned, entry in zip(returning.claims, taken, strict=True)}
+    returned = {
+        assigned: game.remote_player(entry.channel, statistics, name=assigned)
+        for assigned, entry in zip(returning.claims, taken, strict=True)
+    }
     absence = f"did not come back within {wait:g} s when the tournament resumed"
     players, resumption, absent = roster_players(state, house, returned, absence)
     if absent:
@@ -127,7 +130,7 @@ async def play_after_windows(
         taken = desk.take(registry(), None if capacity.most is None else capacity.most - len(house))
         if not config.repeat:
             await _turn_away(desk.take(registry()))
-        remote = [(entry.name, game.remote_player(entry.channel, statistics)) for entry in taken]
+        remote = [(entry.name, game.remote_player(entry.channel, statistics, name=entry.name)) for entry in taken]
         desk.playing = frozenset(name for name, _ in remote)
         try:
             started = trio.current_time()

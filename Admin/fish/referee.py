@@ -32,13 +32,13 @@ follow from the state). `Common/fish/replay.py` replays these events.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
 import attrs
 
-from Admin.encounter import Encounter, EncounterResult, Entrant, Misbehaviour, Note, ignore
+from Admin.encounter import Encounter, EncounterResult, Entrant, GroupRefereeFunction, Misbehaviour, Note, ignore
 from Admin.safe_call import ILLEGAL, Failure, safe_call
 from Admin.time_limits import now
 from Common.fish.board import Board
@@ -59,10 +59,6 @@ DEFAULT_TIME_PER_CALL = 10.0
 
 FishEntrant = Entrant[Name, Player]
 
-# host: Admin/encounter.GroupRefereeFunction (another helper adds it)
-GroupRefereeFunction = Callable[[Sequence[Entrant], Encounter], Awaitable[EncounterResult]]
-"""Plays one encounter among the Entrants, seated in the order given (2 <= len <= the game's most)."""
-
 
 @attrs.define
 class Referee:
@@ -79,8 +75,9 @@ class Referee:
         return await game.play()
 
 
-def make_referee(settings: FishSettings, time_per_call: float = DEFAULT_TIME_PER_CALL, note: Note = ignore) -> Referee:
-    """The referee of a tournament under `settings`: each encounter's board from the settings and its index."""
+def make_referee(settings: FishSettings, time_per_call: float = DEFAULT_TIME_PER_CALL, note: Note = ignore) -> GroupRefereeFunction:
+    """The referee of a tournament under `settings` (the manager's group referee): each encounter's board from the
+    settings and its index."""
     return Referee(partial(board_of, settings), time_per_call, note)
 
 

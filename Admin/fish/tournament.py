@@ -54,5 +54,8 @@ RULES = TournamentRules(
     to_json=to_json,
     from_json=outcome_from_json,
     score=score,
+    announce_start=True,
+    results_notice_counts=True,
 )
-"""Fish's rules for the manager (its schedule is the format's: the course's knock-out by default)."""
+"""Fish's rules for the manager (its schedule is the format's: the course's knock-out by default): every player hears
+"start" before the first game, and one that fails to take "end" misbehaves (it changes nobody else's result)."""

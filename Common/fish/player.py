@@ -32,9 +32,6 @@ from Common.participant import Participant
 class Player(Participant[Name]):
     """A participant in a Fish tournament."""
 
-    async def tournament_starting(self) -> None:  # host: Common.participant.Participant.tournament_starting (another helper adds it)
-        """The tournament begins. Ignored by default."""
-
     @abc.abstractmethod
     async def assigned_color(self, color: Color) -> None:
         """A game begins: you play `color`."""

@@ -9,7 +9,8 @@ values in the form of `wire.py`:
     {"type": "removed", "player": Name}
     {"type": "game-end", "players": [...], "scores": [...], "winners": [...]}
 
-(the event log adds "encounter", "game", "seq" and "t", which are not read).
+(the event log adds "encounter", "game", "seq" and "t", which are not read;
+`record_events` turns a game's record in games.ndjson back into these).
 `replay_state` plays them from the game-start on and checks each step: the
 right player (placements in rounds in seat order, turns in seat order with
 the players who cannot move skipped), a legal placement or move, a removal
@@ -76,6 +77,17 @@ def replay(events: Sequence[Mapping[str, Any]]) -> Outcome:
     if not replayed.over:
         raise ValueError(f"the game is not over after its last step ({len(events) - 1})")
     return replayed.outcome()
+
+
+def record_events(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The events of a game's record, a line of the event log's games.ndjson (`players`, `colors`, `board`, `steps`,
+    `end`), as `replay` takes them: the game-start, the steps, and the game-end if the record has one."""
+    start = {"type": GAME_START, "players": record.get("players"), "colors": record.get("colors"), "board": record.get("board")}
+    steps = record.get("steps")
+    if not isinstance(steps, list):
+        raise ValueError(f"expected a record's steps, a list, got {show(steps)}")
+    end = record.get("end")
+    return [start, *steps, *([{"type": GAME_END, **end}] if isinstance(end, Mapping) else [])]
 
 
 def replay_state(events: Sequence[Mapping[str, Any]]) -> Replayed:

@@ -18,6 +18,7 @@ import attrs
 
 from Common.fish.board import MAX_FISH
 from Common.strict import StructureError, register_json_object, strict_converter, whole_number
+from Common.strict import seed as seed_number
 from Common.strict import structure as structure_with
 
 DEFAULT_ROWS = DEFAULT_COLUMNS = 5
@@ -42,7 +43,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "rows": lambda value: whole_number(value, MIN_SIDE, MAX_SIDE),
     "columns": lambda value: whole_number(value, MIN_SIDE, MAX_SIDE),
     "fish": lambda value: whole_number(value, 1, MAX_FISH),
-    "seed": lambda value: whole_number(value, 0),
+    "seed": seed_number,
 }
 """The check of each field's value (structuring it)."""
 

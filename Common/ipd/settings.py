@@ -45,6 +45,7 @@ from Common.strict import (
     strict_converter,
     whole_number,
 )
+from Common.strict import seed as seed_number
 from Common.strict import structure as structure_with
 
 DEFAULT_MIN_ROUNDS = 1
@@ -198,7 +199,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "min_rounds": lambda value: whole_number(value, 1),
     "end_probability": probability,
     "max_rounds": lambda value: whole_number(value, 1),
-    "seed": lambda value: whole_number(value, 0),
+    "seed": seed_number,
     "noise": probability,
     "time_per_move": seconds,
     "forfeits_allowed": lambda value: whole_number(value, 0),

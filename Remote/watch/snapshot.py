@@ -163,6 +163,7 @@ def frozen_for_standings(state: TournamentState) -> TournamentState:
         staged=dict(state.staged),
         results=state.results,
         last_seq=state.last_seq,
+        out_at_results=state.out_at_results,
     )
 
 
