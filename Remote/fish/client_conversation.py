@@ -26,7 +26,7 @@ conversation (StrategyFailed), and nothing is sent.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from Common.fish.geometry import Action, Actions, Position
 from Common.fish.names import Name
@@ -152,4 +152,7 @@ class FishConversation(Conversation):
         if not isinstance(answer, kind):
             return self._failed(StrategyFailed(f"{call.method} returned {shorten(repr(answer), 60)}, not {what}"))
         self.due = None
-        return Send((position_to_json(answer) if isinstance(answer, Position) else action_to_json(cast(Action, answer)),))
+        if isinstance(answer, Position):
+            return Send((position_to_json(answer),))
+        assert isinstance(answer, Action)  # the only other kind of EXPECTED_ANSWERS, checked above
+        return Send((action_to_json(answer),))
