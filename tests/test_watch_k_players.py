@@ -73,4 +73,4 @@ def test_the_ratings_and_the_knock_outs_summary_so_far_count_games_of_more_than_
     summary = summary_so_far(fold_k(knock_out_of_nine()), FISH)
     assert {row["name"] for row in summary["ratings"]} == set(NINE)
     assert summary["ratings"][0]["name"] == "dan"  # best first: it won both of its games
-    assert summary["format"]["winners"] == ["dan"]
+    assert summary["format"]["winners"] == [NINE.index("dan")]  # a format speaks of sign-up indices
