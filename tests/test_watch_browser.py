@@ -65,7 +65,7 @@ document.querySelectorAll("#crosstable tr[data-player]").forEach((tr) => {
 });
 const table = document.getElementById("standings");
 const boards = {};
-const cellsOf = (board) => [...board.querySelectorAll("td")].map((td) => [td.textContent, Object.assign({}, td.dataset)]);
+const cellsOf = (board) => [...board.querySelectorAll("td, [data-tile]")].map((td) => [td.textContent, Object.assign({}, td.dataset)]);
 document.querySelectorAll("#running article.encounter").forEach((card) => {
   boards[card.dataset.encounter] = {
     game: Number(card.dataset.game), steps: Number(card.dataset.steps), cells: cellsOf(card.querySelector(".board")),
@@ -93,7 +93,8 @@ def replay_a_finished_game(driver: Any) -> tuple[int, int, int, list]:
     driver.find_element(By.ID, "replay-back").click()
     shown = driver.execute_script(
         'return [document.getElementById("replay-step").textContent,'
-        ' [...document.querySelectorAll("#replay-board td")].map((td) => [td.textContent, Object.assign({}, td.dataset)])];'
+        ' [...document.querySelectorAll("#replay-board td, #replay-board [data-tile]")]'
+        ".map((td) => [td.textContent, Object.assign({}, td.dataset)])];"
     )
     step = int(shown[0].split()[1])
     return encounter, 0, step, shown[1]
@@ -147,7 +148,8 @@ def check_against_the_log(page: dict, events: list[dict], game: Game) -> None:
     for index, board in page["boards"].items():
         played = state.encounters[int(index)].games[board["game"]]
         assert board["steps"] == len(played.steps)
-        assert board["cells"] == kit_of(game).page.board(played.steps), f"the board of encounter {index}"
+        start = {"players": played.players, **played.start}
+        assert board["cells"] == kit_of(game).page.board(start, played.steps), f"the board of encounter {index}"
 
 
 @pytest.mark.parametrize("game_name", sorted(GAMES))
@@ -209,7 +211,8 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
     encounter, number, steps, cells = replayed
     record = json.loads(fold(events).game_lines[encounter, number])
     assert steps == len(record["steps"]) - 1
-    assert cells == kit_of(game).page.board(record["steps"][:-1]), "the replay's board one step before the end"
+    start = {key: value for key, value in record.items() if key not in ("encounter", "game", "steps", "end")}
+    assert cells == kit_of(game).page.board(start, record["steps"][:-1]), "the replay's board one step before the end"
     if any(event["type"] == "revision" for event in events):
         assert any(" R" in word or "revised" in word for word in page["cells"].values()), "a revised cell was drawn"
 
