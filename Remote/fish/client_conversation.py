@@ -149,7 +149,11 @@ class FishConversation(Conversation):
             self.due = None
             return Send((VOID,))
         kind, what = expected
-        if not isinstance(answer, kind):
+        if isinstance(answer, Position) and kind is Position:
+            reply: Any = position_to_json(answer)
+        elif isinstance(answer, Action) and kind is Action:
+            reply = action_to_json(answer)
+        else:
             return self._failed(StrategyFailed(f"{call.method} returned {shorten(repr(answer), 60)}, not {what}"))
         self.due = None
-        return Send((position_to_json(answer) if isinstance(answer, Position) else action_to_json(answer),))
+        return Send((reply,))
