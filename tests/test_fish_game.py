@@ -86,7 +86,7 @@ def test_the_standings_list_winners_then_the_others_then_the_culprits_and_the_ou
         {"rank": 1, "player": "dan", "result": "won"},
         {"rank": 2, "player": "ann", "result": "lost"},
         {"rank": 2, "player": "bob", "result": "lost"},
-        {"rank": None, "player": "cat", "result": "removed"},
+        {"rank": 4, "player": "cat", "result": "removed"},
     ]
     assert standings_table(results, roster).splitlines()[1].split() == ["1", "dan", "won"]
     assert GAME.output(results, FishSettings()) == [["dan"], ["cat"]]
