@@ -69,7 +69,7 @@ Configuration keys:
                    this many have signed up (house players included); with "repeat": 1, later ones wait for the next
   "game"           one of {", ".join(games)}, default "{default_game}": the game
   "host"           string, default "": the address to listen on ("" means every interface)
-  "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g}: how long a player has for each message
+  "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g} (fish: 10): how long a player has for each message
   "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
   "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
                    with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
@@ -83,11 +83,13 @@ Configuration keys:
                    tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
                    and "watchers per address", default 8)
   "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
-  "format"         object, default {{"kind": "round robin"}}: who meets whom (docs/formats.md)
+  "format"         object, default {{"kind": "round robin"}} (fish: the course's knock-out): who meets whom (docs/formats.md)
                      {{"kind": "round robin", "cycles": 2}}     everyone meets everyone twice, starts alternating
                      {{"kind": "swiss", "rounds": 7}}          7 Swiss rounds, paired within score groups
                      {{"kind": "knock-out"}}                   single elimination seeded by sign-up order; or
                        "seeding": "rating", "ratings": FILE   seeded by an earlier event's "ratings out"
+                       "players per game": 4                  the course's knock-out: games of up to 4 players
+                                                              (fish) from the front of the list, the winners go on
                      {{"kind": "gauntlet", "candidates": [A], "cycles": 10}}   A against every other player;
                        "sprt": {{"elo0": 0, "elo1": 10, "alpha": 0.05, "beta": 0.05}}   stop once the test decides
                      {{"kind": "pairings", "pairings": [[A, B], ...]}}   the listed pairings, in order

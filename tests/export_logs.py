@@ -24,6 +24,8 @@ from Admin.encounter import EncounterResult, Misbehaviour
 from Admin.event_log import EventLog
 from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
 from Admin.formats.settings import FormatSettings, format_json
+from Common.fish.results import Outcome as FishOutcome
+from Common.fish.results import winners_of
 from Common.ipd.outcomes import Irregular, Scored
 from Common.participant import Participant
 from Common.santorini.results import EncounterOutcome
@@ -40,7 +42,7 @@ class ExportKit:
     """Plans of a small fixed tournament: a regular encounter, then one whose second player misbehaves."""
     keys: Any
     """A hypothesis strategy of the game's configuration keys for a scripted tournament."""
-    outcome: Callable[[tuple[str, str], dict, list[str]], Any]
+    outcome: Callable[[tuple[str, ...], dict, list[str]], Any]
     """The outcome of an encounter between `names` as its plan says, given its culprits' names."""
 
 
@@ -101,29 +103,33 @@ class Recording(EventLog):
         self.events.append({"seq": len(self.events) + 1, "t": 0.0, **event})
 
 
-def scripted_referee(kit: ExportKit, plans):
-    """A referee that plays each encounter as `plans[index]` says, reporting `plan["games"]` games (default 1) through `note`."""
+def scripted_referee(kit: ExportKit, plans, group: bool = False):
+    """A referee that plays each encounter as `plans[index]` says, reporting `plan["games"]` games (default 1) through `note`:
+    a two-player referee (first, second), or with `group` a group referee (a table of Entrants in seat order)."""
 
     def make(settings, time_per_call, note):
-        async def referee(first, second, encounter):
+        async def two(first, second, encounter):
+            return await referee((first, second), encounter)
+
+        async def referee(entrants, encounter):
             plan = plans[encounter.index % len(plans)]
-            names = (first.name, second.name)
+            names = tuple(entrant.name for entrant in entrants)
             for number in range(plan.get("games", 1)):
                 note({"type": "game-start", "encounter": encounter.index, "game": number, "players": list(names)})
                 note({"type": "turn", "encounter": encounter.index, "game": number, "player": names[0], "action": names[0], "ms": 1})
                 note({"type": "game-end", "encounter": encounter.index, "game": number, "how": "scripted"})
-            culprits = [names[side] for side in plan["culprits"]]
+            culprits = [names[side] for side in plan["culprits"] if side < len(names)]
             misbehaviours = tuple(Misbehaviour(name, f"{name} was told to", "illegal") for name in culprits)
             return EncounterResult(kit.outcome(names, plan, culprits), misbehaviours)
 
-        return referee
+        return referee if group else two
 
     return make
 
 
 def play(game: Game, kit: ExportKit, players, plans, configured_keys, event_format: FormatSettings = DEFAULT_FORMAT):
     """The events of one tournament of `game` among `players` in `event_format`, every encounter as `plans` say, and its output."""
-    scripted = attrs.evolve(game, make_referee=scripted_referee(kit, plans))
+    scripted = attrs.evolve(game, make_referee=scripted_referee(kit, plans, game.group_game))
     journal = Recording()
     configured = game.read_settings(configured_keys)
     configuration = {"time per call": 2.0, "house players": []}
@@ -197,4 +203,23 @@ IPD = ExportKit(
     examples=({"scores": (30, 20, 10), "culprits": ()}, {"scores": (0, 0, 1), "culprits": (1,)}),
     keys=st.fixed_dictionaries({"seed": st.integers(0, 100), "repetitions": st.integers(1, 2)}),
     outcome=ipd_outcome,
+)
+
+
+def fish_outcome(names: tuple[str, ...], plan: dict, culprits: list[str]) -> FishOutcome:
+    """A Fish game of `names`: the plan's scores, seat by seat; None for a culprit."""
+    scores = [None if name in culprits else score for name, score in zip(names, plan["scores"], strict=False)]
+    return FishOutcome(names, scores, winners_of(names, scores))
+
+
+FISH = ExportKit(
+    plan=st.fixed_dictionaries(
+        {
+            "scores": st.tuples(*[st.integers(0, 12)] * 4),
+            "culprits": st.sampled_from([(), (), (), (0,), (1,), (2,), (0, 1)]),
+        }
+    ),
+    examples=({"scores": (9, 4, 7, 0), "culprits": ()}, {"scores": (5, 8, 2, 0), "culprits": (1,)}),
+    keys=st.fixed_dictionaries({"rows": st.integers(3, 5), "columns": st.integers(3, 5), "seed": st.integers(0, 100)}),
+    outcome=fish_outcome,
 )

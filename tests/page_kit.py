@@ -16,6 +16,8 @@ import attrs
 import trio
 
 from Admin.tournament_state import TournamentState
+from Common.fish.replay import replay_state
+from Common.fish.state import COLORS as FISH_COLORS
 from Common.ipd.scoring import Payoffs, payoff_table
 from Common.santorini.actions import Action
 from Common.santorini.board import Board
@@ -23,6 +25,9 @@ from Common.santorini.geometry import Place
 from Common.santorini.names import Worker
 from Common.santorini.rules import judge_turn
 from Common.santorini.wire import structure
+from Player.fish.greedy import Greedy
+from Player.fish.local import LocalPlayer as FishLocalPlayer
+from Player.fish.misbehaving import IllegalMove
 from Player.ipd.classics import Cooperator, Defector
 from Player.ipd.local import LocalPlayer as IpdLocalPlayer
 from Player.santorini.local import LocalPlayer
@@ -40,8 +45,10 @@ class PageKit:
     """How the heading of the running encounter `index` ends."""
     cell: Callable[[TournamentState, int, str, Any, str, str], None]
     """Asserts what the row player's cell shows of the ended, regular encounter `index` (its revised outcome): text and classes."""
-    board: Callable[[list[dict]], list]
-    """The board after a game's steps, as its cells show them: `[text, data attributes]` of each `td`, in order."""
+    board: Callable[[dict, list[dict]], list]
+    """The board after a game's steps, as its cells show them: `[text, data attributes]` of each cell (a `td`, or a
+    Fish tile, `[data-tile]`), in order; from the game's start (its players and the game-start's own keys, Fish's
+    board and colours) and its steps."""
 
 
 # ---------------------------------------------------------------------------
@@ -89,7 +96,7 @@ def santorini_cell(state: TournamentState, index: int, row: str, outcome: Any, t
     assert text.endswith(" " + series(state, index, row)), (row, index, text)
 
 
-def santorini_board(steps: list[dict]) -> list:
+def santorini_board(start: dict, steps: list[dict]) -> list:
     """The board after `steps`, through Common's rules: each square's data (x, y, height, worker) and its text."""
     board, placed = Board.empty(), {}
     for step in steps:
@@ -165,7 +172,86 @@ RECENT = 12
 """The rounds the IPD's board shows, the latest last."""
 
 
-def ipd_board(steps: list[dict]) -> list:
+def ipd_board(start: dict, steps: list[dict]) -> list:
     """Each player's moves (as scored; "–" for none) in the recent rounds, a row per player."""
     rounds = [step for step in steps if step["type"] == "round"][-RECENT:]
     return [[(step.get("scored") or step["moves"])[side] or "–", {}] for side in (0, 1) for step in rounds]
+
+
+# ---------------------------------------------------------------------------
+# Fish
+
+
+FISH_SETTINGS = {"rows": 4, "columns": 4, "seed": 3}
+
+
+def fish_players() -> list:
+    """ann, dan (moves another player's penguin at its first turn: removed), bob, cat."""
+    return [("ann", FishLocalPlayer("ann", Greedy())), ("dan", FishLocalPlayer("dan", IllegalMove(1)))] + [
+        (name, FishLocalPlayer(name, Greedy())) for name in ("bob", "cat")
+    ]
+
+
+class GatedFish(FishLocalPlayer):
+    """A greedy player that, at its `at`-th turn, waits for the test to open its gate: its game stays on the board."""
+
+    def __init__(self, name: str, at: int) -> None:
+        super().__init__(name, Greedy())
+        self.at, self.turns = at, 0
+        self.waiting, self.gate = trio.Event(), trio.Event()
+
+    async def move(self, state, actions):
+        self.turns += 1
+        if self.turns == self.at:
+            self.waiting.set()
+            await self.gate.wait()
+        return await super().move(state, actions)
+
+
+def fish_tournament() -> tuple[list, dict, GatedFish]:
+    """The watched Fish players, and gus, held at its first turn."""
+    gated = GatedFish("gus", at=1)
+    return [*fish_players(), ("gus", gated)], dict(FISH_SETTINGS), gated
+
+
+def _fish_replayed(players: list[str], start: dict, steps: list[dict]) -> Any:
+    return replay_state([{"type": "game-start", "players": players, **start}, *steps])
+
+
+def fish_running(state: TournamentState, index: int) -> str:
+    """The running game's number and each player's fish so far (seat order; "–": removed)."""
+    encounter = state.encounters[index]
+    game = encounter.games[-1]
+    replayed = _fish_replayed(game.players, game.start, game.steps)
+    scores = [
+        "–" if player in replayed.removed or replayed.state is None else str(replayed.state.player(FISH_COLORS[seat]).score)
+        for seat, player in enumerate(game.players)
+    ]
+    return f"game {len(encounter.games)} · " + ", ".join(f"{player} {score}" for player, score in zip(game.players, scores, strict=True))
+
+
+def fish_cell(state: TournamentState, index: int, row: str, outcome: Any, text: str, classes: str) -> None:
+    word = "won" if row in outcome["winners"] else "lost"
+    assert word in classes, (row, index, text, classes)
+
+
+def fish_board(start: dict, steps: list[dict]) -> list:
+    """Each tile of the board after `steps` (row by row): its fish, and the penguin on it, as the board view draws them."""
+    seats = start["players"]
+    replayed = _fish_replayed(seats, {key: value for key, value in start.items() if key != "players"}, steps)
+    rows = start["board"] if replayed.state is None else [list(row) for row in replayed.state.board.rows]
+    penguins = {}
+    if replayed.state is not None:
+        for player in replayed.state.players:
+            for place in player.places:
+                penguins[place.row, place.column] = seats[FISH_COLORS.index(player.color)]
+    cells = []
+    for r, row in enumerate(rows):
+        for c, fish in enumerate(row):
+            data = {"tile": f"{r},{c}", "fish": str(fish)}
+            text = ""
+            if (r, c) in penguins:
+                data["penguin"] = penguins[r, c]
+                text = f"{penguins[r, c]} ({FISH_COLORS[seats.index(penguins[r, c])].value}) on {fish} fish"
+            cells.append([text + (str(fish) if fish else ""), data])
+    return cells

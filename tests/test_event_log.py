@@ -65,14 +65,16 @@ async def run_logged(game_name: str, concurrent: bool = True, event_format: Form
     settings, _ = game.prepare(configured)
     journal = FoldingJournal()
     rules, staged = with_format(game.rules(settings), event_format)
+    referee = game.make_referee(settings, 0.2, journal.write)
     manager = TournamentManager(
-        game.make_referee(settings, 0.2, journal.write),
+        None if game.group_game else referee,  # type: ignore[arg-type]  # a two-player game's referee
         rules,
         time_per_call=0.2,
         concurrent=concurrent,
         event_log=journal,
         output=lambda results: game.output(results, settings),
         event_format=staged,
+        group_referee=referee if game.group_game else None,  # type: ignore[arg-type]  # a game of more than two players a game
     )
     journal.manager = manager
     players = create_players([LocalPlayerEntry(kind, name, "") for kind, name in house(game_name)], "house players", game.players)

@@ -240,7 +240,15 @@ def log_directory(tmp_path, log, name="t-1"):
 
 
 def exports_of(directory):
-    return {name: (directory / name).read_bytes() for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF)}
+    """The exports written in `directory`: the three of every tournament, and the TRF where there is one (a round robin of a
+    game of two players a game)."""
+    written = {
+        name: (directory / name).read_bytes()
+        for name in (RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF)
+        if (directory / name).exists()
+    }
+    assert {RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON} <= set(written)
+    return written
 
 
 def test_write_exports_replaces_each_file_whole_and_leaves_no_temporary_file(tmp_path):
@@ -263,7 +271,8 @@ def test_the_command_rebuilds_the_files_the_server_writes(tmp_path, game_name, c
     assert rebuild_exports.main([str(rebuilt)], games=GAMES) == 0
     assert exports_of(rebuilt) == exports_of(live)
     out, err = capsys.readouterr()
-    assert out == f"{rebuilt}: wrote results.json, crosstable.csv, games.ndjson, tournament.trf (finished)\n" and err == ""
+    assert out == f"{rebuilt}: wrote {', '.join(exports_of(live))} (finished)\n" and err == ""
+    assert (TOURNAMENT_TRF in exports_of(live)) == (not GAMES[game_name].group_game)
 
 
 def test_a_torn_last_line_is_dropped_with_one_line_saying_so(tmp_path, capsys):

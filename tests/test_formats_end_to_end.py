@@ -71,6 +71,7 @@ class GameSettings:
 GAUNTLET_PLAYERS: dict[str, GameSettings] = {
     "santorini": GameSettings(own={"best of": 1}, strong=("good", ""), weak=("good", "Player/santorini/example_player.py")),
     "ipd": GameSettings(own={"seed": 7, "min rounds": 4, "max rounds": 6}, strong=("defector", ""), weak=("cooperator", "")),
+    "fish": GameSettings(own={"rows": 4, "columns": 4, "seed": 7}, strong=("greedy", ""), weak=("greedy", "Player/fish/example_player.py")),
 }
 """The one per-game table of this file: short settings, and a strong and a weak player for the SPRT to tell apart."""
 

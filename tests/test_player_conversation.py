@@ -22,11 +22,15 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from Common.fish.geometry import Action as FishAction
+from Common.fish.geometry import Position
+from Common.fish.wire import structure as fish_structure
 from Common.participant import BROKEN, MALFORMED, Failure
 from Common.santorini.actions import Action, GiveUp
 from Common.santorini.geometry import Place
 from Common.santorini.names import Name
 from Common.santorini.wire import structure
+from Remote.fish.remote_player import FishReplyRules, read_void
 from Remote.framing import NEED_DATA, JSONStreamDecoder, ProtocolError, encode
 from Remote.game_registry import GAMES
 from Remote.ipd.remote_player import IPDReplyRules
@@ -83,7 +87,25 @@ IPD = Kit(
     + [(ERRORS[0], Arrival("error"))]
     + [(value, Arrival("bad error")) for value in ERRORS[1:]],
 )
-KITS = {kit.game: kit for kit in (SANTORINI, IPD)}
+FISH_PLACE, FISH_MOVE = [1, 2], [[0, 1], [2, 1]]
+FISH = Kit(
+    "fish",
+    False,
+    FishReplyRules,
+    [
+        ("place", None, lambda value: fish_structure(value, Position)),
+        ("move", None, lambda value: fish_structure(value, FishAction)),
+        ("assigned_color", None, read_void),
+    ],
+    [(value, Arrival("other")) for value in [*JUNK, *ERRORS, "alice", "Void"] if value != [9, 9]]
+    + [
+        (FISH_PLACE, Arrival("other", answers={"place": Position(1, 2)})),
+        (FISH_MOVE, Arrival("other", answers={"move": FishAction(Position(0, 1), Position(2, 1))})),
+        ("void", Arrival("other", answers={"assigned_color": None})),
+    ],
+    good={"place": FISH_PLACE, "move": FISH_MOVE, "assigned_color": "void"},
+)
+KITS = {kit.game: kit for kit in (SANTORINI, IPD, FISH)}
 
 
 class Driver:
@@ -123,7 +145,7 @@ class Driver:
             value, arrival = self.kit.values[op[1] % len(self.kit.values)]
             self.client_sends(encode(value), attrs.evolve(arrival), op[2])
         elif what == "reply" and not self.kit.ipd and (op[1] == "asked") == (model.request is not None):
-            value = self.kit.good.get(model.request.call if model.request else "", self.kit.good["place_worker"])
+            value = self.kit.good.get(model.request.call if model.request else "", next(iter(self.kit.good.values())))
             arrival = next(arrival for sent, arrival in self.kit.values if sent == value)
             self.client_sends(encode(value), attrs.evolve(arrival), op[3])
         elif what == "reply" and self.kit.ipd and (round_ := self.round_for(op[1])) is not None:

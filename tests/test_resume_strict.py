@@ -46,12 +46,17 @@ def logs(request, tmp_path_factory) -> dict:
     place = tmp_path_factory.mktemp(game)
     finished_config = configuration(game, place / "finished")
     printed = trio.run(run_server, finished_config)
+    finished = read_events(tournament_of(place / "finished" / "log") / EVENTS_FILE)[0]
+    ends = [event["seq"] for event in finished if event["type"] == "encounter-end"]
+    # Halfway: after HALFWAY events, or, where no encounter had ended by then (Fish's long games), right after the
+    # encounter before the last ended.
+    halfway = HALFWAY if ends[0] < HALFWAY else ends[-2] + 1
     stopped_config = configuration(game, place / "stopped")
-    trio.run(run_server, stopped_config, HALFWAY)
+    trio.run(run_server, stopped_config, halfway)
     return {
         "game": game,
         "printed": printed,
-        "finished": read_events(tournament_of(place / "finished" / "log") / EVENTS_FILE)[0],
+        "finished": finished,
         "stopped": read_events(tournament_of(place / "stopped" / "log") / EVENTS_FILE)[0],
         "finished config": finished_config,
         "stopped config": stopped_config,
@@ -78,7 +83,10 @@ FORGERIES = [
     ({"type": "revision", "encounter": 0, "culprit": "zed", "outcome": [1, 2, 3]}, None),
     ({"type": "misbehaviour", "name": "zed", "kind": "broken", "reason": "r", "encounter": None}, '"zed" is not in the roster'),
     ({"type": "misbehaviour", "name": "ann", "kind": "naughty", "reason": "r", "encounter": None}, "@ $.kind"),
-    ({"type": "encounter-start", "encounter": 9, "players": ["ann", "zed"], "repetition": 0, "meeting": 0}, '"zed" is not in the roster'),
+    (
+        {"type": "encounter-start", "encounter": 9, "players": ["ann", "zed"], "repetition": 0, "meeting": 0},
+        ('"zed" is not in the roster', "encounter 9 is not in the schedule"),  # a staged format's schedule may be shorter
+    ),
     ({"type": "turn", "encounter": 999, "game": 0, "player": "ann", "action": ["ann1"], "ms": 1}, "encounter 999 is not running"),
     ({"type": "roster", "players": ["ann"], "encounters": 0}, "a second roster"),
     ({"type": "start", "version": 1, "tournament": None, "game": "santorini", "configuration": {}, "settings": {}}, "a second start"),
@@ -97,13 +105,13 @@ def test_a_forged_event_appended_to_an_interrupted_log_is_refused_naming_its_lin
     line = refusal(path)
     assert line.startswith(f"line {len(events) + 1}: "), line
     if words is not None:
-        assert words in line, line
+        assert any(word in line for word in ((words,) if isinstance(words, str) else words)), line
 
 
 def test_the_results_must_be_those_the_outcomes_give(logs, tmp_path):
     events = [dict(event) for event in logs["finished"]]
     assert events[-1]["type"] == "results"
-    events[-1]["output"] = events[-1]["output"][::-1] if logs["game"] == "santorini" else {**events[-1]["output"], "seed": 1}
+    events[-1]["output"] = ["forged", events[-1]["output"]]
     line = refusal(write_log(tmp_path / "output", events))
     assert line.startswith(f"line {len(events)}: ") and "output is not the one" in line
     events[-1] = {**logs["finished"][-1], "results": []}

@@ -381,6 +381,7 @@ def assert_no_token_in(finished: subprocess.CompletedProcess, *tokens: str) -> N
     [
         ("santorini", [["good", "alice", "", ALICES_TOKEN], ["good", "bob", "", BOBS_TOKEN], ["good", "cat", ""]]),
         ("ipd", [["tit-for-tat", "alice", "", ALICES_TOKEN], ["defector", "bob", "", BOBS_TOKEN], ["cooperator", "cat", ""]]),
+        ("fish", [["greedy", "alice", "", ALICES_TOKEN], ["greedy", "bob", "", BOBS_TOKEN], ["greedy", "cat", ""]]),
     ],
 )
 def test_a_player_with_a_token_signs_up_with_the_tagged_form_and_one_without_with_its_bare_name(game, players):

@@ -151,7 +151,12 @@ def state_from_snapshot(snapshot: dict) -> TournamentState:
             encounter.ended, encounter.outcome, encounter.culprits = True, shown["outcome"], tuple(shown["culprits"])
             encounter.game_ends = shown["game_ends"]
         else:
-            encounter.games = [GameState(game["players"], game["steps"], game["end"]) for game in shown["games"]]
+            encounter.games = [
+                GameState(
+                    game["players"], game["steps"], game["end"], {k: v for k, v in game.items() if k not in ("players", "steps", "end")}
+                )
+                for game in shown["games"]
+            ]
         encounters[shown["encounter"]] = encounter
     state = TournamentState(
         start=snapshot["start"],

@@ -38,6 +38,11 @@ from Common.strict import structure as structure_with
 
 T = TypeVar("T")
 
+START, PLAYING_AS, PLAYING_WITH, SETUP, TAKE_TURN, END = "start", "playing-as", "playing-with", "setup", "take-turn", "end"
+"""The method names of the server's calls, `[MethodName, [Argument, ...]]` (spec section 3)."""
+VOID = "void"
+"""The reply to a call that asks for nothing: exactly this string."""
+
 
 def _whole(value: Any, lowest: int, highest: int | None = None) -> int:
     """`value` if it is a JSON integer in the bounds; ValueError saying what it is otherwise."""

@@ -32,13 +32,12 @@ from Common.fish.geometry import Action, Actions, Position
 from Common.fish.names import Name
 from Common.fish.results import Results
 from Common.fish.state import Color, State
-from Common.fish.wire import WIRE, action_to_json, position_to_json
+from Common.fish.wire import END, PLAYING_AS, PLAYING_WITH, SETUP, START, TAKE_TURN, VOID, WIRE, action_to_json, position_to_json
 from Common.participant import KICKED
 from Common.strict import StructureError, array, each, elements, shorten, show, strict_converter
 from Common.strict import structure as structure_strictly
 from Remote.client_conversation import END_OF_TOURNAMENT, Call, Conversation, ConversationEnded, Event, Failed, Hear, Opening, Send
 from Remote.client_errors import ServerMisbehaved, StrategyFailed
-from Remote.fish.remote_player import END, PLAYING_AS, PLAYING_WITH, SETUP, START, TAKE_TURN, VOID
 
 METHODS = {
     START: "tournament_starting",
@@ -149,10 +148,11 @@ class FishConversation(Conversation):
             self.due = None
             return Send((VOID,))
         kind, what = expected
-        if not isinstance(answer, kind):
+        if isinstance(answer, Position) and kind is Position:
+            reply: Any = position_to_json(answer)
+        elif isinstance(answer, Action) and kind is Action:
+            reply = action_to_json(answer)
+        else:
             return self._failed(StrategyFailed(f"{call.method} returned {shorten(repr(answer), 60)}, not {what}"))
         self.due = None
-        if isinstance(answer, Position):
-            return Send((position_to_json(answer),))
-        assert isinstance(answer, Action)  # the only other kind of EXPECTED_ANSWERS, checked above
-        return Send((action_to_json(answer),))
+        return Send((reply,))

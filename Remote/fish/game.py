@@ -108,18 +108,17 @@ def _result(results: Results, name: str) -> str:
 
 
 def standings_json(results: Results, roster: Sequence[str]) -> list[dict[str, Any]]:
-    """The standings: the winners (rank 1), the others, then the culprits (no rank), each in sign-up order."""
+    """The standings: the winners (rank 1), the others, then the culprits, each in sign-up order; equal results share a rank."""
     order = {WON: 0, LOST: 1, REMOVED: 2}
     rows = sorted(roster, key=lambda name: order[_result(results, name)])
-    rank = {WON: 1, LOST: len(results.winners) + 1, REMOVED: None}
+    culprits = sum(_result(results, name) == REMOVED for name in roster)
+    rank = {WON: 1, LOST: len(results.winners) + 1, REMOVED: len(roster) - culprits + 1}
     return [{"rank": rank[_result(results, name)], "player": name, "result": _result(results, name)} for name in rows]
 
 
 def standings_table(results: Results, names: Sequence[str]) -> str:
     """The standings as aligned lines: rank, player, result."""
-    rows = [("rank", "player", "result")] + [
-        ("" if row["rank"] is None else str(row["rank"]), row["player"], row["result"]) for row in standings_json(results, names)
-    ]
+    rows = [("rank", "player", "result")] + [(str(row["rank"]), row["player"], row["result"]) for row in standings_json(results, names)]
     widths = [max(len(row[column]) for row in rows) for column in range(2)]
     return "\n".join(f"{rank.rjust(widths[0])}  {player.ljust(widths[1])}  {result}".rstrip() for rank, player, result in rows)
 

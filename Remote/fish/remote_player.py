@@ -29,18 +29,13 @@ from Common.fish.names import Name
 from Common.fish.player import Player
 from Common.fish.results import Results
 from Common.fish.state import Color, State
-from Common.fish.wire import actions_to_json, state_to_json, structure
+from Common.fish.wire import END, PLAYING_AS, PLAYING_WITH, SETUP, START, TAKE_TURN, VOID, actions_to_json, state_to_json, structure
 from Common.strict import StructureError, show
 from Remote.framing import encode
 from Remote.player_conversation import Answered, ReplyRules, Request
 from Remote.remote_participant import CallPlan, RemoteParticipant
 
-__all__ = ["END", "PLAYING_AS", "PLAYING_WITH", "SETUP", "START", "TAKE_TURN", "VOID", "RemotePlayer", "read_void"]
-
-START, PLAYING_AS, PLAYING_WITH, SETUP, TAKE_TURN, END = "start", "playing-as", "playing-with", "setup", "take-turn", "end"
-"""The method names of the server's calls (protocol section 4)."""
-VOID = "void"
-"""The reply to a call that asks for nothing: exactly this string."""
+__all__ = ["END", "PLAYING_AS", "PLAYING_WITH", "SETUP", "START", "TAKE_TURN", "VOID", "FishReplyRules", "RemotePlayer", "read_void"]
 
 
 def read_void(value: Any) -> None:
@@ -61,14 +56,14 @@ _VOID_REPLY: Mapping[bytes, Answered] = {encode(VOID): Answered(None)}
 """`"void"` as `encode` writes it: the answer is known before it comes."""
 
 
-class _FishReplyRules(ReplyRules):
+class FishReplyRules(ReplyRules):
     """One reply per request, as every game's; a `"void"` that is all that came is taken without parsing."""
 
     def known_replies(self, request: Request) -> Mapping[bytes, Answered] | None:
         return _VOID_REPLY if request.read is read_void else None
 
 
-_RULES = _FishReplyRules()
+_RULES = FishReplyRules()
 
 
 class RemotePlayer(RemoteParticipant, Player):

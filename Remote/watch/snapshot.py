@@ -17,7 +17,8 @@ serves. Its keys:
 
 An encounter is `{encounter, players, repetition, meeting, ended}` (players in
 seat order: two, or as many as the game seats); a running one adds `games`
-(`{players, steps, end}` each), an ended one `outcome`, `culprits`,
+(`{players, steps, end}` each, with its game-start's own keys: Fish's
+`colors` and `board`), an ended one `outcome`, `culprits`,
 `game_ends` and `words` (each player's crosstable word, as crosstable.csv
 writes it; null when the game has no words for outcomes); for a game seating
 more than two, an ended one adds `places`, each player's `[name, place,
@@ -116,7 +117,7 @@ def _encounter_json(encounter: EncounterState, words: Words | None, places: Plac
         if with_places:
             shown["places"] = places
     else:
-        shown["games"] = [{"players": game.players, "steps": game.steps, "end": game.end} for game in encounter.games]
+        shown["games"] = [{"players": game.players, **game.start, "steps": game.steps, "end": game.end} for game in encounter.games]
     return shown
 
 
