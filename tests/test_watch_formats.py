@@ -106,17 +106,13 @@ async def test_the_standings_of_a_staged_event_carry_the_summary_so_far_which_en
     standings = [json.loads(frame["data"][0]) for frame in frames if frame["event"] == "standings"]
     for shown in standings:
         assert shown == standings_json(fold(events[: shown["seq"]]), game), f"the standings as of event {shown['seq']}"
-        if game.group_game:  # the summary so far reads encounters of two (Remote/watch/snapshot.py): none for tables of more
-            assert shown["ratings"] is None and shown["format"] is None
-        else:
-            assert shown["ratings"] is not None and shown["format"] is not None and shown["format"]["kind"] == FORMATS[kind]["kind"]
+        assert shown["ratings"] is not None and shown["format"] is not None and shown["format"]["kind"] == FORMATS[kind]["kind"]
     last = standings[-1]
-    if not game.group_game:
-        assert (last["ratings"], last["format"]) == (end.summary["ratings"], end.summary["format"]), "the summary so far ends as it"
+    assert (last["ratings"], last["format"]) == (end.summary["ratings"], end.summary["format"]), "the summary so far ends as it"
     first_stage_over = (
         next(event["seq"] for event in events if event["type"] == "stage" and event["stage"] == 2) if len(end.stages) > 1 else None
     )
-    if first_stage_over is not None and not game.group_game:
+    if first_stage_over is not None:
         mid = standings_json(fold(events[:first_stage_over]), game)
         assert mid is not None and mid["ratings"] != end.summary["ratings"], "the ratings so far are those of the encounters so far"
     assert snapshot["stages"] == [{k: v for k, v in e.items() if k not in ("seq", "t", "type")} for e in events if e["type"] == "stage"]
