@@ -10,11 +10,11 @@ Event nobody sets, so the abandoned thread sleeps instead of burning CPU.
 
 from __future__ import annotations
 
-import threading
 from typing import Literal
 
 from Common.fish.geometry import Action, Actions, Position
 from Common.fish.state import State
+from Player.blocking import Blocking
 from Player.fish.greedy import Greedy
 
 When = Literal["placement", "turn"]
@@ -91,20 +91,8 @@ class Raising(Greedy):
         return super().move(state, actions)
 
 
-class _Blocking(Greedy):
-    """A strategy that can wait forever without using the CPU."""
-
-    def __init__(self) -> None:
-        self._released = threading.Event()
-        self.blocked = threading.Event()  # set once a call has started to wait forever
-
-    def _wait_forever(self) -> None:
-        self.blocked.set()
-        self._released.wait()
-
-    def release(self) -> None:
-        """Let a waiting call go on (only tests do this, to end their threads)."""
-        self._released.set()
+class _Blocking(Blocking, Greedy):
+    """Greedy, until a call waits forever."""
 
 
 class NeverPlaces(_Blocking):
@@ -112,7 +100,7 @@ class NeverPlaces(_Blocking):
 
     def place(self, state: State) -> Position:
         if not self.blocked.is_set():
-            self._wait_forever()
+            self.wait_forever()
         return super().place(state)
 
 
@@ -121,5 +109,5 @@ class NeverMoves(_Blocking):
 
     def move(self, state: State, actions: Actions) -> Action:
         if not self.blocked.is_set():
-            self._wait_forever()
+            self.wait_forever()
         return super().move(state, actions)

@@ -10,13 +10,13 @@ sets, so the abandoned thread sleeps instead of burning CPU.
 
 from __future__ import annotations
 
-import threading
 from typing import Literal
 
 from Common.santorini.actions import Action, MoveAndBuild, Placement
 from Common.santorini.board import Board
 from Common.santorini.geometry import DIRECTIONS, Place
 from Common.santorini.names import Name, Worker
+from Player.blocking import Blocking
 from Player.santorini.strategic import GoodStrategy
 
 When = Literal["placement", "turn"]
@@ -96,20 +96,8 @@ class Raising(GoodStrategy):
         return super().take_turn(me, board)
 
 
-class _Blocking(GoodStrategy):
-    """A strategy that can wait forever without using the CPU."""
-
-    def __init__(self) -> None:
-        self._released = threading.Event()
-        self.blocked = threading.Event()  # set once a call has started to wait forever
-
-    def _wait_forever(self) -> None:
-        self.blocked.set()
-        self._released.wait()
-
-    def release(self) -> None:
-        """Let a waiting call go on (only tests do this, to end their threads)."""
-        self._released.set()
+class _Blocking(Blocking, GoodStrategy):
+    """GoodStrategy, until a call waits forever."""
 
 
 class NeverPlaces(_Blocking):
@@ -117,7 +105,7 @@ class NeverPlaces(_Blocking):
 
     def place_worker(self, me: Name, placement: Placement) -> Place:
         if not self.blocked.is_set():
-            self._wait_forever()
+            self.wait_forever()
         return super().place_worker(me, placement)
 
 
@@ -126,5 +114,5 @@ class NeverTakesTurn(_Blocking):
 
     def take_turn(self, me: Name, board: Board) -> Action:
         if not self.blocked.is_set():
-            self._wait_forever()
+            self.wait_forever()
         return super().take_turn(me, board)
