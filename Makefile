@@ -13,7 +13,7 @@ $(BIN)/activate: setup.cfg pyproject.toml
 	@$(BIN)/pip install -e '.[test]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log >&2; exit 1; }
 	@touch $(BIN)/activate
 
-.PHONY: venv demo demo-ipd test lint bench
+.PHONY: venv demo demo-ipd demo-fish test lint bench
 venv: $(BIN)/activate
 
 demo: venv
@@ -21,6 +21,9 @@ demo: venv
 
 demo-ipd: venv
 	$(BIN)/python -m Remote.loopback server-tests/9-in.json client-tests/9-in.json
+
+demo-fish: venv
+	$(BIN)/python -m Remote.loopback server-tests/11-in.json client-tests/11-in.json
 
 test: venv
 	$(BIN)/python -m pytest
