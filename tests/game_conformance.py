@@ -323,7 +323,7 @@ def configuration(game: str, tmp_path: Path, variant: str = "") -> dict:
         "host": HOST,
         "waiting for": 0.01,
         "repeat": 0,
-        "time per call": 0.2,
+        "time per call": 0.3,  # 0.2 s let an honest player time out at its first call, twice in full CI runs
         "house players": house,
         "event log": str(tmp_path / "log"),
         **own,
