@@ -179,12 +179,3 @@ def knock_out_of_nine() -> list[dict[str, Any]]:
 def fold_k(log_events: list[dict[str, Any]]) -> TournamentState:
     """The state of a log of k-player encounters, folded as the server folds it."""
     return fold(log_events)
-
-
-def the_fold_seats_more_than_two() -> bool:
-    """Whether this host's fold takes encounters of more than two players (the manager's side of issue 18)."""
-    try:
-        fold(log(opening("ann", "bob", "cat"), stage(1, 0, [["ann", "bob", "cat"]]), encounter_start(0, ["ann", "bob", "cat"])))
-    except ValueError:
-        return False
-    return True

@@ -7,7 +7,6 @@ import io
 import json
 
 import attrs
-import pytest
 
 from Remote.exports import (
     CROSSTABLE_CSV,
@@ -21,7 +20,6 @@ from Remote.exports import (
     unstructure_export,
 )
 from Remote.game_description import Game
-from Remote.game_registry import GAMES
 from tests.k_player_logs import (
     FISH,
     NINE,
@@ -31,12 +29,7 @@ from tests.k_player_logs import (
     log,
     opening,
     stage,
-    the_fold_seats_more_than_two,
     unplayed,
-)
-
-needs_the_fold = pytest.mark.skipif(
-    not the_fold_seats_more_than_two(), reason="the event-log fold takes encounters of two players only (issue 18's host side)"
 )
 
 
@@ -53,7 +46,6 @@ def by_encounter(text):
     return table
 
 
-@needs_the_fold
 def test_the_crosstable_of_a_game_of_four_is_a_row_per_player_per_encounter_with_place_and_score():
     table = by_encounter(export_texts(fold_k(knock_out_of_nine()), FISH)[CROSSTABLE_CSV])
     assert table[0] == [
@@ -73,7 +65,6 @@ def test_the_crosstable_of_a_game_of_four_is_a_row_per_player_per_encounter_with
     assert {row[0] for row in table[3]} == {"2"}
 
 
-@needs_the_fold
 def test_results_json_lists_each_encounters_players_whatever_their_number_and_reads_back():
     state = fold_k(knock_out_of_nine())
     text = export_texts(state, FISH)[RESULTS_JSON]
@@ -90,7 +81,6 @@ def test_results_json_lists_each_encounters_players_whatever_their_number_and_re
     assert structure_export(data) == results_export(state, FISH)
 
 
-@needs_the_fold
 def test_games_ndjson_has_a_record_per_game_with_every_players_steps():
     lines = [json.loads(line) for line in export_texts(fold_k(knock_out_of_nine()), FISH)[GAMES_NDJSON].splitlines()]
     assert [(line["encounter"], line["game"], len(line["players"])) for line in lines] == [(0, 0, 4), (1, 0, 3), (2, 0, 2), (3, 0, 4)]
@@ -99,14 +89,12 @@ def test_games_ndjson_has_a_record_per_game_with_every_players_steps():
     assert first["end"] == {"players": list(NINE[0:4]), "scores": [7, 3, None, 7], "winners": ["ann", "dan"]}
 
 
-@needs_the_fold
 def test_a_game_seating_more_than_two_has_no_trf_even_in_a_round_robin():
     round_robin = log(opening("ann", "bob", "cat"), stage(1, 0, [["ann", "bob", "cat"]]))
     assert TOURNAMENT_TRF not in export_texts(fold_k(knock_out_of_nine()), FISH)
     assert TOURNAMENT_TRF not in export_texts(fold_k(round_robin), FISH)
 
 
-@needs_the_fold
 def test_while_unfinished_the_table_says_running_and_to_play_and_an_encounter_not_played_says_so():
     names = ("ann", "bob", "cat", "dan", "eve")
     events = log(
@@ -128,15 +116,7 @@ def test_while_unfinished_the_table_says_running_and_to_play_and_an_encounter_no
     assert by_encounter(export_texts(fold_k(absent), FISH)[CROSSTABLE_CSV])[1] == [("1", name, "", "", "not played") for name in names[3:5]]
 
 
-@needs_the_fold
 def test_a_game_without_places_leaves_place_and_score_empty():
     quiet = attrs.evolve(FISH, outcome_places=Game.__attrs_attrs__.outcome_places.default)
     table = by_encounter(export_texts(fold_k(knock_out_of_nine()), quiet)[CROSSTABLE_CSV])
     assert table[2] == [("1", "hal", "", "", "won"), ("1", "ivy", "", "", "lost")]
-
-
-def test_the_two_player_games_keep_their_crosstable_of_cells():
-    for name in ("santorini", "ipd"):
-        assert GAMES[name].players_per_encounter == (2, 2)
-        assert not GAMES[name].group_game
-    assert GAMES["fish"].group_game

@@ -12,7 +12,6 @@ from Remote.exports import encounter_rows
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import snapshot_json, summary_so_far
 from tests.k_player_logs import FISH, NINE, fold_k, knock_out_of_nine
-from tests.test_k_player_exports import needs_the_fold
 from tests.watch_client import Watcher, start_watch, state_from_snapshot, without_game_lines
 
 
@@ -21,7 +20,6 @@ def expected_places(state, index):
     return [[row.player, row.place, row.score] for row in encounter_rows(state, index, encounter.players, FISH)]
 
 
-@needs_the_fold
 async def test_a_watcher_sees_every_player_of_each_encounter_with_places_in_the_snapshot_and_the_events(tmp_path):
     events = knock_out_of_nine()
     middle = next(event["seq"] for event in events if event["type"] == "stage" and event["stage"] == 2)
@@ -60,7 +58,6 @@ async def test_a_watcher_sees_every_player_of_each_encounter_with_places_in_the_
     assert starts[0]["players"] == ["ann", "dan", "fay", "hal"] and starts[0]["board"]
 
 
-@needs_the_fold
 def test_the_snapshot_of_a_game_of_two_says_two_seats_and_carries_no_places():
     state = fold_k(knock_out_of_nine())
     shown = snapshot_json(state, 1, {}, None)
@@ -68,7 +65,6 @@ def test_the_snapshot_of_a_game_of_two_says_two_seats_and_carries_no_places():
     assert all("places" not in encounter for encounter in shown["encounters"])
 
 
-@needs_the_fold
 def test_the_ratings_and_the_knock_outs_summary_so_far_count_games_of_more_than_two():
     summary = summary_so_far(fold_k(knock_out_of_nine()), FISH)
     assert {row["name"] for row in summary["ratings"]} == set(NINE)
