@@ -61,7 +61,7 @@ async def test_a_torn_last_line_is_dropped_and_the_tournament_goes_on(game, tmp_
     "change, words",
     [
         ({"best of": 3}, '"best of" was 1, is 3'),
-        ({"time per call": 0.3}, '"time per call" was 0.2, is 0.3'),
+        ({"time per call": 0.5}, '"time per call" was 0.3, is 0.5'),
         ({"fair starts": True}, '"fair starts" was null, is true'),
         ({"house players": [["good", "ann", ""], ["breaker", "bob", ""]]}, '"house players"'),
     ],
