@@ -17,13 +17,13 @@ from Player.fish.misbehaving import IllegalMove, NeverPlaces
 from Player.fish.strategy import Strategy
 from Player.game_players import GamePlayers
 
-KINDS: tuple[str, ...] = ("greedy", "breaker", "infinite")
-
 _BUILT_IN: dict[str, Callable[[], Strategy]] = {
     "greedy": Greedy,
     "breaker": lambda: IllegalMove(1),
     "infinite": NeverPlaces,
 }
+KINDS: tuple[str, ...] = tuple(_BUILT_IN)
+"""The built-in kinds, in the order `xclients --help` lists them."""
 
 
 PLAYERS = GamePlayers(
