@@ -29,6 +29,7 @@ from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournam
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
+from Remote.watch.play import PlaySettings
 
 log = logging.getLogger("xserver")
 
@@ -113,7 +114,7 @@ async def serve(
         async with trio.open_nursery() as nursery:
             if hub is not None:
                 try:
-                    await nursery.start(serve_watch, config.watch, hub)
+                    await nursery.start(serve_watch, config.watch, hub, play_settings(config, game, participants))
                 except WatchListenError as error:
                     log.error("%s", error)
                     return EXIT_CANNOT_LISTEN
@@ -135,6 +136,20 @@ async def serve(
     finally:
         for listener in listeners:
             await trio.aclose_forcefully(listener)
+
+
+def play_settings(config: ServerConfiguration, game: Game, participants: Participants | None) -> PlaySettings:
+    """What the watch page's play view tells a person's browser: the game, the WebSocket listener, how to sign up."""
+    # TODO(issue 20): `config.websocket` once main's ServerConfiguration has it (the lead's WebSocket core)
+    websocket = getattr(config, "websocket", None)
+    return PlaySettings(
+        game,
+        websocket_port=None if websocket is None else websocket.port,
+        websocket_host=(websocket.host or "") if websocket is not None else "",
+        tokens=participants is not None,
+        time_per_call=config.time_per_call,
+        game_settings=game.settings_json(config.settings),
+    )
 
 
 def _address(config: ServerConfiguration) -> str:
