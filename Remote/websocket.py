@@ -56,6 +56,7 @@ from wsproto.events import (
     TextMessage,
 )
 from wsproto.utilities import LocalProtocolError
+from wsproto.utilities import ProtocolError as WSProtocolError
 
 from Remote.channel import (
     RECEIVE_CHUNK_BYTES,
@@ -273,7 +274,11 @@ class WebSocketChannel(MessageChannel):
             try:
                 self._ws.receive_data(data or None)
                 self._handshake_events.extend(self._ws.events())
-            except LocalProtocolError as error:
+            except WSProtocolError as error:
+                hint = getattr(error, "event_hint", None)
+                if hint is not None:  # an HTTP answer for a request that is no upgrade (a browser's, say)
+                    with contextlib.suppress(ChannelError, WSProtocolError):
+                        await self._write(self._ws.send(hint))
                 raise ProtocolViolation(f"its WebSocket handshake is malformed: {error}", ErrorKind.MALFORMED) from error
             if not data and not self._handshake_events:
                 raise PeerClosed("the peer closed the connection during the WebSocket handshake")
