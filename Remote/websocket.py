@@ -58,6 +58,7 @@ from wsproto.events import (
 from wsproto.utilities import LocalProtocolError
 from wsproto.utilities import ProtocolError as WSProtocolError
 
+from Common.strict import show
 from Remote.channel import (
     RECEIVE_CHUNK_BYTES,
     ChannelError,
@@ -73,6 +74,8 @@ NORMAL_CLOSURES: Final = frozenset({1000, 1001, 1005, 1006})
 """Close codes that say the peer simply left (normal, going away, no code given, no close frame)."""
 HANDSHAKE_LIMIT: Final = 16 * 1024
 """Bytes an upgrade request (or response) may take (h11's own limit, under wsproto)."""
+HANDSHAKE_MALFORMED = "its WebSocket handshake is not an HTTP/1.1 upgrade request"
+"""The words for a handshake wsproto refuses (its own may quote a header, and a header may hold a token)."""
 BINARY = "it sent a binary message; this server reads text messages, one JSON value each"
 
 
@@ -252,7 +255,7 @@ class WebSocketChannel(MessageChannel):
                     self._ws.send(RejectConnection(status_code=verdict.status, headers=headers, has_body=True))
                     + self._ws.send(RejectData(data=body, body_finished=True))
                 )
-            raise HandshakeRefused(f"its WebSocket request for {event.target!r} was refused: {verdict.refusal}")
+            raise HandshakeRefused(f"its WebSocket request for {show(split.path)} was refused: {verdict.refusal}")
         await self._write(self._ws.send(AcceptConnection()))
         self._dialect = verdict.dialect
         self._opened()
@@ -279,7 +282,7 @@ class WebSocketChannel(MessageChannel):
                 if hint is not None:  # an HTTP answer for a request that is no upgrade (a browser's, say)
                     with contextlib.suppress(ChannelError, WSProtocolError):
                         await self._write(self._ws.send(hint))
-                raise ProtocolViolation(f"its WebSocket handshake is malformed: {error}", ErrorKind.MALFORMED) from error
+                raise ProtocolViolation(HANDSHAKE_MALFORMED, ErrorKind.MALFORMED) from error
             if not data and not self._handshake_events:
                 raise PeerClosed("the peer closed the connection during the WebSocket handshake")
         return self._handshake_events.pop(0)
