@@ -30,6 +30,8 @@ from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_a
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
 from Remote.watch.play import PlaySettings
+from Remote.websocket import Door, doors
+from Remote.websocket_settings import WebSocketSettings
 
 log = logging.getLogger("xserver")
 
@@ -100,6 +102,16 @@ async def serve(
     except OSError as error:
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
+    try:
+        websocket = config.websocket
+        websocket_listeners = [] if websocket is None else await trio.open_tcp_listeners(websocket.port, host=websocket.host or None)
+    except OSError as error:
+        assert websocket is not None  # only its listeners could not be opened
+        log.error("cannot listen for WebSocket players on %s: %s", _address(websocket), error.strerror or error)
+        for listener in listeners:
+            await trio.aclose_forcefully(listener)
+        return EXIT_CANNOT_LISTEN
+    listeners = [*listeners, *websocket_listeners]  # all closed at the end
     registry = house_registry(config, game)
     capacity = Capacity(config.max_players)
 
@@ -108,13 +120,21 @@ async def serve(
         capacity.check(len(desk.signed_up))
 
     desk = SignUpDesk(
-        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=signed_up, participants=participants
+        listeners[: len(listeners) - len(websocket_listeners)],
+        SERVER_MAX_MESSAGE_BYTES,
+        registry(),
+        game.players.is_name,
+        on_sign_up=signed_up,
+        participants=participants,
+        websocket_listeners=websocket_listeners,
+        door=_door(config, game, participants),
     )
     try:
         async with trio.open_nursery() as nursery:
             if hub is not None:
                 try:
-                    await nursery.start(serve_watch, config.watch, hub, play_settings(config, game, participants))
+                    websocket_port = websocket_listeners[0].socket.getsockname()[1] if websocket_listeners else None
+                    await nursery.start(serve_watch, config.watch, hub, play_settings(config, game, participants, websocket_port))
                 except WatchListenError as error:
                     log.error("%s", error)
                     return EXIT_CANNOT_LISTEN
@@ -138,20 +158,28 @@ async def serve(
             await trio.aclose_forcefully(listener)
 
 
-def play_settings(config: ServerConfiguration, game: Game, participants: Participants | None) -> PlaySettings:
-    """What the watch page's play view tells a person's browser: the game, the WebSocket listener, how to sign up."""
-    # TODO(issue 20): `config.websocket` once main's ServerConfiguration has it (the lead's WebSocket core)
-    websocket = getattr(config, "websocket", None)
+def play_settings(
+    config: ServerConfiguration, game: Game, participants: Participants | None, websocket_port: int | None = None
+) -> PlaySettings:
+    """What the watch page's play view tells a person's browser: the game, the WebSocket listener (on `websocket_port`, the
+    port it listens on, which "port": 0 leaves to the system), how to sign up."""
+    websocket = config.websocket
     return PlaySettings(
         game,
-        websocket_port=None if websocket is None else websocket.port,
-        websocket_host=(websocket.host or "") if websocket is not None else "",
+        websocket_port=None if websocket is None else websocket_port if websocket_port is not None else websocket.port,
+        websocket_host="" if websocket is None else websocket.host or "",
         tokens=participants is not None,
         time_per_call=config.time_per_call,
         game_settings=game.settings_json(config.settings),
     )
 
 
-def _address(config: ServerConfiguration) -> str:
+def _door(config: ServerConfiguration, game: Game, participants: Participants | None) -> Door:
+    """The WebSocket listener's door: the host's own, then the game's that the configuration opens."""
+    opened = () if config.websocket is None else sorted(config.websocket.doors)
+    return doors(*(game.websocket_doors[name](config, participants) for name in opened))
+
+
+def _address(config: ServerConfiguration | WebSocketSettings) -> str:
     """The host and port the configuration asks to listen on, as a person would write them."""
     return f"{config.host}:{config.port}" if config.host else f"port {config.port} of every interface"

@@ -165,10 +165,13 @@ def test_a_game_whose_play_view_is_missing_is_refused_naming_it(tmp_path):
         register(attrs.evolve(GAMES["ipd"], name="broken", play_view=missing))
 
 
-def test_the_server_tells_the_page_its_game_its_time_per_call_and_whether_sign_up_takes_tokens():
-    text = json.dumps({"game": "ipd", "min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "time per call": 30, "time per move": 20})
-    config = read_server_configuration(text, GAMES, "santorini")
+def test_the_server_tells_the_page_its_game_its_websocket_its_time_per_call_and_whether_sign_up_takes_tokens():
+    keys = {"game": "ipd", "min players": 2, "port": 0, "waiting for": 1, "repeat": 0, "time per call": 30, "time per move": 20}
+    config = read_server_configuration(json.dumps(keys), GAMES, "santorini")
     without = play_settings(config, GAMES["ipd"], None)
-    assert (without.game, without.tokens, without.time_per_call) == (GAMES["ipd"], False, 30)
+    assert (without.game, without.websocket_port, without.tokens, without.time_per_call) == (GAMES["ipd"], None, False, 30)
     assert without.game_settings["time per move"] == 20
     assert play_settings(config, GAMES["ipd"], Participants({})).tokens
+    listening = read_server_configuration(json.dumps(keys | {"host": "10.0.0.5", "websocket": {"port": 0}}), GAMES, "santorini")
+    opened = play_settings(listening, GAMES["ipd"], None, websocket_port=54321)
+    assert (opened.websocket_port, opened.websocket_host) == (54321, "10.0.0.5"), "the port the listener took, on the player port's host"
