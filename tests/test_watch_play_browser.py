@@ -193,6 +193,7 @@ def test_with_tokens_a_wrong_one_is_refused_and_a_person_who_does_not_answer_is_
         sign_up(driver, url, "ann", "a-wrong-token-000001")
         refused = wait_until(driver, 'play.phase === "refused" && play.closed !== ""')
         assert refused["kicked"] == f"The server refused the sign-up: {REFUSAL}"
+        assert refused["closed"] == "The server closed the connection: reload the page to sign up again."
         sign_up(driver, url, "ann", "ann-secret-token-0001")
         wait_until(driver, 'play.asked === "1"')  # and the person does not answer
         kicked = wait_until(driver, 'play.phase === "kicked" && play.closed !== ""')

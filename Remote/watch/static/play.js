@@ -33,7 +33,7 @@ const Play = (function () {
   const byId = (id) => document.getElementById(id);
   const TICK_MS = 100;
   let info = null, socket = null, handler = null, ticking = null;
-  let opened = false, ended = false;
+  let opened = false, ended = "";  // ended: "results", "kicked" or "refused", once the server has said so
 
   function notice(text) {
     byId("notice").textContent = text;
@@ -144,7 +144,7 @@ const Play = (function () {
         line.dataset.state = state || "";
       },
       results(node) {
-        ended = true;
+        ended = "results";
         byId("end-panel").hidden = false;
         byId("results").replaceChildren(node);
         phase("results");
@@ -191,7 +191,7 @@ const Play = (function () {
   }
 
   function kicked(reason) {
-    ended = true;
+    ended = "kicked";
     byId("end-panel").hidden = false;
     const line = byId("kicked");
     line.hidden = false;
@@ -201,7 +201,7 @@ const Play = (function () {
   }
 
   function refused(text) {
-    ended = true;
+    ended = "refused";
     byId("end-panel").hidden = false;
     const line = byId("kicked");
     line.hidden = false;
@@ -217,6 +217,7 @@ const Play = (function () {
     byId("end-panel").hidden = false;
     let text;
     if (!opened) text = "cannot connect to " + info.websocket + ": is the sign-up window open?";
+    else if (ended === "refused") text = "The server closed the connection: reload the page to sign up again.";
     else if (ended) text = "The server closed the connection: the tournament is over for you.";
     else text = "The server closed the connection" + (event.reason ? ": " + event.reason : "") + " (the sign-up may not have been taken).";
     byId("closed").textContent = text;
