@@ -23,6 +23,7 @@ line per game. A Game says:
   side's word for an outcome in the crosstable, the standings as JSON; for a
   game seating more than two, each player's place and score in an outcome);
 * what a spectator sees: the script of its board view on the watch page;
+  what a person playing from the page sees: the script of its play view, if any;
 * its own doors of the WebSocket listener, if any (`websocket_doors`);
 * what its event log records of the settings: every value that can change
   the Results, as configuration keys that `read_settings` reads back.
@@ -124,6 +125,10 @@ class Game:
     board_view: Path
     """The game's script for the watch page (served as /view.js): it registers the game's board view and the
     words of its scores with the page's `Boards` (Remote/watch/static/boards.js), so that the page names no game."""
+    play_view: Path | None = None
+    """The game's script for the page's play view (served as /play-view.js, its style sheet beside it as /play-view.css):
+    it registers with the page's `Play` (Remote/watch/static/play.js) what a person sees and clicks to play the game's
+    conversation over WebSocket; None: the game has no play view."""
     settings_help: str = ""
     """The game's keys for `xserver --help`, one indented line each: `  "best of"  odd whole number, default 3: ...`."""
     prepare: Callable[[Any], tuple[Any, str | None]] = lambda settings: (settings, None)
@@ -202,7 +207,7 @@ def register(*games: Game) -> dict[str, Game]:
     """The registry of `games` by name, each checked: GameError (one line) for a game that cannot be hosted.
 
     Every hook is present (a function, never None), and the board view's
-    script is there; names are distinct; a
+    script is there (and the play view's, if the game has one); names are distinct; a
     configuration key owned by two games is read by both with the same
     function, or the error names every owner.
     """
@@ -218,6 +223,10 @@ def register(*games: Game) -> dict[str, Game]:
         if not isinstance(game.board_view, Path) or not game.board_view.is_file():
             shown = str(game.board_view)
             raise GameError(f"the game {game.name!r}: its board_view must be the path of its watch page script, got {shown!r}")
+        if game.play_view is not None and not (isinstance(game.play_view, Path) and game.play_view.is_file()):
+            raise GameError(
+                f"the game {game.name!r}: its play_view must be None or the path of its play script, got {str(game.play_view)!r}"
+            )
         if not isinstance(game.settings_keys, Mapping):
             raise GameError(f"the game {game.name!r}: settings_keys must map each key to the function that reads its value")
         fewest, most = game.players_per_encounter

@@ -29,6 +29,7 @@ from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournam
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
+from Remote.watch.play import PlaySettings
 from Remote.websocket import Door, doors
 from Remote.websocket_settings import WebSocketSettings
 
@@ -132,7 +133,8 @@ async def serve(
         async with trio.open_nursery() as nursery:
             if hub is not None:
                 try:
-                    await nursery.start(serve_watch, config.watch, hub)
+                    websocket_port = websocket_listeners[0].socket.getsockname()[1] if websocket_listeners else None
+                    await nursery.start(serve_watch, config.watch, hub, play_settings(config, game, participants, websocket_port))
                 except WatchListenError as error:
                     log.error("%s", error)
                     return EXIT_CANNOT_LISTEN
@@ -154,6 +156,22 @@ async def serve(
     finally:
         for listener in listeners:
             await trio.aclose_forcefully(listener)
+
+
+def play_settings(
+    config: ServerConfiguration, game: Game, participants: Participants | None, websocket_port: int | None = None
+) -> PlaySettings:
+    """What the watch page's play view tells a person's browser: the game, the WebSocket listener (on `websocket_port`, the
+    port it listens on, which "port": 0 leaves to the system), how to sign up."""
+    websocket = config.websocket
+    return PlaySettings(
+        game,
+        websocket_port=None if websocket is None else websocket_port if websocket_port is not None else websocket.port,
+        websocket_host="" if websocket is None else websocket.host or "",
+        tokens=participants is not None,
+        time_per_call=config.time_per_call,
+        game_settings=game.settings_json(config.settings),
+    )
 
 
 def _door(config: ServerConfiguration, game: Game, participants: Participants | None) -> Door:

@@ -80,7 +80,7 @@ def test_the_games_script_registers_a_view_under_the_games_own_name(game, tmp_pa
     assert ran.returncode == 0, ran.stderr
     ((name, view, functions),) = json.loads(ran.stdout)
     assert (name, view) == (game.name, "function"), f"{game.board_view} registers {name!r}"
-    assert set(functions) <= {"view", "describeEnd", "cell", "ended", "running"}
+    assert set(functions) <= {"view", "describeEnd", "cell", "ended", "running", "grid"}
 
 
 def test_a_game_whose_view_script_is_missing_is_refused_naming_it(game, tmp_path):

@@ -198,6 +198,7 @@ GAME = Game(
     outcome_sides=outcome_sides,
     standings_json=standings_json,
     board_view=Path(__file__).with_name("board_view.js"),
+    play_view=Path(__file__).with_name("play_view.js"),
     title="the prisoner's dilemma",
     recognises_server_message=recognises_server_message,
     schedule_keys=("pairings", "repetitions"),

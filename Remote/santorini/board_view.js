@@ -6,7 +6,8 @@
 // upto) draws the game after its first `upto` steps (all when left out),
 // applying only the steps it has not applied yet when the record has grown.
 // A series' score is the games each player won, "2–1", the player of the row
-// (or the first player) first.
+// (or the first player) first. The grid itself (`grid`) is registered too, for
+// the play view to draw the board a person plays on.
 "use strict";
 
 (function () {
@@ -49,7 +50,10 @@
     }
   }
 
-  function view(container) {
+  // The 6 x 6 grid in `container`, drawn from a model {players, heights, workers, last, note}: each square a cell
+  // with data-x, data-y, data-height and data-worker; the first player's workers (players[0]) are "a", the others "b".
+  // Shared by the board view and the play view (Remote/santorini/play_view.js).
+  function grid(container) {
     const table = element("table", "santorini");
     const cells = [];
     for (let y = 0; y < SIZE; y++) {
@@ -66,9 +70,8 @@
     const note = element("p", "note");
     container.appendChild(table);
     container.appendChild(note);
-    let model = null, applied = 0, shownFor = null;
 
-    function draw() {
+    function draw(model) {
       const where = {};
       for (const [worker, place] of Object.entries(model.workers)) where[place[1] * SIZE + place[0]] = worker;
       const last = model.last || {};
@@ -91,9 +94,15 @@
         }
         cell.title = "[" + x + ", " + y + "] height " + height + (worker ? ", " + worker : "");
       }
-      note.textContent = model.note;
+      note.textContent = model.note || "";
     }
 
+    return { table: table, cells: cells, draw: draw };
+  }
+
+  function view(container) {
+    const board = grid(container);
+    let model = null, applied = 0, shownFor = null;
     return {
       show(record, upto) {
         const limit = upto === undefined ? record.steps.length : upto;
@@ -103,7 +112,7 @@
           shownFor = record;
         }
         for (; applied < limit; applied++) apply(model, record.steps[applied]);
-        draw();
+        board.draw(model);
       },
     };
   }
@@ -123,6 +132,8 @@
   Boards.register("santorini", {
     title: "Santorini",
     view: view,
+    grid: grid,
+    size: SIZE,
     legend: "After the letter, the games of the series each won, the row player's first.",
     scoresRevised: true,
     scoreAlone: false,

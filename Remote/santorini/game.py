@@ -92,6 +92,7 @@ GAME = Game(
     outcome_sides=outcome_sides,
     standings_json=standings_json,
     board_view=Path(__file__).with_name("board_view.js"),
+    play_view=Path(__file__).with_name("play_view.js"),
     title="Santorini",
     recognises_server_message=recognises_server_message,
 )

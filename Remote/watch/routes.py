@@ -10,6 +10,9 @@ is 404, whatever dots or escapes it holds.
 | GET /watch.js, /boards.js, /scores.js, /replay.js, /formats.js, /watch.css | the page's scripts and style |
 | GET /view.js[?game=G]             | the watched game's view script (`Game.board_view`)       |
 | GET /view.css[?game=G]            | its style sheet (the script's name with `.css`), if any  |
+| GET /play                         | the play view's page (`static/play.html`; its files /play.js, /play.css) |
+| GET /play.json                    | what the play page needs: the game, the WebSocket's address, the sign-up |
+| GET /play-view.js[?game=G], /play-view.css[?game=G] | the server's game's play view (`Game.play_view`) and its style |
 | GET /events[?run=R&after=S]       | the event stream (`text/event-stream`)                   |
 | GET /results.json                 | the results export of the tournament so far              |
 | GET /crosstable.csv               | the crosstable export of the tournament so far           |
@@ -35,8 +38,15 @@ STATIC_TYPES = {
     "watch.css": "text/css; charset=utf-8",
     "scores.js": "text/javascript; charset=utf-8",
     "formats.js": "text/javascript; charset=utf-8",
+    "play.html": "text/html; charset=utf-8",
+    "play.js": "text/javascript; charset=utf-8",
+    "play.css": "text/css; charset=utf-8",
 }
-STATIC_PATHS = {"/": "index.html", "/index.html": "index.html"} | {f"/{name}": name for name in STATIC_TYPES if name != "index.html"}
+PAGES = ("index.html", "play.html")
+"""The documents among the page's files (each is served with a content security policy)."""
+STATIC_PATHS = {"/": "index.html", "/index.html": "index.html", "/play": "play.html"} | {
+    f"/{name}": name for name in STATIC_TYPES if name not in PAGES
+}
 METHODS = (b"GET", b"HEAD")
 _GAME = re.compile(rb"/games/(0|[1-9][0-9]{0,8})/(0|[1-9][0-9]{0,5})\.json")
 _DIGITS = re.compile(rb"[0-9]+")
@@ -60,9 +70,16 @@ class Static:
 
 @attrs.frozen
 class GameView:
-    """The script (or, with `style`, the style sheet) of the watched game's board view; the query is only a cache key."""
+    """The script (or, with `style`, the style sheet) of the watched game's board view, or with `play` of the server's
+    game's play view; the query is only a cache key."""
 
     style: bool = False
+    play: bool = False
+
+
+@attrs.frozen
+class PlayJson:
+    pass
 
 
 @attrs.frozen
@@ -102,7 +119,7 @@ class NoRoute:
     why: str
 
 
-Route = Static | GameView | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | NoRoute
+Route = Static | GameView | PlayJson | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | NoRoute
 
 
 def route(method: bytes, target: bytes) -> Route:
@@ -117,6 +134,10 @@ def route(method: bytes, target: bytes) -> Route:
         return Static(name)
     if path in (b"/view.js", b"/view.css"):
         return GameView(style=path == b"/view.css")
+    if path in (b"/play-view.js", b"/play-view.css"):
+        return GameView(style=path == b"/play-view.css", play=True)
+    if path == b"/play.json":
+        return PlayJson()
     if path == b"/events":
         return _events(query)
     if path == b"/results.json":

@@ -15,6 +15,11 @@ An event stream (`GET /events`) is admitted while fewer than
 same address; otherwise 503. It resumes after the `Last-Event-ID` header
 (or `?after=S`) when its `?run=R` is the tournament being watched (or is
 left out); a Last-Event-ID that is not a whole number is 400.
+
+The play page (`GET /play`) is a person's way into the tournament: its
+policy lets it connect to the WebSocket listener that `play` names
+(Remote/watch/play.py), and `/play.json`, `/play-view.js` tell it the
+server's game and how to sign up, before any tournament as during one.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from Admin.tournament_state import game_line
 from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
 from Remote.watch import routes
 from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
+from Remote.watch.play import BASE_POLICY, PlaySettings, play_json, play_policy, websocket_url
 from Remote.watch.settings import WatchSettings
 from Remote.watch.sse import KEEP_ALIVE_CHUNK, PREAMBLE
 
@@ -55,15 +61,18 @@ REASONS = {
     503: b"Service Unavailable",
 }
 COMMON_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-PAGE_POLICY = b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'"
+PAGE_POLICY = BASE_POLICY.encode()
 
 
 class WatchListenError(Exception):
     """The watch port cannot be opened; the message is one line for the organiser."""
 
 
-async def serve_watch(settings: WatchSettings, hub: WatchHub, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
-    """Serve the page and the event streams of `hub` on `settings`' host and port until cancelled.
+async def serve_watch(
+    settings: WatchSettings, hub: WatchHub, play: PlaySettings | None = None, *, task_status: Any = trio.TASK_STATUS_IGNORED
+) -> None:
+    """Serve the page and the event streams of `hub` on `settings`' host and port until cancelled; the play page
+    with what `play` says of the server (None: nobody plays from the page).
 
     `task_status.started(port)` tells the port it listens on (useful with
     port 0); WatchListenError, before that, if it cannot listen.
@@ -74,7 +83,7 @@ async def serve_watch(settings: WatchSettings, hub: WatchHub, *, task_status: An
         where = f"{settings.host}:{settings.port}" if settings.host else f"port {settings.port} of every interface"
         raise WatchListenError(f"cannot listen for watchers on {where}: {error.strerror or error}") from None
     port = listeners[0].socket.getsockname()[1]
-    server = _WatchServer(settings, hub)
+    server = _WatchServer(settings, hub, play)
     try:
         async with trio.open_nursery() as nursery:
             nursery.start_soon(hub.keep_standings)
@@ -96,9 +105,10 @@ class _Refusal(Exception):
 
 
 class _WatchServer:
-    def __init__(self, settings: WatchSettings, hub: WatchHub) -> None:
+    def __init__(self, settings: WatchSettings, hub: WatchHub, play: PlaySettings | None = None) -> None:
         self.settings = settings
         self.hub = hub
+        self.play = play
         self.connections = 0
         self._exports: dict[str, tuple[tuple[int, int], float, bytes]] = {}
         self._views: dict[tuple[str, Path], bytes] = {}
@@ -175,11 +185,16 @@ class _WatchServer:
             headers = [(b"content-type", routes.STATIC_TYPES[route.name].encode()), (b"cache-control", b"no-cache")]
             if route.name == "index.html":
                 headers.append((b"content-security-policy", PAGE_POLICY))
+            elif route.name == "play.html":
+                headers.append((b"content-security-policy", play_policy(websocket_url(self.play, _host(request)))))
             await self._respond(stream, conn, 200, headers, routes.STATIC[route.name], head)
         elif isinstance(route, routes.GameView):
             kind = routes.STATIC_TYPES["watch.css" if route.style else "boards.js"]
             headers = [(b"content-type", kind.encode()), (b"cache-control", b"no-cache")]
-            await self._respond(stream, conn, 200, headers, self._game_view(route.style), head)
+            await self._respond(stream, conn, 200, headers, self._game_view(route.style, route.play), head)
+        elif isinstance(route, routes.PlayJson):
+            headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+            await self._respond(stream, conn, 200, headers, play_json(self.play, _host(request), self.hub.game), head)
         elif isinstance(route, routes.ResultsJson):
             await self._export(stream, conn, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
         elif isinstance(route, routes.CrosstableCsv):
@@ -198,13 +213,16 @@ class _WatchServer:
             await self._text(stream, conn, route.status, route.why, head, extra)
         return True
 
-    def _game_view(self, style: bool) -> bytes:
-        """The attached game's view script, or its style sheet (empty if it has none), read once per game;
-        a comment when no game is attached yet."""
-        game = self.hub.game
+    def _game_view(self, style: bool, play: bool = False) -> bytes:
+        """The attached game's view script, or its style sheet (empty if it has none), read once per game; with `play`,
+        the play view's; before any tournament, the server's game's (`self.play`); a comment when no game is known."""
+        game = self.hub.game or (self.play.game if self.play is not None else None)
         if game is None:
             return b"/* no tournament yet: the page counts the steps */\n"
-        path = game.board_view.with_suffix(".css") if style else game.board_view
+        script = game.play_view if play else game.board_view
+        if script is None:
+            return b"/* this game has no play view */\n"
+        path = script.with_suffix(".css") if style else script
         if (game.name, path) not in self._views:
             self._views[game.name, path] = path.read_bytes() if path.is_file() else b""
         return self._views[game.name, path]
@@ -356,6 +374,12 @@ def _raw_response(status: int, text: str) -> bytes:
 def _head_size(request: h11.Request) -> int:
     """The bytes of a request's line and headers, about as they came (h11 only limits a head that arrives in pieces)."""
     return len(request.method) + len(request.target) + 11 + sum(len(name) + len(value) + 4 for name, value in request.headers)
+
+
+def _host(request: h11.Request) -> bytes | None:
+    """The request's Host header (HTTP/1.1 requires exactly one), or None."""
+    hosts = [value for name, value in request.headers if name == b"host"]
+    return hosts[0] if len(hosts) == 1 else None
 
 
 def _peer(stream: trio.SocketStream) -> str:
