@@ -48,11 +48,13 @@ from Remote.client_errors import ServerMisbehaved, SignUpRefused, StrategyFailed
 from Remote.configuration import (
     CLIENT_MAX_MESSAGE_BYTES,
     DEFAULT_RETRY_SECONDS,
+    WEBSOCKET,
     ClientConfiguration,
     read_client_configuration,
 )
 from Remote.game_description import ClientProxy, Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
+from Remote.websocket import WebSocketChannel
 
 log = logging.getLogger("xclients")
 
@@ -95,6 +97,10 @@ Configuration keys:
                  checked, not used
   "ip"         required  string: a numeric address or a host name
   "port"       required  whole number 0..65535
+  "transport"  optional  "tcp" (default) or "websocket": the players connect
+                 over WebSocket, one JSON value per text message
+  "url"        optional  over WebSocket, instead of "ip" and "port":
+                 ws://HOST:PORT/PATH (wss:// is not supported)
   "retry for"  optional  positive number of seconds, default {DEFAULT_RETRY_SECONDS:g}:
                  how long a refused connection is tried again
   "game"       optional  one of {", ".join(GAMES)}, default "{DEFAULT_GAME}"
@@ -217,8 +223,9 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
     """Sign up every (name, player) in order, then let them play the configured game; what they received."""
     game = GAMES[config.game or DEFAULT_GAME]
     outcome = Outcome()
-    connector = Connector(config.ip, config.port, config.retry_for, open_stream)
-    where = f"{config.ip}:{config.port}"
+    host, port = config.address
+    connector = Connector(host, port, config.retry_for, open_stream)
+    where = f"{host}:{port}" if config.url is None else str(config.url)
 
     async def play(proxy: ClientProxy) -> None:
         try:
@@ -242,7 +249,7 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
         for (name, player), token in zip(players, tokens_of(config, players), strict=True):
             try:
                 stream = await connector.connect()
-                channel = MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES)
+                channel = await _channel(config, stream)
                 proxy = game.client_proxy(channel, player, name, opening=opening(game), **({} if token is None else {"token": token}))
                 await proxy.sign_up()
             except (CannotConnect, ChannelError) as error:
@@ -253,6 +260,23 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
             outcome.proxies.append(proxy)
             nursery.start_soon(play, proxy)
     return outcome
+
+
+async def _channel(config: ClientConfiguration, stream: trio.abc.Stream) -> MessageChannel:
+    """The channel of a new connection: the stream itself on TCP; over WebSocket, after the upgrade."""
+    if config.transport != WEBSOCKET:
+        return MessageChannel(stream, CLIENT_MAX_MESSAGE_BYTES)
+    host, port = config.address
+    target = "/" if config.url is None else config.url.target
+    try:
+        with trio.fail_after(CONNECT_TIME_LIMIT_SECONDS):
+            return await WebSocketChannel.connect(stream, f"{host}:{port}", CLIENT_MAX_MESSAGE_BYTES, target)
+    except trio.TooSlowError:
+        await trio.aclose_forcefully(stream)
+        raise CannotConnect(f"no WebSocket upgrade within {CONNECT_TIME_LIMIT_SECONDS:g} s") from None
+    except ChannelError:
+        await trio.aclose_forcefully(stream)
+        raise
 
 
 async def run_until_interrupted(config: ClientConfiguration, players: list) -> Outcome | None:

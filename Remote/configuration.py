@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 import cattrs
@@ -39,12 +40,14 @@ from Common.strict import (
 from Player.configuration import LocalPlayerEntry, ObserverEntry, SignUpEntry, register_entries
 from Remote.game_description import Game, game_keys_elsewhere
 from Remote.watch.settings import WatchSettings, register_watch_settings
+from Remote.websocket_settings import WebSocketSettings, read_websocket_settings
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
 CLIENT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 DEFAULT_RETRY_SECONDS = 10.0
 """How long xclients keeps trying a connection that the server refuses (no server listening yet)."""
 GAME_KEY = "game"
+TCP, WEBSOCKET = "tcp", "websocket"
 
 
 @attrs.frozen
@@ -76,6 +79,8 @@ class ServerConfiguration:
     """Who meets whom: the configuration's "format" (Admin/formats/settings.py); the default is the round robin."""
     ratings_out: str | None = None
     """Where each tournament's ratings are written at its end (for seeding a later knock-out), if anywhere."""
+    websocket: WebSocketSettings | None = None
+    """Where players connect over WebSocket (Remote.websocket), beside TCP, if they may."""
     game: str = attrs.field(default="", kw_only=True)
     settings: Any = attrs.field(default=None, kw_only=True)
 
@@ -103,12 +108,66 @@ class ClientConfiguration:
     """What xclients reads on standard input; its players may carry tokens."""
 
     players: tuple[SignUpEntry, ...]
-    ip: str
-    port: int
+    ip: str = ""
+    port: int | None = None
     observers: tuple[ObserverEntry, ...] = ()
     """Optional (checked, otherwise unused): configurations of the course have it, newer ones may leave it out."""
     retry_for: float = DEFAULT_RETRY_SECONDS
+    transport: str = TCP
+    """How the players connect: over TCP, or over WebSocket (Remote.websocket)."""
+    url: WebSocketURL | None = None
+    """Over WebSocket, where: `ws://HOST:PORT/PATH` (else `ws://IP:PORT/`)."""
     game: str = attrs.field(default="", kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.url is not None and self.transport != WEBSOCKET:
+            raise ValueError(f'"url" is a WebSocket address: it needs "transport": "{WEBSOCKET}"')
+        if self.url is not None and (self.ip or self.port is not None):
+            raise ValueError('"url" says where the server is: leave out "ip" and "port"')
+        if self.url is None and (not self.ip or self.port is None):
+            missing = "ip" if not self.ip else "port"
+            raise ValueError(f'expected the key "{missing}" (or, over WebSocket, "url")')
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port the players connect to."""
+        if self.url is not None:
+            return self.url.host, self.url.port
+        assert self.port is not None  # checked when made
+        return self.ip, self.port
+
+
+@attrs.frozen
+class WebSocketURL:
+    """A `ws://` address: its host, port and target (path and query)."""
+
+    host: str
+    port: int
+    target: str = "/"
+
+    def __str__(self) -> str:
+        return f"ws://{self.host}:{self.port}{self.target}"
+
+
+def read_websocket_url(value: Any) -> WebSocketURL:
+    """`ws://HOST[:PORT][/PATH][?QUERY]` (port 80 if left out); ValueError for anything else (wss:// included)."""
+    text = string(value, "a URL ws://HOST:PORT/")
+    try:
+        split = urlsplit(text)
+        port = split.port
+    except ValueError:
+        raise ValueError(f"expected a URL ws://HOST:PORT/, got {show(value)}") from None
+    if split.scheme != "ws" or not split.hostname or split.fragment or split.username is not None:
+        why = " (wss://, WebSocket over TLS, is not supported: put a TLS proxy in front)" if split.scheme == "wss" else ""
+        raise ValueError(f"expected a URL ws://HOST:PORT/{why}, got {show(value)}")
+    target = (split.path or "/") + (f"?{split.query}" if split.query else "")
+    return WebSocketURL(split.hostname, 80 if port is None else port, target)
+
+
+def _transport(value: Any) -> str:
+    if value not in (TCP, WEBSOCKET) or type(value) is not str:
+        raise ValueError(f'expected "{TCP}" or "{WEBSOCKET}", got {show(value)}')
+    return value
 
 
 @attrs.frozen
@@ -186,12 +245,31 @@ SERVER_KEYS = {
     "max_players": "max players",
     "event_format": "format",
     "ratings_out": "ratings out",
+    "websocket": "websocket",
 }
-CLIENT_KEYS = {"players": "players", "observers": "observers", "ip": "ip", "port": "port", "retry_for": "retry for"}
+CLIENT_KEYS = {
+    "players": "players",
+    "observers": "observers",
+    "ip": "ip",
+    "port": "port",
+    "retry_for": "retry for",
+    "transport": "transport",
+    "url": "url",
+}
 LOCAL_KEYS = {"players": "players", "observers": "observers", "time_per_call": "time per call", "event_format": "format"}
 
 
-def _converter(game: Game) -> cattrs.Converter:
+def _websocket(game: Game, games: Mapping[str, Game]) -> Callable[[Any], WebSocketSettings]:
+    """The check of "websocket": the game's own doors may be opened; another game's door is named as its."""
+    elsewhere = {door: other.name for other in games.values() if other is not game for door in other.websocket_doors}
+
+    def check(value: Any) -> WebSocketSettings:
+        return read_websocket_settings(value, game.websocket_doors, elsewhere)
+
+    return check
+
+
+def _converter(game: Game, games: Mapping[str, Game] | None = None) -> cattrs.Converter:
     converter = strict_converter()
     register_entries(converter, game.players)
     register_watch_settings(converter)
@@ -214,10 +292,14 @@ def _converter(game: Game) -> cattrs.Converter:
             "max_players": lambda value: whole_number(value, 2),
             "event_format": _format,
             "ratings_out": _path("a ratings file"),
+            "websocket": _websocket(game, games or {}),
         },
     )
     register_json_object(
-        converter, ClientConfiguration, keys=CLIENT_KEYS, checks={"ip": _host, "port": _port, "retry_for": positive_number}
+        converter,
+        ClientConfiguration,
+        keys=CLIENT_KEYS,
+        checks={"ip": _host, "port": _port, "retry_for": positive_number, "transport": _transport, "url": read_websocket_url},
     )
     register_json_object(converter, LocalConfiguration, keys=LOCAL_KEYS, checks={"time_per_call": positive_number, "event_format": _format})
     return converter
@@ -258,11 +340,13 @@ def _split(data: dict, own: Mapping[str, str], game: Game, games: Mapping[str, G
 def read_server_configuration(text: str, games: Mapping[str, Game], default: str) -> ServerConfiguration:
     """xserver's configuration from the text of its standard input; StructureError if it is bad.
 
-    The watch listener's host defaults to the player port's.
+    The watch and WebSocket listeners' hosts default to the player port's.
     """
     config = _read_with_game_keys(text, games, default, ServerConfiguration, SERVER_KEYS)
     if config.watch is not None and config.watch.host is None:
         config = attrs.evolve(config, watch=attrs.evolve(config.watch, host=config.host))
+    if config.websocket is not None and config.websocket.host is None:
+        config = attrs.evolve(config, websocket=attrs.evolve(config.websocket, host=config.host))
     return config
 
 
@@ -270,7 +354,7 @@ def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, typ
     data = load_document(text)
     game = _choose_game(data, games, default)
     host_keys, game_keys = _split(data, keys, game, games, with_game_keys=True)
-    config: Any = structure(host_keys, type_, _converter(game))
+    config: Any = structure(host_keys, type_, _converter(game, games))
     if "format" not in data and game.default_format is not None:
         config = attrs.evolve(config, event_format=game.default_format)
     if "time per call" not in data and game.default_time_per_call is not None:

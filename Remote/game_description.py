@@ -23,6 +23,7 @@ line per game. A Game says:
   side's word for an outcome in the crosstable, the standings as JSON; for a
   game seating more than two, each player's place and score in an outcome);
 * what a spectator sees: the script of its board view on the watch page;
+* its own doors of the WebSocket listener, if any (`websocket_doors`);
 * what its event log records of the settings: every value that can change
   the Results, as configuration keys that `read_settings` reads back.
 
@@ -53,6 +54,10 @@ from Common.participant import Participant
 from Player.game_players import GamePlayers
 from Remote import encounter_loop
 from Remote.channel import MessageChannel
+from Remote.websocket import Door
+
+DoorFactory = Callable[[Any, Any], Door]
+"""A game's door of the WebSocket listener, made from xserver's ServerConfiguration and its Participants (or None)."""
 
 
 class ClientProxy(Protocol):
@@ -149,6 +154,10 @@ class Game:
     received_output: ReceivedOutput | None = None
     """What xclients prints from all its players' proxies, in sign-up order (Fish: who was told it won, who was kicked);
     None: the Results the first player to receive them received (`results_to_json`)."""
+    websocket_doors: Mapping[str, DoorFactory] = attrs.field(factory=dict)
+    """The game's own doors of the WebSocket listener, by their key in `"websocket"` (the IPD's `"fgw"`: another
+    server's URL form and wire); each makes, from xserver's configuration and participants, the Door that judges
+    an upgrade request the host's own door (`/`) does not take."""
 
     @property
     def group_game(self) -> bool:

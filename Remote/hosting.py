@@ -29,6 +29,8 @@ from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournam
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
+from Remote.websocket import Door, doors
+from Remote.websocket_settings import WebSocketSettings
 
 log = logging.getLogger("xserver")
 
@@ -99,6 +101,16 @@ async def serve(
     except OSError as error:
         log.error("cannot listen on %s: %s", _address(config), error.strerror or error)
         return EXIT_CANNOT_LISTEN
+    try:
+        websocket = config.websocket
+        websocket_listeners = [] if websocket is None else await trio.open_tcp_listeners(websocket.port, host=websocket.host or None)
+    except OSError as error:
+        assert websocket is not None  # only its listeners could not be opened
+        log.error("cannot listen for WebSocket players on %s: %s", _address(websocket), error.strerror or error)
+        for listener in listeners:
+            await trio.aclose_forcefully(listener)
+        return EXIT_CANNOT_LISTEN
+    listeners = [*listeners, *websocket_listeners]  # all closed at the end
     registry = house_registry(config, game)
     capacity = Capacity(config.max_players)
 
@@ -107,7 +119,14 @@ async def serve(
         capacity.check(len(desk.signed_up))
 
     desk = SignUpDesk(
-        listeners, SERVER_MAX_MESSAGE_BYTES, registry(), game.players.is_name, on_sign_up=signed_up, participants=participants
+        listeners[: len(listeners) - len(websocket_listeners)],
+        SERVER_MAX_MESSAGE_BYTES,
+        registry(),
+        game.players.is_name,
+        on_sign_up=signed_up,
+        participants=participants,
+        websocket_listeners=websocket_listeners,
+        door=_door(config, game, participants),
     )
     try:
         async with trio.open_nursery() as nursery:
@@ -137,6 +156,12 @@ async def serve(
             await trio.aclose_forcefully(listener)
 
 
-def _address(config: ServerConfiguration) -> str:
+def _door(config: ServerConfiguration, game: Game, participants: Participants | None) -> Door:
+    """The WebSocket listener's door: the host's own, then the game's that the configuration opens."""
+    opened = () if config.websocket is None else sorted(config.websocket.doors)
+    return doors(*(game.websocket_doors[name](config, participants) for name in opened))
+
+
+def _address(config: ServerConfiguration | WebSocketSettings) -> str:
     """The host and port the configuration asks to listen on, as a person would write them."""
     return f"{config.host}:{config.port}" if config.host else f"port {config.port} of every interface"

@@ -50,6 +50,7 @@ from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
 from Remote.participants import Participants, refused
 from Remote.repeats import RepeatedLines
+from Remote.websocket import Door, WebSocketChannel, front_door
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,10 @@ class SignUpDesk:
     """The names of the tournament that runs: with participants, a second sign-up of one is refused."""
     admit: Callable[[str], str | None] | None = None
     """While an interrupted tournament resumes: whether a name may come back (None), or why not; no renaming."""
+    websocket_listeners: Sequence[trio.SocketListener] = ()
+    """Where players connect over WebSocket (Remote.websocket): the same sign-up, after the upgrade."""
+    door: Door = front_door
+    """What judges a WebSocket upgrade request (the host's own door, and the game's)."""
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
     _serving: trio.CancelScope = attrs.field(factory=trio.CancelScope, init=False)
     _nameless: dict[MessageChannel, _Nameless] = attrs.field(factory=dict, init=False)  # oldest first
@@ -133,7 +138,9 @@ class SignUpDesk:
             with self._serving:
                 async with trio.open_nursery() as nursery:
                     for listener in self.listeners:
-                        nursery.start_soon(self._accept, listener, nursery)
+                        nursery.start_soon(self._accept, listener, nursery, False)
+                    for listener in self.websocket_listeners:
+                        nursery.start_soon(self._accept, listener, nursery, True)
         finally:
             self._flush_log()
 
@@ -157,7 +164,7 @@ class SignUpDesk:
         self._accept_failures.flush()
         self._closures.flush()
 
-    async def _accept(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+    async def _accept(self, listener: trio.SocketListener, nursery: trio.Nursery, websocket: bool) -> None:
         while True:
             try:
                 stream = await listener.accept()
@@ -173,7 +180,10 @@ class SignUpDesk:
                     )
                     await trio.sleep(ACCEPT_RETRY_SECONDS)
                 continue
-            channel = MessageChannel(stream, self.max_message_bytes)
+            if websocket:
+                channel: MessageChannel = WebSocketChannel.server(stream, self.max_message_bytes)
+            else:
+                channel = MessageChannel(stream, self.max_message_bytes)
             self._nameless[channel] = _Nameless()
             nursery.start_soon(self._read_name, channel, self._nameless[channel], _peer_address(stream))
 
@@ -196,7 +206,7 @@ class SignUpDesk:
         told: str | None = None  # the text of the refusal the connection hears before the close, if any
         try:
             with nameless.scope, trio.move_on_after(self.name_time_limit) as deadline:
-                message: Any = await channel.receive()  # a name once is_name says so
+                message: Any = await self._first_message(channel, address)  # a name once is_name says so
             if nameless.shed:  # even if the name had just arrived: the connection is closed
                 closed_because = SHED
             elif deadline.cancelled_caught:
@@ -233,6 +243,23 @@ class SignUpDesk:
                         await _tell_refusal(channel, told)
                 finally:
                     await trio.aclose_forcefully(channel)
+
+    async def _first_message(self, channel: MessageChannel, address: str) -> Any:
+        """The connection's first message; on a WebSocket, after the upgrade (the door may assume the message).
+
+        A bare name on a WebSocket whose upgrade request carried an `Authorization` header counts as
+        `["sign-up", Name, Token]`, the header's value the token.
+        """
+        if not isinstance(channel, WebSocketChannel):
+            return await channel.receive()
+        verdict = await channel.accept_handshake(self.door, address)
+        if verdict.sign_up is not None:
+            return verdict.sign_up
+        message = await channel.receive()
+        token = channel.handshake.authorization if channel.handshake is not None else None
+        if token is not None and type(message) is str:
+            return [SIGN_UP, message, token]
+        return message
 
     async def _sign_up_participant(self, message: object, channel: MessageChannel, address: str) -> str | None:
         """Sign up the participant that `message` names with its token; why not, if it does not."""

@@ -1,0 +1,464 @@
+"""WebSocket as a second transport: a MessageChannel whose JSON values travel one per text message.
+
+The protocol is wsproto's (sans-IO, from the authors of h11: the handshake,
+frames, masking, UTF-8, pings and the closing handshake); this module is
+the thin shell that moves its bytes over a socket, the same way
+Remote/channel.py moves JSON bytes, so that a WebSocketChannel is a
+MessageChannel to everything above it: the sign-up desk, the proxies, the
+encounter loop and the client's ServerProxy cannot tell the transports
+apart. No task of its own runs beside a connection: bytes are read when
+somebody reads, as on TCP.
+
+The conversation is the game's own, unchanged: one JSON value per text
+message, in both directions (the server sends compact JSON without the
+newline it writes on TCP). A message that is not exactly one JSON value
+within the limits, a binary message, and a message longer than the limit
+(counted as it arrives, fragments together, so nothing longer is kept) are
+the peer's ProtocolViolation, a malformed answer to a referee; the peer's
+close between two values ends the stream (PeerClosed), and a close in the
+middle of a fragmented message is a violation too. Pings are answered:
+when several wait, only the last (RFC 6455 allows that), so a flood of
+pings costs one pong per read.
+
+A `Dialect` translates between the game's JSON conversation and another
+wire form, for a game's own door (the IPD's, for the clients of another
+server). A `Door` decides, from the upgrade request, whether a connection
+may open and what its first message is taken to be; its refusal is an
+HTTP answer before the upgrade.
+
+Bytes written by `send_now` that the socket did not take are returned as
+`_Wire` (bytes already framed), so that `send_now` and `send_rest`, given
+them back, write them as they are instead of framing them again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+from collections.abc import Callable, Mapping, Sequence
+from typing import Final, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+import attrs
+import trio
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Event,
+    Ping,
+    RejectConnection,
+    RejectData,
+    Request,
+    TextMessage,
+)
+from wsproto.utilities import LocalProtocolError
+
+from Remote.channel import (
+    RECEIVE_CHUNK_BYTES,
+    ChannelError,
+    ConnectionBroken,
+    LoopWait,
+    MessageChannel,
+    PeerClosed,
+    ProtocolViolation,
+)
+from Remote.framing import DEFAULT_MAX_DEPTH, NEED_DATA, ErrorKind, JSONStreamDecoder, ProtocolError, encode
+
+NORMAL_CLOSURES: Final = frozenset({1000, 1001, 1005, 1006})
+"""Close codes that say the peer simply left (normal, going away, no code given, no close frame)."""
+HANDSHAKE_LIMIT: Final = 16 * 1024
+"""Bytes an upgrade request (or response) may take (h11's own limit, under wsproto)."""
+BINARY = "it sent a binary message; this server reads text messages, one JSON value each"
+
+
+class HandshakeRefused(ChannelError):
+    """The upgrade was refused (by our door, or by the server we connected to); the message says why."""
+
+
+class Dialect(Protocol):
+    """Translates between the game's JSON conversation and another wire form of its messages."""
+
+    def incoming(self, message: str) -> bytes:
+        """The bytes the channel's JSON decoder is fed for one text message (b"": none); ProtocolViolation to refuse it."""
+        ...
+
+    def outgoing(self, value: object) -> Outgoing:
+        """The text messages that carry one of our values, and whether the connection closes after them."""
+        ...
+
+
+@attrs.frozen
+class Outgoing:
+    """What one of our values becomes on the wire of a dialect."""
+
+    texts: tuple[str, ...] = ()
+    close: bool = False
+
+
+@attrs.frozen
+class Handshake:
+    """A client's upgrade request, as a door judges it."""
+
+    target: str
+    path: str
+    query: Mapping[str, list[str]]
+    authorization: str | None
+    address: str
+
+
+@attrs.frozen
+class DoorVerdict:
+    """A door's answer: refuse (an HTTP status and a text), or open, with the first message to assume and a dialect."""
+
+    refusal: str | None = None
+    status: int = 400
+    sign_up: object | None = None
+    """The first message the connection is taken to have sent (None: it sends its own)."""
+    dialect: Dialect | None = None
+
+    @classmethod
+    def open(cls, sign_up: object | None = None, dialect: Dialect | None = None) -> DoorVerdict:
+        return cls(sign_up=sign_up, dialect=dialect)
+
+    @classmethod
+    def refuse(cls, text: str, status: int = 400) -> DoorVerdict:
+        return cls(refusal=text, status=status)
+
+
+Door = Callable[[Handshake], DoorVerdict]
+NOT_HERE = "no WebSocket endpoint here: connect to /"
+
+
+def front_door(handshake: Handshake) -> DoorVerdict:
+    """The host's own door: the game's conversation at `/` (any query), the player signing up with its first message."""
+    return DoorVerdict.open() if handshake.path == "/" else DoorVerdict.refuse(NOT_HERE, 404)
+
+
+def doors(*game_doors: Door) -> Door:
+    """The front door, then each of a game's doors in turn: the first that does not refuse with 404 decides."""
+
+    def door(handshake: Handshake) -> DoorVerdict:
+        verdict = front_door(handshake)
+        for other in game_doors:
+            if verdict.refusal is None or verdict.status != 404:
+                break
+            verdict = other(handshake)
+        return verdict
+
+    return door
+
+
+class _Wire(bytes):
+    """Bytes already framed for the wire (what `send_now` could not write at once)."""
+
+    __slots__ = ()
+
+
+class JSONPerMessage:
+    """The game's own conversation: each text message is exactly one JSON value within the limits."""
+
+    def __init__(self, max_message_bytes: int, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+        self._max_bytes = max_message_bytes
+        self._max_depth = max_depth
+
+    def incoming(self, message: str) -> bytes:
+        data = message.encode()
+        probe = JSONStreamDecoder(self._max_bytes, self._max_depth)
+        try:
+            probe.feed(data)
+            probe.close()
+            first = probe.next_value()
+            second = NEED_DATA if first is NEED_DATA else probe.next_value()
+        except ProtocolError as error:
+            raise ProtocolViolation(str(error), error.kind) from error
+        if first is NEED_DATA:
+            raise ProtocolViolation("it sent a text message without a JSON value (one value per message)", ErrorKind.MALFORMED)
+        if second is not NEED_DATA:
+            raise ProtocolViolation("it sent a text message with more than one JSON value (one value per message)", ErrorKind.MALFORMED)
+        return data + b"\n"
+
+    def outgoing(self, value: object) -> Outgoing:  # pragma: no cover - the channel writes our own values without a dialect
+        return Outgoing((encode(value)[:-1].decode(),))
+
+
+class WebSocketChannel(MessageChannel):
+    """JSON values over a WebSocket on a trio socket stream; make one with `server` or `connect`."""
+
+    def __init__(self, stream: trio.abc.Stream, max_message_bytes: int, role: ConnectionType) -> None:
+        super().__init__(stream, max_message_bytes)
+        self._ws = WSConnection(role)
+        self._open = False
+        self._dialect: Dialect | None = None  # None: our own JSON, written without a dialect
+        self._json = JSONPerMessage(max_message_bytes)
+        self._message: list[str] = []  # the fragments of a text message begun
+        self._message_bytes = 0
+        self._pending_control = b""  # pongs and a close still to write
+        self._midframe = False  # a frame was written in part: control frames wait until it is whole
+        self._peer_left = False
+        self._handshake_events: list[Event] = []
+        self.handshake: Handshake | None = None
+
+    # ------------------------------------------------------------- opening
+
+    @classmethod
+    def server(cls, stream: trio.abc.Stream, max_message_bytes: int) -> WebSocketChannel:
+        """The server's end of a connection; `accept_handshake` opens it."""
+        return cls(stream, max_message_bytes, ConnectionType.SERVER)
+
+    @classmethod
+    async def connect(
+        cls,
+        stream: trio.abc.Stream,
+        host: str,
+        max_message_bytes: int,
+        target: str = "/",
+        headers: Sequence[tuple[bytes, bytes]] = (),
+    ) -> WebSocketChannel:
+        """The client's end: the upgrade request sent and accepted; HandshakeRefused if the server says no."""
+        channel = cls(stream, max_message_bytes, ConnectionType.CLIENT)
+        await channel._write(channel._ws.send(Request(host=host, target=target, extra_headers=list(headers))))
+        event = await channel._next_handshake_event()
+        if isinstance(event, RejectConnection):
+            body, more = b"", event.has_body
+            while more:
+                data = await channel._next_handshake_event()
+                if isinstance(data, RejectData):
+                    body, more = body + data.data, not data.body_finished
+            raise HandshakeRefused(f"the server refused the connection: {body.decode(errors='replace') or 'no reason given'}")
+        if not isinstance(event, AcceptConnection):
+            raise HandshakeRefused("the server did not accept the WebSocket connection")
+        channel._opened()
+        return channel
+
+    async def accept_handshake(self, door: Door, address: str = "an unknown address") -> DoorVerdict:
+        """Read the upgrade request and answer it as `door` says; its verdict (HandshakeRefused if it refused)."""
+        event = await self._next_handshake_event()
+        if not isinstance(event, Request):
+            raise HandshakeRefused("it did not ask for a WebSocket")
+        split = urlsplit(event.target)
+        authorization = next((value.decode("latin-1") for name, value in event.extra_headers if name.lower() == b"authorization"), None)
+        self.handshake = Handshake(event.target, split.path, parse_qs(split.query), authorization, address)
+        verdict = door(self.handshake)
+        if verdict.refusal is not None:
+            body = verdict.refusal.encode()
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+            with contextlib.suppress(ChannelError):
+                await self._write(
+                    self._ws.send(RejectConnection(status_code=verdict.status, headers=headers, has_body=True))
+                    + self._ws.send(RejectData(data=body, body_finished=True))
+                )
+            raise HandshakeRefused(f"its WebSocket request for {event.target!r} was refused: {verdict.refusal}")
+        await self._write(self._ws.send(AcceptConnection()))
+        self._dialect = verdict.dialect
+        self._opened()
+        return verdict
+
+    def _opened(self) -> None:
+        """The upgrade is done: what came with it (a first message, say) is read as any later bytes are."""
+        self._open = True
+        events, self._handshake_events = [*self._handshake_events, *self._ws.events()], []
+        self._take_events(events)
+
+    async def _next_handshake_event(self) -> Event:
+        taken = 0
+        while not self._handshake_events:
+            data = await self._read_raw()
+            taken += len(data)
+            if taken > HANDSHAKE_LIMIT:
+                raise ProtocolViolation(f"its WebSocket handshake is longer than {HANDSHAKE_LIMIT} bytes", ErrorKind.TOO_LONG)
+            try:
+                self._ws.receive_data(data or None)
+                self._handshake_events.extend(self._ws.events())
+            except LocalProtocolError as error:
+                raise ProtocolViolation(f"its WebSocket handshake is malformed: {error}", ErrorKind.MALFORMED) from error
+            if not data and not self._handshake_events:
+                raise PeerClosed("the peer closed the connection during the WebSocket handshake")
+        return self._handshake_events.pop(0)
+
+    async def _read_raw(self) -> bytes:
+        try:
+            return bytes(await self._stream.receive_some(RECEIVE_CHUNK_BYTES))
+        except trio.BrokenResourceError as error:
+            raise ConnectionBroken(f"the connection broke: {error.__cause__ or error}") from error
+
+    async def _write(self, data: bytes) -> None:
+        try:
+            await self._stream.send_all(data)
+        except trio.BrokenResourceError as error:
+            raise ConnectionBroken(f"the connection broke: {error.__cause__ or error}") from error
+
+    # ------------------------------------------------------------- reading
+
+    def read_now(self) -> int:
+        """Read what waits in the socket without waiting, through the WebSocket protocol; how many bytes came."""
+        fd = self._descriptor()
+        if fd is None or self._stream_ended:
+            return 0
+        taken = 0
+        while taken <= self._max_message_bytes:
+            try:
+                data = os.read(fd, RECEIVE_CHUNK_BYTES)
+            except BlockingIOError:
+                break
+            except OSError as error:
+                raise ConnectionBroken(f"the connection broke: {error.strerror or error}") from error
+            self._feed(data)
+            if not data:
+                return taken + 1
+            taken += len(data)
+            if len(data) < RECEIVE_CHUNK_BYTES:
+                break
+        return taken
+
+    def _feed(self, data: bytes | bytearray) -> None:
+        """Bytes from the socket (b"": its end) through the WebSocket protocol; each whole text message to the decoder."""
+        if not self._open:
+            raise ProtocolViolation("it sent a message before the WebSocket was open", ErrorKind.MALFORMED)
+        try:
+            self._ws.receive_data(bytes(data) if data else None)
+            events = list(self._ws.events())
+        except LocalProtocolError as error:
+            raise ProtocolViolation(f"it broke the WebSocket protocol: {error}", ErrorKind.MALFORMED) from error
+        self._take_events(events)
+        if not data and not self._stream_ended:
+            self._end_of_stream("it closed the connection without a WebSocket close")
+
+    def _take_events(self, events: list[Event]) -> None:
+        pong = None
+        for event in events:
+            if isinstance(event, TextMessage):
+                self._text(event.data, event.message_finished)
+            elif isinstance(event, BytesMessage):
+                raise ProtocolViolation(BINARY, ErrorKind.MALFORMED)
+            elif isinstance(event, Ping):
+                pong = event.response()
+            elif isinstance(event, CloseConnection):
+                self._closed_by_peer(event)
+        if pong is not None and self._ws.state is ConnectionState.OPEN:
+            self._control(self._ws.send(pong))
+
+    def _text(self, data: str, finished: bool) -> None:
+        self._message_bytes += len(data.encode()) if not data.isascii() else len(data)
+        if self._message_bytes > self._max_message_bytes:
+            raise ProtocolViolation(f"it sent a message longer than {self._max_message_bytes} bytes", ErrorKind.TOO_LONG)
+        self._message.append(data)
+        if finished:
+            message = "".join(self._message)
+            self._message, self._message_bytes = [], 0
+            fed = (self._dialect or self._json).incoming(message)
+            if fed:
+                try:
+                    self._decoder.feed(fed)
+                except ProtocolError as error:
+                    raise ProtocolViolation(str(error), error.kind) from error
+
+    def _closed_by_peer(self, event: CloseConnection) -> None:
+        if self._ws.state is ConnectionState.OPEN:  # wsproto found the peer's frames broken: the event is its own
+            self._control(self._ws.send(event.response()))
+            raise ProtocolViolation(f"it broke the WebSocket protocol: {event.reason}", ErrorKind.MALFORMED)
+        if self._ws.state is ConnectionState.REMOTE_CLOSING:
+            self._control(self._ws.send(event.response()))
+        self._peer_left = True
+        if self._message:
+            raise ProtocolViolation("it closed the WebSocket in the middle of a message", ErrorKind.UNFINISHED)
+        why = "" if event.code in NORMAL_CLOSURES else f" (code {event.code}{': ' + event.reason if event.reason else ''})"
+        self._end_of_stream(f"the peer closed the connection{why}")
+
+    def _end_of_stream(self, why: str) -> None:
+        self._stream_ended = True
+        self._end_reason = why
+        try:
+            self._decoder.close()
+        except ProtocolError as error:
+            raise ProtocolViolation(str(error), error.kind) from error
+
+    async def receive(self) -> object:
+        try:
+            return await super().receive()
+        except PeerClosed:
+            raise PeerClosed(getattr(self, "_end_reason", "the peer closed the connection")) from None
+
+    # ------------------------------------------------------------- writing
+
+    def _control(self, data: bytes) -> None:
+        """A pong or a close: written at once unless a frame is half written, else before the next frame."""
+        self._pending_control += data
+        if not self._midframe and self._fd is not None:
+            with contextlib.suppress(BlockingIOError, OSError):
+                written = os.write(self._fd, self._pending_control)
+                self._pending_control = self._pending_control[written:]
+            self._midframe = bool(self._pending_control)
+
+    def _framed(self, data: bytes) -> bytes:
+        """Our encoded values (compact JSON lines) as text frames, after any control frame waiting."""
+        if isinstance(data, _Wire):
+            return data
+        frames = [self._pending_control]
+        self._pending_control = b""
+        for line in data.split(b"\n"):
+            if not line:
+                continue
+            if self._dialect is None:
+                frames.append(self._ws.send(TextMessage(data=line.decode())))
+                continue
+            outgoing = self._dialect.outgoing(_json_value(line))
+            frames.extend(self._ws.send(TextMessage(data=text)) for text in outgoing.texts)
+            if outgoing.close:
+                frames.append(self._ws.send(CloseConnection(code=1000)))
+                self._dialect = _Closed()
+        return b"".join(frames)
+
+    def send_now(self, data: bytes) -> bytes:
+        if not self._open:
+            raise trio.ClosedResourceError("the WebSocket is not open")
+        rest = super().send_now(self._framed(data))
+        self._midframe = bool(rest)
+        return _Wire(rest) if rest else b""
+
+    async def send_rest(self, data: bytes) -> None:
+        wire = self._framed(data)
+        if not trio.lowlevel.in_trio_run():
+            rest = super().send_now(wire)
+            while rest:
+                fd = self._descriptor()
+                assert fd is not None, "only sockets are used in the encounter loop"
+                await LoopWait((fd,), select.EPOLLOUT)
+                rest = super().send_now(rest)
+        elif self._fd is None:
+            await self._write(wire)
+        else:
+            rest = super().send_now(wire)
+            if rest:
+                await self._write(rest)
+        self._midframe = False
+        if self._pending_control:
+            self._control(b"")
+
+    async def aclose(self) -> None:
+        """Say goodbye with a close frame if the socket takes it at once, then close the socket."""
+        if not self._closed and self._open and self._ws.state is ConnectionState.OPEN and not self._midframe:
+            with contextlib.suppress(LocalProtocolError):
+                self._control(self._ws.send(CloseConnection(code=1000)))
+        await super().aclose()
+
+
+class _Closed:
+    """The dialect after a dialect's close: nothing more goes out, nothing more counts."""
+
+    def incoming(self, message: str) -> bytes:
+        return b""
+
+    def outgoing(self, value: object) -> Outgoing:
+        return Outgoing()
+
+
+def _json_value(line: bytes) -> object:
+    """One of our own encoded values, read back for a dialect."""
+    decoder = JSONStreamDecoder(max(len(line), 1) + 1)
+    decoder.feed(line)
+    decoder.close()
+    return decoder.next_value()
