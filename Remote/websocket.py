@@ -97,6 +97,8 @@ class Outgoing:
 
     texts: tuple[str, ...] = ()
     close: bool = False
+    incoming: bytes = b""
+    """Bytes for the channel's JSON decoder that sending this value releases (a reply the dialect held until asked)."""
 
 
 @attrs.frozen
@@ -407,6 +409,8 @@ class WebSocketChannel(MessageChannel):
                 continue
             outgoing = self._dialect.outgoing(_json_value(line))
             frames.extend(self._ws.send(TextMessage(data=text)) for text in outgoing.texts)
+            if outgoing.incoming:
+                self._decoder.feed(outgoing.incoming)
             if outgoing.close:
                 frames.append(self._ws.send(CloseConnection(code=1000)))
                 self._dialect = _Closed()

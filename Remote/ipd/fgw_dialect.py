@@ -33,11 +33,10 @@ that its round's request releases.
 
 from __future__ import annotations
 
-import attrs
-
 from Common.ipd.moves import COOPERATE, DEFECT
 from Remote.channel import ProtocolViolation
 from Remote.framing import ErrorKind
+from Remote.websocket import Outgoing
 
 FGW_COOPERATE, FGW_BETRAY, FGW_FORFEIT = "C", "B", "Forfeit"
 _MOVES = {FGW_COOPERATE: COOPERATE, FGW_BETRAY: DEFECT}
@@ -46,15 +45,6 @@ _THEIRS = {COOPERATE: FGW_COOPERATE, DEFECT: FGW_BETRAY, None: FGW_FORFEIT}
 """A Recorded of ours and the text a client hears for it."""
 
 MOVE, MATCH_OVER, KICKED = "move", "match-over", "kicked"
-
-
-@attrs.frozen
-class Said:
-    """What one of our values becomes: the texts to send, whether to close after them, and the bytes of a move released."""
-
-    texts: tuple[str, ...] = ()
-    close: bool = False
-    released: bytes = b""
 
 
 def reply_bytes(round_: int, move: str) -> bytes:
@@ -68,7 +58,7 @@ def client_move(text: str) -> str | None:
 
 
 class FgwConversation:
-    """One fgw connection's conversation: counts its messages, holds a move sent ahead, says what each of ours becomes."""
+    """A Dialect (Remote/websocket.py): one fgw connection's conversation, a move sent ahead held, the opponent told once."""
 
     def __init__(self) -> None:
         self.messages = 0
@@ -97,20 +87,20 @@ class FgwConversation:
             return b""
         return b"" if move is None else reply_bytes(round_, move)
 
-    def outgoing(self, value: object) -> Said:
+    def outgoing(self, value: object) -> Outgoing:
         """What our value `value` (one message of the IPD's conversation, as JSON) becomes on this connection."""
         if type(value) is not list or not value:
-            return Said()
+            return Outgoing()
         tag = value[0]
         if tag == MOVE and len(value) == 3 and type(value[1]) is int:
             return self._move(value[1], value[2])
         if tag == MATCH_OVER and len(value) == 4 and type(value[3]) is int:
-            return Said(self._tell(value[3], value[1]), close=True)
+            return Outgoing(self._tell(value[3], value[1]), close=True)
         if tag == KICKED:
-            return Said(close=True)
-        return Said()
+            return Outgoing(close=True)
+        return Outgoing()
 
-    def _move(self, round_: int, prev: object) -> Said:
+    def _move(self, round_: int, prev: object) -> Outgoing:
         texts = self._tell(round_ - 1, prev)
         self.asked = max(self.asked, round_)
         released = b""
@@ -118,7 +108,7 @@ class FgwConversation:
             self.holding = False
             if self.held is not None:
                 released = reply_bytes(round_, self.held)
-        return Said(texts, released=released)
+        return Outgoing(texts, incoming=released)
 
     def _tell(self, round_: int, prev: object) -> tuple[str, ...]:
         """The opponent's move of `round_` (from `prev`, `[mine, theirs]`) if the client has not heard it yet."""
