@@ -57,7 +57,7 @@ def run(steps: list[tuple[str, Any]]) -> tuple[list[tuple[int, list[Any]]], list
             replies.extend((conversation.asked, reply) for reply in fed(conversation.incoming(value)))
         else:
             said = conversation.outgoing(value)
-            replies.extend((conversation.asked, reply) for reply in fed(said.released))
+            replies.extend((conversation.asked, reply) for reply in fed(said.incoming))
             texts.extend(said.texts)
             closed = closed or said.close
     return replies, texts, closed
@@ -107,9 +107,9 @@ def test_the_sample_clients_match_first_move_unprompted_then_one_reply_per_move_
     assert conversation.incoming("C") == b""  # right after the upgrade: held
     assert conversation.outgoing(["match", "bob"]).texts == ()
     said = conversation.outgoing(["move", 1, None])
-    assert (said.texts, fed(said.released)) == ((), [[1, "C"]])
+    assert (said.texts, fed(said.incoming)) == ((), [[1, "C"]])
     said = conversation.outgoing(["move", 2, ["C", "D"]])
-    assert said.texts == ("B",) and said.released == b""
+    assert said.texts == ("B",) and said.incoming == b""
     assert fed(conversation.incoming("B")) == [[2, "D"]]
     said = conversation.outgoing(["match-over", ["D", "C"], [5, 5], 2])
     assert said.texts == ("C",) and said.close
@@ -131,7 +131,7 @@ def test_a_late_move_keeps_its_rounds_number_so_it_is_discarded_as_a_late_copy_n
 def test_a_text_that_is_no_move_answers_nothing_but_counts_so_the_next_move_keeps_its_round() -> None:
     conversation = FgwConversation()
     conversation.incoming("maybe")
-    assert conversation.outgoing(["move", 1, None]).released == b""
+    assert conversation.outgoing(["move", 1, None]).incoming == b""
     conversation.outgoing(["move", 2, [None, "C"]])
     assert fed(conversation.incoming("C")) == [[2, "C"]]
 

@@ -100,4 +100,4 @@ def test_a_records_file_of_other_pairings_is_refused_naming_its_line() -> None:
 
 
 def test_players_listed_in_several_pairings_are_named() -> None:
-    assert players_with_several(new_matches([("a", "b"), ("c", "a"), ("b", "d")])) == ["a", "b"]
+    assert players_with_several([("a", "b"), ("c", "a"), ("b", "d")]) == ["a", "b"]

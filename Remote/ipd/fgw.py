@@ -71,7 +71,7 @@ def configure(config: Any, game_keys: Mapping[str, Any]) -> Any:
         raise StructureError(
             f'"fgw": true needs "format": {{"kind": "pairings", "pairings": [[A, B], ...]}}, got a {config.event_format.kind} @ $.format'
         )
-    several = players_with_several(new_matches(config.event_format.pairings, lambda: ""))
+    several = players_with_several(config.event_format.pairings)
     if several:
         raise StructureError(
             f'"fgw": true plays one pairing a participant (one connection, one match); '
@@ -145,7 +145,8 @@ def fgw_door(config: Any, participants: Participants | None) -> Door:
 
 
 def record_writers(event: FgwEvent | None) -> list[Observer]:
-    """The writer of the fgw door's match files, for an event with the door made and an event log; none otherwise."""
-    if event is None or event.directory is None or event.matches is None:
+    """The writer of the fgw door's match files (files only with an event log; the ids played always), for an event with the door."""
+    if event is None or event.matches is None:
         return []
-    return [FgwRecordWriter(event.directory / TOURNAMENTS_DIRECTORY, event.matches, event.played)]
+    directory = None if event.directory is None else event.directory / TOURNAMENTS_DIRECTORY
+    return [FgwRecordWriter(directory, event.matches, event.played)]

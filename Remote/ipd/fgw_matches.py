@@ -114,10 +114,10 @@ def read_records(text: str, pairings: Sequence[tuple[str, str]], where: str = RE
     return FgwMatches(tuple(matches))
 
 
-def players_with_several(matches: FgwMatches) -> list[str]:
+def players_with_several(pairings: Sequence[tuple[str, str]]) -> list[str]:
     """The players listed in more than one pairing, in order of first appearance."""
     seen: dict[str, int] = {}
-    for match in matches:
-        for name in match.players:
+    for pairing in pairings:
+        for name in pairing:
             seen[name] = seen.get(name, 0) + 1
     return [name for name, count in seen.items() if count > 1]

@@ -54,9 +54,9 @@ def played_ids(directory: Path) -> set[str]:
 
 
 class FgwRecordWriter(Observer):
-    """Writes each listed match's file into `directory` when it ends, and notes its id in `played`."""
+    """Notes each listed match's id in `played` when it ends, and writes its file into `directory` (None: nowhere)."""
 
-    def __init__(self, directory: Path, matches: FgwMatches, played: MutableSet[str]) -> None:
+    def __init__(self, directory: Path | None, matches: FgwMatches, played: MutableSet[str]) -> None:
         self.directory = directory
         self.matches = matches
         self.played_ids = played
@@ -70,6 +70,8 @@ class FgwRecordWriter(Observer):
         if match is None or result.record is None:
             return
         self.played_ids.add(match.match_id)
+        if self.directory is None:
+            return
         text = fgw_csv(self.when, first, second, result.record, [misbehaviour.name for misbehaviour in result.misbehaviours])
         self.directory.mkdir(parents=True, exist_ok=True)
         path = self.directory / f"{match.match_id}.csv"
