@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, Protocol
@@ -72,6 +73,9 @@ NORMAL_CLOSURES: Final = frozenset({1000, 1001, 1005, 1006})
 """Close codes that say the peer simply left (normal, going away, no code given, no close frame)."""
 HANDSHAKE_LIMIT: Final = 16 * 1024
 """Bytes an upgrade request (or response) may take (h11's own limit, under wsproto)."""
+TARGET_SHOWN = 120
+"""How much of a refused request's target the log shows."""
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
 BINARY = "it sent a binary message; this server reads text messages, one JSON value each"
 
 
@@ -253,7 +257,8 @@ class WebSocketChannel(MessageChannel):
                     self._ws.send(RejectConnection(status_code=verdict.status, headers=headers, has_body=True))
                     + self._ws.send(RejectData(data=body, body_finished=True))
                 )
-            raise HandshakeRefused(f"its WebSocket request for {event.target!r} was refused: {verdict.refusal}")
+            target = _shown_target(event.target)
+            raise HandshakeRefused(f"its WebSocket request for {target} was refused: {verdict.refusal}")
         await self._write(self._ws.send(AcceptConnection()))
         self._dialect = verdict.dialect
         self._opened()
@@ -458,6 +463,12 @@ class _Closed:
 
     def outgoing(self, value: object) -> Outgoing:
         return Outgoing()
+
+
+def _shown_target(target: str) -> str:
+    """A request's target for the log: every run of token characters long enough to be a token (one put in the
+    URL by mistake, say as the participant) replaced by its length, and cut to TARGET_SHOWN characters."""
+    return repr(_TOKEN_RUN.sub(lambda run: f"<{len(run[0])} characters>", target)[:TARGET_SHOWN])
 
 
 def _json_value(line: bytes) -> object:

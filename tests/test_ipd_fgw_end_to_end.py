@@ -126,6 +126,7 @@ async def test_every_refused_request_is_the_same_400_and_the_log_says_why_withou
         "bad characters": (f"/{alices}?participant=al%21ce", TOKENS["alice"]),
         "no participant": (f"/{alices}", TOKENS["alice"]),
         "a deeper path": (f"/{alices}/x?participant=alice", TOKENS["alice"]),
+        "the token put in the URL": (f"/{alices}?participant={TOKENS['alice']}", TOKENS["alice"]),
     }
     answers = {why: await FgwClient.open(port, target, token) for why, (target, token) in requests.items()}
     assert answers == dict.fromkeys(requests, Rejected(400, REFUSAL))
@@ -137,14 +138,14 @@ async def test_every_refused_request_is_the_same_400_and_the_log_says_why_withou
         assert token not in done.log and token not in done.output
 
 
-async def test_a_late_move_forfeits_its_round_and_never_counts_in_the_next(tmp_path: Path) -> None:
+async def test_a_late_move_or_another_text_forfeits_its_round_and_a_late_move_never_counts_in_the_next(tmp_path: Path) -> None:
     server, port, ids = await start(configuration(tmp_path, [["alice", "bob"]], **{"time per move": 0.5}))
     match_id = ids["alice", "bob"]
     alice, bob = await join(port, match_id, "alice"), await join(port, match_id, "bob")
     alice_heard: list[str] = []
 
     async def late_bob() -> list[str]:
-        """Round 2's move only once round 3 has begun (a late "B"), then "C" for round 3 and on."""
+        """Round 2's move only once round 3 has begun (a late "B"), then "C" for round 3, "maybe" for round 4, "C" on."""
         heard = [str(await bob.receive())]  # alice's round 1: round 2 asked; bob does not answer yet
         heard.append(str(await bob.receive()))  # alice's round 2: round 2 is over, round 3 asked
         await bob.send("B")
@@ -152,7 +153,7 @@ async def test_a_late_move_forfeits_its_round_and_never_counts_in_the_next(tmp_p
         while (message := await bob.receive()) is not None:
             heard.append(message)
             with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
-                await bob.send("C")
+                await bob.send("maybe" if len(heard) == 3 else "C")
         return heard
 
     async with trio.open_nursery() as nursery:
@@ -160,9 +161,9 @@ async def test_a_late_move_forfeits_its_round_and_never_counts_in_the_next(tmp_p
         await bob.send("C")
         bob_heard = await late_bob()
     await finished(server)
-    assert alice_heard == ["C", "Forfeit", "C", "C", "C"]
+    assert alice_heard == ["C", "Forfeit", "C", "Forfeit", "C"]
     assert bob_heard == ["C", "C", "C", "C", "C"]
-    assert match_file(tmp_path, match_id).split("\n")[3:] == ["C,C", "C,Forfeit", "C,C", "C,C", "C,C", "# COMPLETED"]
+    assert match_file(tmp_path, match_id).split("\n")[3:] == ["C,C", "C,Forfeit", "C,C", "C,Forfeit", "C,C", "# COMPLETED"]
 
 
 async def test_a_client_that_leaves_puts_itself_out_and_its_match_is_irregular(tmp_path: Path) -> None:
