@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -9,6 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from Common.ipd.names import is_name
+from Common.strict import StructureError
+from Remote.configuration import ServerConfiguration, read_server_configuration
+from Remote.game_registry import GAMES
 from Remote.ipd.fgw_door import Admitted, Refused, judge_request
 from Remote.ipd.fgw_matches import MATCH_ID, FgwMatches, new_matches, players_with_several, read_records, records_text
 from Remote.participants import Participants, parse_participants
@@ -101,3 +105,39 @@ def test_a_records_file_of_other_pairings_is_refused_naming_its_line() -> None:
 
 def test_players_listed_in_several_pairings_are_named() -> None:
     assert players_with_several([("a", "b"), ("c", "a"), ("b", "d")]) == ["a", "b"]
+
+
+def fgw_configuration(**keys: object) -> ServerConfiguration:
+    config = {
+        "game": "ipd",
+        "min players": 2,
+        "port": 0,
+        "waiting for": 1,
+        "repeat": 0,
+        "participants": "participants.csv",
+        "websocket": {"port": 0, "fgw": True},
+        "format": {"kind": "pairings", "pairings": [["alice", "bob"]]},
+        **keys,
+    }
+    return read_server_configuration(json.dumps(config), GAMES, "santorini")
+
+
+def test_with_the_door_a_match_has_100_rounds_and_min_rounds_follows_max_rounds_unless_configured() -> None:
+    rounds = [
+        (settings.min_rounds, settings.max_rounds)
+        for settings in (
+            fgw_configuration().settings.game,
+            fgw_configuration(**{"max rounds": 20}).settings.game,
+            fgw_configuration(**{"min rounds": 50}).settings.game,
+        )
+    ]
+    assert rounds == [(100, 100), (20, 20), (50, 100)]
+    without = read_server_configuration(
+        json.dumps({"game": "ipd", "min players": 2, "port": 0, "waiting for": 1, "repeat": 0}), GAMES, "ipd"
+    )
+    assert (without.settings.game.min_rounds, without.settings.game.max_rounds) == (1, 2000)  # the IPD's own defaults, without the door
+
+
+def test_the_door_refuses_a_participant_in_two_pairings_naming_them() -> None:
+    with pytest.raises(StructureError, match=r"listed more than once: bob @ \$\.format\.pairings"):
+        fgw_configuration(format={"kind": "pairings", "pairings": [["alice", "bob"], ["bob", "carol"]]})
