@@ -360,7 +360,8 @@ def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, typ
     if "time per call" not in data and game.default_time_per_call is not None:
         config = attrs.evolve(config, time_per_call=game.default_time_per_call)
     _check_players_per_game(config.event_format, game)
-    return attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
+    config = attrs.evolve(config, game=game.name, settings=game.read_settings(game_keys))
+    return game.configure_doors(config, game_keys) if type_ is ServerConfiguration else config
 
 
 def _check_players_per_game(event_format: FormatSettings, game: Game) -> None:

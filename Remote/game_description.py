@@ -163,6 +163,9 @@ class Game:
     """The game's own doors of the WebSocket listener, by their key in `"websocket"` (the IPD's `"fgw"`: another
     server's URL form and wire); each makes, from xserver's configuration and participants, the Door that judges
     an upgrade request the host's own door (`/`) does not take."""
+    configure_doors: Callable[[Any, Mapping[str, Any]], Any] = lambda config, game_keys: config
+    """xserver's configuration (its settings read) checked for the game's doors it opens, with their defaults, given the
+    game's keys as configured; StructureError, one line naming the key (the IPD's "fgw" needs listed pairings)."""
 
     @property
     def group_game(self) -> bool:

@@ -162,6 +162,11 @@ class PlayerConversation:
         self._cut = True
         return message if type(message) is bytes else encode(message)
 
+    def has_unread(self) -> bool:
+        """Whether the bytes read hold a value not taken yet, whole or begun (a WebSocket dialect may release a reply
+        its client sent ahead as the request goes out: Remote/websocket.py)."""
+        return self._decoder.value_pending()
+
     def sent(self) -> Answered | None:
         """All of the request went out: Answered(None) for a call without a reply, else None (the reply is due)."""
         self._cut = False

@@ -287,7 +287,15 @@ async def ask_together(calls: list[tuple[RemoteParticipant, str, tuple[Any, ...]
         second_rest = second_channel.send_now(second_request)
     except ChannelError as error:
         second_rest, second_error = b"", error
-    if first_rest or second_rest or first_error is not None or second_error is not None:
+    if (
+        first_rest
+        or second_rest
+        or first_error is not None
+        or second_error is not None
+        or first_conversation.has_unread()
+        or second_conversation.has_unread()
+    ):
+        # (a reply already read: a WebSocket dialect released one that its client sent ahead, as the request went out)
         unsent = [PendingCall(first, first_started, first_request), PendingCall(second, second_started, second_request)]
         unsent[0].written(first_rest, first_error)
         unsent[1].written(second_rest, second_error)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, Protocol
@@ -76,6 +77,9 @@ HANDSHAKE_LIMIT: Final = 16 * 1024
 """Bytes an upgrade request (or response) may take (h11's own limit, under wsproto)."""
 HANDSHAKE_MALFORMED = "its WebSocket handshake is not an HTTP/1.1 upgrade request"
 """The words for a handshake wsproto refuses (its own may quote a header, and a header may hold a token)."""
+TARGET_SHOWN = 120
+"""How much of a refused request's target the log shows."""
+_TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
 BINARY = "it sent a binary message; this server reads text messages, one JSON value each"
 
 
@@ -101,6 +105,8 @@ class Outgoing:
 
     texts: tuple[str, ...] = ()
     close: bool = False
+    incoming: bytes = b""
+    """Bytes for the channel's JSON decoder that sending this value releases (a reply the dialect held until asked)."""
 
 
 @attrs.frozen
@@ -255,7 +261,7 @@ class WebSocketChannel(MessageChannel):
                     self._ws.send(RejectConnection(status_code=verdict.status, headers=headers, has_body=True))
                     + self._ws.send(RejectData(data=body, body_finished=True))
                 )
-            raise HandshakeRefused(f"its WebSocket request for {show(split.path)} was refused: {verdict.refusal}")
+            raise HandshakeRefused(f"its WebSocket request for {_shown_target(event.target)} was refused: {verdict.refusal}")
         await self._write(self._ws.send(AcceptConnection()))
         self._dialect = verdict.dialect
         self._opened()
@@ -415,6 +421,8 @@ class WebSocketChannel(MessageChannel):
                 continue
             outgoing = self._dialect.outgoing(_json_value(line))
             frames.extend(self._ws.send(TextMessage(data=text)) for text in outgoing.texts)
+            if outgoing.incoming:
+                self._decoder.feed(outgoing.incoming)
             if outgoing.close:
                 frames.append(self._ws.send(CloseConnection(code=1000)))
                 self._dialect = _Closed()
@@ -462,6 +470,12 @@ class _Closed:
 
     def outgoing(self, value: object) -> Outgoing:
         return Outgoing()
+
+
+def _shown_target(target: str) -> str:
+    """A request's target for the log: every run of token characters long enough to be a token (one put in the
+    URL by mistake, say as the participant) replaced by its length, and cut to TARGET_SHOWN characters."""
+    return show(_TOKEN_RUN.sub(lambda run: f"<{len(run[0])} characters>", target), TARGET_SHOWN)
 
 
 def _json_value(line: bytes) -> object:

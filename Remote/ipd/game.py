@@ -26,6 +26,7 @@ import attrs
 from Admin.ipd.referee import make_referee
 from Admin.ipd.tournament import results, revise
 from Admin.manager import TournamentRules
+from Admin.observer import Observer
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
 from Common.ipd.messages import TournamentResults
 from Common.ipd.names import MAX_NAME_LENGTH
@@ -37,6 +38,7 @@ from Common.strict import StructureError, show
 from Player.ipd.kinds import PLAYERS
 from Remote.game_description import Game
 from Remote.ipd.exports import outcome_sides, standings_json
+from Remote.ipd.fgw import FGW, FgwEvent, configure, fgw_door, record_writers
 from Remote.ipd.records import RecordWriter
 from Remote.ipd.remote_player import RemotePlayer
 from Remote.ipd.server_proxy import ServerProxy, recognises_server_message
@@ -52,6 +54,8 @@ class TournamentSettings:
 
     game: IPDSettings
     records: Path | None = None
+    fgw: FgwEvent | None = attrs.field(default=None, eq=False)
+    """With the fgw door open (Remote/ipd/fgw.py): its matches, shared by the door and the writer of their files."""
 
 
 RECORDS = "records"
@@ -78,11 +82,12 @@ def _read_settings(keys: Mapping[str, Any]) -> TournamentSettings:
         raise StructureError(f"{error} @ $.{RECORDS}") from None
 
 
-def _record_writers(settings: TournamentSettings) -> list[RecordWriter]:
+def _record_writers(settings: TournamentSettings) -> list[Observer]:
+    writers = record_writers(settings.fgw)
     if settings.records is None:
-        return []
+        return writers
     settings.records.mkdir(parents=True, exist_ok=True)
-    return [RecordWriter(settings.records)]
+    return [RecordWriter(settings.records), *writers]
 
 
 def prepare(settings: TournamentSettings) -> tuple[TournamentSettings, str]:
@@ -194,7 +199,7 @@ GAME = Game(
     prepare=prepare,
     observers=_record_writers,
     settings_json=settings_json,
-    local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records),
+    local_settings=lambda configured, recorded: attrs.evolve(recorded, records=configured.records, fgw=configured.fgw),
     outcome_sides=outcome_sides,
     standings_json=standings_json,
     board_view=Path(__file__).with_name("board_view.js"),
@@ -202,4 +207,6 @@ GAME = Game(
     title="the prisoner's dilemma",
     recognises_server_message=recognises_server_message,
     schedule_keys=("pairings", "repetitions"),
+    websocket_doors={FGW: fgw_door},
+    configure_doors=configure,
 )
