@@ -111,6 +111,8 @@ async def serve(
             await trio.aclose_forcefully(listener)
         return EXIT_CANNOT_LISTEN
     listeners = [*listeners, *websocket_listeners]  # all closed at the end
+    if websocket is not None:  # its port said, as the player port's is (port 0: any free port)
+        log.info("WebSocket players connect to ws://%s:%d/", websocket.host or "localhost", websocket_listeners[0].socket.getsockname()[1])
     registry = house_registry(config, game)
     capacity = Capacity(config.max_players)
 
