@@ -10,11 +10,12 @@ its `WebSocket players connect to` line). Every wait is bounded.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
@@ -40,10 +41,17 @@ class Finished:
 class ServerProcess:
     """An xserver process on 127.0.0.1 and a free port; its log is collected (and echoed if `echo`).
 
-    `preexec_fn` runs in the new process before xserver starts (tests set its limits with it).
+    `preexec_fn` runs in the new process before xserver starts (tests set its limits with it); `environment` is added
+    to this process's (a test's crash after the k-th event, say).
     """
 
-    def __init__(self, config: dict, echo: bool = False, preexec_fn: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: dict,
+        echo: bool = False,
+        preexec_fn: Callable[[], None] | None = None,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         config = {**config, "port": 0, "host": "127.0.0.1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "Remote.xserver"],
@@ -53,6 +61,7 @@ class ServerProcess:
             stderr=subprocess.PIPE,
             text=True,
             preexec_fn=preexec_fn,
+            env=None if environment is None else {**os.environ, **environment},
         )
         assert self.process.stdin and self.process.stdout and self.process.stderr  # all three are pipes
         self.process.stdin.write(json.dumps(config))
