@@ -55,7 +55,7 @@ from wsproto.events import (
     Request,
     TextMessage,
 )
-from wsproto.utilities import LocalProtocolError
+from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from Remote.channel import (
     RECEIVE_CHUNK_BYTES,
@@ -273,7 +273,7 @@ class WebSocketChannel(MessageChannel):
             try:
                 self._ws.receive_data(data or None)
                 self._handshake_events.extend(self._ws.events())
-            except LocalProtocolError as error:
+            except (LocalProtocolError, RemoteProtocolError) as error:  # Remote: not an upgrade request (a plain GET, say)
                 raise ProtocolViolation(f"its WebSocket handshake is malformed: {error}", ErrorKind.MALFORMED) from error
             if not data and not self._handshake_events:
                 raise PeerClosed("the peer closed the connection during the WebSocket handshake")
@@ -321,7 +321,7 @@ class WebSocketChannel(MessageChannel):
         try:
             self._ws.receive_data(bytes(data) if data else None)
             events = list(self._ws.events())
-        except LocalProtocolError as error:
+        except (LocalProtocolError, RemoteProtocolError) as error:
             raise ProtocolViolation(f"it broke the WebSocket protocol: {error}", ErrorKind.MALFORMED) from error
         self._take_events(events)
         if not data and not self._stream_ended:

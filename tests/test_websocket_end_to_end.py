@@ -265,6 +265,28 @@ async def test_tokens_over_websocket_in_the_sign_up_or_the_authorization_header_
     assert_no_secret_anywhere(finished, tmp_path)
 
 
+async def test_a_request_that_is_not_a_websocket_upgrade_is_closed_and_the_server_plays_on():
+    game = DEFAULT_GAME
+    kit = kit_of(GAMES[game])
+    server = await trio.to_thread.run_sync(lambda: ServerProcess({**short_tournament(game, 2), "websocket": {"port": 0}}))
+    try:
+        with trio.fail_after(LIMIT):
+            assert server.websocket_port is not None
+            for request in (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"not HTTP at all\r\n\r\n"):
+                browser = await trio.open_tcp_stream(HOST, server.websocket_port)
+                await browser.send_all(request)
+                assert await browser.receive_some() == b""  # closed without a word, as a connection that sends no name
+                await browser.aclose()
+            players = [[kit.honest, name, ""] for name in NAMES[:2]]
+            clients = start_xclients({"game": game, "players": players, "transport": "websocket", "url": websocket_url(server)})
+            await trio.to_thread.run_sync(clients.communicate, LIMIT)
+        finished = await trio.to_thread.run_sync(server.finish, LIMIT)
+    finally:
+        stop(server)
+    assert (finished.status, clients.returncode) == (0, 0), finished.log
+    assert "Traceback" not in finished.log and lines_with("its WebSocket handshake is malformed", finished.log)
+
+
 # ---------------------------------------------------------------------------
 # The event log and resume
 
