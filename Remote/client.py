@@ -54,7 +54,7 @@ from Remote.configuration import (
 )
 from Remote.game_description import ClientProxy, Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.websocket import WebSocketChannel
+from Remote.websocket import WebSocketChannel, authority
 
 log = logging.getLogger("xclients")
 
@@ -274,7 +274,7 @@ async def _channel(config: ClientConfiguration, stream: trio.abc.Stream) -> Mess
     target = "/" if config.url is None else config.url.target
     try:
         with trio.fail_after(CONNECT_TIME_LIMIT_SECONDS):
-            return await WebSocketChannel.connect(stream, f"{host}:{port}", CLIENT_MAX_MESSAGE_BYTES, target)
+            return await WebSocketChannel.connect(stream, authority(host, port), CLIENT_MAX_MESSAGE_BYTES, target)
     except trio.TooSlowError:
         await trio.aclose_forcefully(stream)
         raise CannotConnect(f"no WebSocket upgrade within {CONNECT_TIME_LIMIT_SECONDS:g} s") from None

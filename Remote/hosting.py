@@ -29,7 +29,7 @@ from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournam
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
-from Remote.websocket import Door, doors
+from Remote.websocket import Door, authority, doors
 from Remote.websocket_settings import WebSocketSettings
 
 log = logging.getLogger("xserver")
@@ -112,7 +112,8 @@ async def serve(
         return EXIT_CANNOT_LISTEN
     listeners = [*listeners, *websocket_listeners]  # all closed at the end
     if websocket is not None:  # its port said, as the player port's is (port 0: any free port)
-        log.info("WebSocket players connect to ws://%s:%d/", websocket.host or "localhost", websocket_listeners[0].socket.getsockname()[1])
+        port = websocket_listeners[0].socket.getsockname()[1]
+        log.info("WebSocket players connect to ws://%s/", authority(websocket.host or "localhost", port))
     registry = house_registry(config, game)
     capacity = Capacity(config.max_players)
 

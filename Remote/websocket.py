@@ -129,6 +129,11 @@ class DoorVerdict:
         return cls(refusal=text, status=status)
 
 
+def authority(host: str, port: int) -> str:
+    """`HOST:PORT` as a URL and a Host header write it: an IPv6 address in brackets (`[::1]:8765`)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 Door = Callable[[Handshake], DoorVerdict]
 NOT_HERE = "no WebSocket endpoint here: connect to /"
 

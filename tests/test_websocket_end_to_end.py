@@ -39,6 +39,7 @@ from wsproto.events import AcceptConnection, CloseConnection, Event, RejectConne
 
 from Admin.tournament_state import fold
 from Remote.event_log_reader import read_events
+from Remote.configuration import read_websocket_url
 from Remote.event_log_writer import EVENTS_FILE
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
@@ -359,6 +360,11 @@ def test_a_bad_transport_or_url_of_xclients_is_one_line_naming_it_and_status_2(w
     assert (process.returncode, output) == (2, "")
     (line,) = log.splitlines()
     assert line.startswith("xclients: configuration: ") and words in line
+
+
+def test_an_ipv6_address_is_written_in_brackets_where_xclients_names_the_url():
+    url = read_websocket_url("ws://[::1]:8765/?room=1")
+    assert (url.host, url.port, url.target, str(url)) == ("::1", 8765, "/?room=1", "ws://[::1]:8765/?room=1")
 
 
 def test_help_of_xserver_and_xclients_names_the_websocket_keys():
