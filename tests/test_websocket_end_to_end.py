@@ -38,8 +38,8 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import AcceptConnection, CloseConnection, Event, RejectConnection, Request, TextMessage
 
 from Admin.tournament_state import fold
-from Remote.event_log_reader import read_events
 from Remote.configuration import read_websocket_url
+from Remote.event_log_reader import read_events
 from Remote.event_log_writer import EVENTS_FILE
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT, Finished, ServerProcess
