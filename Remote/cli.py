@@ -83,6 +83,10 @@ Configuration keys:
                    tournament at http://H:P/ (host: default "host"; also "max watchers", default 256,
                    and "watchers per address", default 8)
   "watch linger"   number of seconds >= 0, default 0: how long the page stays up after the last tournament
+  "websocket"      {{"port": P, "host": H}}, default none: players may also connect over WebSocket at
+                   ws://H:P/ (host: default "host"; 0: any free port, see the log), the same conversation,
+                   one JSON value per text message, the sign-up as the first message (a token also as the
+                   Authorization header); TCP and WebSocket players meet in one tournament (docs/websocket.md)
   "format"         object, default {{"kind": "round robin"}} (fish: the course's knock-out): who meets whom (docs/formats.md)
                      {{"kind": "round robin", "cycles": 2}}     everyone meets everyone twice, starts alternating
                      {{"kind": "swiss", "rounds": 7}}          7 Swiss rounds, paired within score groups
@@ -102,7 +106,7 @@ Exit statuses:
   2    bad configuration, bad house player file, a bad argument, an event log in use by another
        server or that cannot be written, or a tournament to resume whose configuration differs
        or whose log is damaged (one line names the line)
-  3    cannot listen on the host and port (or on the watch port)
+  3    cannot listen on the host and port (or on the watch port, or the WebSocket port)
   130  stopped by Ctrl-C or SIGTERM; every connection closed
 
 Options: -h, --help (this text), --version.

@@ -54,7 +54,7 @@ from Remote.configuration import (
 )
 from Remote.game_description import ClientProxy, Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.websocket import WebSocketChannel
+from Remote.websocket import WebSocketChannel, authority
 
 log = logging.getLogger("xclients")
 
@@ -96,17 +96,21 @@ Configuration keys:
   "observers"  optional  array of [Name, PathString], default []:
                  checked, not used
   "ip"         required  string: a numeric address or a host name
+                 (over WebSocket, "ip" and "port", or "url")
   "port"       required  whole number 0..65535
   "transport"  optional  "tcp" (default) or "websocket": the players connect
                  over WebSocket, one JSON value per text message
+                 (docs/websocket.md)
   "url"        optional  over WebSocket, instead of "ip" and "port":
-                 ws://HOST:PORT/PATH (wss:// is not supported)
+                 ws://HOST:PORT/PATH, port 80 if left out (wss:// is not
+                 supported); only with "transport": "websocket"
   "retry for"  optional  positive number of seconds, default {DEFAULT_RETRY_SECONDS:g}:
                  how long a refused connection is tried again
   "game"       optional  one of {", ".join(GAMES)}, default "{DEFAULT_GAME}"
 
-Example:
+Examples:
   {{"players": [["good", "alice", ""]], "observers": [], "ip": "127.0.0.1", "port": 56789}}
+  {{"players": [["good", "alice", ""]], "transport": "websocket", "url": "ws://127.0.0.1:8765/"}}
 
 A connection attempt that gets no answer is given up after {CONNECT_TIME_LIMIT_SECONDS:g} s; a host
 name that does not resolve fails at once.
@@ -270,7 +274,7 @@ async def _channel(config: ClientConfiguration, stream: trio.abc.Stream) -> Mess
     target = "/" if config.url is None else config.url.target
     try:
         with trio.fail_after(CONNECT_TIME_LIMIT_SECONDS):
-            return await WebSocketChannel.connect(stream, f"{host}:{port}", CLIENT_MAX_MESSAGE_BYTES, target)
+            return await WebSocketChannel.connect(stream, authority(host, port), CLIENT_MAX_MESSAGE_BYTES, target)
     except trio.TooSlowError:
         await trio.aclose_forcefully(stream)
         raise CannotConnect(f"no WebSocket upgrade within {CONNECT_TIME_LIMIT_SECONDS:g} s") from None

@@ -40,6 +40,7 @@ from Common.strict import (
 from Player.configuration import LocalPlayerEntry, ObserverEntry, SignUpEntry, register_entries
 from Remote.game_description import Game, game_keys_elsewhere
 from Remote.watch.settings import WatchSettings, register_watch_settings
+from Remote.websocket import authority
 from Remote.websocket_settings import WebSocketSettings, read_websocket_settings
 
 SERVER_MAX_MESSAGE_BYTES = 64 * 1024
@@ -146,7 +147,7 @@ class WebSocketURL:
     target: str = "/"
 
     def __str__(self) -> str:
-        return f"ws://{self.host}:{self.port}{self.target}"
+        return f"ws://{authority(self.host, self.port)}{self.target}"
 
 
 def read_websocket_url(value: Any) -> WebSocketURL:

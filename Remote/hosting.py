@@ -30,7 +30,7 @@ from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_a
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
 from Remote.watch.play import PlaySettings
-from Remote.websocket import Door, doors
+from Remote.websocket import Door, authority, doors
 from Remote.websocket_settings import WebSocketSettings
 
 log = logging.getLogger("xserver")
@@ -112,6 +112,9 @@ async def serve(
             await trio.aclose_forcefully(listener)
         return EXIT_CANNOT_LISTEN
     listeners = [*listeners, *websocket_listeners]  # all closed at the end
+    if websocket is not None:  # its port said, as the player port's is (port 0: any free port)
+        port = websocket_listeners[0].socket.getsockname()[1]
+        log.info("WebSocket players connect to ws://%s/", authority(websocket.host or "localhost", port))
     registry = house_registry(config, game)
     capacity = Capacity(config.max_players)
 

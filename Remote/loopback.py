@@ -3,23 +3,26 @@
 The demo (`make demo`, `python -m Remote.loopback SERVER.json CLIENTS.json`)
 and the end-to-end tests use it. The server's configuration gets port 0, so
 the operating system picks a free port; the port is read from the server's
-`listening on` log line and given to the clients. Every wait is bounded.
+`listening on` log line and given to the clients (a WebSocket listener's, from
+its `WebSocket players connect to` line). Every wait is bounded.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import attrs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LISTENING = re.compile(r"listening on [^ ]*:(\d+) ")
+WEBSOCKET_LISTENING = re.compile(r"WebSocket players connect to ws://[^ ]*:(\d+)/")
 START_TIME_LIMIT = 30.0
 
 
@@ -38,10 +41,17 @@ class Finished:
 class ServerProcess:
     """An xserver process on 127.0.0.1 and a free port; its log is collected (and echoed if `echo`).
 
-    `preexec_fn` runs in the new process before xserver starts (tests set its limits with it).
+    `preexec_fn` runs in the new process before xserver starts (tests set its limits with it); `environment` is added
+    to this process's (a test's crash after the k-th event, say).
     """
 
-    def __init__(self, config: dict, echo: bool = False, preexec_fn: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: dict,
+        echo: bool = False,
+        preexec_fn: Callable[[], None] | None = None,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
         config = {**config, "port": 0, "host": "127.0.0.1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "Remote.xserver"],
@@ -51,6 +61,7 @@ class ServerProcess:
             stderr=subprocess.PIPE,
             text=True,
             preexec_fn=preexec_fn,
+            env=None if environment is None else {**os.environ, **environment},
         )
         assert self.process.stdin and self.process.stdout and self.process.stderr  # all three are pipes
         self.process.stdin.write(json.dumps(config))
@@ -58,6 +69,8 @@ class ServerProcess:
         stdout, self._stderr = self.process.stdout, self.process.stderr
         self.log_lines: list[str] = []
         self._found_port: int | None = None
+        self.websocket_port: int | None = None
+        """The WebSocket listener's port, if the configuration has `"websocket"` (its line comes before `listening on`)."""
         self._listening = threading.Event()
         self._echo = echo
         self._output: list[str] = []
@@ -77,6 +90,9 @@ class ServerProcess:
             self.log_lines.append(line)
             if self._echo:
                 print(line, end="", file=sys.stderr, flush=True)
+            websocket = WEBSOCKET_LISTENING.search(line)
+            if websocket and self.websocket_port is None:
+                self.websocket_port = int(websocket[1])
             match = LISTENING.search(line)
             if match and self._found_port is None:
                 self._found_port = int(match[1])
@@ -92,7 +108,7 @@ class ServerProcess:
 
 
 def run_clients(config: dict, port: int, time_limit: float, echo: bool = False) -> Finished:
-    """Run xclients against 127.0.0.1:`port` until it exits."""
+    """Run xclients against 127.0.0.1:`port` until it exits (a WebSocket listener's port with `"transport": "websocket"`)."""
     config = {**config, "ip": "127.0.0.1", "port": port}
     finished = subprocess.run(
         [sys.executable, "-m", "Remote.client"],
@@ -112,7 +128,11 @@ def main() -> int:
     server_file, clients_file = sys.argv[1:3]
     server_config = json.loads(Path(server_file).read_text())
     server = ServerProcess(server_config, echo=True)
-    clients = run_clients(json.loads(Path(clients_file).read_text()), server.port, time_limit=600, echo=True)
+    clients_config = json.loads(Path(clients_file).read_text())
+    port = server.port
+    if clients_config.get("transport") == "websocket" and server.websocket_port is not None:
+        port = server.websocket_port
+    clients = run_clients(clients_config, port, time_limit=600, echo=True)
     server_done = server.finish(time_limit=600)
     print(f"xserver printed:  {server_done.output.strip()}  (exit {server_done.status})")
     print(f"xclients printed: {clients.output.strip()}  (exit {clients.status})")

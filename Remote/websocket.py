@@ -139,6 +139,11 @@ class DoorVerdict:
         return cls(refusal=text, status=status)
 
 
+def authority(host: str, port: int) -> str:
+    """`HOST:PORT` as a URL and a Host header write it: an IPv6 address in brackets (`[::1]:8765`)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 Door = Callable[[Handshake], DoorVerdict]
 NOT_HERE = "no WebSocket endpoint here: connect to /"
 
@@ -335,8 +340,8 @@ class WebSocketChannel(MessageChannel):
         try:
             self._ws.receive_data(bytes(data) if data else None)
             events = list(self._ws.events())
-        except LocalProtocolError as error:
-            raise ProtocolViolation(f"it broke the WebSocket protocol: {error}", ErrorKind.MALFORMED) from error
+        except WSProtocolError as error:
+            raise ProtocolViolation("it broke the WebSocket protocol", ErrorKind.MALFORMED) from error
         self._take_events(events)
         if not data and not self._stream_ended:
             self._end_of_stream("it closed the connection without a WebSocket close")

@@ -28,6 +28,7 @@ LOAD_GENERATOR = PROJECT_ROOT / "bench" / "load_generator.py"
 SEQUENTIAL_VARIABLE = "XSERVER_SEQUENTIAL"
 
 LISTENING = re.compile(r"listening on [^ ]*:(\d+) ")
+WEBSOCKET_LISTENING = re.compile(r"WebSocket players connect to ws://[^ ]*:(\d+)/")
 SIGNED_UP = re.compile(r"^xserver: [a-z]+ signed up$")
 STARTS = re.compile(r"^xserver: tournament of (\d+) players starts$")
 BEAT = re.compile(r"^xserver: [a-z]+ beat [a-z]+")
@@ -67,6 +68,8 @@ class Server:
         self.started = time.monotonic()
         self.lines: list[tuple[float, str]] = []
         self.port: int | None = None
+        self.websocket_port: int | None = None
+        """The WebSocket listener's port, with `"websocket"` in the configuration (said before the TCP port)."""
         self.listening_at: float | None = None
         self.signed_up_at: list[float] = []
         self.tournament_started_at: float | None = None
@@ -97,6 +100,8 @@ class Server:
                 self.statistics = json.loads(match[1])
             elif STARTS.match(line):
                 self.tournament_started_at = now
+            elif self.websocket_port is None and (match := WEBSOCKET_LISTENING.search(line)) is not None:
+                self.websocket_port = int(match[1])
             elif self.port is None and (match := LISTENING.search(line)) is not None:
                 self.port = int(match[1])
                 self.listening_at = now

@@ -22,7 +22,10 @@ the same Results. Anything else stops the whole run: one line on standard
 error names the client and what it received, and the exit status is 1.
 Otherwise the figures of the run are printed as one JSON object.
 
-    .venv/bin/python bench/ipd_load_generator.py --clients 20 --port 56789 [--rounds 200] [--strategy tit-for-tat]
+    .venv/bin/python bench/ipd_load_generator.py --clients 20 --port 56789 [--rounds 200] [--strategy tit-for-tat] [--websocket]
+
+With `--websocket` the clients connect over WebSocket (bench/load_generator.py's
+ClientWebSocket, on wsproto): `--port` is then the server's WebSocket port.
 
 The clock: `play seconds` run from the first ["move", 1, null] any client
 received to the last ["results", ...]; `rounds per second` is the rounds of
@@ -367,6 +370,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, required=True, help="number of clients (at least 1)")
     parser.add_argument("--host", default="127.0.0.1", help="server address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, required=True, help="server port")
+    parser.add_argument("--websocket", action="store_true", help="connect over WebSocket (--port: the server's WebSocket port)")
     parser.add_argument("--prefix", default="ipd", help="letters, digits, _ or - that start every client's name (default ipd)")
     parser.add_argument("--strategy", choices=STRATEGIES, default="cooperator", help="how every client answers (default cooperator)")
     parser.add_argument("--rounds", type=int, default=None, help="every match must last exactly this many rounds (default: any)")

@@ -15,6 +15,10 @@ are printed on standard output as one JSON object.
 
     .venv/bin/python bench/load_generator.py --clients 20 --port 56789 [--delay-ms 20]
 
+With `--websocket`, every client connects over WebSocket instead (the port
+is then the server's WebSocket listener's): the upgrade first, then the same
+conversation, one JSON value per text message, on wsproto's client.
+
 Pure first (names, the board, the chooser, the conversation's rules), asyncio
 second (one Protocol object per connection, no task per client).
 """
@@ -30,6 +34,10 @@ import resource
 import sys
 import time
 from typing import Any
+
+from wsproto import ConnectionType, WSConnection
+from wsproto.connection import ConnectionState
+from wsproto.events import AcceptConnection, BytesMessage, CloseConnection, Ping, RejectConnection, Request, TextMessage
 
 SIZE = 6
 MAX_HEIGHT = 4
@@ -324,6 +332,44 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 
 
+class ClientWebSocket:
+    """The client's end of a WebSocket on wsproto: the upgrade request, our values as text messages, the server's read back."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.connection = WSConnection(ConnectionType.CLIENT)
+        self.where = f"{host}:{port}"
+        self.parts: list[str] = []  # the fragments of a text message begun
+
+    def request(self) -> bytes:
+        return self.connection.send(Request(host=self.where, target="/"))
+
+    def text(self, text: str) -> bytes:
+        return self.connection.send(TextMessage(data=text))
+
+    def receive(self, data: bytes) -> tuple[bool, list[str], bytes]:
+        """What `data` brings: whether the upgrade was accepted in it, the whole text messages, the bytes to answer with."""
+        self.connection.receive_data(data)
+        opened, texts, answer = False, [], b""
+        for event in self.connection.events():
+            if isinstance(event, TextMessage):
+                self.parts.append(event.data)
+                if event.message_finished:
+                    texts.append("".join(self.parts))
+                    self.parts = []
+            elif isinstance(event, AcceptConnection):
+                opened = True
+            elif isinstance(event, Ping):
+                answer += self.connection.send(event.response())
+            elif isinstance(event, CloseConnection):
+                if self.connection.state is ConnectionState.REMOTE_CLOSING:
+                    answer += self.connection.send(event.response())
+            elif isinstance(event, RejectConnection):
+                raise Surprise(f"refused the WebSocket upgrade (HTTP {event.status_code})")
+            elif isinstance(event, BytesMessage):
+                raise Surprise("sent a binary message, not a text message")
+        return opened, texts, answer
+
+
 class JSONClient(asyncio.Protocol):
     """One connection of any game's load generator: sends the name, decodes the stream of JSON values, hands each on.
 
@@ -337,26 +383,47 @@ class JSONClient(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.text = ""
         self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        self.websocket = ClientWebSocket(run.host, run.port) if run.websocket else None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
-        self._write(self.conversation.name)
+        if self.websocket is None:
+            self._write(self.conversation.name)
+        else:
+            transport.write(self.websocket.request())  # the name once the upgrade is accepted
         self.run.connected += 1
 
     def _write(self, value: Any) -> None:
         if self.transport is not None and not self.transport.is_closing():
-            self.transport.write((_ENCODER.encode(value) + "\n").encode())
+            text = _ENCODER.encode(value)
+            self.transport.write((text + "\n").encode() if self.websocket is None else self.websocket.text(text))
 
     def data_received(self, data: bytes) -> None:
         try:
-            self._decode(data)
+            if self.websocket is None:
+                self._decode(data)
+            else:
+                self._from_websocket(data)
         except Surprise as surprise:
             self.run.fail(f"client {self.conversation.name}: {surprise}")
         except UnicodeDecodeError:
             self.run.fail(f"client {self.conversation.name}: sent bytes that are not UTF-8")
 
+    def _from_websocket(self, data: bytes) -> None:
+        assert self.websocket is not None and self.transport is not None  # called only on a WebSocket's data
+        opened, texts, answer = self.websocket.receive(data)
+        if answer:
+            self.transport.write(answer)
+        if opened:
+            self._write(self.conversation.name)
+        for text in texts:
+            self._take_text(text)
+
     def _decode(self, data: bytes) -> None:
-        text = self.text + self.utf8.decode(data)
+        self._take_text(self.utf8.decode(data))
+
+    def _take_text(self, more: str) -> None:
+        text = self.text + more
         position = 0
         end_of_text = len(text)
         while True:
@@ -448,6 +515,7 @@ class ClientRun:
     def __init__(self, arguments: argparse.Namespace, names: list[str]) -> None:
         self.host = arguments.host
         self.port = arguments.port
+        self.websocket: bool = arguments.websocket
         self.names = names
         self.connect_concurrency = arguments.connect_concurrency
         self.clients: list[Any] = []
@@ -577,6 +645,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, required=True, help="number of clients (at least 1)")
     parser.add_argument("--host", default="127.0.0.1", help="server address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, required=True, help="server port")
+    parser.add_argument("--websocket", action="store_true", help="connect over WebSocket (--port: the server's WebSocket port)")
     parser.add_argument("--prefix", default="bot", help="lowercase letters that start every client's name (default bot)")
     parser.add_argument("--delay-ms", type=float, default=0.0, help="wait this long before each answer (default 0)")
     parser.add_argument("--connect-concurrency", type=int, default=100, help="connection attempts at a time (default 100)")

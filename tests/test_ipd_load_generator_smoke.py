@@ -1,5 +1,7 @@
 """The prisoner's dilemma's load generator (bench/ipd_load_generator.py): a smoke run against a real xserver, and its strictness.
 
+The smoke run is played over TCP and over WebSocket (`--websocket`, for bench/websocket_ipd.py).
+
 No timing is checked here; bench/ipd_speed.py measures. The Results are
 checked against the server's own output line, not against the load
 generator's figures alone.
@@ -21,12 +23,15 @@ TIME_LIMIT = 60
 ROUNDS = 50
 
 
-def test_four_ipd_load_generator_clients_play_a_whole_round_robin_of_50_round_matches_on_a_real_xserver():
-    config = {"game": "ipd", "min players": 4, "waiting for": 2, "min rounds": ROUNDS, "max rounds": ROUNDS, "seed": 1}
-    server = Server(config)
+@pytest.mark.parametrize("transport", ["tcp", "websocket"])
+def test_four_ipd_load_generator_clients_play_a_whole_round_robin_of_50_round_matches_on_a_real_xserver(transport):
+    config = {"game": "ipd", "min players": 4, "max players": 4, "waiting for": TIME_LIMIT, "min rounds": ROUNDS, "max rounds": ROUNDS}
+    server = Server({**config, "seed": 1, "websocket": {"port": 0}})
     try:
-        command = [sys.executable, str(IPD_LOAD_GENERATOR), "--clients", "4", "--port", str(server.port), "--rounds", str(ROUNDS)]
+        port = server.websocket_port if transport == "websocket" else server.port
+        command = [sys.executable, str(IPD_LOAD_GENERATOR), "--clients", "4", "--port", str(port), "--rounds", str(ROUNDS)]
         command += ["--strategy", "tit-for-tat", "--show-results", "--time-limit", str(TIME_LIMIT)]
+        command += ["--websocket"] if transport == "websocket" else []
         finished = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=TIME_LIMIT + 10)
         status = server.wait(TIME_LIMIT)
     finally:
