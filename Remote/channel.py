@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import select
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Final
 
 import trio
@@ -75,6 +75,10 @@ class ConnectionBroken(ChannelError):
     """Sending or receiving failed below the level of messages."""
 
 
+def _never() -> bool:
+    return False
+
+
 def _violation(error: ProtocolError) -> ProtocolViolation:
     return ProtocolViolation(str(error), error.kind)
 
@@ -110,6 +114,8 @@ class MessageChannel(trio.abc.AsyncResource):
         self.watchable = self._socket is not None and hasattr(select, "epoll")
         """Whether `wait_readable_any` can watch this channel together with others."""
         self._unyielded = 0  # calls since the last checkpoint that needed no wait
+        self.busy: Callable[[], bool] = _never
+        """Whether the channel's owner may be waiting for its bytes now; an idle reader (Remote/websocket.py) leaves it alone then."""
 
     @property
     def decoder(self) -> JSONStreamDecoder:

@@ -344,7 +344,11 @@ class InEncounterLoop:
     async def __call__(self, first: Entrant, second: Entrant, encounter: Encounter = Encounter()) -> EncounterResult:
         playing = self.referee(first, second, encounter)
         if self.loop is not None and isinstance(playing, Coroutine) and _on_a_socket(first.player) and _on_a_socket(second.player):
-            return await self.loop.play(playing)
+            first.player.lent = second.player.lent = True  # the loop's thread alone reads their sockets now
+            try:
+                return await self.loop.play(playing)
+            finally:
+                first.player.lent = second.player.lent = False
         return await playing
 
 

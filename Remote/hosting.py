@@ -143,6 +143,8 @@ async def serve(
                     return EXIT_CANNOT_LISTEN
             if config.repeat:
                 nursery.start_soon(desk.serve)  # for the server's whole life: nobody is turned away between windows
+            if websocket_listeners:
+                nursery.start_soon(desk.idle_reader.run)  # waiting WebSocket players' pings answered
             status_code = None
             if interrupted is not None:
                 status_code = await play_resumed(config, game, interrupted, desk, registry, house_players, play, status)

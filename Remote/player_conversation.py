@@ -128,6 +128,11 @@ class PlayerConversation:
         self._known: Mapping[bytes, Answered] | None = None  # the awaited reply's known forms (ReplyRules.known_replies)
 
     @property
+    def calling(self) -> bool:
+        """Is a call in progress (asked, and not ended)?"""
+        return self._request is not None
+
+    @property
     def out_of_play(self) -> str | None:
         """Why every call now fails at once, or None while the connection is in play."""
         return self._out

@@ -412,6 +412,13 @@ class RemoteParticipant:
         self._statistics = statistics or CallStatistics()
         self._conversation = PlayerConversation(channel.decoder, self._reply_rules())
         self._closed = False
+        self.lent = False
+        """Whether an encounter of this player runs in the encounter loop's thread (which alone reads the socket then)."""
+        channel.busy = self._busy
+
+    def _busy(self) -> bool:
+        """Whether somebody may be waiting for this player's bytes: a call in progress, or the encounter loop."""
+        return self.lent or self._conversation.calling
 
     @property
     def on_a_socket(self) -> bool:

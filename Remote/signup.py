@@ -50,7 +50,7 @@ from Common.strict import show
 from Remote.channel import ChannelError, MessageChannel
 from Remote.participants import Participants, refused
 from Remote.repeats import RepeatedLines
-from Remote.websocket import Door, WebSocketChannel, front_door
+from Remote.websocket import Door, IdleReader, WebSocketChannel, front_door
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,8 @@ class SignUpDesk:
     """Where players connect over WebSocket (Remote.websocket): the same sign-up, after the upgrade."""
     door: Door = front_door
     """What judges a WebSocket upgrade request (the host's own door, and the game's)."""
+    idle_reader: IdleReader = attrs.field(factory=IdleReader)
+    """Reads the signed-up WebSocket connections while nobody else does (their pings get pongs); the host runs it."""
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
     _serving: trio.CancelScope = attrs.field(factory=trio.CancelScope, init=False)
     _nameless: dict[MessageChannel, _Nameless] = attrs.field(factory=dict, init=False)  # oldest first
@@ -236,7 +238,9 @@ class SignUpDesk:
             closed_because = SHED
         finally:
             self._nameless.pop(channel, None)
-            if closed_because is not None:
+            if closed_because is None:
+                self.idle_reader.add(channel)
+            else:
                 self._closures.note(closed_because)
                 try:
                     if told is not None:

@@ -37,6 +37,7 @@ import contextlib
 import os
 import re
 import select
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -167,6 +168,38 @@ def doors(*game_doors: Door) -> Door:
     return door
 
 
+IDLE_READ_SECONDS: Final = 1.0
+"""How often the idle reader reads the WebSocket connections that nobody is reading."""
+
+
+class IdleReader:
+    """Reads, every IDLE_READ_SECONDS, the signed-up WebSocket connections that nobody is reading, so that pings get pongs.
+
+    A client library pings a quiet connection and gives it up when no pong
+    comes (Python's `websockets`: after 20 s without one), and nothing reads
+    a player's connection while it waits for the tournament or for its next
+    encounter. What the reader finds goes where any read puts it: a pong
+    out, a value into the decoder (where the next call finds it unasked), the
+    end of the stream; a failure waits for the connection's next reader.
+    A channel whose owner may be waiting for its bytes (`busy`) is left alone.
+    """
+
+    def __init__(self) -> None:
+        self._channels: weakref.WeakSet[WebSocketChannel] = weakref.WeakSet()
+
+    def add(self, channel: MessageChannel) -> None:
+        """Keep reading `channel` while it is idle, if it is a WebSocket (a TCP connection has nothing to answer)."""
+        if isinstance(channel, WebSocketChannel):
+            self._channels.add(channel)
+
+    async def run(self) -> None:
+        """Read the idle connections, every IDLE_READ_SECONDS, until cancelled."""
+        while True:
+            await trio.sleep(IDLE_READ_SECONDS)
+            for channel in list(self._channels):
+                channel.read_while_idle()
+
+
 class _Wire(bytes):
     """Bytes already framed for the wire (what `send_now` could not write at once)."""
 
@@ -215,6 +248,7 @@ class WebSocketChannel(MessageChannel):
         self._midframe = False  # a frame was written in part: control frames wait until it is whole
         self._peer_left = False
         self._handshake_events: list[Event] = []
+        self._failure: ChannelError | None = None  # what the idle reader found, for the next reader
         self.handshake: Handshake | None = None
 
     # ------------------------------------------------------------- opening
@@ -312,8 +346,19 @@ class WebSocketChannel(MessageChannel):
 
     # ------------------------------------------------------------- reading
 
+    def read_while_idle(self) -> None:
+        """Read what waits, unless the channel is closed, ended, failed or `busy`; a failure is kept for the next reader."""
+        if self._closed or self._stream_ended or self._failure is not None or not self._open or self.busy():
+            return
+        try:
+            self.read_waiting()
+        except ChannelError as error:
+            self._failure = error
+
     def read_now(self) -> int:
         """Read what waits in the socket without waiting, through the WebSocket protocol; how many bytes came."""
+        if self._failure is not None:
+            raise self._failure
         fd = self._descriptor()
         if fd is None or self._stream_ended:
             return 0
