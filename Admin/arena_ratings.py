@@ -240,7 +240,7 @@ class ArenaRatings:
     """Every player's rating, streak and history, folded from the encounters in the order they ended (module docstring)."""
 
     _standings: dict[Name, Standing] = attrs.field(factory=dict, alias="standings")
-    _histories: dict[Name, _History] = attrs.field(factory=dict, eq=False, repr=False, alias="histories")
+    _histories: dict[Name, _History] = attrs.field(factory=dict, repr=False, alias="histories")
 
     def join(self, name: Name) -> Standing:
         """Put `name` on the leaderboard with a new player's rating, unless it is there already; its row."""
@@ -281,6 +281,11 @@ class ArenaRatings:
                 self._histories[old.name].add(HistoryPoint(new.encounters, result.time, new.ordinal))
             changes.append(RatingChange(old.name, place, old, new))
         return RatedEncounter(result, tuple(changes))
+
+
+def places_by_score(scores: Sequence[float]) -> tuple[int, ...]:
+    """The places of players who scored `scores` (higher is better), those with equal scores sharing one: 1 + how many scored more."""
+    return tuple(1 + sum(other > score for other in scores) for score in scores)
 
 
 def fold(results: Iterable[EncounterEnded]) -> ArenaRatings:
@@ -333,6 +338,9 @@ def _mu_cell(change: RatingChange) -> str:
 
 def result_line(rated: RatedEncounter) -> str:
     """One result for the organiser's log, each player with its μ after and its change: `alice 27.1 (+1.9) beat bob 22.4 (-1.7)`.
+
+    μ rather than the leaderboard's μ - 3σ: it is what the encounter moved
+    (the ordinal of a new player also rises as σ shrinks, even in a loss).
 
     Two players: `beat`, `drew with`, `misbehaved and lost to` (the other
     `(not rated)`), or `... both misbehaved`. More: the players by place,

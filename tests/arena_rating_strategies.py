@@ -16,9 +16,9 @@ POOL = ("ann", "bob", "cat", "dan", "eve", "fay")
 
 def places(players: int, culprits: bool = True) -> st.SearchStrategy[tuple[Place, ...]]:
     """A place for each of `players` (1 best, ties allowed), a culprit now and then unless `culprits` is False."""
-    place = st.integers(1, players)
+    place: st.SearchStrategy[Place] = st.integers(1, players)
     if culprits:
-        place = st.one_of(place, place, place, place, st.just(MISBEHAVED))  # type: ignore[assignment]  # a Place
+        place = st.one_of(place, place, place, place, st.just(MISBEHAVED))
     return st.tuples(*[place] * players)
 
 

@@ -20,6 +20,7 @@ from Admin.arena_ratings import (
     ArenaRatings,
     EncounterEnded,
     fold,
+    places_by_score,
     read_arena_ratings,
     result_line,
     standings_json,
@@ -129,6 +130,13 @@ def test_streaks_count_wins_and_losses_in_a_row() -> None:
         ratings.rate(EncounterEnded(("ann", "bob"), places, float(time)))
         streaks.append((ratings.player("ann").streak, ratings.player("bob").streak))
     assert streaks == [(1, -1), (2, -2), (3, -3), (-1, 1), (-2, 2), (0, 0), (1, -1)]
+
+
+@pytest.mark.parametrize(
+    ("scores", "places"), [((3, 1), (1, 2)), ((2, 2), (1, 1)), ((5, 9, 5, 0), (2, 1, 2, 4)), ((1.5, 1.5, 1.5), (1, 1, 1))]
+)
+def test_places_by_score_share_a_place_on_equal_scores(scores: tuple, places: tuple) -> None:
+    assert places_by_score(scores) == places
 
 
 def test_a_table_of_four_counts_the_shared_best_place_as_a_win() -> None:
