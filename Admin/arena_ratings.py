@@ -131,6 +131,9 @@ def _check_places(result: EncounterEnded, attribute: Any, places: tuple[Place, .
 def _check_players(result: EncounterEnded, attribute: Any, players: tuple[Name, ...]) -> None:
     if not 2 <= len(players) <= MAX_TABLE:
         raise ValueError(f"an encounter has 2 to {MAX_TABLE} players, got {len(players)}")
+    for name in players:
+        if type(name) is not str or not name:
+            raise ValueError(f"a player's name is a string of at least one character, got {show(name)}")
     if len(set(players)) != len(players):
         raise ValueError(f"a player sits twice at one encounter: {', '.join(players)}")
 

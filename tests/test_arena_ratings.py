@@ -152,6 +152,8 @@ def test_a_table_of_four_counts_the_shared_best_place_as_a_win() -> None:
         (("ann",), (1,), 0.0, "2 to 4 players"),
         (("ann", "bob", "cat", "dan", "eve"), (1, 2, 3, 4, 5), 0.0, "2 to 4 players"),
         (("ann", "ann"), (1, 2), 0.0, "sits twice"),
+        (("ann", 7), (1, 2), 0.0, "got 7"),
+        (("ann", ""), (1, 2), 0.0, 'got ""'),
         (("ann", "bob"), (1,), 0.0, "1 places for 2 players"),
         (("ann", "bob"), (1, 3), 0.0, "got 3"),
         (("ann", "bob"), (0, 1), 0.0, "got 0"),
