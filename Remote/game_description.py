@@ -35,17 +35,20 @@ line per game. A Game says:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 import attrs
+import trio
 
+from Admin.arena_manager import ArenaManager
 from Admin.encounter import GroupRefereeFunction, Note, RefereeFunction, ignore
 from Admin.event_log import EventLog, Resumption
 from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
 from Admin.formats.settings import FormatSettings, NothingToPlay, missing_candidates, schedule_of, staged_format
+from Admin.formats.arena import ArenaSettings
 from Admin.formats.stage import Format
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.observer import Observer, Observers
@@ -305,21 +308,56 @@ async def play_tournament(
     tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
     rules, staged = with_format(game.rules(settings), event_format, seeding, log)
     async with encounter_loop.encounter_loop() as loop:
-        referee = game.make_referee(settings, time_per_call, note)
-        manager = TournamentManager(
-            None
-            if game.group_game
-            else encounter_loop.InEncounterLoop(cast(RefereeFunction, referee), loop if encounter_loop.ENCOUNTER_LOOP else None),
-            rules,
-            time_per_call=time_per_call,
+        manager = _manager(game, settings, rules, time_per_call, loop, note)
+        manager = attrs.evolve(
+            manager,
             concurrent=concurrent,
             observer=Observers((tournament_log, *game.observers(settings), *observers)),
             event_log=event_log,
             output=lambda results: game.output(results, settings),
             event_format=staged,
-            group_referee=cast(GroupRefereeFunction, referee) if game.group_game else None,
         )
         results = await manager.run(players, None if resuming is None else resuming.resumption)
+    return game.output(results, settings)
+
+
+def _manager(
+    game: Game, settings: Any, rules: TournamentRules, time_per_call: float, loop: encounter_loop.EncounterLoop, note: Note
+) -> TournamentManager:
+    """A manager of `game`'s encounters: its referee (in the encounter loop, for two players on sockets) and `rules`."""
+    referee = game.make_referee(settings, time_per_call, note)
+    return TournamentManager(
+        None
+        if game.group_game
+        else encounter_loop.InEncounterLoop(cast(RefereeFunction, referee), loop if encounter_loop.ENCOUNTER_LOOP else None),
+        rules,
+        time_per_call=time_per_call,
+        group_referee=cast(GroupRefereeFunction, referee) if game.group_game else None,
+    )
+
+
+async def play_arena(
+    game: Game,
+    configured: Any,
+    arena: ArenaSettings,
+    time_per_call: float,
+    log: logging.Logger,
+    status: Callable[[str], None],
+    feed: Callable[[ArenaManager], Awaitable[None]],
+    connected: Callable[[Participant], bool] = lambda player: True,
+) -> Any:
+    """An arena of `game` (Admin/arena_manager.py): `feed` hands it the players as they sign up; the output line."""
+    settings, announcement = game.prepare(configured)
+    if announcement:
+        log.info("%s", announcement)
+    tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
+    async with encounter_loop.encounter_loop() as loop:
+        manager = _manager(game, settings, game.rules(settings), time_per_call, loop, ignore)
+        arena_manager = ArenaManager(manager, arena, log, status, observer=tournament_log, connected=connected)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(feed, arena_manager)
+            results = await arena_manager.run()
+            nursery.cancel_scope.cancel()
     return game.output(results, settings)
 
 

@@ -416,6 +416,17 @@ class RemoteParticipant:
         """Whether an encounter of this player runs in the encounter loop's thread (which alone reads the socket then)."""
         channel.busy = self._busy
 
+    def connected(self) -> bool:
+        """Is the connection still open? What waits in the socket is read (a value sent unasked stays for the next call)."""
+        if self._closed or self._conversation.out_of_play is not None:
+            return False
+        if not self._busy():
+            try:
+                self._channel.read_waiting()
+            except ChannelError:
+                return False
+        return not self._channel.stream_ended
+
     def _busy(self) -> bool:
         """Whether somebody may be waiting for this player's bytes: a call in progress, or the encounter loop."""
         return self.lent or self._conversation.calling

@@ -1,0 +1,114 @@
+"""xserver's arena: the sign-up desk stays open for the arena's whole life, and each player that signs up joins its queue.
+
+With `"format": {"kind": "arena", ...}` there is no sign-up window: the
+house players join when the arena opens, and every connection that signs
+up becomes the game's remote player and joins the queue at once
+(Admin/arena_manager.py plays it). A name is unique among the players in
+the arena now: a bare name already there is renamed as usual, a name that
+left may be taken again, and the player under it keeps its rating (with
+participants, only its token signs it up again). A player the arena
+refuses (out for good after repeated misbehaviour) is told why and closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import trio
+
+from Admin.arena_manager import ArenaManager
+from Admin.naming import NameRegistry
+from Admin.safe_call import safe_call
+from Common.participant import Failure, Participant
+from Remote.cli import EXIT_DONE
+from Remote.configuration import ServerConfiguration
+from Remote.game_description import Game, play_arena
+from Remote.remote_participant import RemoteParticipant
+from Remote.signup import NAME_TIME_LIMIT, SignedUp, SignUpDesk
+from Remote.statistics import CallStatistics
+
+log = logging.getLogger("xserver")
+
+
+async def serve_arena(
+    config: ServerConfiguration,
+    game: Game,
+    desk: SignUpDesk,
+    registry: Callable[[], NameRegistry],
+    house_players: Callable[[], list[tuple[str, Participant]]],
+    publish: Callable[[object], None],
+    status: Callable[[str], None],
+) -> int:
+    """Run the arena the configuration describes until its end; publish its Results; the exit status."""
+    assert config.event_format.arena is not None, "an arena's format"
+    statistics = CallStatistics()
+    signed = trio.Event()
+    told = desk.on_sign_up
+
+    def on_sign_up(entry: SignedUp) -> None:
+        told(entry)
+        signed.set()
+
+    desk.on_sign_up = on_sign_up
+
+    async def feed(arena: ArenaManager) -> None:
+        nonlocal signed
+        for name, player in house_players():
+            log.info("%s joins the arena (a house player)", name)
+            arena.join(name, player)
+        async with trio.open_nursery() as nursery:
+            if not config.repeat:
+                nursery.start_soon(desk.serve)
+            host, port = desk.listeners[0].socket.getsockname()[:2]
+            log.info("listening on %s:%d for the arena's players", host, port)
+            while True:
+                await signed.wait()
+                signed = trio.Event()
+                names = _registry_with(registry(), arena.names())
+                for entry in desk.take(registry()):
+                    assigned = names.assign(entry.name)
+                    player = game.remote_player(entry.channel, statistics, name=assigned or entry.name)
+                    if assigned is None:
+                        nursery.start_soon(player.aclose, "its name cannot be made unique")
+                    elif assigned != entry.name:
+                        log.info("%s plays as %s", entry.name, assigned)
+                        nursery.start_soon(_rename_then_join, arena, assigned, player)
+                    else:
+                        _join(arena, assigned, player, nursery)
+                desk.registry = _registry_with(registry(), arena.names())
+                desk.playing = arena.names()
+
+    line = await play_arena(game, config.settings, config.event_format.arena, config.time_per_call, log, status, feed, _connected)
+    desk.close()
+    publish(line)
+    return EXIT_DONE
+
+
+def _join(arena: ArenaManager, name: str, player: RemoteParticipant, nursery: trio.Nursery) -> None:
+    """`player` joins the arena as `name`; one the arena refuses is told why, and closed."""
+    refusal = arena.join(name, player)
+    if refusal is not None:
+        log.info("%s may not join the arena: %s", name, refusal)
+        nursery.start_soon(player.kicked, refusal)
+
+
+async def _rename_then_join(arena: ArenaManager, name: str, player: RemoteParticipant) -> None:
+    """A renamed player hears its name first (as in a tournament); one that does not take it is closed."""
+    told = await safe_call(player.playing_as, name, time_limit=NAME_TIME_LIMIT)
+    if isinstance(told, Failure):
+        await player.aclose(f"it did not take its name: {told.reason}")
+        return
+    async with trio.open_nursery() as nursery:
+        _join(arena, name, player, nursery)
+
+
+def _registry_with(registry: NameRegistry, names: frozenset[str]) -> NameRegistry:
+    """`registry` holding `names` (the arena's players now): a new player's name is made unique among them."""
+    for name in sorted(names):
+        registry.assign(name)
+    return registry
+
+
+def _connected(player: Participant) -> bool:
+    return player.connected() if isinstance(player, RemoteParticipant) else True
