@@ -50,10 +50,14 @@ nothing, and a table `pairings` returns is its `Started` event.
   within its *window*, `rating_window + rating_window_growth * waited`
   (so everyone is paired eventually); a player with fewer in its window
   waits. **Never the same opponent twice in a row when another is free**:
-  a candidate that was in the player's latest encounter (or whose latest
-  encounter the player was in) is passed over while the player has k - 1
-  other ready players to choose from, even outside its window (it then
-  waits for its window to reach them); with fewer it may meet them again.
+  a candidate that was in the player's latest encounter, or whose latest
+  encounter the player was in, is passed over whenever any other ready
+  player is left unpaired, even outside the window (it then waits for its
+  window, or the other's, to reach a new opponent); only when exactly the
+  two are left may they meet again. Tables of more than two: the player
+  that waited longest takes every new opponent there is (the closest
+  k - 1 of them when there are as many), and only when there are fewer,
+  the closest of those it met; the others may have met among themselves.
   The rule holds in "rating" only: "first come" is the queue order and
   nothing else.
 * **Misbehaviour**: each culprit of an ended encounter cools down for
@@ -458,9 +462,17 @@ class Arena:
                 continue
             window = self.settings.rating_window + self.settings.rating_window_growth * (now - self._since(anchor))
             repeats = {place[name] for name in met[anchor.name] if name in place and name not in taken}
-            free = len(by_rating) - 1 - len(repeats)
-            skip = repeats if free >= k - 1 else set()
-            chosen = _closest(by_rating, (anchor.rating, place[anchor.name]), k - 1, window, skip)
+            entry = (anchor.rating, place[anchor.name])
+            fresh = len(by_rating) - 1 - len(repeats)
+            chosen: list[int] | None
+            if k == 2 or fresh >= k - 1:
+                skip = repeats if len(by_rating) - 1 > k - 1 else set()  # others than the repeats are free
+                chosen = _closest(by_rating, entry, k - 1, window, skip)
+            else:  # a table of more: every new opponent there is, then the closest of the others
+                chosen = _closest(by_rating, entry, fresh, window, repeats)
+                others = {index for _, index in by_rating} - repeats - {place[anchor.name]}
+                again = _closest(by_rating, entry, k - 1 - fresh, window, others)
+                chosen = None if chosen is None or again is None else chosen + again
             if chosen is None:
                 continue
             table = [anchor, *(pool[index] for index in chosen)]
@@ -474,6 +486,8 @@ class Arena:
 def _closest(by_rating: list[tuple[float, int]], anchor: tuple[float, int], wanted: int, window: float, skip: set[int]) -> list[int] | None:
     """The `wanted` entries of `by_rating` (rating, queue place; sorted) closest to `anchor`'s rating within `window`, but the
     anchor and those in `skip` (ties: the earlier queue place); None when there are fewer."""
+    if wanted == 0:
+        return []
     rating = anchor[0]
     at = bisect.bisect_left(by_rating, anchor)
     left, right = at - 1, at + 1
