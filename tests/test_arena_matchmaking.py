@@ -285,6 +285,17 @@ def test_two_who_named_each_other_meet_at_once_whatever_their_ratings():
     assert arena.pairings(2.0) == [("ann", "bob")]
 
 
+def test_at_a_table_of_four_two_who_named_each_other_sit_with_the_two_that_waited_longest():
+    arena = Arena(ArenaSettings(players_per_game=4), 0.0)
+    arena.join("ann", 25.0, 0.0)
+    arena.join("bob", 25.0, 1.0)
+    arena.join("cat", 25.0, 2.0, opponent="eve")
+    arena.join("dan", 25.0, 3.0)
+    arena.join("eve", 25.0, 4.0, opponent="cat")
+    assert arena.pairings(4.0) == [("ann", "bob", "cat", "eve")]
+    assert arena.queue() == ["dan"]
+
+
 def test_one_who_names_an_absent_player_waits_at_most_the_named_opponent_wait_and_the_log_says_so():
     arena = Arena(ArenaSettings(named_opponent_wait=30.0), 0.0)
     arena.join("ann", 25.0, 0.0, opponent="bob")
@@ -294,26 +305,35 @@ def test_one_who_names_an_absent_player_waits_at_most_the_named_opponent_wait_an
     assert arena.take_notes() == ["ann asked for bob, who did not come within 30 s: paired as usual"]
 
 
-def test_a_culprit_cools_down_then_rejoins_and_its_third_misbehaviour_puts_it_out_for_good():
+def meet(arena: Arena, now: float, culprits: tuple[str, ...] = ()) -> None:
+    """ann and bob join at `now`, meet, and their encounter ends a second later."""
+    for name in ("ann", "bob"):
+        arena.join(name, 25.0, now)
+    [table] = arena.pairings(now)
+    arena.end(table, now + 1, culprits)
+
+
+def test_a_culprit_cools_down_and_waits_from_the_end_of_its_cool_down():
     arena = Arena(ArenaSettings(cool_down=60.0, misbehaviours_allowed=2), 0.0)
-    now = 0.0
-    for count in (1, 2):
-        arena.join("ann", 25.0, now)
-        arena.join("bob", 25.0, now)
-        [table] = arena.pairings(now)
-        arena.end(table, now + 1, culprits=["bob"])
-        assert arena.take_notes() == [f"bob misbehaved ({count} of 2 allowed): cooling down for 60 s, until {now + 61:g}"]
-        arena.join("ann", 25.0, now + 1)
-        arena.join("bob", 25.0, now + 1)
-        assert arena.pairings(now + 60.9) == []
-        assert arena.pairings(now + 61) == [("ann", "bob")] or arena.playing["ann"] == ("bob", "ann")
-        arena.end(arena.playing["ann"], now + 62)
-        now += 62
-    arena.join("ann", 25.0, now)
-    arena.join("bob", 25.0, now)
-    arena.end(arena.pairings(now)[0], now + 1, culprits=["bob"])
+    meet(arena, 0.0, culprits=("bob",))
+    assert arena.take_notes() == ["bob misbehaved (1 of 2 allowed): cooling down for 60 s, until 61"]
+    arena.join("ann", 25.0, 1.0)
+    arena.join("bob", 25.0, 1.0)
+    arena.join("cat", 25.0, 2.0)
+    assert arena.pairings(2.0) == [("cat", "ann")]
+    arena.join("dan", 25.0, 30.0)
+    assert arena.pairings(60.9) == []
+    assert arena.queue() == ["dan", "bob"]
+    assert arena.pairings(61.0) == [("bob", "dan")]
+
+
+def test_the_misbehaviour_after_those_allowed_puts_a_player_out_for_good():
+    arena = Arena(ArenaSettings(cool_down=0.0, misbehaviours_allowed=2), 0.0)
+    for now in (0.0, 10.0, 20.0):
+        meet(arena, now, culprits=("bob",))
     assert arena.take_notes()[-1] == "bob misbehaved a 3rd time: out of the arena for good"
-    assert arena.join("bob", 25.0, now + 1_000) == "bob misbehaved 3 times: it is out of the arena for good"
+    assert arena.join("bob", 25.0, 30.0) == "bob misbehaved 3 times: it is out of the arena for good"
+    assert arena.queue() == []
 
 
 def test_after_its_minutes_the_arena_starts_nothing():
