@@ -7,6 +7,7 @@ arena: who waits since when, who plays, who cools down or is out.
 
 from __future__ import annotations
 
+import copy
 import math
 
 import attrs
@@ -230,6 +231,25 @@ def test_folding_the_logged_events_gives_the_same_arena_and_the_same_next_pairin
     assert resumed.queue() == driver.arena.queue()
     later = driver.now + 7.0
     assert resumed.pairings(later) == driver.arena.pairings(later)
+
+
+@fast
+@given(
+    script=scripts,
+    pairing=st.sampled_from([FIRST_COME, BY_RATING]),
+    k=st.sampled_from([2, 3]),
+    minutes=st.none() | st.just(1.0),
+    fraction=st.floats(0.0, 1.0, exclude_min=True, exclude_max=True),
+)
+def test_no_table_starts_before_the_time_the_arena_says_to_wake_at(script, pairing, k, minutes, fraction):
+    driver = run(Driver.of(rules(pairing, k, minutes)), script)
+    wake = driver.arena.wake_at(driver.now)
+    later = driver.now + fraction * (1_000.0 if wake is None else wake - driver.now)
+    if later > driver.now:
+        assert copy.deepcopy(driver.arena).pairings(later) == []
+    if wake is not None:
+        driver.wait(wake - driver.now)
+        driver.pair()  # still within the model's rules
 
 
 # -- examples ---------------------------------------------------------------------------------------------------

@@ -315,6 +315,36 @@ class Arena:
         notes, self.notes = self.notes, []
         return notes
 
+    def wake_at(self, now: float) -> float | None:
+        """The earliest time after `now` at which `pairings` may start a table though no input came in between (a cool-down
+        or a named opponent's wait ends, a window widens to one more rating, the arena ends); None: not before an input.
+
+        A host that asks for `pairings` after every input and at this time misses no table (it may wake for none).
+        """
+        if self.ended(now):
+            return None
+        times = []
+        if self.settings.minutes is not None:
+            times.append(self.opened_at + 60 * self.settings.minutes)
+        for waiting in self.waiting.values():
+            since = self._since(waiting)
+            times.append(since)
+            if waiting.opponent is not None and not self.out_for_good(waiting.opponent):
+                times.append(since + self.settings.named_opponent_wait)
+        if self.settings.pairing == BY_RATING:
+            ready = [waiting for waiting in self.waiting.values() if not self.cooling(waiting.name, now)]
+            ratings = sorted(waiting.rating for waiting in ready)
+            for waiting in ready:
+                window = self._window(waiting, now)
+                below = bisect.bisect_left(ratings, waiting.rating - window)
+                above = bisect.bisect_right(ratings, waiting.rating + window)
+                gaps = [waiting.rating - ratings[below - 1]] if below > 0 else []
+                gaps += [ratings[above] - waiting.rating] if above < len(ratings) else []
+                if gaps:
+                    reach = self._since(waiting) + (min(gaps) - self.settings.rating_window) / self.settings.rating_window_growth
+                    times.append(max(reach, math.nextafter(now, math.inf)))  # rounding may put it at `now`
+        return min((time for time in times if time > now), default=None)
+
     def ended(self, now: float) -> bool:
         """True from the end of the arena's minutes on (never without minutes)."""
         minutes = self.settings.minutes
@@ -407,6 +437,10 @@ class Arena:
         other = self.waiting.get(waiting.opponent) if waiting.opponent is not None else None
         return other is not None and other.opponent == waiting.name and self._ready(other.name, now) and self._ready(waiting.name, now)
 
+    def _window(self, waiting: Waiting, now: float) -> float:
+        """The rating difference `waiting` accepts now."""
+        return self.settings.rating_window + self.settings.rating_window_growth * (now - self._since(waiting))
+
     def _held(self, waiting: Waiting, now: float) -> bool:
         """Whether `waiting` still waits for the opponent it named (and that one did not name it back)."""
         opponent = waiting.opponent
@@ -460,7 +494,7 @@ class Arena:
         for anchor in pool:
             if anchor.name in taken:
                 continue
-            window = self.settings.rating_window + self.settings.rating_window_growth * (now - self._since(anchor))
+            window = self._window(anchor, now)
             repeats = {place[name] for name in met[anchor.name] if name in place and name not in taken}
             entry = (anchor.rating, place[anchor.name])
             fresh = len(by_rating) - 1 - len(repeats)
