@@ -30,6 +30,8 @@ nothing, and a table `pairings` returns is its `Started` event.
   cool-down if it joins while cooling down; the queue is in that order
   (then join order, then name). A player whose encounter ended waits again
   only once the host says it rejoins (`join`: its connection is open).
+  The *ready* players are those waiting, not cooling down, and not held
+  for a named opponent (below).
 * **Tables** of `players_per_game` players, exactly; the seat order puts
   first the player that started least (its *balance*, encounters started
   minus encounters not started, the lower first; then the queue order).
@@ -43,8 +45,8 @@ nothing, and a table `pairings` returns is its `Started` event.
   it is paired as usual, and the log says so. Only a mutual request
   pairs: one side cannot force a game on another, nor step round the rule
   against a repeat. A request stands for one stay in the queue.
-* **"first come"**: the tables are the ready players (waiting, not cooling
-  down, not held) in queue order, k at a time.
+* **"first come"**: the tables are the ready players in queue order, k at
+  a time.
 * **"rating"**: each ready player, the longest waiting first, takes the
   k - 1 ready players closest to its rating (ties: queue order) that lie
   within its *window*, `rating_window + rating_window_growth * waited`
@@ -70,6 +72,10 @@ nothing, and a table `pairings` returns is its `Started` event.
 
 Deterministic: the same events and calls in the same order give the same
 tables and notes.
+
+**The host's loop**: after every input, and at `wake_at(now)` when no
+input comes first, ask `pairings(now)`: log each table (`encounter-start`)
+and start it; write `take_notes()` to the organiser's log.
 """
 
 from __future__ import annotations
