@@ -12,6 +12,11 @@
                                                   game's most (the configuration checks that: Remote/configuration.py)
     {"kind": "gauntlet", "candidates": [A], "cycles": 2, "sprt": {"elo0": 0, "elo1": 10, "alpha": 0.05, "beta": 0.05}}
 
+    {"kind": "arena", "minutes": 30, "pairing": "rating"}
+                                                  an arena (Admin/formats/arena.py): continuous matchmaking,
+                                                  "first come" or by "rating"; read by `read_arena` (not yet
+                                                  one of `read_format`'s kinds)
+
 `read_format(value)` gives a FormatSettings or raises StructureError, one
 line naming the key (`expected a whole number >= 1, got 0 @ $.format.rounds`).
 `format_json` gives the configuration's value back (what the event log's
@@ -26,6 +31,8 @@ from typing import Any
 
 import attrs
 
+from Admin.formats.arena import PAIRINGS as ARENA_PAIRINGS
+from Admin.formats.arena import ArenaSettings
 from Admin.formats.course_knock_out import CourseKnockOut
 from Admin.formats.gauntlet import Gauntlet
 from Admin.formats.knock_out import KnockOut
@@ -33,7 +40,7 @@ from Admin.formats.sprt import SPRTSettings
 from Admin.formats.stage import Format, Stage, StageResult
 from Admin.formats.swiss import Swiss
 from Admin.schedule import ListedPairings, RoundRobin, Schedule, listed_pairings
-from Common.strict import StructureError, array, finite_number, show, string, unknown_keys, whole_number
+from Common.strict import StructureError, array, finite_number, positive_number, show, string, unknown_keys, whole_number
 
 ROUND_ROBIN, PAIRINGS, SWISS, KNOCK_OUT, GAUNTLET = "round robin", "pairings", "swiss", "knock-out", "gauntlet"
 KINDS = (ROUND_ROBIN, PAIRINGS, SWISS, KNOCK_OUT, GAUNTLET)
@@ -179,6 +186,72 @@ _READERS: dict[str, Callable[[Any], Any]] = {
 }
 _FIELDS: dict[str, str] = {PLAYERS_PER_GAME: "players_per_game"}
 """The FormatSettings field of each key whose name is not the key's."""
+
+
+ARENA = "arena"
+_ARENA_KEYS = {
+    "minutes": "minutes",
+    "pairing": "pairing",
+    PLAYERS_PER_GAME: "players_per_game",
+    "cool down": "cool_down",
+    "misbehaviours allowed": "misbehaviours_allowed",
+    "named opponent wait": "named_opponent_wait",
+}
+"""An arena's keys (besides "kind") and the ArenaSettings field of each; the times are in seconds, but "minutes"."""
+
+
+def _non_negative_number(value: Any) -> float:
+    number = finite_number(value)
+    if number < 0:
+        raise ValueError(f"expected a number >= 0, got {show(value)}")
+    return float(number)
+
+
+def _arena_pairing(value: Any) -> str:
+    if value not in ARENA_PAIRINGS or type(value) is not str:
+        raise ValueError(f"expected {' or '.join(map(show, ARENA_PAIRINGS))}, got {show(value)}")
+    return value
+
+
+_ARENA_READERS: dict[str, Callable[[Any], Any]] = {
+    "minutes": lambda value: float(positive_number(value)),
+    "pairing": _arena_pairing,
+    PLAYERS_PER_GAME: lambda value: whole_number(value, 2),
+    "cool down": _non_negative_number,
+    "misbehaviours allowed": lambda value: whole_number(value, 0),
+    "named opponent wait": _non_negative_number,
+}
+
+
+def read_arena(value: Any) -> ArenaSettings:
+    """The arena a configuration's `"format"` value describes (`{"kind": "arena", ...}`, every other key optional);
+    StructureError naming the key otherwise. Whether the game seats "players per game" is the caller's check."""
+    if type(value) is not dict:
+        raise StructureError(f'expected a JSON object with a "kind", got {show(value)} @ $.format')
+    if value.get("kind") != ARENA or type(value.get("kind")) is not str:
+        raise StructureError(f"expected {show(ARENA)}, got {show(value.get('kind'))} @ $.format.kind")
+    keys = ("kind", *_ARENA_KEYS)
+    unknown = [key for key in value if key not in keys]
+    if unknown:
+        raise StructureError(f"{unknown_keys(unknown, keys)} (an arena has {', '.join(map(show, keys))}) @ $.format")
+    read = {}
+    for key, element in value.items():
+        if key == "kind":
+            continue
+        try:
+            read[_ARENA_KEYS[key]] = _ARENA_READERS[key](element)
+        except ValueError as error:
+            raise StructureError(f"{error} @ $.format.{key}") from None
+    return ArenaSettings(**read)
+
+
+def arena_json(settings: ArenaSettings) -> dict[str, Any]:
+    """The configuration's value of an arena's `settings`: every key, defaults too ("minutes" left out when there are none)."""
+    value: dict[str, Any] = {"kind": ARENA}
+    for key, field in _ARENA_KEYS.items():
+        if getattr(settings, field) is not None:
+            value[key] = getattr(settings, field)
+    return value
 
 
 def format_json(settings: FormatSettings) -> dict[str, Any]:
