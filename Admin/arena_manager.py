@@ -15,7 +15,7 @@ At the end (the arena's minutes, or `stop`) no new encounter starts, the
 running ones finish, and every player still connected gets the Results in
 the game's own shape, made by the rules from every outcome in the order
 the encounters ended; the standings the organiser reads are the
-leaderboard's (μ − 3σ).
+leaderboard's (μ - 3σ).
 
 The time is trio's clock, measured from the arena's opening; the
 matchmaking reads it as seconds since then.
@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, places_by_score, result_line
+from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, Place, places_by_score, result_line
 from Admin.encounter import Encounter, EncounterResult, Entrant
 from Admin.event_log import EventLog
 from Admin.formats.arena import Arena, ArenaSettings
@@ -41,7 +41,7 @@ from Common.participant import KICK_REASON_LIMIT, Participant
 from Common.strict import shorten
 
 TICK_SECONDS = 1.0
-"""How often the arena looks again at its queue when nothing happens (a named opponent's wait, a window widening)."""
+"""How often, at least, the arena looks again at its queue when nothing happens (and who of it has gone)."""
 STATUS_SECONDS = 1.0
 
 
@@ -118,24 +118,24 @@ class ArenaManager:
     async def run(self) -> Any:
         """Run the arena until its end and the last encounter's; the Results every connected player was told."""
         self._opened = trio.current_time()
-        async with trio.open_nursery() as encounters:
-            async with trio.open_nursery() as chores:
-                chores.start_soon(self._show_status)
-                while not self._over():
-                    self._drop_the_gone()
-                    now = self._now()
-                    self._arena.tick(now)
-                    first = self._arena.encounters
-                    for index, table in enumerate([] if self._stopped else self._arena.pairings(now), first):
-                        for name in table:
-                            self._players[name].playing = True
-                        encounters.start_soon(self._play, index, table)
-                    for note in self._arena.take_notes():
-                        self.log.info("%s", note)
-                    self._wake = trio.Event()
-                    with trio.move_on_after(TICK_SECONDS):
-                        await self._wake.wait()
-                chores.cancel_scope.cancel()
+        async with trio.open_nursery() as encounters, trio.open_nursery() as chores:
+            chores.start_soon(self._show_status)
+            while not self._over():
+                self._drop_the_gone()
+                now = self._now()
+                self._arena.tick(now)
+                first = self._arena.encounters
+                for index, table in enumerate([] if self._stopped else self._arena.pairings(now), first):
+                    for name in table:
+                        self._players[name].playing = True
+                    encounters.start_soon(self._play, index, table)
+                for note in self._arena.take_notes():
+                    self.log.info("%s", note)
+                self._wake = trio.Event()
+                due = self._arena.wake_at(now)  # a cool-down's end, a window widening, the end: a table may start then
+                with trio.move_on_after(TICK_SECONDS if due is None else min(TICK_SECONDS, max(0.0, due - now))):
+                    await self._wake.wait()
+            chores.cancel_scope.cancel()
         return await self._finish()
 
     def _over(self) -> bool:
@@ -171,18 +171,21 @@ class ArenaManager:
         culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
         outcome = self.manager.rules.to_json(result.outcome)
         self._outcomes.append(result.outcome)
-        self.event_log.write({"type": "encounter-end", "encounter": index, "players": list(table), "outcome": outcome, "culprits": list(culprits)})
+        self.event_log.write(
+            {"type": "encounter-end", "encounter": index, "players": list(table), "outcome": outcome, "culprits": list(culprits)}
+        )
         self._arena.end(table, now, culprits)
         scores = [self.manager.rules.score(result.outcome, name) for name in table]
         places = places_by_score([0.0 if score is None else score for score in scores])
-        rated = self.ratings.rate(
-            EncounterEnded(table, tuple(MISBEHAVED if name in culprits else place for name, place in zip(table, places, strict=True)), now)
-        )
+        seats: tuple[Place, ...] = tuple(MISBEHAVED if name in culprits else place for name, place in zip(table, places, strict=True))
+        rated = self.ratings.rate(EncounterEnded(table, seats, now))  # type: ignore[arg-type]  # attrs' tuple converter
         self._ended_count += 1
         self.log.info("%s", result_line(rated))
         for misbehaviour in result.misbehaviours:
             reason = shorten(misbehaviour.reason, KICK_REASON_LIMIT)
-            self.event_log.write({"type": "misbehaviour", "name": misbehaviour.name, "kind": misbehaviour.kind, "reason": reason, "encounter": index})
+            self.event_log.write(
+                {"type": "misbehaviour", "name": misbehaviour.name, "kind": misbehaviour.kind, "reason": reason, "encounter": index}
+            )
             self.observer.misbehaved(misbehaviour.name, reason)
         for name in table:
             held = self._players[name]
@@ -230,10 +233,12 @@ async def _tell_results(player: Participant, results: Any, time_limit: float) ->
 
 
 def _leaderboard_lines(ratings: ArenaRatings) -> Sequence[str]:
-    """The leaderboard as the organiser reads it: rank, name, μ − 3σ, μ, σ, encounters, streak."""
+    """The leaderboard as the organiser reads it: rank, name, μ - 3σ, μ, σ, encounters, streak."""
     rows = ratings.leaderboard()
     width = max([len(row.name) for row in rows] + [6])
     lines = [f"rank  {'player':<{width}}  μ-3σ      μ      σ  encounters  streak"]
     for rank, row in enumerate(rows, 1):
-        lines.append(f"{rank:>4}  {row.name:<{width}}  {row.ordinal:5.1f}  {row.mu:5.1f}  {row.sigma:5.2f}  {row.encounters:>10}  {row.streak:>+6}")
+        lines.append(
+            f"{rank:>4}  {row.name:<{width}}  {row.ordinal:5.1f}  {row.mu:5.1f}  {row.sigma:5.2f}  {row.encounters:>10}  {row.streak:>+6}"
+        )
     return lines

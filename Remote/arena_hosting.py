@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import trio
 
@@ -54,9 +55,9 @@ async def serve_arena(
 
     async def feed(arena: ArenaManager) -> None:
         nonlocal signed
-        for name, player in house_players():
+        for name, house_player in house_players():
             log.info("%s joins the arena (a house player)", name)
-            arena.join(name, player)
+            arena.join(name, house_player)
         async with trio.open_nursery() as nursery:
             if not config.repeat:
                 nursery.start_soon(desk.serve)
@@ -68,7 +69,7 @@ async def serve_arena(
                 names = _registry_with(registry(), arena.names())
                 for entry in desk.take(registry()):
                     assigned = names.assign(entry.name)
-                    player = game.remote_player(entry.channel, statistics, name=assigned or entry.name)
+                    player: Any = game.remote_player(entry.channel, statistics, name=assigned or entry.name)  # a RemoteParticipant
                     if assigned is None:
                         nursery.start_soon(player.aclose, "its name cannot be made unique")
                     elif assigned != entry.name:
@@ -85,7 +86,7 @@ async def serve_arena(
     return EXIT_DONE
 
 
-def _join(arena: ArenaManager, name: str, player: RemoteParticipant, nursery: trio.Nursery) -> None:
+def _join(arena: ArenaManager, name: str, player: Any, nursery: trio.Nursery) -> None:
     """`player` joins the arena as `name`; one the arena refuses is told why, and closed."""
     refusal = arena.join(name, player)
     if refusal is not None:
@@ -93,7 +94,7 @@ def _join(arena: ArenaManager, name: str, player: RemoteParticipant, nursery: tr
         nursery.start_soon(player.kicked, refusal)
 
 
-async def _rename_then_join(arena: ArenaManager, name: str, player: RemoteParticipant) -> None:
+async def _rename_then_join(arena: ArenaManager, name: str, player: Any) -> None:
     """A renamed player hears its name first (as in a tournament); one that does not take it is closed."""
     told = await safe_call(player.playing_as, name, time_limit=NAME_TIME_LIMIT)
     if isinstance(told, Failure):

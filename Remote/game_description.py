@@ -46,9 +46,9 @@ import trio
 from Admin.arena_manager import ArenaManager
 from Admin.encounter import GroupRefereeFunction, Note, RefereeFunction, ignore
 from Admin.event_log import EventLog, Resumption
+from Admin.formats.arena import ArenaSettings
 from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
 from Admin.formats.settings import FormatSettings, NothingToPlay, missing_candidates, schedule_of, staged_format
-from Admin.formats.arena import ArenaSettings
 from Admin.formats.stage import Format
 from Admin.manager import TournamentManager, TournamentRules
 from Admin.observer import Observer, Observers

@@ -20,6 +20,7 @@ from typing import Any
 import trio
 
 from Common.participant import Participant
+from Remote.arena_hosting import serve_arena
 from Remote.cli import EXIT_CANNOT_LISTEN
 from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration
 from Remote.game_description import Game, Resuming, play_tournament
@@ -148,6 +149,8 @@ async def serve(
             status_code = None
             if interrupted is not None:
                 status_code = await play_resumed(config, game, interrupted, desk, registry, house_players, play, status)
+            if status_code is None and config.event_format.arena is not None:
+                status_code = await serve_arena(config, game, desk, registry, house_players, publish, status)
             if status_code is None:
                 status_code = await play_after_windows(config, game, desk, registry, house_players, play, status, capacity)
             desk.close()

@@ -75,6 +75,8 @@ class FormatSettings:
     sprt: SPRTSettings | None = None
     players_per_game: int = 2
     """A knock-out's most players a game: 2, the seeded bracket; more, the course's knock-out (games from the front)."""
+    arena: ArenaSettings | None = None
+    """An arena's settings (Admin/formats/arena.py); None for every other kind."""
 
     @property
     def staged(self) -> bool:
@@ -89,8 +91,11 @@ def read_format(value: Any) -> FormatSettings:
     if type(value) is not dict:
         raise StructureError(f'expected a JSON object with a "kind", got {show(value)} @ $.format')
     kind = value.get("kind")
+    if kind == ARENA and type(kind) is str:
+        arena = read_arena(value)
+        return FormatSettings(kind=ARENA, players_per_game=arena.players_per_game, arena=arena)
     if kind not in KINDS or type(kind) is not str:
-        raise StructureError(f"expected one of {', '.join(map(show, KINDS))}, got {show(kind)} @ $.format.kind")
+        raise StructureError(f"expected one of {', '.join(map(show, (*KINDS, ARENA)))}, got {show(kind)} @ $.format.kind")
     unknown = [key for key in value if key not in _KEYS[kind]]
     if unknown:
         raise StructureError(f"{unknown_keys(unknown, _KEYS[kind])} (a {kind} has {', '.join(map(show, _KEYS[kind]))}) @ $.format")
@@ -256,6 +261,8 @@ def arena_json(settings: ArenaSettings) -> dict[str, Any]:
 
 def format_json(settings: FormatSettings) -> dict[str, Any]:
     """The configuration's value of `settings`: its kind's keys, each as written (defaults too)."""
+    if settings.arena is not None:
+        return arena_json(settings.arena)
     value: dict[str, Any] = {"kind": settings.kind}
     if settings.kind == ROUND_ROBIN:
         value["cycles"] = settings.cycles
