@@ -34,6 +34,7 @@ them back, write them as they are instead of framing them again.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import select
@@ -215,6 +216,14 @@ class JSONPerMessage:
 
     def incoming(self, message: str) -> bytes:
         data = message.encode()
+        try:
+            json.loads(message)  # the usual case, in C: exactly one value (the channel's decoder judges its limits as it reads)
+        except (ValueError, RecursionError):
+            self._refuse(data)
+        return data + b"\n"
+
+    def _refuse(self, data: bytes) -> None:
+        """The words of what is wrong with a message that is not one JSON value, as the channel's decoder says them."""
         probe = JSONStreamDecoder(self._max_bytes, self._max_depth)
         try:
             probe.feed(data)
@@ -227,7 +236,6 @@ class JSONPerMessage:
             raise ProtocolViolation("it sent a text message without a JSON value (one value per message)", ErrorKind.MALFORMED)
         if second is not NEED_DATA:
             raise ProtocolViolation("it sent a text message with more than one JSON value (one value per message)", ErrorKind.MALFORMED)
-        return data + b"\n"
 
     def outgoing(self, value: object) -> Outgoing:  # pragma: no cover - the channel writes our own values without a dialect
         return Outgoing((encode(value)[:-1].decode(),))
