@@ -111,6 +111,9 @@ async def serve(
             await trio.aclose_forcefully(listener)
         return EXIT_CANNOT_LISTEN
     listeners = [*listeners, *websocket_listeners]  # all closed at the end
+    if websocket_listeners:  # its port, if the system chose it, is known only now
+        host, port = websocket_listeners[0].socket.getsockname()[:2]
+        log.info("WebSocket players connect to ws://%s:%d/", f"[{host}]" if ":" in host else host, port)
     registry = house_registry(config, game)
     capacity = Capacity(config.max_players)
 
