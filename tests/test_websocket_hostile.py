@@ -75,6 +75,8 @@ ROSTER = ["ann", "ben", OFFENDER]
 MESSAGE_LIMIT = 65536
 """xserver's limit on a message's bytes."""
 LIMIT = 60.0
+FULL_AT_THREE = {"max players": 3, "waiting for": LIMIT / 2}
+"""The window closes when the third honest player signs up, however long the offenders took before it."""
 
 
 async def websocket_tournament(hostile: Callable[[Scene], Awaitable[Any]], **keys: Any) -> Tournament:
@@ -144,7 +146,7 @@ async def test_a_frame_that_breaks_the_rules_puts_the_player_out_with_the_kick_n
     "frames, fragment",
     [
         (frame(TEXT, b"[2,", fin=False) + close(1000), "it closed the WebSocket in the middle of a message"),
-        (frame(TEXT, b'[2,"C"]') + close(1000), "ConnectionBroken: the connection broke: the peer closed the WebSocket"),
+        (frame(TEXT, b'[2,"C"]') + close(1000), "the peer closed the"),  # the WebSocket (read with the reply), or the connection
     ],
     ids=["in the middle of a value", "right after a reply, read before the next request"],
 )
@@ -253,7 +255,7 @@ async def test_websocket_connections_that_break_the_rules_before_signing_up_neve
         await endless.aclose()
         return outcome
 
-    played = await websocket_tournament(offenders, **{"max players": 3})
+    played = await websocket_tournament(offenders, **FULL_AT_THREE)
     assert_the_three_honest_played_alone(played)
     closed = closed_connections(played.finished.log)
     failed = {reason: count for reason, count in closed.items() if reason.startswith("it failed before signing up: ")}
@@ -295,7 +297,7 @@ async def test_two_thousand_half_open_handshakes_on_1024_descriptors_leave_the_h
         return outcome
 
     limit = open_files_limited_to(SERVER_OPEN_FILES, SERVER_OPEN_FILES)
-    played = await websocket_tournament(half_open, preexec_fn=limit, **{"max players": 3})
+    played = await websocket_tournament(half_open, preexec_fn=limit, **FULL_AT_THREE)
     assert_the_three_honest_played_alone(played)
     log = played.finished.log
     assert "cannot accept a connection: Too many open files; closing the nameless connections" in log, log
