@@ -76,12 +76,12 @@ MESSAGE_LIMIT = 65536
 """xserver's limit on a message's bytes."""
 LIMIT = 60.0
 FULL_AT_THREE = {"max players": 3, "waiting for": LIMIT / 2}
-"""The window closes when the third honest player signs up, however long the offenders took before it."""
+"""The window closes when the third player signs up (carl, or an honest one after the offenders), however long it took."""
 
 
 async def websocket_tournament(hostile: Callable[[Scene], Awaitable[Any]], **keys: Any) -> Tournament:
-    """ann over TCP and ben over WebSocket sign up, then `hostile` does its part."""
-    return await tournament(hostile, TCP_HONEST, WEBSOCKET_HONEST, **keys)
+    """ann over TCP and ben over WebSocket sign up, then `hostile` does its part; the window closes when a third signs up."""
+    return await tournament(hostile, TCP_HONEST, WEBSOCKET_HONEST, **{**FULL_AT_THREE, **keys})
 
 
 async def offender_over_websocket(scene: Scene, deeds: dict, fragments: int = 1, pings_first: int = 0) -> tuple[IPDRawClient, Any, list]:
@@ -255,7 +255,7 @@ async def test_websocket_connections_that_break_the_rules_before_signing_up_neve
         await endless.aclose()
         return outcome
 
-    played = await websocket_tournament(offenders, **FULL_AT_THREE)
+    played = await websocket_tournament(offenders)
     assert_the_three_honest_played_alone(played)
     closed = closed_connections(played.finished.log)
     failed = {reason: count for reason, count in closed.items() if reason.startswith("it failed before signing up: ")}
@@ -297,7 +297,7 @@ async def test_two_thousand_half_open_handshakes_on_1024_descriptors_leave_the_h
         return outcome
 
     limit = open_files_limited_to(SERVER_OPEN_FILES, SERVER_OPEN_FILES)
-    played = await websocket_tournament(half_open, preexec_fn=limit, **FULL_AT_THREE)
+    played = await websocket_tournament(half_open, preexec_fn=limit)
     assert_the_three_honest_played_alone(played)
     log = played.finished.log
     assert "cannot accept a connection: Too many open files; closing the nameless connections" in log, log
