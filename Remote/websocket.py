@@ -358,7 +358,8 @@ class WebSocketChannel(MessageChannel):
             self._control(self._ws.send(pong), pong=True)
 
     def _text(self, data: str, finished: bool) -> None:
-        self._message_bytes += len(data.encode()) if not data.isascii() else len(data)
+        # An empty fragment counts as a byte: else a peer could grow the list of fragments without end.
+        self._message_bytes += (len(data.encode()) if not data.isascii() else len(data)) or 1
         if self._message_bytes > self._max_message_bytes:
             raise ProtocolViolation(f"it sent a message longer than {self._max_message_bytes} bytes", ErrorKind.TOO_LONG)
         self._message.append(data)

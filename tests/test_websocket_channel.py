@@ -201,6 +201,14 @@ async def test_a_huge_frame_is_refused_as_soon_as_the_limit_is_passed_before_the
     assert error.kind is ErrorKind.TOO_LONG, error
 
 
+async def test_empty_fragments_without_end_are_refused_at_the_limit_each_counting_as_a_byte():
+    channel, peer = await over_memory()
+    empty = frame(TEXT, b"", fin=False) + frame(CONTINUATION, b"", fin=False) * LIMIT
+    await peer.send(empty + frame(CONTINUATION, b'"carl"'))
+    error = await violation(channel)
+    assert error.kind is ErrorKind.TOO_LONG, error
+
+
 async def test_a_message_at_the_limit_passes():
     channel, peer = await over_memory()
     await peer.send_text(json.dumps("x" * (LIMIT - 2)), fragments=3)
