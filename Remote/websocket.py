@@ -16,9 +16,12 @@ within the limits, a binary message, and a message longer than the limit
 (counted as it arrives, fragments together, so nothing longer is kept) are
 the peer's ProtocolViolation, a malformed answer to a referee; the peer's
 close between two values ends the stream (PeerClosed), and a close in the
-middle of a fragmented message is a violation too. Pings are answered:
-when several wait, only the last (RFC 6455 allows that), so a flood of
-pings costs one pong per read.
+middle of a fragmented message is a violation too; so is a frame that
+breaks the protocol, and our close that says so comes last, after any kick
+notice. Sending after the peer's close is a ConnectionBroken. Pings are
+answered: when several wait, only the last (RFC 6455 allows that), so a
+flood of pings costs one pong per read, and a receive checkpoints after
+each read, so that a flood cannot hold it past its time limit.
 
 A `Dialect` translates between the game's JSON conversation and another
 wire form, for a game's own door (the IPD's, for the clients of another
@@ -82,6 +85,8 @@ HANDSHAKE_MALFORMED = "its WebSocket handshake is not an HTTP/1.1 upgrade reques
 TARGET_SHOWN = 120
 """How much of a refused request's target the log shows."""
 _TOKEN_RUN = re.compile(r"[A-Za-z0-9_-]{16,}")
+_END_OF_HEAD = re.compile(b"\n\r?\n")
+"""Where an HTTP request's head ends (h11's own rule): an upgrade request has no body, so the WebSocket's bytes follow."""
 BINARY = "it sent a binary message; this server reads text messages, one JSON value each"
 
 
@@ -252,11 +257,15 @@ class WebSocketChannel(MessageChannel):
         self._json = JSONPerMessage(max_message_bytes)
         self._message: list[str] = []  # the fragments of a text message begun
         self._message_bytes = 0
-        self._pending_control = b""  # pongs and a close still to write
+        self._pending_control = b""  # control frames still to write, as they are (one may be written in part)
+        self._pong = b""  # the pong still to write, whole: a newer one replaces it
+        self._failed_close: CloseConnection | None = None  # the close that says how the peer broke the protocol, for the end
         self._midframe = False  # a frame was written in part: control frames wait until it is whole
         self._peer_left = False
         self._handshake_events: list[Event] = []
         self._failure: ChannelError | None = None  # what the idle reader found, for the next reader
+        self._handshake_bytes = bytearray()  # what came before the upgrade, with what followed the request in the same reads
+        self._server = role is ConnectionType.SERVER
         self.handshake: Handshake | None = None
 
     # ------------------------------------------------------------- opening
@@ -317,6 +326,11 @@ class WebSocketChannel(MessageChannel):
     def _opened(self) -> None:
         """The upgrade is done: what came with it (a first message, say) is read as any later bytes are."""
         self._open = True
+        if self._server:  # wsproto's server drops the bytes that came after the request: they are given back
+            head = _END_OF_HEAD.search(self._handshake_bytes)
+            if head is not None and head.end() < len(self._handshake_bytes):
+                self._ws.receive_data(bytes(self._handshake_bytes[head.end() :]))
+        self._handshake_bytes = bytearray()
         events, self._handshake_events = [*self._handshake_events, *self._ws.events()], []
         self._take_events(events)
 
@@ -325,6 +339,7 @@ class WebSocketChannel(MessageChannel):
         while not self._handshake_events:
             data = await self._read_raw()
             taken += len(data)
+            self._handshake_bytes += data
             if taken > HANDSHAKE_LIMIT:
                 raise ProtocolViolation(f"its WebSocket handshake is longer than {HANDSHAKE_LIMIT} bytes", ErrorKind.TOO_LONG)
             try:
@@ -411,10 +426,11 @@ class WebSocketChannel(MessageChannel):
             elif isinstance(event, CloseConnection):
                 self._closed_by_peer(event)
         if pong is not None and self._ws.state is ConnectionState.OPEN:
-            self._control(self._ws.send(pong))
+            self._control(self._ws.send(pong), pong=True)
 
     def _text(self, data: str, finished: bool) -> None:
-        self._message_bytes += len(data.encode()) if not data.isascii() else len(data)
+        # An empty fragment counts as a byte: else a peer could grow the list of fragments without end.
+        self._message_bytes += (len(data.encode()) if not data.isascii() else len(data)) or 1
         if self._message_bytes > self._max_message_bytes:
             raise ProtocolViolation(f"it sent a message longer than {self._max_message_bytes} bytes", ErrorKind.TOO_LONG)
         self._message.append(data)
@@ -430,7 +446,7 @@ class WebSocketChannel(MessageChannel):
 
     def _closed_by_peer(self, event: CloseConnection) -> None:
         if self._ws.state is ConnectionState.OPEN:  # wsproto found the peer's frames broken: the event is its own
-            self._control(self._ws.send(event.response()))
+            self._failed_close = event.response()  # sent last, so that a kick notice can go before it
             raise ProtocolViolation(f"it broke the WebSocket protocol: {event.reason}", ErrorKind.MALFORMED)
         if self._ws.state is ConnectionState.REMOTE_CLOSING:
             self._control(self._ws.send(event.response()))
@@ -448,6 +464,17 @@ class WebSocketChannel(MessageChannel):
         except ProtocolError as error:
             raise ProtocolViolation(str(error), error.kind) from error
 
+    async def read_more(self) -> None:
+        """`MessageChannel.read_more`, then a checkpoint under trio.
+
+        Pings bring no value and may come without end: a peer that floods them
+        faster than they are read must not keep this task from its time limit,
+        nor the other tasks from running.
+        """
+        await super().read_more()
+        if trio.lowlevel.in_trio_run():
+            await trio.lowlevel.checkpoint()
+
     async def receive(self) -> object:
         try:
             return await super().receive()
@@ -456,21 +483,35 @@ class WebSocketChannel(MessageChannel):
 
     # ------------------------------------------------------------- writing
 
-    def _control(self, data: bytes) -> None:
-        """A pong or a close: written at once unless a frame is half written, else before the next frame."""
-        self._pending_control += data
+    def _control(self, data: bytes, pong: bool = False) -> None:
+        """A pong or a close: written at once unless a frame is half written, else before the next frame.
+
+        A pong not yet written is replaced by a newer one (RFC 6455 allows
+        answering only the latest ping), so that the pongs of a peer that
+        pings and never reads do not pile up here.
+        """
+        if pong:
+            self._pong = data
+        else:
+            self._pending_control += self._pong + data
+            self._pong = b""
         if not self._midframe and self._fd is not None:
+            waiting = self._pending_control + self._pong
+            written = 0
             with contextlib.suppress(BlockingIOError, OSError):
-                written = os.write(self._fd, self._pending_control)
-                self._pending_control = self._pending_control[written:]
-            self._midframe = bool(self._pending_control)
+                written = os.write(self._fd, waiting)
+            if written:
+                self._pending_control, self._pong = waiting[written:], b""
+            self._midframe = bool(self._pending_control or self._pong)
 
     def _framed(self, data: bytes) -> bytes:
         """Our encoded values (compact JSON lines) as text frames, after any control frame waiting."""
         if isinstance(data, _Wire):
             return data
-        frames = [self._pending_control]
-        self._pending_control = b""
+        if self._peer_left and not isinstance(self._dialect, _Closed):
+            raise ConnectionBroken("the connection broke: the peer closed the WebSocket")
+        frames = [self._pending_control, self._pong]
+        self._pending_control = self._pong = b""
         for line in data.split(b"\n"):
             if not line:
                 continue
@@ -509,14 +550,14 @@ class WebSocketChannel(MessageChannel):
             if rest:
                 await self._write(rest)
         self._midframe = False
-        if self._pending_control:
+        if self._pending_control or self._pong:
             self._control(b"")
 
     async def aclose(self) -> None:
         """Say goodbye with a close frame if the socket takes it at once, then close the socket."""
         if not self._closed and self._open and self._ws.state is ConnectionState.OPEN and not self._midframe:
             with contextlib.suppress(LocalProtocolError):
-                self._control(self._ws.send(CloseConnection(code=1000)))
+                self._control(self._ws.send(self._failed_close or CloseConnection(code=1000)))
         await super().aclose()
 
 

@@ -45,6 +45,7 @@ from Remote.ipd.game import PLAYERS
 from Remote.loopback import Finished, ServerProcess
 from tests.ipd_raw_client import MATCH, MOVE, IPDRawClient, is_kind
 from tests.raw_client import HOST, compact, stop, wait_for_log
+from tests.ws_raw_client import websocket_port
 
 WINDOW = 0.75
 """Seconds of sign-up: every client here signs up within milliseconds of the server's `listening on`."""
@@ -144,40 +145,56 @@ Hostile = Callable[[Scene], Awaitable[Any]]
 """Connects and signs up (after the honest players of the project's client), misbehaves; returns a report."""
 
 
-async def tournament(hostile: Hostile, honest: Sequence[tuple[str, str]] = HONEST, **keys: Any) -> Tournament:
-    """A whole tournament: `honest` players of the project's client sign up first, then `hostile` does its part."""
+async def tournament(
+    hostile: Hostile,
+    honest: Sequence[tuple[str, str]] = HONEST,
+    over_websocket: Sequence[tuple[str, str]] = (),
+    preexec_fn: Callable[[], None] | None = None,
+    **keys: Any,
+) -> Tournament:
+    """A whole tournament: `honest` players of the project's client sign up first, then `hostile` does its part.
+
+    `over_websocket`: more honest players, who connect over WebSocket and sign up after `honest` (xserver
+    then opens a WebSocket listener on a free port). `preexec_fn` runs in the server's process before it starts.
+    """
     config = {
         "game": "ipd",
-        "min players": len(honest) + 1,
+        "min players": len(honest) + len(over_websocket) + 1,
         "waiting for": WINDOW,
         "repeat": 0,
         "min rounds": ROUNDS,
         "max rounds": ROUNDS,
         "seed": SEED,
         "time per move": GENEROUS_TIME,
+        **({"websocket": {"port": 0}} if over_websocket else {}),
         **keys,
     }
-    server = await trio.to_thread.run_sync(lambda: ServerProcess(config))
+    server = await trio.to_thread.run_sync(lambda: ServerProcess(config, preexec_fn=preexec_fn))
     try:
-        recorded = {name: Recording(LocalPlayerEntry(kind, name, "").create(PLAYERS)) for name, kind in honest}
-        client_config = ClientConfiguration(players=(), observers=(), ip=HOST, port=server.port, game="ipd")
+        recorded = {name: Recording(LocalPlayerEntry(kind, name, "").create(PLAYERS)) for name, kind in (*honest, *over_websocket)}
+        groups = [(ClientConfiguration(players=(), observers=(), ip=HOST, port=server.port, game="ipd"), honest)]
+        if over_websocket:
+            port = await websocket_port(server)
+            groups.append((ClientConfiguration(players=(), ip=HOST, port=port, transport="websocket", game="ipd"), over_websocket))
+        outcomes: list[Any] = []
         found: dict[str, Any] = {}
         with trio.fail_after(LIMIT):
             async with trio.open_nursery() as nursery:
 
-                async def play_honestly() -> None:
-                    found["honest"] = await run_clients(client_config, list(recorded.items()))
+                async def play_honestly(client_config: ClientConfiguration, group: Sequence[tuple[str, str]]) -> None:
+                    outcomes.append(await run_clients(client_config, [(name, recorded[name]) for name, _ in group]))
 
-                nursery.start_soon(play_honestly)
-                await wait_for_log(server, f"xserver: {honest[-1][0]} signed up")
+                for client_config, group in groups:
+                    nursery.start_soon(play_honestly, client_config, group)
+                    await wait_for_log(server, f"xserver: {group[-1][0]} signed up")
                 found["hostile"] = await hostile(Scene(server))
         finished = await trio.to_thread.run_sync(server.finish, LIMIT)
     finally:
         stop(server)
-    outcome = found["honest"]
-    honest_results = None if outcome.results is None else wire(outcome.results)
+    received = [None if outcome.results is None else wire(outcome.results) for outcome in outcomes]
+    honest_results = received[0] if all(results == received[0] for results in received) else received  # all the same, or all shown
     heard = {name: player.heard for name, player in recorded.items()}
-    return Tournament(config, finished, honest_results, outcome.all_well, heard, found["hostile"])
+    return Tournament(config, finished, honest_results, all(outcome.all_well for outcome in outcomes), heard, found["hostile"])
 
 
 # ------------------------------------------------------------------ the pure fold, the oracle
