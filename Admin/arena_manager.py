@@ -31,6 +31,7 @@ they come back by signing up again.
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -111,11 +112,11 @@ class ArenaManager:
         if resumed is None:
             if self.opened_at is not None:
                 self._latest = self.opened_at
-            self._arena = Arena(self.settings, self._now())
+            self._arena = Arena(self.settings, self._now() if self.opened_at is None else self.opened_at)
             return
         assert resumed.arena is not None, "a resumed arena's log has its start"
-        self._arena = resumed.arena
-        self.ratings = resumed.ratings
+        self._arena = copy.deepcopy(resumed.arena)  # its own: the log's fold goes on folding the same events
+        self.ratings = copy.deepcopy(resumed.ratings)
         self._outcomes = [self.manager.rules.from_json(outcome) for outcome in resumed.outcomes]
         self._meetings = dict(resumed.meetings)
         self._ended_count = sum(encounter.outcome is not None for encounter in resumed.encounters.values() if encounter.ended)
