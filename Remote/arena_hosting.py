@@ -9,7 +9,8 @@ left may be taken again, and the player under it keeps its rating (with
 participants, only its token signs it up again). A player the arena
 refuses (out for good after repeated misbehaviour) is told why and closed.
 
-With `"event log"`, the arena's events go to a directory of its own
+With `"watch"`, the watch page shows the arena's encounters and leaderboard
+(Remote/watch/snapshot.py). With `"event log"`, the arena's events go to a directory of its own
 (Remote/resume.py's `arena_event_log`), its exports rewritten as
 encounters end. With `"resume": true` and an arena there that had not
 ended, that arena goes on (Admin/arena_manager.py says how): its
@@ -37,6 +38,7 @@ from Remote.remote_participant import RemoteParticipant
 from Remote.resume import EventLogging, InterruptedArena, arena_event_log, tell_how_to_resume
 from Remote.signup import NAME_TIME_LIMIT, SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
+from Remote.watch import WatchHub
 
 log = logging.getLogger("xserver")
 
@@ -51,6 +53,7 @@ async def serve_arena(
     status: Callable[[str], None],
     logging_to: EventLogging | None = None,
     resumed: InterruptedArena | None = None,
+    hub: WatchHub | None = None,
 ) -> int:
     """Run the arena the configuration describes (or go on with the `resumed` one) until its end; publish its Results;
     the exit status."""
@@ -93,7 +96,7 @@ async def serve_arena(
                 desk.playing = arena.names()
 
     logging_to = logging_to or EventLogging()
-    event_log = arena_event_log(logging_to, resumed, game, config.settings)
+    event_log = arena_event_log(logging_to, resumed, game, config.settings, watched=hub is not None)
     play = partial(play_arena, game, config.settings, config.event_format.arena, config.time_per_call, log, status, feed, _connected)
     if event_log is None:
         line = await play()
@@ -103,6 +106,8 @@ async def serve_arena(
             await event_log.stop("signal")
             tell_how_to_resume(event_log, game)
 
+        if hub is not None:
+            hub.attach(event_log, game)
         async with trio.open_nursery() as nursery:
             nursery.start_soon(event_log.run)
             logging_to.stop_hooks.append(stop)

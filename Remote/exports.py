@@ -319,8 +319,11 @@ def _from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
 # crosstable.csv
 
 
-def crosstable_csv(state: TournamentState, game: Game) -> str:
-    """crosstable.csv of the tournament whose events folded to `state` (see the module's docstring)."""
+def crosstable_csv(state: TournamentState | ArenaState, game: Game) -> str:
+    """crosstable.csv of the tournament (or the arena: `arena_table_csv`) whose events folded to `state` (see the module's
+    docstring)."""
+    if isinstance(state, ArenaState):
+        return arena_table_csv(state, game)
     if game.group_game:
         return encounter_table_csv(state, game)
     roster = list(state.roster or ())
@@ -508,14 +511,14 @@ def tournament_trf(state: TournamentState, game: Game) -> str | None:
 # games.ndjson, and writing them
 
 
-def games_ndjson(state: TournamentState) -> str:
+def games_ndjson(state: TournamentState | ArenaState) -> str:
     """games.ndjson: one line per game of an ended encounter, in (encounter, game) order, each ending in a newline."""
     return "".join(state.game_lines[key] + "\n" for key in sorted(state.game_lines))
 
 
-def results_json(state: TournamentState, game: Game) -> str:
-    """results.json as text: the ResultsExport, indented, ending in a newline."""
-    data = unstructure_export(results_export(state, game))
+def results_json(state: TournamentState | ArenaState, game: Game) -> str:
+    """results.json as text: the ResultsExport (an arena's: `arena_results`), indented, ending in a newline."""
+    data = arena_results(state) if isinstance(state, ArenaState) else unstructure_export(results_export(state, game))
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -580,11 +583,7 @@ INTERRUPTED = "interrupted"
 
 def arena_export_texts(state: ArenaState, game: Game) -> dict[str, str]:
     """An arena's exports by file name: results.json, crosstable.csv (a row per encounter), games.ndjson."""
-    return {
-        CROSSTABLE_CSV: arena_table_csv(state, game),
-        RESULTS_JSON: json.dumps(arena_results(state), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
-        GAMES_NDJSON: "".join(state.game_lines[key] + "\n" for key in sorted(state.game_lines)),
-    }
+    return {CROSSTABLE_CSV: arena_table_csv(state, game), RESULTS_JSON: results_json(state, game), GAMES_NDJSON: games_ndjson(state)}
 
 
 def arena_results(state: ArenaState) -> dict[str, Any]:

@@ -151,7 +151,7 @@ async def serve(
                 status_code = await play_resumed(config, game, interrupted, desk, registry, house_players, play, status)
             if status_code is None and config.event_format.arena is not None:
                 resumed = interrupted if isinstance(interrupted, InterruptedArena) else None
-                status_code = await serve_arena(config, game, desk, registry, house_players, publish, status, logging_to, resumed)
+                status_code = await serve_arena(config, game, desk, registry, house_players, publish, status, logging_to, resumed, hub)
             if status_code is None:
                 status_code = await play_after_windows(config, game, desk, registry, house_players, play, status, capacity)
             desk.close()

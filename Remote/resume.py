@@ -205,8 +205,11 @@ def tournament_event_log(logging_to: EventLogging, resumed: Interrupted | None, 
     return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
 
 
-def arena_event_log(logging_to: EventLogging, resumed: InterruptedArena | None, game: Game, configured: Any) -> EventLogWriter | None:
-    """The event log writer of an arena: a new directory of the event log, or the resumed one's; None without a log.
+def arena_event_log(
+    logging_to: EventLogging, resumed: InterruptedArena | None, game: Game, configured: Any, watched: bool = False
+) -> EventLogWriter | None:
+    """The event log writer of an arena: a new directory of the event log, or the resumed one's; without a log, only
+    memory for the watchers, or None when nobody watches either.
 
     Its fold places each outcome's players by the rules of the `configured` settings (a resumed arena's: those its log
     recorded), as the arena rates them.
@@ -215,6 +218,8 @@ def arena_event_log(logging_to: EventLogging, resumed: InterruptedArena | None, 
         directory, state = resumed.directory, resumed.state
     elif logging_to.directory is not None:
         directory, state = logging_to.directory.new_tournament(), ArenaState(placing(game.rules(configured)))
+    elif watched:
+        return EventLogWriter(None, ArenaState(placing(game.rules(configured))))
     else:
         return None
 

@@ -16,11 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from Admin.arena_manager import placing
 from Admin.arena_state import ArenaState
+from Common.strict import StructureError
+from Remote.configuration import read_server_configuration
 from Remote.event_log_reader import EventLogReadError, read_any_log, read_log
-from Remote.event_log_writer import EVENTS_FILE
+from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
 from Remote.game_registry import GAMES
 from Remote.rebuild_exports import main as rebuild_main
+from Remote.watch import WatchHub
+from Remote.watch.snapshot import frozen_for_standings, standings_json
 from tests.house_server import events_of, run_server
 
 HOUSE = [["tit-for-tat", "ann", ""], ["defector", "bob", ""], ["cooperator", "cat", ""], ["grudger", "eve", ""], ["breaker", "dan", ""]]
@@ -173,3 +178,30 @@ async def test_a_tournament_reader_refuses_an_arena_log(tmp_path):
     await run_server(arena_configuration(tmp_path))
     with pytest.raises(EventLogReadError, match=r"^line 1: the log of an arena"):
         read_log(arena_directory(tmp_path) / EVENTS_FILE, GAMES)
+
+
+async def test_the_watch_hub_shows_an_arenas_encounters_and_its_leaderboard(tmp_path):
+    await run_server(arena_configuration(tmp_path))
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    for event in events:
+        writer.write(event)
+    writer.flush()
+    snapshot = json.loads(hub.snapshot_bytes().split(b"data: ", 1)[1])
+    assert snapshot["seq"] == len(events) and snapshot["results"]["output"] == events[-1]["output"]
+    assert [row["name"] for row in events[-2]["ratings"]] == snapshot["roster"]
+    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"]}
+    (misbehaved,) = [encounter for encounter in shown.values() if encounter["culprits"]]
+    assert misbehaved["words"]["dan"] == "irregular" and all(encounter["ended"] for encounter in shown.values())
+    assert standings_json(frozen_for_standings(hub.state), game)["rows"] == events[-2]["ratings"]
+
+
+def test_an_arena_may_keep_an_event_log_and_a_watch_page_but_no_ratings_file(tmp_path):
+    config = arena_configuration(tmp_path) | {"watch": {"port": 0}}
+    read = read_server_configuration(json.dumps(config), GAMES, "ipd")
+    assert read.event_log == config["event log"] and read.watch is not None
+    with pytest.raises(StructureError, match='"ratings out"'):
+        read_server_configuration(json.dumps(config | {"ratings out": str(tmp_path / "r.json")}), GAMES, "ipd")
