@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ from Remote.game_registry import GAMES
 from Remote.rebuild_exports import main as rebuild_main
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import frozen_for_standings, standings_json
+from Remote.xserver import CRASH_VARIABLE
 from tests.house_server import events_of, run_server
+from tests.processes import run_xserver
 
 HOUSE = [["tit-for-tat", "ann", ""], ["defector", "bob", ""], ["cooperator", "cat", ""], ["grudger", "eve", ""], ["breaker", "dan", ""]]
 
@@ -205,3 +208,19 @@ def test_an_arena_may_keep_an_event_log_and_a_watch_page_but_no_ratings_file(tmp
     assert read.event_log == config["event log"] and read.watch is not None
     with pytest.raises(StructureError, match='"ratings out"'):
         read_server_configuration(json.dumps(config | {"ratings out": str(tmp_path / "r.json")}), GAMES, "ipd")
+
+
+def test_a_real_xserver_killed_with_sigkill_in_its_arena_resumes_with_the_ratings_it_had(tmp_path):
+    config = arena_configuration(tmp_path)
+    killed_run = run_xserver(config, {CRASH_VARIABLE: "60"})
+    assert killed_run.returncode == -signal.SIGKILL, killed_run.stderr
+    killed_events = events_of(tmp_path / "log")
+    killed = fold_of(killed_events, tmp_path)
+    resumed_run = run_xserver({**config, "resume": True})
+    assert resumed_run.returncode == 0, resumed_run.stderr
+    assert "resume: arena " in resumed_run.stderr and "each comes back by signing up again" in resumed_run.stderr
+    events = events_of(tmp_path / "log")
+    assert events[:60] == killed_events and events[60]["type"] == "resume"
+    gone = 1 + len(killed.running) + len(killed.waiting)  # the resume, the interrupted ends, the waiting players' leaves
+    assert fold_of(events[: 60 + gone], tmp_path).standings() == killed.standings()
+    assert json.loads(resumed_run.stdout) == read_arena(arena_directory(tmp_path)).results["output"]
