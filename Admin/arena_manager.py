@@ -44,18 +44,17 @@ from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, Place,
 from Admin.arena_state import ArenaState, Placing
 from Admin.encounter import Encounter, EncounterResult, Entrant
 from Admin.event_log import EventLog
+from Admin.event_types import ARENA_JOIN, ARENA_LEAVE, ENCOUNTER_END, ENCOUNTER_START, MISBEHAVIOUR, RESULTS, RESUME, SUMMARY
 from Admin.formats.arena import Arena, ArenaSettings
 from Admin.manager import KICK_TIME_LIMIT, TournamentManager, TournamentRules
 from Admin.observer import Observer
 from Admin.safe_call import safe_call
-from Admin.tournament_state import ENCOUNTER_END, ENCOUNTER_START, MISBEHAVIOUR, RESULTS, RESUME, SUMMARY
 from Common.participant import KICK_REASON_LIMIT, Participant
 from Common.strict import shorten
 
 TICK_SECONDS = 1.0
 """How often, at least, the arena looks again at its queue when nothing happens (and who of it has gone)."""
 STATUS_SECONDS = 1.0
-ARENA_JOIN, ARENA_LEAVE = "arena-join", "arena-leave"
 
 
 def placing(rules: TournamentRules) -> Placing:
@@ -110,9 +109,8 @@ class ArenaManager:
     def __attrs_post_init__(self) -> None:
         resumed = self.resumed
         if resumed is None:
-            if self.opened_at is not None:
-                self._latest = self.opened_at
-            self._arena = Arena(self.settings, self._now() if self.opened_at is None else self.opened_at)
+            self._latest = round(time.time(), 3) if self.opened_at is None else self.opened_at
+            self._arena = Arena(self.settings, self._latest)
             return
         assert resumed.arena is not None, "a resumed arena's log has its start"
         self._arena = copy.deepcopy(resumed.arena)  # its own: the log's fold goes on folding the same events
