@@ -23,11 +23,12 @@ from Common.strict import StructureError
 from Remote.configuration import read_server_configuration
 from Remote.event_log_reader import EventLogReadError, read_any_log, read_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
-from Remote.game_registry import GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.rebuild_exports import main as rebuild_main
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import frozen_for_standings, standings_json
 from Remote.xserver import CRASH_VARIABLE
+from tests.game_conformance import configuration
 from tests.house_server import events_of, run_server
 from tests.processes import run_xserver
 
@@ -224,3 +225,13 @@ def test_a_real_xserver_killed_with_sigkill_in_its_arena_resumes_with_the_rating
     gone = 1 + len(killed.running) + len(killed.waiting)  # the resume, the interrupted ends, the waiting players' leaves
     assert fold_of(events[: 60 + gone], tmp_path).standings() == killed.standings()
     assert json.loads(resumed_run.stdout) == read_arena(arena_directory(tmp_path)).results["output"]
+
+
+async def test_a_tournaments_log_with_an_arenas_event_is_refused_naming_its_line(tmp_path):
+    await run_server(configuration(DEFAULT_GAME, tmp_path))
+    events = events_of(tmp_path / "log")
+    joined = [*events[:3], {"seq": 4, "t": events[3]["t"], "type": "arena-join", "name": "ann", "rating": 0.0, "opponent": None}]
+    path = tmp_path / "mixed.ndjson"
+    path.write_text("".join(json.dumps(event) + "\n" for event in joined))
+    with pytest.raises(EventLogReadError, match=r"^line 4: event 4 \(arena-join\): an arena's event in a tournament's log"):
+        read_log(path, GAMES)
