@@ -17,24 +17,36 @@ the game's own shape, made by the rules from every outcome in the order
 the encounters ended; the standings the organiser reads are the
 leaderboard's (μ - 3σ).
 
-The time is trio's clock, measured from the arena's opening; the
-matchmaking reads it as seconds since then.
+The time is the event log's clock: the Unix time the arena opened (its
+`start` event's `t`) plus trio's clock since, in milliseconds, never
+going back; each event of the matchmaking carries it as its `t`, so that
+the fold of the log (Admin/arena_state.py) reads the very times the
+matchmaking and the ratings were given. A resumed arena (`resumed`, the
+state folded from its log) goes on from that state: its opening is the
+original one (so its minutes count the time the server was down), and it
+first ends the encounters that ran at the kill without an outcome and
+logs the players that were in it as gone (`resume`, `arena-leave`);
+they come back by signing up again.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
 import trio
 
-from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, Place, places_by_score, result_line
+from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, Place, places_by_score, result_line, standings_json
+from Admin.arena_state import ArenaState, Placing
 from Admin.encounter import Encounter, EncounterResult, Entrant
 from Admin.event_log import EventLog
+from Admin.event_types import ARENA_JOIN, ARENA_LEAVE, ENCOUNTER_END, ENCOUNTER_START, MISBEHAVIOUR, RESULTS, RESUME, SUMMARY
 from Admin.formats.arena import Arena, ArenaSettings
-from Admin.manager import KICK_TIME_LIMIT, TournamentManager
+from Admin.manager import KICK_TIME_LIMIT, TournamentManager, TournamentRules
 from Admin.observer import Observer
 from Admin.safe_call import safe_call
 from Common.participant import KICK_REASON_LIMIT, Participant
@@ -43,6 +55,18 @@ from Common.strict import shorten
 TICK_SECONDS = 1.0
 """How often, at least, the arena looks again at its queue when nothing happens (and who of it has gone)."""
 STATUS_SECONDS = 1.0
+
+
+def placing(rules: TournamentRules) -> Placing:
+    """How an outcome (wire form) places its players: by the rules' scores, a culprit MISBEHAVED (the arena rates by it)."""
+
+    def places(outcome: object, players: tuple[str, ...], culprits: frozenset[str]) -> tuple[Place, ...]:
+        parsed = rules.from_json(outcome)
+        scores = [rules.score(parsed, name) for name in players]
+        by_score = places_by_score([0.0 if score is None else score for score in scores])
+        return tuple(MISBEHAVED if name in culprits else place for name, place in zip(players, by_score, strict=True))
+
+    return places
 
 
 @attrs.define
@@ -66,18 +90,58 @@ class ArenaManager:
     event_log: EventLog = attrs.field(factory=EventLog)
     connected: Callable[[Participant], bool] = lambda player: True
     """Whether a player's connection is still open (a local player always is)."""
+    resumed: ArenaState | None = None
+    """The state folded from the log of the arena this one goes on with (None: a new arena)."""
+    opened_at: float | None = None
+    """The Unix time the arena opened (its start event's `t`); None: now. A resumed arena's is its log's."""
     _arena: Arena = attrs.field(init=False)
     ratings: ArenaRatings = attrs.field(factory=ArenaRatings, init=False)
     _players: dict[str, _Player] = attrs.field(factory=dict, init=False)
     _outcomes: list[Any] = attrs.field(factory=list, init=False)
     _meetings: dict[tuple[str, ...], int] = attrs.field(factory=dict, init=False)
-    _opened: float = attrs.field(default=0.0, init=False)
+    _origin: float | None = attrs.field(default=None, init=False)
+    """The log's time when trio's clock was 0; None until the first reading."""
+    _latest: float = attrs.field(default=-float("inf"), init=False)
     _wake: trio.Event = attrs.field(factory=trio.Event, init=False)
     _stopped: bool = attrs.field(default=False, init=False)
     _ended_count: int = attrs.field(default=0, init=False)
 
     def __attrs_post_init__(self) -> None:
-        self._arena = Arena(self.settings, 0.0)
+        resumed = self.resumed
+        if resumed is None:
+            self._latest = round(time.time(), 3) if self.opened_at is None else self.opened_at
+            self._arena = Arena(self.settings, self._latest)
+            return
+        assert resumed.arena is not None, "a resumed arena's log has its start"
+        self._arena = copy.deepcopy(resumed.arena)  # its own: the log's fold goes on folding the same events
+        self.ratings = copy.deepcopy(resumed.ratings)
+        self._outcomes = [self.manager.rules.from_json(outcome) for outcome in resumed.outcomes]
+        self._meetings = dict(resumed.meetings)
+        self._ended_count = sum(encounter.outcome is not None for encounter in resumed.encounters.values() if encounter.ended)
+        self._latest = resumed.last_t
+        self._go_on(resumed)
+
+    def _go_on(self, resumed: ArenaState) -> None:
+        """Nobody is connected to a resumed arena: log the resume, end the encounters that ran without an outcome, and
+        the waiting players' leaves (they come back by signing up again)."""
+        absent = sorted({*self._arena.waiting, *self._arena.playing})
+        self.event_log.write({"type": RESUME, "returned": [], "absent": absent})
+        for encounter in resumed.running:
+            now = self._now()
+            self.event_log.write(
+                {"type": ENCOUNTER_END, "t": now, "encounter": encounter.index, "players": list(encounter.players)}
+                | {"outcome": None, "culprits": []}
+            )
+            self._arena.end(encounter.players, now)
+            self.log.info(
+                "encounter %d of %s ran when the server stopped: it counts for nobody", encounter.index, ", ".join(encounter.players)
+            )
+        for name in self._arena.queue():
+            now = self._now()
+            self._arena.leave(name, now)
+            self.event_log.write({"type": ARENA_LEAVE, "t": now, "name": name})
+        if absent:
+            self.log.info("resume: %s were in the arena; each comes back by signing up again", ", ".join(absent))
 
     # --- what the host says --------------------------------------------------------
 
@@ -99,8 +163,9 @@ class ArenaManager:
         held = self._players.get(name)
         if held is not None and not held.playing:
             del self._players[name]
-            self._arena.leave(name, self._now())
-            self.event_log.write({"type": "arena-leave", "name": name})
+            now = self._now()
+            self._arena.leave(name, now)
+            self.event_log.write({"type": ARENA_LEAVE, "t": now, "name": name})
             self.log.info("%s left the arena", name)
             self._wake.set()
 
@@ -117,7 +182,6 @@ class ArenaManager:
 
     async def run(self) -> Any:
         """Run the arena until its end and the last encounter's; the Results every connected player was told."""
-        self._opened = trio.current_time()
         async with trio.open_nursery() as encounters, trio.open_nursery() as chores:
             chores.start_soon(self._show_status)
             while not self._over():
@@ -128,7 +192,7 @@ class ArenaManager:
                 for index, table in enumerate([] if self._stopped else self._arena.pairings(now), first):
                     for name in table:
                         self._players[name].playing = True
-                    encounters.start_soon(self._play, index, table)
+                    encounters.start_soon(self._play, index, table, self._started(index, table, now))
                 for note in self._arena.take_notes():
                     self.log.info("%s", note)
                 self._wake = trio.Event()
@@ -143,15 +207,20 @@ class ArenaManager:
         return ending and not any(held.playing for held in self._players.values())
 
     def _now(self) -> float:
-        return trio.current_time() - self._opened
+        """The event log's time now (see the module's docstring): milliseconds, never going back."""
+        if self._origin is None:
+            self._origin = time.time() - trio.current_time()
+        self._latest = max(self._latest, round(self._origin + trio.current_time(), 3))
+        return self._latest
 
     def _queue(self, name: str, opponent: str | None = None) -> None:
         rating = self.ratings.player(name).ordinal
-        refusal = self._arena.join(name, rating, self._now(), opponent)
+        now = self._now()
+        refusal = self._arena.join(name, rating, now, opponent)
         if refusal is not None:
             self.log.info("%s", refusal)
             return
-        self.event_log.write({"type": "arena-join", "name": name, "rating": rating, "opponent": opponent})
+        self.event_log.write({"type": ARENA_JOIN, "t": now, "name": name, "rating": rating, "opponent": opponent})
         self._wake.set()
 
     def _drop_the_gone(self) -> None:
@@ -160,33 +229,39 @@ class ArenaManager:
             if not held.playing and not self.connected(held.player):
                 self.left(held.name)
 
-    async def _play(self, index: int, table: tuple[str, ...]) -> None:
-        seated = [Entrant(name, self._players[name].player) for name in table]
+    def _started(self, index: int, table: tuple[str, ...], now: float) -> int:
+        """Log the start of the encounter `pairings` returned at `now` (before any later event); its players' meeting."""
         pair = tuple(sorted(table))
         meeting = self._meetings.get(pair, 0)
         self._meetings[pair] = meeting + 1
-        self.event_log.write({"type": "encounter-start", "encounter": index, "players": list(table)})
-        result: EncounterResult = await self.manager.play(seated, Encounter(0, meeting))
-        now = self._now()
+        self.event_log.write(
+            {"type": ENCOUNTER_START, "t": now, "encounter": index, "players": list(table), "repetition": 0, "meeting": meeting}
+        )
+        return meeting
+
+    async def _play(self, index: int, table: tuple[str, ...], meeting: int) -> None:
+        seated = [Entrant(name, self._players[name].player) for name in table]
+        result: EncounterResult = await self.manager.play(seated, Encounter(index, 0, meeting))
         culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
         outcome = self.manager.rules.to_json(result.outcome)
         self._outcomes.append(result.outcome)
-        self.event_log.write(
-            {"type": "encounter-end", "encounter": index, "players": list(table), "outcome": outcome, "culprits": list(culprits)}
-        )
-        self._arena.end(table, now, culprits)
-        scores = [self.manager.rules.score(result.outcome, name) for name in table]
-        places = places_by_score([0.0 if score is None else score for score in scores])
-        seats: tuple[Place, ...] = tuple(MISBEHAVED if name in culprits else place for name, place in zip(table, places, strict=True))
-        rated = self.ratings.rate(EncounterEnded(table, seats, now))  # type: ignore[arg-type]  # attrs' tuple converter
-        self._ended_count += 1
-        self.log.info("%s", result_line(rated))
         for misbehaviour in result.misbehaviours:
             reason = shorten(misbehaviour.reason, KICK_REASON_LIMIT)
             self.event_log.write(
-                {"type": "misbehaviour", "name": misbehaviour.name, "kind": misbehaviour.kind, "reason": reason, "encounter": index}
+                {"type": MISBEHAVIOUR, "name": misbehaviour.name, "kind": misbehaviour.kind, "reason": reason, "encounter": index}
             )
-            self.observer.misbehaved(misbehaviour.name, reason)
+        now = self._now()
+        self.event_log.write(
+            {"type": ENCOUNTER_END, "t": now, "encounter": index, "players": list(table), "outcome": outcome, "culprits": list(culprits)}
+        )
+        self._arena.end(table, now, culprits)
+        seats = placing(self.manager.rules)(outcome, table, frozenset(culprits))
+        rated = self.ratings.rate(EncounterEnded(table, seats, now))  # type: ignore[arg-type]  # attrs' tuple converter
+        self._ended_count += 1
+        await self.event_log.durable()  # nobody learns of the end before it is on disk
+        self.log.info("%s", result_line(rated))
+        for misbehaviour in result.misbehaviours:
+            self.observer.misbehaved(misbehaviour.name, shorten(misbehaviour.reason, KICK_REASON_LIMIT))
         for name in table:
             held = self._players[name]
             held.playing = False
@@ -200,6 +275,12 @@ class ArenaManager:
     async def _finish(self) -> Any:
         names = [standing.name for standing in self.ratings.leaderboard()]
         results = self.manager.rules.results(self._outcomes, names, frozenset(self._arena_out()))
+        rules = self.manager.rules
+        self.event_log.write({"type": SUMMARY, "ratings": standings_json(self.ratings), "format": None})
+        self.event_log.write(
+            {"type": RESULTS, "results": rules.to_json(results), "output": (self.manager.output or rules.to_json)(results)}
+        )
+        await self.event_log.durable()  # on disk before any player receives them
         self.log.info("the arena is over: %d encounters", self._ended_count)
         for line in _leaderboard_lines(self.ratings):
             self.log.info("%s", line)

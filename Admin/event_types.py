@@ -30,6 +30,8 @@ ENCOUNTER_START, MISBEHAVIOUR, ENCOUNTER_END, REVISION = "encounter-start", "mis
 RESULTS, STOP, RESUME = "results", "stop", "resume"
 GAME_START, GAME_END = "game-start", "game-end"
 STAGE, SUMMARY = "stage", "summary"
+ARENA_JOIN, ARENA_LEAVE = "arena-join", "arena-leave"
+"""An arena's own events (Admin/arena_state.py); its other events are the tournament's."""
 
 
 class ShapeError(ValueError):
@@ -196,6 +198,22 @@ class Resume:
 
 
 @attrs.frozen
+class ArenaJoin:
+    seq: int
+    t: float
+    name: str
+    rating: float
+    opponent: str | None
+
+
+@attrs.frozen
+class ArenaLeave:
+    seq: int
+    t: float
+    name: str
+
+
+@attrs.frozen
 class GameStart:
     seq: int
     t: float
@@ -245,9 +263,11 @@ _SHAPES: dict[str, tuple[type, dict[str, Callable[[Any], Any]]]] = {
     STOP: (Stop, {"reason": lambda value: string(value, "a string")}),
     RESUME: (Resume, {"returned": _names, "absent": _names}),
     GAME_START: (GameStart, {"encounter": _natural, "game": _natural, "players": _table}),
+    ARENA_JOIN: (ArenaJoin, {"name": _name, "rating": finite_number, "opponent": _name_or_none}),
+    ARENA_LEAVE: (ArenaLeave, {"name": _name}),
 }
 TYPES = frozenset(_SHAPES)
-"""The tournament's types of event (and `game-start`, which every game has)."""
+"""The tournament's and the arena's types of event (and `game-start`, which every game has)."""
 GAME_START_KEYS = frozenset({"encounter", "game", "players"})
 """The keys of a `game-start` that every game's has; a game may add its own (they go into the game's record)."""
 RECORD_KEYS = frozenset({"steps", "end"})

@@ -25,6 +25,8 @@ from typing import Any, cast
 import attrs
 
 from Admin.event_types import (
+    ARENA_JOIN,
+    ARENA_LEAVE,
     ENCOUNTER_END,
     ENCOUNTER_START,
     GAME_END,
@@ -316,6 +318,9 @@ class TournamentState:
     def _stop(self, event: Mapping[str, Any]) -> None:
         self.stops += 1
 
+    def _arena_only(self, event: Mapping[str, Any]) -> None:
+        raise EventError("an arena's event in a tournament's log (its format is not the arena)")
+
     def _resume(self, event: Mapping[str, Any]) -> None:
         returned, absent = event["returned"], event["absent"]
         for name in (*returned, *absent):
@@ -401,6 +406,8 @@ _HANDLERS = {
     RESUME: TournamentState._resume,
     GAME_START: TournamentState._game_start,
     GAME_END: TournamentState._game_end,
+    ARENA_JOIN: TournamentState._arena_only,
+    ARENA_LEAVE: TournamentState._arena_only,
 }
 
 

@@ -8,12 +8,21 @@ the arena now: a bare name already there is renamed as usual, a name that
 left may be taken again, and the player under it keeps its rating (with
 participants, only its token signs it up again). A player the arena
 refuses (out for good after repeated misbehaviour) is told why and closed.
+
+With `"watch"`, the watch page shows the arena's encounters and leaderboard
+(Remote/watch/snapshot.py). With `"event log"`, the arena's events go to a directory of its own
+(Remote/resume.py's `arena_event_log`), its exports rewritten as
+encounters end. With `"resume": true` and an arena there that had not
+ended, that arena goes on (Admin/arena_manager.py says how): its
+ratings, counts and queue are those its log folds to, and its players
+come back by signing up again, as any player joins.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import trio
@@ -26,8 +35,10 @@ from Remote.cli import EXIT_DONE
 from Remote.configuration import ServerConfiguration
 from Remote.game_description import Game, play_arena
 from Remote.remote_participant import RemoteParticipant
+from Remote.resume import EventLogging, InterruptedArena, arena_event_log, tell_how_to_resume
 from Remote.signup import NAME_TIME_LIMIT, SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
+from Remote.watch import WatchHub
 
 log = logging.getLogger("xserver")
 
@@ -40,8 +51,12 @@ async def serve_arena(
     house_players: Callable[[], list[tuple[str, Participant]]],
     publish: Callable[[object], None],
     status: Callable[[str], None],
+    logging_to: EventLogging | None = None,
+    resumed: InterruptedArena | None = None,
+    hub: WatchHub | None = None,
 ) -> int:
-    """Run the arena the configuration describes until its end; publish its Results; the exit status."""
+    """Run the arena the configuration describes (or go on with the `resumed` one) until its end; publish its Results;
+    the exit status."""
     assert config.event_format.arena is not None, "an arena's format"
     statistics = CallStatistics()
     signed = trio.Event()
@@ -80,7 +95,28 @@ async def serve_arena(
                 desk.registry = _registry_with(registry(), arena.names())
                 desk.playing = arena.names()
 
-    line = await play_arena(game, config.settings, config.event_format.arena, config.time_per_call, log, status, feed, _connected)
+    logging_to = logging_to or EventLogging()
+    event_log = arena_event_log(logging_to, resumed, game, config.settings, watched=hub is not None)
+    play = partial(play_arena, game, config.settings, config.event_format.arena, config.time_per_call, log, status, feed, _connected)
+    if event_log is None:
+        line = await play()
+    else:
+
+        async def stop() -> None:
+            await event_log.stop("signal")
+            tell_how_to_resume(event_log, game)
+
+        if hub is not None:
+            hub.attach(event_log, game)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(event_log.run)
+            logging_to.stop_hooks.append(stop)
+            try:
+                line = await play(event_log, config.results_keys(), None if resumed is None else resumed.state)
+            finally:
+                logging_to.stop_hooks.remove(stop)
+            nursery.cancel_scope.cancel()
+        event_log.close()
     desk.close()
     publish(line)
     return EXIT_DONE

@@ -86,10 +86,8 @@ class ServerConfiguration:
     settings: Any = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
-        if self.event_format.arena is not None:
-            for key, value in (("event log", self.event_log), ("watch", self.watch), ("ratings out", self.ratings_out)):
-                if value is not None:
-                    raise ValueError(f"an arena does not keep {show(key)} yet (no event log, no watch page): leave it out")
+        if self.event_format.arena is not None and self.ratings_out is not None:
+            raise ValueError('an arena does not write "ratings out" yet (its results.json has the leaderboard): leave it out')
         if self.resume and self.event_log is None:
             raise ValueError('"resume": true needs "event log": the directory of the tournament to resume')
         if self.max_players is not None and self.max_players < self.min_players:

@@ -16,6 +16,15 @@ outcome is one the game's converter reads; and the `results` event holds
 exactly the Results and the output that the outcomes and revisions before it
 give. Anything else is an EventLogReadError, one line naming the line's number.
 
+An arena's log (its `start`'s format is of kind `arena`) is folded by
+`Admin/arena_state.py` instead, and `read_any_log` returns that fold: the
+same strictness, with what only the game knows checked by `ArenaCheck`:
+the format's table fits the game, every name is one of the game, every
+outcome is one the game reads (and places its players: the ratings are
+recomputed from them), and the `results` are exactly those the outcomes
+give (in the order their encounters ended, among the leaderboard).
+`read_log` reads a tournament's log only, and refuses an arena's.
+
 `read_events(path)` returns the events and whether the last line was torn.
 A line is torn when it is the last one and has no newline: the server was
 killed while writing it (its writer writes each event and its newline at
@@ -34,6 +43,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from Admin.arena_manager import placing
+from Admin.arena_state import ArenaState, is_arena_start
 from Admin.formats.settings import schedule_of
 from Admin.manager import TournamentRules
 from Admin.revisions import revised_by_index
@@ -46,6 +57,57 @@ from Remote.game_description import Game
 
 class EventLogReadError(ValueError):
     """A line of an event log that is not one JSON object; the message names its line number."""
+
+
+def read_arena_events(events: list[dict[str, Any]], games: Mapping[str, Game]) -> tuple[ArenaState, Game]:
+    """The fold of an arena's events, the first its start, checked strictly; EventLogReadError naming the line."""
+    check: ArenaCheck | None = None
+    state: ArenaState | None = None
+    for number, event in enumerate(events, start=1):
+        try:
+            if check is None or state is None:
+                check = ArenaCheck(GameCheck.of(event, games).game, event)
+                state = ArenaState(check.placing)
+            state.apply(event)
+            check.after(event, state)
+        except (EventError, ExportError, StructureError, ValueError) as error:
+            raise EventLogReadError(f"line {number}: {error}") from None
+    assert check is not None and state is not None  # an arena's log has its start
+    return state, check.game
+
+
+class ArenaCheck:
+    """What only the game knows about an arena's events, checked as each is folded (see the module's docstring)."""
+
+    def __init__(self, game: Game, start: Mapping[str, Any]) -> None:
+        self.game = game
+        try:
+            recorded = start.get("settings")
+            self.settings = game.read_settings(recorded if isinstance(recorded, dict) else {})
+        except StructureError as error:
+            raise ValueError(f"the start event's settings: {error}") from None
+        self.rules = game.rules(self.settings)
+        self.placing = placing(self.rules)
+
+    def after(self, event: Mapping[str, Any], state: ArenaState) -> None:
+        """Check `event`, which `state` has just folded; ValueError, one line, if the game says it cannot be."""
+        kind = event["type"]
+        if kind == START:
+            assert state.arena is not None
+            fewest, most = self.game.players_per_encounter
+            if not fewest <= state.arena.settings.players_per_game <= most:
+                raise ValueError(
+                    f"the arena seats {state.arena.settings.players_per_game} a table; a {self.game.name} game has {fewest} to {most}"
+                )
+        elif kind == "arena-join" and not self.game.players.is_name(event["name"]):
+            raise ValueError(f"{show(event['name'])} is not a name in {self.game.name}")
+        elif kind == RESULTS:
+            outcomes = [self.rules.from_json(outcome) for outcome in state.outcomes]
+            results = self.rules.results(outcomes, list(state.roster), frozenset(state.out_for_good()))
+            if _json(self.rules.to_json(results)) != event["results"]:
+                raise ValueError("the Results are not those that the outcomes before them give")
+            if _json(self.game.output(results, self.settings)) != event["output"]:
+                raise ValueError("the output is not the one that the outcomes before it give")
 
 
 def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
@@ -65,7 +127,18 @@ def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Ga
 
     OSError if the file cannot be read; EventLogReadError, naming a line, for anything wrong in it.
     """
+    state, game, torn = read_any_log(path, games)
+    if isinstance(state, ArenaState):
+        raise EventLogReadError("line 1: the log of an arena, not of a tournament")
+    return state, game, torn
+
+
+def read_any_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState | ArenaState, Game | None, bool]:
+    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState; see the module's docstring)."""
     events, torn = read_events(path)
+    if events and is_arena_start(events[0]):
+        arena, game = read_arena_events(events, games)
+        return arena, game, torn
     state = TournamentState()
     check: GameCheck | None = None
     for number, event in enumerate(events, start=1):

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Generic, Protocol, TextIO, TypeVar, cast
 
 import trio
 
@@ -59,6 +59,18 @@ _DURABLE = frozenset({ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP})
 
 _ENCODE = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
 """One event as its line: compact, and never a NaN or an infinity (which strict readers refuse)."""
+
+
+class FoldedState(Protocol):
+    """A log's fold, which the writer keeps up to date: a tournament's (Admin/tournament_state.py) or an arena's
+    (Admin/arena_state.py)."""
+
+    last_seq: int
+
+    def apply(self, event: dict[str, Any], shaped: bool = False) -> None: ...
+
+
+State = TypeVar("State", bound=FoldedState)
 
 Subscriber = Callable[[list[dict[str, Any]], list[str]], None]
 """Told each durable batch: its events and their lines (each serialised once, without newline)."""
@@ -136,7 +148,7 @@ class LogDirectory:
         return sorted(entry.name for entry in self.path.iterdir() if TOURNAMENT_NAME.fullmatch(entry.name) and entry.is_dir())
 
 
-class EventLogWriter(EventLog):
+class EventLogWriter(EventLog, Generic[State]):
     """A tournament's events: numbered, written in order, made durable on demand, then folded and published.
 
     `directory` None: nothing is written. `state` and `seq` continue a log
@@ -148,14 +160,14 @@ class EventLogWriter(EventLog):
     def __init__(
         self,
         directory: Path | None,
-        state: TournamentState | None = None,
-        exports: Callable[[TournamentState], Callable[[], None]] | None = None,
+        state: State | None = None,
+        exports: Callable[[State], Callable[[], None]] | None = None,
         crash_after: int | None = None,
         on_crash: Callable[[], None] = lambda: None,
     ) -> None:
         self.directory = directory
         self.tournament = None if directory is None else directory.name
-        self.state = state or TournamentState()
+        self.state: State = state if state is not None else cast(State, TournamentState())
         self.seq = self.state.last_seq
         self.subscribers: list[Subscriber] = []
         self._exports = exports
@@ -177,7 +189,10 @@ class EventLogWriter(EventLog):
         self._export_interval = EXPORT_INTERVAL
 
     def write(self, event: dict[str, Any]) -> None:
-        """Queue `event` with the next seq; from any thread (a referee may run in a worker thread)."""
+        """Queue `event` with the next seq; from any thread (a referee may run in a worker thread).
+
+        Its `t` is the time now, unless it carries its own (an arena's events carry the time its matchmaking read).
+        """
         with self._numbering:
             if self.crashed or self._closed:
                 return

@@ -35,6 +35,7 @@ line per game. A Game says:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -44,6 +45,7 @@ import attrs
 import trio
 
 from Admin.arena_manager import ArenaManager
+from Admin.arena_state import ArenaState
 from Admin.encounter import GroupRefereeFunction, Note, RefereeFunction, ignore
 from Admin.event_log import EventLog, Resumption
 from Admin.formats.arena import ArenaSettings
@@ -345,15 +347,47 @@ async def play_arena(
     status: Callable[[str], None],
     feed: Callable[[ArenaManager], Awaitable[None]],
     connected: Callable[[Participant], bool] = lambda player: True,
+    event_log: EventLog | None = None,
+    configuration: Mapping[str, Any] | None = None,
+    resumed: ArenaState | None = None,
 ) -> Any:
-    """An arena of `game` (Admin/arena_manager.py): `feed` hands it the players as they sign up; the output line."""
-    settings, announcement = game.prepare(configured)
-    if announcement:
-        log.info("%s", announcement)
+    """An arena of `game` (Admin/arena_manager.py): `feed` hands it the players as they sign up; the output line.
+
+    Its events go to `event_log`: first `start`, with `configuration` (as
+    `play_tournament` writes it), unless it goes on with the arena whose
+    log folded to `resumed` (with the settings that log recorded).
+    """
+    note = ignore if event_log is None else event_log.write
+    event_log = event_log or EventLog()
+    opened_at = None
+    if resumed is None:
+        settings, announcement = game.prepare(configured)
+        if announcement:
+            log.info("%s", announcement)
+        opened_at = round(time.time(), 3)
+        event_log.write(
+            {"type": START, "t": opened_at, "version": LOG_VERSION, "tournament": event_log.tournament, "game": game.name}
+            | {"configuration": {**(configuration or {}), **game.settings_json(configured)}}
+            | {"settings": game.settings_json(settings)}
+        )
+    else:
+        assert resumed.start is not None, "a resumed arena's log has its start"
+        settings = game.recorded_settings(configured, resumed.start["settings"])
     tournament_log = OrganiserLog(log, status, game.describe_outcome, game.standings_table)
     async with encounter_loop.encounter_loop() as loop:
-        manager = _manager(game, settings, game.rules(settings), time_per_call, loop, ignore)
-        arena_manager = ArenaManager(manager, arena, log, status, observer=tournament_log, connected=connected)
+        manager = _manager(game, settings, game.rules(settings), time_per_call, loop, note)
+        manager = attrs.evolve(manager, output=lambda results: game.output(results, settings))
+        arena_manager = ArenaManager(
+            manager,
+            arena,
+            log,
+            status,
+            observer=tournament_log,
+            event_log=event_log,
+            connected=connected,
+            resumed=resumed,
+            opened_at=opened_at,
+        )
         async with trio.open_nursery() as nursery:
             nursery.start_soon(feed, arena_manager)
             results = await arena_manager.run()

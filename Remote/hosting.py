@@ -26,7 +26,7 @@ from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration
 from Remote.game_description import Game, Resuming, play_tournament
 from Remote.participants import Participants
 from Remote.ratings_file import RatingsFile
-from Remote.resume import EventLogging, Interrupted, tell_how_to_resume, tournament_event_log
+from Remote.resume import EventLogging, Interrupted, InterruptedArena, tell_how_to_resume, tournament_event_log
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
@@ -48,7 +48,7 @@ async def serve(
     status: Callable[[str], None] = lambda text: None,
     participants: Participants | None = None,
     logging_to: EventLogging | None = None,
-    interrupted: Interrupted | None = None,
+    interrupted: Interrupted | InterruptedArena | None = None,
     seeding: Mapping[str, float] | None = None,
 ) -> int:
     """Run the tournaments of `game` that `config` asks for, showing progress with `status`; the exit status.
@@ -147,10 +147,11 @@ async def serve(
             if websocket_listeners:
                 nursery.start_soon(desk.idle_reader.run)  # waiting WebSocket players' pings answered
             status_code = None
-            if interrupted is not None:
+            if isinstance(interrupted, Interrupted):
                 status_code = await play_resumed(config, game, interrupted, desk, registry, house_players, play, status)
             if status_code is None and config.event_format.arena is not None:
-                status_code = await serve_arena(config, game, desk, registry, house_players, publish, status)
+                resumed = interrupted if isinstance(interrupted, InterruptedArena) else None
+                status_code = await serve_arena(config, game, desk, registry, house_players, publish, status, logging_to, resumed, hub)
             if status_code is None:
                 status_code = await play_after_windows(config, game, desk, registry, house_players, play, status, capacity)
             desk.close()

@@ -2,7 +2,8 @@
 
 DIR is one tournament's directory of an `"event log"` (the one holding
 `events.ndjson`), of a finished tournament, an unfinished one, or one
-whose server was killed. The command folds the events and writes
+whose server was killed; or an arena's (its results.json holds the
+leaderboard and the encounters, its crosstable.csv a row per encounter). The command folds the events and writes
 results.json, crosstable.csv and games.ndjson (and, for a Swiss or a round
 robin of a game of two, tournament.trf) beside them, exactly as the server writes them after
 each encounter's end (`Remote/exports.py`). A torn last line (the server
@@ -24,9 +25,19 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from Admin.arena_state import ArenaState
 from Admin.tournament_state import TournamentState
-from Remote.event_log_reader import EventLogReadError, read_log
-from Remote.exports import CROSSTABLE_CSV, GAMES_NDJSON, RESULTS_JSON, TOURNAMENT_TRF, ExportError, write_exports
+from Remote.event_log_reader import EventLogReadError, read_any_log
+from Remote.exports import (
+    CROSSTABLE_CSV,
+    GAMES_NDJSON,
+    RESULTS_JSON,
+    TOURNAMENT_TRF,
+    ExportError,
+    arena_export_texts,
+    write_exports,
+    write_texts,
+)
 from Remote.game_description import Game
 from Remote.game_registry import GAMES
 
@@ -68,7 +79,7 @@ class RebuildRefused(Exception):
     """The command cannot go on; the message is its one line."""
 
 
-def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState, list[str]]:
+def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState | ArenaState, list[str]]:
     """Fold `directory`'s event log and write its exports (the names written); RebuildRefused with one line if it cannot."""
     if not directory.is_dir():
         raise RebuildRefused(f"{directory}: no such directory")
@@ -76,7 +87,12 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
         raise RebuildRefused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
     state, game = fold(directory, games, warn)
     try:
-        written = write_exports(directory, state, game)
+        if isinstance(state, ArenaState):
+            texts = arena_export_texts(state, game)
+            write_texts(directory, texts)
+            written = list(texts)
+        else:
+            written = write_exports(directory, state, game)
     except ExportError as error:
         raise RebuildRefused(f"{directory / EVENTS}: {error}") from None
     except OSError as error:
@@ -84,11 +100,11 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
     return state, written
 
 
-def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState, Game]:
+def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState | ArenaState, Game]:
     """The state that the event log of the tournament in `directory` describes, and its game; RebuildRefused with one line."""
     path = directory / EVENTS
     try:
-        state, game, torn = read_log(path, games)
+        state, game, torn = read_any_log(path, games)
     except EventLogReadError as error:
         raise RebuildRefused(f"{path}: {error}") from None
     except OSError as error:
@@ -119,16 +135,22 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
             lines.append(f"{path.name:<{width}}  cannot be read: {str(error).removeprefix(str(path / EVENTS) + ': ')}")
             continue
         ended = "ended" if state.results is not None else "interrupted"
-        players = len(state.roster) if state.roster is not None else len(state.sign_ups)
-        encounters = f"{state.finished} of {state.total} encounters ended" if state.total is not None else "no schedule yet"
+        if isinstance(state, ArenaState):
+            players, encounters = len(state.ratings), f"an arena, {state.finished} encounters ended"
+        else:
+            players = len(state.roster) if state.roster is not None else len(state.sign_ups)
+            encounters = f"{state.finished} of {state.total} encounters ended" if state.total is not None else "no schedule yet"
         game_width = max(map(len, games))
         lines.append(f"{path.name:<{width}}  {game.name:<{game_width}}  {ended:<11}  {players} player{'s' * (players != 1)}  {encounters}")
     return lines
 
 
-def summary(directory: Path, state: TournamentState, written: Sequence[str]) -> str:
+def summary(directory: Path, state: TournamentState | ArenaState, written: Sequence[str]) -> str:
     """The line printed once the exports (`written`, their names) are written."""
-    progress = "finished" if state.results is not None else f"unfinished, {state.finished} of {state.total or 0} encounters ended"
+    if isinstance(state, ArenaState):
+        progress = "finished" if state.results is not None else f"unfinished arena, {state.finished} encounters ended"
+    else:
+        progress = "finished" if state.results is not None else f"unfinished, {state.finished} of {state.total or 0} encounters ended"
     return f"{directory}: wrote {', '.join(sorted(written, key=_EXPORTS_ORDER.index))} ({progress})"
 
 

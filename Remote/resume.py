@@ -34,6 +34,8 @@ import attrs
 import trio
 
 from Admin.absent import AbsentPlayer
+from Admin.arena_manager import placing
+from Admin.arena_state import ArenaState
 from Admin.encounter import Encounter, EncounterResult, Entrant
 from Admin.event_log import Resumption
 from Admin.manager import TournamentManager
@@ -42,26 +44,28 @@ from Admin.tournament_state import TournamentState
 from Common.participant import Name, Participant
 from Common.strict import show
 from Remote.configuration import ServerConfiguration
-from Remote.event_log_reader import read_log
+from Remote.event_log_reader import read_any_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
-from Remote.exports import export_texts, results_so_far, settings_of, write_texts
+from Remote.exports import arena_export_texts, export_texts, results_so_far, settings_of, write_texts
 from Remote.game_description import Game, with_format
 
 log = logging.getLogger("xserver")
 
 
-def load_tournament(directory: Path, games: Mapping[str, Game]) -> tuple[TournamentState, bool]:
-    """The state read strictly from `directory`'s log, and whether a torn last line was dropped (and cut from the file)."""
+def load_tournament(directory: Path, games: Mapping[str, Game]) -> tuple[TournamentState | ArenaState, bool]:
+    """The state read strictly from `directory`'s log (a tournament's or an arena's), and whether a torn last line was
+    dropped (and cut from the file)."""
     path = directory / EVENTS_FILE
     try:
-        state, _, torn = read_log(path, games)
+        state, _, torn = read_any_log(path, games)
     except OSError as error:
         raise EventLogError(f"cannot resume from {path}: {error.strerror or error}") from None
     except ValueError as error:
         raise EventLogError(f"cannot resume from {path}: {error}") from None
     if torn:
         _cut_torn_line(path)
-    state.forget_unfinished()
+    if isinstance(state, TournamentState):
+        state.forget_unfinished()
     return state, torn
 
 
@@ -161,6 +165,14 @@ class Interrupted:
     state: TournamentState
 
 
+@attrs.frozen
+class InterruptedArena:
+    """The newest event of the event log is an arena that had not ended: `"resume": true` goes on with it."""
+
+    directory: Path
+    state: ArenaState
+
+
 @attrs.define
 class EventLogging:
     """Where each tournament's events go: the locked directory (None: nowhere), and the test-only crash hook."""
@@ -193,9 +205,34 @@ def tournament_event_log(logging_to: EventLogging, resumed: Interrupted | None, 
     return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
 
 
+def arena_event_log(
+    logging_to: EventLogging, resumed: InterruptedArena | None, game: Game, configured: Any, watched: bool = False
+) -> EventLogWriter | None:
+    """The event log writer of an arena: a new directory of the event log, or the resumed one's; without a log, only
+    memory for the watchers, or None when nobody watches either.
+
+    Its fold places each outcome's players by the rules of the `configured` settings (a resumed arena's: those its log
+    recorded), as the arena rates them.
+    """
+    if resumed is not None:
+        directory, state = resumed.directory, resumed.state
+    elif logging_to.directory is not None:
+        directory, state = logging_to.directory.new_tournament(), ArenaState(placing(game.rules(configured)))
+    elif watched:
+        return EventLogWriter(None, ArenaState(placing(game.rules(configured))))
+    else:
+        return None
+
+    def exports(state: ArenaState) -> Callable[[], None]:
+        texts = arena_export_texts(state, game)
+        return lambda: write_texts(directory, texts)
+
+    return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
+
+
 def tell_how_to_resume(event_log: EventLogWriter, game: Game) -> None:
-    """At a stop: the Results so far on one line of standard error, and how to go on (with a log on disk)."""
-    if event_log.state.roster is not None:
+    """At a stop: the Results so far on one line of standard error (a tournament's), and how to go on (with a log on disk)."""
+    if isinstance(event_log.state, TournamentState) and event_log.state.roster is not None:
         log.info("results so far: %s", json.dumps(results_so_far(event_log.state, game)))
     if event_log.directory is None:
         return
@@ -211,7 +248,7 @@ def interrupted_tournament(
     directory: LogDirectory | None,
     games: Mapping[str, Game] | None = None,
     seeding: Mapping[str, float] | None = None,
-) -> Interrupted | EndedTournament | None:
+) -> Interrupted | InterruptedArena | EndedTournament | None:
     """What `"resume": true` goes on with: the newest tournament, or its output if it ended, or None (a fresh one).
 
     `games` are those whose logs can be read (the registry; default: `game`'s
@@ -226,6 +263,8 @@ def interrupted_tournament(
     state, torn = load_tournament(newest, games or {game.name: game})
     if torn:
         log.info("resume: dropped the torn last line of %s", newest.name)
+    if isinstance(state, ArenaState):
+        return _arena_to_resume(config, game, newest, state)
     if state.roster is None or state.start is None:
         log.info("resume: tournament %s had no roster yet; a fresh one starts", newest.name)
         return None
@@ -241,6 +280,23 @@ def interrupted_tournament(
     _check_it_goes_on(config, game, state, newest.name, seeding)
     log.info("resume: %d of %s already played", state.finished, count(state.total or 0, "encounter"))
     return Interrupted(newest, state)
+
+
+def _arena_to_resume(config: ServerConfiguration, game: Game, newest: Path, state: ArenaState) -> InterruptedArena | EndedTournament:
+    """The arena of the log in `newest`, if the configuration is the one it recorded: its output if it ended."""
+    assert state.start is not None  # an arena's fold has its start
+    if state.start["game"] != game.name:
+        raise EventLogError(f"arena {newest.name} is of the game {state.start['game']}, not {game.name}")
+    current = {**config.results_keys(), **game.settings_json(config.settings)}
+    differences = configuration_differences(state.start["configuration"], current)
+    if differences:
+        raise EventLogError(f"cannot resume arena {newest.name}: its configuration differs: {'; '.join(differences)}")
+    if state.results is not None:
+        log.info("resume: arena %s had ended; its Results again", newest.name)
+        return EndedTournament(state.results["output"])
+    ended = len(state.ended_order)
+    log.info("resume: arena %s: %s ended, %s rated", newest.name, count(ended, "encounter"), count(len(state.ratings), "player"))
+    return InterruptedArena(newest, state)
 
 
 def _check_it_goes_on(

@@ -41,6 +41,7 @@ from typing import Any
 import attrs
 import trio
 
+from Admin.arena_state import ArenaState
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, RESUME, REVISION, TournamentState
 from Remote.game_description import Game
 from Remote.watch.snapshot import (
@@ -178,7 +179,7 @@ class WatchHub:
     def __init__(self, memory_bytes: int = 4 << 20) -> None:
         self.run = 0
         """How many tournaments have been attached: the `run` of the snapshots, 0 before the first."""
-        self.state = TournamentState()
+        self.state: TournamentState | ArenaState = TournamentState()
         self.game: Game | None = None
         self.directory: Path | None = None
         self.memory_bytes = memory_bytes

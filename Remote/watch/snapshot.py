@@ -38,6 +38,16 @@ log only names. Every name in them is one of the roster's. For a game seating
 more than two, the ratings and format so far are null (the `summary` event
 at the end carries the manager's).
 
+An arena's state (Admin/arena_state.py) gives a snapshot of the same keys
+(`arena_snapshot_json`): no sign-ups, the roster the leaderboard's names
+in its order, `total` null, no revisions and no stages; its encounters as
+a tournament's (repetition 0; an interrupted one ended with the outcome
+null and every player's word "interrupted"); and one key more, `arena`:
+`{"waiting" (the queue, in order), "playing", "out"}`. Its standings'
+`rows` are the leaderboard's (`{"name", "mu", "sigma", "ordinal",
+"encounters", "streak"}`, best first), its `ratings` and `format` null;
+an encounter's `places` are null.
+
 Nothing here knows a game or a format: words, standings and scores come
 through the Game, summaries through the Format.
 """
@@ -49,6 +59,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from Admin.arena_state import ArenaEncounter, ArenaState
 from Admin.formats.settings import BY_RATING, KNOCK_OUT, NothingToPlay, staged_format
 from Admin.formats.stage import Format, GroupPlayed, Played, Stage, StageResult, ended_as
 from Admin.manager import TournamentRules
@@ -56,7 +67,17 @@ from Admin.ratings import ScoredEncounter, rate, rated_encounters, ratings_json
 from Admin.stage_plan import stage_result
 from Admin.tournament_state import ENCOUNTER_END, REVISION, EncounterState, TournamentState
 from Common.strict import StructureError
-from Remote.exports import IRREGULAR, REMOVED, ExportError, cell_words, encounter_rows, format_of, results_so_far_value, settings_of
+from Remote.exports import (
+    INTERRUPTED,
+    IRREGULAR,
+    REMOVED,
+    ExportError,
+    cell_words,
+    encounter_rows,
+    format_of,
+    results_so_far_value,
+    settings_of,
+)
 from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
@@ -67,7 +88,7 @@ Places = list[list[Any]]
 
 
 def snapshot_json(
-    state: TournamentState,
+    state: TournamentState | ArenaState,
     run: int,
     words: Mapping[int, Words | None],
     standings: dict[str, Any] | None,
@@ -76,6 +97,8 @@ def snapshot_json(
 ) -> dict[str, Any]:
     """The snapshot of `state` (see the module's docstring); `words` by encounter index, for the ended ones, and their
     `places` for a game seating more than two (None: a game of two)."""
+    if isinstance(state, ArenaState):
+        return arena_snapshot_json(state, run, words, standings, places, seats)
     start = state.start
     return {
         "type": "snapshot",
@@ -121,8 +144,64 @@ def _encounter_json(encounter: EncounterState, words: Words | None, places: Plac
     return shown
 
 
-def encounter_words(state: TournamentState, index: int, game: Game) -> Words | None:
+def arena_snapshot_json(
+    state: ArenaState,
+    run: int,
+    words: Mapping[int, Words | None],
+    standings: dict[str, Any] | None,
+    places: Mapping[int, Places | None] | None,
+    seats: tuple[int, int],
+) -> dict[str, Any]:
+    """The snapshot of an arena's `state` (see the module's docstring)."""
+    start = state.start
+    return {
+        "type": "snapshot",
+        "run": run,
+        "tournament": None if start is None else start.get("tournament"),
+        "seq": state.last_seq,
+        "game": None if start is None else start.get("game"),
+        "seats": list(seats),
+        "start": start,
+        "sign_ups": [],
+        "roster": list(state.roster),
+        "total": None,
+        "encounters": [
+            _arena_encounter_json(encounter, words.get(index), places is not None) for index, encounter in sorted(state.encounters.items())
+        ],
+        "misbehaviours": {entry["name"]: {key: entry[key] for key in ("kind", "reason", "encounter")} for entry in state.misbehaviours},
+        "revisions": [],
+        "stages": [],
+        "summary": state.summary,
+        "finished": state.finished,
+        "results": state.results,
+        "stops": state.stops,
+        "resumes": state.resumes,
+        "standings": standings,
+        "arena": {"waiting": state.waiting, "playing": state.playing, "out": state.out_for_good()},
+    }
+
+
+def _arena_encounter_json(encounter: ArenaEncounter, words: Words | None, with_places: bool) -> dict[str, Any]:
+    shown: dict[str, Any] = {
+        "encounter": encounter.index,
+        "players": list(encounter.players),
+        "repetition": 0,
+        "meeting": encounter.meeting,
+        "ended": encounter.ended,
+    }
+    if encounter.ended:
+        shown |= {"outcome": encounter.outcome, "culprits": list(encounter.culprits), "game_ends": encounter.game_ends, "words": words}
+        if with_places:
+            shown["places"] = None
+    else:
+        shown["games"] = [{"players": game.players, **game.start, "steps": game.steps, "end": game.end} for game in encounter.games]
+    return shown
+
+
+def encounter_words(state: TournamentState | ArenaState, index: int, game: Game) -> Words | None:
     """Each player's crosstable word for the ended encounter `index` after the events so far; None if they cannot be told."""
+    if isinstance(state, ArenaState):
+        return _arena_words(state.encounters[index], game)
     encounter = state.encounters[index]
     culprit = REMOVED if game.group_game else IRREGULAR
     try:
@@ -132,9 +211,24 @@ def encounter_words(state: TournamentState, index: int, game: Game) -> Words | N
         return None
 
 
-def encounter_places(state: TournamentState, index: int, game: Game) -> Places | None:
+def _arena_words(encounter: ArenaEncounter, game: Game) -> Words | None:
+    """Each player's word for an arena's ended encounter: the game's, "irregular" for a culprit, "interrupted" for all."""
+    if encounter.outcome is None:
+        return dict.fromkeys(encounter.players, INTERRUPTED)
+    try:
+        words = game.outcome_sides(encounter.outcome, encounter.game_ends)
+    except (StructureError, ValueError) as error:
+        log.warning("watch: no words for encounter %d: %s", encounter.index, error)
+        return None
+    culprit = REMOVED if game.group_game else IRREGULAR
+    return {name: culprit if name in encounter.culprits else words.get(name, "") for name in encounter.players}
+
+
+def encounter_places(state: TournamentState | ArenaState, index: int, game: Game) -> Places | None:
     """Each player's `[name, place, score]` in the ended encounter `index`, as crosstable.csv's table per encounter has
-    them; None if they cannot be told."""
+    them; None if they cannot be told (and in an arena)."""
+    if isinstance(state, ArenaState):
+        return None
     encounter = state.encounters[index]
     try:
         return [[row.player, row.place, row.score] for row in encounter_rows(state, index, encounter.players, game)]
@@ -148,11 +242,14 @@ def changed_words(event: Mapping[str, Any]) -> int | None:
     return event["encounter"] if event["type"] in (ENCOUNTER_END, REVISION) else None
 
 
-def frozen_for_standings(state: TournamentState) -> TournamentState:
+def frozen_for_standings(state: TournamentState | ArenaState) -> TournamentState | dict[str, Any]:
     """A copy of what the standings read of `state`, safe to read in a thread while the live state goes on.
 
-    Ended encounters never change again, so the copy shares them.
+    Ended encounters never change again, so the copy shares them. An arena's standings are made at once (its
+    leaderboard is kept sorted as it goes): the copy is they.
     """
+    if isinstance(state, ArenaState):
+        return {"seq": state.last_seq, "rows": state.standings(), "ratings": None, "format": None}
     return TournamentState(
         start=state.start,
         roster=state.roster,
@@ -168,8 +265,12 @@ def frozen_for_standings(state: TournamentState) -> TournamentState:
     )
 
 
-def standings_json(state: TournamentState, game: Game) -> dict[str, Any] | None:
-    """`{"seq", "rows", "ratings", "format"}` as of `state`'s last event (see the module's docstring); None before the roster."""
+def standings_json(state: TournamentState | dict[str, Any], game: Game) -> dict[str, Any] | None:
+    """`{"seq", "rows", "ratings", "format"}` as of `state`'s last event (see the module's docstring); None before the roster.
+
+    An arena's are its `frozen_for_standings`."""
+    if isinstance(state, dict):
+        return state
     if state.start is None or state.roster is None:
         return None
     try:
