@@ -105,7 +105,9 @@ class ArenaManager:
             self._wake.set()
 
     def names(self) -> frozenset[str]:
-        """The players in the arena now (waiting or playing)."""
+        """The players in the arena now (waiting or playing); one whose connection closed while it waited has left (so
+        that it may come back under its name at once)."""
+        self._drop_the_gone()
         return frozenset(self._players)
 
     def stop(self) -> None:

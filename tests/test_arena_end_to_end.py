@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from Remote.game_description import Game
-from Remote.game_registry import GAMES
+from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import ServerProcess
 from tests.game_conformance import kit_of
 from tests.processes import start_xclients
@@ -250,3 +250,30 @@ def test_a_strong_player_ends_above_weak_ones(game, servers):
     assert served.status == 0, served.log
     rows = leaderboard(server_lines(server))
     assert rows[0]["name"] == "ann" and rows[0]["encounters"] > 0, served.log
+
+
+def test_a_player_that_comes_back_at_once_keeps_its_name_and_its_rating(servers):
+    played = GAMES[DEFAULT_GAME]
+    honest = [[kit_of(played).honest, name, ""] for name in ("dan", "eve", "ann")]
+    arena = {"pairing": "first come", "cool down": 600}
+    server = start_server(servers, arena_configuration(played, arena, []))
+    dan = clients(played, [honest[0]], server.port)
+    eve = clients(played, [honest[1]], server.port)
+    wait_for(server, rated_for("dan"), "dan's encounter with eve")
+    eve.kill()  # dan is left alone, waiting
+    finish(eve)
+    wait_for(server, lambda lines: any(line == "eve left the arena" or line.startswith("eve misbehaved") for line in lines), "eve's leave")
+    dan.kill()
+    finish(dan)
+    back = clients(played, [honest[0]], server.port)  # at once: the arena may not have looked at its queue since
+    wait_for(server, lambda lines: lines.count("dan signed up") == 2, "dan's return")
+    ann = clients(played, [honest[2]], server.port)
+    lines = wait_for(server, lambda lines: any("ann" in players_of(line) for line in result_lines(lines)), "ann's encounter")
+    for process in (ann, back):
+        process.kill()
+        finish(process)
+    assert not [line for line in lines if line.startswith("dan plays as")], f"dan came back under its name: {lines}"
+    came_back = [index for index, line in enumerate(lines) if line == "dan signed up"][1]
+    before = last_mu(lines[:came_back], "dan")
+    mu, change = players_of(next(line for line in result_lines(lines[came_back:]) if "ann" in players_of(line)))["dan"]
+    assert change is not None and abs(mu - change - before) < 0.15, f"dan came back with its rating {before}: {lines}"
