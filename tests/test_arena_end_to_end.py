@@ -20,15 +20,18 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from Admin.formats.arena import ArenaSettings
+from Admin.formats.settings import arena_json
 from Remote.game_description import Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.loopback import ServerProcess
+from Remote.loopback import PROJECT_ROOT, ServerProcess
 from tests.game_conformance import kit_of
 from tests.processes import start_xclients
 from tests.raw_client import LOG_POLL_SECONDS, stop, wait_for_log_sync
@@ -277,3 +280,12 @@ def test_a_player_that_comes_back_at_once_keeps_its_name_and_its_rating(servers)
     before = last_mu(lines[:came_back], "dan")
     mu, change = players_of(next(line for line in result_lines(lines[came_back:]) if "ann" in players_of(line)))["dan"]
     assert change is not None and abs(mu - change - before) < 0.15, f"dan came back with its rating {before}: {lines}"
+
+
+def test_xserver_help_lists_the_arena_with_every_key_of_its_format():
+    usage = subprocess.run(
+        [sys.executable, "-m", "Remote.xserver", "--help"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=LIMIT
+    )
+    assert usage.returncode == 0 and '{"kind": "arena", ' in usage.stdout and "docs/arena.md" in usage.stdout
+    for key in arena_json(ArenaSettings(minutes=1)):
+        assert f'"{key}"' in usage.stdout, key
