@@ -75,6 +75,9 @@ class ArenaManager:
     _wake: trio.Event = attrs.field(factory=trio.Event, init=False)
     _stopped: bool = attrs.field(default=False, init=False)
     _ended_count: int = attrs.field(default=0, init=False)
+    _queued_at: dict[str, float] = attrs.field(factory=dict, init=False)
+    longest_wait: tuple[float, str] | None = attrs.field(default=None, init=False)
+    """The longest a player waited in the queue before an encounter started (seconds, not cooling down), and who."""
 
     def __attrs_post_init__(self) -> None:
         self._arena = Arena(self.settings, 0.0)
@@ -130,6 +133,7 @@ class ArenaManager:
                 for index, table in enumerate([] if self._stopped else self._arena.pairings(now), first):
                     for name in table:
                         self._players[name].playing = True
+                        self._note_wait(name, now)
                     encounters.start_soon(self._play, index, table)
                 for note in self._arena.take_notes():
                     self.log.info("%s", note)
@@ -154,7 +158,13 @@ class ArenaManager:
             self.log.info("%s", refusal)
             return
         self.event_log.write({"type": "arena-join", "name": name, "rating": rating, "opponent": opponent})
+        self._queued_at[name] = max(self._now(), self._arena.cooling_until.get(name, 0.0))
         self._wake.set()
+
+    def _note_wait(self, name: str, now: float) -> None:
+        waited = now - self._queued_at.pop(name, now)
+        if self.longest_wait is None or waited > self.longest_wait[0]:
+            self.longest_wait = (waited, name)
 
     def _drop_the_gone(self) -> None:
         """Those whose connection closed while they waited leave the queue, so that nobody is seated with them."""
@@ -203,6 +213,8 @@ class ArenaManager:
         names = [standing.name for standing in self.ratings.leaderboard()]
         results = self.manager.rules.results(self._outcomes, names, frozenset(self._arena_out()))
         self.log.info("the arena is over: %d encounters", self._ended_count)
+        if self.longest_wait is not None:
+            self.log.info("the longest wait in the queue: %.2f s (%s)", *self.longest_wait)
         for line in _leaderboard_lines(self.ratings):
             self.log.info("%s", line)
         async with trio.open_nursery() as nursery:

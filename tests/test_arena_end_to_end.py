@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -39,8 +40,8 @@ from tests.test_formats_end_to_end import settings_of
 
 LIMIT = 60.0
 """Seconds any one process may take before the test fails (a bound, not a measure)."""
-MINUTES = 0.025
-"""The arena's length where it ends by itself (1.5 s): its players connect well within it."""
+MINUTES = 0.03
+"""The arena's length where it ends by itself (1.8 s); its xclients start first and sign up as soon as it listens."""
 RESULT = re.compile(r"(\S+) (-?\d+\.\d) \((?:([+-]\d+\.\d)|not rated)\)")
 """A player in a result line of the log: its name, its μ after the encounter and the change (none: not rated)."""
 LEADERBOARD_HEADER = "rank  "
@@ -109,6 +110,13 @@ def leaderboard(lines: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def servers() -> Iterator[list[ServerProcess]]:
     """The servers a test starts: none outlives it."""
@@ -118,8 +126,8 @@ def servers() -> Iterator[list[ServerProcess]]:
         stop(server)
 
 
-def start_server(servers: list[ServerProcess], configuration: dict[str, Any]) -> ServerProcess:
-    server = ServerProcess(configuration)
+def start_server(servers: list[ServerProcess], configuration: dict[str, Any], port: int = 0) -> ServerProcess:
+    server = ServerProcess(configuration, port=port)
     servers.append(server)
     return server
 
@@ -130,9 +138,11 @@ def test_an_arena_ends_on_time_and_every_connected_client_gets_the_results(game,
     honest = kit_of(played).honest
     house = [[honest, "hal", ""], [honest, "ida", ""]]
     arena = {"minutes": MINUTES, "pairing": "first come", "players per game": count}
-    server = start_server(servers, arena_configuration(played, arena, house))
     names = ["ann", "bob", "cat"]
-    status, printed, client_log = finish(clients(played, [[honest, name, ""] for name in names], server.port))
+    port = free_port()
+    started = clients(played, [[honest, name, ""] for name in names], port)  # first: they sign up as soon as the server listens
+    server = start_server(servers, arena_configuration(played, arena, house), port)
+    status, printed, client_log = finish(started)
     served = server.finish(LIMIT)
     said = served.log + client_log
     assert (served.status, status) == (0, 0), said
@@ -145,6 +155,8 @@ def test_an_arena_ends_on_time_and_every_connected_client_gets_the_results(game,
     assert all(len(players_of(line)) == count for line in results), f"every player of each encounter with its rating; {said}"
     rows = leaderboard(lines)
     assert sorted(row["name"] for row in rows) == sorted(["hal", "ida", *names]), said
+    (longest,) = [line for line in lines if line.startswith("the longest wait in the queue: ")]
+    assert re.fullmatch(r"the longest wait in the queue: \d+\.\d\d s \((hal|ida|ann|bob|cat)\)", longest), said
     assert [row["ordinal"] for row in rows] == sorted((row["ordinal"] for row in rows), reverse=True), f"ranked by μ - 3σ; {said}"
     assert sum(row["encounters"] for row in rows) == count * encounters, f"every encounter rated for all its players; {said}"
 
