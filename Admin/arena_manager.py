@@ -105,6 +105,9 @@ class ArenaManager:
     _wake: trio.Event = attrs.field(factory=trio.Event, init=False)
     _stopped: bool = attrs.field(default=False, init=False)
     _ended_count: int = attrs.field(default=0, init=False)
+    _queued_at: dict[str, float] = attrs.field(factory=dict, init=False)
+    longest_wait: tuple[float, str] | None = attrs.field(default=None, init=False)
+    """The longest a player waited in the queue before an encounter started (seconds, not cooling down), and who."""
 
     def __attrs_post_init__(self) -> None:
         resumed = self.resumed
@@ -170,7 +173,9 @@ class ArenaManager:
             self._wake.set()
 
     def names(self) -> frozenset[str]:
-        """The players in the arena now (waiting or playing)."""
+        """The players in the arena now (waiting or playing); one whose connection closed while it waited has left (so
+        that it may come back under its name at once)."""
+        self._drop_the_gone()
         return frozenset(self._players)
 
     def stop(self) -> None:
@@ -192,6 +197,7 @@ class ArenaManager:
                 for index, table in enumerate([] if self._stopped else self._arena.pairings(now), first):
                     for name in table:
                         self._players[name].playing = True
+                        self._note_wait(name, now)
                     encounters.start_soon(self._play, index, table, self._started(index, table, now))
                 for note in self._arena.take_notes():
                     self.log.info("%s", note)
@@ -221,7 +227,13 @@ class ArenaManager:
             self.log.info("%s", refusal)
             return
         self.event_log.write({"type": ARENA_JOIN, "t": now, "name": name, "rating": rating, "opponent": opponent})
+        self._queued_at[name] = max(now, self._arena.cooling_until.get(name, 0.0))
         self._wake.set()
+
+    def _note_wait(self, name: str, now: float) -> None:
+        waited = now - self._queued_at.pop(name, now)
+        if self.longest_wait is None or waited > self.longest_wait[0]:
+            self.longest_wait = (waited, name)
 
     def _drop_the_gone(self) -> None:
         """Those whose connection closed while they waited leave the queue, so that nobody is seated with them."""
@@ -282,6 +294,8 @@ class ArenaManager:
         )
         await self.event_log.durable()  # on disk before any player receives them
         self.log.info("the arena is over: %d encounters", self._ended_count)
+        if self.longest_wait is not None:
+            self.log.info("the longest wait in the queue: %.2f s (%s)", *self.longest_wait)
         for line in _leaderboard_lines(self.ratings):
             self.log.info("%s", line)
         async with trio.open_nursery() as nursery:

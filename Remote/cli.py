@@ -97,6 +97,10 @@ Configuration keys:
                      {{"kind": "gauntlet", "candidates": [A], "cycles": 10}}   A against every other player;
                        "sprt": {{"elo0": 0, "elo1": 10, "alpha": 0.05, "beta": 0.05}}   stop once the test decides
                      {{"kind": "pairings", "pairings": [[A, B], ...]}}   the listed pairings, in order
+                     {{"kind": "arena", "minutes": 30, "pairing": "first come"}}   sign-up open all along: players
+                                                              paired as they wait ("first come", or "rating"), rated
+                                                              live, the leaderboard at the end (docs/arena.md); also
+                       "players per game": 2, "cool down": 60, "misbehaviours allowed": 2, "named opponent wait": 30
   "ratings out"    PathString, default none: a file that gets every player's rating at the end of each tournament
 
 {keys}

@@ -42,7 +42,8 @@ class ServerProcess:
     """An xserver process on 127.0.0.1 and a free port; its log is collected (and echoed if `echo`).
 
     `preexec_fn` runs in the new process before xserver starts (tests set its limits with it); `environment` is added
-    to this process's (a test's crash after the k-th event, say).
+    to this process's (a test's crash after the k-th event, say); `port`, if not 0, is the one to listen on (clients started
+    before the server then connect as soon as it listens).
     """
 
     def __init__(
@@ -51,8 +52,9 @@ class ServerProcess:
         echo: bool = False,
         preexec_fn: Callable[[], None] | None = None,
         environment: Mapping[str, str] | None = None,
+        port: int = 0,
     ) -> None:
-        config = {**config, "port": 0, "host": "127.0.0.1"}
+        config = {**config, "port": port, "host": "127.0.0.1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "Remote.xserver"],
             cwd=PROJECT_ROOT,

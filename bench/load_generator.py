@@ -238,8 +238,10 @@ class Conversation:
     without reply; it raises Surprise for anything out of place.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, meets_again: bool = False) -> None:
         self.name = name
+        self.meets_again = meets_again
+        """Whether an opponent may come back (an arena pairs whoever is free); in a tournament each is new."""
         self.opponents: list[str] = []
         self.placed = 2  # workers this client placed in the current game; 2: between games
         self.last_placement = -1  # entries of the last Placement in this game
@@ -280,7 +282,7 @@ class Conversation:
 
     def _opponent(self, name: str) -> None:
         self._between_games("the opponent's name", name)
-        if not is_name(name) or name == self.name or name in self.opponents:
+        if not is_name(name) or name == self.name or (name in self.opponents and not self.meets_again):
             raise Surprise(f"expected the Name of a new opponent, got {show(name)}")
         self.opponents.append(name)
         self.last_placement = -1
@@ -466,7 +468,7 @@ class Client(JSONClient):
     """Santorini's connection: answers through its Conversation, at once or after `--delay-ms`."""
 
     def __init__(self, run: LoadRun, name: str) -> None:
-        super().__init__(run, Conversation(name))
+        super().__init__(run, Conversation(name, run.meets_again))
         self.waiting_to_answer = False
         self.closed = False
 
@@ -598,6 +600,7 @@ class LoadRun(ClientRun):
         super().__init__(arguments, client_names(arguments.prefix, arguments.clients))
         self.delay = arguments.delay_ms / 1000
         self.allow_server_stop = arguments.allow_server_stop
+        self.meets_again = arguments.arena
         self.pending = 0
         self.peak_pending = 0
         self.closed_early = 0
@@ -651,6 +654,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--connect-concurrency", type=int, default=100, help="connection attempts at a time (default 100)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="give up after this many seconds (default 600)")
     parser.add_argument("--show-results", action="store_true", help="add the Results the clients received to the figures")
+    parser.add_argument("--arena", action="store_true", help="an arena: an opponent may come back (each is new otherwise)")
     parser.add_argument(
         "--allow-server-stop",
         action="store_true",
