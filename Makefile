@@ -26,7 +26,7 @@ demo-fish: venv
 	$(BIN)/python -m Remote.loopback server-tests/11-in.json client-tests/11-in.json
 
 test: venv
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff (lint and format) and mypy with the settings of pyproject.toml; CI runs this before the tests.
 lint: venv
