@@ -301,7 +301,8 @@ class SignUpDesk:
         """The connection's first message; on a WebSocket, after the upgrade (the door may assume the message).
 
         A bare name on a WebSocket whose upgrade request carried an `Authorization` header counts as
-        `["sign-up", Name, Token]`, the header's value the token.
+        `["sign-up", Name, Token]`, the header's value the token; so does `["sign-up", Name, null, Options]`,
+        with its Options.
         """
         if not isinstance(channel, WebSocketChannel):
             return await channel.receive()

@@ -31,6 +31,7 @@ from Remote.configuration import read_client_configuration
 from Remote.game_registry import GAMES
 from Remote.participants import parse_participants
 from Remote.signup import BARE_NAMES_ONLY, REFUSAL, SignedUp, SignUpDesk, _Nameless
+from Remote.websocket import WebSocketChannel
 from tests.raw_client import compact
 
 FISH = GAMES["fish"].players
@@ -327,3 +328,14 @@ async def test_each_game_s_proxy_sends_the_sign_up_its_entry_asks_for(game: str,
     proxy = GAMES[game].client_proxy(MessageChannel(client, 1 << 16), None, "alice", **asks)
     await proxy.sign_up()
     assert json.loads(await server.receive_some()) == sent
+
+
+async def test_over_websocket_the_authorization_header_fills_in_a_null_token_before_the_options() -> None:
+    desk = participants_desk()
+    client_stream, server_stream = trio.testing.memory_stream_pair()
+    channel = WebSocketChannel.server(server_stream, 1 << 16)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(desk._read_name, channel, _Nameless(), "192.0.2.1")
+        client = await WebSocketChannel.connect(client_stream, "test", 1 << 16, headers=[(b"Authorization", ALICE.encode())])
+        await client.send(["sign-up", "alice", None, {"opponent": "bob"}])
+    assert [(entry.name, entry.options) for entry in desk.signed_up] == [("alice", SignUpOptions(opponent="bob"))]
