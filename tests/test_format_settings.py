@@ -25,7 +25,10 @@ def gauntlet(candidates=("a",), cycles=2, **sprt):
     "value, words",
     [
         ("swiss", 'expected a JSON object with a "kind", got "swiss" @ $.format'),
-        ({"kind": "league"}, 'expected one of "round robin", "pairings", "swiss", "knock-out", "gauntlet", "arena", got "league" @ $.format.kind'),
+        (
+            {"kind": "league"},
+            'expected one of "round robin", "pairings", "swiss", "knock-out", "gauntlet", "arena", got "league" @ $.format.kind',
+        ),
         ({"rounds": 3}, "got null @ $.format.kind"),
         ({"kind": "swiss"}, 'a swiss needs "rounds" @ $.format.rounds'),
         ({"kind": "swiss", "rounds": "5"}, 'expected a whole number, got "5" @ $.format.rounds'),
