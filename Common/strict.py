@@ -41,6 +41,8 @@ class StructureError(ValueError):
     """A JSON value does not have the shape its type demands; the message is one line."""
 
 
+OPTIONS_PLACE = 3
+"""Where a sign-up holds its options object: `["sign-up", Name, Token, Options]` (Common.sign_up_options)."""
 TOKEN_HIDDEN = "<token not shown>"
 """What `show` prints instead of a participant's token (no run of six token characters, so no piece of one)."""
 
@@ -56,7 +58,18 @@ def show(value: Any, limit: int = 40) -> str:
     The one way a participant's value is shown (in reasons, the log, events):
     a sign-up's token never appears, not even in part (see `hide_tokens`).
     """
-    hidden = hide_tokens(value)
+    return _text(hide_tokens(value), limit)
+
+
+def show_in_sign_up(value: Any, limit: int = 40) -> str:
+    """`value`, a part of a sign-up after its name (its options, say), as `show` shows it there: every run of 16 or
+    more token characters hidden, since any of them may be the token."""
+    hider = _TokenHider()
+    hider.after_sign_up = True
+    return _text(hider.value(value), limit)
+
+
+def _text(hidden: Any, limit: int) -> str:
     try:
         text = json.dumps(hidden, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -73,7 +86,9 @@ def hide_tokens(value: Any) -> Any:
     """`value` with every token that may be a participant's secret replaced by TOKEN_HIDDEN.
 
     Read in the order of its JSON text: in a list tagged "sign-up" every
-    element after the name is a token, whatever its type; after a "sign-up"
+    element after the name is a token, whatever its type, but for an object
+    in the fourth place (the sign-up's options, `["sign-up", Name, Token,
+    Options]`), which is shown as every value after a sign-up is; after a "sign-up"
     string, anywhere, every run of 16 or more token characters is one (a name
     that long is hidden too, as it may be a token sent in its place); and in
     a string that holds the text "sign-up" (a sign-up written as text, maybe
@@ -93,11 +108,19 @@ class _TokenHider:
         if type(value) in (list, tuple):
             if len(value) > 0 and value[0] == SIGN_UP:
                 self.after_sign_up = True
-                return [SIGN_UP, *map(self.value, value[1:2]), *[TOKEN_HIDDEN] * (len(value) - 2)]
+                return [
+                    SIGN_UP,
+                    *map(self.value, value[1:2]),
+                    *[self.after_name(place, element) for place, element in enumerate(value[2:], 2)],
+                ]
             return [self.value(element) for element in value]
         if type(value) is dict:
             return {self.value(key): self.value(element) for key, element in value.items()}
         return value
+
+    def after_name(self, place: int, element: Any) -> Any:
+        """The element at `place` of a sign-up, after its name: hidden, unless it is the options object (place 3)."""
+        return self.value(element) if place == OPTIONS_PLACE and type(element) is dict else TOKEN_HIDDEN
 
     def string(self, text: str) -> str:
         start = text.find(SIGN_UP)
@@ -272,11 +295,12 @@ def _name_keys(error: ClassValidationError, keys: dict[str, str]) -> None:
         ]
 
 
-def unknown_keys(keys: Iterable[str], known: Iterable[str]) -> str:
+def unknown_keys(keys: Iterable[str], known: Iterable[str], shown: Callable[[Any], str] = show) -> str:
     """The words that refuse `keys`, each with the key of `known` it is nearest to, if one is near enough.
 
     `unknown key "min player"; did you mean "min players"?` (several keys: `unknown key "a", "b"; did you
-    mean "x" for "a"?`). Nearness is difflib's similarity of the lowercase keys, at least 0.6.
+    mean "x" for "a"?`). Nearness is difflib's similarity of the lowercase keys, at least 0.6. Every key is
+    shown by `shown` (a sign-up's keys by `show_in_sign_up`).
     """
     keys, known = sorted(keys), sorted(known)
     by_lowercase = {key.lower(): key for key in reversed(known)}
@@ -285,11 +309,11 @@ def unknown_keys(keys: Iterable[str], known: Iterable[str]) -> str:
         close = difflib.get_close_matches(key.lower(), list(by_lowercase), n=1) if type(key) is str else []
         if close:
             nearest[key] = by_lowercase[close[0]]
-    words = f"unknown key {', '.join(map(show, keys))}"
+    words = f"unknown key {', '.join(map(shown, keys))}"
     if len(keys) == 1 and nearest:
-        return f"{words}; did you mean {show(nearest[keys[0]])}?"
+        return f"{words}; did you mean {shown(nearest[keys[0]])}?"
     if nearest:
-        return f"{words}; did you mean {', '.join(f'{show(meant)} for {show(key)}' for key, meant in nearest.items())}?"
+        return f"{words}; did you mean {', '.join(f'{shown(meant)} for {shown(key)}' for key, meant in nearest.items())}?"
     return words
 
 

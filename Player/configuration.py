@@ -8,7 +8,10 @@ GamePlayers says which kinds and names there are.
 
 Only xclients' entries may carry a fourth element, the participant's Token
 (`[Kind, Name, PathString, Token]`, a SignUpEntry): the secret the organiser
-handed out, with which the player signs up. House players and `python -m
+handed out, with which the player signs up; and a fifth, the sign-up's
+Options (`[Kind, Name, PathString, Token, Options]`, Common.sign_up_options:
+`{"opponent": Name}` asks an arena for that opponent), where the Token may be
+`null` for a server without participants. House players and `python -m
 Admin`'s players never sign up over the wire, so a fourth element there is an
 error. A Token's rule is the same for every game (`is_token`); a message
 about a bad one never shows it.
@@ -23,6 +26,7 @@ import attrs
 import cattrs
 
 from Common.participant import TOKEN_RULE, Participant, is_token
+from Common.sign_up_options import NO_OPTIONS, SignUpOptions, read_sign_up_options
 from Common.strict import array, elements, show, string
 from Player.game_players import GamePlayers
 from Player.loader import PlayerLoadError, make_local_player
@@ -43,9 +47,13 @@ class LocalPlayerEntry:
 
 @attrs.frozen
 class SignUpEntry(LocalPlayerEntry):
-    """An xclients player: a LocalPlayerEntry, and the Token it signs up with (None: it signs up with its bare name)."""
+    """An xclients player: a LocalPlayerEntry, the Token it signs up with (None: none), and what its sign-up asks for.
+
+    No token and no options: it signs up with its bare name.
+    """
 
     token: str | None = attrs.field(default=None, repr=False)
+    options: SignUpOptions = NO_OPTIONS
 
 
 def create_players(entries: Sequence[LocalPlayerEntry], key: str, players: GamePlayers) -> list[tuple[str, Participant]]:
@@ -78,6 +86,11 @@ def _token(value: Any) -> str:
     raise ValueError(f"expected a token of {TOKEN_RULE}, got {what}")
 
 
+def _token_or_null(value: Any) -> str | None:
+    """Before the options, a token, or null: the server has no participants (the sign-up is `["sign-up", Name, null, Options]`)."""
+    return None if value is None else _token(value)
+
+
 def _json_type(value: Any) -> str:
     names = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object", type(None): "null"}
     return names.get(type(value), type(value).__name__)
@@ -104,9 +117,13 @@ def register_entries(converter: cattrs.Converter, players: GamePlayers) -> None:
         parts = array(value, "a player [kind, name, path]", range(3, 4))
         return LocalPlayerEntry(*elements(parts, [kind, name, _path], LocalPlayerEntry))
 
+    def options(value: Any) -> SignUpOptions:
+        return read_sign_up_options(value, players.is_name, players.name_rule)
+
     def sign_up_entry(value: Any, _: type = SignUpEntry) -> SignUpEntry:
-        parts = array(value, "a player [kind, name, path] or [kind, name, path, token]", range(3, 5))
-        return SignUpEntry(*elements(parts, [kind, name, _path, _token][: len(parts)], SignUpEntry))
+        parts = array(value, "a player [kind, name, path], [kind, name, path, token] or [kind, name, path, token, options]", range(3, 6))
+        token = _token if len(parts) == 4 else _token_or_null
+        return SignUpEntry(*elements(parts, [kind, name, _path, token, options][: len(parts)], SignUpEntry))
 
     def observer_entry(value: Any, _: type = ObserverEntry) -> ObserverEntry:
         parts = array(value, "an observer [name, path]", range(2, 3))

@@ -16,6 +16,11 @@ encounters end. With `"resume": true` and an arena there that had not
 ended, that arena goes on (Admin/arena_manager.py says how): its
 ratings, counts and queue are those its log folds to, and its players
 come back by signing up again, as any player joins.
+
+The "opponent" of a sign-up's options (Common.sign_up_options) goes with
+the player into the queue for its first stay there (Admin/formats/arena.py:
+two who named each other are paired at once; one that named a player who
+does not come is paired as usual after the format's "named opponent wait").
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ async def serve_arena(
         signed.set()
 
     desk.on_sign_up = on_sign_up
+    desk.takes_opponents = True
 
     async def feed(arena: ArenaManager) -> None:
         nonlocal signed
@@ -85,13 +91,14 @@ async def serve_arena(
                 for entry in desk.take(registry()):
                     assigned = names.assign(entry.name)
                     player: Any = game.remote_player(entry.channel, statistics, name=assigned or entry.name)  # a RemoteParticipant
+                    opponent = entry.options.opponent
                     if assigned is None:
                         nursery.start_soon(player.aclose, "its name cannot be made unique")
                     elif assigned != entry.name:
                         log.info("%s plays as %s", entry.name, assigned)
-                        nursery.start_soon(_rename_then_join, arena, assigned, player)
+                        nursery.start_soon(_rename_then_join, arena, assigned, player, opponent)
                     else:
-                        _join(arena, assigned, player, nursery)
+                        _join(arena, assigned, player, nursery, opponent)
                 desk.registry = _registry_with(registry(), arena.names())
                 desk.playing = arena.names()
 
@@ -122,22 +129,24 @@ async def serve_arena(
     return EXIT_DONE
 
 
-def _join(arena: ArenaManager, name: str, player: Any, nursery: trio.Nursery) -> None:
-    """`player` joins the arena as `name`; one the arena refuses is told why, and closed."""
-    refusal = arena.join(name, player)
+def _join(arena: ArenaManager, name: str, player: Any, nursery: trio.Nursery, opponent: str | None = None) -> None:
+    """`player` joins the arena as `name`, asking for `opponent` (None: anyone); one the arena refuses is told why, and closed."""
+    refusal = arena.join(name, player, opponent=opponent)
     if refusal is not None:
         log.info("%s may not join the arena: %s", name, refusal)
         nursery.start_soon(player.kicked, refusal)
+    elif opponent is not None:
+        log.info("%s joins the arena asking for %s as its opponent", name, opponent)
 
 
-async def _rename_then_join(arena: ArenaManager, name: str, player: Any) -> None:
+async def _rename_then_join(arena: ArenaManager, name: str, player: Any, opponent: str | None = None) -> None:
     """A renamed player hears its name first (as in a tournament); one that does not take it is closed."""
     told = await safe_call(player.playing_as, name, time_limit=NAME_TIME_LIMIT)
     if isinstance(told, Failure):
         await player.aclose(f"it did not take its name: {told.reason}")
         return
     async with trio.open_nursery() as nursery:
-        _join(arena, name, player, nursery)
+        _join(arena, name, player, nursery, opponent)
 
 
 def _registry_with(registry: NameRegistry, names: frozenset[str]) -> NameRegistry:

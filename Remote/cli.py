@@ -72,7 +72,9 @@ Configuration keys:
   "time per call"  positive number of seconds, default {DEFAULT_TIME_PER_CALL:g} (fish: 10): how long a player has for each message
   "house players"  list of [Kind, Name, PathString], default []: local players that sign up first
   "participants"   PathString, default none: a CSV file, participant,token (or participant,sha256);
-                   with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens)
+                   with it the only sign-up is ["sign-up", Name, Token] (fill in tokens: python -m Remote.tokens);
+                   any sign-up may add options, ["sign-up", Name, Token or null, {{"opponent": Name}}]: an arena pairs
+                   two who named each other first, a tournament ignores it (docs/santorini-protocol.md, section 7)
   "event log"      PathString, default none: a directory; each tournament writes its events and exports
                    into a directory of its own there (rebuild the exports: python -m Remote.rebuild_exports DIR)
   "resume"         true or false, default false: with "event log", go on with its newest tournament

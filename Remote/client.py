@@ -38,6 +38,7 @@ from typing import Any
 import attrs
 import trio
 
+from Common.sign_up_options import NO_OPTIONS
 from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
@@ -81,8 +82,9 @@ logs go to standard error. It exits when all its players are done, whatever
 the server does.
 
 Configuration keys:
-  "players"    required  array of [Kind, Name, PathString] or
-                 [Kind, Name, PathString, Token]
+  "players"    required  array of [Kind, Name, PathString],
+                 [Kind, Name, PathString, Token] or
+                 [Kind, Name, PathString, Token, Options]
                  Kind: one of the game's kinds
 {_KINDS}
                  Name: the game's names
@@ -93,6 +95,12 @@ Configuration keys:
                  (16 to 128 letters, digits, '_' or '-'); with it the
                  player signs up with ["sign-up", Name, Token], else with
                  its bare Name. Never printed, not even when it is bad.
+                 Options: what the sign-up asks for, an object of
+                 "opponent": a Name, the opponent an arena pairs it with
+                 if that one names it too (a tournament ignores it);
+                 "room" is reserved for rooms (servers refuse it today).
+                 With Options the sign-up is ["sign-up", Name, Token, Options];
+                 Token is null for a server without participants.
   "observers"  optional  array of [Name, PathString], default []:
                  checked, not used
   "ip"         required  string: a numeric address or a host name
@@ -199,15 +207,20 @@ class Outcome:
     """The proxies of the players that sent their sign-up, in sign-up order."""
 
 
-def tokens_of(config: ClientConfiguration, players: list) -> list[str | None]:
-    """The token each of `players` signs up with: its entry's, or None (then the sign-up is the bare name).
+def sign_ups_of(config: ClientConfiguration, players: list) -> list[dict[str, Any]]:
+    """What each of `players` signs up with, as the game's client proxy takes it: its entry's token and options, if any
+    (none: the sign-up is the bare name).
 
     `players` were created from `config.players`, in order; players that a
-    caller made without entries (a test's) have no tokens.
+    caller made without entries (a test's) have neither.
     """
     if len(players) != len(config.players):
-        return [None] * len(players)
-    return [getattr(entry, "token", None) for entry in config.players]
+        return [{} for _ in players]
+    sign_ups = []
+    for entry in config.players:
+        token, options = getattr(entry, "token", None), getattr(entry, "options", NO_OPTIONS).to_json()
+        sign_ups.append({**({} if token is None else {"token": token}), **({"options": options} if options else {})})
+    return sign_ups
 
 
 def opening(game: Game) -> Opening:
@@ -250,11 +263,11 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
                 outcome.results = proxy.results
 
     async with trio.open_nursery() as nursery:
-        for (name, player), token in zip(players, tokens_of(config, players), strict=True):
+        for (name, player), sign_up in zip(players, sign_ups_of(config, players), strict=True):
             try:
                 stream = await connector.connect()
                 channel = await _channel(config, stream)
-                proxy = game.client_proxy(channel, player, name, opening=opening(game), **({} if token is None else {"token": token}))
+                proxy = game.client_proxy(channel, player, name, opening=opening(game), **sign_up)
                 await proxy.sign_up()
             except (CannotConnect, ChannelError) as error:
                 outcome.all_well = False

@@ -8,7 +8,7 @@ moves values and owns the clock, the way h11 keeps HTTP free of I/O.
 
 A Conversation is fed what happens and answers with what to do:
 
-* `sign_up()`: the first value to send (the bare name, or `["sign-up", Name, Token]`);
+* `sign_up(options)`: the first value to send (the bare name, `["sign-up", Name, Token]`, or `["sign-up", Name, Token, Options]`);
 * `receive(value)`: a value the server sent -> a list of events:
   `Hear(call)` (a call the player must hear, in order), `Abandoned(call)`
   (the server moved on without that call's answer: cancel it if it runs),
@@ -27,7 +27,7 @@ plays as at that moment; the shell logs them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -163,8 +163,11 @@ class Conversation:
         self.outstanding = 0
         """Calls handed to the player that it has not finished with."""
 
-    def sign_up(self) -> Any:
-        """The first message of the connection: the name, or the tagged sign-up with the token."""
+    def sign_up(self, options: Mapping[str, Any] | None = None) -> Any:
+        """The first message of the connection: the name, or the tagged sign-up with the token; with `options` (a non-empty
+        options object, Common.sign_up_options), `["sign-up", Name, Token, Options]`, the token null if there is none."""
+        if options:
+            return [SIGN_UP, self.name, self.token, dict(options)]
         return self.name if self.token is None else [SIGN_UP, self.name, self.token]
 
     # --- what the server did ---------------------------------------------------------

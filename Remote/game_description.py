@@ -109,6 +109,7 @@ class Game:
     """The server's proxy `(channel, statistics, name=...)` of a player signed up as `name` on `channel`."""
     client_proxy: Callable[..., ClientProxy]
     """The client's proxy `(channel, player, name)`; with `token=` given, it signs up with `["sign-up", Name, Token]`;
+    with `options=` (Common.sign_up_options' object), `["sign-up", Name, Token, Options]` (Token null without `token=`);
     `opening=` (Remote.client_conversation.Opening) judges whether the server runs this game."""
     output: Callable[[Any, Any], Any]
     """The JSON value xserver prints for a tournament: from its Results and the settings."""

@@ -128,6 +128,7 @@ async def serve(
         SERVER_MAX_MESSAGE_BYTES,
         registry(),
         game.players.is_name,
+        name_rule=game.players.name_rule,
         on_sign_up=signed_up,
         participants=participants,
         websocket_listeners=websocket_listeners,

@@ -10,9 +10,13 @@ digits is an error naming the line. Only digests are kept; a token is
 compared as a digest with `hmac.compare_digest`; no message here ever shows
 a token.
 
-With participants the only sign-up is `["sign-up", Name, Token]`. `judge`
-says who a first message signs up, or why it is refused, in words fit for
-the log: the name it claimed and its address, never its token. Failures are counted per source address and name: after
+With participants the only sign-up is `["sign-up", Name, Token]`, or
+`["sign-up", Name, Token, Options]` with the options object of
+Common.sign_up_options (read strictly once the token is right; options that
+hold the token itself are refused, so that it never reaches the log as an
+opponent's name). `judge` says who a first message signs up, with which
+options, or why it is refused, in words fit for the log: the name it claimed
+and its address, never its token. Failures are counted per source address and name: after
 MAX_FAILURES within one window that name from that address is refused at
 once until `new_window`. Unknown names and shapeless values are never
 counted (nothing of anybody's is at stake), so nobody's failures lock out
@@ -25,6 +29,7 @@ import csv
 import hashlib
 import hmac
 import io
+import json
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,6 +37,7 @@ from pathlib import Path
 import attrs
 
 from Common.participant import SIGN_UP, TOKEN_RULE, is_token
+from Common.sign_up_options import NO_OPTIONS, SignUpOptions, read_sign_up_options
 from Common.strict import show
 
 TOKEN_HEADER = ("participant", "token")
@@ -41,6 +47,8 @@ MAX_FAILURES = 5
 GENERATOR_HINT = "python -m Remote.tokens"
 _HEX_DIGEST = re.compile(r"[0-9a-fA-F]{64}")
 _NOBODY = hashlib.sha256(b"nobody has this token").digest()
+SHAPES = f'["{SIGN_UP}", Name, Token] or ["{SIGN_UP}", Name, Token, Options]'
+"""The sign-ups a server with participants takes, as its messages say them."""
 
 
 class ParticipantsError(ValueError):
@@ -76,17 +84,27 @@ def claimed_name(message: object) -> object:
 
 @attrs.frozen
 class Verdict:
-    """What one first message amounts to: `name` signed up, or `refusal` says why not (without any token)."""
+    """What one first message amounts to: `name` signed up with `options`, or `refusal` says why not (without any token)."""
 
     name: str | None
     refusal: str | None = None
+    options: SignUpOptions = NO_OPTIONS
+
+
+def _any_name(value: object) -> bool:
+    return type(value) is str and value != ""
 
 
 @attrs.define
 class Participants:
-    """The participants' names and the digests of their tokens; the failed sign-ups of this window."""
+    """The participants' names and the digests of their tokens; the failed sign-ups of this window.
+
+    `is_name` and `name_rule`, the game's rule for names, judge the name a sign-up's options ask for.
+    """
 
     digests: Mapping[str, bytes]
+    is_name: Callable[[object], bool] = _any_name
+    name_rule: str = "the game's rule"
     _failures: dict[tuple[str, str], int] = attrs.field(factory=dict, init=False)
 
     def __contains__(self, name: object) -> bool:
@@ -101,12 +119,12 @@ class Participants:
         if type(message) is str:
             if self._locked_out(address, message):
                 return self._refused_at_once(address, message)
-            return self._failed(message, address, f'a bare name; this server takes only ["{SIGN_UP}", Name, Token]')
-        if type(message) is not list or len(message) != 3 or message[0] != SIGN_UP:
+            return self._failed(message, address, f"a bare name; this server takes only {SHAPES}")
+        if type(message) is not list or len(message) not in (3, 4) or message[0] != SIGN_UP:
             claimed = claimed_name(message)
-            shape = f'{_shape(message)}, not ["{SIGN_UP}", Name, Token]'
+            shape = f"{_shape(message)}, not {SHAPES}"
             return Verdict(None, refused(claimed, address, shape, claimed in self.digests))
-        _, name, token = message
+        _, name, token, *options = message
         if type(name) is not str or name not in self.digests:
             return Verdict(None, refused(name, address, "not a participant"))
         if self._locked_out(address, name):
@@ -115,7 +133,16 @@ class Participants:
             return self._failed(name, address, f"{_shape(token)} that is not a token")
         if not hmac.compare_digest(digest(token), self.digests.get(name, _NOBODY)):
             return self._failed(name, address, "a wrong token")
-        return Verdict(name)
+        if not options:
+            return Verdict(name)
+        if token in json.dumps(options[0]):  # its token is made of characters JSON writes as they are
+            return Verdict(
+                None, refused(name, address, "its options hold its token (not shown): the token goes in the third place only", True)
+            )
+        try:
+            return Verdict(name, options=read_sign_up_options(options[0], self.is_name, self.name_rule))
+        except ValueError as error:
+            return Verdict(None, refused(name, address, str(error), True))
 
     def _locked_out(self, address: str, name: str) -> bool:
         return self._failures.get((address, name), 0) >= MAX_FAILURES
@@ -206,7 +233,7 @@ def parse_participants(text: str, where: str, is_name: Callable[[object], bool],
             digests[name] = _digest_of(secret, hashed, shown_name(name), f"{where} line {line}")
     except csv.Error as error:
         raise ParticipantsError(f"{where} line {rows.line_num}: not CSV: {error}") from None
-    return Participants(digests)
+    return Participants(digests, is_name, name_rule)
 
 
 def _digest_of(secret: str, hashed: bool, name: str, where: str) -> bytes:

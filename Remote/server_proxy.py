@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -74,6 +75,9 @@ class ServerProxy:
     """The name to sign up with, the game's Name."""
     token: str | None = attrs.field(default=None, repr=False)
     """The participant's secret, if the organiser handed one out: the sign-up is then `["sign-up", Name, Token]`."""
+    options: Mapping[str, Any] | None = attrs.field(default=None, kw_only=True)
+    """What the sign-up asks for (Common.sign_up_options' object, `{"opponent": Name}`): then it is
+    `["sign-up", Name, Token, Options]`, the Token null if there is none."""
     opening: Opening | None = attrs.field(default=None, repr=False)
     """Which game the server runs, judged by its first messages (xclients gives one); None: not judged."""
     conversation: Conversation = attrs.field(init=False, repr=False)
@@ -101,8 +105,8 @@ class ServerProxy:
         return self.conversation.kicked_because
 
     async def sign_up(self) -> None:
-        """Send the first message of the connection: the name, or the tagged sign-up with the token."""
-        await self.channel.send(self.conversation.sign_up())
+        """Send the first message of the connection: the name, or the tagged sign-up with the token (and the options)."""
+        await self.channel.send(self.conversation.sign_up(self.options))
 
     async def play(self) -> Any | None:
         """Play, once signed up, until the conversation ends; the Results, or None if none arrived.

@@ -12,15 +12,26 @@ closes. The players who signed up wait in arrival order until `take` hands
 them to a tournament and starts the next one's list.
 
 With participants (Remote.participants) the only sign-up is
-`["sign-up", Name, Token]`, judged there; a name keeps its name (no
-renaming). The same name again replaces its earlier connection, which is
-closed, in the same place of the list; a name of the tournament that runs is
-refused. Every refusal of a first message on such a server is told
-`["refused", REFUSAL]` before the close, the same bytes whatever the cause;
-without participants only a tagged sign-up is told (`BARE_NAMES_ONLY`), and
-a refused bare name is closed in silence, as the course's server did. The
-refusal is sent in the connection's own task within REFUSAL_TIME_LIMIT; a
-client that does not take it is closed all the same.
+`["sign-up", Name, Token]` or `["sign-up", Name, Token, Options]`, judged
+there; a name keeps its name (no renaming). The same name again replaces
+its earlier connection, which is closed, in the same place of the list; a
+name of the tournament that runs is refused. Every refusal of a first
+message on such a server is told `["refused", REFUSAL]` before the close,
+the same bytes whatever the cause (bad options too: a different text would
+tell that the token was right). Without participants a player signs up with
+its bare name, or with `["sign-up", Name, null]` and Options (the null says:
+no token); a tagged sign-up that is refused is told why (`BARE_NAMES_ONLY`
+for one with a token; the one-line reason otherwise, which depends on
+nothing but the message), and a refused bare name is closed in silence, as
+the course's server did. The refusal is sent in the connection's own task
+within REFUSAL_TIME_LIMIT; a client that does not take it is closed all the
+same.
+
+The options (Common.sign_up_options) are read strictly on every server and
+travel with the player (`SignedUp.options`). Only an arena pairs named
+opponents (`takes_opponents`); elsewhere an "opponent" is ignored, and the
+log says so the first time. No server has rooms yet: a sign-up that asks for
+one is refused.
 
 While an interrupted tournament resumes, `admit` says who may come back:
 only its players, each once (no renaming: the name is checked there).
@@ -45,8 +56,9 @@ import attrs
 import trio
 
 from Admin.naming import NameRegistry
-from Common.participant import REFUSED, SIGN_UP
-from Common.strict import show
+from Common.participant import KICK_REASON_LIMIT, REFUSED, SIGN_UP
+from Common.sign_up_options import NO_OPTIONS, SignUpOptions, read_sign_up_options
+from Common.strict import shorten, show, show_in_sign_up
 from Remote.channel import ChannelError, MessageChannel
 from Remote.participants import Participants, refused
 from Remote.repeats import RepeatedLines
@@ -63,7 +75,8 @@ _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.ENOBUFS}
 REFUSAL = "sign-up refused: unknown participant, wrong token, or name already playing"
 """The text of every refusal on a server with participants: it tells an outsider nothing about who is one."""
 BARE_NAMES_ONLY = "this server takes bare names: sign up with the name alone, without a token"
-"""The text of the refusal of a tagged sign-up on a server without participants."""
+"""The text of the refusal of a sign-up with a token on a server without participants (the same since the course's
+days; `["sign-up", Name, null, Options]`, without a token, is the one tagged sign-up such a server takes)."""
 REFUSAL_TIME_LIMIT = 0.5
 """Seconds a refused connection has to take the refusal before it is closed."""
 
@@ -85,10 +98,11 @@ def _peer_address(stream: trio.abc.Stream) -> str:
 
 @attrs.frozen
 class SignedUp:
-    """A connection that signed up as `name`."""
+    """A connection that signed up as `name`, asking for `options` (Common.sign_up_options)."""
 
     name: str
     channel: MessageChannel
+    options: SignUpOptions = NO_OPTIONS
 
 
 @attrs.define
@@ -108,6 +122,10 @@ class SignUpDesk:
     registry: NameRegistry
     is_name: Callable[[object], bool]
     """The game's rule for names."""
+    name_rule: str = "the game's rule"
+    """The game's rule for names in words, for refusals (`1 to 12 ASCII letters`)."""
+    takes_opponents: bool = False
+    """Whether the event pairs the opponents sign-ups ask for (an arena); else they are ignored, and the log says so once."""
     name_time_limit: float = NAME_TIME_LIMIT
     on_sign_up: Callable[[SignedUp], None] = lambda signed_up: None
     participants: Participants | None = None
@@ -125,6 +143,7 @@ class SignUpDesk:
     signed_up: list[SignedUp] = attrs.field(factory=list, init=False)
     _serving: trio.CancelScope = attrs.field(factory=trio.CancelScope, init=False)
     _nameless: dict[MessageChannel, _Nameless] = attrs.field(factory=dict, init=False)  # oldest first
+    _ignoring_told: bool = attrs.field(default=False, init=False)
     _closures: RepeatedLines = attrs.field(
         factory=lambda: RepeatedLines(log, "a connection was closed: {}", "connection closed", "connections closed"),
         init=False,
@@ -216,20 +235,8 @@ class SignUpDesk:
             elif self.participants is not None:
                 closed_because = await self._sign_up_participant(message, channel, address)
                 told = None if closed_because is None else REFUSAL
-            elif not self.is_name(message):
-                closed_because = f"it sent {_shown_without_secrets(message)}, which is not a name"
-                told = BARE_NAMES_ONLY if type(message) is list and message[:1] == [SIGN_UP] else None
-            elif self.admit is not None and (refusal := self.admit(message)) is not None:
-                closed_because = refusal
-            elif self.admit is None and self.registry.assign(message) is None:
-                closed_because = (
-                    f"{message} cannot be made unique within {self.registry.max_length} letters: "
-                    f"the longest name assigned so far already has {self.registry.longest} letters"
-                )
             else:
-                closed_because = None
-                self.signed_up.append(SignedUp(message, channel))
-                self.on_sign_up(self.signed_up[-1])
+                closed_because, told = self._sign_up_by_name(message, channel, address)
         except ChannelError as error:
             closed_because = f"it failed before signing up: {error}"
         except trio.ClosedResourceError:
@@ -248,11 +255,54 @@ class SignUpDesk:
                 finally:
                     await trio.aclose_forcefully(channel)
 
+    def _sign_up_by_name(self, message: Any, channel: MessageChannel, address: str) -> tuple[str | None, str | None]:
+        """Sign up the bare name `message`, or `["sign-up", Name, null]` with Options or without, on a server without
+        participants: why not, if it does not, and the refusal it is told (None: closed in silence, as the course's)."""
+        name, options = message, NO_OPTIONS
+        if type(message) is list and message[:1] == [SIGN_UP]:
+            if len(message) not in (3, 4) or message[2] is not None:
+                return f"it sent {_shown_without_secrets(message)}, which is not a name", BARE_NAMES_ONLY
+            name = message[1]
+            try:
+                if not self.is_name(name):
+                    raise ValueError(f"its name must be a name of {self.name_rule}, got {show_in_sign_up(name)}")
+                if len(message) == 4:
+                    options = read_sign_up_options(message[3], self.is_name, self.name_rule)
+                if (room := _room_refusal(options)) is not None:
+                    raise ValueError(room)
+            except ValueError as error:
+                return refused(name, address, str(error)), shorten(f"sign-up refused: {error}", KICK_REASON_LIMIT)
+        elif not self.is_name(message):
+            return f"it sent {_shown_without_secrets(message)}, which is not a name", None
+        if self.admit is not None and (refusal := self.admit(name)) is not None:
+            return refusal, None
+        if self.admit is None and self.registry.assign(name) is None:
+            return (
+                f"{name} cannot be made unique within {self.registry.max_length} letters: "
+                f"the longest name assigned so far already has {self.registry.longest} letters"
+            ), None
+        self._signed(SignedUp(name, channel, options))
+        return None, None
+
+    def _signed(self, entry: SignedUp) -> None:
+        """`entry` signed up: it waits in the list; an opponent it asked for is noted once where the event ignores it."""
+        if entry.options.opponent is not None and not self.takes_opponents and not self._ignoring_told:
+            self._ignoring_told = True
+            log.info(
+                "%s asked for %s as its opponent: only an arena pairs named opponents; this server ignores the request "
+                "(and any later one, without saying so again)",
+                entry.name,
+                entry.options.opponent,
+            )
+        self.signed_up.append(entry)
+        self.on_sign_up(entry)
+
     async def _first_message(self, channel: MessageChannel, address: str) -> Any:
         """The connection's first message; on a WebSocket, after the upgrade (the door may assume the message).
 
         A bare name on a WebSocket whose upgrade request carried an `Authorization` header counts as
-        `["sign-up", Name, Token]`, the header's value the token.
+        `["sign-up", Name, Token]`, the header's value the token; so does `["sign-up", Name, null, Options]`,
+        with its Options.
         """
         if not isinstance(channel, WebSocketChannel):
             return await channel.receive()
@@ -263,6 +313,8 @@ class SignUpDesk:
         token = channel.handshake.authorization if channel.handshake is not None else None
         if token is not None and type(message) is str:
             return [SIGN_UP, message, token]
+        if token is not None and type(message) is list and len(message) == 4 and message[:1] == [SIGN_UP] and message[2] is None:
+            return [SIGN_UP, message[1], token, message[3]]
         return message
 
     async def _sign_up_participant(self, message: object, channel: MessageChannel, address: str) -> str | None:
@@ -271,20 +323,28 @@ class SignUpDesk:
         verdict = self.participants.judge(message, address)
         if verdict.name is None:
             return verdict.refusal
+        if (room := _room_refusal(verdict.options)) is not None:
+            return refused(verdict.name, address, room, True)
         if verdict.name in self.playing:
             return refused(verdict.name, address, "it signed up again while its tournament runs (connect after it ends)", True)
         if self.admit is not None and (refusal := self.admit(verdict.name)) is not None:
             return refused(verdict.name, address, refusal, True)
-        entry = SignedUp(verdict.name, channel)
+        entry = SignedUp(verdict.name, channel, verdict.options)
         for index, earlier in enumerate(self.signed_up):
             if earlier.name == verdict.name:
                 self.signed_up[index] = entry
                 log.info("%s signed up again: it replaces its earlier connection, which is closed", verdict.name)
                 await trio.aclose_forcefully(earlier.channel)
                 return None
-        self.signed_up.append(entry)
-        self.on_sign_up(entry)
+        self._signed(entry)
         return None
+
+
+def _room_refusal(options: SignUpOptions) -> str | None:
+    """Why a sign-up that asks for a room is refused (this server has none yet); None if it asks for none."""
+    if options.room is None:
+        return None
+    return f"its options ask for the room {show_in_sign_up(options.room)}, and this server has no rooms"
 
 
 async def _tell_refusal(channel: MessageChannel, text: str) -> None:

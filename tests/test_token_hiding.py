@@ -2,7 +2,8 @@
 
 A participant's value reaches reasons, the log, the event log, the exports
 and the watch page only through `show`. A sign-up `["sign-up", Name, Token]`
-(or a token that follows a "sign-up" string anywhere, or the text of a
+(its options shown, if it has them: `["sign-up", Name, Token, Options]`; or
+a token that follows a "sign-up" string anywhere, or the text of a
 sign-up cut short) is shown with every token replaced, before the text is
 cut to its limit: not even six characters of a token appear, whatever the
 nesting and the limit, down to the shortest name and token the rules allow.
@@ -59,6 +60,11 @@ def shapes(name: str, token: str) -> dict[str, Any]:
         "after a sign-up string": ["hello", SIGN_UP, name, token],
         "under a sign-up key": {SIGN_UP: token},
         "a token of another type": [SIGN_UP, name, [token]],
+        "with its options": [SIGN_UP, name, token, {"opponent": name}],
+        "its token in its options too": [SIGN_UP, name, token, {"opponent": token, "room": [name, token]}],
+        "its token as a key of its options": [SIGN_UP, name, token, {token: name}],
+        "options in the token's place": [SIGN_UP, name, {"opponent": token}],
+        "the text of a sign-up with options": json.dumps([SIGN_UP, name, token, {"opponent": name}]),
         "the text of a sign-up": text,
         **{f"the text cut after {cut}": text[:cut] for cut in range(text.index(token) + 1, len(text))},
     }
@@ -108,6 +114,10 @@ def test_no_piece_of_a_token_is_ever_shown(name: str, token: str, data: st.DataO
 
 def test_the_shortest_sign_up_twice_shows_its_name_and_hides_its_token() -> None:
     assert show([SIGN_UP, "h", SHORTEST_TOKEN]) == f'["sign-up", "h", "{TOKEN_HIDDEN}"]'
+
+
+def test_a_sign_up_with_options_shows_them_and_hides_its_token() -> None:
+    assert show([SIGN_UP, "h", SHORTEST_TOKEN, {"opponent": "bob"}], 200) == f'["sign-up", "h", "{TOKEN_HIDDEN}", {{"opponent": "bob"}}]'
 
 
 def test_the_text_of_a_sign_up_cut_inside_its_token_hides_what_there_is_of_it() -> None:

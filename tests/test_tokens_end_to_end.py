@@ -114,7 +114,8 @@ async def test_santorini_right_tokens_play_and_every_other_sign_up_is_refused_wi
                     compact(["signup", "carl", CARL]),
                     '"carl" from 127.0.0.1 was refused: a list of 3 elements, not ["sign-up", Name, Token]',
                 ),
-                (compact(["sign-up", "carl", CARL, CARL]), "a list of 4 elements"),
+                (compact(["sign-up", "carl", CARL, CARL]), '"carl" from 127.0.0.1 was refused: its options hold its token (not shown)'),
+                (compact(["sign-up", "carl", CARL, {}, CARL]), "a list of 5 elements"),
             ]:
                 await refused(server.port, data, None if b"x" * 64 in data else ("refused", REFUSAL))
                 await wait_for_log(server, reason)
