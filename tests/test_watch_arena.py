@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import h11
 import trio
+import trio.lowlevel
 
 from Admin.arena_manager import placing
 from Admin.arena_ratings import leaderboard_key, standing_json
@@ -33,7 +36,8 @@ from Remote.watch import WatchHub
 from tests.house_server import events_of, run_server
 from tests.raw_client import stop, wait_for_log_sync
 from tests.test_event_log_arena import HOUSE, arena_configuration
-from tests.test_watch_browser import open_browser, pytestmark as browser_mark
+from tests.test_watch_browser import open_browser
+from tests.test_watch_browser import pytestmark as browser_mark
 from tests.test_watch_stream import parse_sse
 from tests.watch_client import HOST, start_watch
 
@@ -93,7 +97,7 @@ async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_enco
 
             reading.start_soon(read)
             while not hub.watchers:  # the watcher is registered (its snapshot decided) before the rest is written
-                await trio.sleep(0)
+                await trio.lowlevel.checkpoint()
             for event in events[middle + 1 :]:
                 writer.write(event)
             writer.flush()
@@ -114,7 +118,7 @@ async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_enco
             assert shown[index]["ratings"] == encounter.ratings and shown[index]["ended_at"] == encounter.ended_at
 
     # the page's fold: each player's latest row, from the snapshot's encounters and then each encounter-end's second line
-    rows = {name: None for name in snapshot["roster"]}
+    rows = dict.fromkeys(snapshot["roster"])
 
     def take(ratings: list[dict]) -> None:
         for row in ratings:
@@ -200,3 +204,60 @@ def test_the_page_shows_a_real_arenas_leaderboard_chart_and_latest_results(tmp_p
     events = events_of(tmp_path / "log")
     rated = [event["encounter"] for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
     assert shown["results"] == list(reversed(rated[-20:]))
+
+
+STRATEGIES = ("tit-for-tat", "defector", "cooperator", "grudger")
+READ_DEBUG = "return Object.assign({seq: Number(document.body.dataset.seq || -1)}, window.watchDebug, {seqs: null});"
+
+
+def page_at(driver: Any, seq: int) -> dict:
+    """The page's counters once it has drawn event `seq`, within WAIT seconds."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(lambda d: (page := d.execute_script(READ_DEBUG))["seq"] >= seq and page)
+
+
+@browser_mark
+async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_rows_that_changed(tmp_path, capsys):
+    players = [[STRATEGIES[at % len(STRATEGIES)], f"p{at:04d}", ""] for at in range(1000)]
+    await run_server(arena_configuration(tmp_path, minutes=0.05) | {"house players": players})
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    half = len(events) // 2
+    for event in events[:half]:
+        writer.write(event)
+    writer.flush()
+    driver = await trio.to_thread.run_sync(open_browser, tmp_path / "profile")
+    try:
+        async with trio.open_nursery() as nursery:
+            port = await start_watch(nursery, hub)
+            await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/")
+            await trio.to_thread.run_sync(page_at, driver, half)
+            began = time.monotonic()
+            for first in range(half, len(events), 500):  # the rest in batches, each one drawn before the next comes
+                for event in events[first : first + 500]:
+                    writer.write(event)
+                writer.flush()
+                debug = await trio.to_thread.run_sync(page_at, driver, min(first + 500, len(events)))
+            caught_up = time.monotonic() - began
+            shown = await trio.to_thread.run_sync(driver.execute_script, READ_ARENA)
+            nursery.cancel_scope.cancel()
+    finally:
+        await trio.to_thread.run_sync(driver.quit)
+    summary = next(event for event in events if event["type"] == "summary")
+    rated = [event["encounter"] for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
+    streamed = [event for event in events[half:] if event["type"] == "encounter-end" and event["outcome"] is not None]
+    assert shown["leaderboard"] == [row["name"] for row in summary["ratings"]] and shown["players"] == 1000
+    assert shown["lines"] == shown["leaderboard"][:10]
+    assert shown["results"] == list(reversed(rated[-20:]))
+    assert debug["snapshots"] == 1 and debug["gaps"] == 0
+    assert debug["arenaRows"] <= 1000 + 1000 + 2 * len(streamed), "rows filled: the snapshot's, the summary's, the players of each end"
+    with capsys.disabled():
+        print(
+            f"\n1,000 players, {len(rated)} encounters, {len(events) - half} events streamed in {caught_up:.1f} s: "
+            f"{debug['renders']} frames drawn, {debug['arenaRows']} rows filled, {debug['arenaRanks']} ranks moved, "
+            f"the first arena draw {debug['arenaFirstMs']:.0f} ms, the slowest after it {debug['arenaSlowestMs']:.0f} ms"
+        )
