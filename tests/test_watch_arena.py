@@ -219,6 +219,8 @@ def page_at(driver: Any, seq: int) -> dict:
 
 @browser_mark
 async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_rows_that_changed(tmp_path, capsys):
+    from selenium.webdriver.support.ui import WebDriverWait
+
     players = [[STRATEGIES[at % len(STRATEGIES)], f"p{at:04d}", ""] for at in range(1000)]
     await run_server(arena_configuration(tmp_path, minutes=0.05) | {"house players": players})
     events = events_of(tmp_path / "log")
@@ -244,6 +246,16 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
                 debug = await trio.to_thread.run_sync(page_at, driver, min(first + 500, len(events)))
             caught_up = time.monotonic() - began
             shown = await trio.to_thread.run_sync(driver.execute_script, READ_ARENA)
+            await trio.to_thread.run_sync(driver.save_screenshot, str(tmp_path / "arena-1000.png"))
+            picked = shown["leaderboard"][500]  # a player far from the top, ticked for the chart
+            await trio.to_thread.run_sync(
+                driver.execute_script, f'document.querySelector("#leaderboard tr[data-player={picked}] input").click();'
+            )
+            ticked = await trio.to_thread.run_sync(
+                lambda: WebDriverWait(driver, WAIT, poll_frequency=0.05).until(
+                    lambda d: len(lines := d.execute_script(READ_ARENA)["lines"]) == 11 and lines
+                )
+            )
             nursery.cancel_scope.cancel()
     finally:
         await trio.to_thread.run_sync(driver.quit)
@@ -252,6 +264,7 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
     streamed = [event for event in events[half:] if event["type"] == "encounter-end" and event["outcome"] is not None]
     assert shown["leaderboard"] == [row["name"] for row in summary["ratings"]] and shown["players"] == 1000
     assert shown["lines"] == shown["leaderboard"][:10]
+    assert ticked == [*shown["leaderboard"][:10], picked], "the top 10 and the player ticked, in leaderboard order"
     assert shown["results"] == list(reversed(rated[-20:]))
     assert debug["snapshots"] == 1 and debug["gaps"] == 0
     assert debug["arenaRows"] <= 1000 + 1000 + 2 * len(streamed), "rows filled: the snapshot's, the summary's, the players of each end"
@@ -259,5 +272,6 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
         print(
             f"\n1,000 players, {len(rated)} encounters, {len(events) - half} events streamed in {caught_up:.1f} s: "
             f"{debug['renders']} frames drawn, {debug['arenaRows']} rows filled, {debug['arenaRanks']} ranks moved, "
-            f"the first arena draw {debug['arenaFirstMs']:.0f} ms, the slowest after it {debug['arenaSlowestMs']:.0f} ms"
+            f"the first arena draw {debug['arenaFirstMs']:.0f} ms, the slowest after it {debug['arenaSlowestMs']:.0f} ms; "
+            f"the page: {tmp_path / 'arena-1000.png'}"
         )

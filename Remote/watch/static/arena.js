@@ -80,7 +80,7 @@ const Arena = (function () {
       if (row.encounters > known.encounters) {
         const history = arena.histories.get(row.name);
         history.push([time, row.ordinal]);
-        if (history.length > 2 * HISTORY) arena.histories.set(row.name, history.filter((_, at) => at % 2 === 1));
+        if (history.length > 2 * HISTORY) arena.histories.set(row.name, history.filter((_, at) => (history.length - 1 - at) % 2 === 0));  // the latest kept
         arena.dirty.chart = true;
       }
     }
