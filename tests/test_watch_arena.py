@@ -158,6 +158,7 @@ return {arena: document.body.dataset.arena, progress: document.getElementById("p
         leaderboard: rows.map((tr) => tr.dataset.player),
         lines: [...document.querySelectorAll("#arena-chart polyline")].map((line) => line.dataset.player),
         results: [...document.querySelectorAll("#arena-results li")].map((li) => Number(li.dataset.encounter)),
+        queue: [...document.querySelectorAll("#arena-queue li[data-name]")].map((li) => li.dataset.name),
         players: rows.length};
 """
 
@@ -245,6 +246,7 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
                 writer.flush()
                 debug = await trio.to_thread.run_sync(page_at, driver, min(first + 500, len(events)))
             caught_up = time.monotonic() - began
+            waiting = hub.state.waiting
             shown = await trio.to_thread.run_sync(driver.execute_script, READ_ARENA)
             await trio.to_thread.run_sync(driver.save_screenshot, str(tmp_path / "arena-1000.png"))
             picked = shown["leaderboard"][500]  # a player far from the top, ticked for the chart
@@ -266,6 +268,7 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
     assert shown["lines"] == shown["leaderboard"][:10]
     assert ticked == [*shown["leaderboard"][:10], picked], "the top 10 and the player ticked, in leaderboard order"
     assert shown["results"] == list(reversed(rated[-20:]))
+    assert shown["queue"] == waiting[:200] and waiting, "the queue folded by the page is the server's (its first 200)"
     assert debug["snapshots"] == 1 and debug["gaps"] == 0
     assert debug["arenaRows"] <= 1000 + 1000 + 2 * len(streamed), "rows filled: the snapshot's, the summary's, the players of each end"
     with capsys.disabled():

@@ -34,7 +34,7 @@ const Arena = (function () {
     const format = (start && start.configuration && start.configuration.format) || {};
     return {
       rows: new Map(), order: [], histories: new Map(), waiting: new Map(), joins: 0, playing: new Set(), cooling: new Map(),
-      misbehaved: new Map(), out: new Set(), results: [], picked: new Set(), lines: new Map(),
+      misbehaved: new Map(), out: new Set(), results: [], picked: new Set(), lines: new Map(), now: -Infinity,
       coolDown: typeof format["cool down"] === "number" ? format["cool down"] : 60,
       allowed: typeof format["misbehaviours allowed"] === "number" ? format["misbehaviours allowed"] : 2,
       dirty: { rows: new Set(), order: true, chart: true, queue: true, results: true },
@@ -112,7 +112,10 @@ const Arena = (function () {
     }
     const shown = snapshot.arena || { waiting: [], playing: [], out: [], cooling: {} };
     for (const [name, until] of Object.entries(shown.cooling || {})) arena.cooling.set(name, until);
-    shown.waiting.forEach((name) => { arena.joins += 1; arena.waiting.set(name, { name, since: -Infinity, order: arena.joins }); });
+    shown.waiting.forEach((name) => {  // in queue order already: a cooling player waits from its cool-down's end
+      arena.joins += 1;
+      arena.waiting.set(name, { name, since: arena.cooling.get(name) ?? -Infinity, order: arena.joins });
+    });
     for (const name of shown.playing) arena.playing.add(name);
     for (const name of shown.out) arena.out.add(name);
   }
@@ -130,6 +133,7 @@ const Arena = (function () {
       document.getElementById("leaderboard").replaceChildren();
     }
     if (!is(state)) return;
+    if (typeof event.t === "number") arena.now = Math.max(arena.now, event.t);
     switch (event.type) {
       case "arena-join":
         player(event.name);
@@ -342,7 +346,7 @@ const Arena = (function () {
     const list = document.getElementById("arena-queue");
     const queue = [...arena.waiting.values()].sort((a, b) => a.since - b.since || a.order - b.order || byCodePoint(a.name, b.name));
     list.replaceChildren(...queue.slice(0, QUEUE_SHOWN).map((waiting) => {
-      const item = element("li", arena.cooling.has(waiting.name) && waiting.since > -Infinity && arena.cooling.get(waiting.name) >= waiting.since ? "cooling" : "", waiting.name);
+      const item = element("li", (arena.cooling.get(waiting.name) ?? -Infinity) > arena.now ? "cooling" : "", waiting.name);
       item.dataset.name = waiting.name;
       return item;
     }));
