@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from Admin.arena_ratings import ArenaRatings, EncounterEnded, Place, standings_json
+from Admin.arena_ratings import ArenaRatings, EncounterEnded, Place, RatedEncounter, standing_json, standings_json
 from Admin.event_types import (
     ARENA_JOIN,
     ARENA_LEAVE,
@@ -86,6 +86,14 @@ class ArenaEncounter:
     ended_at: float | None = None
     outcome: Any = None
     culprits: tuple[Name, ...] = ()
+    ratings: list[dict[str, Any]] | None = None
+    """Once it ended with an outcome, each player's leaderboard row after it, in seat order, with `change`, its μ's change
+    (0 where the encounter was not rated for it): the page's latest results and chart (`rated_json`)."""
+
+
+def rated_json(rated: RatedEncounter) -> list[dict[str, Any]]:
+    """Each player's row after an encounter (`standing_json`) and `change`, what the encounter moved its μ by, in seat order."""
+    return [standing_json(change.after) | {"change": change.after.mu - change.before.mu} for change in rated.changes]
 
 
 @attrs.define
@@ -260,7 +268,8 @@ class ArenaState:
                 raise EventError(f"the culprits {show(list(culprits))} are not those who misbehaved in it, {show(misbehaved)}")
             places = self.placing(outcome, players, frozenset(culprits))
             self._arena.apply(Ended(players, event["t"], frozenset(culprits)))
-            self.ratings.rate(EncounterEnded(players, places, event["t"]))  # type: ignore[arg-type]  # attrs' tuple converter
+            rated = self.ratings.rate(EncounterEnded(players, places, event["t"]))  # type: ignore[arg-type]  # attrs' tuple converter
+            encounter.ratings = rated_json(rated)
             self.misbehaviours += encounter.misbehaved
             self.ended_order.append(index)
         encounter.ended, encounter.ended_at, encounter.outcome, encounter.culprits = True, event["t"], outcome, culprits

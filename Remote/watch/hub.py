@@ -49,6 +49,7 @@ from Remote.watch.snapshot import (
     Words,
     changed_words,
     encounter_places,
+    encounter_ratings,
     encounter_words,
     frozen_for_standings,
     snapshot_json,
@@ -241,12 +242,10 @@ class WatchHub:
                 if index is None:
                     frame = event_frame(event["seq"], line.encode())
                 else:
-                    words = self._words[index] = encounter_words(self.state, index, game)
-                    if self._places is None:
-                        frame = event_frame(event["seq"], line.encode(), words, with_words=True)
-                    else:
-                        places = self._places[index] = encounter_places(self.state, index, game)
-                        frame = event_frame(event["seq"], line.encode(), words, with_words=True, places=places, with_places=True)
+                    self._words[index] = encounter_words(self.state, index, game)
+                    if self._places is not None:
+                        self._places[index] = encounter_places(self.state, index, game)
+                    frame = self._frame_with_words(event["seq"], line.encode(), index)
                 frames.append(frame)
                 self._remember(event["seq"], frame)
                 if event["type"] in _CHANGES_STANDINGS:
@@ -258,6 +257,23 @@ class WatchHub:
             self._pending.clear()
             for watcher in list(self.watchers):
                 watcher.resnapshot()
+
+    def _frame_with_words(self, seq: int, line: bytes, index: int) -> bytes:
+        """The frame of an event that changes encounter `index`'s words: with them, its places (a game seating more than two)
+        and its players' ratings after it (an arena's)."""
+        arena = isinstance(self.state, ArenaState)
+        places = None if self._places is None else self._places.get(index)
+        ratings = encounter_ratings(self.state, index) if arena and index in self.state.encounters else None
+        return event_frame(
+            seq,
+            line,
+            self._words.get(index),
+            with_words=True,
+            places=places,
+            with_places=self._places is not None,
+            ratings=ratings,
+            with_ratings=arena,
+        )
 
     def flush(self) -> None:
         """Offer everything published since the last flush to every watcher, as one HTTP chunk shared by all.
@@ -347,13 +363,7 @@ class WatchHub:
                     log.warning("watch: line %d of %s is not event %d; the watcher starts over", seq, part.path, seq)
                     raise Dropped
                 index = _changed_words_of_line(line)
-                if index is None:
-                    frames.append(event_frame(seq, line))
-                elif self._places is None:
-                    frames.append(event_frame(seq, line, self._words.get(index), with_words=True))
-                else:
-                    places = self._places.get(index)
-                    frames.append(event_frame(seq, line, self._words.get(index), with_words=True, places=places, with_places=True))
+                frames.append(event_frame(seq, line) if index is None else self._frame_with_words(seq, line, index))
             if frames:
                 yield b"".join(frames)
 

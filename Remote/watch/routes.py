@@ -7,7 +7,7 @@ is 404, whatever dots or escapes it holds.
 | method, target                    | answer                                                   |
 |-----------------------------------|----------------------------------------------------------|
 | GET /                             | the page (`static/index.html`)                           |
-| GET /watch.js, /boards.js, /scores.js, /replay.js, /formats.js, /watch.css | the page's scripts and style |
+| GET /watch.js, /boards.js, /scores.js, /replay.js, /formats.js, /arena.js, /watch.css | the page's scripts and style |
 | GET /view.js[?game=G]             | the watched game's view script (`Game.board_view`)       |
 | GET /view.css[?game=G]            | its style sheet (the script's name with `.css`), if any  |
 | GET /play                         | the play view's page (`static/play.html`; its files /play.js, /play.css) |
@@ -38,6 +38,7 @@ STATIC_TYPES = {
     "watch.css": "text/css; charset=utf-8",
     "scores.js": "text/javascript; charset=utf-8",
     "formats.js": "text/javascript; charset=utf-8",
+    "arena.js": "text/javascript; charset=utf-8",
     "play.html": "text/html; charset=utf-8",
     "play.js": "text/javascript; charset=utf-8",
     "play.css": "text/css; charset=utf-8",

@@ -43,10 +43,15 @@ An arena's state (Admin/arena_state.py) gives a snapshot of the same keys
 in its order, `total` null, no revisions and no stages; its encounters as
 a tournament's (repetition 0; an interrupted one ended with the outcome
 null and every player's word "interrupted"); and one key more, `arena`:
-`{"waiting" (the queue, in order), "playing", "out"}`. Its standings'
-`rows` are the leaderboard's (`{"name", "mu", "sigma", "ordinal",
-"encounters", "streak"}`, best first), its `ratings` and `format` null;
-an encounter's `places` are null.
+`{"waiting" (the queue, in order), "playing", "out", "cooling" (by name,
+the end of each cool-down still running at the last event)}`. Its
+standings' `rows` are the leaderboard's (`{"name", "mu", "sigma",
+"ordinal", "encounters", "streak"}`, best first), its `ratings` and
+`format` null; an encounter's `places` are null, and an ended one has
+`ratings`: each player's row after it with `change`, its μ's change
+(Admin/arena_state.py's `rated_json`; null when it was interrupted), as
+the stream's second line of its `encounter-end` has them, and `ended_at`,
+its end's `t`.
 
 Nothing here knows a game or a format: words, standings and scores come
 through the Game, summaries through the Format.
@@ -177,8 +182,14 @@ def arena_snapshot_json(
         "stops": state.stops,
         "resumes": state.resumes,
         "standings": standings,
-        "arena": {"waiting": state.waiting, "playing": state.playing, "out": state.out_for_good()},
+        "arena": {"waiting": state.waiting, "playing": state.playing, "out": state.out_for_good(), "cooling": _cooling(state)},
     }
+
+
+def _cooling(state: ArenaState) -> dict[str, float]:
+    """The players cooling down after a misbehaviour as of the last event, each with the time its cool-down ends."""
+    cooling = {} if state.arena is None else state.arena.cooling_until
+    return {name: until for name, until in sorted(cooling.items()) if until > state.last_t}
 
 
 def _arena_encounter_json(encounter: ArenaEncounter, words: Words | None, with_places: bool) -> dict[str, Any]:
@@ -191,6 +202,7 @@ def _arena_encounter_json(encounter: ArenaEncounter, words: Words | None, with_p
     }
     if encounter.ended:
         shown |= {"outcome": encounter.outcome, "culprits": list(encounter.culprits), "game_ends": encounter.game_ends, "words": words}
+        shown["ratings"], shown["ended_at"] = encounter.ratings, encounter.ended_at
         if with_places:
             shown["places"] = None
     else:
@@ -235,6 +247,12 @@ def encounter_places(state: TournamentState | ArenaState, index: int, game: Game
     except ExportError as error:
         log.warning("watch: no places for encounter %d: %s", index, error)
         return None
+
+
+def encounter_ratings(state: TournamentState | ArenaState, index: int) -> list[dict[str, Any]] | None:
+    """For an arena's ended encounter, each player's leaderboard row after it and its μ's `change` (seat order); None
+    for a tournament's, and for an arena's encounter that was interrupted."""
+    return state.encounters[index].ratings if isinstance(state, ArenaState) else None
 
 
 def changed_words(event: Mapping[str, Any]) -> int | None:

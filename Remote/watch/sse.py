@@ -9,7 +9,8 @@
     id: 57                                    one log event, its line as the log holds it
     data: {"seq": 57, "type": "encounter-end", ...}
     data: {"words": {"ann": "won", "bob": "lost"}}     only after an encounter's end or a revision (a game seating
-                                                       more than two adds "places": [[name, place, score], ...])
+                                                       more than two adds "places": [[name, place, score], ...];
+                                                       an arena's end adds "ratings": each player's row after it)
 
     event: standings                          the standings as of event seq (no id: it is derived)
     data: {"seq": 57, "rows": [...]}
@@ -42,13 +43,21 @@ def _json(value: Any) -> bytes:
 
 
 def event_frame(
-    seq: int, line: bytes, words: dict[str, str] | None = None, with_words: bool = False, places: Any = None, with_places: bool = False
+    seq: int,
+    line: bytes,
+    words: dict[str, str] | None = None,
+    with_words: bool = False,
+    places: Any = None,
+    with_places: bool = False,
+    ratings: Any = None,
+    with_ratings: bool = False,
 ) -> bytes:
     """One log event: `line` is its JSON as the log wrote it (UTF-8); `with_words` adds the encounter's crosstable words,
-    and `with_places` its players' places and scores."""
+    `with_places` its players' places and scores, and `with_ratings` (an arena's) its players' ratings after it."""
     frame = b"id: %d\ndata: %s\n" % (seq, line)
     if with_words:
-        frame += b"data: %s\n" % _json({"words": words} | ({"places": places} if with_places else {}))
+        more = {"words": words} | ({"places": places} if with_places else {}) | ({"ratings": ratings} if with_ratings else {})
+        frame += b"data: %s\n" % _json(more)
     return frame + b"\n"
 
 

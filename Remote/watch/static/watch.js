@@ -10,6 +10,9 @@
 // A game whose encounters seat more than two (the snapshot's `seats`) has no
 // crosstable: the page shows a table per encounter instead, each player's
 // place, score and result, as crosstable.csv has them.
+// An arena (the snapshot's `arena`, or the start's format of kind "arena")
+// has neither crosstable nor schedule: arena.js folds and draws its
+// leaderboard, rating chart, queue and latest results instead.
 "use strict";
 
 (function () {
@@ -26,7 +29,8 @@
 
   function emptyState() {
     return { run: 0, seq: 0, game: null, seats: [2, 2], start: null, roster: null, total: null, encounters: new Map(), misbehaviours: {},
-             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), wide: false, ended: [], stages: [], summary: null };
+             revisions: new Map(), finished: 0, results: null, standings: null, pairs: new Map(), wide: false, ended: [], stages: [], summary: null,
+             arenaView: false };
   }
 
   // -- the stream
@@ -39,7 +43,11 @@
     sourceRun = run;
     debug.opened += 1;
     source.addEventListener("snapshot", (message) => onSnapshot(JSON.parse(message.data)));
-    source.addEventListener("standings", (message) => { state.standings = JSON.parse(message.data); dirty.all = true; dirty.format = true; schedule(); });
+    source.addEventListener("standings", (message) => {
+      state.standings = JSON.parse(message.data);
+      Arena.standings(state, state.standings);
+      dirty.all = true; dirty.format = true; schedule();
+    });
     source.onmessage = (message) => onEvent(message.data);
     source.onopen = () => connection("live");
     source.onerror = () => {
@@ -82,6 +90,7 @@
       if (encounter.ended) state.ended.push(encounter.encounter);
       else dirty.encounters.add(encounter.encounter);
     }
+    Arena.fromSnapshot(state, snapshot);
     debug.seqs = [snapshot.seq];
     views.clear();
     dirty.all = true;
@@ -103,6 +112,7 @@
       return;
     }
     apply(event, extra);
+    Arena.apply(state, event, extra);
     state.seq = event.seq;
     debug.seqs.push(event.seq);
     if (debug.seqs.length > 50000) debug.seqs.splice(0, 10000);
@@ -234,15 +244,22 @@
   function render() {
     frame = 0;
     debug.renders += 1;
+    const arena = Arena.is(state);
+    document.body.dataset.arena = arena ? "1" : "";
     if (dirty.all) {
       drawHeading();
-      drawStandings();
       drawMisbehaviours();
-      drawFinished();
+      if (!arena) {
+        drawStandings();
+        drawFinished();
+      }
     }
-    if (dirty.all || dirty.format) Formats.draw(state, resultWord);
-    if (seatsMoreThanTwo()) drawEncounterTable();
-    else drawCrosstable();
+    if (arena) Arena.draw(state);
+    else {
+      if (dirty.all || dirty.format) Formats.draw(state, resultWord);
+      if (seatsMoreThanTwo()) drawEncounterTable();
+      else drawCrosstable();
+    }
     drawRunning();
     drawProgress();
     dirty = { all: false, format: false, pairs: new Set(), encounters: new Set() };
@@ -255,7 +272,8 @@
     Boards.load(state.game, viewLoaded);  // once the game is known: its view, and then every board and score again
     const game = Boards.title(state.game);
     $("legend-score").textContent = Scores.legend(state.game);
-    $("title").textContent = state.start ? game + " tournament " + (state.start.tournament || "") : "Waiting for a tournament";
+    const what = Arena.is(state) ? " arena " : " tournament ";
+    $("title").textContent = state.start ? game + what + (state.start.tournament || "") : "Waiting for a tournament";
     document.title = $("title").textContent;
   }
 
@@ -266,6 +284,11 @@
     const progress = $("progress");
     progress.dataset.finished = state.finished;
     progress.dataset.total = total;
+    if (Arena.is(state)) {
+      $("progress-bar").style.width = state.results ? "100%" : "0%";
+      $("progress-text").textContent = (state.results ? "the arena is over: " : "") + state.finished + " encounters finished, " + running + " running";
+      return;
+    }
     $("progress-text").textContent = state.results ? "finished: all " + total + " encounters" :
       state.roster ? state.finished + " of " + total + " encounters finished, " + running + " running" : "signing up";
   }
@@ -554,5 +577,5 @@
     if (ended.length) Replay.open(state.game, ended[ended.length - 1], 0);
   }
 
-  document.addEventListener("DOMContentLoaded", () => open(null, 0));
+  document.addEventListener("DOMContentLoaded", () => { Arena.init(schedule); open(null, 0); });
 })();

@@ -1,0 +1,280 @@
+"""The watch page of an arena: what its snapshot and stream carry for the page, and the page itself in Chromium.
+
+The stream test replays a real arena's log (xserver's own `serve` among the
+prisoner's dilemma's house players, a breaker among them) into a watch hub
+and reads `GET /events` with a strict client: the snapshot must carry the
+queue and every ended encounter's ratings, and each `encounter-end` the
+ratings of its players after it, so that the page, folding nothing but
+what it is sent, ends with the leaderboard of the arena's summary.
+
+The browser test runs a real xserver arena with house players and a watch
+page, and checks in headless Chromium that the page's leaderboard lists
+the players in the order the server's log printed at the end, that the
+chart has a line per shown player, and that the latest results are the
+last encounters that ended.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import h11
+import trio
+import trio.lowlevel
+
+from Admin.arena_manager import placing
+from Admin.arena_ratings import leaderboard_key, standing_json
+from Admin.arena_state import ArenaState
+from Remote.event_log_writer import EventLogWriter
+from Remote.game_registry import GAMES
+from Remote.loopback import ServerProcess
+from Remote.watch import WatchHub
+from tests.house_server import events_of, run_server
+from tests.raw_client import stop, wait_for_log_sync
+from tests.test_event_log_arena import HOUSE, arena_configuration
+from tests.test_watch_browser import open_browser
+from tests.test_watch_browser import pytestmark as browser_mark
+from tests.test_watch_stream import parse_sse
+from tests.watch_client import HOST, start_watch
+
+PAGE = re.compile(r"the page is at http://[^:]+:(\d+)/")
+ROW = re.compile(r"(\d+)  (\S+) +-?\d+\.\d +-?\d+\.\d +\d+\.\d\d +\d+ +[+-]\d+$")
+"""A row of the leaderboard the server logs at the end: rank, name, μ - 3σ, μ, σ, encounters, streak."""
+WAIT = 60
+
+
+async def strict_frames(port: int, last_seq: int) -> list[dict]:
+    """`GET /events` read through h11 and the strict SSE parser, up to the log event `last_seq` (comments left out)."""
+    frames: list[dict] = []
+    stream = await trio.open_tcp_stream(HOST, port)
+    async with stream:
+        conn = h11.Connection(h11.CLIENT)
+        await stream.send_all(conn.send(h11.Request(method="GET", target="/events", headers=[("host", HOST)])))
+        await stream.send_all(conn.send(h11.EndOfMessage()))
+        body = b""
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                conn.receive_data(await stream.receive_some(1 << 16))
+            elif isinstance(event, h11.Response):
+                assert event.status_code == 200
+            elif isinstance(event, h11.Data):
+                body += event.data
+                while b"\n\n" in body:
+                    block, body = body.split(b"\n\n", 1)
+                    frame = parse_sse(block)
+                    if frame["data"]:
+                        frames.append(frame)
+                        if frame["event"] == "message" and int(frame["id"]) >= last_seq:
+                            return frames
+            else:
+                raise AssertionError(f"the stream ended before event {last_seq}: {event}")
+
+
+async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_encounters_ratings(tmp_path):
+    await run_server(arena_configuration(tmp_path))
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    rules_placing = placing(game.rules(game.read_settings({})))
+    middle = next(at for at, event in enumerate(events) if event["type"] == "encounter-end" and at > len(events) // 2)
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(rules_placing))
+    hub.attach(writer, game)
+    for event in events[: middle + 1]:
+        writer.write(event)
+    writer.flush()
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub)
+        async with trio.open_nursery() as reading:
+            got: list[list[dict]] = []
+
+            async def read() -> None:
+                got.append(await strict_frames(port, len(events)))
+
+            reading.start_soon(read)
+            while not hub.watchers:  # the watcher is registered (its snapshot decided) before the rest is written
+                await trio.lowlevel.checkpoint()
+            for event in events[middle + 1 :]:
+                writer.write(event)
+            writer.flush()
+        nursery.cancel_scope.cancel()
+    (frames,) = got
+    snapshot = json.loads(frames[0]["data"][0])
+    assert frames[0]["event"] == "snapshot" and snapshot["seq"] == middle + 1
+
+    # the state the server folded at each point, for comparison
+    expected = ArenaState(rules_placing)
+    for event in events[: middle + 1]:
+        expected.apply(event)
+    assert snapshot["arena"]["waiting"] == expected.waiting and snapshot["arena"]["playing"] == expected.playing
+    assert snapshot["arena"]["out"] == expected.out_for_good()
+    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"]}
+    for index, encounter in expected.encounters.items():
+        if encounter.ended:
+            assert shown[index]["ratings"] == encounter.ratings and shown[index]["ended_at"] == encounter.ended_at
+
+    # the page's fold: each player's latest row, from the snapshot's encounters and then each encounter-end's second line
+    rows = dict.fromkeys(snapshot["roster"])
+
+    def take(ratings: list[dict]) -> None:
+        for row in ratings:
+            if rows.get(row["name"]) is None or rows[row["name"]]["encounters"] <= row["encounters"]:
+                rows[row["name"]] = {key: value for key, value in row.items() if key != "change"}
+
+    for encounter in sorted(snapshot["encounters"], key=lambda encounter: encounter.get("ended_at") or 0):
+        take(encounter.get("ratings") or [])
+    ends = 0
+    for frame in frames[1:]:
+        if frame["event"] != "message":
+            continue
+        event = json.loads(frame["data"][0])
+        assert event == events[event["seq"] - 1]
+        before = {name: expected.ratings.player(name) for name in event.get("players", []) if name in expected.ratings}
+        expected.apply(event)
+        if event["type"] != "encounter-end" or event["outcome"] is None:
+            continue
+        ends += 1
+        ratings = json.loads(frame["data"][1])["ratings"]
+        assert [row["name"] for row in ratings] == event["players"]
+        for row in ratings:
+            after = expected.ratings.player(row["name"])
+            assert row == standing_json(after) | {"change": after.mu - before[row["name"]].mu}
+        take(ratings)
+    assert ends > 0 and any(json.loads(frame["data"][0])["type"] == "summary" for frame in frames[1:] if frame["event"] == "message")
+    summary = next(event for event in events if event["type"] == "summary")
+    assert sorted(rows.values(), key=lambda row: (-row["ordinal"], -row["encounters"], row["name"])) == summary["ratings"]
+    assert [standing.name for standing in sorted(expected.ratings.leaderboard(), key=leaderboard_key)] == [
+        row["name"] for row in summary["ratings"]
+    ]
+
+
+READ_ARENA = """
+const rows = [...document.querySelectorAll("#leaderboard tbody tr")];
+return {arena: document.body.dataset.arena, progress: document.getElementById("progress-text").textContent,
+        leaderboard: rows.map((tr) => tr.dataset.player),
+        lines: [...document.querySelectorAll("#arena-chart polyline")].map((line) => line.dataset.player),
+        results: [...document.querySelectorAll("#arena-results li")].map((li) => Number(li.dataset.encounter)),
+        queue: [...document.querySelectorAll("#arena-queue li[data-name]")].map((li) => li.dataset.name),
+        players: rows.length};
+"""
+
+
+@browser_mark
+def test_the_page_shows_a_real_arenas_leaderboard_chart_and_latest_results(tmp_path: Path):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    config = {
+        "game": "ipd",
+        "min players": 0,
+        "waiting for": 1,
+        "repeat": 0,
+        "event log": str(tmp_path / "log"),
+        "format": {"kind": "arena", "minutes": 0.05, "pairing": "first come", "cool down": 0.2},
+        "house players": HOUSE,
+        "max rounds": 8,
+        "watch": {"port": 0},
+        "watch linger": 30,
+    }
+    server = ServerProcess(config)
+    driver = None
+    try:
+        port = int(PAGE.search(wait_for_log_sync(server, "the page is at")[0])[1])
+        driver = open_browser(tmp_path / "profile")
+        driver.get(f"http://127.0.0.1:{port}/")
+        shown = WebDriverWait(driver, WAIT, poll_frequency=0.1).until(
+            lambda d: (page := d.execute_script(READ_ARENA))["arena"] == "1" and "the arena is over" in page["progress"] and page
+        )
+        driver.save_screenshot(str(tmp_path / "arena.png"))
+        print(f"the arena's page: {tmp_path / 'arena.png'}")
+        wait_for_log_sync(server, "the arena is over")
+        lines = server.log_lines
+        header = next(at for at, line in enumerate(lines) if "μ-3σ" in line)
+        printed = [ROW.search(line.rstrip()) for line in lines[header + 1 : header + 1 + len(HOUSE)]]
+        order = [match[2] for match in printed if match is not None]
+        assert len(order) == len(HOUSE)
+        assert shown["leaderboard"] == order
+        assert shown["lines"] == order[: min(10, len(order))]
+    finally:
+        if driver is not None:
+            driver.quit()
+        stop(server)
+    events = events_of(tmp_path / "log")
+    rated = [event["encounter"] for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
+    assert shown["results"] == list(reversed(rated[-20:]))
+
+
+STRATEGIES = ("tit-for-tat", "defector", "cooperator", "grudger")
+READ_DEBUG = "return Object.assign({seq: Number(document.body.dataset.seq || -1)}, window.watchDebug, {seqs: null});"
+
+
+def page_at(driver: Any, seq: int) -> dict:
+    """The page's counters once it has drawn event `seq`, within WAIT seconds."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(lambda d: (page := d.execute_script(READ_DEBUG))["seq"] >= seq and page)
+
+
+@browser_mark
+async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_rows_that_changed(tmp_path, capsys):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    players = [[STRATEGIES[at % len(STRATEGIES)], f"p{at:04d}", ""] for at in range(1000)]
+    await run_server(arena_configuration(tmp_path, minutes=0.05) | {"house players": players})
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    half = len(events) // 2
+    for event in events[:half]:
+        writer.write(event)
+    writer.flush()
+    driver = await trio.to_thread.run_sync(open_browser, tmp_path / "profile")
+    try:
+        async with trio.open_nursery() as nursery:
+            port = await start_watch(nursery, hub)
+            await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/")
+            await trio.to_thread.run_sync(page_at, driver, half)
+            began = time.monotonic()
+            for first in range(half, len(events), 500):  # the rest in batches, each one drawn before the next comes
+                for event in events[first : first + 500]:
+                    writer.write(event)
+                writer.flush()
+                debug = await trio.to_thread.run_sync(page_at, driver, min(first + 500, len(events)))
+            caught_up = time.monotonic() - began
+            waiting = hub.state.waiting
+            shown = await trio.to_thread.run_sync(driver.execute_script, READ_ARENA)
+            await trio.to_thread.run_sync(driver.save_screenshot, str(tmp_path / "arena-1000.png"))
+            picked = shown["leaderboard"][500]  # a player far from the top, ticked for the chart
+            await trio.to_thread.run_sync(
+                driver.execute_script, f'document.querySelector("#leaderboard tr[data-player={picked}] input").click();'
+            )
+            ticked = await trio.to_thread.run_sync(
+                lambda: WebDriverWait(driver, WAIT, poll_frequency=0.05).until(
+                    lambda d: len(lines := d.execute_script(READ_ARENA)["lines"]) == 11 and lines
+                )
+            )
+            nursery.cancel_scope.cancel()
+    finally:
+        await trio.to_thread.run_sync(driver.quit)
+    summary = next(event for event in events if event["type"] == "summary")
+    rated = [event["encounter"] for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
+    streamed = [event for event in events[half:] if event["type"] == "encounter-end" and event["outcome"] is not None]
+    assert shown["leaderboard"] == [row["name"] for row in summary["ratings"]] and shown["players"] == 1000
+    assert shown["lines"] == shown["leaderboard"][:10]
+    assert ticked == [*shown["leaderboard"][:10], picked], "the top 10 and the player ticked, in leaderboard order"
+    assert shown["results"] == list(reversed(rated[-20:]))
+    assert shown["queue"] == waiting[:200] and waiting, "the queue folded by the page is the server's (its first 200)"
+    assert debug["snapshots"] == 1 and debug["gaps"] == 0
+    assert debug["arenaRows"] <= 1000 + 1000 + 2 * len(streamed), "rows filled: the snapshot's, the summary's, the players of each end"
+    with capsys.disabled():
+        print(
+            f"\n1,000 players, {len(rated)} encounters, {len(events) - half} events streamed in {caught_up:.1f} s: "
+            f"{debug['renders']} frames drawn, {debug['arenaRows']} rows filled, {debug['arenaRanks']} ranks moved, "
+            f"the first arena draw {debug['arenaFirstMs']:.0f} ms, the slowest after it {debug['arenaSlowestMs']:.0f} ms; "
+            f"the page: {tmp_path / 'arena-1000.png'}"
+        )
