@@ -158,7 +158,7 @@ class EncounterEnded:
 
 
 @attrs.frozen
-class Standing:
+class LeaderboardRow:
     """A player's row of the leaderboard: its rating (μ, σ), encounters rated and current streak (+wins, -losses)."""
 
     name: Name
@@ -173,7 +173,7 @@ class Standing:
         return ordinal(self.mu, self.sigma)
 
 
-def leaderboard_key(standing: Standing) -> tuple[float, int, Name]:
+def leaderboard_key(standing: LeaderboardRow) -> tuple[float, int, Name]:
     """The leaderboard's order: higher μ - 3σ first, then more encounters, then the name."""
     return (-standing.ordinal, -standing.encounters, standing.name)
 
@@ -184,8 +184,8 @@ class RatingChange:
 
     name: Name
     place: Place
-    before: Standing
-    after: Standing
+    before: LeaderboardRow
+    after: LeaderboardRow
 
     @property
     def rated(self) -> bool:
@@ -242,13 +242,13 @@ class _History:
 class ArenaRatings:
     """Every player's rating, streak and history, folded from the encounters in the order they ended (module docstring)."""
 
-    _standings: dict[Name, Standing] = attrs.field(factory=dict, alias="standings")
+    _standings: dict[Name, LeaderboardRow] = attrs.field(factory=dict, alias="standings")
     _histories: dict[Name, _History] = attrs.field(factory=dict, repr=False, alias="histories")
 
-    def join(self, name: Name) -> Standing:
+    def join(self, name: Name) -> LeaderboardRow:
         """Put `name` on the leaderboard with a new player's rating, unless it is there already; its row."""
         if name not in self._standings:
-            self._standings[name] = Standing(name)
+            self._standings[name] = LeaderboardRow(name)
             self._histories[name] = _History()
         return self._standings[name]
 
@@ -258,7 +258,7 @@ class ArenaRatings:
     def __len__(self) -> int:
         return len(self._standings)
 
-    def player(self, name: Name) -> Standing:
+    def player(self, name: Name) -> LeaderboardRow:
         """`name`'s row (KeyError for a player that never joined nor played)."""
         return self._standings[name]
 
@@ -266,7 +266,7 @@ class ArenaRatings:
         """`name`'s μ - 3σ after its rated encounters, thinned evenly (module docstring, "The history"); oldest first."""
         return self._histories[name].points()
 
-    def leaderboard(self) -> list[Standing]:
+    def leaderboard(self) -> list[LeaderboardRow]:
         """Every player's row, best first (`leaderboard_key`)."""
         return sorted(self._standings.values(), key=leaderboard_key)
 
@@ -279,7 +279,7 @@ class ArenaRatings:
             new = old
             if seat in updates:
                 mu, sigma, streak = updates[seat]
-                new = Standing(old.name, mu, sigma, old.encounters + 1, _next_streak(old.streak, streak))
+                new = LeaderboardRow(old.name, mu, sigma, old.encounters + 1, _next_streak(old.streak, streak))
                 self._standings[old.name] = new
                 self._histories[old.name].add(HistoryPoint(new.encounters, result.time, new.ordinal))
             changes.append(RatingChange(old.name, place, old, new))
@@ -299,7 +299,7 @@ def fold(results: Iterable[EncounterEnded]) -> ArenaRatings:
     return ratings
 
 
-def _updates(players: Sequence[Standing], places: Sequence[Place]) -> dict[int, tuple[float, float, int]]:
+def _updates(players: Sequence[LeaderboardRow], places: Sequence[Place]) -> dict[int, tuple[float, float, int]]:
     """By seat, for the players the encounter is rated for: the new μ and σ, and +1 (a win), 0 (a draw) or -1 (a loss)."""
     updates: dict[int, tuple[float, float, int]] = {}
     for culprit, place in enumerate(places):
@@ -318,7 +318,7 @@ def _updates(players: Sequence[Standing], places: Sequence[Place]) -> dict[int, 
     return updates
 
 
-def _rate(players: Sequence[Standing], ranks: list[int]) -> list[tuple[float, float]]:
+def _rate(players: Sequence[LeaderboardRow], ranks: list[int]) -> list[tuple[float, float]]:
     """Each player's μ and σ after an encounter in which it finished at `ranks` (lower is better), by openskill."""
     teams = [[_MODEL.rating(mu=player.mu, sigma=player.sigma)] for player in players]
     return [(team[0].mu, team[0].sigma) for team in _MODEL.rate(teams, ranks=list(map(float, ranks)))]
@@ -371,7 +371,7 @@ STANDING_KEYS: Final = ("name", "mu", "sigma", "ordinal", "encounters", "streak"
 """The keys of a row of `standings_json`, in order."""
 
 
-def standing_json(standing: Standing) -> dict[str, Any]:
+def standing_json(standing: LeaderboardRow) -> dict[str, Any]:
     """A player's row for results.json; its floats as Python writes them, which read back exactly."""
     return {
         "name": standing.name,
@@ -420,7 +420,7 @@ register_json_object(
 )
 
 
-def read_arena_ratings(text: str) -> tuple[Standing, ...]:
+def read_arena_ratings(text: str) -> tuple[LeaderboardRow, ...]:
     """The rows of `standings_json`'s list as a JSON document, strictly: StructureError, one line, naming what is wrong.
 
     Refused: anything but a list of objects with exactly STANDING_KEYS;
@@ -432,14 +432,14 @@ def read_arena_ratings(text: str) -> tuple[Standing, ...]:
     return arena_ratings_from_json(load_document(text))
 
 
-def arena_ratings_from_json(value: Any) -> tuple[Standing, ...]:
+def arena_ratings_from_json(value: Any) -> tuple[LeaderboardRow, ...]:
     """The rows of a leaderboard already parsed from JSON, checked as `read_arena_ratings` checks a document."""
     rows = structure(value, list[_Row], _CONVERTER)
-    standings: list[Standing] = []
+    standings: list[LeaderboardRow] = []
     seen: set[str] = set()
     for index, row in enumerate(rows):
         where = f"$[{index}]"
-        standing = Standing(row.name, row.mu, row.sigma, row.encounters, row.streak)
+        standing = LeaderboardRow(row.name, row.mu, row.sigma, row.encounters, row.streak)
         if row.ordinal != standing.ordinal:
             raise StructureError(f"the ordinal must be mu - 3 sigma, {standing.ordinal!r}, got {row.ordinal!r} @ {where}.ordinal")
         if abs(row.streak) > row.encounters:

@@ -46,7 +46,7 @@ from Admin.event_types import (
     ShapeError,
     check_shape,
 )
-from Admin.formats.arena import Arena, Ended, Joined, Left, Started
+from Admin.formats.arena import Arena, Joined, Left, TableEnded, TableStarted
 from Admin.formats.settings import ARENA, read_format
 from Admin.tournament_state import LOG_VERSION, EventError, GameState, game_line
 from Common.participant import Name
@@ -237,7 +237,7 @@ class ArenaState:
         meeting = self.meetings.get(met, 0)
         if (event["repetition"], event["meeting"]) != (0, meeting):
             raise EventError(f"encounter {index} is repetition 0, meeting {meeting} of its players")
-        self._arena.apply(Started(players, event["t"]))
+        self._arena.apply(TableStarted(players, event["t"]))
         self.meetings[met] = meeting + 1
         self.encounters[index] = ArenaEncounter(index, players, meeting, event["t"])
 
@@ -261,13 +261,13 @@ class ArenaState:
         if outcome is None:
             if not encounter.interrupted or culprits:
                 raise EventError(f"encounter {index} has an outcome and its culprits unless the server died while it ran")
-            self._arena.apply(Ended(players, event["t"]))
+            self._arena.apply(TableEnded(players, event["t"]))
         else:
             misbehaved = [entry["name"] for entry in encounter.misbehaved]
             if set(culprits) != set(misbehaved) or len(set(culprits)) != len(culprits):
                 raise EventError(f"the culprits {show(list(culprits))} are not those who misbehaved in it, {show(misbehaved)}")
             places = self.placing(outcome, players, frozenset(culprits))
-            self._arena.apply(Ended(players, event["t"], frozenset(culprits)))
+            self._arena.apply(TableEnded(players, event["t"], frozenset(culprits)))
             rated = self.ratings.rate(EncounterEnded(players, places, event["t"]))  # type: ignore[arg-type]  # attrs' tuple converter
             encounter.ratings = rated_json(rated)
             self.misbehaviours += encounter.misbehaved

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from Admin.formats.arena import BY_RATING, FIRST_COME, Arena, ArenaEvent, ArenaSettings, Ended, Joined, Left, Started
+from Admin.formats.arena import BY_RATING, FIRST_COME, Arena, ArenaEvent, ArenaSettings, Joined, Left, TableEnded, TableStarted
 from Admin.formats.settings import arena_json, read_arena
 from Common.strict import StructureError
 
@@ -103,7 +103,7 @@ class Driver:
         table = running[which % len(running)]
         culprits = culprits & set(table)
         self.arena.end(table, self.now, culprits)
-        self.events.append(Ended(table, self.now, culprits))
+        self.events.append(TableEnded(table, self.now, culprits))
         for name in table:
             del self.model.playing[name]
             self.model.latest[name] = frozenset(table) - {name}
@@ -155,7 +155,7 @@ class Driver:
             for name in table:
                 del model.waiting[name]
                 model.playing[name] = table
-            self.events.append(Started(table, now))
+            self.events.append(TableStarted(table, now))
         self.tables += tables
         return tables
 

@@ -14,15 +14,15 @@ is the event's `at`):
 
     {"type": "arena-join", "name": N, "rating": R, "opponent": O or null}   Joined: N waits (R: its rating now)
     {"type": "arena-leave", "name": N}                                      Left: N disconnected
-    {"type": "encounter-start", "encounter": I, "players": [N, ...]}        Started: a table `pairings` returned
-    {"type": "encounter-end", "encounter": I, "players": [N, ...],          Ended: the table is over; the culprits
+    {"type": "encounter-start", "encounter": I, "players": [N, ...]}        TableStarted: a table `pairings` returned
+    {"type": "encounter-end", "encounter": I, "players": [N, ...],          TableEnded: the table is over; the culprits
      "outcome": ..., "culprits": [N, ...]}                                  misbehaved in it
 
 `encounter` counts the arena's encounters from 0 in the order they start
 (`Arena.encounters` is the next one's). The arena reads of an end only
 its players and culprits; the outcome is the ratings' business. Nothing
 else changes the state: `tick` and `pairings` with no table to start log
-nothing, and a table `pairings` returns is its `Started` event.
+nothing, and a table `pairings` returns is its `TableStarted` event.
 
 **The rules.**
 
@@ -165,7 +165,7 @@ class Left:
 
 
 @attrs.frozen
-class Started:
+class TableStarted:
     """An encounter of `players` (seat order) started: a table `Arena.pairings` returned."""
 
     players: tuple[str, ...]
@@ -173,7 +173,7 @@ class Started:
 
 
 @attrs.frozen
-class Ended:
+class TableEnded:
     """The encounter of `players` (seat order, as started) is over; `culprits` misbehaved in it."""
 
     players: tuple[str, ...]
@@ -181,7 +181,7 @@ class Ended:
     culprits: frozenset[str] = frozenset()
 
 
-ArenaEvent = Joined | Left | Started | Ended
+ArenaEvent = Joined | Left | TableStarted | TableEnded
 
 
 @attrs.frozen
@@ -255,7 +255,7 @@ class Arena:
         elif isinstance(event, Left):
             self._advance(event.at)
             self.waiting.pop(event.name, None)
-        elif isinstance(event, Started):
+        elif isinstance(event, TableStarted):
             self._start(event.players, event.at)
         else:
             self._end(event.players, event.at, event.culprits)
@@ -277,11 +277,11 @@ class Arena:
 
     def start(self, players: Sequence[str], now: float) -> None:
         """Fold an encounter's start that `pairings` returned earlier (a resumed arena's log)."""
-        self.apply(Started(tuple(players), now))
+        self.apply(TableStarted(tuple(players), now))
 
     def end(self, players: Sequence[str], now: float, culprits: Iterable[str] = ()) -> None:
         """The encounter of `players` (as started) is over; `culprits` misbehaved in it (they cool down, or are out for good)."""
-        self.apply(Ended(tuple(players), now, frozenset(culprits)))
+        self.apply(TableEnded(tuple(players), now, frozenset(culprits)))
 
     def tick(self, now: float) -> None:
         """Time is `now`: the notes of what time alone changed (a named opponent's wait over, the arena's end)."""
@@ -307,7 +307,7 @@ class Arena:
     def pairings(self, now: float) -> list[tuple[str, ...]]:
         """The encounters to start now (each a table in seat order), started: their players leave the queue.
 
-        The host logs each as an `encounter-start` (the Started event of the
+        The host logs each as an `encounter-start` (the TableStarted event of the
         fold) and starts it. None once the arena has ended.
         """
         self.tick(now)
