@@ -311,7 +311,7 @@ class ArenaManager:
         while True:
             waiting = len(self._arena.queue())
             playing = sum(held.playing for held in self._players.values())
-            minutes = max(self._now() / 60, 1 / 60)
+            minutes = max((self._now() - self._arena.opened_at) / 60, 1 / 60)  # since the arena opened (`_now` is the log's clock)
             self.status(
                 f"arena: {len(self._players)} connected · {waiting} waiting · {playing} playing · "
                 f"{self._ended_count / minutes:.1f} encounters a minute"
