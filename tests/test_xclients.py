@@ -424,11 +424,18 @@ def test_a_token_outside_the_rule_is_a_configuration_error_in_one_line_naming_th
         assert_no_token_in(finished, token)
 
 
-def test_a_player_entry_of_five_elements_is_refused():
-    finished = run_xclients(configuration([["good", "alice", "", ALICES_TOKEN, "more"]], 56789))
+def test_a_player_entry_of_six_elements_is_refused():
+    finished = run_xclients(configuration([["good", "alice", "", ALICES_TOKEN, {}, "more"]], 56789))
     assert finished.returncode == 2
     assert finished.stderr.splitlines() == [
-        "xclients: configuration: expected a player [kind, name, path] or [kind, name, path, token] of 3 to 4 elements, "
-        "got 5 @ $.players[0]"
+        "xclients: configuration: expected a player [kind, name, path], [kind, name, path, token] or "
+        "[kind, name, path, token, options] of 3 to 5 elements, got 6 @ $.players[0]"
     ]
+    assert_no_token_in(finished, ALICES_TOKEN)
+
+
+def test_a_player_entrys_fifth_element_must_be_its_options_object():
+    finished = run_xclients(configuration([["good", "alice", "", ALICES_TOKEN, "more"]], 56789))
+    assert finished.returncode == 2
+    assert finished.stderr.splitlines() == ['xclients: configuration: its options must be a JSON object, got "more" @ $.players[0][4]']
     assert_no_token_in(finished, ALICES_TOKEN)
