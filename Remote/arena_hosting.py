@@ -40,7 +40,7 @@ from Remote.cli import EXIT_DONE
 from Remote.configuration import ServerConfiguration
 from Remote.game_description import Game, play_arena
 from Remote.remote_participant import RemoteParticipant
-from Remote.resume import EventLogging, InterruptedArena, arena_event_log, tell_how_to_resume
+from Remote.resume import EventLogging, InterruptedArena, arena_event_log, written_while
 from Remote.signup import NAME_TIME_LIMIT, SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 from Remote.watch import WatchHub
@@ -108,22 +108,11 @@ async def serve_arena(
     if event_log is None:
         line = await play()
     else:
-
-        async def stop() -> None:
-            await event_log.stop("signal")
-            tell_how_to_resume(event_log, game)
-
         if hub is not None:
             hub.attach(event_log, game)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(event_log.run)
-            logging_to.stop_hooks.append(stop)
-            try:
-                line = await play(event_log, config.results_keys(), None if resumed is None else resumed.state)
-            finally:
-                logging_to.stop_hooks.remove(stop)
-            nursery.cancel_scope.cancel()
-        event_log.close()
+        line = await written_while(
+            event_log, game, logging_to, partial(play, event_log, config.results_keys(), None if resumed is None else resumed.state)
+        )
     desk.close()
     publish(line)
     return EXIT_DONE

@@ -26,7 +26,7 @@ from Remote.configuration import SERVER_MAX_MESSAGE_BYTES, ServerConfiguration
 from Remote.game_description import Game, Resuming, play_tournament
 from Remote.participants import Participants
 from Remote.ratings_file import RatingsFile
-from Remote.resume import EventLogging, Interrupted, InterruptedArena, tell_how_to_resume, tournament_event_log
+from Remote.resume import EventLogging, Interrupted, InterruptedArena, tournament_event_log, written_while
 from Remote.sign_up_windows import Capacity, house_registry, log_sign_up, play_after_windows, play_resumed
 from Remote.signup import SignedUp, SignUpDesk
 from Remote.watch import WatchHub, WatchListenError, serve_watch
@@ -70,32 +70,26 @@ async def serve(
             publish(await play_one(game, config.settings, players, config.time_per_call, log, status, concurrent))
             return
 
-        async def stop() -> None:
-            await event_log.stop("signal")
-            tell_how_to_resume(event_log, game)
-
         if hub is not None:
             hub.attach(event_log, game)
-        async with trio.open_nursery() as nursery:
-            nursery.start_soon(event_log.run)
-            logging_to.stop_hooks.append(stop)
-            try:
-                line = await play_one(
-                    game,
-                    config.settings,
-                    players,
-                    config.time_per_call,
-                    log,
-                    status,
-                    concurrent,
-                    event_log=event_log,
-                    configuration=config.results_keys(),
-                    resuming=resuming,
-                )
-            finally:
-                logging_to.stop_hooks.remove(stop)
-            nursery.cancel_scope.cancel()
-        event_log.close()
+        line = await written_while(
+            event_log,
+            game,
+            logging_to,
+            partial(
+                play_one,
+                game,
+                config.settings,
+                players,
+                config.time_per_call,
+                log,
+                status,
+                concurrent,
+                event_log=event_log,
+                configuration=config.results_keys(),
+                resuming=resuming,
+            ),
+        )
         publish(line)
 
     try:

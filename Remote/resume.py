@@ -28,7 +28,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import trio
@@ -49,6 +49,7 @@ from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, 
 from Remote.exports import arena_export_texts, export_texts, results_so_far, settings_of, write_texts
 from Remote.game_description import Game, with_format
 
+T = TypeVar("T")
 log = logging.getLogger("xserver")
 
 
@@ -228,6 +229,26 @@ def arena_event_log(
         return lambda: write_texts(directory, texts)
 
     return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash)
+
+
+async def written_while(event_log: EventLogWriter, game: Game, logging_to: EventLogging, play: Callable[[], Awaitable[T]]) -> T:
+    """What `play` returns, its events written by `event_log` as it goes, which is then closed; a stop meanwhile (Ctrl-C,
+    SIGTERM) ends the log with a `stop` event and says how to go on."""
+
+    async def stop() -> None:
+        await event_log.stop("signal")
+        tell_how_to_resume(event_log, game)
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(event_log.run)
+        logging_to.stop_hooks.append(stop)
+        try:
+            played = await play()
+        finally:
+            logging_to.stop_hooks.remove(stop)
+        nursery.cancel_scope.cancel()
+    event_log.close()
+    return played
 
 
 def tell_how_to_resume(event_log: EventLogWriter, game: Game) -> None:
