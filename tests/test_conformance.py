@@ -41,8 +41,8 @@ async def test_encounters_in_the_encounter_loop_end_as_they_do_as_trio_tasks(gam
     await kit.check_both_loops_agree(game, monkeypatch)
 
 
-PLAIN_STRIDE, VARIANT_STRIDE = 3, 4
-"""Stopped after every third event of a game's plain tournament, every fourth of a variant's, and each of the last ones:
+PLAIN_STRIDE, VARIANT_STRIDE = 4, 6
+"""Stopped after every fourth event of a game's plain tournament, every sixth of a variant's, and each of the last ones:
 after every single one took about two and a half minutes of CI's twenty (the formats' resume test strides too)."""
 
 

@@ -7,7 +7,7 @@ resumed event asks its format for again are those its log announced, so
 its Results, and the log's fold, are the uninterrupted run's. Stopped
 after every STRIDE-th event and each of the last ones (the summary, the
 Results): every event of the ten events of five kinds and two games would
-take six minutes; the plain tournament's own check (tests/test_conformance.py) stops after every third one.
+take six minutes; the plain tournament's own check (tests/test_conformance.py) stops after every fourth one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from tests.game_conformance import kit_of
 from tests.house_server import events_of
 from tests.processes import run_xserver
 
-STRIDE = 6
+STRIDE = 9
 
 
 @pytest.mark.parametrize("kind", format_kinds())
