@@ -46,7 +46,7 @@ import sys
 import time
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, server_version
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
 
 LOAD_GENERATORS = {"ipd": PROJECT_ROOT / "bench" / "ipd_load_generator.py", "santorini": PROJECT_ROOT / "bench" / "load_generator.py"}
 SIGNED_UP = re.compile(r"^xserver: \S+ signed up$")
@@ -135,11 +135,7 @@ def measure(game: str, clients: int, minutes: float, rounds: int) -> dict[str, A
     return {
         "figure": f"{game} arena, {clients:,} clients, {minutes:g} min, first come, {what}",
         **found,
-        "seconds": round(time.monotonic() - started, 1),
-        "cpu steal %": load.figures(0.0)["cpu steal %"],
-        "machine busy %": load.figures(0.0)["other processes cpu %"],
-        "code": server_version(),
-        "date": time.strftime("%Y-%m-%d"),
+        **run_stamp(started, load),
     }
 
 

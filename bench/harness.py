@@ -333,6 +333,19 @@ def fitted_exponent(points: list[tuple[float, float]]) -> float:
     return sum((x - mean_x) * (y - mean_y) for x, y in logs) / spread
 
 
+def run_stamp(started: float, load: MachineLoad) -> dict[str, object]:
+    """The closing keys of a bench's figures: its seconds since `started`, how busy the machine was (nothing counted as
+    ours: the busy share is everything, the measured processes included), the code measured and the date."""
+    figures = load.figures(0.0)
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "cpu steal %": figures["cpu steal %"],
+        "machine busy %": figures["other processes cpu %"],
+        "code": server_version(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
 def server_version() -> str:
     """The commit the measured code is at, with `+changes` if Common, Player, Admin or Remote differ from it."""
 

@@ -29,7 +29,7 @@ import sys
 import time
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, server_version
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
 
 IPD_LOAD_GENERATOR = PROJECT_ROOT / "bench" / "ipd_load_generator.py"
 NAIVE_SERVER = PROJECT_ROOT / "bench" / "naive_ipd_server.py"
@@ -137,7 +137,6 @@ def measure(runs: int, rounds: int) -> dict[str, Any]:
             run = server(rounds)
             results[name].append(run["rounds per second"])
             cpu[name].append(run["server cpu µs per round"])
-    machine = load.figures(0.0)  # nothing counted as ours: the busy share is everything, the measured processes included
     medians = {name: statistics.median(rates) for name, rates in results.items()}
     return {
         "figure": f"ipd one match of {rounds:,} rounds, ours against a naive blocking server",
@@ -148,11 +147,7 @@ def measure(runs: int, rounds: int) -> dict[str, Any]:
         "naive, each run": results["naive"],
         "server cpu µs per round, ours, each run": cpu["ours"],
         "server cpu µs per round, naive, each run": cpu["naive"],
-        "seconds": round(time.monotonic() - started, 1),
-        "cpu steal %": machine["cpu steal %"],
-        "machine busy %": machine["other processes cpu %"],
-        "code": server_version(),
-        "date": time.strftime("%Y-%m-%d"),
+        **run_stamp(started, load),
     }
 
 

@@ -44,7 +44,7 @@ import sys
 import time
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, server_version
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
 
 IPD_LOAD_GENERATOR = PROJECT_ROOT / "bench" / "ipd_load_generator.py"
 TRANSPORTS = ("tcp", "websocket")
@@ -179,12 +179,6 @@ def _ratio(over: float | None, under: float | None) -> float | None:
     return None if over is None or not under else round(over / under, 2)
 
 
-def _machine(load: MachineLoad) -> dict[str, float]:
-    """How busy the machine was: nothing counted as ours, so the busy share is everything, the measured processes included."""
-    figures = load.figures(0.0)
-    return {"cpu steal %": figures["cpu steal %"], "machine busy %": figures["other processes cpu %"]}
-
-
 def measure_match(runs: int, rounds: int) -> dict[str, Any]:
     load = MachineLoad()
     started = time.monotonic()
@@ -197,10 +191,7 @@ def measure_match(runs: int, rounds: int) -> dict[str, Any]:
         "ratio (websocket / tcp, server cpu per round, medians)": _ratio(medians["websocket"][keys[1]], medians["tcp"][keys[1]]),
         **{f"{transport} medians": medians[transport] for transport in TRANSPORTS},
         **{f"{transport}, each run": found[transport] for transport in TRANSPORTS},
-        "seconds": round(time.monotonic() - started, 1),
-        **_machine(load),
-        "code": server_version(),
-        "date": time.strftime("%Y-%m-%d"),
+        **run_stamp(started, load),
     }
 
 
@@ -216,10 +207,7 @@ def measure_crowd(runs: int, players: int, match_rounds: int, swiss_rounds: int)
         "ratio (websocket / tcp, vmhwm, medians)": _ratio(medians["websocket"]["vmhwm mb"], medians["tcp"]["vmhwm mb"]),
         **{f"{transport} medians": medians[transport] for transport in TRANSPORTS},
         **{f"{transport}, each run": found[transport] for transport in TRANSPORTS},
-        "seconds": round(time.monotonic() - started, 1),
-        **_machine(load),
-        "code": server_version(),
-        "date": time.strftime("%Y-%m-%d"),
+        **run_stamp(started, load),
     }
 
 
