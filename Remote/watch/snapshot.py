@@ -104,15 +104,8 @@ def snapshot_json(
     `places` for a game seating more than two (None: a game of two)."""
     if isinstance(state, ArenaState):
         return arena_snapshot_json(state, run, words, standings, places, seats)
-    start = state.start
     return {
-        "type": "snapshot",
-        "run": run,
-        "tournament": None if start is None else start.get("tournament"),
-        "seq": state.last_seq,
-        "game": None if start is None else start.get("game"),
-        "seats": list(seats),
-        "start": start,
+        **_head(state.start, run, state.last_seq, seats),
         "sign_ups": state.sign_ups,
         "roster": None if state.roster is None else list(state.roster),
         "total": state.total,
@@ -149,6 +142,19 @@ def _encounter_json(encounter: EncounterState, words: Words | None, places: Plac
     return shown
 
 
+def _head(start: dict[str, Any] | None, run: int, seq: int, seats: tuple[int, int]) -> dict[str, Any]:
+    """The keys every snapshot opens with, a tournament's and an arena's alike: which run and event, the game, the seats."""
+    return {
+        "type": "snapshot",
+        "run": run,
+        "tournament": None if start is None else start.get("tournament"),
+        "seq": seq,
+        "game": None if start is None else start.get("game"),
+        "seats": list(seats),
+        "start": start,
+    }
+
+
 def arena_snapshot_json(
     state: ArenaState,
     run: int,
@@ -158,15 +164,8 @@ def arena_snapshot_json(
     seats: tuple[int, int],
 ) -> dict[str, Any]:
     """The snapshot of an arena's `state` (see the module's docstring)."""
-    start = state.start
     return {
-        "type": "snapshot",
-        "run": run,
-        "tournament": None if start is None else start.get("tournament"),
-        "seq": state.last_seq,
-        "game": None if start is None else start.get("game"),
-        "seats": list(seats),
-        "start": start,
+        **_head(state.start, run, state.last_seq, seats),
         "sign_ups": [],
         "roster": list(state.roster),
         "total": None,
