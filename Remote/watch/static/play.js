@@ -190,24 +190,23 @@ const Play = (function () {
     if (!handler.receive(message)) session.status("the server sent a message this page does not know: " + String(data).slice(0, 200), "error");
   }
 
-  function kicked(reason) {
-    ended = "kicked";
+  // The server's last word: why it put the player out, or refused its sign-up (shown as text, never as HTML).
+  function lastWord(how, words, reason) {
+    ended = how;
     byId("end-panel").hidden = false;
     const line = byId("kicked");
     line.hidden = false;
-    line.textContent = "You are out of the tournament: " + reason;
+    line.textContent = words + reason;
     line.dataset.reason = reason;
-    phase("kicked");
+    phase(how);
+  }
+
+  function kicked(reason) {
+    lastWord("kicked", "You are out of the tournament: ", reason);
   }
 
   function refused(text) {
-    ended = "refused";
-    byId("end-panel").hidden = false;
-    const line = byId("kicked");
-    line.hidden = false;
-    line.textContent = "The server refused the sign-up: " + text;
-    line.dataset.reason = text;
-    phase("refused");
+    lastWord("refused", "The server refused the sign-up: ", text);
   }
 
   function closed(event) {
