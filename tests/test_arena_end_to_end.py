@@ -222,18 +222,24 @@ def rated_for(name: str) -> Callable[[list[str]], bool]:
     return lambda lines: any(players_of(line).get(name, (0, None))[1] is not None for line in result_lines(lines))
 
 
+def dan_left_alone(played: Game, servers: list, honest: list) -> tuple[ServerProcess, Any]:
+    """An arena (first come, long cool-downs) where dan plays eve, then eve goes (waiting, or in an encounter: a culprit
+    then, cooling down), so that dan is left alone; the server and dan's xclients."""
+    server = start_server(servers, arena_configuration(played, {"pairing": "first come", "cool down": 600}, []))
+    dan = clients(played, [honest[0]], server.port)
+    eve = clients(played, [honest[1]], server.port)
+    wait_for(server, rated_for("dan"), "dan's encounter with eve")
+    eve.kill()
+    finish(eve)
+    wait_for(server, lambda lines: any(line == "eve left the arena" or line.startswith("eve misbehaved") for line in lines), "eve's leave")
+    return server, dan
+
+
 @pytest.mark.parametrize("game", sorted(GAMES))
 def test_a_player_that_left_while_it_waited_is_paired_with_nobody_and_comes_back_with_its_rating(game, servers):
     played = GAMES[game]
     honest = [[kit_of(played).honest, name, ""] for name in ("dan", "eve", "ann")]
-    arena = {"pairing": "first come", "cool down": 600}
-    server = start_server(servers, arena_configuration(played, arena, []))
-    dan = clients(played, [honest[0]], server.port)
-    eve = clients(played, [honest[1]], server.port)
-    wait_for(server, rated_for("dan"), "dan's encounter with eve")
-    eve.kill()  # eve goes, waiting or in an encounter (a culprit then, cooling down): dan is left alone
-    finish(eve)
-    wait_for(server, lambda lines: any(line == "eve left the arena" or line.startswith("eve misbehaved") for line in lines), "eve's leave")
+    server, dan = dan_left_alone(played, servers, honest)
     dan.kill()  # dan waits alone: it leaves the queue
     finish(dan)
     wait_for(server, lambda lines: "dan left the arena" in lines, "dan's leave")
@@ -270,14 +276,7 @@ def test_a_strong_player_ends_above_weak_ones(game, servers):
 def test_a_player_that_comes_back_at_once_keeps_its_name_and_its_rating(servers):
     played = GAMES[DEFAULT_GAME]
     honest = [[kit_of(played).honest, name, ""] for name in ("dan", "eve", "ann")]
-    arena = {"pairing": "first come", "cool down": 600}
-    server = start_server(servers, arena_configuration(played, arena, []))
-    dan = clients(played, [honest[0]], server.port)
-    eve = clients(played, [honest[1]], server.port)
-    wait_for(server, rated_for("dan"), "dan's encounter with eve")
-    eve.kill()  # dan is left alone, waiting
-    finish(eve)
-    wait_for(server, lambda lines: any(line == "eve left the arena" or line.startswith("eve misbehaved") for line in lines), "eve's leave")
+    server, dan = dan_left_alone(played, servers, honest)
     dan.kill()
     finish(dan)
     back = clients(played, [honest[0]], server.port)  # at once: the arena may not have looked at its queue since
