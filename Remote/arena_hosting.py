@@ -38,10 +38,11 @@ from Admin.safe_call import safe_call
 from Common.participant import Failure, Participant
 from Remote.cli import EXIT_DONE
 from Remote.configuration import ServerConfiguration
+from Remote.doorway import NAME_TIME_LIMIT
 from Remote.game_description import Game, play_arena
 from Remote.remote_participant import RemoteParticipant
 from Remote.resume import EventLogging, InterruptedArena, arena_event_log, written_while
-from Remote.signup import NAME_TIME_LIMIT, SignedUp, SignUpDesk
+from Remote.signup import SignedUp, SignUpDesk
 from Remote.statistics import CallStatistics
 from Remote.watch import WatchHub
 

@@ -28,9 +28,10 @@ from Common.strict import TOKEN_HIDDEN, StructureError, show
 from Remote.channel import MessageChannel
 from Remote.client import sign_ups_of
 from Remote.configuration import read_client_configuration
+from Remote.doorway import Nameless
 from Remote.game_registry import GAMES
 from Remote.participants import parse_participants
-from Remote.signup import BARE_NAMES_ONLY, REFUSAL, SignedUp, SignUpDesk, _Nameless
+from Remote.signup import BARE_NAMES_ONLY, REFUSAL, SignedUp, SignUpDesk
 from Remote.websocket import WebSocketChannel
 from tests.raw_client import compact
 
@@ -150,7 +151,7 @@ async def first_message(desk: SignUpDesk, message: Any) -> tuple[SignedUp | None
     client, server = trio.testing.memory_stream_pair()
     await client.send_all(compact(message))
     channel = MessageChannel(server, 1 << 16)
-    await desk._read_name(channel, _Nameless(), "192.0.2.1")
+    await desk.doorway.read_first_message(channel, Nameless(), "192.0.2.1")
     if desk.signed_up and desk.signed_up[-1].channel is channel:
         return desk.signed_up[-1], None
     received = bytearray()
@@ -181,7 +182,7 @@ async def test_a_participant_with_bad_options_hears_the_one_refusal_and_the_log_
     caplog.set_level(logging.INFO)
     desk = participants_desk()
     signed, told = await first_message(desk, ["sign-up", "alice", ALICE, options])
-    desk._flush_log()
+    desk.flush_log()
     assert signed is None and told == ["refused", REFUSAL]
     assert logged in caplog.text and 'the sign-up of "alice" from 192.0.2.1 was refused' in caplog.text
     assert not {piece for piece in pieces(ALICE) if piece in caplog.text}
@@ -199,7 +200,7 @@ async def test_bad_options_with_a_right_token_are_not_failures_that_lock_the_par
 def test_no_four_element_sign_up_shows_its_token_in_a_log_line_or_a_refusal(options: Any, token: str, right: bool) -> None:
     """Whatever the options, right token or wrong: the log and the refusal hold no piece of the token."""
     handler = _Collect()
-    logger = logging.getLogger("Remote.signup")
+    logger = logging.getLogger("Remote")
     logger.addHandler(handler)
     level = logger.level
     logger.setLevel(logging.INFO)
@@ -207,7 +208,7 @@ def test_no_four_element_sign_up_shows_its_token_in_a_log_line_or_a_refusal(opti
         participants = parse_participants(f"participant,token\nalice,{token if right else ALICE}\n", "p.csv", FISH.is_name, FISH.name_rule)
         desk = SignUpDesk([], 1 << 16, NameRegistry(12), FISH.is_name, name_rule=FISH.name_rule, participants=participants)
         signed, told = trio.run(first_message, desk, ["sign-up", "alice", token, options])
-        desk._flush_log()
+        desk.flush_log()
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
@@ -335,7 +336,7 @@ async def test_over_websocket_the_authorization_header_fills_in_a_null_token_bef
     client_stream, server_stream = trio.testing.memory_stream_pair()
     channel = WebSocketChannel.server(server_stream, 1 << 16)
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(desk._read_name, channel, _Nameless(), "192.0.2.1")
+        nursery.start_soon(desk.doorway.read_first_message, channel, Nameless(), "192.0.2.1")
         client = await WebSocketChannel.connect(client_stream, "test", 1 << 16, headers=[(b"Authorization", ALICE.encode())])
         await client.send(["sign-up", "alice", None, {"opponent": "bob"}])
     assert [(entry.name, entry.options) for entry in desk.signed_up] == [("alice", SignUpOptions(opponent="bob"))]

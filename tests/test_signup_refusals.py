@@ -23,9 +23,10 @@ import trio.testing
 
 from Admin.naming import NameRegistry
 from Remote.channel import MessageChannel
+from Remote.doorway import REFUSAL_TIME_LIMIT, Nameless
 from Remote.loopback import ServerProcess, run_clients
 from Remote.participants import parse_participants
-from Remote.signup import REFUSAL, REFUSAL_TIME_LIMIT, SignUpDesk, _Nameless
+from Remote.signup import REFUSAL, SignUpDesk
 from tests.raw_client import HOST, compact, stop, wait_for_log
 
 ALICE, BOB = "alice_" + "a1" * 12, "bob-" + "B2" * 15
@@ -144,7 +145,7 @@ async def test_a_refusal_that_the_client_does_not_read_costs_the_server_at_most_
         async with trio.open_nursery() as nursery:
             nursery.start_soon(client.send_all, sign_up("alice", WRONG))
             started = trio.current_time()
-            await desk._read_name(channel, _Nameless(), "192.0.2.1")
+            await desk.doorway.read_first_message(channel, Nameless(), "192.0.2.1")
             took = trio.current_time() - started
     assert took <= REFUSAL_TIME_LIMIT
     with pytest.raises(trio.ClosedResourceError):

@@ -35,8 +35,9 @@ from Common.ipd.outcomes import Irregular
 from Player.configuration import LocalPlayerEntry
 from Remote.client import run_clients
 from Remote.configuration import ClientConfiguration
+from Remote.doorway import NAME_TIME_LIMIT, Nameless
 from Remote.ipd.game import PLAYERS
-from Remote.signup import NAME_TIME_LIMIT, REFUSAL, SignUpDesk, _Nameless
+from Remote.signup import REFUSAL, SignUpDesk
 from Remote.websocket import WebSocketChannel
 from tests.ipd_raw_client import IPDRawClient
 from tests.raw_client import HOST, stop, wait_for_log
@@ -332,7 +333,7 @@ async def test_a_handshake_that_never_ends_is_closed_after_the_name_time_limit(a
     sent = 0
     caplog.set_level(logging.INFO)
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(desk._read_name, WebSocketChannel.server(server, MESSAGE_LIMIT), _Nameless(), "192.0.2.1")
+        nursery.start_soon(desk.doorway.read_first_message, WebSocketChannel.server(server, MESSAGE_LIMIT), Nameless(), "192.0.2.1")
         with contextlib.suppress(trio.BrokenResourceError):
             for byte in request:
                 await client.send_all(bytes([byte]))
