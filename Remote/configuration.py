@@ -345,7 +345,12 @@ def read_server_configuration(text: str, games: Mapping[str, Game], default: str
 
     The watch and WebSocket listeners' hosts default to the player port's.
     """
-    config = _read_with_game_keys(text, games, default, ServerConfiguration, SERVER_KEYS)
+    return _server_configuration(load_document(text), games, default)
+
+
+def _server_configuration(data: Any, games: Mapping[str, Game], default: str) -> ServerConfiguration:
+    """xserver's configuration from its JSON value (a whole configuration, or a room's with the listener keys)."""
+    config = _read_with_game_keys(data, games, default, ServerConfiguration, SERVER_KEYS)
     if config.watch is not None and config.watch.host is None:
         config = attrs.evolve(config, watch=attrs.evolve(config.watch, host=config.host))
     if config.websocket is not None and config.websocket.host is None:
@@ -353,8 +358,7 @@ def read_server_configuration(text: str, games: Mapping[str, Game], default: str
     return config
 
 
-def _read_with_game_keys(text: str, games: Mapping[str, Game], default: str, type_: type, keys: Mapping[str, str]) -> Any:
-    data = load_document(text)
+def _read_with_game_keys(data: Any, games: Mapping[str, Game], default: str, type_: type, keys: Mapping[str, str]) -> Any:
     game = _choose_game(data, games, default)
     host_keys, game_keys = _split(data, keys, game, games, with_game_keys=True)
     config: Any = structure(host_keys, type_, _converter(game, games))
@@ -387,4 +391,4 @@ def read_client_configuration(text: str, games: Mapping[str, Game], default: str
 
 def read_local_configuration(text: str, games: Mapping[str, Game], default: str) -> LocalConfiguration:
     """`python -m Admin`'s configuration from the text of its standard input; StructureError if it is bad."""
-    return _read_with_game_keys(text, games, default, LocalConfiguration, LOCAL_KEYS)
+    return _read_with_game_keys(load_document(text), games, default, LocalConfiguration, LOCAL_KEYS)
