@@ -104,6 +104,11 @@ Configuration keys:
                                                               live, the leaderboard at the end (docs/arena.md); also
                        "players per game": 2, "cool down": 60, "misbehaviours allowed": 2, "named opponent wait": 30
   "ratings out"    PathString, default none: a file that gets every player's rating at the end of each tournament
+  "rooms"          list of objects, default none: several events on one server; each room is {{"name": N, ...}} with
+                   every key of a whole configuration (its game, "format", the game's keys, "event log", ...) but the
+                   server's "port", "host", "websocket", "watch" and "watch linger", which stand beside "rooms",
+                   alone; N: 1 to 64 letters, digits, "-", "_" or ".", the first a letter or a digit, unique; a player
+                   names its room in its sign-up's options, {{"room": N}}; naming none, the first room (docs/rooms.md)
 
 {keys}
 Exit statuses:
@@ -114,6 +119,7 @@ Exit statuses:
        or whose log is damaged (one line names the line)
   3    cannot listen on the host and port (or on the watch port, or the WebSocket port)
   130  stopped by Ctrl-C or SIGTERM; every connection closed
+With "rooms", xserver exits once every room has ended, with the highest of the rooms' statuses.
 
 Options: -h, --help (this text), --version.
 """

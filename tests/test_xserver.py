@@ -32,7 +32,7 @@ HOUSE_ONLY = {
     "repeat": 0,
     "house players": [["good", "ann", ""], ["breaker", "bob", ""], ["good", "cat", ""]],
 }
-KEYS = ["min players", "port", "waiting for", "repeat", "host", "time per call", "best of", "house players", "max players"]
+KEYS = ["min players", "port", "waiting for", "repeat", "host", "time per call", "best of", "house players", "max players", "rooms"]
 
 
 def run(arguments: list[str], stdin: str = "") -> subprocess.CompletedProcess:
