@@ -29,7 +29,7 @@ from Remote.event_log_writer import EventLogWriter
 from Remote.exports import crosstable_csv
 from Remote.game_description import Game, play_tournament
 from Remote.game_registry import GAMES
-from Remote.watch import WatchHub, WatchSettings, serve_watch
+from Remote.watch import WatchedRoom, WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
 from tests.game_conformance import kit_of, log
 from tests.watch_client import HOST, log_events
@@ -169,7 +169,7 @@ async def test_the_page_shows_the_folded_state_and_catches_up_after_the_server_d
 
             async def serve(port: int, task_status=trio.TASK_STATUS_IGNORED) -> None:
                 with watching:
-                    await serve_watch(WatchSettings(port=port, host=HOST), hub, task_status=task_status)
+                    await serve_watch(WatchSettings(port=port, host=HOST), [WatchedRoom(None, hub)], task_status=task_status)
 
             port = await nursery.start(serve, 0)
             hub.attach(event_log, game)

@@ -22,7 +22,7 @@ import trio
 from Admin.tournament_state import TournamentState, fold
 from Remote.event_log_writer import EventLogWriter
 from Remote.game_registry import GAMES
-from Remote.watch import WatchHub, WatchSettings, serve_watch
+from Remote.watch import WatchedRoom, WatchHub, WatchSettings, serve_watch
 from Remote.watch.snapshot import standings_json
 from tests.game_conformance import kit_of, log
 from tests.test_watch_browser import CHROMEDRIVER, CHROMIUM, hub_progress, open_browser, wait_for
@@ -106,7 +106,7 @@ async def test_the_page_shows_each_games_scores_whole_and_in_its_own_terms(game_
     try:
         await trio.to_thread.run_sync(driver.set_window_size, 1400, 1000)
         async with trio.open_nursery() as nursery:
-            port = await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), hub)
+            port = await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), [WatchedRoom(None, hub)])
             hub.attach(event_log, game)
             nursery.start_soon(event_log.run)
 

@@ -22,7 +22,7 @@ from Remote.game_description import GameError, register
 from Remote.game_registry import GAMES
 from Remote.hosting import play_settings
 from Remote.participants import Participants
-from Remote.watch import WatchHub, WatchSettings, serve_watch
+from Remote.watch import WatchedRoom, WatchHub, WatchSettings, serve_watch
 from Remote.watch.play import PlaySettings
 from Remote.watch.routes import STATIC
 from tests.watch_client import HOST, Response, get
@@ -33,7 +33,7 @@ async def serve_and_get(play: PlaySettings | None, *requests: tuple[str, tuple[t
     hub = hub or WatchHub()
     answers = []
     async with trio.open_nursery() as nursery:
-        port = await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), hub, play)
+        port = await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), [WatchedRoom(None, hub, play)])
         for target, headers in requests:
             answers.append(await get(port, target, headers))
         nursery.cancel_scope.cancel()
@@ -96,7 +96,7 @@ async def test_the_websocket_host_is_the_one_the_browser_used_and_a_host_header_
 ):
     play = PlaySettings(GAMES["santorini"], websocket_port=8001, websocket_host=listening_on)
     async with trio.open_nursery() as nursery:
-        port = await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), WatchHub(), play)
+        port = await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), [WatchedRoom(None, WatchHub(), play)])
         stream = await trio.open_tcp_stream(HOST, port)
         request = (
             f"GET /play.json HTTP/1.1\r\nhost: {host_header}\r\nconnection: close\r\n\r\nGET /play HTTP/1.1\r\nhost: {host_header}\r\n\r\n"

@@ -18,7 +18,7 @@ import trio
 
 from Admin.tournament_state import EncounterState, GameState, TournamentState
 from Remote.event_log_writer import EventLogWriter
-from Remote.watch import WatchHub, WatchSettings, serve_watch
+from Remote.watch import WatchedRoom, WatchHub, WatchSettings, serve_watch
 
 HOST = "127.0.0.1"
 
@@ -35,7 +35,7 @@ def log_events(directory: Path) -> list[dict]:
 
 
 async def start_watch(nursery: trio.Nursery, hub: WatchHub, **limits: Any) -> int:
-    return await nursery.start(serve_watch, WatchSettings(port=0, host=HOST, **limits), hub)
+    return await nursery.start(serve_watch, WatchSettings(port=0, host=HOST, **limits), [WatchedRoom(None, hub)])
 
 
 @attrs.define

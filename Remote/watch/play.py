@@ -11,7 +11,9 @@ game's own conversation one JSON value per text frame. The page asks
 server has no WebSocket listener (nobody plays from the page then); `tokens`
 whether sign-up is `["sign-up", Name, Token]` (the server has participants)
 rather than a bare Name; `settings` are the game's configuration keys
-(`Game.settings_json`: the IPD's "time per move", say). The WebSocket's host
+(`Game.settings_json`: the IPD's "time per move", say). In a room of a
+server with rooms it has one key more, `"room": R`, and the page signs up
+with `["sign-up", Name, Token-or-null, {"room": R}]`. The WebSocket's host
 is the one the browser reached the page at (the request's Host header), so
 that a page reached from another machine connects where it can; only when
 that header names no host is the listener's own address used.
@@ -49,6 +51,8 @@ class PlaySettings:
     time_per_call: float | None = None
     game_settings: Mapping[str, Any] = attrs.field(factory=dict)
     """The game's configuration keys, as `Game.settings_json` writes them."""
+    room: str | None = None
+    """The room a person signs up for (`["sign-up", Name, Token-or-null, {"room": R}]`); None: the server has no rooms."""
 
 
 def websocket_url(play: PlaySettings | None, host_header: bytes | None) -> str | None:
@@ -76,6 +80,8 @@ def play_json(play: PlaySettings | None, host_header: bytes | None, watched: Gam
         "time per call": None if play is None else play.time_per_call,
         "settings": {} if play is None else dict(play.game_settings),
     }
+    if play is not None and play.room is not None:
+        body["room"] = play.room
     return json.dumps(body).encode()
 
 

@@ -21,10 +21,25 @@ is 404, whatever dots or escapes it holds.
 | HEAD of any of these              | the same headers, no body                                |
 | another method                    | 405                                                      |
 | another target                    | 404                                                      |
+
+A server with rooms (`route(..., rooms=True)`) serves the list of rooms at
+the top and each room's page, every route above, under `/rooms/R/`:
+
+| method, target                    | answer                                                   |
+|-----------------------------------|----------------------------------------------------------|
+| GET /, /index.html                | the list of rooms (`static/rooms.html`; its files /rooms.js, /rooms.css, /watch.css) |
+| GET /rooms.json                   | the rooms as JSON                                        |
+| GET /rooms/R                      | a redirection to /rooms/R/                               |
+| GET /rooms/R/<a route above>      | that route in room R (`InRoom`): the server knows whether R exists |
+| another target                    | 404                                                      |
+
+A room's page (`index.html`, `play.html`) is served as `room_page` makes
+it: its links relative, so that its files and data come from the room.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from importlib import resources
 
@@ -43,11 +58,28 @@ STATIC_TYPES = {
     "play.js": "text/javascript; charset=utf-8",
     "play.css": "text/css; charset=utf-8",
 }
-PAGES = ("index.html", "play.html")
+ROOMS_TYPES = {
+    "rooms.html": "text/html; charset=utf-8",
+    "rooms.js": "text/javascript; charset=utf-8",
+    "rooms.css": "text/css; charset=utf-8",
+}
+"""The files of the list of rooms: served only by a server with rooms, at its top."""
+TYPES = STATIC_TYPES | ROOMS_TYPES
+"""Every file's content type."""
+PAGES = ("index.html", "play.html", "rooms.html")
 """The documents among the page's files (each is served with a content security policy)."""
 STATIC_PATHS = {"/": "index.html", "/index.html": "index.html", "/play": "play.html"} | {
     f"/{name}": name for name in STATIC_TYPES if name not in PAGES
 }
+ROOMS_PATHS = {"/": "rooms.html", "/index.html": "rooms.html", "/watch.css": "watch.css"} | {
+    f"/{name}": name for name in ROOMS_TYPES if name not in PAGES
+}
+"""The files at the top of a server with rooms."""
+ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+"""A room's name: it appears in URLs as it is."""
+_ROOM = re.compile(rb"/rooms/([A-Za-z0-9][A-Za-z0-9._-]{0,63})(/.*)?", re.DOTALL)
+_ABSOLUTE_LINK = re.compile(rb'( (?:href|src)=")/')
+_BODY = b"<body>"
 METHODS = (b"GET", b"HEAD")
 _GAME = re.compile(rb"/games/(0|[1-9][0-9]{0,8})/(0|[1-9][0-9]{0,5})\.json")
 _DIGITS = re.compile(rb"[0-9]+")
@@ -57,11 +89,19 @@ BEYOND = 1 << 63
 
 def _load_static() -> dict[str, bytes]:
     folder = resources.files("Remote.watch") / "static"
-    return {name: (folder / name).read_bytes() for name in STATIC_TYPES}
+    return {name: (folder / name).read_bytes() for name in (*STATIC_TYPES, *ROOMS_TYPES)}
 
 
 STATIC = _load_static()
 """The page's files, read once from the package."""
+
+
+def room_page(name: str, room: str) -> bytes:
+    """The document `name` (index.html or play.html) as room `room` serves it: each link relative to the room
+    (`/watch.js` becomes `./watch.js`, `/` the room's page `./`), and the room's name on its body (`data-room`)."""
+    page = _ABSOLUTE_LINK.sub(rb"\1./", STATIC[name])
+    assert page.count(_BODY) == 1, f"{name} has one <body>"
+    return page.replace(_BODY, b'<body data-room="%s">' % html.escape(room).encode())
 
 
 @attrs.frozen
@@ -113,6 +153,26 @@ class GameRecord:
 
 
 @attrs.frozen
+class RoomsJson:
+    """The rooms, as JSON (a server with rooms)."""
+
+
+@attrs.frozen
+class Redirect:
+    """The same target with a slash after the room's name: a room's page links relative to it."""
+
+    location: bytes
+
+
+@attrs.frozen
+class InRoom:
+    """A route of one room's page, under `/rooms/<room>/`; whether the room exists is the server's to say."""
+
+    room: str
+    route: RoomRoute
+
+
+@attrs.frozen
 class NoRoute:
     """No route: the status and a line of text saying why."""
 
@@ -120,16 +180,36 @@ class NoRoute:
     why: str
 
 
-Route = Static | GameView | PlayJson | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord | NoRoute
+RoomRoute = Static | GameView | PlayJson | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord
+"""A route of a watch page: of the server's only page, or of one room's."""
+Route = RoomRoute | RoomsJson | Redirect | InRoom | NoRoute
 
 
-def route(method: bytes, target: bytes) -> Route:
-    """The route of a request line's method and target."""
+def route(method: bytes, target: bytes, rooms: bool = False) -> Route:
+    """The route of a request line's method and target; with `rooms`, of a server with rooms."""
     if method not in METHODS:
         return NoRoute(405, "only GET and HEAD are served here")
     path, _, query = target.partition(b"?")
     if not path.startswith(b"/"):
         return NoRoute(400, "the target must be a path")
+    if not rooms:
+        return _page_route(path, query)
+    name = ROOMS_PATHS.get(path.decode("ascii", "replace"))
+    if name is not None:
+        return Static(name)
+    if path == b"/rooms.json":
+        return RoomsJson()
+    room = _ROOM.fullmatch(path)
+    if room is None:
+        return NoRoute(404, "nothing here: this server has rooms, listed at /")
+    if room[2] is None:
+        return Redirect(path + b"/" + (b"?" + query if query else b""))
+    inner = _page_route(room[2], query)
+    return inner if isinstance(inner, NoRoute) else InRoom(room[1].decode("ascii"), inner)
+
+
+def _page_route(path: bytes, query: bytes) -> RoomRoute | NoRoute:
+    """The route of a watch page's `path` (at the top, or after a room's prefix) and query."""
     name = STATIC_PATHS.get(path.decode("ascii", "replace"))
     if name is not None:
         return Static(name)
@@ -153,7 +233,7 @@ def route(method: bytes, target: bytes) -> Route:
     return NoRoute(404, "nothing here")
 
 
-def _events(query: bytes) -> Route:
+def _events(query: bytes) -> Events | NoRoute:
     values: dict[bytes, int] = {}
     for part in query.split(b"&") if query else ():
         key, _, value = part.partition(b"=")

@@ -1,6 +1,11 @@
 """The watch listener: HTTP/1.1 on a port of its own, parsed by h11, serving the routes of `routes.py`.
 
-`serve_watch(settings, hub)` listens until cancelled. Each connection reads
+`serve_watch(settings, rooms)` listens until cancelled. A server without
+rooms watches one room named None, whose page is the server's; a server
+with rooms lists them at `/` (`/rooms.json` and a page polling it) and
+serves each room's page and data under `/rooms/<name>/`, from the room's
+own hub. The limits (connections, event streams in all, per address) are
+the listener's, whatever room is watched. Each connection reads
 one request head at a time (at most `max_request_head` bytes, within
 `request_timeout` seconds), answers it and, unless it opened an event
 stream, waits for the next. Every write has `write_timeout` seconds. Bad
@@ -17,19 +22,21 @@ same address; otherwise 503. It resumes after the `Last-Event-ID` header
 left out); a Last-Event-ID that is not a whole number is 400.
 
 The play page (`GET /play`) is a person's way into the tournament: its
-policy lets it connect to the WebSocket listener that `play` names
-(Remote/watch/play.py), and `/play.json`, `/play-view.js` tell it the
-server's game and how to sign up, before any tournament as during one.
+policy lets it connect to the WebSocket listener that the room's `play`
+names (Remote/watch/play.py), and `/play.json`, `/play-view.js` tell it
+the room's game and how to sign up (in a named room, with `{"room": R}`),
+before any tournament as during one.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import h11
 import trio
 
@@ -38,6 +45,7 @@ from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_js
 from Remote.watch import routes
 from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
 from Remote.watch.play import BASE_POLICY, PlaySettings, play_json, play_policy, websocket_url
+from Remote.watch.rooms import room_json, rooms_json
 from Remote.watch.settings import WatchSettings
 from Remote.watch.sse import KEEP_ALIVE_CHUNK, PREAMBLE
 
@@ -52,6 +60,7 @@ EXPORT_INTERVAL = 1.0
 """Seconds an export made for one request serves the next ones, while events go on arriving."""
 REASONS = {
     200: b"OK",
+    301: b"Moved Permanently",
     400: b"Bad Request",
     404: b"Not Found",
     405: b"Method Not Allowed",
@@ -68,32 +77,81 @@ class WatchListenError(Exception):
     """The watch port cannot be opened; the message is one line for the organiser."""
 
 
-async def serve_watch(
-    settings: WatchSettings, hub: WatchHub, play: PlaySettings | None = None, *, task_status: Any = trio.TASK_STATUS_IGNORED
-) -> None:
-    """Serve the page and the event streams of `hub` on `settings`' host and port until cancelled; the play page
-    with what `play` says of the server (None: nobody plays from the page).
+@attrs.frozen
+class WatchedRoom:
+    """A room as the watch page shows it: its name (None: the server has no rooms), its hub, its play view's settings
+    (None: nobody plays from the page), and for the list of rooms its game's name and its format's kind."""
+
+    name: str | None
+    hub: WatchHub
+    play: PlaySettings | None = None
+    game: str = ""
+    format_kind: str = ""
+
+
+async def serve_watch(settings: WatchSettings, rooms: Sequence[WatchedRoom], *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+    """Serve the pages and the event streams of `rooms` on `settings`' host and port until cancelled: one room named
+    None is the server's only page, as a server without rooms has it; named rooms are listed at `/`, each under
+    `/rooms/<name>/`. Each room's hub is kept (its standings and flushes) here; each may `finish` on its own.
 
     `task_status.started(port)` tells the port it listens on (useful with
-    port 0); WatchListenError, before that, if it cannot listen.
+    port 0); WatchListenError, before that, if it cannot listen; ValueError
+    if `rooms` are not one room named None or rooms of distinct names and hubs.
     """
+    served = _served_rooms(rooms)
     try:
         listeners = await trio.open_tcp_listeners(settings.port, host=settings.host or None)
     except OSError as error:
         where = f"{settings.host}:{settings.port}" if settings.host else f"port {settings.port} of every interface"
         raise WatchListenError(f"cannot listen for watchers on {where}: {error.strerror or error}") from None
     port = listeners[0].socket.getsockname()[1]
-    server = _WatchServer(settings, hub, play)
+    server = _WatchServer(settings, served)
     try:
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(hub.keep_standings)
-            nursery.start_soon(hub.keep_flushing)
+            for room in served:
+                nursery.start_soon(room.hub.keep_standings)
+                nursery.start_soon(room.hub.keep_flushing)
             await nursery.start(trio.serve_listeners, server.handle, listeners)
             log.info("watch: the page is at http://%s:%d/", settings.host or "localhost", port)
             task_status.started(port)
     finally:
         for listener in listeners:
             await trio.aclose_forcefully(listener)
+
+
+def _served_rooms(rooms: Sequence[WatchedRoom]) -> list[_Room]:
+    """What the server keeps of each room; ValueError (a bug of the host's) if they cannot be served together."""
+    names = [room.name for room in rooms]
+    if names != [None] and (not names or None in names):
+        raise ValueError("the watch page serves one room named None, or rooms that all have names")
+    if len(set(names)) < len(names) or len({id(room.hub) for room in rooms}) < len(rooms):
+        raise ValueError("two watched rooms share a name or a hub")
+    served = []
+    for room in rooms:
+        if room.name is not None and routes.ROOM_NAME.fullmatch(room.name) is None:
+            raise ValueError(f"the room name {room.name!r} cannot be part of a URL")
+        play = room.play
+        if play is not None and play.room != room.name:
+            if play.room is not None:
+                raise ValueError(f"the room {room.name!r} has the play settings of the room {play.room!r}")
+            play = attrs.evolve(play, room=room.name)
+        pages = {} if room.name is None else {name: routes.room_page(name, room.name) for name in ("index.html", "play.html")}
+        served.append(_Room(room.name, room.hub, play, room.game, room.format_kind, pages))
+    return served
+
+
+@attrs.define(eq=False)
+class _Room:
+    """A room being served: its hub, its play settings (their room filled in), its pages and its exports made lately."""
+
+    name: str | None
+    hub: WatchHub
+    play: PlaySettings | None
+    game: str
+    format_kind: str
+    pages: dict[str, bytes]
+    """index.html and play.html as this room serves them (`routes.room_page`); none for the server's only room."""
+    exports: dict[str, tuple[tuple[int, int], float, bytes]] = attrs.field(factory=dict)
 
 
 class _Refusal(Exception):
@@ -105,12 +163,14 @@ class _Refusal(Exception):
 
 
 class _WatchServer:
-    def __init__(self, settings: WatchSettings, hub: WatchHub, play: PlaySettings | None = None) -> None:
+    def __init__(self, settings: WatchSettings, rooms: list[_Room]) -> None:
         self.settings = settings
-        self.hub = hub
-        self.play = play
+        self.rooms = {room.name: room for room in rooms}
+        self.named = None not in self.rooms
+        """Whether the server has rooms (listed at `/`), rather than one page."""
         self.connections = 0
-        self._exports: dict[str, tuple[tuple[int, int], float, bytes]] = {}
+        self._rooms_json: tuple[tuple[tuple[int, bool, bool, bool], ...], tuple[int, ...], float, bytes] | None = None
+        """The last `/rooms.json`: the rooms' runs and whether each is over, started, ended; their last events; when; the body."""
         self._views: dict[tuple[str, Path], bytes] = {}
         """Each game's view script (Game.board_view), read the first time a page asks for it."""
 
@@ -178,45 +238,97 @@ class _WatchServer:
     async def _answer(self, stream: trio.SocketStream, conn: h11.Connection, request: h11.Request, address: str) -> bool:
         """Answer `request`; False when the connection must close afterwards."""
         head = request.method == b"HEAD"
-        route = routes.route(request.method, request.target)
+        route = routes.route(request.method, request.target, rooms=self.named)
+        if isinstance(route, routes.InRoom):
+            room = self.rooms.get(route.room)
+            if room is None:
+                await self._text(stream, conn, 404, f"no room named {route.room}: the rooms are listed at /", head)
+                return True
+            return await self._answer_in_room(stream, conn, request, route.route, room, address, head)
+        if isinstance(route, routes.RoomsJson):
+            headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+            await self._respond(stream, conn, 200, headers, self._rooms_body(), head)
+        elif isinstance(route, routes.Redirect):
+            headers = [(b"location", route.location), (b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]
+            await self._respond(stream, conn, 301, headers, b"the room's page is at " + route.location + b"\n", head)
+        elif isinstance(route, routes.NoRoute):
+            extra = [(b"allow", b"GET, HEAD")] if route.status == 405 else []
+            await self._text(stream, conn, route.status, route.why, head, extra)
+        elif self.named:  # the list of rooms' own files
+            assert isinstance(route, routes.Static)
+            await self._static(stream, conn, request, route.name, None, head)
+        else:
+            return await self._answer_in_room(stream, conn, request, route, self.rooms[None], address, head)
+        return True
+
+    async def _answer_in_room(
+        self,
+        stream: trio.SocketStream,
+        conn: h11.Connection,
+        request: h11.Request,
+        route: routes.RoomRoute,
+        room: _Room,
+        address: str,
+        head: bool,
+    ) -> bool:
+        """Answer `route` of `room`'s page; False when the connection must close afterwards."""
         if isinstance(route, routes.Events):
-            return await self._events(stream, conn, request, route, address, head)
+            return await self._events(stream, conn, request, route, room.hub, address, head)
         if isinstance(route, routes.Static):
-            headers = [(b"content-type", routes.STATIC_TYPES[route.name].encode()), (b"cache-control", b"no-cache")]
-            if route.name == "index.html":
-                headers.append((b"content-security-policy", PAGE_POLICY))
-            elif route.name == "play.html":
-                headers.append((b"content-security-policy", play_policy(websocket_url(self.play, _host(request)))))
-            await self._respond(stream, conn, 200, headers, routes.STATIC[route.name], head)
+            await self._static(stream, conn, request, route.name, room, head)
         elif isinstance(route, routes.GameView):
             kind = routes.STATIC_TYPES["watch.css" if route.style else "boards.js"]
             headers = [(b"content-type", kind.encode()), (b"cache-control", b"no-cache")]
-            await self._respond(stream, conn, 200, headers, self._game_view(route.style, route.play), head)
+            await self._respond(stream, conn, 200, headers, self._game_view(room, route.style, route.play), head)
         elif isinstance(route, routes.PlayJson):
             headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
-            await self._respond(stream, conn, 200, headers, play_json(self.play, _host(request), self.hub.game), head)
+            await self._respond(stream, conn, 200, headers, play_json(room.play, _host(request), room.hub.game), head)
         elif isinstance(route, routes.ResultsJson):
-            await self._export(stream, conn, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
+            await self._export(stream, conn, room, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
         elif isinstance(route, routes.CrosstableCsv):
-            await self._export(stream, conn, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
+            await self._export(stream, conn, room, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
         elif isinstance(route, routes.GamesNdjson):
-            await self._export(stream, conn, "games.ndjson", b"application/x-ndjson", lambda state, game: games_ndjson(state), head)
-        elif isinstance(route, routes.GameRecord):
-            line = self._game_line(route.encounter, route.game)
+            await self._export(stream, conn, room, "games.ndjson", b"application/x-ndjson", lambda state, game: games_ndjson(state), head)
+        else:
+            line = _game_line(room.hub, route.encounter, route.game)
             if line is None:
                 await self._text(stream, conn, 404, f"no game {route.game} of encounter {route.encounter} in this tournament", head)
             else:
                 headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
                 await self._respond(stream, conn, 200, headers, line.encode(), head)
-        else:
-            extra = [(b"allow", b"GET, HEAD")] if route.status == 405 else []
-            await self._text(stream, conn, route.status, route.why, head, extra)
         return True
 
-    def _game_view(self, style: bool, play: bool = False) -> bytes:
-        """The attached game's view script, or its style sheet (empty if it has none), read once per game; with `play`,
-        the play view's; before any tournament, the server's game's (`self.play`); a comment when no game is known."""
-        game = self.hub.game or (self.play.game if self.play is not None else None)
+    async def _static(
+        self, stream: trio.SocketStream, conn: h11.Connection, request: h11.Request, name: str, room: _Room | None, head: bool
+    ) -> None:
+        """One of the page's files, as `room` serves it (None: the list of rooms)."""
+        headers = [(b"content-type", routes.TYPES[name].encode()), (b"cache-control", b"no-cache")]
+        if name in ("index.html", "rooms.html"):
+            headers.append((b"content-security-policy", PAGE_POLICY))
+        elif name == "play.html":
+            headers.append((b"content-security-policy", play_policy(websocket_url(room.play if room else None, _host(request)))))
+        body = routes.STATIC[name] if room is None else room.pages.get(name, routes.STATIC[name])
+        await self._respond(stream, conn, 200, headers, body, head)
+
+    def _rooms_body(self) -> bytes:
+        """`/rooms.json`: made again at once when a room starts, ends or begins another event, and at most once a second
+        while only its counts move."""
+        rooms = list(self.rooms.values())
+        shape = tuple(
+            (room.hub.run, room.hub.finishing, room.hub.state.start is not None, room.hub.state.results is not None) for room in rooms
+        )
+        seqs = tuple(room.hub.state.last_seq for room in rooms)
+        now, cached = time.monotonic(), self._rooms_json
+        if cached is None or cached[0] != shape or (cached[1] != seqs and now - cached[2] >= EXPORT_INTERVAL):
+            listed = [room_json(room.name or "", room.game, room.format_kind, room.hub.state, room.hub.finishing) for room in rooms]
+            cached = self._rooms_json = (shape, seqs, now, rooms_json(listed))
+        return cached[3]
+
+    def _game_view(self, room: _Room, style: bool, play: bool = False) -> bytes:
+        """The room's attached game's view script, or its style sheet (empty if it has none), read once per game; with
+        `play`, the play view's; before any tournament, the room's game's (its play settings'); a comment when no game
+        is known."""
+        game = room.hub.game or (room.play.game if room.play is not None else None)
         if game is None:
             return b"/* no tournament yet: the page counts the steps */\n"
         script = game.play_view if play else game.board_view
@@ -227,43 +339,52 @@ class _WatchServer:
             self._views[game.name, path] = path.read_bytes() if path.is_file() else b""
         return self._views[game.name, path]
 
-    def _game_line(self, encounter: int, game: int) -> str | None:
-        state = self.hub.state
-        line = state.game_lines.get((encounter, game))
-        if line is None:
-            running = state.encounters.get(encounter)
-            if running is not None and not running.ended and game < len(running.games):
-                line = game_line(encounter, game, running.games[game])
-        return line
-
     async def _export(
-        self, stream: trio.SocketStream, conn: h11.Connection, name: str, kind: bytes, make: Callable[[Any, Any], str], head: bool
+        self,
+        stream: trio.SocketStream,
+        conn: h11.Connection,
+        room: _Room,
+        name: str,
+        kind: bytes,
+        make: Callable[[Any, Any], str],
+        head: bool,
     ) -> None:
-        """An export of the live state, made at most once a second however many ask."""
-        hub = self.hub
+        """An export of the room's live state, made at most once a second however many ask."""
+        hub = room.hub
         if hub.game is None or hub.state.start is None:
             await self._text(stream, conn, 404, "no tournament has started yet", head)
             return
         key, now = (hub.run, hub.state.last_seq), time.monotonic()
-        cached = self._exports.get(name)
+        cached = room.exports.get(name)
         if cached is None or (cached[0] != key and (now - cached[1] >= EXPORT_INTERVAL or cached[0][0] != key[0])):
             try:
-                cached = self._exports[name] = (key, now, make(hub.state, hub.game).encode())
+                cached = room.exports[name] = (key, now, make(hub.state, hub.game).encode())
             except ExportError as error:
                 await self._text(stream, conn, 404, f"no {name}: {error}", head)
                 return
         await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], cached[2], head)
 
     async def _events(
-        self, stream: trio.SocketStream, conn: h11.Connection, request: h11.Request, route: routes.Events, address: str, head: bool
+        self,
+        stream: trio.SocketStream,
+        conn: h11.Connection,
+        request: h11.Request,
+        route: routes.Events,
+        hub: WatchHub,
+        address: str,
+        head: bool,
     ) -> bool:
-        hub, settings = self.hub, self.settings
+        settings = self.settings
         try:
             resume_from = routes.last_event_id([value for name, value in request.headers if name == b"last-event-id"])
         except ValueError as error:
             await self._text(stream, conn, 400, str(error), head)
             return True
-        if len(hub.watchers) >= settings.max_watchers or hub.per_address[address] >= settings.per_address:
+        hubs = [room.hub for room in self.rooms.values()]  # the limits are the listener's, whatever room is watched
+        if (
+            sum(len(each.watchers) for each in hubs) >= settings.max_watchers
+            or sum(each.per_address[address] for each in hubs) >= settings.per_address
+        ):
             await self._text(stream, conn, 503, "too many watchers; try again later", head, [(b"retry-after", b"10")])
             return True
         if resume_from is None:
@@ -296,7 +417,7 @@ class _WatchServer:
         await self._send(stream, conn.send(h11.Data(data=PREAMBLE)))
         for part in parts:
             if isinstance(part, LogRange):
-                async for replayed in self.hub.replay(part):
+                async for replayed in watcher.hub.replay(part):
                     await self._send(stream, conn.send(h11.Data(data=replayed)))
             else:
                 await self._send(stream, conn.send(h11.Data(data=part)))
@@ -369,6 +490,17 @@ def _raw_response(status: int, text: str) -> bytes:
     ]
     head += [name + b": " + value for name, value in COMMON_HEADERS]
     return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def _game_line(hub: WatchHub, encounter: int, game: int) -> str | None:
+    """One game's record as a line of games.ndjson: of an ended encounter, or of one still running."""
+    state = hub.state
+    line = state.game_lines.get((encounter, game))
+    if line is None:
+        running = state.encounters.get(encounter)
+        if running is not None and not running.ended and game < len(running.games):
+            line = game_line(encounter, game, running.games[game])
+    return line
 
 
 def _head_size(request: h11.Request) -> int:

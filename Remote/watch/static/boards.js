@@ -2,8 +2,9 @@
 //
 // The page names no game. A game's Game names its view script
 // (`Game.board_view`) and, beside it, its style sheet; the watch server
-// serves the attached game's as /view.js and /view.css, which the page loads
-// once it learns the game's name (`load`).
+// serves the attached game's as /view.js and /view.css (asked relative to
+// the page: a room's own), which the page loads once it learns the game's
+// name (`load`).
 // The script calls Boards.register(name, view), where view has:
 //   view(container)          -> {show(record, upto)}: draws a game's record {players, steps, end}
 //                               after its first `upto` steps (all of them when left out)
@@ -61,10 +62,10 @@ const Boards = (function () {
       requested.add(game);
       const style = document.createElement("link");
       style.rel = "stylesheet";
-      style.href = "/view.css?game=" + encodeURIComponent(game);
+      style.href = "view.css?game=" + encodeURIComponent(game);
       document.head.appendChild(style);
       const script = document.createElement("script");
-      script.src = "/view.js?game=" + encodeURIComponent(game);
+      script.src = "view.js?game=" + encodeURIComponent(game);
       script.addEventListener("load", () => { if (games[game]) loaded(); });
       document.head.appendChild(script);
     },

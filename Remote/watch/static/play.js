@@ -14,7 +14,9 @@
 //   session.ask(seconds)    shows the time left to answer the request just received
 //   session.status(text, state)  the line saying what happens now (state: "your-turn", "waiting", ...)
 //   session.results(node)   shows the tournament's results
-// Everything the server says is shown as text, never as HTML.
+// Everything the server says is shown as text, never as HTML. The page's
+// URLs are relative to it: a room's play page (/rooms/R/play) asks its own
+// room, and signs up for it: ["sign-up", Name, Token-or-null, {"room": R}].
 "use strict";
 
 const Play = (function () {
@@ -67,7 +69,7 @@ const Play = (function () {
   async function begin() {
     phase("asking");
     try {
-      const response = await fetch("/play.json", { cache: "no-store" });
+      const response = await fetch("play.json", { cache: "no-store" });
       info = await response.json();
     } catch (error) {
       notice("the server did not say how to sign up: " + error);
@@ -79,8 +81,8 @@ const Play = (function () {
     const query = "?game=" + encodeURIComponent(info.game);
     Boards.load(info.game, () => {
       byId("title").textContent = "Play " + Boards.title(info.game);
-      loadStyle("/play-view.css" + query);
-      loadScript("/play-view.js" + query, showForm);
+      loadStyle("play-view.css" + query);
+      loadScript("play-view.js" + query, showForm);
     });
   }
 
@@ -159,7 +161,7 @@ const Play = (function () {
     socket = new WebSocket(info.websocket);
     socket.addEventListener("open", () => {
       opened = true;
-      socket.send(JSON.stringify(info.tokens ? ["sign-up", name, token] : name));
+      socket.send(JSON.stringify(signUp(name, token)));
       connection("live", "connected");
       notice("signed up as " + name);
       session.status("signed up: waiting for the tournament to start", "waiting");
@@ -167,6 +169,12 @@ const Play = (function () {
     });
     socket.addEventListener("message", (event) => receive(event.data, session));
     socket.addEventListener("close", (event) => closed(event));
+  }
+
+  // The first message: a bare name, or with a token; in a room, always tagged, with the room in its options.
+  function signUp(name, token) {
+    if (typeof info.room === "string") return ["sign-up", name, info.tokens ? token : null, { room: info.room }];
+    return info.tokens ? ["sign-up", name, token] : name;
   }
 
   function receive(data, session) {

@@ -6,7 +6,7 @@ const Replay = (function () {
   let replaying = null;
 
   async function open(gameName, encounter, game) {
-    const response = await fetch("/games/" + encounter + "/" + game + ".json");
+    const response = await fetch("games/" + encounter + "/" + game + ".json");
     if (!response.ok) return;
     const record = await response.json();
     close();

@@ -39,7 +39,7 @@
     clearTimeout(reopenTimer);
     if (source) source.close();
     const query = run === null ? "" : "?run=" + run + "&after=" + after;
-    source = new EventSource("/events" + query);
+    source = new EventSource("events" + query);  // relative: the page's own room, if any
     sourceRun = run;
     debug.opened += 1;
     source.addEventListener("snapshot", (message) => onSnapshot(JSON.parse(message.data)));
@@ -273,7 +273,8 @@
     const game = Boards.title(state.game);
     $("legend-score").textContent = Scores.legend(state.game);
     const what = Arena.is(state) ? " arena " : " tournament ";
-    $("title").textContent = state.start ? game + what + (state.start.tournament || "") : "Waiting for a tournament";
+    const room = document.body.dataset.room ? document.body.dataset.room + ": " : "";
+    $("title").textContent = room + (state.start ? game + what + (state.start.tournament || "") : "Waiting for a tournament");
     document.title = $("title").textContent;
   }
 
@@ -577,5 +578,16 @@
     if (ended.length) Replay.open(state.game, ended[ended.length - 1], 0);
   }
 
-  document.addEventListener("DOMContentLoaded", () => { Arena.init(schedule); open(null, 0); });
+  // A room's page (of a server with rooms: its body names the room) links the list of rooms.
+  function linkTheRooms() {
+    if (!document.body.dataset.room) return;
+    const link = element("a", "", "all rooms");
+    link.href = "../../";
+    const nav = element("nav");
+    nav.id = "rooms-link";
+    nav.append(link);
+    $("title").after(nav);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { linkTheRooms(); Arena.init(schedule); open(null, 0); });
 })();
