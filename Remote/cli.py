@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from importlib import metadata
 from typing import Any
 
@@ -149,6 +150,18 @@ def exit_status_of(program: str, main: Callable[[], int], before_exit: Callable[
         print(f"{program}: stopped", file=sys.stderr, flush=True)
         return EXIT_STOPPED
     return status
+
+
+LOG_ROOM: ContextVar[str | None] = ContextVar("LOG_ROOM", default=None)
+"""The room whose event the running task (or encounter loop) plays, on a server with rooms: its log lines say so."""
+
+
+class ServerLogFormatter(logging.Formatter):
+    """xserver's log lines: `xserver: ` and, from a room's event, the room's name (`xserver: cup: alice signed up`)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        room = LOG_ROOM.get()
+        return f"xserver: {record.message}" if room is None else f"xserver: {room}: {record.message}"
 
 
 class StatusLine(logging.StreamHandler):

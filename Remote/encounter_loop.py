@@ -33,12 +33,14 @@ tournament is over.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import select
 import threading
 import time
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from typing import Any
 
 import attrs
@@ -324,7 +326,8 @@ async def encounter_loop() -> AsyncIterator[EncounterLoop]:
         with suppress(trio.RunFinishedError):
             token.run_sync_soon(returned.set)
 
-    trio.lowlevel.start_thread_soon(loop.run, say_returned, name="encounter loop")
+    # the thread runs in the context of the task that starts it: a room's log lines say its name (Remote.cli.LOG_ROOM)
+    trio.lowlevel.start_thread_soon(partial(contextvars.copy_context().run, loop.run), say_returned, name="encounter loop")
     try:
         yield loop
     finally:

@@ -28,13 +28,22 @@ from Common.participant import Participant
 from Common.strict import StructureError
 from Player.configuration import create_players
 from Player.loader import PlayerLoadError
-from Remote.cli import EXIT_CONFIGURATION, EXIT_DONE, EXIT_STOPPED, StatusLine, answer_arguments, exit_status_of, xserver_usage
-from Remote.configuration import ServerConfiguration, read_server_configuration
+from Remote.cli import (
+    EXIT_CONFIGURATION,
+    EXIT_DONE,
+    EXIT_STOPPED,
+    ServerLogFormatter,
+    StatusLine,
+    answer_arguments,
+    exit_status_of,
+    xserver_usage,
+)
+from Remote.configuration import Room, ServerConfiguration, read_rooms
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log_writer import EventLogError, LogDirectory
 from Remote.game_description import Game
 from Remote.game_registry import DEFAULT_GAME, GAMES
-from Remote.hosting import serve
+from Remote.hosting import HostedRoom, serve_rooms
 from Remote.participants import Participants, ParticipantsError, read_participants
 from Remote.ratings_file import read_seeding
 from Remote.resume import EndedTournament, EventLogging, interrupted_tournament
@@ -72,7 +81,7 @@ def main() -> int:
     """xserver's whole life: parse, start, print; Ctrl-C at any moment ends it with one line."""
     raise_open_file_limit()  # every connection is a descriptor: allow as many as the system lets us
     status_line = StatusLine(sys.stderr)
-    status_line.setFormatter(logging.Formatter("xserver: %(message)s"))
+    status_line.setFormatter(ServerLogFormatter())
     logging.basicConfig(level=logging.INFO, handlers=[status_line])
     signal.signal(signal.SIGTERM, _interrupt)  # until trio takes the signals over: SIGTERM acts as Ctrl-C
     return exit_status_of("xserver", lambda: _run(sys.argv[1:], status_line.show), before_exit=lambda: status_line.show(""))
@@ -87,39 +96,54 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     if answered is not None:
         return answered
     try:
-        config = read_server_configuration(sys.stdin.read(), GAMES, DEFAULT_GAME)
-        game = GAMES[config.game]
-        create_players(config.house_players, "house players", game.players)
-        participants = _participants(config, game)
-        seeding = read_seeding(config.event_format.ratings)
-    except (StructureError, PlayerLoadError, ParticipantsError) as error:
+        rooms = read_rooms(sys.stdin.read(), GAMES, DEFAULT_GAME)
+    except StructureError as error:
         print(f"xserver: configuration: {error}", file=sys.stderr)
         return EXIT_CONFIGURATION
     crash_after = os.environ.get(CRASH_VARIABLE)
-    logging_to = EventLogging(crash_after=int(crash_after) if crash_after else None)
-    try:
-        if config.event_log is not None:
-            logging_to.directory = LogDirectory(Path(config.event_log))
-        interrupted = interrupted_tournament(config, game, logging_to.directory, GAMES, seeding) if config.resume else None
-    except EventLogError as error:
-        print(f"xserver: event log: {error}", file=sys.stderr)
-        return EXIT_CONFIGURATION
-
-    def house_players() -> list[tuple[str, Participant]]:
-        return create_players(config.house_players, "house players", game.players)
+    stop_hooks: list[Callable[[], Awaitable[None]]] = []  # every room's, in one list
+    hosted = []
+    for room in rooms:
+        place = "" if room.name is None else f"room {room.name}: "
+        try:
+            hosted.append(_hosted(room, EventLogging(crash_after=int(crash_after) if crash_after else None, stop_hooks=stop_hooks)))
+        except (StructureError, PlayerLoadError, ParticipantsError) as error:
+            print(f"xserver: configuration: {place}{error}", file=sys.stderr)
+            return EXIT_CONFIGURATION
+        except EventLogError as error:
+            print(f"xserver: event log: {place}{error}", file=sys.stderr)
+            return EXIT_CONFIGURATION
 
     def publish(line: Any) -> None:
         print(json.dumps(line), flush=True)
 
-    if isinstance(interrupted, EndedTournament):
-        publish(interrupted.output)
+    if len(hosted) == 1 and hosted[0].name is None and isinstance(hosted[0].interrupted, EndedTournament):
+        publish(hosted[0].interrupted.output)
         return EXIT_DONE
 
     def main() -> Awaitable[int]:
-        return serve(config, game, house_players, publish, status, participants, logging_to, interrupted, seeding)
+        return serve_rooms(hosted, publish, status)
 
     gc.freeze()  # what start-up made (modules, classes, converters) lives as long as the server: the collector need not scan it again
-    return trio.run(_until_terminated, main, logging_to.stop_hooks)
+    return trio.run(_until_terminated, main, stop_hooks)
+
+
+def _hosted(room: Room, logging_to: EventLogging) -> HostedRoom:
+    """`room` checked and ready to run: its house players made once, its participants and seeding read, its event log
+    locked and what it resumes found; StructureError, PlayerLoadError, ParticipantsError or EventLogError if not."""
+    config = room.config
+    game = GAMES[config.game]
+    create_players(config.house_players, "house players", game.players)
+    participants = _participants(config, game)
+    seeding = read_seeding(config.event_format.ratings)
+    if config.event_log is not None:
+        logging_to.directory = LogDirectory(Path(config.event_log))
+    interrupted = interrupted_tournament(config, game, logging_to.directory, GAMES, seeding) if config.resume else None
+
+    def house_players() -> list[tuple[str, Participant]]:
+        return create_players(config.house_players, "house players", game.players)
+
+    return HostedRoom(room.name, config, game, house_players, participants, logging_to, interrupted, seeding)
 
 
 def _participants(config: ServerConfiguration, game: Game) -> Participants | None:
