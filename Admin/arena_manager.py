@@ -14,8 +14,10 @@ sign up again and waits from the cool-down's end; its misbehaviour number
 At the end (the arena's minutes, or `stop`) no new encounter starts, the
 running ones finish, and every player still connected gets the Results in
 the game's own shape, made by the rules from every outcome in the order
-the encounters ended; the standings the organiser reads are the
-leaderboard's (μ - 3σ).
+the encounters ended and narrowed to its own encounters where the Results
+list outcomes (`TournamentRules.narrowed`: a long arena's end sends each
+player its own, not every encounter of everyone); the standings the
+organiser reads are the leaderboard's (μ - 3σ).
 
 The time is the event log's clock: the Unix time the arena opened (its
 `start` event's `t`) plus trio's clock since, in milliseconds, never
@@ -49,7 +51,7 @@ from Admin.formats.arena import Arena, ArenaSettings
 from Admin.manager import KICK_TIME_LIMIT, TournamentManager, TournamentRules
 from Admin.observer import Observer
 from Admin.safe_call import safe_call
-from Common.participant import KICK_REASON_LIMIT, Participant
+from Common.participant import KICK_REASON_LIMIT, Name, Participant
 from Common.strict import shorten
 
 TICK_SECONDS = 1.0
@@ -98,6 +100,8 @@ class ArenaManager:
     ratings: ArenaRatings = attrs.field(factory=ArenaRatings, init=False)
     _players: dict[str, _Player] = attrs.field(factory=dict, init=False)
     _outcomes: list[Any] = attrs.field(factory=list, init=False)
+    _outcomes_of: dict[Name, list[Any]] = attrs.field(factory=dict, init=False)
+    """Each player's outcomes, in the order its encounters ended: the Results it receives at the end (narrowed)."""
     _meetings: dict[tuple[str, ...], int] = attrs.field(factory=dict, init=False)
     _origin: float | None = attrs.field(default=None, init=False)
     """The log's time when trio's clock was 0; None until the first reading."""
@@ -119,6 +123,9 @@ class ArenaManager:
         self._arena = copy.deepcopy(resumed.arena)  # its own: the log's fold goes on folding the same events
         self.ratings = copy.deepcopy(resumed.ratings)
         self._outcomes = [self.manager.rules.from_json(outcome) for outcome in resumed.outcomes]
+        for index, outcome in zip(resumed.ended_order, self._outcomes, strict=True):
+            for name in resumed.encounters[index].players:
+                self._outcomes_of.setdefault(name, []).append(outcome)
         self._meetings = dict(resumed.meetings)
         self._ended_count = sum(encounter.outcome is not None for encounter in resumed.encounters.values() if encounter.ended)
         self._latest = resumed.last_t
@@ -257,6 +264,8 @@ class ArenaManager:
         culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
         outcome = self.manager.rules.to_json(result.outcome)
         self._outcomes.append(result.outcome)
+        for name in table:
+            self._outcomes_of.setdefault(name, []).append(result.outcome)
         for misbehaviour in result.misbehaviours:
             reason = shorten(misbehaviour.reason, KICK_REASON_LIMIT)
             self.event_log.write(
@@ -299,9 +308,10 @@ class ArenaManager:
         for line in _leaderboard_lines(self.ratings):
             self.log.info("%s", line)
         async with trio.open_nursery() as nursery:
-            for held in self._players.values():
+            for name, held in self._players.items():
                 if self.connected(held.player):
-                    nursery.start_soon(_tell_results, held.player, results, self.manager.time_per_call)
+                    own = rules.narrowed(results, self._outcomes_of.get(name, ()))
+                    nursery.start_soon(_tell_results, held.player, own, self.manager.time_per_call)
         return results
 
     def _arena_out(self) -> list[str]:

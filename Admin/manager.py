@@ -128,6 +128,10 @@ class TournamentRules:
     """Every player hears `tournament_starting` before the first encounter; a failure to take it is a misbehaviour."""
     results_notice_counts: bool = False
     """A player that fails to take the Results misbehaves (recorded after them; it changes nobody's result)."""
+    narrowed: Callable[[Any, Sequence[Any]], Any] = lambda results, own: results
+    """The Results one player of an arena receives (Admin/arena_manager.py): the whole Results narrowed to `own`, the
+    outcomes of its encounters, where the Results list every outcome (else the whole Results): a long arena's end
+    sends each player what is its, not the outcomes of every encounter of everyone."""
 
 
 @attrs.define

@@ -63,6 +63,11 @@ def results(revised: Sequence[OutcomeT], names: object, misbehaved: Collection[A
     return tuple(revised)
 
 
+def narrowed(whole: tuple[OutcomeT, ...], own: Sequence[OutcomeT]) -> tuple[OutcomeT, ...]:
+    """The Results one player of an arena receives: the outcomes of its own encounters (the Results are outcomes)."""
+    return tuple(own)
+
+
 def score(outcome: WinLoss, player: str) -> float:
     """`player`'s score in `outcome`: 1 for the winner, 0 for the loser (irregular or not)."""
     return 1.0 if outcome.winner == player else 0.0
@@ -70,7 +75,7 @@ def score(outcome: WinLoss, player: str) -> float:
 
 def rules(max_name_length: int) -> TournamentRules:
     """The manager's rules of a two-player win/loss game whose names are at most `max_name_length` long: round robin, revisions, Results."""
-    return TournamentRules(revise=revise_outcome, results=results, max_name_length=max_name_length, score=score)
+    return TournamentRules(revise=revise_outcome, results=results, max_name_length=max_name_length, score=score, narrowed=narrowed)
 
 
 def describe(outcome: WinLoss) -> str:

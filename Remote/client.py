@@ -3,8 +3,9 @@
 `main` reads the configuration on standard input, creates the players (built
 in, or loaded from the Python files it names), connects and signs them up one
 after another in configuration order, then lets them all play at once. It
-prints the Results its players received, once, as one line of JSON (`[]` if
-none did; a game whose clients learn only their own part, Fish, prints what
+prints the Results its players received, once, as one line of JSON (the
+first player's, in configuration order, that received any: in an arena each
+player's Results hold its own encounters; `[]` if none did; a game whose clients learn only their own part, Fish, prints what
 its `received_output` makes of all its players), and exits when every
 player is done, whatever the server does.
 
@@ -199,7 +200,8 @@ class Connector:
 
 @attrs.define
 class Outcome:
-    """What xclients' players did: the Results they received (the first), and whether all went well."""
+    """What xclients' players did: the Results they received (the first player's in sign-up order that received any: in
+    an arena each receives its own), and whether all went well."""
 
     results: Any | None = None
     all_well: bool = True
@@ -259,8 +261,6 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
             log.error("%s: %s; closing the connection%s", proxy.name, error, details)
         finally:
             await trio.aclose_forcefully(proxy.channel)
-            if proxy.results is not None and outcome.results is None:
-                outcome.results = proxy.results
 
     async with trio.open_nursery() as nursery:
         for (name, player), sign_up in zip(players, sign_ups_of(config, players), strict=True):
@@ -276,6 +276,7 @@ async def run_clients(config: ClientConfiguration, players: list, open_stream: O
             log.info("%s sent its sign-up to %s", name, where)
             outcome.proxies.append(proxy)
             nursery.start_soon(play, proxy)
+    outcome.results = next((proxy.results for proxy in outcome.proxies if proxy.results is not None), None)
     return outcome
 
 

@@ -23,9 +23,11 @@ process sampled every 50 ms:
   (the running encounters finish, every client gets Results listing every
   outcome of the arena).
 
-`"time per call"` is 60 s: the Results at the end list every outcome of
-the arena, and with 10 s a Santorini client's Results were cut when the
-call's time ran out (bench/README.md).
+`"time per call"` is 60 s: the Results at the end once listed every outcome
+of the arena, and with 10 s a Santorini client's Results were cut when the
+call's time ran out (bench/README.md); each player's Results now hold its
+own encounters (`TournamentRules.narrowed`), and both load generators run
+with `--arena`, which takes them so.
 
 There is no yardstick here (no other server of ours pairs continuously):
 the ratios are of the arena against itself, end against start.
@@ -69,7 +71,7 @@ def arena(game: str, clients: int, minutes: float, rounds: int) -> dict[str, Any
     arena_format = {"kind": "arena", "minutes": minutes, "pairing": "first come"}
     server = Server({"game": game, "min players": 0, "waiting for": 1, "time per call": 60, "format": arena_format, **own})
     command = [sys.executable, str(LOAD_GENERATORS[game]), "--clients", str(clients), "--port", str(server.port)]
-    command += ["--rounds", str(rounds)] if game == "ipd" else ["--arena"]
+    command += ["--arena", "--rounds", str(rounds)] if game == "ipd" else ["--arena"]
     command += ["--time-limit", str(60 * minutes + 300)]
     sampler = ProcessSampler(server.process.pid)
     generator = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

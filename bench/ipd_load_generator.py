@@ -380,6 +380,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--noise", action="store_true", help="the server flips moves: a client's own move may come back flipped")
     parser.add_argument("--connect-concurrency", type=int, default=100, help="connection attempts at a time (default 100)")
     parser.add_argument("--time-limit", type=float, default=600.0, help="give up after this many seconds (default 600)")
+    parser.add_argument("--arena", action="store_true", help="an arena: each client's Results hold its own matches (not compared)")
     parser.add_argument("--show-results", action="store_true", help="add the Results the clients received to the figures")
     arguments = parser.parse_args(argv)
     if arguments.clients < 1 or arguments.connect_concurrency < 1 or (arguments.rounds is not None and arguments.rounds < 1):

@@ -100,6 +100,9 @@ class GameKit:
     """The outcomes in xserver's output line."""
     received: Callable[[Any], Any]
     """What xclients prints of the Results whose xserver output line is given."""
+    received_in_arena: Callable[[Any, str], Any]
+    """What xclients prints of an arena's Results whose xserver output line is given, when its first player is `name`:
+    the Results narrowed to that player's encounters where they list outcomes (TournamentRules.narrowed)."""
     names: tuple[str, str]
     """Two names at the edge of the game's name rule (the sign-up with tokens plays them)."""
     page: PageKit
@@ -243,6 +246,7 @@ KITS: dict[str, GameKit] = {
         replay=lambda line, settings, encounter: replay_santorini_game(line),
         outcomes=lambda printed: printed,
         received=lambda printed: printed,
+        received_in_arena=lambda printed, name: [outcome for outcome in printed if name in outcome[:2]],
         names=("alice", "bob"),
         page=PageKit(santorini_tournament, running=santorini_running, cell=santorini_cell, board=santorini_board),
         exports=export_logs.SANTORINI,
@@ -266,6 +270,11 @@ KITS: dict[str, GameKit] = {
         replay=replay_ipd,
         outcomes=lambda printed: printed["outcomes"],
         received=lambda printed: ["results", printed["outcomes"], printed["standings"]],
+        received_in_arena=lambda printed, name: [
+            "results",
+            [outcome for outcome in printed["outcomes"] if name in outcome[:2]],
+            printed["standings"],
+        ],
         names=("Alice", "bob_2"),
         page=PageKit(ipd_tournament, running=ipd_running, cell=ipd_cell, board=ipd_board),
         exports=export_logs.IPD,
@@ -288,6 +297,7 @@ KITS: dict[str, GameKit] = {
         replay=replay_fish,
         outcomes=lambda printed: printed,
         received=lambda printed: printed,
+        received_in_arena=lambda printed, name: printed,  # its Results list no outcomes: whole
         names=("ALICE", "abcdefghijkl"),
         page=PageKit(fish_tournament, running=fish_running, cell=fish_cell, board=fish_board),
         exports=export_logs.FISH,

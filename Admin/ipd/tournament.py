@@ -34,3 +34,8 @@ def results(revised_outcomes: Sequence[MatchOutcome], roster: Sequence[Name], mi
     """The Results of a tournament: the revised outcomes in schedule order, and the Standings of those still in."""
     outcomes = tuple(revised_outcomes)
     return TournamentResults(outcomes, standings(outcomes, roster, misbehaved))
+
+
+def narrowed(whole: TournamentResults, own: Sequence[MatchOutcome]) -> TournamentResults:
+    """The Results one player of an arena receives: the outcomes of its own matches, and every player's Standings."""
+    return TournamentResults(tuple(own), whole.standings)

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 
 from Admin.ipd.referee import make_referee
-from Admin.ipd.tournament import results, revise
+from Admin.ipd.tournament import narrowed, results, revise
 from Admin.manager import TournamentRules
 from Admin.observer import Observer
 from Admin.schedule import RoundRobin, Schedule, listed_pairings
@@ -119,6 +119,7 @@ def _rules(tournament: TournamentSettings) -> TournamentRules:
         to_json=unstructure,
         from_json=lambda data: structure(data, MatchOutcome),
         score=match_score,
+        narrowed=narrowed,
     )
 
 
