@@ -64,6 +64,7 @@ async def serve_arena(
     """Run the arena the configuration describes (or go on with the `resumed` one) until its end; publish its Results;
     the exit status."""
     assert config.event_format.arena is not None, "an arena's format"
+    logging_to = logging_to or EventLogging()
     statistics = CallStatistics()
     signed = trio.Event()
     told = desk.on_sign_up
@@ -83,6 +84,7 @@ async def serve_arena(
         async with trio.open_nursery() as nursery:
             if not config.repeat:
                 nursery.start_soon(desk.serve)
+            nursery.start_soon(_end_when_told, arena, logging_to)
             host, port = desk.listeners[0].socket.getsockname()[:2]
             log.info("listening on %s:%d for the arena's players", host, port)
             while True:
@@ -103,7 +105,6 @@ async def serve_arena(
                 desk.registry = _registry_with(registry(), arena.names())
                 desk.playing = arena.names()
 
-    logging_to = logging_to or EventLogging()
     event_log = arena_event_log(logging_to, resumed, game, config.settings, watched=hub is not None)
     play = partial(play_arena, game, config.settings, config.event_format.arena, config.time_per_call, log, status, feed, _connected)
     if event_log is None:
@@ -117,6 +118,19 @@ async def serve_arena(
     desk.close()
     publish(line)
     return EXIT_DONE
+
+
+async def _end_when_told(arena: ArenaManager, logging_to: EventLogging) -> None:
+    """End `arena` when the organiser says so (SIGUSR1: Remote/xserver.py calls the end hooks): as at the end of its
+    minutes, no new encounter starts, the running ones finish and every connected player gets the Results."""
+    told = trio.Event()
+    logging_to.end_hooks.append(told.set)
+    try:
+        await told.wait()
+    finally:
+        logging_to.end_hooks.remove(told.set)
+    log.info("the organiser ends the arena (SIGUSR1): no new encounter starts, the running ones finish")
+    arena.stop()
 
 
 def _join(arena: ArenaManager, name: str, player: Any, nursery: trio.Nursery, opponent: str | None = None) -> None:

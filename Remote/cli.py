@@ -121,6 +121,9 @@ Exit statuses:
   3    cannot listen on the host and port (or on the watch port, or the WebSocket port)
   130  stopped by Ctrl-C or SIGTERM; every connection closed
 With "rooms", xserver exits once every room has ended, with the highest of the rooms' statuses.
+Signals: Ctrl-C or SIGTERM stops xserver at once (resumable with "event log" and "resume": true);
+SIGUSR1 (kill -USR1 PID) ends every arena that runs as at the end of its minutes: no new encounter
+starts, the running ones finish, every connected player gets the Results, and xserver exits 0.
 
 Options: -h, --help (this text), --version.
 """

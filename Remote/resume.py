@@ -183,6 +183,8 @@ class EventLogging:
     on_crash: Callable[[], None] = lambda: os.kill(os.getpid(), signal.SIGKILL)
     stop_hooks: list[Callable[[], Awaitable[None]]] = attrs.field(factory=list)
     """Called when the server is stopped (Ctrl-C, SIGTERM), before anything unwinds."""
+    end_hooks: list[Callable[[], None]] = attrs.field(factory=list)
+    """Called when the organiser ends the arenas (SIGUSR1): each running arena ends as if its minutes were over."""
 
 
 def tournament_event_log(logging_to: EventLogging, resumed: Interrupted | None, game: Game, watched: bool) -> EventLogWriter | None:

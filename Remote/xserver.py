@@ -54,10 +54,23 @@ CRASH_VARIABLE = "XSERVER_CRASH_AFTER_EVENT"
 """For tests only: set to k and the server kills itself (SIGKILL) right after the k-th event is on disk."""
 
 
-async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequence[Callable[[], Awaitable[None]]] = ()) -> int:
-    """Run `main`; Ctrl-C or SIGTERM stops it (after the `stop_hooks`), every connection closing as it unwinds."""
+async def _until_terminated(
+    main: Callable[[], Awaitable[int]],
+    stop_hooks: Sequence[Callable[[], Awaitable[None]]] = (),
+    end_hooks: Sequence[Callable[[], None]] = (),
+) -> int:
+    """Run `main`; Ctrl-C or SIGTERM stops it (after the `stop_hooks`), every connection closing as it unwinds; SIGUSR1
+    ends the arenas that run (`end_hooks`), which then finish as at the end of their minutes."""
     result = EXIT_STOPPED
     async with trio.open_nursery() as nursery:
+
+        async def end_arenas_on_signal() -> None:
+            with trio.open_signal_receiver(signal.SIGUSR1) as signals:
+                async for _ in signals:
+                    if not end_hooks:
+                        log.info("SIGUSR1 ends an arena, and no arena runs: nothing to end")
+                    for hook in list(end_hooks):
+                        hook()
 
         async def stop_on_signal() -> None:
             with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
@@ -73,6 +86,7 @@ async def _until_terminated(main: Callable[[], Awaitable[int]], stop_hooks: Sequ
             nursery.cancel_scope.cancel()
 
         nursery.start_soon(stop_on_signal)
+        nursery.start_soon(end_arenas_on_signal)
         nursery.start_soon(run_main)
     return result
 
@@ -102,11 +116,13 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         return EXIT_CONFIGURATION
     crash_after = os.environ.get(CRASH_VARIABLE)
     stop_hooks: list[Callable[[], Awaitable[None]]] = []  # every room's, in one list
+    end_hooks: list[Callable[[], None]] = []  # every arena's, in one list
     hosted = []
     for room in rooms:
         place = "" if room.name is None else f"room {room.name}: "
+        logging_to = EventLogging(crash_after=int(crash_after) if crash_after else None, stop_hooks=stop_hooks, end_hooks=end_hooks)
         try:
-            hosted.append(_hosted(room, EventLogging(crash_after=int(crash_after) if crash_after else None, stop_hooks=stop_hooks)))
+            hosted.append(_hosted(room, logging_to))
         except (StructureError, PlayerLoadError, ParticipantsError) as error:
             print(f"xserver: configuration: {place}{error}", file=sys.stderr)
             return EXIT_CONFIGURATION
@@ -125,7 +141,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         return serve_rooms(hosted, publish, status)
 
     gc.freeze()  # what start-up made (modules, classes, converters) lives as long as the server: the collector need not scan it again
-    return trio.run(_until_terminated, main, stop_hooks)
+    return trio.run(_until_terminated, main, stop_hooks, end_hooks)
 
 
 def _hosted(room: Room, logging_to: EventLogging) -> HostedRoom:

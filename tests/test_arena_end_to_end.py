@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -301,3 +302,21 @@ def test_xserver_help_lists_the_arena_with_every_key_of_its_format():
     assert usage.returncode == 0 and '{"kind": "arena", ' in usage.stdout and "docs/arena.md" in usage.stdout
     for key in arena_json(ArenaSettings(minutes=1)):
         assert f'"{key}"' in usage.stdout, key
+
+
+def test_sigusr1_ends_an_arena_without_minutes_as_its_minutes_would_and_every_connected_client_gets_the_results(servers):
+    played = GAMES[sorted(GAMES)[0]]
+    honest = kit_of(played).honest
+    house = [[honest, "hal", ""], [honest, "ida", ""]]
+    server = start_server(servers, arena_configuration(played, {"pairing": "first come"}, house))
+    started = clients(played, [[honest, "ann", ""], [honest, "bob", ""]], server.port)
+    wait_for_log_sync(server, " signed up\n", count=2, time_limit=LIMIT)
+    server.process.send_signal(signal.SIGUSR1)
+    status, printed, client_log = finish(started)
+    served = server.finish(LIMIT)
+    said = served.log + client_log
+    assert (served.status, status) == (0, 0), said
+    assert json.loads(printed) == kit_of(played).received_in_arena(served.json(), "ann"), said
+    lines = server_lines(server)
+    assert "the organiser ends the arena (SIGUSR1): no new encounter starts, the running ones finish" in lines, said
+    assert any(line.startswith("the arena is over: ") for line in lines), said
