@@ -494,6 +494,10 @@ async def _tournament_over_tcp(game: Game, entries: list[list[str]]) -> tuple[li
     return lines.lines, printed, outcome
 
 
+LAST_EVENTS = 3
+"""A resume check stops after each of the last events whatever its stride: the last encounter's end, the summary, the Results."""
+
+
 async def check_resume_after_any_event(
     game: Game,
     tmp_path: Path,
@@ -501,12 +505,14 @@ async def check_resume_after_any_event(
     more: dict[str, Any] | None = None,
     expected_types: frozenset[str] | None = None,
     stride: int = 1,
+    offset: int = 0,
 ) -> None:
     """Stopped after every single event, the tournament resumes to the Results of the uninterrupted run; the log folds to them.
 
     `more` are further keys of the configuration (a "format"); `expected_types` are events the uninterrupted run must have,
     besides a misbehaviour and encounter ends (None: a revision, where the game revises). With `stride` k, only after every
-    k-th event (the first, the k+1-th, ...) and after each of the last k events.
+    k-th event from the (`offset` mod k + 1)-th (so that checks of several events, each with its own offset, stop after
+    events at every distance from the start between them) and after each of the last LAST_EVENTS (the summary, the Results).
     """
     if expected_types is None:
         expected_types = frozenset({"revision"} if kit_of(game).revises else ())
@@ -515,7 +521,8 @@ async def check_resume_after_any_event(
     events = events_of(tmp_path / "reference" / "log")
     assert len(expected) == 1 and events[-1]["type"] == "results" and events[-1]["output"] == expected[0]
     assert {"misbehaviour", "encounter-end", *expected_types} <= {event["type"] for event in events}
-    for k in sorted({*range(1, len(events), stride), *range(max(1, len(events) - stride), len(events))}):
+    last = min(stride, LAST_EVENTS)
+    for k in sorted({*range(1 + offset % stride, len(events), stride), *range(max(1, len(events) - last), len(events))}):
         place = tmp_path / f"crash-{k}"
         config = configuration(game.name, place, variant) | (more or {})
         assert await run_server(config, crash_after=k) == []
