@@ -93,6 +93,15 @@ def middle(events: list[dict]) -> int:
     return next(event["seq"] for event in events[len(events) // 2 :] if event["type"] == "encounter-start")
 
 
+def ended_running_waiting(logs: dict[str, list[dict]]) -> tuple[dict[str, Fed], tuple[str, str, str]]:
+    """A room per game, the first (by name) fed its whole tournament, the second to the middle of it, the third nothing."""
+    rooms = rooms_of(logs)
+    ended, running, waiting = sorted(rooms)[:3]
+    rooms[ended].feed(len(logs[ended]))
+    rooms[running].feed(middle(logs[running]))
+    return rooms, (ended, running, waiting)
+
+
 async def start(nursery: trio.Nursery, rooms: Sequence[WatchedRoom]) -> int:
     return await nursery.start(serve_watch, WatchSettings(port=0, host=HOST), rooms)
 
@@ -185,13 +194,9 @@ def listed(name: str, events: list[dict], ended: bool = False) -> dict:
 
 
 async def test_the_list_of_rooms_and_rooms_json_say_each_rooms_game_format_players_and_encounters(logs):
-    rooms = rooms_of(logs)
-    names = sorted(rooms)
-    ended, running, waiting = names[0], names[1], names[2]
-    rooms[ended].feed(len(logs[ended]))
-    rooms[running].feed(middle(logs[running]))
+    rooms, (ended, running, waiting) = ended_running_waiting(logs)
     async with trio.open_nursery() as nursery:
-        port = await start(nursery, [rooms[name].watched() for name in names])
+        port = await start(nursery, [rooms[name].watched() for name in sorted(rooms)])
         page, script, style, listing = (
             await get(port, "/"),
             await get(port, "/rooms.js"),
@@ -424,13 +429,9 @@ def wait_for(driver: Any, script: str, condition: Any) -> Any:
 async def test_the_list_page_shows_the_rooms_live_and_a_click_opens_a_rooms_live_page(logs, driver):
     from selenium.webdriver.common.by import By
 
-    rooms = rooms_of(logs)
-    names = sorted(rooms)
-    ended, running, waiting = names[0], names[1], names[2]
-    rooms[ended].feed(len(logs[ended]))
-    rooms[running].feed(middle(logs[running]))
+    rooms, (ended, running, waiting) = ended_running_waiting(logs)
     async with trio.open_nursery() as nursery:
-        port = await start(nursery, [rooms[name].watched() for name in names])
+        port = await start(nursery, [rooms[name].watched() for name in sorted(rooms)])
         await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/")
 
         def row(name: str, events: list[dict], state: str) -> list:
