@@ -209,7 +209,6 @@ async def _run_room(
     LOG_ROOM.set(room.name)  # this task's log lines, and those of every task and encounter loop it starts, name the room
     config, game, logging_to = room.config, room.game, room.logging_to
     if isinstance(room.interrupted, EndedTournament):
-        log.info("the event had ended: its Results again")
         publish(room.interrupted.output)
         exited(EXIT_DONE)
         return

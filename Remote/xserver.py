@@ -32,6 +32,7 @@ from Remote.cli import (
     EXIT_CONFIGURATION,
     EXIT_DONE,
     EXIT_STOPPED,
+    LOG_ROOM,
     ServerLogFormatter,
     StatusLine,
     answer_arguments,
@@ -121,6 +122,7 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
     for room in rooms:
         place = "" if room.name is None else f"room {room.name}: "
         logging_to = EventLogging(crash_after=int(crash_after) if crash_after else None, stop_hooks=stop_hooks, end_hooks=end_hooks)
+        naming = LOG_ROOM.set(room.name)  # what resuming logs of the room (its Results again, encounters played) names it
         try:
             hosted.append(_hosted(room, logging_to))
         except (StructureError, PlayerLoadError, ParticipantsError) as error:
@@ -129,6 +131,8 @@ def _run(arguments: list[str], status: Callable[[str], None]) -> int:
         except EventLogError as error:
             print(f"xserver: event log: {place}{error}", file=sys.stderr)
             return EXIT_CONFIGURATION
+        finally:
+            LOG_ROOM.reset(naming)
 
     def publish(line: Any) -> None:
         print(json.dumps(line), flush=True)
