@@ -194,7 +194,7 @@ def test_a_killed_server_with_rooms_resumes_each_room_and_prints_what_the_uninte
     for game in coming_back:
         assert (clients[game].status, clients[game].output) == (whole_clients[game].status, whole_clients[game].output), clients[game].log
     log = resumed.log
-    assert f"xserver: {room_of(ended)}: the event had ended: its Results again\n" in log
+    assert f"xserver: {room_of(ended)}: resume: tournament " in log and " had ended; its Results again\n" in log
     assert f"xserver: {room_of(killed)}: resuming tournament " in log and f"waiting for {counts[killed]} players to come back" in log
     assert f"xserver: {room_of(fresh)}: resume: the event log {tmp_path / 'log' / fresh} holds no tournament; a fresh one starts\n" in log
     state = fold(tournament_events(tmp_path / "log" / killed))
