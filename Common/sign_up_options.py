@@ -7,7 +7,7 @@ Options is a JSON object read strictly, the same on both sides of the wire
                  (an arena pairs two who named each other at once; a tournament
                  ignores the request)
     "room"       a string of 1 to ROOM_NAME_LIMIT characters: the room to join
-                 (reserved for rooms; a server today refuses it)
+                 (on a server with rooms; one without refuses it)
 
 Every key is optional, `{}` asks for nothing; any other key is refused with
 the known key nearest to it. A message about an options value shows it the

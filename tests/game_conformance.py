@@ -4,7 +4,7 @@ The idea of trio.testing's check_two_way_stream: a check is handed the
 thing to judge (here a Game, `Remote.game_registry.GAMES[name]`) and runs the same
 tournament-level checks on every game: a loopback tournament of its
 built-in players over TCP, a misbehaving player kicked with its reason, the
-event log folded and resumed after a stop at every event, the exports
+event log folded and resumed after stops at events throughout, the exports
 rebuilt byte for byte, the watch snapshot equal to the fold, and the
 layout rule. tests/test_conformance.py calls each check for every game of
 the registry, so a game added there is under all of them.
@@ -507,7 +507,7 @@ async def check_resume_after_any_event(
     stride: int = 1,
     offset: int = 0,
 ) -> None:
-    """Stopped after every single event, the tournament resumes to the Results of the uninterrupted run; the log folds to them.
+    """Stopped after any event, the tournament resumes to the Results of the uninterrupted run; the log folds to them.
 
     `more` are further keys of the configuration (a "format"); `expected_types` are events the uninterrupted run must have,
     besides a misbehaviour and encounter ends (None: a revision, where the game revises). With `stride` k, only after every

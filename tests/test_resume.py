@@ -6,7 +6,7 @@ tests/game_conformance.py `configuration`), with its event log in a
 temporary directory. The test-only hook stops the server right after the
 k-th event is written, as if the process had died there (nothing more is
 written, no `stop` event); then a second `serve` with `"resume": true` goes
-on from the log. That a tournament stopped after every single event resumes
+on from the log. That a tournament stopped after events throughout resumes
 to the Results of the uninterrupted run, for every game of the registry, is
 the conformance kit's check (tests/test_conformance.py).
 """

@@ -1,7 +1,8 @@
 """A sign-up's options, `["sign-up", Name, Token, {"opponent": Other}]`: read strictly on both sides, the token never shown.
 
 The options object has the keys "opponent" (a Name of the game's rule) and
-"room" (reserved: every server refuses it today); any other key is refused
+"room" (a string: the room to play in on a server with rooms, refused on one
+without); any other key is refused
 with the nearest known one. On a server with participants a four-element
 sign-up is judged like a three-element one (the same `["refused", REFUSAL]`
 for any fault, the log naming the fault without the token); on a server
