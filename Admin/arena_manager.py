@@ -108,6 +108,8 @@ class ArenaManager:
     _latest: float = attrs.field(default=-float("inf"), init=False)
     _wake: trio.Event = attrs.field(factory=trio.Event, init=False)
     _stopped: bool = attrs.field(default=False, init=False)
+    _closed: bool = attrs.field(default=False, init=False)
+    """Its summary and Results are written: nobody joins or leaves any more (the log ends with them)."""
     _ended_count: int = attrs.field(default=0, init=False)
     _queued_at: dict[str, float] = attrs.field(factory=dict, init=False)
     longest_wait: tuple[float, str] | None = attrs.field(default=None, init=False)
@@ -157,6 +159,8 @@ class ArenaManager:
 
     def join(self, name: str, player: Participant, opponent: str | None = None) -> str | None:
         """`name` signed up (or came back) with `player`: it waits for an encounter. Why not, if it may not."""
+        if self._closed:
+            return "the arena is over"
         refusal = self._arena.refusal(name, opponent)
         if refusal is not None:
             return refusal
@@ -171,7 +175,7 @@ class ArenaManager:
     def left(self, name: str) -> None:
         """`name`'s connection closed while it waited: it leaves the queue (it may come back and keep its rating)."""
         held = self._players.get(name)
-        if held is not None and not held.playing:
+        if held is not None and not held.playing and not self._closed:  # after the Results, nobody leaves: the log has ended
             del self._players[name]
             now = self._now()
             self._arena.leave(name, now)
@@ -297,6 +301,7 @@ class ArenaManager:
         names = [standing.name for standing in self.ratings.leaderboard()]
         results = self.manager.rules.results(self._outcomes, names, frozenset(self._arena_out()))
         rules = self.manager.rules
+        self._closed = True
         self.event_log.write({"type": SUMMARY, "ratings": standings_json(self.ratings), "format": None})
         self.event_log.write(
             {"type": RESULTS, "results": rules.to_json(results), "output": (self.manager.output or rules.to_json)(results)}

@@ -12,22 +12,27 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import signal
 from pathlib import Path
 
 import pytest
+import trio
 
 from Admin.arena_manager import placing
 from Admin.arena_state import ArenaState
 from Common.strict import StructureError
+from Player.configuration import LocalPlayerEntry, create_players
 from Remote.configuration import read_server_configuration
 from Remote.event_log_reader import EventLogReadError, read_any_log, read_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
+from Remote.game_description import play_arena
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.rebuild_exports import main as rebuild_main
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import frozen_for_standings, standings_json
 from Remote.xserver import CRASH_VARIABLE
+from tests.export_logs import Recording
 from tests.game_conformance import configuration
 from tests.house_server import events_of, run_server
 from tests.processes import run_xserver
@@ -235,3 +240,29 @@ async def test_a_tournaments_log_with_an_arenas_event_is_refused_naming_its_line
     path.write_text("".join(json.dumps(event) + "\n" for event in joined))
     with pytest.raises(EventLogReadError, match=r"^line 4: event 4 \(arena-join\): an arena's event in a tournament's log"):
         read_log(path, GAMES)
+
+
+async def test_after_its_results_an_arena_takes_nobody_and_logs_nothing_more(tmp_path):
+    """Late sign-ups and closed connections after the Results write no event: the log ends with them, readable."""
+    game = GAMES["ipd"]
+    config = read_server_configuration(json.dumps(arena_configuration(tmp_path)), GAMES, DEFAULT_GAME)
+    assert config.event_format.arena is not None
+    recording = Recording()
+    arenas = []
+
+    async def feed(arena) -> None:
+        arenas.append(arena)
+        for name, player in create_players(config.house_players, "house players", game.players):
+            arena.join(name, player)
+        await trio.sleep_forever()
+
+    arena_log = logging.getLogger("test")
+    await play_arena(game, config.settings, config.event_format.arena, 5.0, arena_log, lambda text: None, feed, event_log=recording)
+    (arena,) = arenas
+    written = list(recording.events)
+    assert written[-1]["type"] == "results"
+    ((_, late),) = create_players([LocalPlayerEntry("tit-for-tat", "zed", "")], "late", game.players)
+    assert arena.join("zed", late) == "the arena is over"
+    for _, name, _ in HOUSE:
+        arena.left(name)
+    assert recording.events == written
