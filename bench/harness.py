@@ -45,11 +45,12 @@ class Server:
     """An xserver process on 127.0.0.1 and a free port, with its log stamped line by line.
 
     `environment` adds variables (such as XSERVER_SEQUENTIAL=1); `profile_to`
-    runs the server under cProfile, writing the profile there when it exits.
+    runs the server under cProfile, writing the profile there when it exits; `port` is the port to listen on (0: any
+    free one; a bench that restarts a server on the same port gives one).
     """
 
-    def __init__(self, config: dict, environment: dict[str, str] | None = None, profile_to: str | None = None) -> None:
-        config = {"repeat": 0, **config, "port": 0, "host": "127.0.0.1"}
+    def __init__(self, config: dict, environment: dict[str, str] | None = None, profile_to: str | None = None, port: int = 0) -> None:
+        config = {"repeat": 0, **config, "port": port, "host": "127.0.0.1"}
         command = [sys.executable]
         if profile_to is not None:
             command += ["-m", "cProfile", "-o", profile_to]
