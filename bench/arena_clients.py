@@ -45,8 +45,10 @@ import sys
 import time
 from typing import Any
 
-from load_generator import JSONClient, choose_action, choose_place, is_results, looks_like_placement, raise_open_file_limit
-
+try:  # run as a script from bench/, or imported as bench.arena_clients by the tests
+    from load_generator import JSONClient, choose_action, choose_place, is_results, looks_like_placement, raise_open_file_limit
+except ModuleNotFoundError:
+    from bench.load_generator import JSONClient, choose_action, choose_place, is_results, looks_like_placement, raise_open_file_limit
 from Common.santorini.actions import GiveUp, Placement
 from Common.santorini.board import Board
 from Common.santorini.names import Name
