@@ -14,9 +14,12 @@ sessions:
   clients) plays tit-for-tat or the chooser but answers with a malformed
   value now and then (one answer in `--malformed-every`);
 * with `--churn F`, every second F/60 of `--clients` (on average) close their
-  connection, whatever they are doing (waiting in the queue or in a match),
-  and as many sign up: a client that left at least `RETURN_AFTER` s ago
-  (returning, under its name) or a new one, half and half;
+  connection, and as many sign up: a client that left at least
+  `RETURN_AFTER` s ago (returning, under its name) or a new one, half and
+  half. A client leaves at once, whatever it is doing (in a match, or
+  waiting in the queue); in the IPD half of them leave instead the moment
+  their match is over (on `match-over`), as the server puts them back in
+  the queue: the race of a leave with the pairing;
 * a client the server kicks signs up again after `KICKED_RETURN_AFTER` s,
   unless it was put out for good; a connection the server drops otherwise
   (a killed server) is reconnected, trying every `RECONNECT_EVERY` s for at
@@ -184,6 +187,7 @@ class Session(JSONClient):
         self.record: dict[str, Any] = {"connected": None, "closed": None, "closed by": None, "name": member.name, "kicked": None}
         self.results = False
         self.in_match = False
+        self.leaving_after_match = False
         self.theirs: str | None = None
         member.sessions.append(self.record)
 
@@ -248,7 +252,16 @@ class Crowd:
         self.failed: str | None = None
         self.ending = False
         self.unexpected: list[str] = []
-        self.counts = {"left": 0, "left in a match": 0, "returned": 0, "new": 0, "kicked": 0, "refused for good": 0, "reconnected": 0}
+        self.counts = {
+            "left": 0,
+            "left in a match": 0,
+            "left as its match ended": 0,
+            "returned": 0,
+            "new": 0,
+            "kicked": 0,
+            "refused for good": 0,
+            "reconnected": 0,
+        }
         self.counts |= {"gave up reconnecting": 0, "malformed answers sent": 0, "results received": 0, "answers": 0}
         self.done: asyncio.Event | None = None
         self.tasks: set[asyncio.Task] = set()
@@ -351,6 +364,8 @@ class Crowd:
             session.in_match, session.theirs = True, None
         elif tag == "match-over":
             session.in_match = False
+            if session.leaving_after_match:
+                session.leave()
         elif tag == "results":
             self._results(session)
         else:
@@ -391,6 +406,10 @@ class Crowd:
             signed_up = [session for session in self.open if session.record["connected"] is not None]
             for session in self.rng.sample(signed_up, min(count, len(signed_up))):
                 self.counts["left"] += 1
+                if self.game == "ipd" and session.in_match and self.rng.random() < 0.5:
+                    session.leaving_after_match = True  # it leaves on its match-over
+                    self.counts["left as its match ended"] += 1
+                    continue
                 self.counts["left in a match"] += session.in_match
                 session.leave()
             now = time.monotonic()

@@ -34,10 +34,11 @@ out for good at their third misbehaviour. The figures:
   encounter), the cool-downs, and who is out for good.
 
 **Kill and resume** (`--kill`): halfway through the arena the server gets
-SIGKILL; `python -m Remote.rebuild_exports` folds the log to the ratings and
-counts of the moment (the *before*); xserver starts again on the same port
-with `"resume": true`; the clients reconnect by themselves (every 0.25 s,
-for at most `--reconnect-for` s) and the arena goes on to its end. Compared:
+SIGKILL; xserver starts again at once on the same port with `"resume":
+true`, while `python -m Remote.rebuild_exports` folds a copy of the log as
+the kill left it to the ratings and counts of that moment (the *before*);
+the clients reconnect by themselves (every 0.25 s, for at most
+`--reconnect-for` s) and the arena goes on to its end. Compared:
 
 * the fold of the log up to the `resume` event against the before (each
   player's μ, σ and encounters; the played, running and misbehaviour
@@ -93,6 +94,8 @@ IPD_PAYOFFS = {"R": 3, "S": 0, "T": 5, "P": 1}
 CHURN_STOPS_BEFORE_THE_END = 3.0
 """Seconds before the arena's end after which nobody signs up: a sign-up while the arena sends its Results crashes
 xserver today (bench/README.md; `--churn-to-the-end` shows it)."""
+RESUME_TIME_LIMIT = 900.0
+"""Seconds the resumed server may take to read its log and listen (a 1,000-client IPD arena's log is large)."""
 SIMULATED = 40
 """Matches simulated per pair of strategies (each seat order) for the expected order."""
 
@@ -310,7 +313,8 @@ def churn(game: str, clients: int, minutes: float, rounds: int, arguments: argpa
         "churn": f"{arguments.churn_share:g} of the clients a minute",
         "groups": crowd["groups"],
         "left (closed by the client)": crowd["left"],
-        "of which in a match (the client's view)": crowd["left in a match"],
+        "of which at once in a match (the client's view)": crowd["left in a match"],
+        "of which on their match-over (IPD)": crowd["left as its match ended"],
         "arena-leave events (left while waiting)": leaves,
         "returned under their name": crowd["returned"],
         "new clients": crowd["new"],
@@ -327,6 +331,7 @@ def churn(game: str, clients: int, minutes: float, rounds: int, arguments: argpa
         "rss mb once the first crowd signed up": start_rss,
         "rss mb at the end (time over)": end_rss,
         "ratio (rss end / start)": round(end_rss / start_rss, 2) if start_rss and end_rss else None,
+        "rss kb per encounter (end - start)": round(1000 * (end_rss - start_rss) / sum(slices), 1) if start_rss and end_rss else None,
         "rss mb at the end of each tenth": rss_tenths,
         "peak rss mb (results included)": sampler.high_water_mb(),
         "expected order (simulated share of points)": [f"{group} {share[group]}" for group in order],
@@ -393,18 +398,28 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
             raise BenchError(f"the clients or the server ended before the kill: {first.log_tail()}")
         os.kill(first.process.pid, signal.SIGKILL)
         killed = time.monotonic()
+        all_in = sorted(stamp for stamp, line in first.lines if line.endswith(" signed up"))[:clients]
+        rss_before = (_rss_mb_at(sampler, all_in[-1] + 0.1) if len(all_in) == clients else None, _rss_mb_at(sampler, killed))
         first.process.wait(10)
         sampler.stop()
         directory = _arena_directory(log_dir)
-        rebuilt = subprocess.run(
-            [sys.executable, "-m", "Remote.rebuild_exports", str(directory)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600
+        copy = Path(f"{log_dir}-at-the-kill") / directory.name  # the log as the kill left it, folded while the arena goes on
+        copy.mkdir(parents=True)
+        shutil.copyfile(directory / "events.ndjson", copy / "events.ndjson")
+        second = Server({**config, "resume": True}, port=port, start_time_limit=RESUME_TIME_LIMIT)
+        rebuilding = subprocess.Popen(
+            [sys.executable, "-m", "Remote.rebuild_exports", str(copy)],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        if rebuilt.returncode != 0:
-            raise BenchError(f"rebuild_exports refused the killed arena's log: {rebuilt.stderr.strip()}")
+        _, refused = rebuilding.communicate(timeout=900)
+        if rebuilding.returncode != 0:
+            raise BenchError(f"rebuild_exports refused the killed arena's log: {refused.strip()}")
         rebuilt_at = time.monotonic()
-        before = json.loads((directory / "results.json").read_text())
-        logged_before, torn = read_events(directory / "events.ndjson")
-        second = Server({**config, "resume": True}, port=port)
+        before = json.loads((copy / "results.json").read_text())
+        logged_before, torn = read_events(copy / "events.ndjson")
         crowd = _finish(generator, minutes)
         status = second.wait(120)
     finally:
@@ -464,11 +479,15 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         "killed after s": round(killed - first.listening_at, 1),
         "events before the kill": len(logged_before),
         "torn last line dropped": torn,
-        "rebuild_exports seconds": round(rebuilt_at - killed, 1),
+        "rebuild_exports seconds (beside the resume)": round(rebuilt_at - killed, 1),
         "before: encounters played": statuses["played"],
         "before: encounters running": statuses["running"],
         "before: misbehaviours": len(before["misbehaviours"]),
         "before: players rated": len(before_ratings),
+        "before: rss mb once all signed up, at the kill": rss_before,
+        "before: rss kb per encounter": round(1000 * (rss_before[1] - rss_before[0]) / statuses["played"], 1)
+        if rss_before[0] and rss_before[1] and statuses["played"]
+        else None,
         "events at the resume (in the log)": resume_at,
         "checks": checks,
         "all equal": all(checks.values()),
@@ -486,6 +505,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         "resumed server exit status": status,
         **({"event log kept": str(directory)} if arguments.keep else {}),
         **_cleaned(log_dir, arguments.keep),
+        **_cleaned(f"{log_dir}-at-the-kill", arguments.keep),
     }
 
 
