@@ -185,6 +185,7 @@ class Session(JSONClient):
         self.crowd = crowd
         self.member = member
         self.record: dict[str, Any] = {"connected": None, "closed": None, "closed by": None, "name": member.name, "kicked": None}
+        self.pieces: list[bytes] = []  # what came of an unfinished line
         self.results = False
         self.in_match = False
         self.leaving_after_match = False
@@ -194,6 +195,25 @@ class Session(JSONClient):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.record["connected"] = time.time()
         super().connection_made(transport)
+
+    def _decode(self, data: bytes) -> None:
+        """Whole lines only: the server ends every value with a newline and sends none inside one (Remote/framing.py),
+        so that a long Results (every outcome of the arena) is decoded once, not again with each piece of it."""
+        if b"\n" not in data:
+            self.pieces.append(data)
+            return
+        self.pieces.append(data)
+        *lines, rest = b"".join(self.pieces).split(b"\n")
+        self.pieces = [rest]
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                message = json.loads(line)
+            except ValueError:
+                self.crowd.unexpected.append(f"{self.conversation.name}: not JSON: {line[:80]!r}")
+                continue
+            self.take(message)
 
     def leave(self) -> None:
         """Close the connection now (churn): in the queue or in a match."""
