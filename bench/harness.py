@@ -45,11 +45,20 @@ class Server:
     """An xserver process on 127.0.0.1 and a free port, with its log stamped line by line.
 
     `environment` adds variables (such as XSERVER_SEQUENTIAL=1); `profile_to`
-    runs the server under cProfile, writing the profile there when it exits.
+    runs the server under cProfile, writing the profile there when it exits; `port` is the port to listen on (0: any
+    free one; a bench that restarts a server on the same port gives one); `start_time_limit` how long it may take to
+    listen (a resumed server reads its event log first).
     """
 
-    def __init__(self, config: dict, environment: dict[str, str] | None = None, profile_to: str | None = None) -> None:
-        config = {"repeat": 0, **config, "port": 0, "host": "127.0.0.1"}
+    def __init__(
+        self,
+        config: dict,
+        environment: dict[str, str] | None = None,
+        profile_to: str | None = None,
+        port: int = 0,
+        start_time_limit: float = START_TIME_LIMIT,
+    ) -> None:
+        config = {"repeat": 0, **config, "port": port, "host": "127.0.0.1"}
         command = [sys.executable]
         if profile_to is not None:
             command += ["-m", "cProfile", "-o", profile_to]
@@ -81,7 +90,7 @@ class Server:
         self._readers = [threading.Thread(target=self._read_log, daemon=True), threading.Thread(target=self._read_output, daemon=True)]
         for reader in self._readers:
             reader.start()
-        if not self._listening.wait(START_TIME_LIMIT) or self.port is None:
+        if not self._listening.wait(start_time_limit) or self.port is None:
             self.kill()
             raise BenchError(f"xserver did not start listening: {self.log_tail()}")
 

@@ -1,4 +1,5 @@
-"""The benchmarks' load generator (bench/load_generator.py): a smoke run against a real xserver, and its choices' legality.
+"""The benchmarks' load generators (bench/load_generator.py, bench/arena_clients.py): smoke runs against a real xserver, and their
+choices' legality.
 
 No timing is checked here; the benchmarks measure. Legality is judged by
 Common.santorini.rules, never by the load generator's own code.
@@ -13,6 +14,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.arena_clients import santorini_turn
 from bench.harness import LOAD_GENERATOR, PROJECT_ROOT, Server
 from bench.load_generator import choose_action, choose_place, client_names
 from Common.santorini.actions import Action, GiveUp
@@ -23,6 +25,7 @@ from Common.santorini.rules import action_error, apply_action, has_legal_turn, i
 from Common.santorini.wire import board_to_json, structure
 
 TIME_LIMIT = 60
+ARENA_CLIENTS = PROJECT_ROOT / "bench" / "arena_clients.py"
 
 
 def test_four_load_generator_clients_play_a_whole_round_robin_on_a_real_xserver_and_agree_on_the_results():
@@ -104,3 +107,39 @@ def test_the_load_generator_places_workers_on_free_squares(places):
         board = board.with_worker(Worker(Name("ab"[index % 2]), index // 2 + 1), place)
     x, y = choose_place(placement)
     assert placement_error(board, Place(x, y)) is None
+
+
+def test_an_arena_crowd_of_every_ipd_strategy_plays_a_short_arena_on_a_real_xserver_and_every_client_gets_the_results(tmp_path):
+    arena = {"kind": "arena", "minutes": 0.05, "pairing": "first come"}
+    server = Server({"game": "ipd", "min players": 0, "waiting for": 1, "min rounds": 10, "max rounds": 10, "format": arena})
+    sessions = tmp_path / "sessions.json"
+    arena_clients = [sys.executable, str(ARENA_CLIENTS), "--game", "ipd", "--clients", "8"]
+    try:
+        finished = subprocess.run(
+            [*arena_clients, "--port", str(server.port), "--time-limit", str(TIME_LIMIT), "--sessions-out", str(sessions)],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=TIME_LIMIT + 10,
+        )
+        status = server.wait(TIME_LIMIT)
+    finally:
+        server.kill()
+    assert finished.returncode == 0, finished.stderr
+    figures = json.loads(finished.stdout)
+    assert figures["results received"] == 8
+    assert figures["unexpected messages"] == 0, figures["first unexpected"]
+    assert figures["groups"] == {"defector": 2, "random": 2, "tit-for-tat": 2, "cooperator": 2, "misbehaving": 0}
+    assert status == 0
+    members = json.loads(sessions.read_text())
+    assert all(len(member["sessions"]) == 1 and member["sessions"][0].get("results") for member in members)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(0, 40), st.sampled_from(["good", "chooser", "random"]))
+def test_every_strategy_of_the_arena_crowd_answers_every_board_with_a_legal_turn(random, turns, strategy):
+    board, mover = _random_game_board(random.randrange, turns)
+    action = structure(santorini_turn(strategy, board_to_json(board), mover, random), Action)
+    assert action_error(board, mover, action) is None
+    if isinstance(action, GiveUp):
+        assert not has_legal_turn(board, mover)
