@@ -48,7 +48,7 @@ import sys
 import time
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, end, run_stamp
 
 LOAD_GENERATORS = {"ipd": PROJECT_ROOT / "bench" / "ipd_load_generator.py", "santorini": PROJECT_ROOT / "bench" / "load_generator.py"}
 SIGNED_UP = re.compile(r"^xserver: \S+ signed up$")
@@ -85,10 +85,7 @@ def arena(game: str, clients: int, minutes: float, rounds: int) -> dict[str, Any
         raise BenchError("the load generator did not finish in time") from None
     finally:
         sampler.stop()
-        if generator.poll() is None:
-            generator.kill()
-            generator.communicate()
-        server.kill()
+        end(generator, server)
     if status != 0:
         raise BenchError(f"xserver exited with status {status}: {server.log_tail()}")
     opened = server.listening_at

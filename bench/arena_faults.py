@@ -77,7 +77,7 @@ from pathlib import Path
 from typing import Any
 
 from arena_clients import groups_of, ipd_match, santorini_place, santorini_turn
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, end, run_stamp
 from santorini_pure import TURN_LIMIT, Chooser, play
 
 from Common.santorini.names import Name
@@ -240,8 +240,7 @@ def _finish(generator: subprocess.Popen, minutes: float) -> dict[str, Any]:
     try:
         output, errors = generator.communicate(timeout=60 * minutes + 460)
     except subprocess.TimeoutExpired:
-        generator.kill()
-        generator.communicate()
+        end(generator)
         raise BenchError("the clients did not finish in time") from None
     if generator.returncode != 0:
         raise BenchError(f"the clients failed (exit {generator.returncode}): {errors.strip()[-300:]}")
@@ -281,10 +280,7 @@ def churn(game: str, clients: int, minutes: float, rounds: int, arguments: argpa
         exited = time.monotonic()
     finally:
         sampler.stop()
-        if generator.poll() is None:
-            generator.kill()
-            generator.communicate()
-        server.kill()
+        end(generator, server)
     if status != 0:
         raise BenchError(f"xserver exited with status {status}: {_kept_log(server, log_dir)}")
     directory = _arena_directory(log_dir)
@@ -424,12 +420,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         status = second.wait(120)
     finally:
         sampler.stop()
-        if generator.poll() is None:
-            generator.kill()
-            generator.communicate()
-        first.kill()
-        if second is not None:
-            second.kill()
+        end(generator, first, second)
     if status != 0:
         raise BenchError(f"the resumed xserver exited with status {status}: {_kept_log(second, log_dir)}")
     events, _ = read_events(directory / "events.ndjson")

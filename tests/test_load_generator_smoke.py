@@ -28,29 +28,20 @@ TIME_LIMIT = 60
 ARENA_CLIENTS = PROJECT_ROOT / "bench" / "arena_clients.py"
 
 
-def test_four_load_generator_clients_play_a_whole_round_robin_on_a_real_xserver_and_agree_on_the_results():
-    server = Server({"min players": 4, "waiting for": 3})
+def run_against(server: Server, command: list[str]) -> tuple[subprocess.CompletedProcess, int]:
+    """Run a load generator's `command` against `server` to its end, then wait for the server; what it printed, and the
+    server's exit status (the server killed whatever happens)."""
     try:
-        finished = subprocess.run(
-            [
-                sys.executable,
-                str(LOAD_GENERATOR),
-                "--clients",
-                "4",
-                "--port",
-                str(server.port),
-                "--show-results",
-                "--time-limit",
-                str(TIME_LIMIT),
-            ],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=TIME_LIMIT + 10,
-        )
-        status = server.wait(TIME_LIMIT)
+        finished = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=TIME_LIMIT + 10)
+        return finished, server.wait(TIME_LIMIT)
     finally:
         server.kill()
+
+
+def test_four_load_generator_clients_play_a_whole_round_robin_on_a_real_xserver_and_agree_on_the_results():
+    server = Server({"min players": 4, "waiting for": 3})
+    generator = [sys.executable, str(LOAD_GENERATOR), "--clients", "4", "--port", str(server.port), "--show-results"]
+    finished, status = run_against(server, [*generator, "--time-limit", str(TIME_LIMIT)])
     assert finished.returncode == 0, finished.stderr
     figures = json.loads(finished.stdout)
     assert figures["results received"] == 4  # and the load generator checked that all four are equal
@@ -114,17 +105,8 @@ def test_an_arena_crowd_of_every_ipd_strategy_plays_a_short_arena_on_a_real_xser
     server = Server({"game": "ipd", "min players": 0, "waiting for": 1, "min rounds": 10, "max rounds": 10, "format": arena})
     sessions = tmp_path / "sessions.json"
     arena_clients = [sys.executable, str(ARENA_CLIENTS), "--game", "ipd", "--clients", "8"]
-    try:
-        finished = subprocess.run(
-            [*arena_clients, "--port", str(server.port), "--time-limit", str(TIME_LIMIT), "--sessions-out", str(sessions)],
-            cwd=PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=TIME_LIMIT + 10,
-        )
-        status = server.wait(TIME_LIMIT)
-    finally:
-        server.kill()
+    command = [*arena_clients, "--port", str(server.port), "--time-limit", str(TIME_LIMIT), "--sessions-out", str(sessions)]
+    finished, status = run_against(server, command)
     assert finished.returncode == 0, finished.stderr
     figures = json.loads(finished.stdout)
     assert figures["results received"] == 8
