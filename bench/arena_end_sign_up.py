@@ -11,6 +11,11 @@ refuses them, and it exits 1 with a traceback; the log is left unreadable
 by `rebuild_exports` and by `"resume": true`. Prints the exit status and
 the log's lines from the end of the arena on (a fixed server exits 0).
 
+Fixed since: after its Results an arena takes nobody and logs nothing
+(`tests/test_event_log_arena.py` checks it), and each player's Results
+hold its own encounters, so that the end is quick and `dan` may find the
+server already gone; the script then says so.
+
     .venv/bin/python bench/arena_end_sign_up.py    # about 20 s
 """
 
@@ -65,8 +70,12 @@ def main() -> int:
         while time.monotonic() < deadline and not any("the arena is over" in line for _, line in server.lines):
             time.sleep(0.05)
         time.sleep(0.5)
-        with socket.create_connection(("127.0.0.1", server.port)) as late:
-            late.sendall(b'"dan"\n')
+        try:
+            with socket.create_connection(("127.0.0.1", server.port)) as late:
+                late.sendall(b'"dan"\n')
+                status = server.wait(90)
+        except ConnectionRefusedError:  # the end was over before dan came: nothing to sign up to
+            print("dan could not connect: the server had ended")
             status = server.wait(90)
         silent.close()
     finally:
