@@ -29,6 +29,10 @@ KEYS = (OPPONENT, ROOM)
 """The keys an options object may have."""
 ROOM_NAME_LIMIT = 64
 """A room's name has at most this many characters."""
+ROOM_NAME_PATTERN = f"[A-Za-z0-9][A-Za-z0-9._-]{{0,{ROOM_NAME_LIMIT - 1}}}"
+"""A room's name as an organiser gives it (Remote/room_configuration.py): ASCII letters, digits, "-", "_" or ".", the first
+a letter or a digit, as it appears in URLs (Remote/watch/routes.py). A sign-up may ask for any string of at most
+ROOM_NAME_LIMIT characters: one that names no room is refused by the lobby."""
 UNKNOWN_KEYS_SHOWN = 3
 """A refusal names at most this many unknown keys (one line, whatever a client sends)."""
 

@@ -11,18 +11,12 @@ robin); a knock-out's "players per game" is at most the game's most.
 Without "time per call", a game's `default_time_per_call` holds (None: the
 host's, DEFAULT_TIME_PER_CALL).
 
-xserver's configuration is a list of rooms (`read_rooms`), each an event
-with its own game, format and settings: with "rooms", the top level holds
-only the server's listener keys (LISTENER_KEYS) and "rooms", and each
-room's object is read as a whole configuration is, the listener keys
-copied in; without "rooms", the configuration is the one room of old,
-named None, read exactly as `read_server_configuration` reads it.
+xserver reads its configuration as rooms (Remote/room_configuration.py),
+each room's as a whole configuration is read here (`server_configuration_of`).
 """
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -354,155 +348,18 @@ def read_server_configuration(text: str, games: Mapping[str, Game], default: str
 
     The watch and WebSocket listeners' hosts default to the player port's.
     """
-    return _server_configuration(load_document(text), games, default)
+    return server_configuration_of(load_document(text), games, default)
 
 
-def _server_configuration(data: Any, games: Mapping[str, Game], default: str) -> ServerConfiguration:
-    """xserver's configuration from its JSON value (a whole configuration, or a room's with the listener keys)."""
+def server_configuration_of(data: Any, games: Mapping[str, Game], default: str) -> ServerConfiguration:
+    """xserver's configuration from its JSON value (a whole configuration, or a room's with the listener keys,
+    Remote/room_configuration.py); StructureError if it is bad."""
     config = _read_with_game_keys(data, games, default, ServerConfiguration, SERVER_KEYS)
     if config.watch is not None and config.watch.host is None:
         config = attrs.evolve(config, watch=attrs.evolve(config.watch, host=config.host))
     if config.websocket is not None and config.websocket.host is None:
         config = attrs.evolve(config, websocket=attrs.evolve(config.websocket, host=config.host))
     return config
-
-
-ROOMS_KEY = "rooms"
-ROOM_NAME_KEY = "name"
-LISTENER_KEYS = ("port", "host", "websocket", "watch", "watch linger")
-"""The server's keys: with "rooms", the only ones beside it, copied into every room's configuration."""
-ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-"""A room's name (it appears in URLs): 1 to 64 ASCII letters, digits, "-", "_" or ".", the first a letter or a digit."""
-ROOM_NAME_WORDS = 'a room name: 1 to 64 letters, digits, "-", "_" or ".", the first a letter or a digit'
-NOT_WITH_ROOMS = "a game's WebSocket door serves one event: not with rooms"
-SHARED_BY_ROOMS = {"event_log": "event log directory", "ratings_out": "ratings file"}
-"""What two rooms may not share (a ServerConfiguration field), in words."""
-
-
-@attrs.frozen
-class Room:
-    """One event on the server: its name (None: the configuration has no "rooms", the one room of today) and its configuration."""
-
-    name: str | None
-    config: ServerConfiguration
-
-
-def is_room_name(value: Any) -> bool:
-    """Whether `value` is a room's name (ROOM_NAME)."""
-    return type(value) is str and ROOM_NAME.fullmatch(value) is not None
-
-
-def read_rooms(text: str, games: Mapping[str, Game], default: str) -> tuple[Room, ...]:
-    """xserver's configuration as its rooms: without "rooms", one Room(None, read_server_configuration(text, ...)); StructureError if bad.
-
-    With "rooms", each room's object (without its "name") and the top
-    level's listener keys are read as a whole configuration is, every error
-    placed in its room (`@ $.rooms[1].format.kind`), but for the listener
-    keys' own, which stay at the top level (`@ $.watch`).
-    """
-    data = load_document(text)
-    if type(data) is not dict or ROOMS_KEY not in data:
-        return (Room(None, _server_configuration(data, games, default)),)
-    _check_top_level(data, games)
-    listeners = {key: value for key, value in data.items() if key in LISTENER_KEYS}
-    places = _room_names(data[ROOMS_KEY])
-    rooms = tuple(
-        Room(name, _room_configuration({**_without_name(room), **listeners}, index, games, default))
-        for (index, room), name in zip(enumerate(data[ROOMS_KEY]), places, strict=True)
-    )
-    _check_nothing_shared(rooms)
-    return rooms
-
-
-def _without_name(room: dict) -> dict:
-    """A room's object without its "name": the configuration of its event."""
-    return {key: value for key, value in room.items() if key != ROOM_NAME_KEY}
-
-
-def _check_top_level(data: dict, games: Mapping[str, Game]) -> None:
-    """StructureError for a key beside "rooms" that is not a listener's, or a game's WebSocket door."""
-    in_each_room = {*SERVER_KEYS.values(), GAME_KEY, ROOM_NAME_KEY, *(key for game in games.values() for key in game.settings_keys)}
-    for key in data:
-        if key in (*LISTENER_KEYS, ROOMS_KEY):
-            continue
-        if key in in_each_room:
-            beside = ", ".join(map(show, LISTENER_KEYS[:-1])) + f" and {show(LISTENER_KEYS[-1])}"
-            raise StructureError(f'{show(key)} belongs in each room: beside "rooms" stand only {beside} @ $.{key}')
-        raise StructureError(f"{unknown_keys([key], [*LISTENER_KEYS, ROOMS_KEY, *in_each_room])} @ $")
-    websocket = data.get("websocket")
-    if type(websocket) is dict:
-        doors = {door for game in games.values() for door in game.websocket_doors}
-        for key in websocket:
-            if key in doors:
-                raise StructureError(f"{NOT_WITH_ROOMS} @ $.websocket.{key}")
-
-
-def _room_names(rooms: Any) -> list[str]:
-    """The rooms' names, in order; StructureError for a room that is not an object, a bad or repeated name, a listener key."""
-    if type(rooms) is not list or not rooms:
-        raise StructureError(f"expected a non-empty list of rooms (a JSON array of objects), got {show(rooms)} @ $.{ROOMS_KEY}")
-    names: list[str] = []
-    for index, room in enumerate(rooms):
-        place = f"$.{ROOMS_KEY}[{index}]"
-        if type(room) is not dict:
-            raise StructureError(f"expected a room (a JSON object), got {show(room)} @ {place}")
-        if ROOM_NAME_KEY not in room:
-            raise StructureError(f"required key missing @ {place}.{ROOM_NAME_KEY}")
-        name = room[ROOM_NAME_KEY]
-        if not is_room_name(name):
-            raise StructureError(f"expected {ROOM_NAME_WORDS}, got {show(name)} @ {place}.{ROOM_NAME_KEY}")
-        if name in names:
-            first = f"$.{ROOMS_KEY}[{names.index(name)}]"
-            raise StructureError(f"two rooms are named {show(name)}: {first} and {place} @ {place}.{ROOM_NAME_KEY}")
-        for key in room:
-            if key in LISTENER_KEYS:
-                raise StructureError(f"{show(key)} is the server's, not a room's: put it beside \"rooms\" @ {place}.{key}")
-        names.append(name)
-    return names
-
-
-def _room_configuration(data: dict, index: int, games: Mapping[str, Game], default: str) -> ServerConfiguration:
-    """The room's configuration read as a whole configuration is; StructureError placed in the room."""
-    try:
-        return _server_configuration(data, games, default)
-    except StructureError as error:
-        raise StructureError(_placed_in_room(str(error), index)) from None
-
-
-_PLACE = re.compile(r" @ \$([^@;]*)")
-"""A place in an error's words: ` @ $`, then the path inside the value (`.format.kind`, or nothing)."""
-
-
-def _placed_in_room(message: str, index: int) -> str:
-    """`message`, an error in a room's configuration, its places rewritten to the room's (but for the listener keys')."""
-
-    def in_room(place: re.Match) -> str:
-        path = place[1]
-        if path.startswith(".") and path[1:].split(".")[0] in LISTENER_KEYS:
-            return place[0]
-        return f" @ $.{ROOMS_KEY}[{index}]{path}"
-
-    placed = _PLACE.sub(in_room, message)
-    return placed if placed != message or " @ $" in message else f"{message} @ $.{ROOMS_KEY}[{index}]"
-
-
-def _check_nothing_shared(rooms: tuple[Room, ...]) -> None:
-    """StructureError when two rooms write one event log directory or one ratings file (paths compared normalised)."""
-    for field, what in SHARED_BY_ROOMS.items():
-        owners: dict[str, tuple[int, str]] = {}
-        for index, room in enumerate(rooms):
-            path = getattr(room.config, field)
-            if path is None:
-                continue
-            normal = os.path.normpath(path)
-            if normal in owners:
-                first, first_path = owners[normal]
-                places = f"$.{ROOMS_KEY}[{first}] and $.{ROOMS_KEY}[{index}]"
-                paths = f"{show(path)} ({places})" if path == first_path else f"{show(first_path)} and {show(path)} ({places})"
-                raise StructureError(
-                    f"two rooms write one {what}, {paths}: each room needs its own @ $.{ROOMS_KEY}[{index}].{SERVER_KEYS[field]}"
-                )
-            owners[normal] = (index, path)
 
 
 def _read_with_game_keys(data: Any, games: Mapping[str, Game], default: str, type_: type, keys: Mapping[str, str]) -> Any:

@@ -39,7 +39,7 @@ from Remote.cli import (
     exit_status_of,
     xserver_usage,
 )
-from Remote.configuration import Room, ServerConfiguration, read_rooms
+from Remote.configuration import ServerConfiguration
 from Remote.descriptors import raise_open_file_limit
 from Remote.event_log_writer import EventLogError, LogDirectory
 from Remote.game_description import Game
@@ -48,6 +48,7 @@ from Remote.hosting import HostedRoom, serve_rooms
 from Remote.participants import Participants, ParticipantsError, read_participants
 from Remote.ratings_file import read_seeding
 from Remote.resume import EndedTournament, EventLogging, interrupted_tournament
+from Remote.room_configuration import Room, read_rooms
 
 log = logging.getLogger("xserver")
 

@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 from Common.strict import StructureError, show
 from Remote.cli import xserver_usage
-from Remote.configuration import SERVER_KEYS, Room, read_client_configuration, read_rooms, read_server_configuration
+from Remote.configuration import SERVER_KEYS, read_client_configuration, read_server_configuration
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.loopback import PROJECT_ROOT
+from Remote.room_configuration import Room, read_rooms
 
 LISTENERS = ("port", "host", "websocket", "watch", "watch linger")
 NAME_CHARACTERS = string.ascii_letters + string.digits + "-_."

@@ -45,6 +45,8 @@ from importlib import resources
 
 import attrs
 
+from Common.sign_up_options import ROOM_NAME_PATTERN
+
 STATIC_TYPES = {
     "index.html": "text/html; charset=utf-8",
     "watch.js": "text/javascript; charset=utf-8",
@@ -75,9 +77,9 @@ ROOMS_PATHS = {"/": "rooms.html", "/index.html": "rooms.html", "/watch.css": "wa
     f"/{name}": name for name in ROOMS_TYPES if name not in PAGES
 }
 """The files at the top of a server with rooms."""
-ROOM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ROOM_NAME = re.compile(ROOM_NAME_PATTERN)
 """A room's name: it appears in URLs as it is."""
-_ROOM = re.compile(rb"/rooms/([A-Za-z0-9][A-Za-z0-9._-]{0,63})(/.*)?", re.DOTALL)
+_ROOM = re.compile(rb"/rooms/(%s)(/.*)?" % ROOM_NAME_PATTERN.encode(), re.DOTALL)
 _ABSOLUTE_LINK = re.compile(rb'( (?:href|src)=")/')
 _BODY = b"<body>"
 METHODS = (b"GET", b"HEAD")
