@@ -46,9 +46,10 @@ import re
 import subprocess
 import sys
 import time
+from functools import partial
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, end, run_stamp
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, end, run_main, run_stamp
 
 LOAD_GENERATORS = {"ipd": PROJECT_ROOT / "bench" / "ipd_load_generator.py", "santorini": PROJECT_ROOT / "bench" / "load_generator.py"}
 SIGNED_UP = re.compile(r"^xserver: \S+ signed up$")
@@ -147,15 +148,8 @@ def main() -> int:
     arguments = parser.parse_args()
     if arguments.minutes <= 0 or arguments.rounds < 1:
         parser.error("--minutes and --rounds must be positive")
-    try:
-        if arguments.ipd_clients:
-            emit(measure("ipd", arguments.ipd_clients, arguments.minutes, arguments.rounds))
-        if arguments.santorini_clients:
-            emit(measure("santorini", arguments.santorini_clients, arguments.minutes, arguments.rounds))
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    return 0
+    clients = {"ipd": arguments.ipd_clients, "santorini": arguments.santorini_clients}
+    return run_main(*(partial(measure, game, count, arguments.minutes, arguments.rounds) for game, count in clients.items() if count))
 
 
 if __name__ == "__main__":

@@ -73,11 +73,12 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from arena_clients import groups_of, ipd_match, santorini_place, santorini_turn
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, end, run_stamp
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, end, run_main, run_stamp
 from santorini_pure import TURN_LIMIT, Chooser, play
 
 from Common.santorini.names import Name
@@ -536,14 +537,8 @@ def main() -> int:
     if arguments.minutes <= 0 or arguments.rounds < 1:
         parser.error("--minutes and --rounds must be positive")
     kinds = [kind for kind in ("churn", "kill") if getattr(arguments, kind)] or ["churn", "kill"]
-    try:
-        for kind in kinds:
-            for game in arguments.games:
-                emit(measure(kind, game, arguments.ipd_clients if game == "ipd" else arguments.santorini_clients, arguments))
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    return 0
+    clients = {"ipd": arguments.ipd_clients, "santorini": arguments.santorini_clients}
+    return run_main(*(partial(measure, kind, game, clients[game], arguments) for kind in kinds for game in arguments.games))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -374,10 +375,11 @@ def emit(figures: dict[str, Any]) -> None:
     print(json.dumps(figures), flush=True)
 
 
-def run_main(measure) -> int:
-    """Run `measure()` and print its figures; a BenchError becomes one line on standard error and status 1."""
+def run_main(*measures: Callable[[], dict[str, Any]]) -> int:
+    """Run each of `measures` in turn and print its figures; a BenchError becomes one line on standard error and status 1."""
     try:
-        emit(measure())
+        for measure in measures:
+            emit(measure())
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1

@@ -29,7 +29,7 @@ import sys
 import time
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, run_main, run_stamp
 
 IPD_LOAD_GENERATOR = PROJECT_ROOT / "bench" / "ipd_load_generator.py"
 NAIVE_SERVER = PROJECT_ROOT / "bench" / "naive_ipd_server.py"
@@ -158,12 +158,7 @@ def main() -> int:
     arguments = parser.parse_args()
     if arguments.runs < 1 or arguments.rounds < 1:
         parser.error("--runs and --rounds must be positive")
-    try:
-        emit(measure(arguments.runs, arguments.rounds))
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return run_main(lambda: measure(arguments.runs, arguments.rounds))
 
 
 if __name__ == "__main__":

@@ -42,9 +42,10 @@ import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from typing import Any
 
-from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, emit, run_stamp
+from harness import PROJECT_ROOT, BenchError, MachineLoad, ProcessSampler, Server, run_main, run_stamp
 
 IPD_LOAD_GENERATOR = PROJECT_ROOT / "bench" / "ipd_load_generator.py"
 TRANSPORTS = ("tcp", "websocket")
@@ -222,14 +223,9 @@ def main() -> int:
     arguments = parser.parse_args()
     if min(arguments.runs, arguments.rounds, arguments.crowd_rounds, arguments.swiss_rounds, arguments.crowd_runs) < 1:
         parser.error("--runs, --rounds, --crowd-rounds, --swiss-rounds and --crowd-runs must be positive")
-    try:
-        emit(measure_match(arguments.runs, arguments.rounds))
-        if arguments.players:
-            emit(measure_crowd(arguments.crowd_runs, arguments.players, arguments.crowd_rounds, arguments.swiss_rounds))
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
-    return 0
+    match = partial(measure_match, arguments.runs, arguments.rounds)
+    crowd = partial(measure_crowd, arguments.crowd_runs, arguments.players, arguments.crowd_rounds, arguments.swiss_rounds)
+    return run_main(match, *([crowd] if arguments.players else []))
 
 
 if __name__ == "__main__":
