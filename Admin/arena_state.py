@@ -76,7 +76,7 @@ class ArenaEncounter:
     meeting: int
     started_at: float
     games: list[GameState] = attrs.field(factory=list)
-    """The games in full while it runs; emptied when it ends (their lines go to `ArenaState.game_lines`)."""
+    """The games in full while it runs; emptied when it ends (their lines go to `ArenaState.on_games`, or `game_lines`)."""
     game_ends: list[dict[str, Any] | None] = attrs.field(factory=list)
     misbehaved: list[dict[str, Any]] = attrs.field(factory=list)
     """The misbehaviours in it so far, in the order logged: `name`, `kind`, `reason`, `encounter`."""
@@ -120,7 +120,12 @@ class ArenaState:
     last_seq: int = 0
     last_t: float = 0.0
     last_type: str | None = attrs.field(default=None, eq=False)
-    game_lines: dict[tuple[int, int], str] = attrs.field(factory=dict)
+    on_games: Callable[[int, list[str]], None] | None = attrs.field(default=None, eq=False, repr=False)
+    """Where each ended encounter's games go, as its number and its lines of games.ndjson, in the order the encounters
+    end (the server appends them to games.ndjson: an arena's memory must not grow with its encounters); None: into
+    `game_lines`."""
+    game_lines: list[str] = attrs.field(factory=list)
+    """Without `on_games`: games.ndjson's lines, in the order their encounters ended."""
 
     # --- what the readers ask --------------------------------------------------------
 
@@ -273,8 +278,11 @@ class ArenaState:
             self.misbehaviours += encounter.misbehaved
             self.ended_order.append(index)
         encounter.ended, encounter.ended_at, encounter.outcome, encounter.culprits = True, event["t"], outcome, culprits
-        for number, game in enumerate(encounter.games):
-            self.game_lines[index, number] = game_line(index, number, game)
+        lines = [game_line(index, number, game) for number, game in enumerate(encounter.games)]
+        if self.on_games is None:
+            self.game_lines += lines
+        else:
+            self.on_games(index, lines)
         encounter.game_ends = [game.end for game in encounter.games]
         encounter.games = []
 

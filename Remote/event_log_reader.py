@@ -25,7 +25,8 @@ recomputed from them), and the `results` are exactly those the outcomes
 give (in the order their encounters ended, among the leaderboard).
 `read_log` reads a tournament's log only, and refuses an arena's.
 
-`read_events(path)` returns the events and whether the last line was torn.
+`read_events(path)` returns the events and whether the last line was torn
+(`LoggedEvents` reads them one at a time, as `read_any_log` does).
 A line is torn when it is the last one and has no newline: the server was
 killed while writing it (its writer writes each event and its newline at
 once, so nothing after a newline can be complete). Every other line must be
@@ -37,9 +38,10 @@ fold (`Admin/tournament_state.py`) does that.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -54,20 +56,27 @@ from Common.strict import StructureError, shorten, show
 from Remote.exports import ExportError, format_of, results_so_far_value, settings_of
 from Remote.game_description import Game
 
+OnGames = Callable[[int, list[str]], None]
+"""Takes an arena's ended encounter's games, as its number and its lines of games.ndjson."""
+
 
 class EventLogReadError(ValueError):
     """A line of an event log that is not one JSON object; the message names its line number."""
 
 
-def read_arena_events(events: list[dict[str, Any]], games: Mapping[str, Game]) -> tuple[ArenaState, Game]:
-    """The fold of an arena's events, the first its start, checked strictly; EventLogReadError naming the line."""
+def read_arena_events(
+    events: Iterable[dict[str, Any]], games: Mapping[str, Game], on_games: OnGames | None = None
+) -> tuple[ArenaState, Game]:
+    """The fold of an arena's events, the first its start, checked strictly; EventLogReadError naming the line.
+
+    `on_games` takes each ended encounter's games.ndjson lines as they are folded (ArenaState's `on_games`)."""
     check: ArenaCheck | None = None
     state: ArenaState | None = None
     for number, event in enumerate(events, start=1):
         try:
             if check is None or state is None:
                 check = ArenaCheck(GameCheck.of(event, games).game, event)
-                state = ArenaState(check.placing)
+                state = ArenaState(check.placing, on_games=on_games)
             state.apply(event)
             check.after(event, state)
         except (EventError, ExportError, StructureError, ValueError) as error:
@@ -110,16 +119,30 @@ class ArenaCheck:
                 raise ValueError("the output is not the one that the outcomes before it give")
 
 
-def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
-    """The events of the log at `path`, in order, and whether a torn last line was dropped.
+class LoggedEvents:
+    """The events of the log at `path`, read one line at a time as they are iterated (a long arena's log is never
+    in memory whole); once iterated, `torn` says whether a torn last line was dropped.
 
     OSError if the file cannot be read; EventLogReadError for a bad line.
     """
-    data = Path(path).read_bytes()
-    lines = data.split(b"\n")
-    torn = lines[-1] != b""  # a file that ends in a newline splits into an empty last piece
-    events = [parse_event(line, number) for number, line in enumerate(lines[:-1], start=1)]
-    return events, torn
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.torn = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with open(self.path, "rb") as file:
+            for number, line in enumerate(file, start=1):
+                if not line.endswith(b"\n"):
+                    self.torn = True
+                    return
+                yield parse_event(line[:-1], number)
+
+
+def read_events(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    """The events of the log at `path`, in order, and whether a torn last line was dropped (`LoggedEvents`)."""
+    logged = LoggedEvents(path)
+    return list(logged), logged.torn
 
 
 def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Game | None, bool]:
@@ -133,15 +156,22 @@ def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Ga
     return state, game, torn
 
 
-def read_any_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState | ArenaState, Game | None, bool]:
-    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState; see the module's docstring)."""
-    events, torn = read_events(path)
-    if events and is_arena_start(events[0]):
-        arena, game = read_arena_events(events, games)
-        return arena, game, torn
+def read_any_log(
+    path: Path, games: Mapping[str, Game], on_games: OnGames | None = None
+) -> tuple[TournamentState | ArenaState, Game | None, bool]:
+    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState, which hands its games to
+    `on_games`; see the module's docstring)."""
+    logged = LoggedEvents(path)
+    events = iter(logged)
+    first = next(events, None)
+    if first is None:
+        return TournamentState(), None, logged.torn
+    if is_arena_start(first):
+        arena, game = read_arena_events(itertools.chain([first], events), games, on_games)
+        return arena, game, logged.torn
     state = TournamentState()
     check: GameCheck | None = None
-    for number, event in enumerate(events, start=1):
+    for number, event in enumerate(itertools.chain([first], events), start=1):
         try:
             if check is None:
                 check = GameCheck.of(event, games)
@@ -149,7 +179,7 @@ def read_any_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState
             check.after(event, state)
         except (EventError, ExportError, StructureError, ValueError) as error:
             raise EventLogReadError(f"line {number}: {error}") from None
-    return state, None if check is None else check.game, torn
+    return state, None if check is None else check.game, logged.torn
 
 
 class GameCheck:

@@ -40,6 +40,7 @@ import trio
 
 from Admin.event_log import EventLog
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, TournamentState
+from Remote.arena_games import ArenaGames
 
 EVENTS_FILE = "events.ndjson"
 LOCK_FILE = ".lock"
@@ -164,8 +165,11 @@ class EventLogWriter(EventLog, Generic[State]):
         exports: Callable[[State], Callable[[], None]] | None = None,
         crash_after: int | None = None,
         on_crash: Callable[[], None] = lambda: None,
+        arena_games: ArenaGames | None = None,
     ) -> None:
         self.directory = directory
+        self.arena_games = arena_games
+        """An arena's games.ndjson, which its exports append to and the watch page reads game records from."""
         self.tournament = None if directory is None else directory.name
         self.state: State = state if state is not None else cast(State, TournamentState())
         self.seq = self.state.last_seq

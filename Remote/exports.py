@@ -33,6 +33,8 @@ directory, then `os.replace`), so that a reader never sees half a file:
   "revised ...", "revised away", "not played", "running", "to play" as above.
 * `games.ndjson` (`games_ndjson`): one line per game of an ended encounter,
   in (encounter, game) order (`Admin/tournament_state.py` makes the lines).
+  An arena's is in the order its encounters ended, and a running arena
+  appends to it instead of rewriting it (`Remote/arena_games.py`).
 * `tournament.trf` (`tournament_trf`), for a Swiss or a round robin of a game
   of two players only: the event as a FIDE Tournament Report File (TRF16),
   which pairing checkers and rating tools read; `Admin/trf.py` says what goes
@@ -512,7 +514,10 @@ def tournament_trf(state: TournamentState, game: Game) -> str | None:
 
 
 def games_ndjson(state: TournamentState | ArenaState) -> str:
-    """games.ndjson: one line per game of an ended encounter, in (encounter, game) order, each ending in a newline."""
+    """games.ndjson: one line per game of an ended encounter, each ending in a newline; in (encounter, game) order, an
+    arena's in the order its encounters ended (so that a running arena appends to it: Remote/arena_games.py)."""
+    if isinstance(state, ArenaState):
+        return "".join(line + "\n" for line in state.game_lines)
     return "".join(state.game_lines[key] + "\n" for key in sorted(state.game_lines))
 
 
@@ -582,8 +587,9 @@ INTERRUPTED = "interrupted"
 
 
 def arena_export_texts(state: ArenaState, game: Game) -> dict[str, str]:
-    """An arena's exports by file name: results.json, crosstable.csv (a row per encounter), games.ndjson."""
-    return {CROSSTABLE_CSV: arena_table_csv(state, game), RESULTS_JSON: results_json(state, game), GAMES_NDJSON: games_ndjson(state)}
+    """An arena's rewritten exports by file name: results.json and crosstable.csv (a row per encounter); its games.ndjson
+    grows by appending (`Remote/arena_games.py`), or is `games_ndjson` of a fold that kept its lines."""
+    return {CROSSTABLE_CSV: arena_table_csv(state, game), RESULTS_JSON: results_json(state, game)}
 
 
 def arena_results(state: ArenaState) -> dict[str, Any]:

@@ -21,13 +21,15 @@ its directory.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from Admin.arena_state import ArenaState
 from Admin.tournament_state import TournamentState
-from Remote.event_log_reader import EventLogReadError, read_any_log
+from Remote.arena_games import ArenaGames
+from Remote.event_log_reader import EventLogReadError, OnGames, read_any_log
 from Remote.exports import (
     CROSSTABLE_CSV,
     GAMES_NDJSON,
@@ -43,6 +45,8 @@ from Remote.game_registry import GAMES
 
 PROGRAM = "python -m Remote.rebuild_exports"
 EVENTS = "events.ndjson"
+REBUILT_GAMES = ".games.ndjson.rebuilding"
+"""An arena's games.ndjson while it is rebuilt (then renamed): it is streamed, not held in memory."""
 EXIT_DONE, EXIT_REFUSED = 0, 2
 
 DESCRIPTION = f"""\
@@ -85,26 +89,35 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
         raise RebuildRefused(f"{directory}: no such directory")
     if not (directory / EVENTS).is_file():
         raise RebuildRefused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
-    state, game = fold(directory, games, warn)
+    arena_games = ArenaGames(directory / REBUILT_GAMES, flush_inline=True)  # an arena's games, streamed as it is folded
     try:
+        state, game = fold(directory, games, warn, arena_games.add)
         if isinstance(state, ArenaState):
             texts = arena_export_texts(state, game)
             write_texts(directory, texts)
-            written = list(texts)
+            arena_games.flush()
+            os.replace(directory / REBUILT_GAMES, directory / GAMES_NDJSON)
+            written = [*texts, GAMES_NDJSON]
         else:
             written = write_exports(directory, state, game)
     except ExportError as error:
         raise RebuildRefused(f"{directory / EVENTS}: {error}") from None
     except OSError as error:
         raise RebuildRefused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
+    finally:
+        (directory / REBUILT_GAMES).unlink(missing_ok=True)
     return state, written
 
 
-def fold(directory: Path, games: Mapping[str, Game], warn=lambda line: None) -> tuple[TournamentState | ArenaState, Game]:
-    """The state that the event log of the tournament in `directory` describes, and its game; RebuildRefused with one line."""
+def fold(
+    directory: Path, games: Mapping[str, Game], warn=lambda line: None, on_games: OnGames | None = None
+) -> tuple[TournamentState | ArenaState, Game]:
+    """The state that the event log of the tournament in `directory` describes, and its game; RebuildRefused with one line.
+
+    An arena's ended encounters' games go to `on_games` (None: the fold keeps them)."""
     path = directory / EVENTS
     try:
-        state, game, torn = read_any_log(path, games)
+        state, game, torn = read_any_log(path, games, on_games)
     except EventLogReadError as error:
         raise RebuildRefused(f"{path}: {error}") from None
     except OSError as error:
@@ -130,7 +143,7 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
     lines = []
     for path in tournaments:
         try:
-            state, game = fold(path, games)
+            state, game = fold(path, games, on_games=lambda encounter, lines: None)  # an arena's games are not listed
         except RebuildRefused as error:
             lines.append(f"{path.name:<{width}}  cannot be read: {str(error).removeprefix(str(path / EVENTS) + ': ')}")
             continue

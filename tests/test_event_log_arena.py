@@ -26,6 +26,7 @@ from Player.configuration import LocalPlayerEntry, create_players
 from Remote.configuration import read_server_configuration
 from Remote.event_log_reader import EventLogReadError, read_any_log, read_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
+from Remote.exports import games_ndjson
 from Remote.game_description import play_arena
 from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.rebuild_exports import main as rebuild_main
@@ -104,9 +105,13 @@ async def test_a_killed_arena_resumed_keeps_its_ratings_and_counts_and_ends_its_
     killed = fold_of(before_kill, tmp_path)
     running = [encounter.index for encounter in killed.running]
     assert killed.ended_order and running  # some ended, some ran at the kill
+    (directory / "games.ndjson").write_text("killed before it appended its games\n")
 
     await run_server({**config, "resume": True})
     after = read_arena(directory)  # the whole log, read strictly: every later join's rating is the fold's
+    written = (directory / "games.ndjson").read_text()
+    assert rebuild_main([str(directory)]) == 0
+    assert written == (directory / "games.ndjson").read_text() == games_ndjson(after) != ""  # written again from the log
     events = events_of(tmp_path / "log")
     assert events[:kill] == before_kill
     assert events[kill] == {**events[kill], "type": "resume", "returned": [], "absent": sorted({*killed.waiting, *killed.playing})}
@@ -159,6 +164,21 @@ async def test_the_exports_of_an_arena_hold_the_leaderboard_and_a_row_per_encoun
     assert capsys.readouterr().out.endswith("(finished)\n")
     assert rebuild_main([str(tmp_path / "log")]) == 0
     assert "ended        5 players  an arena, " in capsys.readouterr().out
+
+
+async def test_a_running_arena_appends_each_encounters_games_as_it_ends_and_keeps_none_in_memory(tmp_path):
+    await run_server(arena_configuration(tmp_path))
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    handed: list[tuple[int, list[str]]] = []
+    state = ArenaState(placing(game.rules(game.read_settings({}))), on_games=lambda encounter, lines: handed.append((encounter, lines)))
+    for event in events:
+        state.apply(event)
+    assert state.game_lines == [] and [encounter for encounter, _ in handed] == [
+        event["encounter"] for event in events if event["type"] == "encounter-end"
+    ]
+    written = (arena_directory(tmp_path) / "games.ndjson").read_text()
+    assert written == "".join(line + "\n" for _, lines in handed for line in lines) and len(handed) > 2
 
 
 @pytest.mark.parametrize(

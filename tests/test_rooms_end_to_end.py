@@ -209,7 +209,14 @@ ARENA_MINUTES = 0.05
 """The arena room's length (3 s): its xclients start first and sign up as soon as the server listens."""
 NAMED = {"ann": "cal", "cal": "ann"}
 """The arena players that name each other as their opponent; ben and dan name nobody."""
-LISTED = ("/rooms.json", f"/rooms/{CUP}/results.json", f"/rooms/{ARENA}/results.json", "/rooms/nowhere/results.json")
+LISTED = (
+    "/rooms.json",
+    f"/rooms/{CUP}/results.json",
+    f"/rooms/{ARENA}/results.json",
+    f"/rooms/{ARENA}/games.ndjson",
+    f"/rooms/{ARENA}/games/0/0.json",
+    "/rooms/nowhere/results.json",
+)
 """What a spectator reads once every room has ended (the page lingers)."""
 
 
@@ -338,6 +345,11 @@ def test_the_watch_page_of_a_server_with_rooms_lists_both_and_serves_each_rooms_
         assert (served.status, served.headers["content-type"]) == (200, "application/json")
         assert served.body == (written / "results.json").read_bytes(), f"room {room}: the results.json its event log holds"
         assert (json.loads(served.body)["tournament"], json.loads(served.body)["game"]) == (written.name, game)
+    (arena_log,) = [entry for entry in (run.event_logs / ARENA).iterdir() if entry.is_dir()]
+    games, first = run.served[f"/rooms/{ARENA}/games.ndjson"], run.served[f"/rooms/{ARENA}/games/0/0.json"]
+    assert (games.status, games.body) == (200, (arena_log / "games.ndjson").read_bytes()), "the arena's games, from its file"
+    (line,) = [line for line in games.body.splitlines() if json.loads(line)["encounter"] == 0 and json.loads(line)["game"] == 0]
+    assert (first.status, first.body) == (200, line), "a game's record, read back from the arena's games.ndjson"
     missing = run.served["/rooms/nowhere/results.json"]
     assert (missing.status, missing.body) == (404, b"no room named nowhere: the rooms are listed at /\n")
     assert run.server.status == 130, "stopped while the page lingered"

@@ -43,6 +43,7 @@ import trio
 
 from Admin.arena_state import ArenaState
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, RESUME, REVISION, TournamentState
+from Remote.arena_games import ArenaGames
 from Remote.game_description import Game
 from Remote.watch.snapshot import (
     Places,
@@ -206,6 +207,11 @@ class WatchHub:
         """Counters, for the tests and the benchmark: snapshots built, catch-ups from memory and from the log, overflows, drops."""
 
     # -- the tournament ---------------------------------------------------
+
+    @property
+    def arena_games(self) -> ArenaGames | None:
+        """An arena's games.ndjson, where the games of its ended encounters are (None: a tournament's, in its state)."""
+        return None if self._event_log is None else self._event_log.arena_games
 
     def attach(self, event_log: Any, game: Game) -> None:
         """Watch the tournament that `event_log` records (an EventLogWriter); every watcher gets a fresh snapshot of it."""

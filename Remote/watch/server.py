@@ -40,7 +40,7 @@ import attrs
 import h11
 import trio
 
-from Admin.tournament_state import game_line
+from Admin.tournament_state import TournamentState, game_line
 from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
 from Remote.watch import routes
 from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
@@ -287,6 +287,10 @@ class _WatchServer:
             await self._export(stream, conn, room, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
         elif isinstance(route, routes.CrosstableCsv):
             await self._export(stream, conn, room, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
+        elif isinstance(route, routes.GamesNdjson) and room.hub.arena_games is not None:  # an arena's: the file grows
+            headers = [(b"content-type", b"application/x-ndjson"), (b"cache-control", b"no-store")]
+            text = await trio.to_thread.run_sync(room.hub.arena_games.text)
+            await self._respond(stream, conn, 200, headers, text.encode(), head)
         elif isinstance(route, routes.GamesNdjson):
             await self._export(stream, conn, room, "games.ndjson", b"application/x-ndjson", lambda state, game: games_ndjson(state), head)
         else:
@@ -493,9 +497,14 @@ def _raw_response(status: int, text: str) -> bytes:
 
 
 def _game_line(hub: WatchHub, encounter: int, game: int) -> str | None:
-    """One game's record as a line of games.ndjson: of an ended encounter, or of one still running."""
+    """One game's record as a line of games.ndjson: of an ended encounter (an arena's from its games.ndjson, or the
+    latest ones kept without a log), or of one still running."""
     state = hub.state
-    line = state.game_lines.get((encounter, game))
+    if hub.arena_games is not None:
+        lines = hub.arena_games.lines(encounter)
+        line = lines[game] if lines is not None and game < len(lines) else None
+    else:
+        line = state.game_lines.get((encounter, game)) if isinstance(state, TournamentState) else None
     if line is None:
         running = state.encounters.get(encounter)
         if running is not None and not running.ended and game < len(running.games):
