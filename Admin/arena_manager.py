@@ -125,11 +125,11 @@ class ArenaManager:
         self._arena = copy.deepcopy(resumed.arena)  # its own: the log's fold goes on folding the same events
         self.ratings = copy.deepcopy(resumed.ratings)
         self._outcomes = [self.manager.rules.from_json(outcome) for outcome in resumed.outcomes]
-        for index, outcome in zip(resumed.ended_order, self._outcomes, strict=True):
-            for name in resumed.encounters[index].players:
+        for (players, _), outcome in zip(resumed.rated, self._outcomes, strict=True):
+            for name in players:
                 self._outcomes_of.setdefault(name, []).append(outcome)
         self._meetings = dict(resumed.meetings)
-        self._ended_count = sum(encounter.outcome is not None for encounter in resumed.encounters.values() if encounter.ended)
+        self._ended_count = len(resumed.rated)
         self._latest = resumed.last_t
         self._go_on(resumed)
 

@@ -20,8 +20,11 @@ from the game's rules), the same one the running arena rates with.
 
 from __future__ import annotations
 
+import collections
+import sys
+from array import array
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -52,12 +55,28 @@ from Admin.tournament_state import LOG_VERSION, EventError, GameState, game_line
 from Common.participant import Name
 from Common.strict import StructureError, shorten, show
 
+KEPT_ENDED: Final = 100
+"""How many of the latest ended encounters the state keeps whole (the watch page's latest results): an arena never
+closes, so each older one is handed on (`ArenaState.on_ended`: the server appends it to its files) and forgotten."""
+
 Placing = Callable[[Any, tuple[Name, ...], frozenset[Name]], tuple[Place, ...]]
 """Each player's place in an ended encounter (seat order), from its outcome (wire form), its players and its culprits."""
 
 _NOT_IN_STEP = frozenset({"seq", "t", "encounter", "game"})
 _NOT_IN_END = _NOT_IN_STEP | {"type"}
 _NOT_IN_GAME_START = _NOT_IN_END | {"players"}
+
+
+def _shared(value: Any) -> Any:
+    """`value` (JSON) with each string interned: an outcome names players, and kept for every encounter, its names should
+    be the ratings' strings, not copies."""
+    if type(value) is str:
+        return sys.intern(value)
+    if type(value) is list:
+        return [_shared(item) for item in value]
+    if type(value) is dict:
+        return {sys.intern(key): _shared(item) for key, item in value.items()}
+    return value
 
 
 def is_arena_start(event: Mapping[str, Any]) -> bool:
@@ -76,7 +95,7 @@ class ArenaEncounter:
     meeting: int
     started_at: float
     games: list[GameState] = attrs.field(factory=list)
-    """The games in full while it runs; emptied when it ends (their lines go to `ArenaState.on_games`, or `game_lines`)."""
+    """The games in full while it runs; emptied when it ends (their lines go to `ArenaState.on_ended`, or `game_lines`)."""
     game_ends: list[dict[str, Any] | None] = attrs.field(factory=list)
     misbehaved: list[dict[str, Any]] = attrs.field(factory=list)
     """The misbehaviours in it so far, in the order logged: `name`, `kind`, `reason`, `encounter`."""
@@ -106,11 +125,16 @@ class ArenaState:
     """The matchmaking, once the start has given its settings."""
     ratings: ArenaRatings = attrs.field(factory=ArenaRatings)
     encounters: dict[int, ArenaEncounter] = attrs.field(factory=dict)
-    """Every encounter that has started, by its number (from 0, in the order they started)."""
+    """The running encounters and the latest KEPT_ENDED ended ones, by number (from 0, in the order they started)."""
+    finished: int = 0
+    """How many encounters have ended (with an outcome or interrupted)."""
     misbehaviours: list[dict[str, Any]] = attrs.field(factory=list)
     """Every misbehaviour that counted, in order: `name`, `kind`, `reason`, `encounter`."""
-    ended_order: list[int] = attrs.field(factory=list)
+    ended_order: array[int] = attrs.field(factory=lambda: array("q"))
     """The encounters that ended with an outcome, in the order they ended."""
+    rated: list[tuple[tuple[Name, ...], Any]] = attrs.field(factory=list)
+    """Their players (seat order) and outcomes (wire form), in the same order: what the arena's Results are made of, the
+    one thing kept of every encounter (its names shared with the ratings')."""
     meetings: dict[tuple[Name, ...], int] = attrs.field(factory=dict)
     """How often each set of players (sorted) has met: the next encounter's `meeting`."""
     summary: dict[str, Any] | None = None
@@ -120,12 +144,12 @@ class ArenaState:
     last_seq: int = 0
     last_t: float = 0.0
     last_type: str | None = attrs.field(default=None, eq=False)
-    on_games: Callable[[int, list[str]], None] | None = attrs.field(default=None, eq=False, repr=False)
-    """Where each ended encounter's games go, as its number and its lines of games.ndjson, in the order the encounters
-    end (the server appends them to games.ndjson: an arena's memory must not grow with its encounters); None: into
-    `game_lines`."""
+    on_ended: Callable[[ArenaState, ArenaEncounter, list[str]], None] | None = attrs.field(default=None, eq=False, repr=False)
+    """Told of each encounter as it ends, with its games' lines of games.ndjson (the server appends them to its files);
+    None: the lines go into `game_lines`."""
     game_lines: list[str] = attrs.field(factory=list)
-    """Without `on_games`: games.ndjson's lines, in the order their encounters ended."""
+    """Without `on_ended`: games.ndjson's lines, in the order their encounters ended."""
+    _kept_ended: collections.deque[int] = attrs.field(factory=collections.deque, eq=False, repr=False)
 
     # --- what the readers ask --------------------------------------------------------
 
@@ -139,11 +163,6 @@ class ArenaState:
         return [encounter for _, encounter in sorted(self.encounters.items()) if not encounter.ended]
 
     @property
-    def finished(self) -> int:
-        """How many encounters have ended (with an outcome or interrupted)."""
-        return sum(encounter.ended for encounter in self.encounters.values())
-
-    @property
     def waiting(self) -> list[Name]:
         """The queue, in its order."""
         return [] if self.arena is None else self.arena.queue()
@@ -155,7 +174,7 @@ class ArenaState:
     @property
     def outcomes(self) -> list[Any]:
         """The outcomes (wire form) in the order their encounters ended: what the arena's Results are made of."""
-        return [self.encounters[index].outcome for index in self.ended_order]
+        return [outcome for _, outcome in self.rated]
 
     def standings(self) -> list[dict[str, Any]]:
         """The leaderboard as `standings_json` rows, best first."""
@@ -235,7 +254,7 @@ class ArenaState:
         self._arena.apply(Left(name, event["t"]))
 
     def _encounter_start(self, event: Mapping[str, Any]) -> None:
-        index, players = event["encounter"], tuple(event["players"])
+        index, players = event["encounter"], tuple(map(sys.intern, event["players"]))
         if index != self._arena.encounters:
             raise EventError(f"encounter {index} starts where encounter {self._arena.encounters} is next")
         met = tuple(sorted(players))
@@ -277,14 +296,20 @@ class ArenaState:
             encounter.ratings = rated_json(rated)
             self.misbehaviours += encounter.misbehaved
             self.ended_order.append(index)
+            self.rated.append((encounter.players, _shared(outcome)))
         encounter.ended, encounter.ended_at, encounter.outcome, encounter.culprits = True, event["t"], outcome, culprits
+        encounter.misbehaved = []
         lines = [game_line(index, number, game) for number, game in enumerate(encounter.games)]
-        if self.on_games is None:
-            self.game_lines += lines
-        else:
-            self.on_games(index, lines)
         encounter.game_ends = [game.end for game in encounter.games]
         encounter.games = []
+        self.finished += 1
+        if self.on_ended is None:
+            self.game_lines += lines
+        else:
+            self.on_ended(self, encounter, lines)
+        self._kept_ended.append(index)
+        if len(self._kept_ended) > KEPT_ENDED:
+            del self.encounters[self._kept_ended.popleft()]
 
     def _summary(self, event: Mapping[str, Any]) -> None:
         if self.running:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from Admin.arena_manager import placing
-from Admin.arena_state import ArenaState, is_arena_start
+from Admin.arena_state import ArenaEncounter, ArenaState, is_arena_start
 from Admin.formats.settings import schedule_of
 from Admin.manager import TournamentRules
 from Admin.revisions import revised_by_index
@@ -56,8 +56,8 @@ from Common.strict import StructureError, shorten, show
 from Remote.exports import ExportError, format_of, results_so_far_value, settings_of
 from Remote.game_description import Game
 
-OnGames = Callable[[int, list[str]], None]
-"""Takes an arena's ended encounter's games, as its number and its lines of games.ndjson."""
+OnEnded = Callable[[ArenaState, ArenaEncounter, list[str]], None]
+"""Told of each of an arena's encounters as it ends, with its games' lines (ArenaState's `on_ended`)."""
 
 
 class EventLogReadError(ValueError):
@@ -65,18 +65,18 @@ class EventLogReadError(ValueError):
 
 
 def read_arena_events(
-    events: Iterable[dict[str, Any]], games: Mapping[str, Game], on_games: OnGames | None = None
+    events: Iterable[dict[str, Any]], games: Mapping[str, Game], on_ended: OnEnded | None = None
 ) -> tuple[ArenaState, Game]:
     """The fold of an arena's events, the first its start, checked strictly; EventLogReadError naming the line.
 
-    `on_games` takes each ended encounter's games.ndjson lines as they are folded (ArenaState's `on_games`)."""
+    `on_ended` is told of each encounter as it ends (ArenaState's `on_ended`)."""
     check: ArenaCheck | None = None
     state: ArenaState | None = None
     for number, event in enumerate(events, start=1):
         try:
             if check is None or state is None:
                 check = ArenaCheck(GameCheck.of(event, games).game, event)
-                state = ArenaState(check.placing, on_games=on_games)
+                state = ArenaState(check.placing, on_ended=on_ended)
             state.apply(event)
             check.after(event, state)
         except (EventError, ExportError, StructureError, ValueError) as error:
@@ -157,17 +157,17 @@ def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Ga
 
 
 def read_any_log(
-    path: Path, games: Mapping[str, Game], on_games: OnGames | None = None
+    path: Path, games: Mapping[str, Game], on_ended: OnEnded | None = None
 ) -> tuple[TournamentState | ArenaState, Game | None, bool]:
-    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState, which hands its games to
-    `on_games`; see the module's docstring)."""
+    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState, which tells `on_ended` of
+    each encounter as it ends; see the module's docstring)."""
     logged = LoggedEvents(path)
     events = iter(logged)
     first = next(events, None)
     if first is None:
         return TournamentState(), None, logged.torn
     if is_arena_start(first):
-        arena, game = read_arena_events(itertools.chain([first], events), games, on_games)
+        arena, game = read_arena_events(itertools.chain([first], events), games, on_ended)
         return arena, game, logged.torn
     state = TournamentState()
     check: GameCheck | None = None

@@ -40,7 +40,7 @@ import trio
 
 from Admin.event_log import EventLog
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, TournamentState
-from Remote.arena_games import ArenaGames
+from Remote.arena_exports import ArenaExports
 
 EVENTS_FILE = "events.ndjson"
 LOCK_FILE = ".lock"
@@ -165,11 +165,11 @@ class EventLogWriter(EventLog, Generic[State]):
         exports: Callable[[State], Callable[[], None]] | None = None,
         crash_after: int | None = None,
         on_crash: Callable[[], None] = lambda: None,
-        arena_games: ArenaGames | None = None,
+        arena_exports: ArenaExports | None = None,
     ) -> None:
         self.directory = directory
-        self.arena_games = arena_games
-        """An arena's games.ndjson, which its exports append to and the watch page reads game records from."""
+        self.arena_exports = arena_exports
+        """An arena's appended files, which the watch page serves (and reads game records from)."""
         self.tournament = None if directory is None else directory.name
         self.state: State = state if state is not None else cast(State, TournamentState())
         self.seq = self.state.last_seq

@@ -33,8 +33,7 @@ directory, then `os.replace`), so that a reader never sees half a file:
   "revised ...", "revised away", "not played", "running", "to play" as above.
 * `games.ndjson` (`games_ndjson`): one line per game of an ended encounter,
   in (encounter, game) order (`Admin/tournament_state.py` makes the lines).
-  An arena's is in the order its encounters ended, and a running arena
-  appends to it instead of rewriting it (`Remote/arena_games.py`).
+  An arena's exports are Remote/arena_exports.py's.
 * `tournament.trf` (`tournament_trf`), for a Swiss or a round robin of a game
   of two players only: the event as a FIDE Tournament Report File (TRF16),
   which pairing checkers and rating tools read; `Admin/trf.py` says what goes
@@ -62,7 +61,6 @@ from typing import Any
 import attrs
 import cattrs
 
-from Admin.arena_state import ArenaEncounter, ArenaState
 from Admin.encounter import Encounter
 from Admin.formats.settings import DEFAULT as DEFAULT_FORMAT
 from Admin.formats.settings import FormatSettings, read_format, schedule_of
@@ -82,6 +80,8 @@ RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF = "results.json", "cr
 PLAYED, NOT_PLAYED, RUNNING, TO_PLAY = "played", "not played", "running", "to play"
 STATUSES = (PLAYED, NOT_PLAYED, RUNNING, TO_PLAY)
 """An encounter of the schedule: played to an outcome; ended unplayed (a player was out); started; not started."""
+INTERRUPTED = "interrupted"
+"""An arena's encounter that ran when the server died: it ended without an outcome, rated for nobody."""
 IRREGULAR, REVISED, REVISED_AWAY, REMOVED = "irregular", "revised", "revised away", "removed"
 KINDS = ("won", "drawn", "lost", IRREGULAR)
 """The totals of the crosstable: a cell's word counts for the kind it starts with."""
@@ -297,7 +297,7 @@ def results_so_far_value(state: TournamentState, game: Game) -> Any:
     rules = game.rules(settings_of(state, game))
     roster = state.roster or ()
     played = [
-        (_from_json(rules, encounter.outcome, index), encounter.culprits)
+        (outcome_from_json(rules, encounter.outcome, index), encounter.culprits)
         for index, encounter in sorted(state.encounters.items())
         if encounter.ended and encounter.outcome is not None
     ]
@@ -310,7 +310,7 @@ def results_so_far(state: TournamentState, game: Game) -> Any:
     return game.output(results_so_far_value(state, game), settings_of(state, game))
 
 
-def _from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
+def outcome_from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
     try:
         return rules.from_json(outcome)
     except StructureError as error:
@@ -321,11 +321,8 @@ def _from_json(rules: TournamentRules, outcome: Any, index: int) -> Any:
 # crosstable.csv
 
 
-def crosstable_csv(state: TournamentState | ArenaState, game: Game) -> str:
-    """crosstable.csv of the tournament (or the arena: `arena_table_csv`) whose events folded to `state` (see the module's
-    docstring)."""
-    if isinstance(state, ArenaState):
-        return arena_table_csv(state, game)
+def crosstable_csv(state: TournamentState, game: Game) -> str:
+    """crosstable.csv of the tournament whose events folded to `state` (see the module's docstring)."""
     if game.group_game:
         return encounter_table_csv(state, game)
     roster = list(state.roster or ())
@@ -513,17 +510,18 @@ def tournament_trf(state: TournamentState, game: Game) -> str | None:
 # games.ndjson, and writing them
 
 
-def games_ndjson(state: TournamentState | ArenaState) -> str:
-    """games.ndjson: one line per game of an ended encounter, each ending in a newline; in (encounter, game) order, an
-    arena's in the order its encounters ended (so that a running arena appends to it: Remote/arena_games.py)."""
-    if isinstance(state, ArenaState):
-        return "".join(line + "\n" for line in state.game_lines)
+def games_ndjson(state: TournamentState) -> str:
+    """games.ndjson: one line per game of an ended encounter, in (encounter, game) order, each ending in a newline."""
     return "".join(state.game_lines[key] + "\n" for key in sorted(state.game_lines))
 
 
-def results_json(state: TournamentState | ArenaState, game: Game) -> str:
-    """results.json as text: the ResultsExport (an arena's: `arena_results`), indented, ending in a newline."""
-    data = arena_results(state) if isinstance(state, ArenaState) else unstructure_export(results_export(state, game))
+def results_json(state: TournamentState, game: Game) -> str:
+    """results.json as text: the ResultsExport, indented, ending in a newline."""
+    return json_document(unstructure_export(results_export(state, game)))
+
+
+def json_document(data: Any) -> str:
+    """An export's JSON document: indented, strict (no NaN), ending in a newline."""
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
@@ -574,90 +572,3 @@ def _start(state: TournamentState) -> Mapping[str, Any]:
     if state.start is None:
         raise ExportError("the log has no start event")
     return state.start
-
-
-# ---------------------------------------------------------------------------
-# An arena's exports
-
-
-ARENA_TABLE_HEADER = ("encounter", "started", "ended", "players", "status", "result", "culprits")
-"""The columns of an arena's crosstable.csv: one row per encounter, in the order they started."""
-INTERRUPTED = "interrupted"
-"""An arena's encounter that ran when the server died: it ended without an outcome, rated for nobody."""
-
-
-def arena_export_texts(state: ArenaState, game: Game) -> dict[str, str]:
-    """An arena's rewritten exports by file name: results.json and crosstable.csv (a row per encounter); its games.ndjson
-    grows by appending (`Remote/arena_games.py`), or is `games_ndjson` of a fold that kept its lines."""
-    return {CROSSTABLE_CSV: arena_table_csv(state, game), RESULTS_JSON: results_json(state, game)}
-
-
-def arena_results(state: ArenaState) -> dict[str, Any]:
-    """results.json of an arena (docs/event-log.md): its start's keys, the leaderboard's rows, every encounter, the Results."""
-    if state.start is None:
-        raise ExportError("the log has no start event")
-    start = state.start
-    return {
-        "version": EXPORT_VERSION,
-        "tournament": start.get("tournament"),
-        "game": start["game"],
-        "kind": "arena",
-        "configuration": start["configuration"],
-        "settings": start["settings"],
-        "finished": state.results is not None,
-        "standings": state.standings(),
-        "waiting": state.waiting,
-        "playing": state.playing,
-        "out": state.out_for_good(),
-        "encounters": [_arena_encounter(encounter) for _, encounter in sorted(state.encounters.items())],
-        "misbehaviours": state.misbehaviours,
-        "results": None if state.results is None else state.results["output"],
-    }
-
-
-def _arena_status(encounter: ArenaEncounter) -> str:
-    if not encounter.ended:
-        return RUNNING
-    return INTERRUPTED if encounter.outcome is None else PLAYED
-
-
-def _arena_encounter(encounter: ArenaEncounter) -> dict[str, Any]:
-    return {
-        "encounter": encounter.index,
-        "players": list(encounter.players),
-        "meeting": encounter.meeting,
-        "status": _arena_status(encounter),
-        "started": encounter.started_at,
-        "ended": encounter.ended_at,
-        "outcome": encounter.outcome,
-        "culprits": list(encounter.culprits),
-        "games": encounter.game_ends,
-    }
-
-
-def arena_table_csv(state: ArenaState, game: Game) -> str:
-    """An arena's crosstable.csv: a row per encounter (an arena's players meet any number of times, in any order, so
-    a table of who beat whom would hide what the leaderboard rests on: the encounters, in order)."""
-    if state.start is None:
-        raise ExportError("the log has no start event")
-    try:
-        rules = game.rules(game.read_settings(state.start["settings"]))
-    except StructureError as error:
-        raise ExportError(f"the start event's settings: {error}") from None
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(ARENA_TABLE_HEADER)
-    for _, encounter in sorted(state.encounters.items()):
-        result = "" if encounter.outcome is None else game.describe_outcome(_from_json(rules, encounter.outcome, encounter.index))
-        writer.writerow(
-            [
-                encounter.index,
-                f"{encounter.started_at:.3f}",
-                "" if encounter.ended_at is None else f"{encounter.ended_at:.3f}",
-                SEPARATOR.join(encounter.players),
-                _arena_status(encounter),
-                result,
-                SEPARATOR.join(encounter.culprits),
-            ]
-        )
-    return text.getvalue()

@@ -22,21 +22,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from Admin.arena_state import ArenaState
 from Admin.tournament_state import TournamentState
-from Remote.arena_games import ArenaGames
-from Remote.event_log_reader import EventLogReadError, OnGames, read_any_log
+from Remote.arena_exports import ENCOUNTERS_NDJSON, ArenaExports, arena_results_json
+from Remote.event_log_reader import EventLogReadError, OnEnded, read_any_log
 from Remote.exports import (
     CROSSTABLE_CSV,
     GAMES_NDJSON,
     RESULTS_JSON,
     TOURNAMENT_TRF,
     ExportError,
-    arena_export_texts,
     write_exports,
     write_texts,
 )
@@ -45,8 +45,9 @@ from Remote.game_registry import GAMES
 
 PROGRAM = "python -m Remote.rebuild_exports"
 EVENTS = "events.ndjson"
-REBUILT_GAMES = ".games.ndjson.rebuilding"
-"""An arena's games.ndjson while it is rebuilt (then renamed): it is streamed, not held in memory."""
+REBUILDING = ".rebuilding"
+"""Where an arena's appended files are written while its log is folded (then moved in): streamed, not held in memory."""
+APPENDED = (CROSSTABLE_CSV, ENCOUNTERS_NDJSON, GAMES_NDJSON)
 EXIT_DONE, EXIT_REFUSED = 0, 2
 
 DESCRIPTION = f"""\
@@ -65,6 +66,10 @@ writes, beside the log, each file replaced atomically:
   {GAMES_NDJSON}    one line per game, with every step needed to replay it
   {TOURNAMENT_TRF}  a Swiss or round robin of a game of two only: the event as a FIDE Tournament
                   Report File (TRF16), for pairing checkers and rating tools
+
+An arena's (docs/event-log.md): {RESULTS_JSON} (the leaderboard, the queue,
+the running encounters, the Results), and a line or row per ended encounter,
+in the order they ended, in {ENCOUNTERS_NDJSON}, {CROSSTABLE_CSV} and {GAMES_NDJSON}.
 
 The log of a server that was killed works too: a torn last line is dropped
 (one line on standard error says so). Exit status: 0 written; 2 refused,
@@ -89,15 +94,17 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
         raise RebuildRefused(f"{directory}: no such directory")
     if not (directory / EVENTS).is_file():
         raise RebuildRefused(f"{directory}: no {EVENTS} in it: not a tournament's directory of an event log")
-    arena_games = ArenaGames(directory / REBUILT_GAMES, flush_inline=True)  # an arena's games, streamed as it is folded
+    rebuilding = directory / REBUILDING  # an arena's appended files, written as its log is folded, then moved in
+    files = ArenaExports(rebuilding, games, flush_inline=True)
     try:
-        state, game = fold(directory, games, warn, arena_games.add)
+        rebuilding.mkdir(exist_ok=True)
+        state, game = fold(directory, games, warn, files.ended)
         if isinstance(state, ArenaState):
-            texts = arena_export_texts(state, game)
-            write_texts(directory, texts)
-            arena_games.flush()
-            os.replace(directory / REBUILT_GAMES, directory / GAMES_NDJSON)
-            written = [*texts, GAMES_NDJSON]
+            files.flush()
+            write_texts(directory, {RESULTS_JSON: arena_results_json(state)})
+            for name in APPENDED:
+                os.replace(rebuilding / name, directory / name)
+            written = [RESULTS_JSON, *APPENDED]
         else:
             written = write_exports(directory, state, game)
     except ExportError as error:
@@ -105,19 +112,19 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
     except OSError as error:
         raise RebuildRefused(f"{directory}: cannot write the exports: {error.strerror or error}") from None
     finally:
-        (directory / REBUILT_GAMES).unlink(missing_ok=True)
+        shutil.rmtree(rebuilding, ignore_errors=True)
     return state, written
 
 
 def fold(
-    directory: Path, games: Mapping[str, Game], warn=lambda line: None, on_games: OnGames | None = None
+    directory: Path, games: Mapping[str, Game], warn=lambda line: None, on_ended: OnEnded | None = None
 ) -> tuple[TournamentState | ArenaState, Game]:
     """The state that the event log of the tournament in `directory` describes, and its game; RebuildRefused with one line.
 
-    An arena's ended encounters' games go to `on_games` (None: the fold keeps them)."""
+    An arena's fold tells `on_ended` of each encounter as it ends (None: it keeps their games)."""
     path = directory / EVENTS
     try:
-        state, game, torn = read_any_log(path, games, on_games)
+        state, game, torn = read_any_log(path, games, on_ended)
     except EventLogReadError as error:
         raise RebuildRefused(f"{path}: {error}") from None
     except OSError as error:
@@ -143,7 +150,7 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
     lines = []
     for path in tournaments:
         try:
-            state, game = fold(path, games, on_games=lambda encounter, lines: None)  # an arena's games are not listed
+            state, game = fold(path, games, on_ended=lambda state, encounter, lines: None)  # an arena's games are not listed
         except RebuildRefused as error:
             lines.append(f"{path.name:<{width}}  cannot be read: {str(error).removeprefix(str(path / EVENTS) + ': ')}")
             continue
@@ -167,7 +174,7 @@ def summary(directory: Path, state: TournamentState | ArenaState, written: Seque
     return f"{directory}: wrote {', '.join(sorted(written, key=_EXPORTS_ORDER.index))} ({progress})"
 
 
-_EXPORTS_ORDER = [RESULTS_JSON, CROSSTABLE_CSV, GAMES_NDJSON, TOURNAMENT_TRF]
+_EXPORTS_ORDER = [RESULTS_JSON, CROSSTABLE_CSV, ENCOUNTERS_NDJSON, GAMES_NDJSON, TOURNAMENT_TRF]
 
 
 def main(argv: Sequence[str] | None = None, games: Mapping[str, Game] = GAMES) -> int:

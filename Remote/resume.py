@@ -43,11 +43,11 @@ from Admin.organiser_log import count
 from Admin.tournament_state import TournamentState
 from Common.participant import Name, Participant
 from Common.strict import show
-from Remote.arena_games import ArenaGames
+from Remote.arena_exports import ArenaExports, arena_results_json
 from Remote.configuration import ServerConfiguration
-from Remote.event_log_reader import OnGames, read_any_log
+from Remote.event_log_reader import OnEnded, read_any_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
-from Remote.exports import GAMES_NDJSON, arena_export_texts, export_texts, results_so_far, settings_of, write_texts
+from Remote.exports import RESULTS_JSON, export_texts, results_so_far, settings_of, write_texts
 from Remote.game_description import Game, with_format
 
 T = TypeVar("T")
@@ -55,13 +55,13 @@ log = logging.getLogger("xserver")
 
 
 def load_tournament(
-    directory: Path, games: Mapping[str, Game], on_games: OnGames | None = None
+    directory: Path, games: Mapping[str, Game], on_ended: OnEnded | None = None
 ) -> tuple[TournamentState | ArenaState, bool]:
-    """The state read strictly from `directory`'s log (a tournament's or an arena's, whose games go to `on_games`), and
-    whether a torn last line was dropped (and cut from the file)."""
+    """The state read strictly from `directory`'s log (a tournament's or an arena's, which tells `on_ended` of each
+    encounter as it ends), and whether a torn last line was dropped (and cut from the file)."""
     path = directory / EVENTS_FILE
     try:
-        state, _, torn = read_any_log(path, games, on_games)
+        state, _, torn = read_any_log(path, games, on_ended)
     except OSError as error:
         raise EventLogError(f"cannot resume from {path}: {error.strerror or error}") from None
     except ValueError as error:
@@ -172,11 +172,11 @@ class Interrupted:
 @attrs.frozen
 class InterruptedArena:
     """The newest event of the event log is an arena that had not ended: `"resume": true` goes on with it, and appends
-    to the games.ndjson its fold wrote again."""
+    to the files its fold wrote again."""
 
     directory: Path
     state: ArenaState
-    games: ArenaGames
+    exports: ArenaExports
 
 
 @attrs.define
@@ -223,28 +223,28 @@ def arena_event_log(
     recorded), as the arena rates them.
     """
     if resumed is not None:
-        directory, state, games = resumed.directory, resumed.state, resumed.games
-        games.flush_inline = False  # from now on the writer's thread flushes it
+        directory, state, files = resumed.directory, resumed.state, resumed.exports
+        files.flush_inline = False  # from now on the writer's thread flushes them
     elif logging_to.directory is not None:
         directory = logging_to.directory.new_tournament()
-        games = ArenaGames(directory / GAMES_NDJSON)
-        state = ArenaState(placing(game.rules(configured)), on_games=games.add)
+        files = ArenaExports(directory, {game.name: game})
+        state = ArenaState(placing(game.rules(configured)), on_ended=files.ended)
     elif watched:
-        games = ArenaGames(None)
-        return EventLogWriter(None, ArenaState(placing(game.rules(configured)), on_games=games.add), arena_games=games)
+        files = ArenaExports(None, {game.name: game})
+        return EventLogWriter(None, ArenaState(placing(game.rules(configured)), on_ended=files.ended), arena_exports=files)
     else:
         return None
 
     def exports(state: ArenaState) -> Callable[[], None]:
-        texts = arena_export_texts(state, game)
+        results = arena_results_json(state)
 
         def write() -> None:
-            games.flush()  # first: results.json names no encounter whose games are not in games.ndjson
-            write_texts(directory, texts)
+            files.flush()  # first: results.json counts no encounter that is not in the appended files
+            write_texts(directory, {RESULTS_JSON: results})
 
         return write
 
-    return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash, arena_games=games)
+    return EventLogWriter(directory, state, exports, crash_after=logging_to.crash_after, on_crash=logging_to.on_crash, arena_exports=files)
 
 
 async def written_while(event_log: EventLogWriter, game: Game, logging_to: EventLogging, play: Callable[[], Awaitable[T]]) -> T:
@@ -297,13 +297,14 @@ def interrupted_tournament(
     if newest is None:
         log.info("resume: the event log %s holds no tournament; a fresh one starts", directory.path)
         return None
-    arena_games = ArenaGames(newest / GAMES_NDJSON, flush_inline=True)  # an arena's, written again as its log is folded
-    state, torn = load_tournament(newest, games or {game.name: game}, arena_games.add)
+    readable = games or {game.name: game}
+    files = ArenaExports(newest, readable, flush_inline=True)  # an arena's, written again as its log is folded
+    state, torn = load_tournament(newest, readable, files.ended)
     if torn:
         log.info("resume: dropped the torn last line of %s", newest.name)
     if isinstance(state, ArenaState):
-        arena_games.flush()
-        return _arena_to_resume(config, game, newest, state, arena_games)
+        files.flush()
+        return _arena_to_resume(config, game, newest, state, files)
     if state.roster is None or state.start is None:
         log.info("resume: tournament %s had no roster yet; a fresh one starts", newest.name)
         return None
@@ -322,7 +323,7 @@ def interrupted_tournament(
 
 
 def _arena_to_resume(
-    config: ServerConfiguration, game: Game, newest: Path, state: ArenaState, games: ArenaGames
+    config: ServerConfiguration, game: Game, newest: Path, state: ArenaState, files: ArenaExports
 ) -> InterruptedArena | EndedTournament:
     """The arena of the log in `newest`, if the configuration is the one it recorded: its output if it ended."""
     assert state.start is not None  # an arena's fold has its start
@@ -337,7 +338,7 @@ def _arena_to_resume(
         return EndedTournament(state.results["output"])
     ended = len(state.ended_order)
     log.info("resume: arena %s: %s ended, %s rated", newest.name, count(ended, "encounter"), count(len(state.ratings), "player"))
-    return InterruptedArena(newest, state, games)
+    return InterruptedArena(newest, state, files)
 
 
 def _check_it_goes_on(

@@ -428,6 +428,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
     resume_at = next(index for index, event in enumerate(events) if event["type"] == "resume")
     resumed = events[resume_at]
     at_resume = _fold(events[:resume_at])
+    played_before = len(at_resume.ended_order)
     block_end = next(
         (index for index in range(resume_at + 1, len(events)) if events[index]["type"] not in ("encounter-end", "arena-leave")), len(events)
     )
@@ -435,7 +436,6 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
     after = events[block_end:]
     before_ratings = standings_by_name(before["standings"])
     ordinal_before = {row["name"]: row["ordinal"] for row in before["standings"]}
-    statuses = Counter(encounter["status"] for encounter in before["encounters"])
     first_joins: dict[str, float] = {}
     for event in after:
         if event["type"] == "arena-join":
@@ -451,7 +451,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
     final_ratings = standings_by_name(final.standings())
     over = next((line for _, line in second.lines if "the arena is over:" in line), "")
     counted = int(over.rsplit(":", 1)[1].split()[0]) if over else None
-    played = sum(encounter.outcome is not None and encounter.ended for encounter in final.encounters.values())
+    played = len(final.ended_order)
     next_encounter = next((event["encounter"] for event in after if event["type"] == "encounter-start"), None)
     back = [event for event in after if event["type"] == "arena-join" and event["name"] in resumed["absent"]]
     assert second.listening_at is not None
@@ -459,8 +459,8 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         "fold at the resume = before (each player's mu, sigma, encounters)": standings_by_name(at_resume.standings()) == before_ratings,
         "the resume's absent = those waiting or playing before": sorted(resumed["absent"]) == sorted(before["waiting"] + before["playing"]),
         "encounters ended without outcome at the resume = running before": sum(e["type"] == "encounter-end" for e in block)
-        == statuses["running"],
-        "the first new encounter's number = encounters before": next_encounter == len(before["encounters"]),
+        == len(before["running"]),
+        "the first new encounter's number = encounters before": next_encounter == before["ended"] + len(before["running"]),
         "each player's first rating after the resume = before (exact float)": not joins_differ,
         "out for good after the resume = before": sorted(at_resume.out_for_good()) == sorted(before["out"]),
         "summary at the end (the server's ratings) = fold of the whole log": summary_ratings == final_ratings,
@@ -472,13 +472,13 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         "events before the kill": len(logged_before),
         "torn last line dropped": torn,
         "rebuild_exports seconds (beside the resume)": round(rebuilt_at - killed, 1),
-        "before: encounters played": statuses["played"],
-        "before: encounters running": statuses["running"],
+        "before: encounters played": played_before,
+        "before: encounters running": len(before["running"]),
         "before: misbehaviours": len(before["misbehaviours"]),
         "before: players rated": len(before_ratings),
         "before: rss mb once all signed up, at the kill": rss_before,
-        "before: rss kb per encounter": round(1000 * (rss_before[1] - rss_before[0]) / statuses["played"], 1)
-        if rss_before[0] and rss_before[1] and statuses["played"]
+        "before: rss kb per encounter": round(1000 * (rss_before[1] - rss_before[0]) / played_before, 1)
+        if rss_before[0] and rss_before[1] and played_before
         else None,
         "events at the resume (in the log)": resume_at,
         "checks": checks,

@@ -20,15 +20,15 @@ import pytest
 import trio
 
 from Admin.arena_manager import placing
-from Admin.arena_state import ArenaState
+from Admin.arena_state import KEPT_ENDED, ArenaState
 from Common.strict import StructureError
 from Player.configuration import LocalPlayerEntry, create_players
 from Remote.configuration import read_server_configuration
 from Remote.event_log_reader import EventLogReadError, read_any_log, read_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogWriter
-from Remote.exports import games_ndjson
 from Remote.game_description import play_arena
 from Remote.game_registry import DEFAULT_GAME, GAMES
+from Remote.rebuild_exports import APPENDED
 from Remote.rebuild_exports import main as rebuild_main
 from Remote.watch import WatchHub
 from Remote.watch.snapshot import frozen_for_standings, standings_json
@@ -88,7 +88,9 @@ async def test_an_arena_logs_its_players_encounters_and_at_its_end_the_leaderboa
     assert (dan["encounters"], dan["streak"]) == (1, -1)
     assert events[-1]["output"] == printed[0]
     assert state.misbehaviours[0]["name"] == "dan" and state.out_for_good() == []
-    assert state.finished == len(state.encounters) > 2 and not state.running
+    ended = [event for event in events if event["type"] == "encounter-end"]
+    assert state.finished == len(ended) > KEPT_ENDED and not state.running
+    assert sorted(state.encounters) == sorted(event["encounter"] for event in ended[-KEPT_ENDED:]), "the latest ended only"
 
 
 async def test_a_killed_arena_resumed_keeps_its_ratings_and_counts_and_ends_its_running_encounter_for_nobody(tmp_path):
@@ -105,13 +107,15 @@ async def test_a_killed_arena_resumed_keeps_its_ratings_and_counts_and_ends_its_
     killed = fold_of(before_kill, tmp_path)
     running = [encounter.index for encounter in killed.running]
     assert killed.ended_order and running  # some ended, some ran at the kill
-    (directory / "games.ndjson").write_text("killed before it appended its games\n")
+    for name in APPENDED:
+        (directory / name).write_text("killed before it appended its encounters\n")
 
     await run_server({**config, "resume": True})
     after = read_arena(directory)  # the whole log, read strictly: every later join's rating is the fold's
-    written = (directory / "games.ndjson").read_text()
+    written = {name: (directory / name).read_text() for name in APPENDED}
     assert rebuild_main([str(directory)]) == 0
-    assert written == (directory / "games.ndjson").read_text() == games_ndjson(after) != ""  # written again from the log
+    assert written == {name: (directory / name).read_text() for name in APPENDED}, "written again from the log"
+    assert written["games.ndjson"] == "".join(line + "\n" for line in after.game_lines) != ""
     events = events_of(tmp_path / "log")
     assert events[:kill] == before_kill
     assert events[kill] == {**events[kill], "type": "resume", "returned": [], "absent": sorted({*killed.waiting, *killed.playing})}
@@ -122,7 +126,9 @@ async def test_a_killed_arena_resumed_keeps_its_ratings_and_counts_and_ends_its_
     at_resume = fold_of(events[: kill + 1 + len(resumed_by)], tmp_path)
     assert at_resume.standings() == killed.standings() and at_resume.ended_order == killed.ended_order
     assert at_resume.misbehaviours == killed.misbehaviours and at_resume.waiting == at_resume.playing == []
-    assert events[-1]["type"] == "results" and after.encounters[running[0]].outcome is None
+    records = {record["encounter"]: record for record in map(json.loads, written["encounters.ndjson"].splitlines())}
+    assert events[-1]["type"] == "results" and len(records) == after.finished
+    assert (records[running[0]]["status"], records[running[0]]["outcome"], records[running[0]]["ratings"]) == ("interrupted", None, None)
 
 
 async def test_a_resumed_arena_whose_minutes_are_over_ends_at_once_with_the_ratings_it_had(tmp_path):
@@ -144,19 +150,26 @@ async def test_a_resumed_arena_whose_minutes_are_over_ends_at_once_with_the_rati
     assert events_of(tmp_path / "log") == events
 
 
-async def test_the_exports_of_an_arena_hold_the_leaderboard_and_a_row_per_encounter_and_rebuild_from_its_log(tmp_path, capsys):
+async def test_the_exports_of_an_arena_hold_the_leaderboard_and_a_line_per_ended_encounter_and_rebuild_from_its_log(tmp_path, capsys):
     await run_server(arena_configuration(tmp_path))
     directory = arena_directory(tmp_path)
     state = read_arena(directory)
-    written = {name: (directory / name).read_text() for name in ("results.json", "crosstable.csv", "games.ndjson")}
+    ended = [event for event in events_of(tmp_path / "log") if event["type"] == "encounter-end"]
+    written = {name: (directory / name).read_text() for name in ("results.json", *APPENDED)}
     results = json.loads(written["results.json"])
     assert results["kind"] == "arena" and results["finished"] and results["standings"] == state.standings()
     assert [row["name"] for row in results["standings"]] == list(state.roster)
     assert set(results["standings"][0]) == {"name", "mu", "sigma", "ordinal", "encounters", "streak"}
-    assert [encounter["encounter"] for encounter in results["encounters"]] == list(range(len(state.encounters)))
+    assert (results["ended"], results["running"]) == (len(ended), []) and "encounters" not in results
+    records = [json.loads(line) for line in written["encounters.ndjson"].splitlines()]
+    assert [(record["encounter"], record["outcome"], record["culprits"]) for record in records] == [
+        (event["encounter"], event["outcome"], event["culprits"]) for event in ended
+    ], "a line per ended encounter, in the order they ended"
+    assert [row["name"] for row in records[-1]["ratings"]] == ended[-1]["players"] and records[-1]["status"] == "played"
     rows = list(csv.reader(io.StringIO(written["crosstable.csv"])))
-    assert rows[0][:4] == ["encounter", "started", "ended", "players"] and len(rows) == 1 + len(state.encounters)
-    assert len(written["games.ndjson"].splitlines()) == len(state.game_lines) == len(state.encounters)
+    assert rows[0] == ["encounter", "started", "ended", "players", "status", "result", "culprits"]
+    assert [int(row[0]) for row in rows[1:]] == [event["encounter"] for event in ended]
+    assert len(written["games.ndjson"].splitlines()) == len(state.game_lines) == len(ended)
     for name in written:
         (directory / name).unlink()
     assert rebuild_main([str(directory)]) == 0
@@ -171,7 +184,9 @@ async def test_a_running_arena_appends_each_encounters_games_as_it_ends_and_keep
     events = events_of(tmp_path / "log")
     game = GAMES["ipd"]
     handed: list[tuple[int, list[str]]] = []
-    state = ArenaState(placing(game.rules(game.read_settings({}))), on_games=lambda encounter, lines: handed.append((encounter, lines)))
+    state = ArenaState(
+        placing(game.rules(game.read_settings({}))), on_ended=lambda state, encounter, lines: handed.append((encounter.index, lines))
+    )
     for event in events:
         state.apply(event)
     assert state.game_lines == [] and [encounter for encounter, _ in handed] == [
@@ -223,8 +238,10 @@ async def test_the_watch_hub_shows_an_arenas_encounters_and_its_leaderboard(tmp_
     assert snapshot["seq"] == len(events) and snapshot["results"]["output"] == events[-1]["output"]
     assert [row["name"] for row in events[-2]["ratings"]] == snapshot["roster"]
     shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"]}
-    (misbehaved,) = [encounter for encounter in shown.values() if encounter["culprits"]]
-    assert misbehaved["words"]["dan"] == "irregular" and all(encounter["ended"] for encounter in shown.values())
+    assert sorted(shown) == sorted(hub.state.encounters) and len(shown) == KEPT_ENDED, "the latest ended encounters"
+    assert all(encounter["ended"] and encounter["words"] for encounter in shown.values())
+    (kicked,) = [event for event in events if event["type"] == "misbehaviour"]
+    assert snapshot["misbehaviours"]["dan"]["encounter"] == kicked["encounter"]
     assert standings_json(frozen_for_standings(hub.state), game)["rows"] == events[-2]["ratings"]
 
 

@@ -43,7 +43,7 @@ import trio
 
 from Admin.arena_state import ArenaState
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, RESUME, REVISION, TournamentState
-from Remote.arena_games import ArenaGames
+from Remote.arena_exports import ArenaExports
 from Remote.game_description import Game
 from Remote.watch.snapshot import (
     Places,
@@ -209,9 +209,9 @@ class WatchHub:
     # -- the tournament ---------------------------------------------------
 
     @property
-    def arena_games(self) -> ArenaGames | None:
-        """An arena's games.ndjson, where the games of its ended encounters are (None: a tournament's, in its state)."""
-        return None if self._event_log is None else self._event_log.arena_games
+    def arena_exports(self) -> ArenaExports | None:
+        """An arena's appended files, where its ended encounters are (None: a tournament's, whose state holds them)."""
+        return None if self._event_log is None else self._event_log.arena_exports
 
     def attach(self, event_log: Any, game: Game) -> None:
         """Watch the tournament that `event_log` records (an EventLogWriter); every watcher gets a fresh snapshot of it."""
@@ -245,6 +245,8 @@ class WatchHub:
             frames = []
             for event, line in zip(events, lines, strict=True):
                 index = changed_words(event)
+                if index is not None and index not in self.state.encounters:  # an arena's, forgotten already (a long batch)
+                    index = None
                 if index is None:
                     frame = event_frame(event["seq"], line.encode())
                 else:
@@ -258,11 +260,19 @@ class WatchHub:
                     self._standings_due.set()
             self._pending.extend(frames)
             self._flush_due.set()
+            if len(self._words) > 2 * len(self.state.encounters) + 64:  # an arena forgets its older encounters: so do they
+                self._forget_words()
         except Exception:  # a bug of ours here must not stop the tournament: the watchers start over
             log.exception("watch: could not publish events %s..%s", events[0].get("seq"), events[-1].get("seq"))
             self._pending.clear()
             for watcher in list(self.watchers):
                 watcher.resnapshot()
+
+    def _forget_words(self) -> None:
+        kept = self.state.encounters
+        self._words = {index: words for index, words in self._words.items() if index in kept}
+        if self._places is not None:
+            self._places = {index: places for index, places in self._places.items() if index in kept}
 
     def _frame_with_words(self, seq: int, line: bytes, index: int) -> bytes:
         """The frame of an event that changes encounter `index`'s words: with them, its places (a game seating more than two)

@@ -40,8 +40,11 @@ import attrs
 import h11
 import trio
 
+from Admin.arena_state import ArenaState
 from Admin.tournament_state import TournamentState, game_line
+from Remote.arena_exports import ArenaExports, arena_results_json
 from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
+from Remote.game_description import Game
 from Remote.watch import routes
 from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
 from Remote.watch.play import BASE_POLICY, PlaySettings, play_json, play_policy, websocket_url
@@ -284,13 +287,11 @@ class _WatchServer:
             headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
             await self._respond(stream, conn, 200, headers, play_json(room.play, _host(request), room.hub.game), head)
         elif isinstance(route, routes.ResultsJson):
-            await self._export(stream, conn, room, "results.json", b"application/json", lambda state, game: results_json(state, game), head)
+            await self._export(stream, conn, room, "results.json", b"application/json", _results_json, head)
+        elif isinstance(route, (routes.CrosstableCsv, routes.GamesNdjson)) and room.hub.arena_exports is not None:
+            await self._appended(stream, conn, route, room.hub.arena_exports, head)
         elif isinstance(route, routes.CrosstableCsv):
             await self._export(stream, conn, room, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
-        elif isinstance(route, routes.GamesNdjson) and room.hub.arena_games is not None:  # an arena's: the file grows
-            headers = [(b"content-type", b"application/x-ndjson"), (b"cache-control", b"no-store")]
-            text = await trio.to_thread.run_sync(room.hub.arena_games.text)
-            await self._respond(stream, conn, 200, headers, text.encode(), head)
         elif isinstance(route, routes.GamesNdjson):
             await self._export(stream, conn, room, "games.ndjson", b"application/x-ndjson", lambda state, game: games_ndjson(state), head)
         else:
@@ -367,6 +368,14 @@ class _WatchServer:
                 await self._text(stream, conn, 404, f"no {name}: {error}", head)
                 return
         await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], cached[2], head)
+
+    async def _appended(self, stream: trio.SocketStream, conn: h11.Connection, route: Any, files: ArenaExports, head: bool) -> None:
+        """An arena's crosstable.csv or games.ndjson: its file as it stands, read off the event loop."""
+        table = isinstance(route, routes.CrosstableCsv)
+        appended = files.table if table else files.games
+        kind = b"text/csv; charset=utf-8" if table else b"application/x-ndjson"
+        text = await trio.to_thread.run_sync(appended.text)
+        await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], text.encode(), head)
 
     async def _events(
         self,
@@ -500,8 +509,8 @@ def _game_line(hub: WatchHub, encounter: int, game: int) -> str | None:
     """One game's record as a line of games.ndjson: of an ended encounter (an arena's from its games.ndjson, or the
     latest ones kept without a log), or of one still running."""
     state = hub.state
-    if hub.arena_games is not None:
-        lines = hub.arena_games.lines(encounter)
+    if hub.arena_exports is not None:
+        lines = hub.arena_exports.games.lines(encounter)
         line = lines[game] if lines is not None and game < len(lines) else None
     else:
         line = state.game_lines.get((encounter, game)) if isinstance(state, TournamentState) else None
@@ -510,6 +519,10 @@ def _game_line(hub: WatchHub, encounter: int, game: int) -> str | None:
         if running is not None and not running.ended and game < len(running.games):
             line = game_line(encounter, game, running.games[game])
     return line
+
+
+def _results_json(state: TournamentState | ArenaState, game: Game) -> str:
+    return arena_results_json(state) if isinstance(state, ArenaState) else results_json(state, game)
 
 
 def _head_size(request: h11.Request) -> int:
