@@ -3,15 +3,20 @@
 The stream test replays a real arena's log (xserver's own `serve` among the
 prisoner's dilemma's house players, a breaker among them) into a watch hub
 and reads `GET /events` with a strict client: the snapshot must carry the
-queue and every ended encounter's ratings, and each `encounter-end` the
-ratings of its players after it, so that the page, folding nothing but
-what it is sent, ends with the leaderboard of the arena's summary.
+queue, the leaderboard and its latest ended encounters' ratings, and each
+`encounter-end` the ratings of its players after it, so that the page,
+folding nothing but what it is sent, ends with the leaderboard of the
+arena's summary.
 
 The browser test runs a real xserver arena with house players and a watch
 page, and checks in headless Chromium that the page's leaderboard lists
 the players in the order the server's log printed at the end, that the
 chart has a line per shown player, and that the latest results are the
-last encounters that ended.
+last encounters that ended. The arena never ends, so its snapshot does
+not grow with its encounters: a long arena's holds its latest 100 ended
+ones, but every player's row, rating history and misbehaviour count, and a
+page opened in the middle of it shows them as the fold has them, then adds
+each later encounter, and keeps only the latest 200 ended encounters.
 """
 
 from __future__ import annotations
@@ -114,21 +119,20 @@ async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_enco
         expected.apply(event)
     assert snapshot["arena"]["waiting"] == expected.waiting and snapshot["arena"]["playing"] == expected.playing
     assert snapshot["arena"]["out"] == expected.out_for_good()
-    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"]}
-    for index, encounter in expected.encounters.items():
-        if encounter.ended:
-            assert shown[index]["ratings"] == encounter.ratings and shown[index]["ended_at"] == encounter.ended_at
+    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"] if encounter["ended"]}
+    assert sorted(shown) == sorted(expected.ended_order[-RECENT_ENDED:])
+    for index, encounter in shown.items():
+        assert encounter["ratings"] == expected.encounters[index].ratings and encounter["ended_at"] == expected.encounters[index].ended_at
 
-    # the page's fold: each player's latest row, from the snapshot's encounters and then each encounter-end's second line
-    rows = dict.fromkeys(snapshot["roster"])
+    # the page's fold: each player's latest row, from the snapshot's leaderboard and then each encounter-end's second line
+    assert snapshot["arena"]["leaderboard"] == expected.standings()
+    rows = {row["name"]: row for row in snapshot["arena"]["leaderboard"]}
 
     def take(ratings: list[dict]) -> None:
         for row in ratings:
             if rows.get(row["name"]) is None or rows[row["name"]]["encounters"] <= row["encounters"]:
                 rows[row["name"]] = {key: value for key, value in row.items() if key != "change"}
 
-    for encounter in sorted(snapshot["encounters"], key=lambda encounter: encounter.get("ended_at") or 0):
-        take(encounter.get("ratings") or [])
     ends = 0
     for frame in frames[1:]:
         if frame["event"] != "message":
@@ -272,6 +276,7 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
     assert shown["results"] == list(reversed(rated[-20:]))
     assert shown["queue"] == waiting[:200], "the page's queue is the server's (its first 200; empty if nobody waited at the end)"
     assert debug["snapshots"] == 1 and debug["gaps"] == 0
+    assert debug["encounters"] == 200 < len(rated), "the page keeps the latest 200 ended encounters of the arena"
     assert debug["arenaRows"] <= 1000 + 1000 + 2 * len(streamed), "rows filled: the snapshot's, the summary's, the players of each end"
     with capsys.disabled():
         print(

@@ -51,7 +51,7 @@ ones add up to is in one key more, `arena`:
     ended                   how many encounters have ended (with an outcome or interrupted): `finished`
     leaderboard             every player's row, best first ({"name", "mu", "sigma", "ordinal", "encounters", "streak"})
     history                 by name, [[t, ordinal], ...] oldest first: its μ - 3σ after its encounters, thinned
-                            (Admin/arena_ratings.py's `history`), for every player of the roster
+                            to at most 101 points (Admin/arena_ratings.py's `history`), for every player of the roster
     misbehaved              by name, how many misbehaviours of the player's counted (only those who misbehaved)
 
 Its standings' `rows` are the leaderboard's too (as of their own `seq`),
