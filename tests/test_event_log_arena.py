@@ -31,7 +31,7 @@ from Remote.game_registry import DEFAULT_GAME, GAMES
 from Remote.rebuild_exports import APPENDED
 from Remote.rebuild_exports import main as rebuild_main
 from Remote.watch import WatchHub
-from Remote.watch.snapshot import frozen_for_standings, standings_json
+from Remote.watch.snapshot import RECENT_ENDED, frozen_for_standings, standings_json
 from Remote.xserver import CRASH_VARIABLE
 from tests.export_logs import Recording
 from tests.game_conformance import configuration
@@ -231,17 +231,23 @@ async def test_the_watch_hub_shows_an_arenas_encounters_and_its_leaderboard(tmp_
     hub = WatchHub()
     writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
     hub.attach(writer, game)
-    for event in events:
+    (misbehaved,) = [at for at, event in enumerate(events) if event["type"] == "encounter-end" and event["culprits"]]
+    for event in events[: misbehaved + 1]:
+        writer.write(event)
+    writer.flush()
+    snapshot = json.loads(hub.snapshot_bytes().split(b"data: ", 1)[1])
+    (shown,) = [encounter for encounter in snapshot["encounters"] if encounter.get("culprits")]
+    assert shown["words"]["dan"] == "irregular" and snapshot["arena"]["misbehaved"] == {"dan": 1}
+    for event in events[misbehaved + 1 :]:
         writer.write(event)
     writer.flush()
     snapshot = json.loads(hub.snapshot_bytes().split(b"data: ", 1)[1])
     assert snapshot["seq"] == len(events) and snapshot["results"]["output"] == events[-1]["output"]
     assert [row["name"] for row in events[-2]["ratings"]] == snapshot["roster"]
-    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"]}
-    assert sorted(shown) == sorted(hub.state.encounters) and len(shown) == KEPT_ENDED, "the latest ended encounters"
-    assert all(encounter["ended"] and encounter["words"] for encounter in shown.values())
-    (kicked,) = [event for event in events if event["type"] == "misbehaviour"]
-    assert snapshot["misbehaviours"]["dan"]["encounter"] == kicked["encounter"]
+    rated = [event["encounter"] for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
+    assert [encounter["encounter"] for encounter in snapshot["encounters"]] == sorted(rated[-RECENT_ENDED:])
+    assert snapshot["arena"]["leaderboard"] == events[-2]["ratings"] and snapshot["arena"]["misbehaved"] == {"dan": 1}
+    assert all(encounter["ended"] and encounter["words"] for encounter in snapshot["encounters"])
     assert standings_json(frozen_for_standings(hub.state), game)["rows"] == events[-2]["ratings"]
 
 

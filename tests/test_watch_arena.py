@@ -3,19 +3,25 @@
 The stream test replays a real arena's log (xserver's own `serve` among the
 prisoner's dilemma's house players, a breaker among them) into a watch hub
 and reads `GET /events` with a strict client: the snapshot must carry the
-queue and every ended encounter's ratings, and each `encounter-end` the
-ratings of its players after it, so that the page, folding nothing but
-what it is sent, ends with the leaderboard of the arena's summary.
+queue, the leaderboard and its latest ended encounters' ratings, and each
+`encounter-end` the ratings of its players after it, so that the page,
+folding nothing but what it is sent, ends with the leaderboard of the
+arena's summary.
 
 The browser test runs a real xserver arena with house players and a watch
 page, and checks in headless Chromium that the page's leaderboard lists
 the players in the order the server's log printed at the end, that the
 chart has a line per shown player, and that the latest results are the
-last encounters that ended.
+last encounters that ended. The arena never ends, so its snapshot does
+not grow with its encounters: a long arena's holds its latest 100 ended
+ones, but every player's row, rating history and misbehaviour count, and a
+page opened in the middle of it shows them as the fold has them, then adds
+each later encounter, and keeps only the latest 200 ended encounters.
 """
 
 from __future__ import annotations
 
+import collections
 import json
 import re
 import time
@@ -33,6 +39,7 @@ from Remote.event_log_writer import EventLogWriter
 from Remote.game_registry import GAMES
 from Remote.loopback import ServerProcess
 from Remote.watch import WatchHub
+from Remote.watch.snapshot import RECENT_ENDED
 from tests.house_server import events_of, run_server
 from tests.raw_client import stop, wait_for_log_sync
 from tests.test_event_log_arena import HOUSE, arena_configuration
@@ -112,21 +119,20 @@ async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_enco
         expected.apply(event)
     assert snapshot["arena"]["waiting"] == expected.waiting and snapshot["arena"]["playing"] == expected.playing
     assert snapshot["arena"]["out"] == expected.out_for_good()
-    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"]}
-    for index, encounter in expected.encounters.items():
-        if encounter.ended:
-            assert shown[index]["ratings"] == encounter.ratings and shown[index]["ended_at"] == encounter.ended_at
+    shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"] if encounter["ended"]}
+    assert sorted(shown) == sorted(expected.ended_order[-RECENT_ENDED:])
+    for index, encounter in shown.items():
+        assert encounter["ratings"] == expected.encounters[index].ratings and encounter["ended_at"] == expected.encounters[index].ended_at
 
-    # the page's fold: each player's latest row, from the snapshot's encounters and then each encounter-end's second line
-    rows = dict.fromkeys(snapshot["roster"])
+    # the page's fold: each player's latest row, from the snapshot's leaderboard and then each encounter-end's second line
+    assert snapshot["arena"]["leaderboard"] == expected.standings()
+    rows = {row["name"]: row for row in snapshot["arena"]["leaderboard"]}
 
     def take(ratings: list[dict]) -> None:
         for row in ratings:
             if rows.get(row["name"]) is None or rows[row["name"]]["encounters"] <= row["encounters"]:
                 rows[row["name"]] = {key: value for key, value in row.items() if key != "change"}
 
-    for encounter in sorted(snapshot["encounters"], key=lambda encounter: encounter.get("ended_at") or 0):
-        take(encounter.get("ratings") or [])
     ends = 0
     for frame in frames[1:]:
         if frame["event"] != "message":
@@ -270,6 +276,7 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
     assert shown["results"] == list(reversed(rated[-20:]))
     assert shown["queue"] == waiting[:200], "the page's queue is the server's (its first 200; empty if nobody waited at the end)"
     assert debug["snapshots"] == 1 and debug["gaps"] == 0
+    assert debug["encounters"] == 200 < len(rated), "the page keeps the latest 200 ended encounters of the arena"
     assert debug["arenaRows"] <= 1000 + 1000 + 2 * len(streamed), "rows filled: the snapshot's, the summary's, the players of each end"
     with capsys.disabled():
         print(
@@ -278,3 +285,128 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
             f"the first arena draw {debug['arenaFirstMs']:.0f} ms, the slowest after it {debug['arenaSlowestMs']:.0f} ms; "
             f"the page: {tmp_path / 'arena-1000.png'}"
         )
+
+
+def long_arena_state(events: list[dict]) -> ArenaState:
+    """The arena's state after `events`, as the server folds it."""
+    game = GAMES["ipd"]
+    state = ArenaState(placing(game.rules(game.read_settings({}))))
+    for event in events:
+        state.apply(event)
+    return state
+
+
+def history_json(state: ArenaState) -> dict[str, list[list[float]]]:
+    """Each player's rating history as the fold keeps it (thinned), `[t, μ - 3σ]` oldest first."""
+    return {name: [[point.time, point.ordinal] for point in state.ratings.history(name)] for name in state.roster}
+
+
+def rated_before(events: list[dict], count: int) -> int:
+    """The index of the event after which `count` encounters have ended with an outcome, one still running."""
+    ends = 0
+    for at, event in enumerate(events):
+        ends += event["type"] == "encounter-end" and event["outcome"] is not None
+        if ends >= count and event["type"] == "encounter-start":
+            return at
+    raise AssertionError(f"the arena has fewer than {count} encounters")
+
+
+async def test_the_snapshot_of_a_long_arena_holds_its_recent_encounters_and_every_players_row_history_and_count(tmp_path):
+    await run_server(arena_configuration(tmp_path, minutes=0.03))
+    events = events_of(tmp_path / "log")
+    middle = rated_before(events, 2 * RECENT_ENDED + 50)
+    game = GAMES["ipd"]
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    sizes = []
+    for part in (events[: rated_before(events, RECENT_ENDED + 10) + 1], events[: middle + 1]):
+        for event in part[hub.state.last_seq :]:
+            writer.write(event)
+        writer.flush()
+        sizes.append(len(hub.snapshot_bytes()))
+    snapshot = json.loads(hub.snapshot_bytes().split(b"data: ", 1)[1])
+    expected = long_arena_state(events[: middle + 1])
+    assert snapshot["seq"] == middle + 1
+
+    ends = [event for event in events[: middle + 1] if event["type"] == "encounter-end"]
+    rated = [event["encounter"] for event in ends if event["outcome"] is not None]
+    running = {event["encounter"] for event in events[: middle + 1] if event["type"] == "encounter-start"} - {e["encounter"] for e in ends}
+    shown = [encounter["encounter"] for encounter in snapshot["encounters"]]
+    assert running and shown == sorted([*rated[-RECENT_ENDED:], *running]), "the running encounters and the latest 100 ended"
+    for encounter in snapshot["encounters"]:
+        if encounter["ended"]:
+            assert encounter["ratings"] == expected.encounters[encounter["encounter"]].ratings
+
+    arena = snapshot["arena"]
+    assert arena["ended"] == snapshot["finished"] == len(ends) > 2 * RECENT_ENDED
+    assert arena["leaderboard"] == expected.standings() and [row["name"] for row in arena["leaderboard"]] == snapshot["roster"]
+    assert len(arena["leaderboard"]) == len(HOUSE) and all(row["encounters"] > 0 for row in arena["leaderboard"])
+    assert arena["history"] == history_json(expected)
+    assert max(len(points) for points in arena["history"].values()) > RECENT_ENDED // 2, "the histories reach before the latest 100"
+    culprits = collections.Counter(name for event in ends if event["outcome"] is not None for name in event["culprits"])
+    assert arena["misbehaved"] == dict(culprits) == {"dan": 1}
+    assert sizes[1] < 1.5 * sizes[0], f"the snapshot at 110 and at 250 encounters: {sizes} bytes"
+
+
+READ_FOLD = """
+return {seq: Number(document.body.dataset.seq || -1), progress: document.getElementById("progress-text").textContent,
+        rows: [...document.querySelectorAll("#leaderboard tbody tr")].map((tr) => JSON.parse(tr.dataset.row)),
+        histories: Object.fromEntries(Arena.debug().histories), misbehaved: Object.fromEntries(Arena.debug().misbehaved),
+        results: [...document.querySelectorAll("#arena-results li")].map((li) => Number(li.dataset.encounter)),
+        encounters: window.watchDebug.encounters};
+"""
+
+
+def page_folded(driver: Any, seq: int) -> dict:
+    """The page's leaderboard, histories and counts once it has drawn event `seq`, within WAIT seconds."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(lambda d: (page := d.execute_script(READ_FOLD))["seq"] >= seq and page)
+
+
+@browser_mark
+async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history_as_the_fold_has_them(tmp_path):
+    await run_server(arena_configuration(tmp_path, minutes=0.03))
+    events = events_of(tmp_path / "log")
+    middle = rated_before(events, RECENT_ENDED + 50)
+    game = GAMES["ipd"]
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    for event in events[: middle + 1]:
+        writer.write(event)
+    writer.flush()
+    driver = await trio.to_thread.run_sync(open_browser, tmp_path / "profile")
+    try:
+        async with trio.open_nursery() as nursery:
+            port = await start_watch(nursery, hub)
+            await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/")
+            opened = await trio.to_thread.run_sync(page_folded, driver, middle + 1)
+            for event in events[middle + 1 :]:
+                writer.write(event)
+            writer.flush()
+            ended = await trio.to_thread.run_sync(page_folded, driver, len(events))
+            nursery.cancel_scope.cancel()
+    finally:
+        await trio.to_thread.run_sync(driver.quit)
+    then = long_arena_state(events[: middle + 1])
+    assert opened["rows"] == then.standings(), "every player's row, dan's too, whose only encounter was long before"
+    assert opened["histories"] == history_json(then)
+    assert opened["misbehaved"] == {"dan": 1}
+
+    # after the snapshot, a point for each player of each encounter rated, as a page that watched from the start adds them
+    summary = next(event for event in events if event["type"] == "summary")
+    assert ended["rows"] == summary["ratings"]
+    histories = history_json(then)
+    rated = [event for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
+    whole = long_arena_state(events)
+    for event in rated:
+        if event["seq"] > middle + 1:
+            for row in whole.encounters[event["encounter"]].ratings or []:
+                histories[row["name"]].append([event["t"], row["ordinal"]])
+    assert ended["histories"] == histories and ended["misbehaved"] == {"dan": 1}
+    assert ended["results"] == [event["encounter"] for event in reversed(rated[-20:])]
+    finished = sum(event["type"] == "encounter-end" for event in events)
+    assert f"{finished} encounters finished" in ended["progress"] and finished > 200
+    assert ended["encounters"] == 200, "the page keeps the latest 200 ended encounters, not every one"

@@ -40,18 +40,25 @@ at the end carries the manager's).
 
 An arena's state (Admin/arena_state.py) gives a snapshot of the same keys
 (`arena_snapshot_json`): no sign-ups, the roster the leaderboard's names
-in its order, `total` null, no revisions and no stages; its encounters as
-a tournament's (repetition 0; an interrupted one ended with the outcome
-null and every player's word "interrupted"); and one key more, `arena`:
-`{"waiting" (the queue, in order), "playing", "out", "cooling" (by name,
-the end of each cool-down still running at the last event)}`. Its
-standings' `rows` are the leaderboard's (`{"name", "mu", "sigma",
-"ordinal", "encounters", "streak"}`, best first), its `ratings` and
-`format` null; an encounter's `places` are null, and an ended one has
-`ratings`: each player's row after it with `change`, its μ's change
-(Admin/arena_state.py's `rated_json`; null when it was interrupted), as
-the stream's second line of its `encounter-end` has them, and `ended_at`,
-its end's `t`.
+in its order, `total` null, no revisions and no stages. An arena never
+ends, so nothing in its snapshot grows with its encounters: its
+`encounters` are the running ones and the latest RECENT_ENDED that ended
+with an outcome (`recent_encounters`; repetition 0), and what the older
+ones add up to is in one key more, `arena`:
+
+    waiting, playing, out   the queue (in order), who plays, who is out for good
+    cooling                 by name, the end of each cool-down still running at the last event
+    ended                   how many encounters have ended (with an outcome or interrupted): `finished`
+    leaderboard             every player's row, best first ({"name", "mu", "sigma", "ordinal", "encounters", "streak"})
+    history                 by name, [[t, ordinal], ...] oldest first: its μ - 3σ after its encounters, thinned
+                            to at most 101 points (Admin/arena_ratings.py's `history`), for every player of the roster
+    misbehaved              by name, how many misbehaviours of the player's counted (only those who misbehaved)
+
+Its standings' `rows` are the leaderboard's too (as of their own `seq`),
+its `ratings` and `format` null; an encounter's `places` are null, and an
+ended one has `ratings`: each player's row after it with `change`, its
+μ's change (Admin/arena_state.py's `rated_json`), as the stream's second
+line of its `encounter-end` has them, and `ended_at`, its end's `t`.
 
 Nothing here knows a game or a format: words, standings and scores come
 through the Game, summaries through the Format.
@@ -59,10 +66,11 @@ through the Game, summaries through the Format.
 
 from __future__ import annotations
 
+import collections
 import logging
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from Admin.arena_state import ArenaEncounter, ArenaState
 from Admin.formats.settings import BY_RATING, KNOCK_OUT, NothingToPlay, staged_format
@@ -86,6 +94,9 @@ from Remote.exports import (
 from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
+
+RECENT_ENDED: Final = 100
+"""How many of an arena's ended encounters its snapshot carries, the latest (the page's latest results)."""
 
 Words = dict[str, str]
 Places = list[list[Any]]
@@ -163,14 +174,15 @@ def arena_snapshot_json(
     places: Mapping[int, Places | None] | None,
     seats: tuple[int, int],
 ) -> dict[str, Any]:
-    """The snapshot of an arena's `state` (see the module's docstring)."""
+    """The snapshot of an arena's `state` (see the module's docstring): nothing in it grows with the arena's encounters."""
+    roster = list(state.roster)
     return {
         **_head(state.start, run, state.last_seq, seats),
         "sign_ups": [],
-        "roster": list(state.roster),
+        "roster": roster,
         "total": None,
         "encounters": [
-            _arena_encounter_json(encounter, words.get(index), places is not None) for index, encounter in sorted(state.encounters.items())
+            _arena_encounter_json(encounter, words.get(encounter.index), places is not None) for encounter in recent_encounters(state)
         ],
         "misbehaviours": {entry["name"]: {key: entry[key] for key in ("kind", "reason", "encounter")} for entry in state.misbehaviours},
         "revisions": [],
@@ -181,8 +193,27 @@ def arena_snapshot_json(
         "stops": state.stops,
         "resumes": state.resumes,
         "standings": standings,
-        "arena": {"waiting": state.waiting, "playing": state.playing, "out": state.out_for_good(), "cooling": _cooling(state)},
+        "arena": {
+            "waiting": state.waiting,
+            "playing": state.playing,
+            "out": state.out_for_good(),
+            "cooling": _cooling(state),
+            "ended": state.finished,
+            "leaderboard": state.standings(),
+            "history": {name: [[point.time, point.ordinal] for point in state.ratings.history(name)] for name in roster},
+            "misbehaved": dict(sorted(collections.Counter(entry["name"] for entry in state.misbehaviours).items())),
+        },
     }
+
+
+def recent_encounters(state: ArenaState) -> list[ArenaEncounter]:
+    """The arena's running encounters and the latest RECENT_ENDED that ended with an outcome, by number.
+
+    Whatever `state.encounters` still holds of them: it may have forgotten older ones, never these.
+    """
+    recent = set(state.ended_order[-RECENT_ENDED:])
+    shown = [encounter for index, encounter in state.encounters.items() if not encounter.ended or index in recent]
+    return sorted(shown, key=lambda encounter: encounter.index)
 
 
 def _cooling(state: ArenaState) -> dict[str, float]:

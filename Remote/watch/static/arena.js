@@ -1,12 +1,14 @@
 // An arena's view: the live leaderboard, each player's rating over time, the queue and the latest results.
 //
 // Folded from the stream, never recomputed: the ratings are the server's
-// (openskill runs there). The snapshot's ended encounters and each
-// `encounter-end`'s second line carry every player's leaderboard row after
-// the encounter ({name, mu, sigma, ordinal, encounters, streak, change}),
-// so the page keeps a row per player and each player's rating history
-// (μ − 3σ after each encounter, at the encounter's end time), thinned to at
-// most 2 × HISTORY points a player. The queue is folded from `arena-join`,
+// (openskill runs there). The snapshot's `arena` carries the leaderboard,
+// each player's rating history (μ − 3σ after its encounters, at their end
+// times, thinned by the server) and misbehaviour count, and its latest
+// ended encounters the latest results; then each `encounter-end`'s second
+// line carries its players' leaderboard rows after it ({name, mu, sigma,
+// ordinal, encounters, streak, change}), so the page keeps a row per player
+// and adds a point to each one's history, thinned to at most 2 × HISTORY
+// points a player. The queue is folded from `arena-join`,
 // `arena-leave`, `encounter-start` and `encounter-end` as the matchmaking
 // orders it: by the time a player waits from (its join, or its cool-down's
 // end), then join order, then name. Drawn at most once per animation frame:
@@ -70,13 +72,19 @@ const Arena = (function () {
     return arena.rows.get(name);
   }
 
+  // A player's leaderboard row as the server sent it (`change` left out).
+  function take(row) {
+    arena.rows.set(row.name, { name: row.name, mu: row.mu, sigma: row.sigma, ordinal: row.ordinal, encounters: row.encounters, streak: row.streak });
+    arena.dirty.rows.add(row.name);
+    arena.dirty.order = true;
+  }
+
+  // An encounter that ended after the snapshot: its players' rows, a point of each one's history, a latest result.
   function rated(encounter, rows, time) {
     for (const row of rows || []) {
       const known = player(row.name);
       if (row.encounters < known.encounters) continue;
-      arena.rows.set(row.name, { name: row.name, mu: row.mu, sigma: row.sigma, ordinal: row.ordinal, encounters: row.encounters, streak: row.streak });
-      arena.dirty.rows.add(row.name);
-      arena.dirty.order = true;
+      take(row);
       if (row.encounters > known.encounters) {
         const history = arena.histories.get(row.name);
         history.push([time, row.ordinal]);
@@ -84,11 +92,13 @@ const Arena = (function () {
         arena.dirty.chart = true;
       }
     }
-    if (rows) {
-      arena.results.push({ encounter: encounter.encounter, players: encounter.players, words: encounter.words, rows });
-      if (arena.results.length > 4 * RESULTS) arena.results.splice(0, arena.results.length - RESULTS);
-      arena.dirty.results = true;
-    }
+    if (rows) addResult(encounter, rows);
+  }
+
+  function addResult(encounter, rows) {
+    arena.results.push({ encounter: encounter.encounter, players: encounter.players, words: encounter.words, rows });
+    if (arena.results.length > 4 * RESULTS) arena.results.splice(0, arena.results.length - RESULTS);
+    arena.dirty.results = true;
   }
 
   function wait(name, time) {
@@ -104,13 +114,14 @@ const Arena = (function () {
     if (!state.arenaView) return;
     arena = fresh(snapshot.start);
     document.getElementById("leaderboard").replaceChildren();
-    for (const name of snapshot.roster || []) player(name);
-    const ended = snapshot.encounters.filter((encounter) => encounter.ended).sort((a, b) => (a.ended_at ?? 0) - (b.ended_at ?? 0) || a.encounter - b.encounter);
-    for (const encounter of ended) {
-      rated(encounter, encounter.ratings, encounter.ended_at);
-      for (const culprit of encounter.culprits || []) arena.misbehaved.set(culprit, (arena.misbehaved.get(culprit) || 0) + 1);
-    }
     const shown = snapshot.arena || { waiting: [], playing: [], out: [], cooling: {} };
+    for (const row of shown.leaderboard || []) take(row);
+    for (const name of snapshot.roster || []) player(name);
+    for (const [name, points] of Object.entries(shown.history || {})) arena.histories.set(name, points.slice(-2 * HISTORY));
+    for (const [name, count] of Object.entries(shown.misbehaved || {})) arena.misbehaved.set(name, count);
+    const ended = snapshot.encounters.filter((encounter) => encounter.ended && encounter.ratings);  // the latest results only
+    ended.sort((a, b) => (a.ended_at ?? 0) - (b.ended_at ?? 0) || a.encounter - b.encounter);
+    for (const encounter of ended.slice(-RESULTS)) addResult(encounter, encounter.ratings);
     for (const [name, until] of Object.entries(shown.cooling || {})) arena.cooling.set(name, until);
     shown.waiting.forEach((name) => {  // in queue order already: a cooling player waits from its cool-down's end
       arena.joins += 1;

@@ -12,13 +12,16 @@
 // place, score and result, as crosstable.csv has them.
 // An arena (the snapshot's `arena`, or the start's format of kind "arena")
 // has neither crosstable nor schedule: arena.js folds and draws its
-// leaderboard, rating chart, queue and latest results instead.
+// leaderboard, rating chart, queue and latest results instead. An arena
+// never ends, so the page keeps only its latest ended encounters
+// (ARENA_ENDED_KEPT) and counts the others (`finished`).
 "use strict";
 
 (function () {
   const KINDS = ["won", "drawn", "lost", "irregular"];
   const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", removed: "✗", "not played": "–", "not scored": "∅", running: "…", "revised away": "R∅" };
   const FINISHED_SHOWN = 100;
+  const ARENA_ENDED_KEPT = 200;  // an arena's ended encounters the page keeps (its latest results replay them)
   const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
   let state = emptyState();
   let source = null, sourceRun = null, reopenTimer = 0, frame = 0;
@@ -83,14 +86,15 @@
     state.stages = snapshot.stages || [];
     state.summary = snapshot.summary || null;
     for (const [index, outcome] of snapshot.revisions) state.revisions.set(index, outcome);
+    Arena.fromSnapshot(state, snapshot);
     for (const encounter of snapshot.encounters) {
       if (!encounter.ended) encounter.games = encounter.games || [];
       state.encounters.set(encounter.encounter, encounter);
-      pairOf(encounter);
+      if (!Arena.is(state)) pairOf(encounter);  // an arena has no crosstable
       if (encounter.ended) state.ended.push(encounter.encounter);
       else dirty.encounters.add(encounter.encounter);
     }
-    Arena.fromSnapshot(state, snapshot);
+    forgetEnded();
     debug.seqs = [snapshot.seq];
     views.clear();
     dirty.all = true;
@@ -145,6 +149,13 @@
     }
   }
 
+  // An arena never ends: the page keeps only its latest ARENA_ENDED_KEPT ended encounters (the count of those that
+  // ended is `state.finished`; the leaderboard and the chart are arena.js's).
+  function forgetEnded() {
+    if (!Arena.is(state) || state.ended.length <= ARENA_ENDED_KEPT) return;
+    for (const index of state.ended.splice(0, state.ended.length - ARENA_ENDED_KEPT)) state.encounters.delete(index);
+  }
+
   function apply(event, extra) {
     const index = event.encounter;
     switch (event.type) {
@@ -161,7 +172,7 @@
       case "encounter-start": {
         const encounter = { encounter: index, players: event.players, repetition: event.repetition, meeting: event.meeting, ended: false, games: [] };
         state.encounters.set(index, encounter);
-        pairOf(encounter);
+        if (!Arena.is(state)) pairOf(encounter);
         dirty.encounters.add(index);
         dirty.format = true;
         return;
@@ -185,7 +196,8 @@
         delete encounter.games;
         state.finished += 1;
         state.ended.push(index);
-        pairOf(encounter);
+        if (!Arena.is(state)) pairOf(encounter);
+        forgetEnded();
         dirty.encounters.add(index);
         dirty.all = true;
         return;
@@ -264,6 +276,7 @@
     drawProgress();
     dirty = { all: false, format: false, pairs: new Set(), encounters: new Set() };
     document.body.dataset.seq = state.seq;
+    debug.encounters = state.encounters.size;
     document.body.dataset.view = Boards.has(state.game) ? state.game : "";  // drawn with the game's own view
     document.body.dataset.run = state.run;
   }
