@@ -149,6 +149,9 @@ class ArenaState:
     None: the lines go into `game_lines`."""
     game_lines: list[str] = attrs.field(factory=list)
     """Without `on_ended`: games.ndjson's lines, in the order their encounters ended."""
+    forgets_at_once: bool = attrs.field(default=True, eq=False, repr=False)
+    """Whether an encounter beyond the latest KEPT_ENDED is forgotten as soon as another ends; False: when `forget_ended`
+    is called (the server's writer calls it after each batch, once the watch page has read the batch's encounters)."""
     _kept_ended: collections.deque[int] = attrs.field(factory=collections.deque, eq=False, repr=False)
 
     # --- what the readers ask --------------------------------------------------------
@@ -308,7 +311,12 @@ class ArenaState:
         else:
             self.on_ended(self, encounter, lines)
         self._kept_ended.append(index)
-        if len(self._kept_ended) > KEPT_ENDED:
+        if self.forgets_at_once:
+            self.forget_ended()
+
+    def forget_ended(self) -> None:
+        """Forget the ended encounters but the latest KEPT_ENDED."""
+        while len(self._kept_ended) > KEPT_ENDED:
             del self.encounters[self._kept_ended.popleft()]
 
     def _summary(self, event: Mapping[str, Any]) -> None:

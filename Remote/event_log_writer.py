@@ -38,6 +38,7 @@ from typing import Any, Generic, Protocol, TextIO, TypeVar, cast
 
 import trio
 
+from Admin.arena_state import ArenaState
 from Admin.event_log import EventLog
 from Admin.tournament_state import ENCOUNTER_END, MISBEHAVIOUR, RESULTS, STOP, TournamentState
 from Remote.arena_exports import ArenaExports
@@ -173,6 +174,8 @@ class EventLogWriter(EventLog, Generic[State]):
         self.tournament = None if directory is None else directory.name
         self.state: State = state if state is not None else cast(State, TournamentState())
         self.seq = self.state.last_seq
+        if isinstance(self.state, ArenaState):
+            self.state.forgets_at_once = False  # after each batch (`_publish`): its subscribers read the encounters it ended
         self.subscribers: list[Subscriber] = []
         self._exports = exports
         self._crash_after = crash_after
@@ -292,6 +295,8 @@ class EventLogWriter(EventLog, Generic[State]):
                 self._exports_due = True
         for subscriber in self.subscribers:
             subscriber(batch, lines)
+        if isinstance(self.state, ArenaState):  # the subscribers have read each encounter of the batch that ended
+            self.state.forget_ended()
         if batch:
             self._written_seq = batch[-1]["seq"]
         if synced:

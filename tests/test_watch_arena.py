@@ -46,7 +46,7 @@ from tests.test_event_log_arena import HOUSE, arena_configuration
 from tests.test_watch_browser import open_browser
 from tests.test_watch_browser import pytestmark as browser_mark
 from tests.test_watch_stream import parse_sse
-from tests.watch_client import HOST, start_watch
+from tests.watch_client import HOST, Watcher, start_watch
 
 PAGE = re.compile(r"the page is at http://[^:]+:(\d+)/")
 ROW = re.compile(r"(\d+)  (\S+) +-?\d+\.\d +-?\d+\.\d +\d+\.\d\d +\d+ +[+-]\d+$")
@@ -287,10 +287,14 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
         )
 
 
-def long_arena_state(events: list[dict]) -> ArenaState:
-    """The arena's state after `events`, as the server folds it."""
+def long_arena_state(events: list[dict], ratings: dict[int, Any] | None = None) -> ArenaState:
+    """The arena's state after `events`, as the server folds it; into `ratings`, each encounter's ratings rows as it ends
+    (the state keeps only the latest encounters)."""
     game = GAMES["ipd"]
-    state = ArenaState(placing(game.rules(game.read_settings({}))))
+    state = ArenaState(
+        placing(game.rules(game.read_settings({}))),
+        on_ended=None if ratings is None else lambda state, encounter, lines: ratings.__setitem__(encounter.index, encounter.ratings),
+    )
     for event in events:
         state.apply(event)
     return state
@@ -400,13 +404,41 @@ async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history
     assert ended["rows"] == summary["ratings"]
     histories = history_json(then)
     rated = [event for event in events if event["type"] == "encounter-end" and event["outcome"] is not None]
-    whole = long_arena_state(events)
+    ratings_after: dict[int, Any] = {}
+    long_arena_state(events, ratings_after)
     for event in rated:
         if event["seq"] > middle + 1:
-            for row in whole.encounters[event["encounter"]].ratings or []:
+            for row in ratings_after[event["encounter"]] or []:
                 histories[row["name"]].append([event["t"], row["ordinal"]])
     assert ended["histories"] == histories and ended["misbehaved"] == {"dan": 1}
     assert ended["results"] == [event["encounter"] for event in reversed(rated[-20:])]
     finished = sum(event["type"] == "encounter-end" for event in events)
     assert f"{finished} encounters finished" in ended["progress"] and finished > 200
     assert ended["encounters"] == 200, "the page keeps the latest 200 ended encounters, not every one"
+
+
+async def test_a_watcher_far_behind_in_an_arena_gets_a_snapshot_not_events_of_encounters_it_has_forgotten(tmp_path):
+    """Caught up from the log file, an `encounter-end` the arena has forgotten would come without its ratings: the page's
+    chart would miss them. Within memory it catches up as a tournament's does."""
+    await run_server(arena_configuration(tmp_path))
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    hub = WatchHub(memory_bytes=600)
+    (tmp_path / "watched").mkdir()
+    writer = EventLogWriter(tmp_path / "watched", ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    for event in events:
+        writer.write(event)
+    writer.flush()
+    last = events[-1]["seq"]
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub)
+        behind = await Watcher.open(port, headers=[("last-event-id", "3")])
+        far = await behind.frame()
+        await behind.aclose()
+        near = await Watcher.open(port, headers=[("last-event-id", str(last - 1))])
+        frames = await near.events_until(last)
+        await near.aclose()
+        nursery.cancel_scope.cancel()
+    assert far is not None and far["event"] == "snapshot" and hub.from_file == 0
+    assert [json.loads(frame["data"][0]) for frame in frames if frame["event"] == "message"] == events[-1:]

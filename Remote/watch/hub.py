@@ -347,7 +347,8 @@ class WatchHub:
         if self._recent and self._recent[0][0] <= resume_from + 1:
             self.from_memory += 1
             return [*standings, b"".join(frame for seq, frame in self._recent if seq > resume_from)]
-        if self.directory is not None and (self.directory / EVENTS_FILE).exists():
+        arena = isinstance(self.state, ArenaState)  # an arena's older encounters are forgotten: a snapshot says what they add up to
+        if self.directory is not None and (self.directory / EVENTS_FILE).exists() and not arena:
             self.from_file += 1
             return [*standings, LogRange(self.directory / EVENTS_FILE, resume_from + 1, last)]
         return [self.snapshot_bytes()]
