@@ -404,6 +404,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         copy.mkdir(parents=True)
         shutil.copyfile(directory / "events.ndjson", copy / "events.ndjson")
         second = Server({**config, "resume": True}, port=port, start_time_limit=RESUME_TIME_LIMIT)
+        resumed_sampler = ProcessSampler(second.process.pid)
         rebuilding = subprocess.Popen(
             [sys.executable, "-m", "Remote.rebuild_exports", str(copy)],
             cwd=PROJECT_ROOT,
@@ -418,9 +419,14 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         before = json.loads((copy / "results.json").read_text())
         logged_before, torn = read_events(copy / "events.ndjson")
         crowd = _finish(generator, minutes)
+        time_over = next((stamp for stamp, line in second.lines if "the arena's time is over" in line), None)
+        listening = second.listening_at or 0.0
+        rss_after = (_rss_mb_at(resumed_sampler, listening + 0.1), None if time_over is None else _rss_mb_at(resumed_sampler, time_over))
         status = second.wait(120)
     finally:
         sampler.stop()
+        if second is not None:
+            resumed_sampler.stop()
         end(generator, first, second)
     if status != 0:
         raise BenchError(f"the resumed xserver exited with status {status}: {_kept_log(second, log_dir)}")
@@ -480,6 +486,8 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
         "before: rss kb per encounter": round(1000 * (rss_before[1] - rss_before[0]) / played_before, 1)
         if rss_before[0] and rss_before[1] and played_before
         else None,
+        "after: rss mb once the resumed server listens, at the end (time over)": rss_after,
+        "after: peak rss mb of the resumed server (its fold of the log and the Results included)": resumed_sampler.high_water_mb(),
         "events at the resume (in the log)": resume_at,
         "checks": checks,
         "all equal": all(checks.values()),

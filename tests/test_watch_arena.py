@@ -34,7 +34,7 @@ import trio.lowlevel
 
 from Admin.arena_manager import placing
 from Admin.arena_ratings import leaderboard_key, standing_json
-from Admin.arena_state import ArenaState
+from Admin.arena_state import KEPT_ENDED, ArenaState
 from Remote.event_log_writer import EventLogWriter
 from Remote.game_registry import GAMES
 from Remote.loopback import ServerProcess
@@ -305,6 +305,10 @@ def history_json(state: ArenaState) -> dict[str, list[list[float]]]:
     return {name: [[point.time, point.ordinal] for point in state.ratings.history(name)] for name in state.roster}
 
 
+LONG_ARENA_MINUTES = 0.06
+"""About 700 encounters of the five house players on an idle machine: well over the 250 the long arena's tests need."""
+
+
 def rated_before(events: list[dict], count: int) -> int:
     """The index of the event after which `count` encounters have ended with an outcome, one still running."""
     ends = 0
@@ -316,7 +320,7 @@ def rated_before(events: list[dict], count: int) -> int:
 
 
 async def test_the_snapshot_of_a_long_arena_holds_its_recent_encounters_and_every_players_row_history_and_count(tmp_path):
-    await run_server(arena_configuration(tmp_path, minutes=0.03))
+    await run_server(arena_configuration(tmp_path, minutes=LONG_ARENA_MINUTES))
     events = events_of(tmp_path / "log")
     middle = rated_before(events, 2 * RECENT_ENDED + 50)
     game = GAMES["ipd"]
@@ -338,6 +342,8 @@ async def test_the_snapshot_of_a_long_arena_holds_its_recent_encounters_and_ever
     running = {event["encounter"] for event in events[: middle + 1] if event["type"] == "encounter-start"} - {e["encounter"] for e in ends}
     shown = [encounter["encounter"] for encounter in snapshot["encounters"]]
     assert running and shown == sorted([*rated[-RECENT_ENDED:], *running]), "the running encounters and the latest 100 ended"
+    kept = sorted([*[event["encounter"] for event in ends][-KEPT_ENDED:], *running])
+    assert sorted(hub.state.encounters) == kept, "the fold itself keeps no more than the latest ended encounters"
     for encounter in snapshot["encounters"]:
         if encounter["ended"]:
             assert encounter["ratings"] == expected.encounters[encounter["encounter"]].ratings
@@ -371,7 +377,7 @@ def page_folded(driver: Any, seq: int) -> dict:
 
 @browser_mark
 async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history_as_the_fold_has_them(tmp_path):
-    await run_server(arena_configuration(tmp_path, minutes=0.03))
+    await run_server(arena_configuration(tmp_path, minutes=LONG_ARENA_MINUTES))
     events = events_of(tmp_path / "log")
     middle = rated_before(events, RECENT_ENDED + 50)
     game = GAMES["ipd"]
