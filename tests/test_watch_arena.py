@@ -306,7 +306,10 @@ def history_json(state: ArenaState) -> dict[str, list[list[float]]]:
 
 
 LONG_ARENA_MINUTES = 0.06
-"""About 700 encounters of the five house players on an idle machine: well over the 250 the long arena's tests need."""
+"""About 700 encounters of the five house players on an idle machine: well over the 250 the snapshot's test needs."""
+PAGE_ARENA_MINUTES = 0.03
+"""About 380 encounters: over the 200 the page's test needs, and under the page's thinning of a player's history (400
+points: the test adds the points after the snapshot one by one)."""
 
 
 def rated_before(events: list[dict], count: int) -> int:
@@ -377,7 +380,7 @@ def page_folded(driver: Any, seq: int) -> dict:
 
 @browser_mark
 async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history_as_the_fold_has_them(tmp_path):
-    await run_server(arena_configuration(tmp_path, minutes=LONG_ARENA_MINUTES))
+    await run_server(arena_configuration(tmp_path, minutes=PAGE_ARENA_MINUTES))
     events = events_of(tmp_path / "log")
     middle = rated_before(events, RECENT_ENDED + 50)
     game = GAMES["ipd"]
