@@ -13,6 +13,12 @@ the ratings (Admin/arena_ratings.py) is the event's `t`; the arena opened
 at its `start`'s `t`. So the fold gives the very floats the arena computed
 as it ran, and a resumed arena goes on from exactly that state.
 
+An arena never closes, so the state keeps nothing whole that grows with
+its encounters: the running ones and the latest KEPT_ENDED ended ones; of
+every other only its players and outcome (`rated`, what the Results are
+made of). Each encounter is told to `on_ended` as it ends, with its games'
+lines: the server appends it to its exports there (docs/event-log.md).
+
 Nothing here knows a game: how an outcome places its players is the
 `placing` function the caller gives (Admin/arena_manager.py's `placing`,
 from the game's rules), the same one the running arena rates with.

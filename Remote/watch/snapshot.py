@@ -72,7 +72,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from Admin.arena_state import ArenaEncounter, ArenaState
+from Admin.arena_state import KEPT_ENDED, ArenaEncounter, ArenaState
 from Admin.formats.settings import BY_RATING, KNOCK_OUT, NothingToPlay, staged_format
 from Admin.formats.stage import Format, GroupPlayed, Played, Stage, StageResult, ended_as
 from Admin.manager import TournamentRules
@@ -95,8 +95,9 @@ from Remote.game_description import Game
 
 log = logging.getLogger("xserver.watch")
 
-RECENT_ENDED: Final = 100
-"""How many of an arena's ended encounters its snapshot carries, the latest (the page's latest results)."""
+RECENT_ENDED: Final = KEPT_ENDED
+"""How many of an arena's ended encounters its snapshot carries, the latest (the page's latest results): all its fold
+keeps whole."""
 
 Words = dict[str, str]
 Places = list[list[Any]]
