@@ -16,7 +16,8 @@ as it ran, and a resumed arena goes on from exactly that state.
 An arena never closes, so the state keeps nothing whole that grows with
 its encounters: the running ones and the latest KEPT_ENDED ended ones; of
 every other only its players and outcome (`rated`, what the Results are
-made of). Each encounter is told to `on_ended` as it ends, with its games'
+made of; not even those in the running server's own fold, `served`, whose
+manager keeps them). Each encounter is told to `on_ended` as it ends, with its games'
 lines: the server appends it to its exports there (docs/event-log.md).
 
 Nothing here knows a game: how an outcome places its players is the
@@ -155,9 +156,11 @@ class ArenaState:
     None: the lines go into `game_lines`."""
     game_lines: list[str] = attrs.field(factory=list)
     """Without `on_ended`: games.ndjson's lines, in the order their encounters ended."""
-    forgets_at_once: bool = attrs.field(default=True, eq=False, repr=False)
-    """Whether an encounter beyond the latest KEPT_ENDED is forgotten as soon as another ends; False: when `forget_ended`
-    is called (the server's writer calls it after each batch, once the watch page has read the batch's encounters)."""
+    served: bool = attrs.field(default=False, eq=False, repr=False)
+    """This is the running server's fold (its event log writer's): it forgets the ended encounters beyond the latest
+    KEPT_ENDED when told (`forget_ended`: after each batch, once the watch page has read the encounters it ended), not at
+    once, and adds no outcome to `rated` (the arena's manager keeps them for the Results; a fold needs them to check a
+    log read back, and to resume)."""
     _kept_ended: collections.deque[int] = attrs.field(factory=collections.deque, eq=False, repr=False)
 
     # --- what the readers ask --------------------------------------------------------
@@ -305,7 +308,8 @@ class ArenaState:
             encounter.ratings = rated_json(rated)
             self.misbehaviours += encounter.misbehaved
             self.ended_order.append(index)
-            self.rated.append((encounter.players, _shared(outcome)))
+            if not self.served:
+                self.rated.append((encounter.players, _shared(outcome)))
         encounter.ended, encounter.ended_at, encounter.outcome, encounter.culprits = True, event["t"], outcome, culprits
         encounter.misbehaved = []
         lines = [game_line(index, number, game) for number, game in enumerate(encounter.games)]
@@ -317,7 +321,7 @@ class ArenaState:
         else:
             self.on_ended(self, encounter, lines)
         self._kept_ended.append(index)
-        if self.forgets_at_once:
+        if not self.served:
             self.forget_ended()
 
     def forget_ended(self) -> None:

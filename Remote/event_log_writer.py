@@ -175,7 +175,7 @@ class EventLogWriter(EventLog, Generic[State]):
         self.state: State = state if state is not None else cast(State, TournamentState())
         self.seq = self.state.last_seq
         if isinstance(self.state, ArenaState):
-            self.state.forgets_at_once = False  # after each batch (`_publish`): its subscribers read the encounters it ended
+            self.state.served = True  # it forgets after each batch (`_publish`): the subscribers read the encounters it ended
         self.subscribers: list[Subscriber] = []
         self._exports = exports
         self._crash_after = crash_after
