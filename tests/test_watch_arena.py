@@ -105,9 +105,7 @@ async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_enco
             reading.start_soon(read)
             while not hub.watchers:  # the watcher is registered (its snapshot decided) before the rest is written
                 await trio.lowlevel.checkpoint()
-            for event in events[middle + 1 :]:
-                writer.write(event)
-            writer.flush()
+            feed(writer, events[middle + 1 :])
         nursery.cancel_scope.cancel()
     (frames,) = got
     snapshot = json.loads(frames[0]["data"][0])
@@ -231,14 +229,8 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
     players = [[STRATEGIES[at % len(STRATEGIES)], f"p{at:04d}", ""] for at in range(1000)]
     await run_server(arena_configuration(tmp_path, minutes=0.05) | {"house players": players})
     events = events_of(tmp_path / "log")
-    game = GAMES["ipd"]
-    hub = WatchHub()
-    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
-    hub.attach(writer, game)
     half = len(events) // 2
-    for event in events[:half]:
-        writer.write(event)
-    writer.flush()
+    hub, writer = watched_arena(events[:half])
     driver = await trio.to_thread.run_sync(open_browser, tmp_path / "profile")
     try:
         async with trio.open_nursery() as nursery:
@@ -247,9 +239,7 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
             await trio.to_thread.run_sync(page_at, driver, half)
             began = time.monotonic()
             for first in range(half, len(events), 500):  # the rest in batches, each one drawn before the next comes
-                for event in events[first : first + 500]:
-                    writer.write(event)
-                writer.flush()
+                feed(writer, events[first : first + 500])
                 debug = await trio.to_thread.run_sync(page_at, driver, min(first + 500, len(events)))
             caught_up = time.monotonic() - began
             waiting = hub.state.waiting
@@ -285,6 +275,23 @@ async def test_the_page_keeps_a_thousand_players_leaderboard_filling_only_the_ro
             f"the first arena draw {debug['arenaFirstMs']:.0f} ms, the slowest after it {debug['arenaSlowestMs']:.0f} ms; "
             f"the page: {tmp_path / 'arena-1000.png'}"
         )
+
+
+def watched_arena(events: list[dict]) -> tuple[WatchHub, EventLogWriter]:
+    """A watch hub of an IPD arena whose writer (no log on disk) has written and published `events`; `feed` writes more."""
+    game = GAMES["ipd"]
+    hub = WatchHub()
+    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
+    hub.attach(writer, game)
+    feed(writer, events)
+    return hub, writer
+
+
+def feed(writer: EventLogWriter, events: list[dict]) -> None:
+    """Write `events` and publish them as one batch."""
+    for event in events:
+        writer.write(event)
+    writer.flush()
 
 
 def long_arena_state(events: list[dict], ratings: dict[int, Any] | None = None) -> ArenaState:
@@ -326,15 +333,10 @@ async def test_the_snapshot_of_a_long_arena_holds_its_recent_encounters_and_ever
     await run_server(arena_configuration(tmp_path, minutes=LONG_ARENA_MINUTES))
     events = events_of(tmp_path / "log")
     middle = rated_before(events, 2 * RECENT_ENDED + 50)
-    game = GAMES["ipd"]
-    hub = WatchHub()
-    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
-    hub.attach(writer, game)
+    hub, writer = watched_arena([])
     sizes = []
     for part in (events[: rated_before(events, RECENT_ENDED + 10) + 1], events[: middle + 1]):
-        for event in part[hub.state.last_seq :]:
-            writer.write(event)
-        writer.flush()
+        feed(writer, part[hub.state.last_seq :])
         sizes.append(len(hub.snapshot_bytes()))
     snapshot = json.loads(hub.snapshot_bytes().split(b"data: ", 1)[1])
     expected = long_arena_state(events[: middle + 1])
@@ -383,22 +385,14 @@ async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history
     await run_server(arena_configuration(tmp_path, minutes=PAGE_ARENA_MINUTES))
     events = events_of(tmp_path / "log")
     middle = rated_before(events, RECENT_ENDED + 50)
-    game = GAMES["ipd"]
-    hub = WatchHub()
-    writer = EventLogWriter(None, ArenaState(placing(game.rules(game.read_settings({})))))
-    hub.attach(writer, game)
-    for event in events[: middle + 1]:
-        writer.write(event)
-    writer.flush()
+    hub, writer = watched_arena(events[: middle + 1])
     driver = await trio.to_thread.run_sync(open_browser, tmp_path / "profile")
     try:
         async with trio.open_nursery() as nursery:
             port = await start_watch(nursery, hub)
             await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/")
             opened = await trio.to_thread.run_sync(page_folded, driver, middle + 1)
-            for event in events[middle + 1 :]:
-                writer.write(event)
-            writer.flush()
+            feed(writer, events[middle + 1 :])
             ended = await trio.to_thread.run_sync(page_folded, driver, len(events))
             nursery.cancel_scope.cancel()
     finally:
