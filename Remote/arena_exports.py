@@ -61,7 +61,6 @@ class ArenaExports:
 
     def __init__(self, directory: Path | None, games: Mapping[str, Game], flush_inline: bool = False) -> None:
         """`games`: those whose arena it may be (the start names it); `flush_inline`: see AppendedLines."""
-        self.directory = directory
         self._games = games
         self._rules: tuple[Game, TournamentRules] | None = None
 
@@ -72,14 +71,10 @@ class ArenaExports:
         self.encounters = appended(ENCOUNTERS_NDJSON)
         self.table = appended(CROSSTABLE_CSV, header=_csv_line(TABLE_HEADER))
 
-    @property
-    def flush_inline(self) -> bool:
-        return self.games.flush_inline
-
-    @flush_inline.setter
-    def flush_inline(self, value: bool) -> None:
+    def flushed_by_the_writer(self) -> None:
+        """From now on the event log writer's thread flushes the files (a resumed arena's, written again inline)."""
         for appended in (self.games, self.encounters, self.table):
-            appended.flush_inline = value
+            appended.flush_inline = False
 
     def ended(self, state: ArenaState, encounter: ArenaEncounter, game_lines: list[str]) -> None:
         """The fold's `on_ended`: `encounter` ended, with these games."""
@@ -92,9 +87,6 @@ class ArenaExports:
         """Append what the three files have buffered (from the writer's thread)."""
         for appended in (self.games, self.encounters, self.table):
             appended.flush()
-
-    def results_json(self, state: ArenaState) -> str:
-        return arena_results_json(state)
 
     def _game_of(self, state: ArenaState) -> tuple[Game, TournamentRules]:
         if self._rules is None:

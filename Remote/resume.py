@@ -224,7 +224,7 @@ def arena_event_log(
     """
     if resumed is not None:
         directory, state, files = resumed.directory, resumed.state, resumed.exports
-        files.flush_inline = False  # from now on the writer's thread flushes them
+        files.flushed_by_the_writer()
     elif logging_to.directory is not None:
         directory = logging_to.directory.new_tournament()
         files = ArenaExports(directory, {game.name: game})

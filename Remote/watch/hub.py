@@ -245,8 +245,6 @@ class WatchHub:
             frames = []
             for event, line in zip(events, lines, strict=True):
                 index = changed_words(event)
-                if index is not None and index not in self.state.encounters:  # an arena's, forgotten already (a long batch)
-                    index = None
                 if index is None:
                     frame = event_frame(event["seq"], line.encode())
                 else:

@@ -42,7 +42,8 @@ import trio
 
 from Admin.arena_state import ArenaState
 from Admin.tournament_state import TournamentState, game_line
-from Remote.arena_exports import ArenaExports, arena_results_json
+from Remote.appended_lines import AppendedLines
+from Remote.arena_exports import arena_results_json
 from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
 from Remote.game_description import Game
 from Remote.watch import routes
@@ -288,8 +289,10 @@ class _WatchServer:
             await self._respond(stream, conn, 200, headers, play_json(room.play, _host(request), room.hub.game), head)
         elif isinstance(route, routes.ResultsJson):
             await self._export(stream, conn, room, "results.json", b"application/json", _results_json, head)
-        elif isinstance(route, (routes.CrosstableCsv, routes.GamesNdjson)) and room.hub.arena_exports is not None:
-            await self._appended(stream, conn, route, room.hub.arena_exports, head)
+        elif isinstance(route, routes.CrosstableCsv) and room.hub.arena_exports is not None:
+            await self._appended(stream, conn, room.hub.arena_exports.table, b"text/csv; charset=utf-8", head)
+        elif isinstance(route, routes.GamesNdjson) and room.hub.arena_exports is not None:
+            await self._appended(stream, conn, room.hub.arena_exports.games, b"application/x-ndjson", head)
         elif isinstance(route, routes.CrosstableCsv):
             await self._export(stream, conn, room, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
         elif isinstance(route, routes.GamesNdjson):
@@ -369,11 +372,8 @@ class _WatchServer:
                 return
         await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], cached[2], head)
 
-    async def _appended(self, stream: trio.SocketStream, conn: h11.Connection, route: Any, files: ArenaExports, head: bool) -> None:
-        """An arena's crosstable.csv or games.ndjson: its file as it stands, read off the event loop."""
-        table = isinstance(route, routes.CrosstableCsv)
-        appended = files.table if table else files.games
-        kind = b"text/csv; charset=utf-8" if table else b"application/x-ndjson"
+    async def _appended(self, stream: trio.SocketStream, conn: h11.Connection, appended: AppendedLines, kind: bytes, head: bool) -> None:
+        """An arena's crosstable.csv or games.ndjson: its file as it stands (what it appends to), read off the event loop."""
         text = await trio.to_thread.run_sync(appended.text)
         await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], text.encode(), head)
 
