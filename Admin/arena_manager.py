@@ -19,6 +19,13 @@ list outcomes (`TournamentRules.narrowed`: a long arena's end sends each
 player its own, not every encounter of everyone); the standings the
 organiser reads are the leaderboard's (μ - 3σ).
 
+What every encounter leaves behind, its outcome and how often its players
+have met, the manager does not keep twice: with an event log (`fold`, its
+writer's fold of this arena) it reads both from the fold, which keeps the
+outcomes on file where the log is on disk (Admin/arena_outcomes.py); so
+the arena's memory does not grow with its encounters, only the Results
+at the end are made whole. Without a log the manager keeps its own.
+
 The time is the event log's clock: the Unix time the arena opened (its
 `start` event's `t`) plus trio's clock since, in milliseconds, never
 going back; each event of the matchmaking carries it as its `t`, so that
@@ -42,6 +49,7 @@ from typing import Any
 import attrs
 import trio
 
+from Admin.arena_outcomes import EndedEncounters, KeptOutcomes
 from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, Place, places_by_score, result_line, standings_json
 from Admin.arena_state import ArenaState, Placing
 from Admin.encounter import Encounter, EncounterResult, Entrant
@@ -94,22 +102,23 @@ class ArenaManager:
     """Whether a player's connection is still open (a local player always is)."""
     resumed: ArenaState | None = None
     """The state folded from the log of the arena this one goes on with (None: a new arena)."""
+    fold: ArenaState | None = None
+    """The event log writer's fold of this arena (a resumed arena's is `resumed`, folding on), where the outcomes and
+    meetings are kept (see the module's docstring); None: the manager keeps its own."""
     opened_at: float | None = None
     """The Unix time the arena opened (its start event's `t`); None: now. A resumed arena's is its log's."""
     _arena: Arena = attrs.field(init=False)
     ratings: ArenaRatings = attrs.field(factory=ArenaRatings, init=False)
     _players: dict[str, _Player] = attrs.field(factory=dict, init=False)
-    _outcomes: list[Any] = attrs.field(factory=list, init=False)
-    _outcomes_of: dict[Name, list[Any]] = attrs.field(factory=dict, init=False)
-    """Each player's outcomes, in the order its encounters ended: the Results it receives at the end (narrowed)."""
-    _meetings: dict[tuple[str, ...], int] = attrs.field(factory=dict, init=False)
+    _kept: ArenaState | EndedEncounters = attrs.field(init=False)
+    """Where the outcomes and meetings are: `fold`, or the manager's own."""
     _origin: float | None = attrs.field(default=None, init=False)
     """The log's time when trio's clock was 0; None until the first reading."""
     _latest: float = attrs.field(default=-float("inf"), init=False)
     _wake: trio.Event = attrs.field(factory=trio.Event, init=False)
     _stopped: bool = attrs.field(default=False, init=False)
     _closed: bool = attrs.field(default=False, init=False)
-    """Its summary and Results are written: nobody joins or leaves any more (the log ends with them)."""
+    """It is finishing: nobody joins or leaves any more (its log ends with the summary and the Results)."""
     _ended_count: int = attrs.field(default=0, init=False)
     _queued_at: dict[str, float] = attrs.field(factory=dict, init=False)
     longest_wait: tuple[float, str] | None = attrs.field(default=None, init=False)
@@ -117,6 +126,12 @@ class ArenaManager:
 
     def __attrs_post_init__(self) -> None:
         resumed = self.resumed
+        if self.fold is not None:
+            self._kept = self.fold
+        elif resumed is not None:
+            self._kept = EndedEncounters(KeptOutcomes(list(resumed.rated)), dict(resumed.meetings))
+        else:
+            self._kept = EndedEncounters()
         if resumed is None:
             self._latest = round(time.time(), 3) if self.opened_at is None else self.opened_at
             self._arena = Arena(self.settings, self._latest)
@@ -124,11 +139,6 @@ class ArenaManager:
         assert resumed.arena is not None, "a resumed arena's log has its start"
         self._arena = copy.deepcopy(resumed.arena)  # its own: the log's fold goes on folding the same events
         self.ratings = copy.deepcopy(resumed.ratings)
-        self._outcomes = [self.manager.rules.from_json(outcome) for outcome in resumed.outcomes]
-        for (players, _), outcome in zip(resumed.rated, self._outcomes, strict=True):
-            for name in players:
-                self._outcomes_of.setdefault(name, []).append(outcome)
-        self._meetings = dict(resumed.meetings)
         self._ended_count = len(resumed.rated)
         self._latest = resumed.last_t
         self._go_on(resumed)
@@ -253,10 +263,12 @@ class ArenaManager:
                 self.left(held.name)
 
     def _started(self, index: int, table: tuple[str, ...], now: float) -> int:
-        """Log the start of the encounter `pairings` returned at `now` (before any later event); its players' meeting."""
-        pair = tuple(sorted(table))
-        meeting = self._meetings.get(pair, 0)
-        self._meetings[pair] = meeting + 1
+        """Log the start of the encounter `pairings` returned at `now` (before any later event); its players' meeting.
+
+        The fold's count is up to date: these players' last encounter ended durably (so folded) before they were queued."""
+        meeting = self._kept.meetings.get(tuple(sorted(table)), 0)
+        if self.fold is None:
+            self._kept.meetings[tuple(sorted(table))] = meeting + 1
         self.event_log.write(
             {"type": ENCOUNTER_START, "t": now, "encounter": index, "players": list(table), "repetition": 0, "meeting": meeting}
         )
@@ -267,9 +279,8 @@ class ArenaManager:
         result: EncounterResult = await self.manager.play(seated, Encounter(index, 0, meeting))
         culprits = tuple(misbehaviour.name for misbehaviour in result.misbehaviours)
         outcome = self.manager.rules.to_json(result.outcome)
-        self._outcomes.append(result.outcome)
-        for name in table:
-            self._outcomes_of.setdefault(name, []).append(result.outcome)
+        if self.fold is None:
+            self._kept.rated.add(table, outcome)
         for misbehaviour in result.misbehaviours:
             reason = shorten(misbehaviour.reason, KICK_REASON_LIMIT)
             self.event_log.write(
@@ -298,10 +309,12 @@ class ArenaManager:
         self._wake.set()
 
     async def _finish(self) -> Any:
-        names = [standing.name for standing in self.ratings.leaderboard()]
-        results = self.manager.rules.results(self._outcomes, names, frozenset(self._arena_out()))
-        rules = self.manager.rules
         self._closed = True
+        await self.event_log.durable()  # every end folded: the fold has every outcome
+        outcomes, own = await trio.to_thread.run_sync(self._outcomes)
+        names = [standing.name for standing in self.ratings.leaderboard()]
+        results = self.manager.rules.results(outcomes, names, frozenset(self._arena_out()))
+        rules = self.manager.rules
         self.event_log.write({"type": SUMMARY, "ratings": standings_json(self.ratings), "format": None})
         self.event_log.write(
             {"type": RESULTS, "results": rules.to_json(results), "output": (self.manager.output or rules.to_json)(results)}
@@ -315,9 +328,19 @@ class ArenaManager:
         async with trio.open_nursery() as nursery:
             for name, held in self._players.items():
                 if self.connected(held.player):
-                    own = rules.narrowed(results, self._outcomes_of.get(name, ()))
-                    nursery.start_soon(_tell_results, held.player, own, self.manager.time_per_call)
+                    nursery.start_soon(_tell_results, held.player, rules.narrowed(results, own.get(name, ())), self.manager.time_per_call)
         return results
+
+    def _outcomes(self) -> tuple[list[Any], dict[Name, list[Any]]]:
+        """Every outcome, in the order the encounters ended, and each player's (read back in a worker thread: a long
+        arena's are many, and on file)."""
+        outcomes: list[Any] = []
+        own: dict[Name, list[Any]] = {}
+        for players, wire in self._kept.rated:
+            outcomes.append(self.manager.rules.from_json(wire))
+            for name in players:
+                own.setdefault(name, []).append(outcomes[-1])
+        return outcomes, own
 
     def _arena_out(self) -> list[str]:
         return [standing.name for standing in self.ratings.leaderboard() if self._arena.out_for_good(standing.name)]

@@ -14,11 +14,13 @@ at its `start`'s `t`. So the fold gives the very floats the arena computed
 as it ran, and a resumed arena goes on from exactly that state.
 
 An arena never closes, so the state keeps nothing whole that grows with
-its encounters: the running ones and the latest KEPT_ENDED ended ones; of
-every other only its players and outcome (`rated`, what the Results are
-made of; not even those in the running server's own fold, `served`, whose
-manager keeps them). Each encounter is told to `on_ended` as it ends, with its games'
-lines: the server appends it to its exports there (docs/event-log.md).
+its encounters: the running ones and the latest KEPT_ENDED ended ones. Of
+every other, its players and outcome go to `rated` (what the Results are
+made of: Admin/arena_outcomes.py; on file where the log is on disk), and
+how often its players have met to `meetings` (a count per set of players
+that met, which the arena's manager reads too). Each encounter is told to
+`on_ended` as it ends, with its games' lines: the server appends it to its
+exports there (docs/event-log.md).
 
 Nothing here knows a game: how an outcome places its players is the
 `placing` function the caller gives (Admin/arena_manager.py's `placing`,
@@ -29,12 +31,12 @@ from __future__ import annotations
 
 import collections
 import sys
-from array import array
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
 
 import attrs
 
+from Admin.arena_outcomes import EndedOutcomes, KeptOutcomes
 from Admin.arena_ratings import ArenaRatings, EncounterEnded, Place, RatedEncounter, standing_json, standings_json
 from Admin.event_types import (
     ARENA_JOIN,
@@ -137,13 +139,14 @@ class ArenaState:
     """How many encounters have ended (with an outcome or interrupted)."""
     misbehaviours: list[dict[str, Any]] = attrs.field(factory=list)
     """Every misbehaviour that counted, in order: `name`, `kind`, `reason`, `encounter`."""
-    ended_order: array[int] = attrs.field(factory=lambda: array("q"))
-    """The encounters that ended with an outcome, in the order they ended."""
-    rated: list[tuple[tuple[Name, ...], Any]] = attrs.field(factory=list)
-    """Their players (seat order) and outcomes (wire form), in the same order: what the arena's Results are made of, the
-    one thing kept of every encounter (its names shared with the ratings')."""
+    ended_order: collections.deque[int] = attrs.field(factory=lambda: collections.deque(maxlen=KEPT_ENDED))
+    """The latest KEPT_ENDED encounters that ended with an outcome, in the order they ended."""
+    rated: EndedOutcomes = attrs.field(factory=KeptOutcomes)
+    """Their players (seat order) and outcomes (wire form), in the same order: what the arena's Results are made of (in
+    memory, or read back from a file the server appends to; its names shared with the ratings')."""
     meetings: dict[tuple[Name, ...], int] = attrs.field(factory=dict)
-    """How often each set of players (sorted) has met: the next encounter's `meeting`."""
+    """How often each set of players (sorted) has met: the next encounter's `meeting` (the running server's manager
+    reads its own from here: a table's players meet again only after its end is folded)."""
     summary: dict[str, Any] | None = None
     results: dict[str, Any] | None = None
     stops: int = 0
@@ -159,8 +162,7 @@ class ArenaState:
     served: bool = attrs.field(default=False, eq=False, repr=False)
     """This is the running server's fold (its event log writer's): it forgets the ended encounters beyond the latest
     KEPT_ENDED when told (`forget_ended`: after each batch, once the watch page has read the encounters it ended), not at
-    once, and adds no outcome to `rated` (the arena's manager keeps them for the Results; a fold needs them to check a
-    log read back, and to resume)."""
+    once."""
     _kept_ended: collections.deque[int] = attrs.field(factory=collections.deque, eq=False, repr=False)
 
     # --- what the readers ask --------------------------------------------------------
@@ -308,8 +310,7 @@ class ArenaState:
             encounter.ratings = rated_json(rated)
             self.misbehaviours += encounter.misbehaved
             self.ended_order.append(index)
-            if not self.served:
-                self.rated.append((encounter.players, _shared(outcome)))
+            self.rated.add(encounter.players, _shared(outcome))
         encounter.ended, encounter.ended_at, encounter.outcome, encounter.culprits = True, event["t"], outcome, culprits
         encounter.misbehaved = []
         lines = [game_line(index, number, game) for number, game in enumerate(encounter.games)]

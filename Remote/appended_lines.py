@@ -10,8 +10,8 @@ start and how many bytes they take, 16 bytes an encounter, so that
 a path (a page watching an arena that keeps no log) only the lines of the
 latest `RECENT_ENCOUNTERS` encounters are kept.
 
-The object is shared by the event loop (`add`, `lines`, `text`) and the
-writer's thread (`flush`): a lock guards the buffer, and the file only
+The object is shared by the event loop (`add`, `lines`, `text`), the
+writer's thread (`flush`) and whoever reads it whole (`each_line`): a lock guards the buffer, and the file only
 ever grows, so a range already flushed is read without it.
 """
 
@@ -21,6 +21,7 @@ import collections
 import os
 import threading
 from array import array
+from collections.abc import Iterator
 from pathlib import Path
 
 RECENT_ENCOUNTERS = 1000
@@ -100,7 +101,33 @@ class AppendedLines:
         if data is None:  # flushed: the file only grows, so no lock is needed
             with open(self.path, "rb") as file:
                 data = os.pread(file.fileno(), size, start)
-        return data.decode().splitlines()
+        return _lines_of(data.decode())
+
+    def each_line(self) -> Iterator[str]:
+        """Every line of the file so far (its header's too), in order, read one at a time: what is flushed, then what is
+        buffered (from any thread: what is appended meanwhile is not read); without a path, the kept ones."""
+        if self.path is None:
+            yield from _lines_of(self.text())
+            return
+        with self._lock:
+            pending = bytes(self._buffer)
+            left = self._flushed
+        if left:
+            with open(self.path, "rb") as file:
+                for line in file:
+                    yield line.decode().removesuffix("\n")
+                    left -= len(line)
+                    if left <= 0:  # a flush ends with a whole line
+                        break
+        yield from _lines_of(pending.decode())
+
+    def as_it_stands(self) -> tuple[int, bytes]:
+        """The file as it stands: how many of its first bytes are flushed (read them from `path`: it only grows), and
+        what is buffered after them (without a path: nothing flushed, the header and the kept lines)."""
+        if self.path is None:
+            return 0, self.text().encode()
+        with self._lock:
+            return self._flushed, bytes(self._buffer)
 
     def text(self) -> str:
         """The file as it stands: what is flushed and what is buffered (without a path: the header and the kept lines)."""
@@ -114,3 +141,8 @@ class AppendedLines:
             with open(self.path, "rb") as file:
                 written = file.read(flushed)
         return (written + pending).decode()
+
+
+def _lines_of(text: str) -> list[str]:
+    """The lines of `text`, each ended by a newline: split there only (a JSON line may hold U+2028, a CSV cell a CR)."""
+    return text.split("\n")[:-1]

@@ -27,10 +27,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from Admin.arena_outcomes import EndedOutcomes, KeptOutcomes, Rated
 from Admin.arena_state import ArenaEncounter, ArenaState
 from Admin.manager import TournamentRules
 from Common.strict import StructureError
@@ -71,6 +72,10 @@ class ArenaExports:
         self.encounters = appended(ENCOUNTERS_NDJSON)
         self.table = appended(CROSSTABLE_CSV, header=_csv_line(TABLE_HEADER))
 
+    def outcomes(self) -> EndedOutcomes:
+        """The outcomes of the encounters that end, read back from encounters.ndjson (in memory without a directory)."""
+        return KeptOutcomes() if self.encounters.path is None else OutcomesOnFile(self.encounters)
+
     def flushed_by_the_writer(self) -> None:
         """From now on the event log writer's thread flushes the files (a resumed arena's, written again inline)."""
         for appended in (self.games, self.encounters, self.table):
@@ -99,6 +104,27 @@ class ArenaExports:
             except StructureError as error:
                 raise ExportError(f"the start event's settings: {error}") from None
         return self._rules
+
+
+class OutcomesOnFile:
+    """The players and outcome of each encounter that ended with one, read back from encounters.ndjson, which the same
+    fold appends its line to (`ArenaExports.ended`): nothing is kept but their number (Admin/arena_outcomes.py)."""
+
+    def __init__(self, encounters: AppendedLines) -> None:
+        self._encounters = encounters
+        self._count = 0
+
+    def add(self, players: tuple[str, ...], outcome: Any) -> None:
+        self._count += 1  # its line follows, from `ArenaExports.ended`
+
+    def __iter__(self) -> Iterator[Rated]:
+        for line in self._encounters.each_line():
+            record = json.loads(line)
+            if record["status"] == PLAYED:
+                yield tuple(record["players"]), record["outcome"]
+
+    def __len__(self) -> int:
+        return self._count
 
 
 def arena_results_json(state: ArenaState) -> str:

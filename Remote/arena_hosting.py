@@ -112,9 +112,8 @@ async def serve_arena(
     else:
         if hub is not None:
             hub.attach(event_log, game)
-        line = await written_while(
-            event_log, game, logging_to, partial(play, event_log, config.results_keys(), None if resumed is None else resumed.state)
-        )
+        arena_log = partial(play, event_log, config.results_keys(), None if resumed is None else resumed.state, event_log.state)
+        line = await written_while(event_log, game, logging_to, arena_log)
     desk.close()
     publish(line)
     return EXIT_DONE

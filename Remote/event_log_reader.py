@@ -41,23 +41,21 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from Admin.arena_manager import placing
-from Admin.arena_state import ArenaEncounter, ArenaState, is_arena_start
+from Admin.arena_state import ArenaState, is_arena_start
 from Admin.formats.settings import schedule_of
 from Admin.manager import TournamentRules
 from Admin.revisions import revised_by_index
 from Admin.schedule import Schedule, Staged
 from Admin.tournament_state import ENCOUNTER_END, ENCOUNTER_START, RESULTS, REVISION, ROSTER, STAGE, START, EventError, TournamentState
 from Common.strict import StructureError, shorten, show
+from Remote.arena_exports import ArenaExports
 from Remote.exports import ExportError, format_of, results_so_far_value, settings_of
 from Remote.game_description import Game
-
-OnEnded = Callable[[ArenaState, ArenaEncounter, list[str]], None]
-"""Told of each of an arena's encounters as it ends, with its games' lines (ArenaState's `on_ended`)."""
 
 
 class EventLogReadError(ValueError):
@@ -65,18 +63,20 @@ class EventLogReadError(ValueError):
 
 
 def read_arena_events(
-    events: Iterable[dict[str, Any]], games: Mapping[str, Game], on_ended: OnEnded | None = None
+    events: Iterable[dict[str, Any]], games: Mapping[str, Game], files: ArenaExports | None = None
 ) -> tuple[ArenaState, Game]:
     """The fold of an arena's events, the first its start, checked strictly; EventLogReadError naming the line.
 
-    `on_ended` is told of each encounter as it ends (ArenaState's `on_ended`)."""
+    `files` are told of each encounter as it ends, and keep the outcomes (None: the fold keeps their games and outcomes)."""
     check: ArenaCheck | None = None
     state: ArenaState | None = None
     for number, event in enumerate(events, start=1):
         try:
             if check is None or state is None:
                 check = ArenaCheck(GameCheck.of(event, games).game, event)
-                state = ArenaState(check.placing, on_ended=on_ended)
+                state = ArenaState(check.placing)
+                if files is not None:
+                    state.on_ended, state.rated = files.ended, files.outcomes()
             state.apply(event)
             check.after(event, state)
         except (EventError, ExportError, StructureError, ValueError) as error:
@@ -157,9 +157,9 @@ def read_log(path: Path, games: Mapping[str, Game]) -> tuple[TournamentState, Ga
 
 
 def read_any_log(
-    path: Path, games: Mapping[str, Game], on_ended: OnEnded | None = None
+    path: Path, games: Mapping[str, Game], files: ArenaExports | None = None
 ) -> tuple[TournamentState | ArenaState, Game | None, bool]:
-    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState, which tells `on_ended` of
+    """`read_log`'s reading of a tournament's log, or of an arena's (its fold an ArenaState, which tells `files` of
     each encounter as it ends; see the module's docstring)."""
     logged = LoggedEvents(path)
     events = iter(logged)
@@ -167,7 +167,7 @@ def read_any_log(
     if first is None:
         return TournamentState(), None, logged.torn
     if is_arena_start(first):
-        arena, game = read_arena_events(itertools.chain([first], events), games, on_ended)
+        arena, game = read_arena_events(itertools.chain([first], events), games, files)
         return arena, game, logged.torn
     state = TournamentState()
     check: GameCheck | None = None

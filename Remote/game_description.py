@@ -351,12 +351,14 @@ async def play_arena(
     event_log: EventLog | None = None,
     configuration: Mapping[str, Any] | None = None,
     resumed: ArenaState | None = None,
+    fold: ArenaState | None = None,
 ) -> Any:
     """An arena of `game` (Admin/arena_manager.py): `feed` hands it the players as they sign up; the output line.
 
     Its events go to `event_log`: first `start`, with `configuration` (as
     `play_tournament` writes it), unless it goes on with the arena whose
-    log folded to `resumed` (with the settings that log recorded).
+    log folded to `resumed` (with the settings that log recorded). `fold`
+    is the log writer's fold, which keeps the outcomes and the meetings.
     """
     note = ignore if event_log is None else event_log.write
     event_log = event_log or EventLog()
@@ -387,6 +389,7 @@ async def play_arena(
             event_log=event_log,
             connected=connected,
             resumed=resumed,
+            fold=fold,
             opened_at=opened_at,
         )
         async with trio.open_nursery() as nursery:

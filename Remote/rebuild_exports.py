@@ -30,7 +30,7 @@ from pathlib import Path
 from Admin.arena_state import ArenaState
 from Admin.tournament_state import TournamentState
 from Remote.arena_exports import ENCOUNTERS_NDJSON, ArenaExports, arena_results_json
-from Remote.event_log_reader import EventLogReadError, OnEnded, read_any_log
+from Remote.event_log_reader import EventLogReadError, read_any_log
 from Remote.exports import (
     CROSSTABLE_CSV,
     GAMES_NDJSON,
@@ -98,7 +98,7 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
     files = ArenaExports(rebuilding, games, flush_inline=True)
     try:
         rebuilding.mkdir(exist_ok=True)
-        state, game = fold(directory, games, warn, files.ended)
+        state, game = fold(directory, games, warn, files)
         if isinstance(state, ArenaState):
             files.flush()
             write_texts(directory, {RESULTS_JSON: arena_results_json(state)})
@@ -117,14 +117,14 @@ def rebuild(directory: Path, games: Mapping[str, Game], warn=lambda line: None) 
 
 
 def fold(
-    directory: Path, games: Mapping[str, Game], warn=lambda line: None, on_ended: OnEnded | None = None
+    directory: Path, games: Mapping[str, Game], warn=lambda line: None, files: ArenaExports | None = None
 ) -> tuple[TournamentState | ArenaState, Game]:
     """The state that the event log of the tournament in `directory` describes, and its game; RebuildRefused with one line.
 
-    An arena's fold tells `on_ended` of each encounter as it ends (None: it keeps their games)."""
+    An arena's fold tells `files` of each encounter as it ends (None: it keeps their games)."""
     path = directory / EVENTS
     try:
-        state, game, torn = read_any_log(path, games, on_ended)
+        state, game, torn = read_any_log(path, games, files)
     except EventLogReadError as error:
         raise RebuildRefused(f"{path}: {error}") from None
     except OSError as error:
@@ -150,7 +150,7 @@ def list_tournaments(tournaments: Sequence[Path], games: Mapping[str, Game]) -> 
     lines = []
     for path in tournaments:
         try:
-            state, game = fold(path, games, on_ended=lambda state, encounter, lines: None)  # an arena's games are not listed
+            state, game = fold(path, games, files=ArenaExports(None, games))  # an arena's games are not listed: only the latest kept
         except RebuildRefused as error:
             lines.append(f"{path.name:<{width}}  cannot be read: {str(error).removeprefix(str(path / EVENTS) + ': ')}")
             continue

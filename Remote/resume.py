@@ -45,7 +45,7 @@ from Common.participant import Name, Participant
 from Common.strict import show
 from Remote.arena_exports import ArenaExports, arena_results_json
 from Remote.configuration import ServerConfiguration
-from Remote.event_log_reader import OnEnded, read_any_log
+from Remote.event_log_reader import read_any_log
 from Remote.event_log_writer import EVENTS_FILE, EventLogError, EventLogWriter, LogDirectory
 from Remote.exports import RESULTS_JSON, export_texts, results_so_far, settings_of, write_texts
 from Remote.game_description import Game, with_format
@@ -55,13 +55,13 @@ log = logging.getLogger("xserver")
 
 
 def load_tournament(
-    directory: Path, games: Mapping[str, Game], on_ended: OnEnded | None = None
+    directory: Path, games: Mapping[str, Game], files: ArenaExports | None = None
 ) -> tuple[TournamentState | ArenaState, bool]:
-    """The state read strictly from `directory`'s log (a tournament's or an arena's, which tells `on_ended` of each
+    """The state read strictly from `directory`'s log (a tournament's or an arena's, which tells `files` of each
     encounter as it ends), and whether a torn last line was dropped (and cut from the file)."""
     path = directory / EVENTS_FILE
     try:
-        state, _, torn = read_any_log(path, games, on_ended)
+        state, _, torn = read_any_log(path, games, files)
     except OSError as error:
         raise EventLogError(f"cannot resume from {path}: {error.strerror or error}") from None
     except ValueError as error:
@@ -228,10 +228,11 @@ def arena_event_log(
     elif logging_to.directory is not None:
         directory = logging_to.directory.new_tournament()
         files = ArenaExports(directory, {game.name: game})
-        state = ArenaState(placing(game.rules(configured)), on_ended=files.ended)
+        state = ArenaState(placing(game.rules(configured)), on_ended=files.ended, rated=files.outcomes())
     elif watched:
         files = ArenaExports(None, {game.name: game})
-        return EventLogWriter(None, ArenaState(placing(game.rules(configured)), on_ended=files.ended), arena_exports=files)
+        state = ArenaState(placing(game.rules(configured)), on_ended=files.ended, rated=files.outcomes())
+        return EventLogWriter(None, state, arena_exports=files)
     else:
         return None
 
@@ -299,7 +300,7 @@ def interrupted_tournament(
         return None
     readable = games or {game.name: game}
     files = ArenaExports(newest, readable, flush_inline=True)  # an arena's, written again as its log is folded
-    state, torn = load_tournament(newest, readable, files.ended)
+    state, torn = load_tournament(newest, readable, files)
     if torn:
         log.info("resume: dropped the torn last line of %s", newest.name)
     if isinstance(state, ArenaState):
@@ -336,7 +337,7 @@ def _arena_to_resume(
     if state.results is not None:
         log.info("resume: arena %s had ended; its Results again", newest.name)
         return EndedTournament(state.results["output"])
-    ended = len(state.ended_order)
+    ended = len(state.rated)
     log.info("resume: arena %s: %s ended, %s rated", newest.name, count(ended, "encounter"), count(len(state.ratings), "player"))
     return InterruptedArena(newest, state, files)
 

@@ -2,8 +2,8 @@
 
 The property drives an indexed AppendedLines with encounters ending in any
 order and flushes at any point between, and holds it against a plain list:
-every encounter's lines are found again, before and after their flush, and
-the file, once flushed, is its header and the lines in the order the
+every encounter's lines are found again, before and after their flush, as
+is every line so far, read back one at a time; and the file, once flushed, is its header and the lines in the order the
 encounters ended, written anew over whatever was there.
 """
 
@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from Remote import appended_lines
 from Remote.appended_lines import AppendedLines
 
-LINE = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12).map(lambda text: json.dumps({"text": text}))
+LINE = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12).map(
+    lambda text: json.dumps({"text": text}, ensure_ascii=False)  # as the server writes them: a line may hold U+2028
+)
 
 
 @st.composite
@@ -44,6 +46,8 @@ def test_every_encounters_lines_are_found_again_and_the_file_holds_them_in_the_o
             appended.flush()
         assert {index: appended.lines(index) for index in added} == added
         assert appended.lines(encounter + 1000) is None
+        so_far = header + "".join(line + "\n" for lines in added.values() for line in lines)
+        assert list(appended.each_line()) == so_far.split("\n")[:-1], "read back whole, one line at a time"
     expected = header + "".join(line + "\n" for _, lines, _ in ended for line in lines)
     assert appended.text() == expected
     appended.flush()

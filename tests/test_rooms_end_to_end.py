@@ -215,6 +215,8 @@ LISTED = (
     f"/rooms/{ARENA}/results.json",
     f"/rooms/{ARENA}/games.ndjson",
     f"/rooms/{ARENA}/games/0/0.json",
+    f"/rooms/{ARENA}/encounters.ndjson",
+    f"/rooms/{CUP}/encounters.ndjson",
     "/rooms/nowhere/results.json",
 )
 """What a spectator reads once every room has ended (the page lingers)."""
@@ -350,6 +352,14 @@ def test_the_watch_page_of_a_server_with_rooms_lists_both_and_serves_each_rooms_
     assert (games.status, games.body) == (200, (arena_log / "games.ndjson").read_bytes()), "the arena's games, from its file"
     (line,) = [line for line in games.body.splitlines() if json.loads(line)["encounter"] == 0 and json.loads(line)["game"] == 0]
     assert (first.status, first.body) == (200, line), "a game's record, read back from the arena's games.ndjson"
+    encounters = run.served[f"/rooms/{ARENA}/encounters.ndjson"]
+    assert (encounters.status, encounters.body) == (200, (arena_log / "encounters.ndjson").read_bytes())
+    assert len(encounters.body.splitlines()) == int(over.split()[4]), "a line for every encounter that ended"
+    cup_encounters = run.served[f"/rooms/{CUP}/encounters.ndjson"]
+    assert (cup_encounters.status, cup_encounters.body) == (
+        404,
+        b"no encounters.ndjson: only an arena has one (a tournament's are in results.json)\n",
+    )
     missing = run.served["/rooms/nowhere/results.json"]
     assert (missing.status, missing.body) == (404, b"no room named nowhere: the rooms are listed at /\n")
     assert run.server.status == 130, "stopped while the page lingered"

@@ -35,10 +35,12 @@ import trio.lowlevel
 from Admin.arena_manager import placing
 from Admin.arena_ratings import leaderboard_key, standing_json
 from Admin.arena_state import KEPT_ENDED, ArenaState
+from Remote.arena_exports import ArenaExports
 from Remote.event_log_writer import EventLogWriter
 from Remote.game_registry import GAMES
 from Remote.loopback import ServerProcess
 from Remote.watch import WatchHub
+from Remote.watch import server as watch_server
 from Remote.watch.snapshot import RECENT_ENDED
 from tests.house_server import events_of, run_server
 from tests.raw_client import stop, wait_for_log_sync
@@ -46,7 +48,7 @@ from tests.test_event_log_arena import HOUSE, arena_configuration
 from tests.test_watch_browser import open_browser
 from tests.test_watch_browser import pytestmark as browser_mark
 from tests.test_watch_stream import parse_sse
-from tests.watch_client import HOST, Watcher, start_watch
+from tests.watch_client import HOST, Watcher, get, start_watch
 
 PAGE = re.compile(r"the page is at http://[^:]+:(\d+)/")
 ROW = re.compile(r"(\d+)  (\S+) +-?\d+\.\d +-?\d+\.\d +\d+\.\d\d +\d+ +[+-]\d+$")
@@ -118,7 +120,7 @@ async def test_the_snapshot_and_stream_of_an_arena_carry_its_queue_and_each_enco
     assert snapshot["arena"]["waiting"] == expected.waiting and snapshot["arena"]["playing"] == expected.playing
     assert snapshot["arena"]["out"] == expected.out_for_good()
     shown = {encounter["encounter"]: encounter for encounter in snapshot["encounters"] if encounter["ended"]}
-    assert sorted(shown) == sorted(expected.ended_order[-RECENT_ENDED:])
+    assert sorted(shown) == sorted(list(expected.ended_order)[-RECENT_ENDED:])
     for index, encounter in shown.items():
         assert encounter["ratings"] == expected.encounters[index].ratings and encounter["ended_at"] == expected.encounters[index].ended_at
 
@@ -163,6 +165,8 @@ return {arena: document.body.dataset.arena, progress: document.getElementById("p
         lines: [...document.querySelectorAll("#arena-chart polyline")].map((line) => line.dataset.player),
         results: [...document.querySelectorAll("#arena-results li")].map((li) => Number(li.dataset.encounter)),
         queue: [...document.querySelectorAll("#arena-queue li[data-name]")].map((li) => li.dataset.name),
+        links: [...document.querySelectorAll("#downloads a[download]")].filter((a) => getComputedStyle(a).display !== "none")
+          .map((a) => a.getAttribute("href")),
         players: rows.length};
 """
 
@@ -202,6 +206,7 @@ def test_the_page_shows_a_real_arenas_leaderboard_chart_and_latest_results(tmp_p
         assert len(order) == len(HOUSE)
         assert shown["leaderboard"] == order
         assert shown["lines"] == order[: min(10, len(order))]
+        assert shown["links"] == ["/results.json", "/crosstable.csv", "/games.ndjson", "/encounters.ndjson"]
     finally:
         if driver is not None:
             driver.quit()
@@ -445,3 +450,45 @@ async def test_a_watcher_far_behind_in_an_arena_gets_a_snapshot_not_events_of_en
         nursery.cancel_scope.cancel()
     assert far is not None and far["event"] == "snapshot" and hub.from_file == 0
     assert [json.loads(frame["data"][0]) for frame in frames if frame["event"] == "message"] == events[-1:]
+
+
+async def test_an_arenas_appended_files_are_served_as_they_stand_read_a_chunk_at_a_time(tmp_path, monkeypatch):
+    """crosstable.csv, games.ndjson and encounters.ndjson: what the file holds, read in chunks (a long arena's file is
+    never in memory whole), then what is still buffered for it; the same headers for HEAD; a tournament has no
+    encounters.ndjson."""
+    monkeypatch.setattr(watch_server, "SENT_CHUNK", 97)
+    await run_server(arena_configuration(tmp_path))
+    events = events_of(tmp_path / "log")
+    game = GAMES["ipd"]
+    directory = tmp_path / "watched"
+    directory.mkdir()
+    files = ArenaExports(directory, {game.name: game})
+    state = ArenaState(placing(game.rules(game.read_settings({}))), on_ended=files.ended, rated=files.outcomes())
+    writer = EventLogWriter(directory, state, arena_exports=files)
+    hub = WatchHub()
+    hub.attach(writer, game)
+    half = len(events) // 2
+    for event in events[:half]:
+        writer.write(event)
+    writer.flush()
+    files.flush()
+    for event in events[half:]:
+        writer.write(event)
+    writer.flush()  # folded, and buffered for the files
+    appended = {"/crosstable.csv": files.table, "/games.ndjson": files.games, "/encounters.ndjson": files.encounters}
+    assert all(kept.as_it_stands()[0] > 0 and kept.as_it_stands()[1] for kept in appended.values()), "part flushed, part not"
+    async with trio.open_nursery() as nursery:
+        port = await start_watch(nursery, hub)
+        served = {route: await get(port, route) for route in appended}
+        heads = {route: await get(port, route, method="HEAD") for route in appended}
+        nursery.cancel_scope.cancel()
+    files.flush()
+    for route in appended:
+        body = (directory / route.removeprefix("/")).read_bytes()
+        assert (served[route].status, served[route].body) == (200, body) and len(body) > 3 * watch_server.SENT_CHUNK
+        assert (heads[route].status, heads[route].headers["content-length"], heads[route].body) == (200, str(len(body)), b"")
+    records = [json.loads(line) for line in served["/encounters.ndjson"].body.splitlines()]
+    assert [record["encounter"] for record in records] == [event["encounter"] for event in events if event["type"] == "encounter-end"]
+    assert [(list(players), outcome) for players, outcome in state.rated] == [
+        (record["players"], record["outcome"]) for record in records if record["status"] == "played"
+    ], "the outcomes the Results are made of, read back from encounters.ndjson"

@@ -42,7 +42,8 @@ return {
   standingsBox: [standings.parentElement.scrollWidth, standings.parentElement.clientWidth],
   ranks: [...standings.querySelectorAll("tr[data-row]")].map((tr) => [JSON.parse(tr.dataset.row),
     [...tr.children].map((td) => td.textContent)]),
-  links: [...document.querySelectorAll("#downloads a[download]")].map((a) => a.getAttribute("href")),
+  links: [...document.querySelectorAll("#downloads a[download]")].filter((a) => getComputedStyle(a).display !== "none")
+    .map((a) => a.getAttribute("href")),
   finished: [...document.querySelectorAll("#finished li")].map((li) => [li.dataset.encounter ?? null, li.textContent]),
   cells: [...document.querySelectorAll("#crosstable td[data-row]")].map((td) => [td.dataset.row, td.dataset.column,
     [...td.querySelectorAll(".word")].map((span) => [span.textContent, span.className])]),

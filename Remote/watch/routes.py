@@ -17,6 +17,7 @@ is 404, whatever dots or escapes it holds.
 | GET /results.json                 | the results export of the tournament so far              |
 | GET /crosstable.csv               | the crosstable export of the tournament so far           |
 | GET /games.ndjson                 | every game of the ended encounters so far (the export)   |
+| GET /encounters.ndjson            | an arena's ended encounters, a line each (the export)    |
 | GET /games/<encounter>/<game>.json | one game's record                                       |
 | HEAD of any of these              | the same headers, no body                                |
 | another method                    | 405                                                      |
@@ -149,6 +150,11 @@ class GamesNdjson:
 
 
 @attrs.frozen
+class EncountersNdjson:
+    """An arena's export of its ended encounters (a tournament has none)."""
+
+
+@attrs.frozen
 class GameRecord:
     encounter: int
     game: int
@@ -182,7 +188,7 @@ class NoRoute:
     why: str
 
 
-RoomRoute = Static | GameView | PlayJson | Events | ResultsJson | CrosstableCsv | GamesNdjson | GameRecord
+RoomRoute = Static | GameView | PlayJson | Events | ResultsJson | CrosstableCsv | GamesNdjson | EncountersNdjson | GameRecord
 """A route of a watch page: of the server's only page, or of one room's."""
 Route = RoomRoute | RoomsJson | Redirect | InRoom | NoRoute
 
@@ -229,6 +235,8 @@ def _page_route(path: bytes, query: bytes) -> RoomRoute | NoRoute:
         return CrosstableCsv()
     if path == b"/games.ndjson":
         return GamesNdjson()
+    if path == b"/encounters.ndjson":
+        return EncountersNdjson()
     game = _GAME.fullmatch(path)
     if game is not None:
         return GameRecord(int(game[1]), int(game[2]))

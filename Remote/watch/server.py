@@ -31,6 +31,7 @@ before any tournament as during one.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -58,6 +59,8 @@ log = logging.getLogger("xserver.watch")
 RECEIVE_BYTES = 16 * 1024
 MAX_BODY = 64 * 1024
 """A request body (which no route reads) of more bytes closes the connection."""
+SENT_CHUNK = 256 * 1024
+"""Bytes of an arena's appended file read and sent at a time."""
 LINGER_SECONDS, LINGER_BYTES = 2.0, 1 << 20
 """How long, and how much, a refused connection's input is read and thrown away before it is closed."""
 EXPORT_INTERVAL = 1.0
@@ -293,6 +296,10 @@ class _WatchServer:
             await self._appended(stream, conn, room.hub.arena_exports.table, b"text/csv; charset=utf-8", head)
         elif isinstance(route, routes.GamesNdjson) and room.hub.arena_exports is not None:
             await self._appended(stream, conn, room.hub.arena_exports.games, b"application/x-ndjson", head)
+        elif isinstance(route, routes.EncountersNdjson) and room.hub.arena_exports is not None:
+            await self._appended(stream, conn, room.hub.arena_exports.encounters, b"application/x-ndjson", head)
+        elif isinstance(route, routes.EncountersNdjson):
+            await self._text(stream, conn, 404, "no encounters.ndjson: only an arena has one (a tournament's are in results.json)", head)
         elif isinstance(route, routes.CrosstableCsv):
             await self._export(stream, conn, room, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
         elif isinstance(route, routes.GamesNdjson):
@@ -373,9 +380,21 @@ class _WatchServer:
         await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], cached[2], head)
 
     async def _appended(self, stream: trio.SocketStream, conn: h11.Connection, appended: AppendedLines, kind: bytes, head: bool) -> None:
-        """An arena's crosstable.csv or games.ndjson: its file as it stands (what it appends to), read off the event loop."""
-        text = await trio.to_thread.run_sync(appended.text)
-        await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], text.encode(), head)
+        """An arena's crosstable.csv, games.ndjson or encounters.ndjson: the file as it stands (what it appends to),
+        streamed a chunk at a time, each read off the event loop (a long arena's file is never in memory whole)."""
+        flushed, buffered = appended.as_it_stands()
+        headers = [(b"content-type", kind), (b"cache-control", b"no-store"), (b"content-length", b"%d" % (flushed + len(buffered)))]
+        await self._send(stream, conn.send(h11.Response(status_code=200, headers=COMMON_HEADERS + headers, reason=b"OK")))
+        if head:
+            await self._send(stream, conn.send(h11.EndOfMessage()))
+            return
+        if flushed:
+            assert appended.path is not None  # only a file has bytes flushed
+            with await trio.to_thread.run_sync(open, appended.path, "rb") as file:
+                for offset in range(0, flushed, SENT_CHUNK):
+                    chunk = await trio.to_thread.run_sync(os.pread, file.fileno(), min(SENT_CHUNK, flushed - offset), offset)
+                    await self._send(stream, conn.send(h11.Data(data=chunk)))
+        await self._send(stream, conn.send(h11.Data(data=buffered)) + conn.send(h11.EndOfMessage()))
 
     async def _events(
         self,

@@ -212,7 +212,7 @@ def recent_encounters(state: ArenaState) -> list[ArenaEncounter]:
 
     Whatever `state.encounters` still holds of them: it may have forgotten older ones, never these.
     """
-    recent = set(state.ended_order[-RECENT_ENDED:])
+    recent = set(state.ended_order)  # the latest KEPT_ENDED, which RECENT_ENDED is
     shown = [encounter for index, encounter in state.encounters.items() if not encounter.ended or index in recent]
     return sorted(shown, key=lambda encounter: encounter.index)
 
