@@ -12,7 +12,7 @@ The oracle of each room is its own log: its events, their fold, its exports.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -365,11 +365,13 @@ async def test_one_room_finishing_ends_its_streams_while_another_streams_on(logs
         ending.feed(len(ending.events))
         going_on.feed(going_on.fed + 1)
         to_the_end: list[dict] = []
+        last_frames: list[dict] = []
 
         async def read_to_the_end() -> None:
             while (frame := await first.frame()) is not None:
                 if frame["event"] == "message":
                     to_the_end.append(json.loads(frame["data"][0]))
+                last_frames[:] = [frame]
 
         async with trio.open_nursery() as finishing:
             finishing.start_soon(read_to_the_end)
@@ -378,16 +380,40 @@ async def test_one_room_finishing_ends_its_streams_while_another_streams_on(logs
         going_on.feed(len(going_on.events))
         rest = await second.events_until(len(going_on.events))
         again = await Stream.open(port, f"/rooms/{ending.name}/events")
-        after_the_end = [await again.frame(), await again.frame()]
+        after_the_end = [await again.frame(), await again.frame(), await again.frame()]
         for stream in (first, second, again):
             await stream.aclose()
         nursery.cancel_scope.cancel()
     assert first.ended, "the ended room's stream ended as HTTP/1.1 says, with its last chunk"
+    over = {"event": "over", "id": None, "retry": None, "data": [json.dumps({"seq": len(logs["santorini"])}, separators=(",", ":"))]}
+    assert [{key: frame[key] for key in over} for frame in last_frames] == [over], "its last frame says the event is over"
     assert to_the_end == logs["santorini"][middle(logs["santorini"]) :], "its watcher had every event first"
     assert rest == logs["ipd"][middle(logs["ipd"]) :], "the other room's watcher had every event, the last ones after the first room ended"
     assert [room["ended"] for room in listing["rooms"]] == [True, False]
-    assert after_the_end[0] is not None and after_the_end[0]["event"] == "snapshot" and after_the_end[1] is None
-    assert again.ended, "a page opened on the ended room gets its state and the end"
+    assert after_the_end[0] is not None and after_the_end[0]["event"] == "snapshot" and after_the_end[2] is None
+    assert after_the_end[1] is not None and {key: after_the_end[1][key] for key in over} == over
+    assert again.ended, "a page opened on the ended room gets its state, that the event is over, and the end"
+
+
+async def test_a_room_that_stops_before_its_results_ends_its_streams_without_saying_the_event_is_over(logs):
+    """Its pages reconnect, as they should: the server may be resumed. Only an event whose Results are in is over."""
+    room = rooms_of(logs)["ipd"]
+    room.feed(middle(room.events))
+    async with trio.open_nursery() as nursery:
+        port = await start(nursery, [room.watched()])
+        stream = await Stream.open(port, f"/rooms/{room.name}/events")
+        await stream.snapshot()
+        async with trio.open_nursery() as finishing:
+            finishing.start_soon(room.hub.finish)
+            rest = [frame async for frame in _frames(stream)]
+        await stream.aclose()
+        nursery.cancel_scope.cancel()
+    assert stream.ended and "over" not in [frame["event"] for frame in rest]
+
+
+async def _frames(stream: Stream) -> AsyncIterator[dict]:
+    while (frame := await stream.frame()) is not None:
+        yield frame
 
 
 # ---------------------------------------------------------------------------
@@ -504,3 +530,24 @@ async def test_the_play_view_of_a_room_signs_up_for_that_room(logs, driver, toke
             await received.wait()
         nursery.cancel_scope.cancel()
     assert first_messages == [["sign-up", "ann", "a-token-of-sixteen-characters" if tokens else None, {"room": ipd.name}]]
+
+
+READ_OVER = """
+return {connection: document.getElementById("connection").dataset.state, stream: window.watchDebug.streamState(),
+        snapshots: window.watchDebug.snapshots, seq: Number(document.body.dataset.seq || -1)};
+"""
+
+
+@browser_mark
+async def test_a_page_opened_on_an_ended_room_shows_it_over_and_closes_its_stream_instead_of_reconnecting(logs, driver):
+    rooms, (ended, _, _) = ended_running_waiting(logs)
+    async with trio.open_nursery() as nursery:
+        port = await start(nursery, [rooms[ended].watched()])
+        await rooms[ended].hub.finish()  # the room's event is over; the server goes on (other rooms, or the lingering page)
+        await trio.to_thread.run_sync(driver.get, f"http://{HOST}:{port}/rooms/{room_name(ended)}/")
+        drawn = await trio.to_thread.run_sync(wait_for, driver, READ_OVER, lambda page: page["seq"] == len(logs[ended]))
+        shown = await trio.to_thread.run_sync(wait_for, driver, READ_OVER, lambda page: page["connection"] == "over")
+        nursery.cancel_scope.cancel()
+    closed = 2  # EventSource.CLOSED: a closed stream is never reopened
+    assert drawn["seq"] == len(logs[ended]), "the page shows the room's whole event"
+    assert shown == {"connection": "over", "stream": closed, "snapshots": 1, "seq": len(logs[ended])}

@@ -198,5 +198,7 @@ def test_when_the_server_ends_every_watcher_gets_the_last_events_the_final_stand
     seq = json.loads(stream.frames[1]["data"][0])["seq"]
     messages = [json.loads(frame["data"][0]) for frame in stream.frames if frame["event"] == "message" and frame["data"]]
     assert messages == events[seq:], "every event up to the Results, once, in order"
-    last = json.loads(stream.frames[-1]["data"][0])
-    assert stream.frames[-1]["event"] == "standings" and last == standings_json(fold(events), GAMES[game_name])
+    last = json.loads(stream.frames[-2]["data"][0])
+    assert stream.frames[-2]["event"] == "standings" and last == standings_json(fold(events), GAMES[game_name])
+    over = stream.frames[-1]
+    assert (over["event"], json.loads(over["data"][0])) == ("over", {"seq": events[-1]["seq"]}), "the page closes its stream"

@@ -52,7 +52,7 @@ from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
 from Remote.watch.play import BASE_POLICY, PlaySettings, play_json, play_policy, websocket_url
 from Remote.watch.rooms import room_json, rooms_json
 from Remote.watch.settings import WatchSettings
-from Remote.watch.sse import KEEP_ALIVE_CHUNK, PREAMBLE
+from Remote.watch.sse import KEEP_ALIVE_CHUNK, PREAMBLE, http_chunk, over_frame
 
 log = logging.getLogger("xserver.watch")
 
@@ -456,8 +456,10 @@ class _WatchServer:
         while True:  # the queue holds chunks of the body framed once for all watchers: h11 is not asked again
             try:
                 chunk = await watcher.next(self.settings.keep_alive)
-            except ServerEnding:  # the server is ending: the body ends as HTTP/1.1 says, with its last, empty chunk
-                await self._send(stream, conn.send(h11.EndOfMessage()))
+            except ServerEnding:  # `over` if the event is (else the page reconnects: the server may be resumed), then the
+                state = watcher.hub.state  # body's end as HTTP/1.1 says, its last, empty chunk
+                over = b"" if state.results is None else http_chunk(over_frame(state.last_seq))
+                await self._send(stream, over + conn.send(h11.EndOfMessage()))
                 return
             await self._send(stream, KEEP_ALIVE_CHUNK if chunk is None else chunk)
 

@@ -17,6 +17,9 @@
 
     : keep-alive                              a comment, after 15 s of silence
 
+    event: over                               last, when the stream ends because the event is over (its Results
+    data: {"seq": 90}                         are in): the page closes its stream instead of reconnecting
+
 A JSON line never holds a newline, so each value is one `data:` line.
 """
 
@@ -67,3 +70,8 @@ def snapshot_frame(snapshot: dict[str, Any]) -> bytes:
 
 def standings_frame(standings: dict[str, Any] | None) -> bytes:
     return b"event: standings\ndata: %s\n\n" % _json(standings)
+
+
+def over_frame(seq: int) -> bytes:
+    """The event is over (its last event is `seq`): the stream ends, and a page that reconnected would learn nothing."""
+    return b"event: over\ndata: %s\n\n" % _json({"seq": seq})

@@ -22,7 +22,8 @@
   const SHORT = { won: "W", drawn: "D", lost: "L", irregular: "✗", removed: "✗", "not played": "–", "not scored": "∅", running: "…", "revised away": "R∅" };
   const FINISHED_SHOWN = 100;
   const ARENA_ENDED_KEPT = 200;  // an arena's ended encounters the page keeps (its latest results replay them)
-  const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0 });
+  const debug = (window.watchDebug = { snapshots: 0, seqs: [], duplicates: 0, gaps: 0, opened: 0, renders: 0,
+                                        streamState: () => source && source.readyState });
   let state = emptyState();
   let source = null, sourceRun = null, reopenTimer = 0, frame = 0;
   let dirty = { all: true, format: true, pairs: new Set(), encounters: new Set() };
@@ -50,6 +51,10 @@
       state.standings = JSON.parse(message.data);
       Arena.standings(state, state.standings);
       dirty.all = true; dirty.format = true; schedule();
+    });
+    source.addEventListener("over", () => {  // the event is over and its stream ends: nothing more will come
+      source.close();
+      connection("over");
     });
     source.onmessage = (message) => onEvent(message.data);
     source.onopen = () => connection("live");
