@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,8 @@ import attrs
 import h11
 import trio
 
-from Admin.arena_state import ArenaState
-from Admin.tournament_state import TournamentState, game_line
-from Remote.appended_lines import AppendedLines
-from Remote.arena_exports import arena_results_json
-from Remote.exports import ExportError, crosstable_csv, games_ndjson, results_json
-from Remote.game_description import Game
 from Remote.watch import routes
+from Remote.watch.downloads import EXPORT_INTERVAL, Download, Downloads, Missing, Whole
 from Remote.watch.hub import Dropped, LogRange, ServerEnding, Watcher, WatchHub
 from Remote.watch.play import BASE_POLICY, PlaySettings, play_json, play_policy, websocket_url
 from Remote.watch.rooms import room_json, rooms_json
@@ -63,8 +58,6 @@ SENT_CHUNK = 256 * 1024
 """Bytes of an arena's appended file read and sent at a time."""
 LINGER_SECONDS, LINGER_BYTES = 2.0, 1 << 20
 """How long, and how much, a refused connection's input is read and thrown away before it is closed."""
-EXPORT_INTERVAL = 1.0
-"""Seconds an export made for one request serves the next ones, while events go on arriving."""
 REASONS = {
     200: b"OK",
     301: b"Moved Permanently",
@@ -143,13 +136,13 @@ def _served_rooms(rooms: Sequence[WatchedRoom]) -> list[_Room]:
                 raise ValueError(f"the room {room.name!r} has the play settings of the room {play.room!r}")
             play = attrs.evolve(play, room=room.name)
         pages = {} if room.name is None else {name: routes.room_page(name, room.name) for name in ("index.html", "play.html")}
-        served.append(_Room(room.name, room.hub, play, room.game, room.format_kind, pages))
+        served.append(_Room(room.name, room.hub, play, room.game, room.format_kind, pages, Downloads(room.hub)))
     return served
 
 
 @attrs.define(eq=False)
 class _Room:
-    """A room being served: its hub, its play settings (their room filled in), its pages and its exports made lately."""
+    """A room being served: its hub, its play settings (their room filled in), its pages and its downloads."""
 
     name: str | None
     hub: WatchHub
@@ -158,7 +151,7 @@ class _Room:
     format_kind: str
     pages: dict[str, bytes]
     """index.html and play.html as this room serves them (`routes.room_page`); none for the server's only room."""
-    exports: dict[str, tuple[tuple[int, int], float, bytes]] = attrs.field(factory=dict)
+    downloads: Downloads
 
 
 class _Refusal(Exception):
@@ -290,27 +283,8 @@ class _WatchServer:
         elif isinstance(route, routes.PlayJson):
             headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
             await self._respond(stream, conn, 200, headers, play_json(room.play, _host(request), room.hub.game), head)
-        elif isinstance(route, routes.ResultsJson):
-            await self._export(stream, conn, room, "results.json", b"application/json", _results_json, head)
-        elif isinstance(route, routes.CrosstableCsv) and room.hub.arena_exports is not None:
-            await self._appended(stream, conn, room.hub.arena_exports.table, b"text/csv; charset=utf-8", head)
-        elif isinstance(route, routes.GamesNdjson) and room.hub.arena_exports is not None:
-            await self._appended(stream, conn, room.hub.arena_exports.games, b"application/x-ndjson", head)
-        elif isinstance(route, routes.EncountersNdjson) and room.hub.arena_exports is not None:
-            await self._appended(stream, conn, room.hub.arena_exports.encounters, b"application/x-ndjson", head)
-        elif isinstance(route, routes.EncountersNdjson):
-            await self._text(stream, conn, 404, "no encounters.ndjson: only an arena has one (a tournament's are in results.json)", head)
-        elif isinstance(route, routes.CrosstableCsv):
-            await self._export(stream, conn, room, "crosstable.csv", b"text/csv; charset=utf-8", crosstable_csv, head)
-        elif isinstance(route, routes.GamesNdjson):
-            await self._export(stream, conn, room, "games.ndjson", b"application/x-ndjson", lambda state, game: games_ndjson(state), head)
         else:
-            line = _game_line(room.hub, route.encounter, route.game)
-            if line is None:
-                await self._text(stream, conn, 404, f"no game {route.game} of encounter {route.encounter} in this tournament", head)
-            else:
-                headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
-                await self._respond(stream, conn, 200, headers, line.encode(), head)
+            await self._download(stream, conn, room.downloads.answer(route, time.monotonic()), head)
         return True
 
     async def _static(
@@ -354,47 +328,27 @@ class _WatchServer:
             self._views[game.name, path] = path.read_bytes() if path.is_file() else b""
         return self._views[game.name, path]
 
-    async def _export(
-        self,
-        stream: trio.SocketStream,
-        conn: h11.Connection,
-        room: _Room,
-        name: str,
-        kind: bytes,
-        make: Callable[[Any, Any], str],
-        head: bool,
-    ) -> None:
-        """An export of the room's live state, made at most once a second however many ask."""
-        hub = room.hub
-        if hub.game is None or hub.state.start is None:
-            await self._text(stream, conn, 404, "no tournament has started yet", head)
+    async def _download(self, stream: trio.SocketStream, conn: h11.Connection, download: Download, head: bool) -> None:
+        """A room's download (downloads.py): its bytes, a 404 with its line, or an arena's file as it stands, sent a
+        chunk at a time, each read off the event loop (a long arena's file is never in memory whole)."""
+        if isinstance(download, Missing):
+            await self._text(stream, conn, 404, download.why, head)
             return
-        key, now = (hub.run, hub.state.last_seq), time.monotonic()
-        cached = room.exports.get(name)
-        if cached is None or (cached[0] != key and (now - cached[1] >= EXPORT_INTERVAL or cached[0][0] != key[0])):
-            try:
-                cached = room.exports[name] = (key, now, make(hub.state, hub.game).encode())
-            except ExportError as error:
-                await self._text(stream, conn, 404, f"no {name}: {error}", head)
-                return
-        await self._respond(stream, conn, 200, [(b"content-type", kind), (b"cache-control", b"no-store")], cached[2], head)
-
-    async def _appended(self, stream: trio.SocketStream, conn: h11.Connection, appended: AppendedLines, kind: bytes, head: bool) -> None:
-        """An arena's crosstable.csv, games.ndjson or encounters.ndjson: the file as it stands (what it appends to),
-        streamed a chunk at a time, each read off the event loop (a long arena's file is never in memory whole)."""
-        flushed, buffered = appended.as_it_stands()
-        headers = [(b"content-type", kind), (b"cache-control", b"no-store"), (b"content-length", b"%d" % (flushed + len(buffered)))]
-        await self._send(stream, conn.send(h11.Response(status_code=200, headers=COMMON_HEADERS + headers, reason=b"OK")))
-        if head:
-            await self._send(stream, conn.send(h11.EndOfMessage()))
+        headers = [(b"content-type", download.kind), (b"cache-control", b"no-store")]
+        if isinstance(download, Whole):
+            await self._respond(stream, conn, 200, headers, download.body, head)
             return
-        if flushed:
-            assert appended.path is not None  # only a file has bytes flushed
-            with await trio.to_thread.run_sync(open, appended.path, "rb") as file:
-                for offset in range(0, flushed, SENT_CHUNK):
-                    chunk = await trio.to_thread.run_sync(os.pread, file.fileno(), min(SENT_CHUNK, flushed - offset), offset)
+        headers = COMMON_HEADERS + headers + [(b"content-length", b"%d" % download.length)]
+        await self._send(stream, conn.send(h11.Response(status_code=200, headers=headers, reason=b"OK")))
+        if not head and download.flushed:
+            assert download.path is not None  # only a file has bytes flushed
+            with await trio.to_thread.run_sync(open, download.path, "rb") as file:
+                for offset in range(0, download.flushed, SENT_CHUNK):
+                    size = min(SENT_CHUNK, download.flushed - offset)
+                    chunk = await trio.to_thread.run_sync(os.pread, file.fileno(), size, offset)
                     await self._send(stream, conn.send(h11.Data(data=chunk)))
-        await self._send(stream, conn.send(h11.Data(data=buffered)) + conn.send(h11.EndOfMessage()))
+        tail = b"" if head else conn.send(h11.Data(data=download.buffered))
+        await self._send(stream, tail + conn.send(h11.EndOfMessage()))
 
     async def _events(
         self,
@@ -524,26 +478,6 @@ def _raw_response(status: int, text: str) -> bytes:
     ]
     head += [name + b": " + value for name, value in COMMON_HEADERS]
     return b"\r\n".join(head) + b"\r\n\r\n" + body
-
-
-def _game_line(hub: WatchHub, encounter: int, game: int) -> str | None:
-    """One game's record as a line of games.ndjson: of an ended encounter (an arena's from its games.ndjson, or the
-    latest ones kept without a log), or of one still running."""
-    state = hub.state
-    if hub.arena_exports is not None:
-        lines = hub.arena_exports.games.lines(encounter)
-        line = lines[game] if lines is not None and game < len(lines) else None
-    else:
-        line = state.game_lines.get((encounter, game)) if isinstance(state, TournamentState) else None
-    if line is None:
-        running = state.encounters.get(encounter)
-        if running is not None and not running.ended and game < len(running.games):
-            line = game_line(encounter, game, running.games[game])
-    return line
-
-
-def _results_json(state: TournamentState | ArenaState, game: Game) -> str:
-    return arena_results_json(state) if isinstance(state, ArenaState) else results_json(state, game)
 
 
 def _head_size(request: h11.Request) -> int:
