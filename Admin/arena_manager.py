@@ -24,7 +24,8 @@ have met, the manager does not keep twice: with an event log (`fold`, its
 writer's fold of this arena) it reads both from the fold, which keeps the
 outcomes on file where the log is on disk (Admin/arena_outcomes.py); so
 the arena's memory does not grow with its encounters, only the Results
-at the end are made whole. Without a log the manager keeps its own.
+at the end are made whole. Without a log the manager keeps its own, the
+outcomes where `outcomes` says (the server's: a temporary file).
 
 The time is the event log's clock: the Unix time the arena opened (its
 `start` event's `t`) plus trio's clock since, in milliseconds, never
@@ -49,7 +50,7 @@ from typing import Any
 import attrs
 import trio
 
-from Admin.arena_outcomes import EndedEncounters, KeptOutcomes
+from Admin.arena_outcomes import EndedEncounters, EndedOutcomes, KeptOutcomes
 from Admin.arena_ratings import MISBEHAVED, ArenaRatings, EncounterEnded, Place, places_by_score, result_line, standings_json
 from Admin.arena_state import ArenaState, Placing
 from Admin.encounter import Encounter, EncounterResult, Entrant
@@ -105,6 +106,8 @@ class ArenaManager:
     fold: ArenaState | None = None
     """The event log writer's fold of this arena (a resumed arena's is `resumed`, folding on), where the outcomes and
     meetings are kept (see the module's docstring); None: the manager keeps its own."""
+    outcomes: EndedOutcomes | None = None
+    """Where the manager keeps the outcomes without a `fold` (None: in memory)."""
     opened_at: float | None = None
     """The Unix time the arena opened (its start event's `t`); None: now. A resumed arena's is its log's."""
     _arena: Arena = attrs.field(init=False)
@@ -131,7 +134,7 @@ class ArenaManager:
         elif resumed is not None:
             self._kept = EndedEncounters(KeptOutcomes(list(resumed.rated)), dict(resumed.meetings))
         else:
-            self._kept = EndedEncounters()
+            self._kept = EndedEncounters(KeptOutcomes() if self.outcomes is None else self.outcomes)
         if resumed is None:
             self._latest = round(time.time(), 3) if self.opened_at is None else self.opened_at
             self._arena = Arena(self.settings, self._latest)

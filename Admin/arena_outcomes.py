@@ -36,7 +36,7 @@ class EndedOutcomes(Protocol):
 
 @attrs.define
 class KeptOutcomes:
-    """Every one kept in memory: for an arena without an event log on disk, and for a log read back by a tool."""
+    """Every one kept in memory: for a log read back by a tool, and an arena played without a server."""
 
     kept: list[Rated] = attrs.field(factory=list)
 

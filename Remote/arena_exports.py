@@ -27,11 +27,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from Admin.arena_outcomes import EndedOutcomes, KeptOutcomes, Rated
+from Admin.arena_outcomes import EndedOutcomes, Rated
 from Admin.arena_state import ArenaEncounter, ArenaState
 from Admin.manager import TournamentRules
 from Common.strict import StructureError
@@ -54,6 +57,8 @@ ENCOUNTERS_NDJSON = "encounters.ndjson"
 TABLE_HEADER = ("encounter", "started", "ended", "players", "status", "result", "culprits")
 """The columns of an arena's crosstable.csv: a row per ended encounter, in the order they ended (an arena's players meet
 any number of times, in any order, so a table of who beat whom would hide what the leaderboard rests on)."""
+SPILL_CHUNK = 1 << 20
+"""Bytes of the temporary file of outcomes read at a time."""
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
@@ -73,8 +78,9 @@ class ArenaExports:
         self.table = appended(CROSSTABLE_CSV, header=_csv_line(TABLE_HEADER))
 
     def outcomes(self) -> EndedOutcomes:
-        """The outcomes of the encounters that end, read back from encounters.ndjson (in memory without a directory)."""
-        return KeptOutcomes() if self.encounters.path is None else OutcomesOnFile(self.encounters)
+        """The outcomes of the encounters that end, read back from encounters.ndjson (without a directory, from a
+        temporary file of their own)."""
+        return SpilledOutcomes() if self.encounters.path is None else OutcomesOnFile(self.encounters)
 
     def flushed_by_the_writer(self) -> None:
         """From now on the event log writer's thread flushes the files (a resumed arena's, written again inline)."""
@@ -122,6 +128,39 @@ class OutcomesOnFile:
             record = json.loads(line)
             if record["status"] == PLAYED:
                 yield tuple(record["players"]), record["outcome"]
+
+    def __len__(self) -> int:
+        return self._count
+
+
+class SpilledOutcomes:
+    """The players and outcome of each encounter that ended with one, a line each in an anonymous temporary file: an
+    arena without an event log on disk keeps them there, not in memory, until its Results (Admin/arena_outcomes.py)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - unlinked already: gone with the process
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def add(self, players: tuple[str, ...], outcome: Any) -> None:
+        with self._lock:
+            self._file.write(_ENCODE([list(players), outcome]).encode() + b"\n")
+            self._count += 1
+
+    def __iter__(self) -> Iterator[Rated]:
+        with self._lock:
+            self._file.flush()
+            written = self._file.tell()
+        offset, rest = 0, b""
+        while offset < written:  # read at offsets: the file's own position is where `add` writes
+            chunk = os.pread(self._file.fileno(), min(SPILL_CHUNK, written - offset), offset)
+            if not chunk:
+                raise OSError(f"the temporary file of outcomes ends at {offset} bytes, not {written}")
+            offset += len(chunk)
+            *lines, rest = (rest + chunk).split(b"\n")
+            for line in lines:
+                players, outcome = json.loads(line)
+                yield tuple(players), outcome
 
     def __len__(self) -> int:
         return self._count

@@ -36,6 +36,7 @@ from Admin.arena_manager import ArenaManager
 from Admin.naming import NameRegistry
 from Admin.safe_call import safe_call
 from Common.participant import Failure, Participant
+from Remote.arena_exports import SpilledOutcomes
 from Remote.cli import EXIT_DONE
 from Remote.configuration import ServerConfiguration
 from Remote.doorway import NAME_TIME_LIMIT
@@ -108,7 +109,7 @@ async def serve_arena(
     event_log = arena_event_log(logging_to, resumed, game, config.settings, watched=hub is not None)
     play = partial(play_arena, game, config.settings, config.event_format.arena, config.time_per_call, log, status, feed, _connected)
     if event_log is None:
-        line = await play()
+        line = await play(outcomes=SpilledOutcomes())  # nothing on disk to read them back from: a file of their own
     else:
         if hub is not None:
             hub.attach(event_log, game)

@@ -45,6 +45,7 @@ import attrs
 import trio
 
 from Admin.arena_manager import ArenaManager
+from Admin.arena_outcomes import EndedOutcomes
 from Admin.arena_state import ArenaState
 from Admin.encounter import GroupRefereeFunction, Note, RefereeFunction, ignore
 from Admin.event_log import EventLog, Resumption
@@ -352,13 +353,15 @@ async def play_arena(
     configuration: Mapping[str, Any] | None = None,
     resumed: ArenaState | None = None,
     fold: ArenaState | None = None,
+    outcomes: EndedOutcomes | None = None,
 ) -> Any:
     """An arena of `game` (Admin/arena_manager.py): `feed` hands it the players as they sign up; the output line.
 
     Its events go to `event_log`: first `start`, with `configuration` (as
     `play_tournament` writes it), unless it goes on with the arena whose
     log folded to `resumed` (with the settings that log recorded). `fold`
-    is the log writer's fold, which keeps the outcomes and the meetings.
+    is the log writer's fold, which keeps the outcomes and the meetings;
+    without one they are kept in memory, the outcomes in `outcomes` if given.
     """
     note = ignore if event_log is None else event_log.write
     event_log = event_log or EventLog()
@@ -390,6 +393,7 @@ async def play_arena(
             connected=connected,
             resumed=resumed,
             fold=fold,
+            outcomes=outcomes,
             opened_at=opened_at,
         )
         async with trio.open_nursery() as nursery:
