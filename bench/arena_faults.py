@@ -434,7 +434,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
     resume_at = next(index for index, event in enumerate(events) if event["type"] == "resume")
     resumed = events[resume_at]
     at_resume = _fold(events[:resume_at])
-    played_before = len(at_resume.ended_order)
+    played_before = len(at_resume.rated)
     block_end = next(
         (index for index in range(resume_at + 1, len(events)) if events[index]["type"] not in ("encounter-end", "arena-leave")), len(events)
     )
@@ -457,7 +457,7 @@ def kill(game: str, clients: int, minutes: float, rounds: int, arguments: argpar
     final_ratings = standings_by_name(final.standings())
     over = next((line for _, line in second.lines if "the arena is over:" in line), "")
     counted = int(over.rsplit(":", 1)[1].split()[0]) if over else None
-    played = len(final.ended_order)
+    played = len(final.rated)
     next_encounter = next((event["encounter"] for event in after if event["type"] == "encounter-start"), None)
     back = [event for event in after if event["type"] == "arena-join" and event["name"] in resumed["absent"]]
     assert second.listening_at is not None
