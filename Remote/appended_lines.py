@@ -10,9 +10,11 @@ start and how many bytes they take, 16 bytes an encounter, so that
 a path (a page watching an arena that keeps no log) only the lines of the
 latest `RECENT_ENCOUNTERS` encounters are kept.
 
-The object is shared by the event loop (`add`, `lines`, `text`), the
-writer's thread (`flush`) and whoever reads it whole (`each_line`): a lock guards the buffer, and the file only
-ever grows, so a range already flushed is read without it.
+The object is shared by the event loop (`add`, `lines`, `text`,
+`as_it_stands`), the writer's thread (`flush`) and whoever reads it whole
+(`each_line`: the arena's Results, in a worker thread): a lock guards the
+buffer, and the file only ever grows, so a range already flushed is read
+without it.
 """
 
 from __future__ import annotations
