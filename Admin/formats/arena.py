@@ -86,6 +86,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
+from Admin.formats.arena_tables import by_rating, filled_pairs
+
 FIRST_COME, BY_RATING = "first come", "rating"
 PAIRINGS = (FIRST_COME, BY_RATING)
 
@@ -476,102 +478,11 @@ class Arena:
             tables += pairs
         else:
             position = {waiting.name: index for index, waiting in enumerate(ready)}
-            tables += _fill_pairs(pairs, pool, k, position)
+            tables += filled_pairs(pairs, pool, k, position)
             seated = {waiting.name for table in tables for waiting in table}
             pool = [waiting for waiting in pool if waiting.name not in seated]
         if self.settings.pairing == FIRST_COME:
             tables += [pool[start : start + k] for start in range(0, len(pool) - k + 1, k)]
         else:
-            tables += self._by_rating(pool, now)
+            tables += by_rating(pool, k, lambda waiting: self._window(waiting, now), self.latest)
         return [self._seated(table) for table in tables]
-
-    def _by_rating(self, pool: list[Waiting], now: float) -> list[list[Waiting]]:
-        """Each player of `pool` (queue order), the longest waiting first, with the k - 1 closest in rating within its window."""
-        k = self.settings.players_per_game
-        place = {waiting.name: index for index, waiting in enumerate(pool)}
-        by_rating = sorted((waiting.rating, place[waiting.name]) for waiting in pool)
-        met: dict[str, set[str]] = {waiting.name: set(self.latest.get(waiting.name, ())) for waiting in pool}
-        for waiting in pool:
-            for opponent in self.latest.get(waiting.name, ()):
-                if opponent in met:
-                    met[opponent].add(waiting.name)
-        taken: set[str] = set()
-        tables = []
-        for anchor in pool:
-            if anchor.name in taken:
-                continue
-            window = self._window(anchor, now)
-            repeats = {place[name] for name in met[anchor.name] if name in place and name not in taken}
-            entry = (anchor.rating, place[anchor.name])
-            fresh = len(by_rating) - 1 - len(repeats)
-            chosen: list[int] | None
-            if k == 2 or fresh >= k - 1:
-                skip = repeats if len(by_rating) - 1 > k - 1 else set()  # others than the repeats are free
-                chosen = _closest(by_rating, entry, k - 1, window, skip)
-            else:  # a table of more: every new opponent there is, then the closest of the others
-                chosen = _closest(by_rating, entry, fresh, window, repeats)
-                others = {index for _, index in by_rating} - repeats - {place[anchor.name]}
-                again = _closest(by_rating, entry, k - 1 - fresh, window, others)
-                chosen = None if chosen is None or again is None else chosen + again
-            if chosen is None:
-                continue
-            table = [anchor, *(pool[index] for index in chosen)]
-            tables.append(table)
-            for waiting in table:
-                taken.add(waiting.name)
-                del by_rating[bisect.bisect_left(by_rating, (waiting.rating, place[waiting.name]))]
-        return tables
-
-
-def _closest(by_rating: list[tuple[float, int]], anchor: tuple[float, int], wanted: int, window: float, skip: set[int]) -> list[int] | None:
-    """The `wanted` entries of `by_rating` (rating, queue place; sorted) closest to `anchor`'s rating within `window`, but the
-    anchor and those in `skip` (ties: the earlier queue place); None when there are fewer."""
-    if wanted == 0:
-        return []
-    rating = anchor[0]
-    at = bisect.bisect_left(by_rating, anchor)
-    left, right = at - 1, at + 1
-    found: list[tuple[float, int]] = []
-    while True:
-        while left >= 0 and by_rating[left][1] in skip:
-            left -= 1
-        while right < len(by_rating) and by_rating[right][1] in skip:
-            right += 1
-        below = rating - by_rating[left][0] if left >= 0 else math.inf
-        above = by_rating[right][0] - rating if right < len(by_rating) else math.inf
-        nearest = min(below, above)
-        if nearest > window or (len(found) >= wanted and nearest > found[wanted - 1][0]):
-            break
-        if below <= above:
-            found.append((below, by_rating[left][1]))
-            left -= 1
-        else:
-            found.append((above, by_rating[right][1]))
-            right += 1
-    if len(found) < wanted:
-        return None
-    found.sort()
-    return [place for _, place in found[:wanted]]
-
-
-def _fill_pairs(pairs: list[list[Waiting]], pool: list[Waiting], k: int, position: dict[str, int]) -> list[list[Waiting]]:
-    """Tables of k for the pairs that named each other (queue order): each with the units that waited longest and fit
-    (other such pairs, whole, and players of `pool`); a pair that no table fills waits."""
-    units = sorted([*pairs, *([waiting] for waiting in pool)], key=lambda unit: min(position[waiting.name] for waiting in unit))
-    seated: set[int] = set()
-    tables = []
-    for index, pair in enumerate(units):
-        if len(pair) != 2 or index in seated:
-            continue
-        table, members = list(pair), {index}
-        for other, unit in enumerate(units):
-            if other in seated or other in members or len(table) + len(unit) > k:
-                continue
-            table += unit
-            members.add(other)
-            if len(table) == k:
-                break
-        if len(table) == k:
-            tables.append(table)
-            seated |= members
-    return tables
