@@ -30,6 +30,8 @@ RECENT_ENCOUNTERS = 1000
 """Without a path: how many of the latest encounters' lines are kept (for the watch page)."""
 FLUSH_OVER = 1 << 20
 """Bytes the buffer may hold before `add` appends them itself, when `flush_inline` (a log folded at resume or rebuild)."""
+READ_CHUNK = 1 << 20
+"""Bytes read at a time when a file is read back whole, a line at a time."""
 _ABSENT = -1
 
 
@@ -108,19 +110,12 @@ class AppendedLines:
     def each_line(self) -> Iterator[str]:
         """Every line of the file so far (its header's too), in order, read one at a time: what is flushed, then what is
         buffered (from any thread: what is appended meanwhile is not read); without a path, the kept ones."""
-        if self.path is None:
-            yield from _lines_of(self.text())
-            return
-        with self._lock:
-            pending = bytes(self._buffer)
-            left = self._flushed
-        if left:
+        flushed, pending = self.as_it_stands()
+        if flushed:
+            assert self.path is not None  # only a file has bytes flushed
             with open(self.path, "rb") as file:
-                for line in file:
-                    yield line.decode().removesuffix("\n")
-                    left -= len(line)
-                    if left <= 0:  # a flush ends with a whole line
-                        break
+                for line in lines_in(file.fileno(), flushed):
+                    yield line.decode()
         yield from _lines_of(pending.decode())
 
     def as_it_stands(self) -> tuple[int, bytes]:
@@ -132,17 +127,24 @@ class AppendedLines:
             return self._flushed, bytes(self._buffer)
 
     def text(self) -> str:
-        """The file as it stands: what is flushed and what is buffered (without a path: the header and the kept lines)."""
+        """The file as it stands, whole (without a path: the header and the kept lines); `each_line` reads it a line at
+        a time."""
         if self.path is None:
             return self.header + "".join(line + "\n" for lines in self._recent.values() for line in lines)
-        with self._lock:
-            pending = bytes(self._buffer)
-            flushed = self._flushed
-        written = b""
-        if flushed:
-            with open(self.path, "rb") as file:
-                written = file.read(flushed)
-        return (written + pending).decode()
+        return "".join(line + "\n" for line in self.each_line())
+
+
+def lines_in(fileno: int, size: int) -> Iterator[bytes]:
+    """The lines (without their newlines) of the first `size` bytes of the open file `fileno`, which end with a newline,
+    read a chunk at a time at their offsets: the file's own position, where another may be writing, is not moved."""
+    offset, rest = 0, b""
+    while offset < size:
+        chunk = os.pread(fileno, min(READ_CHUNK, size - offset), offset)
+        if not chunk:
+            raise OSError(f"the file ends at {offset} bytes, not {size}")
+        offset += len(chunk)
+        *lines, rest = (rest + chunk).split(b"\n")
+        yield from lines
 
 
 def _lines_of(text: str) -> list[str]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
@@ -38,7 +37,7 @@ from Admin.arena_outcomes import EndedOutcomes, Rated
 from Admin.arena_state import ArenaEncounter, ArenaState
 from Admin.manager import TournamentRules
 from Common.strict import StructureError
-from Remote.appended_lines import AppendedLines
+from Remote.appended_lines import AppendedLines, lines_in
 from Remote.exports import (
     CROSSTABLE_CSV,
     EXPORT_VERSION,
@@ -57,8 +56,6 @@ ENCOUNTERS_NDJSON = "encounters.ndjson"
 TABLE_HEADER = ("encounter", "started", "ended", "players", "status", "result", "culprits")
 """The columns of an arena's crosstable.csv: a row per ended encounter, in the order they ended (an arena's players meet
 any number of times, in any order, so a table of who beat whom would hide what the leaderboard rests on)."""
-SPILL_CHUNK = 1 << 20
-"""Bytes of the temporary file of outcomes read at a time."""
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
 
 
@@ -151,16 +148,9 @@ class SpilledOutcomes:
         with self._lock:
             self._file.flush()
             written = self._file.tell()
-        offset, rest = 0, b""
-        while offset < written:  # read at offsets: the file's own position is where `add` writes
-            chunk = os.pread(self._file.fileno(), min(SPILL_CHUNK, written - offset), offset)
-            if not chunk:
-                raise OSError(f"the temporary file of outcomes ends at {offset} bytes, not {written}")
-            offset += len(chunk)
-            *lines, rest = (rest + chunk).split(b"\n")
-            for line in lines:
-                players, outcome = json.loads(line)
-                yield tuple(players), outcome
+        for line in lines_in(self._file.fileno(), written):  # at offsets: the file's position is where `add` writes
+            players, outcome = json.loads(line)
+            yield tuple(players), outcome
 
     def __len__(self) -> int:
         return self._count
