@@ -319,9 +319,12 @@ def history_json(state: ArenaState) -> dict[str, list[list[float]]]:
 
 LONG_ARENA_MINUTES = 0.06
 """About 700 encounters of the five house players on an idle machine: well over the 250 the snapshot's test needs."""
-PAGE_ARENA_MINUTES = 0.03
-"""About 380 encounters: over the 200 the page's test needs, and under the page's thinning of a player's history (400
-points: the test adds the points after the snapshot one by one)."""
+PAGE_ARENA_MINUTES = 0.05
+"""About 600 encounters on an idle machine (about 400 on a busy one): well over the 260 the page's test needs; the page
+is opened 110 encounters before the end, so that it drops some and its histories stay under its thinning (400 points a
+player: the test adds the points after the snapshot one by one)."""
+PAGE_ENDED_KEPT = 200
+"""The ended encounters of an arena the page keeps (watch.js's ARENA_ENDED_KEPT)."""
 
 
 def rated_before(events: list[dict], count: int) -> int:
@@ -389,7 +392,10 @@ def page_folded(driver: Any, seq: int) -> dict:
 async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history_as_the_fold_has_them(tmp_path):
     await run_server(arena_configuration(tmp_path, minutes=PAGE_ARENA_MINUTES))
     events = events_of(tmp_path / "log")
-    middle = rated_before(events, RECENT_ENDED + 50)
+    rated_in_all = sum(event["type"] == "encounter-end" and event["outcome"] is not None for event in events)
+    opened_after = rated_in_all - (PAGE_ENDED_KEPT - RECENT_ENDED + 10)  # the page then ends with more than it keeps
+    assert opened_after >= RECENT_ENDED + 50, f"the arena rated {rated_in_all} encounters; the test needs {2 * RECENT_ENDED + 60}"
+    middle = rated_before(events, opened_after)
     hub, writer = watched_arena(events[: middle + 1])
     driver = await trio.to_thread.run_sync(open_browser, tmp_path / "profile")
     try:
@@ -421,8 +427,8 @@ async def test_a_page_opened_in_a_long_arena_shows_every_players_row_and_history
     assert ended["histories"] == histories and ended["misbehaved"] == {"dan": 1}
     assert ended["results"] == [event["encounter"] for event in reversed(rated[-20:])]
     finished = sum(event["type"] == "encounter-end" for event in events)
-    assert f"{finished} encounters finished" in ended["progress"] and finished > 200
-    assert ended["encounters"] == 200, "the page keeps the latest 200 ended encounters, not every one"
+    assert f"{finished} encounters finished" in ended["progress"] and finished > PAGE_ENDED_KEPT
+    assert ended["encounters"] == PAGE_ENDED_KEPT, "the page keeps the latest 200 ended encounters, not every one"
 
 
 async def test_a_watcher_far_behind_in_an_arena_gets_a_snapshot_not_events_of_encounters_it_has_forgotten(tmp_path):
